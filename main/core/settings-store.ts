@@ -1,0 +1,39 @@
+/**
+ * Where the core reads and writes settings. The desktop app backs it with electron-store (and safeStorage for
+ * secrets); headless mode with a JSON file; tests with memory. The core never reads settings from disk per
+ * request: it asks `get()`, which returns the parsed document held in memory.
+ */
+import type { Settings } from '../../shared/settings';
+
+export interface SettingsStore {
+  /** The current settings, parsed and defaulted. */
+  get(): Settings;
+  /** Replaces the settings (already validated by the caller) and notifies subscribers. */
+  set(next: Settings): void;
+  /** Called after every `set`; returns an unsubscribe function. */
+  subscribe(listener: (settings: Settings) => void): () => void;
+}
+
+/** A settings store held in memory only: for tests, the e2e harness and headless runs without a file. */
+export class MemorySettingsStore implements SettingsStore {
+  private settings: Settings;
+  private readonly listeners = new Set<(settings: Settings) => void>();
+
+  constructor(initial: Settings) {
+    this.settings = initial;
+  }
+
+  get(): Settings {
+    return this.settings;
+  }
+
+  set(next: Settings): void {
+    this.settings = next;
+    for (const listener of this.listeners) listener(next);
+  }
+
+  subscribe(listener: (settings: Settings) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * The normalized event and group types that every layer shares.
+ *
+ * Providers turn a provider's webhook body into a {@link NormalizedEvent}; the inbox folds events into
+ * {@link Group}s; the shell and the renderer only ever see these shapes, never a provider's raw format
+ * (except `raw`, kept for the detail view and the inspector).
+ */
+
+/** Every provider Crashbell knows. Adding one means adding its module to the core's provider list. */
+export const PROVIDER_IDS = [
+  'backtrace',
+  'errorception',
+  'sentry',
+  'bugsnag',
+  'rollbar',
+  'raygun',
+  'honeybadger',
+  'generic',
+] as const;
+export type ProviderId = (typeof PROVIDER_IDS)[number];
+
+/**
+ * Where a hook stands in its group's life, as the provider told it (or as far as it can tell).
+ * `unknown` when the provider says nothing (Backtrace); the inbox decides newness by its own history.
+ */
+export type Lifecycle = 'new' | 'recurring' | 'regressed' | 'resolved' | 'unknown';
+
+/** A browser or operating system read from a user agent. */
+export interface AgentPart {
+  name: string | null;
+  version: string | null;
+}
+
+/** One histogram of a custom attribute: value and count, as Backtrace sends them. */
+export type AttributeHistogram = Array<[value: string, count: number]>;
+
+/** One webhook, verified and parsed, in the one shape the rest of the app uses. */
+export interface NormalizedEvent {
+  /** Unique id the receiver gives each accepted hook. */
+  id: string;
+  provider: ProviderId;
+  sourceId: string;
+  /** Groups events within a source: Backtrace `fingerprint`, Errorception `webUrl`, and so on. */
+  groupKey: string;
+  title: string;
+  /** Short text for a notification body: top frames, or the page and the browser. */
+  description: string;
+  /** The page to open for this error (`group_url`, `webUrl`...). Unchecked: the shell guards it. */
+  url: string | null;
+  /** Occurrences of the group as the provider counts them, when it says. */
+  occurrences: number | null;
+  hosts: number | null;
+  guids: number | null;
+  /** ISO 8601. */
+  firstSeen: string | null;
+  /** ISO 8601. */
+  lastSeen: string | null;
+  /** ISO 8601, when Crashbell accepted the hook. */
+  receivedAt: string;
+  classifiers: string[];
+  /** Histograms of custom attributes (Backtrace `attributes`). */
+  attributes: Record<string, AttributeHistogram>;
+  callstack: string[];
+  application: string | null;
+  project: string | null;
+  /** Deployment environment when the provider names one. */
+  environment: string | null;
+  /** Backtrace `object_id`: the last object received in the group. */
+  objectId: string | null;
+  /** Errorception: the page where the error happened. */
+  page: string | null;
+  userAgent: string | null;
+  browser: AgentPart | null;
+  os: AgentPart | null;
+  /** Errorception `isFirstOccurrence`. */
+  isFirstOccurrence: boolean | null;
+  lifecycle: Lifecycle;
+  /** A provider milestone trigger ("power of ten", "rate exceeded"...), in words, or null. */
+  milestone: string | null;
+  /**
+   * How to recognise a redelivery of the same hook: same `key` within `windowMs` (null: forever).
+   * Backtrace: object_id + occurrences; Errorception: a hash of the body within 10 minutes.
+   */
+  redelivery: { key: string; windowMs: number | null };
+  /** The body as it arrived, parsed. */
+  raw: unknown;
+}
+
+/** What the policy decided for one event, and why, so the UI can explain it. */
+export interface Decision {
+  notify: boolean;
+  /** Machine-readable reason, e.g. `new-group`, `regressed-after-resolve`, `milestone`, `muted`, `storm`. */
+  code: string;
+  /** Plain words for the UI: "New group", "Muted: no notification", "Crossed 100 occurrences". */
+  reason: string;
+  /** True when the notification was folded into a digest by storm control. */
+  digested?: boolean;
+  /** ISO 8601. */
+  at: string;
+}
+
+/** A group of events with the same source and group key, as the inbox keeps it. */
+export interface Group {
+  /** Stable id derived from source id and group key. */
+  id: string;
+  sourceId: string;
+  provider: ProviderId;
+  groupKey: string;
+  title: string;
+  description: string;
+  url: string | null;
+  application: string | null;
+  project: string | null;
+  environment: string | null;
+  occurrences: number;
+  hosts: number | null;
+  guids: number | null;
+  /** How many hooks (not redeliveries) the group has received. */
+  hooks: number;
+  firstSeen: string;
+  lastSeen: string;
+  /** ISO 8601 of the last accepted hook for this group. */
+  lastReceivedAt: string;
+  latestObjectId: string | null;
+  classifiers: string[];
+  attributes: Record<string, AttributeHistogram>;
+  callstack: string[];
+  page: string | null;
+  userAgent: string | null;
+  browser: AgentPart | null;
+  os: AgentPart | null;
+  read: boolean;
+  muted: boolean;
+  resolved: boolean;
+  /** ISO 8601 of the last notification raised for this group, or null. */
+  notifiedAt: string | null;
+  /** The last decision the policy made for this group. */
+  lastDecision: Decision | null;
+  /** The latest event's raw body, for the detail view. */
+  latestRaw: unknown;
+}
+
+/** The marks a user can set on a group. */
+export interface GroupMarks {
+  read?: boolean;
+  muted?: boolean;
+  resolved?: boolean;
+}
+
+/** A notification the core asks the shell (or headless stdout) to raise. */
+export interface NotificationRequest {
+  title: string;
+  body: string;
+  /** The error's page for a single group; null for a digest (it opens the list). */
+  url: string | null;
+  /** The group id, or null for a digest. */
+  group: string | null;
+  digest: boolean;
+  /** For a digest: the group ids it covers. */
+  groups?: string[];
+}
+
+/** One request to the receiver, accepted or rejected, for the request inspector. */
+export interface RequestRecord {
+  id: string;
+  /** ISO 8601. */
+  time: string;
+  method: string;
+  path: string;
+  sourceId: string | null;
+  provider: ProviderId | null;
+  status: number;
+  reason: string;
+  /** Header names lower-cased; secrets (authorization, signatures, tokens) masked. */
+  headers: Record<string, string>;
+  /** The first 64 KiB of the body, as UTF-8 text. */
+  body: string;
+  bodyBytes: number;
+  bodyTruncated: boolean;
+  /** The accepted event's id, when there is one. */
+  eventId: string | null;
+  /** Whether the inspector can replay it (the whole body was kept). */
+  replayable: boolean;
+}
+
+/** The tunnel's state machine, as the UI shows it. */
+export type TunnelState =
+  | { status: 'off'; reason: string }
+  | { status: 'connecting'; attempt: number }
+  | { status: 'online'; url: string }
+  | { status: 'error'; reason: string; code: string | null; retryAt: string | null };

@@ -1,0 +1,130 @@
+/**
+ * The one owner of Crashbell's settings: schema, keys and defaults.
+ *
+ * The desktop app keeps these in electron-store (secrets through safeStorage); headless mode reads the same
+ * shape from a JSON file. Nothing else in the code base spells a settings key: read them through the types
+ * here and {@link SETTINGS_KEYS}.
+ */
+import { z } from 'zod';
+import { PROVIDER_IDS } from './events';
+
+/** Default receiver port on 127.0.0.1; 0 picks a free port. */
+export const DEFAULT_PORT = 7317;
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM');
+
+/** Optional per-source filters applied by the notification policy. */
+export const sourceFiltersSchema = z.object({
+  /** Notify only once a group has at least this many occurrences. */
+  minOccurrences: z.number().int().min(0).nullable().default(null),
+  /** Notify only when an attribute matches, e.g. environment = production. */
+  attribute: z
+    .object({ name: z.string().min(1), value: z.string().min(1) })
+    .nullable()
+    .default(null),
+});
+export type SourceFilters = z.infer<typeof sourceFiltersSchema>;
+
+/** A source: one provider endpoint the user configured, reached at `POST /hooks/<id>`. */
+export const sourceSchema = z.object({
+  /** Random, URL-safe, at least 96 bits. */
+  id: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, 'a URL-safe id of at least 16 characters'),
+  provider: z.enum(PROVIDER_IDS),
+  name: z.string().min(1).max(200),
+  paused: z.boolean().default(false),
+  /** Provider-specific secrets (Backtrace username/password, Errorception secret...). */
+  credentials: z.record(z.string(), z.string()).default({}),
+  /** Provider-specific non-secret configuration (the generic provider's field mapping...). */
+  config: z.record(z.string(), z.unknown()).default({}),
+  filters: sourceFiltersSchema.default({ minOccurrences: null, attribute: null }),
+  /** ISO 8601. */
+  createdAt: z.string().optional(),
+});
+export type Source = z.infer<typeof sourceSchema>;
+export type SourceInput = z.input<typeof sourceSchema>;
+
+/** The notification policy's rules. Each default is what the issue calls for. */
+export const policySettingsSchema = z.object({
+  notifyNewGroups: z.boolean().default(true),
+  /** Errorception `isFirstOccurrence`. */
+  notifyFirstOccurrence: z.boolean().default(true),
+  /** A hook after the user marked the group resolved notifies again. */
+  notifyOnRegression: z.boolean().default(true),
+  /** A hook after this many hours of quiet notifies again; 0 turns it off. */
+  quietHours: z.number().min(0).default(24),
+  /** Occurrence counts whose crossing notifies ("my_fn crossed 100 occurrences"). */
+  milestones: z.array(z.number().int().positive()).default([10, 100, 1000, 10000]),
+  /** Storm control: at most this many notifications... */
+  stormLimit: z.number().int().min(1).default(5),
+  /** ...per this many seconds, across all sources; past that, one digest per window. */
+  stormWindowSeconds: z.number().int().min(1).default(60),
+});
+export type PolicySettings = z.infer<typeof policySettingsSchema>;
+
+/** Do Not Disturb: a one-off end time and/or a daily quiet window (local time). */
+export const dndSettingsSchema = z.object({
+  /** ISO 8601; DND is on until then. Null: off. */
+  until: z.string().nullable().default(null),
+  quietWindow: z
+    .object({ enabled: z.boolean().default(false), start: hhmm.default('22:00'), end: hhmm.default('08:00') })
+    .default({ enabled: false, start: '22:00', end: '08:00' }),
+});
+export type DndSettings = z.infer<typeof dndSettingsSchema>;
+
+export const retentionSettingsSchema = z.object({
+  maxGroups: z.number().int().min(1).default(5000),
+  maxDays: z.number().min(1).default(90),
+});
+export type RetentionSettings = z.infer<typeof retentionSettingsSchema>;
+
+export const tunnelSettingsSchema = z.object({
+  enabled: z.boolean().default(true),
+  /** Secret: stored through safeStorage in the app. Empty: no tunnel, local URL only. */
+  authtoken: z.string().default(''),
+  /** A reserved ngrok domain so the URL survives restarts; empty for a random one. */
+  domain: z.string().default(''),
+  /** The public base URL the user last copied, to warn when it changes. */
+  lastCopiedUrl: z.string().nullable().default(null),
+});
+export type TunnelSettings = z.infer<typeof tunnelSettingsSchema>;
+
+export const THEMES = ['system', 'light', 'dark'] as const;
+export type Theme = (typeof THEMES)[number];
+
+/** The whole settings document. Every field has a default, so `{}` parses. */
+export const settingsSchema = z.object({
+  /** Settings document version, for migrations. */
+  version: z.number().int().default(1),
+  port: z.number().int().min(0).max(65535).default(DEFAULT_PORT),
+  sources: z.array(sourceSchema).default([]),
+  pausedAll: z.boolean().default(false),
+  policy: policySettingsSchema.default(() => policySettingsSchema.parse({})),
+  dnd: dndSettingsSchema.default(() => dndSettingsSchema.parse({})),
+  retention: retentionSettingsSchema.default(() => retentionSettingsSchema.parse({})),
+  tunnel: tunnelSettingsSchema.default(() => tunnelSettingsSchema.parse({})),
+  startAtLogin: z.boolean().default(false),
+  theme: z.enum(THEMES).default('system'),
+  /** Set once the first-run guide has been seen. */
+  onboarded: z.boolean().default(false),
+});
+export type Settings = z.infer<typeof settingsSchema>;
+export type SettingsInput = z.input<typeof settingsSchema>;
+
+/** The current settings document version. */
+export const SETTINGS_VERSION = 1;
+
+/** Top-level keys, for stores that persist one key at a time. */
+export const SETTINGS_KEYS = Object.keys(settingsSchema.shape) as Array<keyof Settings>;
+
+/** Fresh defaults (a new object each call). */
+export function defaultSettings(): Settings {
+  return settingsSchema.parse({});
+}
+
+/**
+ * Parses a settings document, filling defaults. Throws a ZodError naming the bad field.
+ * Provider credentials are checked by the core's provider modules, not here.
+ */
+export function parseSettings(input: unknown): Settings {
+  return settingsSchema.parse(input);
+}

@@ -1,0 +1,26 @@
+import { builtinModules } from 'node:module';
+import { resolve } from 'node:path';
+import { defineConfig } from 'vite';
+
+/**
+ * Builds the Electron-free core entries for plain Node: headless mode and the benchmark.
+ * Dependencies stay external (they are installed); node built-ins too.
+ */
+export default defineConfig({
+  build: {
+    outDir: 'out/headless',
+    emptyOutDir: true,
+    target: 'node20',
+    minify: false,
+    sourcemap: true,
+    ssr: true,
+    rollupOptions: {
+      input: {
+        headless: resolve(__dirname, 'main/core/headless.ts'),
+        bench: resolve(__dirname, 'scripts/bench.ts'),
+      },
+      output: { format: 'esm', entryFileNames: '[name].js' },
+      external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`)],
+    },
+  },
+});
