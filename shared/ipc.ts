@@ -159,6 +159,16 @@ export interface OpenResult {
   reason: string | null;
 }
 
+/** The generic provider's field mapping tried on a source's last received body. */
+export interface MappingPreview {
+  /** False when no body has been received yet or the mapping fails; `errors` says why. */
+  ok: boolean;
+  /** The body the mapping ran on (pretty-printed), or null. */
+  body: string | null;
+  fields: Record<string, string | number | null>;
+  errors: string[];
+}
+
 export type ViewName = 'errors' | 'setup' | 'inspector' | 'settings';
 
 /** Request/response channels: name → argument tuple and result. */
@@ -181,6 +191,8 @@ export interface InvokeChannels {
   /** Copies text to the clipboard; copying a webhook URL also records it as the last copied URL. */
   'clipboard:copy': { args: [text: string, what: { sourceId?: string; webhookUrl?: boolean }]; result: void };
   'link:open': { args: [url: string]; result: OpenResult };
+  /** Generic JSON sources: runs a mapping (the saved one when omitted) on the last received body. */
+  'sources:preview-mapping': { args: [sourceId: string, config: Record<string, unknown> | null]; result: MappingPreview };
 }
 
 /** Main → renderer pushes: name → payload. */
@@ -216,6 +228,7 @@ export const INVOKE_CHANNELS = [
   'tunnel:reconnect',
   'clipboard:copy',
   'link:open',
+  'sources:preview-mapping',
 ] as const satisfies readonly InvokeChannel[];
 
 export const EVENT_CHANNELS = [
@@ -251,6 +264,7 @@ export interface CrashbellApi {
   reconnectTunnel(): Promise<TunnelState>;
   copy(text: string, what: { sourceId?: string; webhookUrl?: boolean }): Promise<void>;
   openLink(url: string): Promise<OpenResult>;
+  previewMapping(sourceId: string, config: Record<string, unknown> | null): Promise<MappingPreview>;
   onStateChanged(listener: (state: AppState) => void): Unsubscribe;
   onGroupUpdated(listener: (group: GroupSummary) => void): Unsubscribe;
   onRequestRecorded(listener: (record: RequestRecord) => void): Unsubscribe;
