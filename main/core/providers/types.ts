@@ -33,7 +33,16 @@ export interface HookRequest {
 /** The event fields a provider fills; the receiver adds `id`, `sourceId`, `provider` and `receivedAt`. */
 export type ParsedEvent = Omit<NormalizedEvent, 'id' | 'sourceId' | 'provider' | 'receivedAt'>;
 
-export type ParseResult = { ok: true; event: ParsedEvent } | { ok: false; rejection: Rejection };
+/**
+ * What `parse` returns: an event to record; or `event: null` with a note, meaning the hook is genuine and
+ * well-formed but carries no error to record (a Sentry `installation` or `comment`, a Rollbar `deploy`...):
+ * the receiver acknowledges it with a 2xx, records the request with the note as its reason, and stores
+ * nothing; or a rejection.
+ */
+export type ParseResult =
+  | { ok: true; event: ParsedEvent }
+  | { ok: true; event: null; note: string }
+  | { ok: false; rejection: Rejection };
 
 /** A credential or setting the user gives (or Crashbell generates) for a source of this provider. */
 export interface CredentialField {
