@@ -1,0 +1,297 @@
+/**
+ * The desktop app's settings: electron-store on disk, secrets through Electron's `safeStorage`.
+ *
+ * The document on disk is the settings shape from `shared/settings.ts` with every secret (the ngrok authtoken
+ * and each source's credentials) taken out and kept, encrypted, in a `secrets` section. Where `safeStorage`
+ * cannot encrypt (Linux without a keyring), secrets are written as plain text and {@link SecretStorageState}
+ * says so in plain words for the window. Migrations run by the document's own `version`, not the app version.
+ */
+import { existsSync, renameSync } from 'node:fs';
+import Store from 'electron-store';
+import type { SecretStorageState } from '../shared/ipc';
+import { parseSettings, SETTINGS_VERSION, settingsSchema, sourceSchema, type Settings } from '../shared/settings';
+import type { SettingsStore } from './core/settings-store';
+
+/** The part of Electron's `safeStorage` used here. */
+export interface SecretCipher {
+  isEncryptionAvailable(): boolean;
+  encryptString(plainText: string): Buffer;
+  decryptString(encrypted: Buffer): string;
+  /** Linux only in Electron; absent elsewhere. */
+  getSelectedStorageBackend?(): string;
+}
+
+/** Where the document lives: electron-store in the app, memory in tests. */
+export interface SettingsBacking {
+  read(): Record<string, unknown>;
+  write(doc: Record<string, unknown>): void;
+  /** The file's path, for messages. */
+  readonly path: string;
+}
+
+/** A secret as written on disk. */
+export type StoredSecret = { scheme: 'safeStorage'; data: string } | { scheme: 'plain'; data: string };
+
+/** The on-disk document: settings without secrets, plus the secrets section. */
+export type StoredSettings = Record<string, unknown> & { version?: number; secrets?: Record<string, StoredSecret> };
+
+/** One migration: takes a document of version `n` and returns version `n + 1`. */
+export type Migration = (doc: StoredSettings) => StoredSettings;
+
+/**
+ * Migrations keyed by the version they start from. Version 0 is a document written before `version` existed,
+ * which kept secrets inline (`tunnel.authtoken`, `sources[].credentials`) and spelled the authtoken
+ * `ngrokAuthtoken` at the top level: both move into place and are encrypted by the next write.
+ */
+export const MIGRATIONS: Record<number, Migration> = {
+  0: (doc) => {
+    const next: StoredSettings = { ...doc, version: 1 };
+    const legacyToken = next['ngrokAuthtoken'];
+    delete next['ngrokAuthtoken'];
+    if (typeof legacyToken === 'string' && legacyToken !== '') {
+      const tunnel = isRecord(next['tunnel']) ? { ...next['tunnel'] } : {};
+      if (typeof tunnel['authtoken'] !== 'string' || tunnel['authtoken'] === '') tunnel['authtoken'] = legacyToken;
+      next['tunnel'] = tunnel;
+    }
+    return next;
+  },
+};
+
+const AUTHTOKEN_KEY = 'tunnel.authtoken';
+const sourceKey = (id: string) => `source:${id}:credentials`;
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Options for {@link DesktopSettingsStore}. */
+export interface DesktopSettingsOptions {
+  backing: SettingsBacking;
+  cipher: SecretCipher;
+  /** `process.platform`, for the plain-words note. */
+  platform: string;
+  log?: (message: string) => void;
+}
+
+/**
+ * Settings for the desktop app. Implements the core's {@link SettingsStore}: reads come from memory, each `set`
+ * writes the document (atomically, by electron-store) with secrets encrypted.
+ */
+export class DesktopSettingsStore implements SettingsStore {
+  private settings: Settings;
+  private readonly listeners = new Set<(settings: Settings) => void>();
+  private readonly backing: SettingsBacking;
+  private readonly cipher: SecretCipher;
+  private readonly platform: string;
+  private readonly log: (message: string) => void;
+  private secretState: SecretStorageState;
+  /** Secrets that could not be decrypted on load; kept as they were so a later fix of the keyring recovers them. */
+  private undecryptable = new Map<string, StoredSecret>();
+
+  constructor(options: DesktopSettingsOptions) {
+    this.backing = options.backing;
+    this.cipher = options.cipher;
+    this.platform = options.platform;
+    this.log = options.log ?? (() => undefined);
+    this.secretState = this.probeSecretStorage();
+    const { settings, dirty } = this.load();
+    this.settings = settings;
+    if (dirty) this.persist();
+  }
+
+  get(): Settings {
+    return this.settings;
+  }
+
+  set(next: Settings): void {
+    this.settings = parseSettings(next);
+    this.persist();
+    for (const listener of this.listeners) listener(this.settings);
+  }
+
+  subscribe(listener: (settings: Settings) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Whether secrets are encrypted on this machine, with plain words when not. */
+  secretStorage(): SecretStorageState {
+    return this.secretState;
+  }
+
+  /** The settings file's path. */
+  get path(): string {
+    return this.backing.path;
+  }
+
+  private probeSecretStorage(): SecretStorageState {
+    let available = false;
+    try {
+      available = this.cipher.isEncryptionAvailable();
+    } catch {
+      available = false;
+    }
+    const backend = this.cipher.getSelectedStorageBackend?.();
+    if (available && this.platform === 'linux' && backend === 'basic_text') {
+      // Electron falls back to a hard-coded password when no keyring is found: that is not protection.
+      available = false;
+    }
+    if (available) return { available: true, note: null };
+    const where =
+      this.platform === 'linux'
+        ? 'no system keyring (GNOME Keyring or KWallet) was found'
+        : 'the system keychain is not available';
+    return {
+      available: false,
+      note: `Secrets are stored in plain text: ${where}, so the ngrok authtoken and source credentials are saved unencrypted in ${this.backing.path}. Anyone who can read your files can read them.`,
+    };
+  }
+
+  /** Reads, migrates and decrypts the document; `dirty` when it must be written back (migrated, repaired). */
+  private load(): { settings: Settings; dirty: boolean } {
+    let doc: StoredSettings = this.backing.read();
+    let dirty = false;
+    const stored = typeof doc.version === 'number' && Number.isInteger(doc.version) ? doc.version : 0;
+    if (stored > SETTINGS_VERSION) {
+      this.log(
+        `settings: the file was written by a newer Crashbell (settings version ${stored}); fields it does not know are kept as defaults here`,
+      );
+    }
+    for (let v = stored; v < SETTINGS_VERSION; v += 1) {
+      const migrate = MIGRATIONS[v];
+      if (!migrate) throw new Error(`No settings migration from version ${v}`);
+      doc = migrate(doc);
+      dirty = true;
+    }
+    const secrets = isRecord(doc.secrets) ? doc.secrets : {};
+    const plain: Record<string, unknown> = { ...doc };
+    delete plain['secrets'];
+    const withSecrets = this.injectSecrets(plain, secrets);
+    if (withSecrets.hadInlineSecrets) dirty = true;
+    const settings = this.parseSalvaging(withSecrets.doc);
+    if (settings.repaired) dirty = true;
+    return { settings: { ...settings.value, version: SETTINGS_VERSION }, dirty };
+  }
+
+  /** Parses, and when one top-level key is bad, keeps the others and resets only that one. */
+  private parseSalvaging(doc: Record<string, unknown>): { value: Settings; repaired: boolean } {
+    const whole = settingsSchema.safeParse(doc);
+    if (whole.success) return { value: whole.data, repaired: false };
+    const salvaged: Record<string, unknown> = {};
+    for (const key of Object.keys(settingsSchema.shape) as Array<keyof typeof settingsSchema.shape>) {
+      if (!(key in doc)) continue;
+      const field = settingsSchema.shape[key].safeParse(doc[key]);
+      if (field.success) salvaged[key] = doc[key];
+      else this.log(`settings: "${key}" was not valid and is reset to its default (${field.error.issues[0]?.message ?? 'invalid'})`);
+    }
+    // Sources are checked one by one, so one bad source does not lose the others.
+    if (!('sources' in salvaged) && Array.isArray(doc['sources'])) {
+      salvaged['sources'] = (doc['sources'] as unknown[]).filter((s) => sourceSchema.safeParse(s).success);
+    }
+    return { value: parseSettings(salvaged), repaired: true };
+  }
+
+  private injectSecrets(
+    doc: Record<string, unknown>,
+    secrets: Record<string, unknown>,
+  ): { doc: Record<string, unknown>; hadInlineSecrets: boolean } {
+    let hadInlineSecrets = false;
+    const tunnel = isRecord(doc['tunnel']) ? { ...doc['tunnel'] } : {};
+    if (typeof tunnel['authtoken'] === 'string' && tunnel['authtoken'] !== '') hadInlineSecrets = true;
+    const token = this.decrypt(AUTHTOKEN_KEY, secrets[AUTHTOKEN_KEY]);
+    if (token !== null) tunnel['authtoken'] = token;
+    const sources = Array.isArray(doc['sources'])
+      ? (doc['sources'] as unknown[]).map((s) => {
+          if (!isRecord(s) || typeof s['id'] !== 'string') return s;
+          if (isRecord(s['credentials']) && Object.keys(s['credentials']).length > 0) hadInlineSecrets = true;
+          const json = this.decrypt(sourceKey(s['id']), secrets[sourceKey(s['id'])]);
+          if (json === null) return s;
+          try {
+            const credentials: unknown = JSON.parse(json);
+            return isRecord(credentials) ? { ...s, credentials } : s;
+          } catch {
+            this.log(`settings: the credentials of source ${s['id']} could not be read`);
+            return s;
+          }
+        })
+      : doc['sources'];
+    return { doc: { ...doc, tunnel, ...(sources === undefined ? {} : { sources }) }, hadInlineSecrets };
+  }
+
+  private decrypt(key: string, stored: unknown): string | null {
+    if (!isRecord(stored) || typeof stored['data'] !== 'string') return null;
+    if (stored['scheme'] === 'plain') return stored['data'];
+    if (stored['scheme'] !== 'safeStorage') return null;
+    try {
+      return this.cipher.decryptString(Buffer.from(stored['data'], 'base64'));
+    } catch (err) {
+      this.undecryptable.set(key, { scheme: 'safeStorage', data: stored['data'] });
+      this.secretState = {
+        available: this.secretState.available,
+        note: `Some secrets saved earlier could not be decrypted (${err instanceof Error ? err.message : 'unknown error'}); enter the ngrok authtoken and source credentials again.`,
+      };
+      return null;
+    }
+  }
+
+  private encrypt(value: string): StoredSecret {
+    if (this.secretState.available) {
+      return { scheme: 'safeStorage', data: this.cipher.encryptString(value).toString('base64') };
+    }
+    return { scheme: 'plain', data: value };
+  }
+
+  /** Writes the document: secrets moved into the `secrets` section, encrypted when possible. */
+  private persist(): void {
+    const s = this.settings;
+    const secrets: Record<string, StoredSecret> = {};
+    if (s.tunnel.authtoken !== '') secrets[AUTHTOKEN_KEY] = this.encrypt(s.tunnel.authtoken);
+    else if (this.undecryptable.has(AUTHTOKEN_KEY)) secrets[AUTHTOKEN_KEY] = this.undecryptable.get(AUTHTOKEN_KEY)!;
+    const sources = s.sources.map((source) => {
+      const key = sourceKey(source.id);
+      if (Object.keys(source.credentials).length > 0) secrets[key] = this.encrypt(JSON.stringify(source.credentials));
+      else if (this.undecryptable.has(key)) secrets[key] = this.undecryptable.get(key)!;
+      return { ...source, credentials: {} };
+    });
+    const doc: StoredSettings = {
+      ...s,
+      version: SETTINGS_VERSION,
+      tunnel: { ...s.tunnel, authtoken: '' },
+      sources,
+      secrets,
+    };
+    this.backing.write(doc);
+  }
+}
+
+/**
+ * Backs settings with electron-store 11 in `cwd` (the app's userData). A file that is not JSON is moved aside
+ * (`settings.json.corrupt-<time>`) rather than silently lost, and a fresh one starts.
+ */
+export function electronStoreBacking(cwd: string, log: (message: string) => void = () => undefined): SettingsBacking {
+  const open = () =>
+    new Store<Record<string, unknown>>({
+      name: 'settings',
+      cwd,
+      accessPropertiesByDotNotation: false,
+      clearInvalidConfig: false,
+    });
+  let store: Store<Record<string, unknown>>;
+  try {
+    store = open();
+  } catch (err) {
+    const probe = `${cwd}/settings.json`;
+    if (!existsSync(probe)) throw err;
+    const aside = `${probe}.corrupt-${Date.now()}`;
+    renameSync(probe, aside);
+    log(`settings: ${probe} could not be read (${err instanceof Error ? err.message : 'unknown error'}); it was moved to ${aside}`);
+    store = open();
+  }
+  return {
+    path: store.path,
+    read: () => ({ ...store.store }),
+    write: (doc) => {
+      store.store = doc;
+    },
+  };
+}

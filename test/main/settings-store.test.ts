@@ -1,0 +1,174 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { defaultSettings, SETTINGS_VERSION, type Settings } from '../../shared/settings';
+
+// electron-store reads app.getPath('userData') and registers an ipcMain listener at construction.
+vi.mock('electron', () => {
+  const electron = {
+    app: { getPath: () => tmpdir(), getVersion: () => '0.1.0' },
+    ipcMain: { on: () => undefined },
+    shell: { openPath: async () => '' },
+  };
+  return { ...electron, default: electron };
+});
+
+const { DesktopSettingsStore, electronStoreBacking, MIGRATIONS } = await import('../../main/settings-store');
+type SecretCipher = import('../../main/settings-store').SecretCipher;
+
+/** A stand-in for safeStorage: reversible, and visibly not the plain text. */
+function cipher(available: boolean, backend?: string): SecretCipher & { encrypted: string[] } {
+  const encrypted: string[] = [];
+  return {
+    encrypted,
+    isEncryptionAvailable: () => available,
+    encryptString: (plain) => {
+      if (!available) throw new Error('Encryption is not available.');
+      encrypted.push(plain);
+      return Buffer.from(`enc:${Buffer.from(plain).toString('hex')}`);
+    },
+    decryptString: (buf) => {
+      const text = buf.toString();
+      if (!available || !text.startsWith('enc:')) throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+      return Buffer.from(text.slice(4), 'hex').toString();
+    },
+    ...(backend ? { getSelectedStorageBackend: () => backend } : {}),
+  };
+}
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'crashbell-settings-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const TOKEN = '2abcDEFsecretTOKEN_0123456789';
+const PASSWORD = 'pw-very-secret-0123456789abcdef';
+
+function withSecrets(base: Settings): Settings {
+  return {
+    ...base,
+    tunnel: { ...base.tunnel, authtoken: TOKEN, domain: 'crash.ngrok.app' },
+    sources: [
+      {
+        id: 'src_0123456789abcdef',
+        provider: 'backtrace',
+        name: 'Backtrace prod',
+        paused: false,
+        credentials: { username: 'cb-user', password: PASSWORD },
+        config: {},
+        filters: { minOccurrences: null, attribute: null },
+      },
+    ],
+  };
+}
+
+const fileText = () => readFileSync(join(dir, 'settings.json'), 'utf8');
+
+describe('DesktopSettingsStore', () => {
+  it('starts from the defaults in a fresh userData folder', () => {
+    const store = new DesktopSettingsStore({ backing: electronStoreBacking(dir), cipher: cipher(true), platform: 'darwin' });
+    expect(store.get()).toEqual(defaultSettings());
+    expect(store.get().startAtLogin).toBe(false);
+    expect(store.secretStorage()).toEqual({ available: true, note: null });
+  });
+
+  it('encrypts secrets with safeStorage when available and never writes them in plain text', () => {
+    const c = cipher(true);
+    const store = new DesktopSettingsStore({ backing: electronStoreBacking(dir), cipher: c, platform: 'win32' });
+    const seen: Settings[] = [];
+    store.subscribe((s) => seen.push(s));
+    store.set(withSecrets(store.get()));
+    expect(seen).toHaveLength(1);
+    const text = fileText();
+    expect(text).not.toContain(TOKEN);
+    expect(text).not.toContain(PASSWORD);
+    expect(text).toContain('crash.ngrok.app');
+    expect(JSON.parse(text).secrets['tunnel.authtoken'].scheme).toBe('safeStorage');
+    expect(c.encrypted).toContain(TOKEN);
+
+    const reopened = new DesktopSettingsStore({ backing: electronStoreBacking(dir), cipher: cipher(true), platform: 'win32' });
+    expect(reopened.get().tunnel.authtoken).toBe(TOKEN);
+    expect(reopened.get().sources[0]!.credentials).toEqual({ username: 'cb-user', password: PASSWORD });
+  });
+
+  it('falls back to plain text where safeStorage is unavailable, and says so in plain words', () => {
+    const store = new DesktopSettingsStore({ backing: electronStoreBacking(dir), cipher: cipher(false), platform: 'linux' });
+    const state = store.secretStorage();
+    expect(state.available).toBe(false);
+    expect(state.note).toMatch(/Secrets are stored in plain text: no system keyring/);
+    expect(state.note).toContain(join(dir, 'settings.json'));
+    store.set(withSecrets(store.get()));
+    expect(JSON.parse(fileText()).secrets['tunnel.authtoken']).toEqual({ scheme: 'plain', data: TOKEN });
+    const reopened = new DesktopSettingsStore({ backing: electronStoreBacking(dir), cipher: cipher(false), platform: 'linux' });
+    expect(reopened.get().tunnel.authtoken).toBe(TOKEN);
+  });
+
+  it("treats Linux's basic_text backend (a hard-coded key) as no encryption", () => {
+    const store = new DesktopSettingsStore({
+      backing: electronStoreBacking(dir),
+      cipher: cipher(true, 'basic_text'),
+      platform: 'linux',
+    });
+    expect(store.secretStorage().available).toBe(false);
+  });
+
+  it('says so when secrets saved encrypted can no longer be decrypted, and keeps them on disk', () => {
+    const first = new DesktopSettingsStore({ backing: electronStoreBacking(dir), cipher: cipher(true), platform: 'linux' });
+    first.set(withSecrets(first.get()));
+    const broken: SecretCipher = { ...cipher(true), decryptString: () => { throw new Error('keyring locked'); } };
+    const second = new DesktopSettingsStore({ backing: electronStoreBacking(dir), cipher: broken, platform: 'linux' });
+    expect(second.get().tunnel.authtoken).toBe('');
+    expect(second.secretStorage().note).toMatch(/could not be decrypted \(keyring locked\)/);
+    second.set({ ...second.get(), theme: 'dark' });
+    const again = new DesktopSettingsStore({ backing: electronStoreBacking(dir), cipher: cipher(true), platform: 'linux' });
+    expect(again.get().tunnel.authtoken).toBe(TOKEN);
+    expect(again.get().theme).toBe('dark');
+  });
+
+  it('migrates a version-0 document: inline secrets and the legacy token key are moved and encrypted', () => {
+    writeFileSync(
+      join(dir, 'settings.json'),
+      JSON.stringify({
+        port: 9000,
+        ngrokAuthtoken: TOKEN,
+        sources: [{ id: 'src_0123456789abcdef', provider: 'errorception', name: 'Site', credentials: { secret: PASSWORD } }],
+      }),
+    );
+    const store = new DesktopSettingsStore({ backing: electronStoreBacking(dir), cipher: cipher(true), platform: 'darwin' });
+    expect(store.get().version).toBe(SETTINGS_VERSION);
+    expect(store.get().port).toBe(9000);
+    expect(store.get().tunnel.authtoken).toBe(TOKEN);
+    expect(store.get().sources[0]!.credentials).toEqual({ secret: PASSWORD });
+    const text = fileText();
+    expect(JSON.parse(text).version).toBe(SETTINGS_VERSION);
+    expect(text).not.toContain(TOKEN);
+    expect(text).not.toContain(PASSWORD);
+    expect(text).not.toContain('ngrokAuthtoken');
+    expect(Object.keys(MIGRATIONS).map(Number)).toEqual([0]);
+  });
+
+  it('resets only the invalid keys of a damaged document, and moves a non-JSON file aside', () => {
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify({ version: 1, port: 'nope', theme: 'dark' }));
+    const logs: string[] = [];
+    const store = new DesktopSettingsStore({
+      backing: electronStoreBacking(dir),
+      cipher: cipher(true),
+      platform: 'darwin',
+      log: (m) => logs.push(m),
+    });
+    expect(store.get().port).toBe(defaultSettings().port);
+    expect(store.get().theme).toBe('dark');
+    expect(logs.join('\n')).toMatch(/"port" was not valid/);
+
+    writeFileSync(join(dir, 'settings.json'), '{ not json');
+    const store2 = new DesktopSettingsStore({
+      backing: electronStoreBacking(dir, (m) => logs.push(m)),
+      cipher: cipher(true),
+      platform: 'darwin',
+    });
+    expect(store2.get()).toEqual(defaultSettings());
+    expect(readdirSync(dir).some((f) => f.startsWith('settings.json.corrupt-'))).toBe(true);
+  });
+});
