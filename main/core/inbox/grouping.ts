@@ -1,0 +1,129 @@
+/**
+ * Grouping: folding one event into its group, and recognising redeliveries.
+ *
+ * Pure functions; the inbox owns the state and the store.
+ */
+import { createHash } from 'node:crypto';
+import type { NormalizedEvent } from '../../../shared/events';
+import type { GroupSummary } from '../../../shared/ipc';
+
+/** How many redelivery keys a group remembers (newest kept). Enough for bursts of retries, bounded in memory. */
+export const REDELIVERY_KEYS_PER_GROUP = 32;
+
+/** A remembered redelivery key and when (ms since epoch) it was first accepted. */
+export type RedeliveryKey = [key: string, at: number];
+
+/**
+ * The stable, URL-safe id of a group: 22 characters of base64url(sha256(sourceId NUL groupKey)), 132 bits.
+ * Stable across restarts and machines, so links and marks keep pointing at the same group.
+ */
+export function groupIdFor(sourceId: string, groupKey: string): string {
+  return createHash('sha256').update(sourceId).update('\0').update(groupKey).digest('base64url').slice(0, 22);
+}
+
+/**
+ * True when the event repeats a hook this group already recorded: the same redelivery key within the
+ * event's window (null window: forever).
+ */
+export function isRedelivery(keys: readonly RedeliveryKey[], event: NormalizedEvent, nowMs: number): boolean {
+  const { key, windowMs } = event.redelivery;
+  if (!key) return false;
+  for (const [k, at] of keys) {
+    if (k !== key) continue;
+    if (windowMs === null || nowMs - at <= windowMs) return true;
+  }
+  return false;
+}
+
+/** Returns the key list with the event's key remembered (replacing an older entry of the same key), bounded. */
+export function rememberKey(keys: readonly RedeliveryKey[], event: NormalizedEvent, nowMs: number): RedeliveryKey[] {
+  const { key } = event.redelivery;
+  if (!key) return keys.slice();
+  const next = keys.filter(([k]) => k !== key);
+  next.push([key, nowMs]);
+  return next.length > REDELIVERY_KEYS_PER_GROUP ? next.slice(next.length - REDELIVERY_KEYS_PER_GROUP) : next;
+}
+
+function earlier(a: string, b: string | null): string {
+  if (b === null) return a;
+  return Date.parse(b) < Date.parse(a) ? b : a;
+}
+
+function later(a: string, b: string | null): string {
+  if (b === null) return a;
+  return Date.parse(b) > Date.parse(a) ? b : a;
+}
+
+/**
+ * Folds an event into its group (or starts one). Occurrences: the provider's count when it gives one (never
+ * going backwards when hooks arrive out of order); otherwise each hook is one occurrence. Descriptive
+ * fields follow the latest hook, keeping the previous value when the hook leaves one out. Marks, the
+ * decision and `notifiedAt` are carried over untouched; the caller applies the policy's effects.
+ */
+export function applyEvent(before: GroupSummary | null, event: NormalizedEvent, id: string): GroupSummary {
+  const receivedAt = event.receivedAt;
+  if (before === null) {
+    const firstSeen = event.firstSeen ?? event.lastSeen ?? receivedAt;
+    return {
+      id,
+      sourceId: event.sourceId,
+      provider: event.provider,
+      groupKey: event.groupKey,
+      title: event.title,
+      description: event.description,
+      url: event.url,
+      application: event.application,
+      project: event.project,
+      environment: event.environment,
+      occurrences: event.occurrences ?? 1,
+      hosts: event.hosts,
+      guids: event.guids,
+      hooks: 1,
+      firstSeen,
+      lastSeen: later(event.lastSeen ?? receivedAt, firstSeen),
+      lastReceivedAt: receivedAt,
+      latestObjectId: event.objectId,
+      classifiers: event.classifiers.slice(),
+      attributes: event.attributes,
+      callstack: event.callstack.slice(),
+      page: event.page,
+      userAgent: event.userAgent,
+      browser: event.browser,
+      os: event.os,
+      read: false,
+      muted: false,
+      resolved: false,
+      notifiedAt: null,
+      lastDecision: null,
+    };
+  }
+  const occurrences =
+    event.occurrences === null ? before.occurrences + 1 : Math.max(before.occurrences, event.occurrences);
+  return {
+    ...before,
+    provider: event.provider,
+    title: event.title || before.title,
+    description: event.description || before.description,
+    url: event.url ?? before.url,
+    application: event.application ?? before.application,
+    project: event.project ?? before.project,
+    environment: event.environment ?? before.environment,
+    occurrences,
+    hosts: event.hosts ?? before.hosts,
+    guids: event.guids ?? before.guids,
+    hooks: before.hooks + 1,
+    firstSeen: earlier(before.firstSeen, event.firstSeen),
+    lastSeen: later(later(before.lastSeen, event.lastSeen), event.lastSeen === null ? receivedAt : null),
+    lastReceivedAt: later(before.lastReceivedAt, receivedAt),
+    latestObjectId: event.objectId ?? before.latestObjectId,
+    classifiers: event.classifiers.length > 0 ? event.classifiers.slice() : before.classifiers,
+    attributes: Object.keys(event.attributes).length > 0 ? event.attributes : before.attributes,
+    callstack: event.callstack.length > 0 ? event.callstack.slice() : before.callstack,
+    page: event.page ?? before.page,
+    userAgent: event.userAgent ?? before.userAgent,
+    browser: event.browser ?? before.browser,
+    os: event.os ?? before.os,
+    // A new hook is news again: the group shows as unread until the user looks.
+    read: false,
+  };
+}

@@ -1,0 +1,255 @@
+/**
+ * The notification policy: a pure function of the group (before and after the event), the event, the
+ * settings and the recent notification history. It never reads a clock or the disk, so every rule is
+ * testable as a plain function call.
+ */
+import type { Decision, NormalizedEvent, NotificationRequest } from '../../../shared/events';
+import type { GroupSummary } from '../../../shared/ipc';
+import type { Settings, Source } from '../../../shared/settings';
+import { dndStatus } from './dnd';
+
+/** Why an event would raise a notification, before the suppressing rules (mute, pause, DND, filters, storm). */
+export type Trigger =
+  | 'new-group'
+  | 'first-occurrence'
+  | 'regressed'
+  | 'regressed-after-resolve'
+  | 'quiet-return'
+  | 'milestone'
+  | 'provider-milestone'
+  | 'min-occurrences-reached';
+
+/** Everything the policy looks at. */
+export interface PolicyInput {
+  /** The group before this event; null when the event starts a group. */
+  before: GroupSummary | null;
+  /** The group with the event folded in (marks as they were before the event). */
+  after: GroupSummary;
+  event: NormalizedEvent;
+  isNew: boolean;
+  /** The event's source, when it is still configured. */
+  source: Source | null;
+  settings: Settings;
+  /** When (ms since epoch) individual notifications were raised recently, across all sources. */
+  recent: readonly number[];
+  now: number;
+}
+
+/** What the policy decided, and what the event does to the group's marks. */
+export interface PolicyOutcome {
+  decision: Decision;
+  /** The group's `resolved` mark after the event, or null when the event leaves it alone. */
+  resolved: boolean | null;
+  /** Why it would notify (also set when a suppressing rule held it back), or null. */
+  trigger: Trigger | null;
+  /** The occurrence milestone crossed, when the trigger is one. */
+  milestone: number | null;
+  /** True when storm control held it back for the next digest. */
+  digested: boolean;
+  /** The notification to raise now, or null. */
+  notification: NotificationRequest | null;
+}
+
+function decision(notify: boolean, code: string, reason: string, now: number, digested?: boolean): Decision {
+  const d: Decision = { notify, code, reason, at: new Date(now).toISOString() };
+  if (digested) d.digested = true;
+  return d;
+}
+
+/** The largest milestone in (before, after], or null. */
+export function crossedMilestone(milestones: readonly number[], before: number, after: number): number | null {
+  let crossed: number | null = null;
+  for (const m of milestones) {
+    if (m > before && m <= after && (crossed === null || m > crossed)) crossed = m;
+  }
+  return crossed;
+}
+
+/**
+ * Whether the event matches a source's attribute filter. `environment` matches the event's environment;
+ * any name also matches a Backtrace attribute histogram holding the value, or a top-level field of the raw
+ * body equal to it.
+ */
+export function attributeMatches(event: NormalizedEvent, name: string, value: string): boolean {
+  const want = value.toLowerCase();
+  if (name.toLowerCase() === 'environment' && event.environment !== null && event.environment.toLowerCase() === want) {
+    return true;
+  }
+  const histogram = event.attributes[name];
+  if (histogram?.some(([v]) => String(v).toLowerCase() === want)) return true;
+  const raw = event.raw;
+  if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
+    const field = (raw as Record<string, unknown>)[name];
+    if ((typeof field === 'string' || typeof field === 'number' || typeof field === 'boolean') && String(field).toLowerCase() === want) {
+      return true;
+    }
+  }
+  return false;
+}
+
+function triggerFor(input: PolicyInput): { trigger: Trigger | null; milestone: number | null; reason: string } {
+  const { before, after, event, isNew, settings, source, now } = input;
+  const p = settings.policy;
+  if (isNew && p.notifyNewGroups) return { trigger: 'new-group', milestone: null, reason: 'New group' };
+  if (event.provider === 'errorception' && event.isFirstOccurrence === true && p.notifyFirstOccurrence) {
+    return { trigger: 'first-occurrence', milestone: null, reason: 'First occurrence of this error (Errorception)' };
+  }
+  if (before !== null) {
+    if (event.lifecycle === 'regressed' && p.notifyOnRegression) {
+      return { trigger: 'regressed', milestone: null, reason: 'Regressed: the provider reopened it' };
+    }
+    if (before.resolved && p.notifyOnRegression) {
+      return { trigger: 'regressed-after-resolve', milestone: null, reason: 'Regressed: a hook after it was marked resolved' };
+    }
+    if (p.quietHours > 0) {
+      const quietMs = now - Date.parse(before.lastReceivedAt);
+      if (quietMs >= p.quietHours * 3_600_000) {
+        const hours = Math.floor(quietMs / 3_600_000);
+        return { trigger: 'quiet-return', milestone: null, reason: `Back after ${hours} h of quiet` };
+      }
+    }
+    const m = crossedMilestone(p.milestones, before.occurrences, after.occurrences);
+    if (m !== null) return { trigger: 'milestone', milestone: m, reason: `Crossed ${m} occurrences` };
+  }
+  if (event.milestone !== null && event.milestone !== '') {
+    return { trigger: 'provider-milestone', milestone: null, reason: `Milestone: ${event.milestone}` };
+  }
+  const min = source?.filters.minOccurrences ?? null;
+  if (
+    min !== null &&
+    before !== null &&
+    before.notifiedAt === null &&
+    before.occurrences < min &&
+    after.occurrences >= min
+  ) {
+    return { trigger: 'min-occurrences-reached', milestone: null, reason: `Reached ${min} occurrences (source filter)` };
+  }
+  if (isNew) return { trigger: null, milestone: null, reason: 'New group, but notifying new groups is off' };
+  return { trigger: null, milestone: null, reason: 'Known group: no regression or milestone' };
+}
+
+/** The name a notification leads with: the application, else the project, else the source. */
+export function placeOf(group: GroupSummary, source: Source | null): string {
+  return group.application ?? group.project ?? source?.name ?? group.provider;
+}
+
+/** The notification for one group and trigger, in the words the issue uses. */
+export function notificationFor(
+  group: GroupSummary,
+  trigger: Trigger,
+  milestone: number | null,
+  event: NormalizedEvent,
+  source: Source | null,
+): NotificationRequest {
+  const place = placeOf(group, source);
+  let title: string;
+  switch (trigger) {
+    case 'new-group':
+    case 'first-occurrence':
+      title = `New error in ${place}: ${group.title}`;
+      break;
+    case 'regressed':
+    case 'regressed-after-resolve':
+      title = `Regressed in ${place}: ${group.title}`;
+      break;
+    case 'quiet-return':
+      title = `Back in ${place}: ${group.title}`;
+      break;
+    case 'milestone':
+      title = `${group.title} crossed ${milestone ?? 0} occurrences`;
+      break;
+    case 'provider-milestone':
+      title = `${group.title}: ${event.milestone ?? 'milestone'}`;
+      break;
+    case 'min-occurrences-reached':
+      title = `${group.title} reached ${group.occurrences} occurrences in ${place}`;
+      break;
+  }
+  return { title, body: group.description, url: group.url, group: group.id, digest: false };
+}
+
+/**
+ * Decides whether one event raises a notification, and why (or why not).
+ *
+ * Order: a provider's "resolved" only marks the group; then what would notify (new group, Errorception
+ * first occurrence, regression, return after quiet hours, an occurrence milestone, a provider milestone);
+ * then what holds it back (muted, paused source, pause all, Do Not Disturb, the source's filters); last,
+ * storm control, which folds it into the next digest.
+ */
+export function decide(input: PolicyInput): PolicyOutcome {
+  const { before, after, event, source, settings, recent, now } = input;
+  const none = (code: string, reason: string, trigger: Trigger | null = null, resolved: boolean | null = null, milestone: number | null = null): PolicyOutcome => ({
+    decision: decision(false, code, reason, now),
+    resolved,
+    trigger,
+    milestone,
+    digested: false,
+    notification: null,
+  });
+
+  if (event.lifecycle === 'resolved') {
+    return none('provider-resolved', 'Resolved by the provider: marked resolved, no notification', null, true);
+  }
+  // Any new hook (or a provider's reopen) un-resolves a resolved group, whatever else holds the toast back.
+  const resolved = before !== null && before.resolved ? false : event.lifecycle === 'regressed' && after.resolved ? false : null;
+
+  const { trigger, milestone, reason } = triggerFor(input);
+  if (after.muted) return none('muted', 'Muted: recorded without a notification', trigger, resolved, milestone);
+  if (settings.pausedAll) return none('paused-all', 'All notifications paused: recorded only', trigger, resolved, milestone);
+  if (source?.paused) return none('source-paused', `Source "${source.name}" is paused: recorded only`, trigger, resolved, milestone);
+  const dnd = dndStatus(settings.dnd, now);
+  if (dnd.active) {
+    return none(dnd.kind === 'until' ? 'dnd' : 'quiet-window', dnd.reason ?? 'Do Not Disturb', trigger, resolved, milestone);
+  }
+  if (trigger === null) return none(input.isNew ? 'new-group-off' : 'known-group', reason, null, resolved);
+
+  const filters = source?.filters;
+  if (filters) {
+    if (filters.minOccurrences !== null && after.occurrences < filters.minOccurrences) {
+      return none(
+        'filtered-min-occurrences',
+        `Below the source's minimum of ${filters.minOccurrences} occurrences (${after.occurrences})`,
+        trigger,
+        resolved,
+        milestone,
+      );
+    }
+    if (filters.attribute !== null && !attributeMatches(event, filters.attribute.name, filters.attribute.value)) {
+      return none(
+        'filtered-attribute',
+        `Does not match the source's filter ${filters.attribute.name} = ${filters.attribute.value}`,
+        trigger,
+        resolved,
+        milestone,
+      );
+    }
+  }
+
+  const windowMs = settings.policy.stormWindowSeconds * 1000;
+  const inWindow = recent.filter((t) => t > now - windowMs && t <= now).length;
+  if (inWindow >= settings.policy.stormLimit) {
+    return {
+      decision: decision(
+        false,
+        'storm',
+        `${reason}; storm control: more than ${settings.policy.stormLimit} notifications in ${settings.policy.stormWindowSeconds} s, so it goes into the next digest`,
+        now,
+        true,
+      ),
+      resolved,
+      trigger,
+      milestone,
+      digested: true,
+      notification: null,
+    };
+  }
+  const group = resolved === null ? after : { ...after, resolved };
+  return {
+    decision: decision(true, trigger, reason, now),
+    resolved,
+    trigger,
+    milestone,
+    digested: false,
+    notification: notificationFor(group, trigger, milestone, event, source),
+  };
+}

@@ -1,0 +1,403 @@
+/**
+ * The inbox's durable history: one append-only log file of JSON records, one per line.
+ *
+ * Line format (UTF-8): `<header JSON>` or `<header JSON>\t<raw body JSON>`, then `\n`. JSON.stringify never
+ * emits a raw tab or newline, so both separators are unambiguous. The header is parsed at load; the raw
+ * body is not: it stays on disk and is read by offset when a group's detail is asked for, which keeps the
+ * start-up fast and the memory small.
+ *
+ * Durability: appends are batched (group commit: every append queued while a write is in flight goes out
+ * in the next single write + fdatasync), and each append's promise resolves only once its bytes are
+ * synced. At load, a torn or corrupt last record (a crash mid-write) is reported and the file is truncated
+ * to the last good record before anything is appended. Compaction writes the live records to a new file,
+ * syncs it, renames it over the log and syncs the folder, so a crash leaves either the old or the new log.
+ */
+import { closeSync, fsyncSync, openSync, readSync, existsSync, unlinkSync } from 'node:fs';
+import { mkdir, open, rename, stat, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** Where a record's raw body is: on disk (offset and length) or, until its write lands, in memory. */
+export interface RawRef {
+  /** Byte offset of the raw JSON in the log; -1 while pending. */
+  off: number;
+  /** Byte length of the raw JSON. */
+  len: number;
+  /** The raw JSON while the write is pending (or when the store has no file position for it yet). */
+  text: string | null;
+}
+
+/** One record to keep through a compaction: its header and, for group records, its raw body. */
+export interface LiveRecord {
+  header: string;
+  raw: RawRef | null;
+}
+
+/** Counters, for tests and the bench. */
+export interface StoreStats {
+  /** Records appended since open. */
+  appends: number;
+  /** Write calls (one per batch). */
+  writes: number;
+  /** fdatasync/fsync calls on the log. */
+  syncs: number;
+  compactions: number;
+  /** Current size of the log file in bytes. */
+  bytes: number;
+  /** Records skipped at load (torn or corrupt). */
+  skipped: number;
+}
+
+export interface LogStoreOptions {
+  dataDir: string;
+  /** File name inside the data dir. */
+  fileName?: string;
+  onWarning?: (message: string) => void;
+  /** Decides, after each batch, whether the log has grown enough to compact. */
+  shouldCompact?: (fileBytes: number) => boolean;
+  /** The live records, in the order load should see them, for a compaction. */
+  snapshot?: () => LiveRecord[];
+}
+
+interface Pending {
+  buf: Buffer;
+  /** Byte offset of the raw JSON inside `buf`, or -1. */
+  rawStart: number;
+  ref: RawRef | null;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+/** A parsed header and where its raw body is, as load hands them to the visitor. */
+export type LoadVisitor = (header: unknown, raw: RawRef | null, lineBytes: number) => void;
+
+const NL = 0x0a;
+const TAB = 0x09;
+const READ_CHUNK = 4 * 1024 * 1024;
+
+function fsyncDir(dir: string): void {
+  // Windows cannot open a folder for fsync; rename is already durable enough there.
+  let fd: number | null = null;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    /* best effort */
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
+
+/** The append-only log. */
+export class LogStore {
+  readonly path: string;
+  private readonly dir: string;
+  private readonly opts: LogStoreOptions;
+  private handle: FileHandle | null = null;
+  private size = 0;
+  private queue: Pending[] = [];
+  private scheduled = false;
+  private flushing: Promise<void> | null = null;
+  private closed = false;
+  private readonly counters: StoreStats = { appends: 0, writes: 0, syncs: 0, compactions: 0, bytes: 0, skipped: 0 };
+
+  private constructor(opts: LogStoreOptions) {
+    this.opts = opts;
+    this.dir = opts.dataDir;
+    this.path = join(opts.dataDir, opts.fileName ?? 'inbox.log');
+  }
+
+  /**
+   * Opens (creating if missing) the log, feeding every good record to `visit` in order. A torn or
+   * corrupt tail is reported through `onWarning` and cut off; corrupt records in the middle are skipped
+   * and reported.
+   */
+  static async open(opts: LogStoreOptions, visit: LoadVisitor): Promise<LogStore> {
+    const store = new LogStore(opts);
+    await mkdir(store.dir, { recursive: true });
+    const tmp = `${store.path}.compact`;
+    // A compaction that died before its rename: the old log is intact, the partial copy is garbage.
+    if (existsSync(tmp)) unlinkSync(tmp);
+    const existed = existsSync(store.path);
+    const goodEnd = existed ? store.load(visit) : 0;
+    store.handle = await open(store.path, 'a+');
+    if (!existed) fsyncDir(store.dir);
+    const { size } = await store.handle.stat();
+    if (size > goodEnd) {
+      await store.handle.truncate(goodEnd);
+      await store.handle.sync();
+      store.counters.syncs++;
+    }
+    store.size = goodEnd;
+    store.counters.bytes = goodEnd;
+    return store;
+  }
+
+  /** Reads the log in chunks; returns the byte offset just past the last good record. */
+  private load(visit: LoadVisitor): number {
+    const fd = openSync(this.path, 'r');
+    try {
+      let buf = Buffer.allocUnsafe(READ_CHUNK);
+      let filled = 0;
+      let base = 0; // file offset of buf[0]
+      let eof = false;
+      let goodEnd = 0;
+      let lineNo = 0;
+      while (!eof) {
+        if (filled === buf.length) {
+          // One record longer than the buffer: grow it.
+          const bigger = Buffer.allocUnsafe(buf.length * 2);
+          buf.copy(bigger, 0, 0, filled);
+          buf = bigger;
+        }
+        const n = readSync(fd, buf, filled, buf.length - filled, base + filled);
+        if (n === 0) eof = true;
+        filled += n;
+        let pos = 0;
+        for (;;) {
+          const nl = buf.indexOf(NL, pos);
+          if (nl === -1 || nl >= filled) break;
+          lineNo++;
+          const lineStart = base + pos;
+          const lineBytes = nl - pos + 1;
+          const tab = buf.indexOf(TAB, pos);
+          const headerEnd = tab !== -1 && tab < nl ? tab : nl;
+          let header: unknown = undefined;
+          try {
+            header = JSON.parse(buf.toString('utf8', pos, headerEnd));
+          } catch {
+            header = undefined;
+          }
+          if (header !== null && typeof header === 'object' && typeof (header as { k?: unknown }).k === 'string') {
+            const raw: RawRef | null = headerEnd === tab ? { off: base + tab + 1, len: nl - tab - 1, text: null } : null;
+            try {
+              visit(header, raw, lineBytes);
+              goodEnd = base + nl + 1;
+            } catch (e) {
+              this.counters.skipped++;
+              this.opts.onWarning?.(`History: skipped record ${lineNo} (${(e as Error).message})`);
+            }
+          } else {
+            this.counters.skipped++;
+            this.opts.onWarning?.(`History: skipped corrupt record ${lineNo} at byte ${lineStart}`);
+          }
+          pos = nl + 1;
+        }
+        // Keep the unfinished line; move it to the front.
+        if (pos > 0) {
+          buf.copy(buf, 0, pos, filled);
+          base += pos;
+          filled -= pos;
+        }
+      }
+      if (filled > 0) {
+        this.counters.skipped++;
+        this.opts.onWarning?.(
+          `History: the last record (${filled} bytes at byte ${base}) was torn, probably by a crash while writing; it was skipped`,
+        );
+      }
+      // Everything after the last good record (a torn line, corrupt records) is cut, so appends start on a
+      // clean line; a bad record between good ones stays where it is and is skipped at every load.
+      return goodEnd;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Counters since open. */
+  stats(): StoreStats {
+    return { ...this.counters, bytes: this.size };
+  }
+
+  /**
+   * Appends one record. The returned `ref` (for records with a raw body) tracks where the raw body lives;
+   * `done` resolves once the record is synced to disk.
+   */
+  append(header: string, rawText: string | null): { ref: RawRef | null; done: Promise<void> } {
+    if (this.closed) return { ref: null, done: Promise.reject(new Error('The history store is closed')) };
+    const line = rawText === null ? `${header}\n` : `${header}\t${rawText}\n`;
+    const buf = Buffer.from(line, 'utf8');
+    const ref: RawRef | null = rawText === null ? null : { off: -1, len: Buffer.byteLength(rawText), text: rawText };
+    const rawStart = rawText === null ? -1 : buf.length - 1 - (ref?.len ?? 0);
+    let resolve!: () => void;
+    let reject!: (e: unknown) => void;
+    const done = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    this.queue.push({ buf, rawStart, ref, resolve, reject });
+    this.counters.appends++;
+    this.kick();
+    return { ref, done };
+  }
+
+  /** Resolves once everything appended so far is on disk. */
+  async barrier(): Promise<void> {
+    if (this.queue.length === 0 && this.flushing === null) return;
+    const { done } = this.appendMarker();
+    await done;
+  }
+
+  private appendMarker(): { done: Promise<void> } {
+    // An empty wait on the queue: piggybacks on the next batch without writing anything.
+    let resolve!: () => void;
+    let reject!: (e: unknown) => void;
+    const done = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    this.queue.push({ buf: Buffer.alloc(0), rawStart: -1, ref: null, resolve, reject });
+    this.kick();
+    return { done };
+  }
+
+  private kick(): void {
+    if (this.scheduled || this.flushing !== null) return;
+    this.scheduled = true;
+    // setImmediate: every request handled in this turn of the event loop joins the same batch.
+    setImmediate(() => {
+      this.scheduled = false;
+      if (this.flushing === null) this.flushing = this.flushLoop().finally(() => (this.flushing = null));
+    });
+  }
+
+  private async flushLoop(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue;
+      this.queue = [];
+      const handle = this.handle;
+      if (handle === null) {
+        for (const p of batch) p.reject(new Error('The history store is not open'));
+        continue;
+      }
+      const start = this.size;
+      const data = batch.length === 1 ? (batch[0] as Pending).buf : Buffer.concat(batch.map((p) => p.buf));
+      if (data.length > 0) {
+        try {
+          let written = 0;
+          while (written < data.length) {
+            const { bytesWritten } = await handle.write(data, written, data.length - written, null);
+            written += bytesWritten;
+          }
+          this.counters.writes++;
+          await handle.datasync();
+          this.counters.syncs++;
+        } catch (e) {
+          // Cut the partial write so later records do not run into a torn line.
+          try {
+            await handle.truncate(start);
+          } catch {
+            /* the next load will cut it */
+          }
+          for (const p of batch) p.reject(e);
+          continue;
+        }
+      }
+      let off = start;
+      for (const p of batch) {
+        if (p.ref !== null) {
+          p.ref.off = off + p.rawStart;
+          p.ref.text = null;
+        }
+        off += p.buf.length;
+      }
+      this.size += data.length;
+      for (const p of batch) p.resolve();
+      if (!this.closed && this.opts.shouldCompact?.(this.size) && this.opts.snapshot) {
+        try {
+          await this.compact();
+        } catch (e) {
+          this.opts.onWarning?.(`History: compaction failed, the log keeps growing for now (${(e as Error).message})`);
+        }
+      }
+      if (this.queue.length > 0) await new Promise<void>((r) => setImmediate(r));
+    }
+  }
+
+  /** Reads a raw body (JSON text) from where it lives; null when it cannot be read. */
+  readRawText(ref: RawRef | null): string | null {
+    if (ref === null) return null;
+    if (ref.text !== null) return ref.text;
+    if (this.handle === null || ref.off < 0) return null;
+    const buf = Buffer.allocUnsafe(ref.len);
+    let got = 0;
+    while (got < ref.len) {
+      const n = readSync(this.handle.fd, buf, got, ref.len - got, ref.off + got);
+      if (n === 0) return null;
+      got += n;
+    }
+    return buf.toString('utf8');
+  }
+
+  /** Rewrites the log as its live records only. Runs inside the write loop, so no append interleaves. */
+  private async compact(): Promise<void> {
+    const snapshot = this.opts.snapshot;
+    const old = this.handle;
+    if (!snapshot || old === null) return;
+    const tmp = `${this.path}.compact`;
+    const out = await open(tmp, 'w');
+    const moves: Array<[RawRef, number]> = [];
+    let pos = 0;
+    try {
+      let chunks: Buffer[] = [];
+      let chunkBytes = 0;
+      const flush = async (): Promise<void> => {
+        if (chunkBytes === 0) return;
+        const data = Buffer.concat(chunks, chunkBytes);
+        chunks = [];
+        chunkBytes = 0;
+        let written = 0;
+        while (written < data.length) {
+          const { bytesWritten } = await out.write(data, written, data.length - written, null);
+          written += bytesWritten;
+        }
+      };
+      const records = snapshot();
+      for (let i = 0; i < records.length; i++) {
+        const rec = records[i] as LiveRecord;
+        const rawText = rec.raw === null ? null : this.readRawText(rec.raw);
+        const head = Buffer.from(rawText === null ? `${rec.header}\n` : `${rec.header}\t`, 'utf8');
+        chunks.push(head);
+        chunkBytes += head.length;
+        pos += head.length;
+        if (rawText !== null && rec.raw !== null) {
+          const raw = Buffer.from(`${rawText}\n`, 'utf8');
+          moves.push([rec.raw, pos]);
+          chunks.push(raw);
+          chunkBytes += raw.length;
+          pos += raw.length;
+        }
+        if (chunkBytes >= 1024 * 1024) await flush();
+      }
+      await flush();
+      await out.sync();
+    } finally {
+      await out.close();
+    }
+    await rename(tmp, this.path);
+    fsyncDir(this.dir);
+    const fresh = await open(this.path, 'a+');
+    // From here on, synchronous: raw reads switch to the new file and offsets in one step.
+    for (const [ref, off] of moves) ref.off = off;
+    this.handle = fresh;
+    this.size = pos;
+    this.counters.compactions++;
+    this.counters.syncs++;
+    await old.close();
+  }
+
+  /** Size of the log on disk now (for tests). */
+  async fileBytes(): Promise<number> {
+    return (await stat(this.path)).size;
+  }
+
+  /** Writes what is queued, then closes the file. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.queue.length > 0 || this.flushing !== null || this.scheduled) await this.barrier().catch(() => undefined);
+    if (this.flushing !== null) await this.flushing;
+    this.closed = true;
+    const h = this.handle;
+    this.handle = null;
+    if (h !== null) await h.close();
+  }
+}

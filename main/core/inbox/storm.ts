@@ -1,0 +1,134 @@
+/**
+ * Storm control: remembers recent notifications across all sources and, once the policy holds
+ * notifications back, gathers them into one digest per storm window, raised by an unref'd timer.
+ */
+import type { NotificationRequest } from '../../../shared/events';
+import type { PolicySettings } from '../../../shared/settings';
+
+/** A group held back by storm control, as the digest names it. */
+export interface HeldItem {
+  groupId: string;
+  title: string;
+  /** Application, project or source: what the digest counts by. */
+  place: string;
+  isNew: boolean;
+}
+
+export interface StormControlOptions {
+  now: () => number;
+  getPolicy: () => PolicySettings;
+  /** Raises a digest. */
+  emit: (n: NotificationRequest) => void;
+}
+
+/** Words for a digest of held groups: "14 new errors in my_project and 2 more". */
+export function digestFor(items: readonly HeldItem[]): NotificationRequest {
+  const byPlace = new Map<string, number>();
+  for (const it of items) byPlace.set(it.place, (byPlace.get(it.place) ?? 0) + 1);
+  let top = '';
+  let topCount = 0;
+  for (const [place, n] of byPlace) {
+    if (n > topCount) {
+      top = place;
+      topCount = n;
+    }
+  }
+  const rest = items.length - topCount;
+  const noun = items.every((i) => i.isNew) ? (topCount === 1 ? 'new error' : 'new errors') : topCount === 1 ? 'error' : 'errors';
+  const title = `${topCount} ${noun} in ${top}${rest > 0 ? ` and ${rest} more` : ''}`;
+  const names = items.slice(0, 3).map((i) => i.title);
+  const body =
+    names.join(', ') + (items.length > names.length ? `, and ${items.length - names.length} others` : '') + '. Open Crashbell to see them all.';
+  return { title, body, url: null, group: null, digest: true, groups: items.map((i) => i.groupId) };
+}
+
+/** Recent notification times and the pending digest. */
+export class StormControl {
+  private readonly opts: StormControlOptions;
+  private sent: number[] = [];
+  private held = new Map<string, HeldItem>();
+  private lastDigestAt = -Infinity;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private closed = false;
+
+  constructor(opts: StormControlOptions) {
+    this.opts = opts;
+  }
+
+  private windowMs(): number {
+    return this.opts.getPolicy().stormWindowSeconds * 1000;
+  }
+
+  /** Times of individual notifications still inside the storm window, oldest first. */
+  recent(now = this.opts.now()): number[] {
+    const from = now - this.windowMs();
+    let i = 0;
+    while (i < this.sent.length && (this.sent[i] ?? 0) <= from) i++;
+    if (i > 0) this.sent = this.sent.slice(i);
+    return this.sent;
+  }
+
+  /** Records an individual notification raised at `at`. */
+  noteNotified(at: number): void {
+    this.sent.push(at);
+  }
+
+  /** Groups waiting for the next digest. */
+  pending(): HeldItem[] {
+    return [...this.held.values()];
+  }
+
+  /** When the next digest is due: once the window frees up, and never within a window of the last digest. */
+  dueAt(now = this.opts.now()): number {
+    const w = this.windowMs();
+    const oldest = this.recent(now)[0];
+    return Math.max(now, oldest === undefined ? now : oldest + w, this.lastDigestAt + w);
+  }
+
+  /** Holds a group back for the next digest and makes sure a digest is scheduled. */
+  hold(item: HeldItem): void {
+    if (this.closed) return;
+    this.held.delete(item.groupId);
+    this.held.set(item.groupId, item);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer !== null || this.held.size === 0 || this.closed) return;
+    const now = this.opts.now();
+    const delay = Math.max(0, this.dueAt(now) - now);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.flushDigest();
+    }, delay);
+    this.timer.unref?.();
+  }
+
+  /**
+   * Raises the digest of held groups when it is due (or at once with `force`). Returns it, or null when
+   * nothing is held or it is not due yet (then it stays scheduled).
+   */
+  flushDigest(now = this.opts.now(), force = false): NotificationRequest | null {
+    if (this.held.size === 0) return null;
+    if (!force && now < this.dueAt(now)) {
+      this.schedule();
+      return null;
+    }
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    const digest = digestFor([...this.held.values()]);
+    this.held.clear();
+    this.lastDigestAt = now;
+    this.opts.emit(digest);
+    return digest;
+  }
+
+  /** Stops the timer; held groups stay recorded in the inbox but no digest is raised after close. */
+  close(): void {
+    this.closed = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
