@@ -1,0 +1,247 @@
+/**
+ * Bugsnag (Insight Hub) webhooks: one JSON POST per trigger with `account`, `project`, `trigger` and, for
+ * error triggers, `error` (the event that fired it). Payload and trigger names as documented at
+ * https://docs.bugsnag.com/product/integrations/webhook/ (firstException, errorEventFrequency, powerTen,
+ * exception, reopened, projectSpiking, comment, errorStateManualChange, release, projectSamplingStarted,
+ * projectApproachingRateLimit).
+ *
+ * The documentation describes no signature, token or Basic credentials for the webhook, so the source's
+ * unguessable URL is the secret (see `securityNote`). Events group by Bugsnag's `errorId`.
+ */
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { Source } from '../../../shared/settings';
+import { lenientNumber, lenientString, schemaRejection } from './helpers';
+import {
+  acknowledged,
+  badRequest,
+  blankEvent,
+  firstText,
+  isObject,
+  ONE_DAY,
+  shortText,
+  type LifecycleTable,
+  type TriggerMapping,
+} from './parsed-event';
+import type { HookRequest, ParseResult, ProviderModule, SampleRequest } from './types';
+
+export const BUGSNAG_DOCS_URL = 'https://docs.bugsnag.com/product/integrations/webhook/';
+
+/** Trigger type → lifecycle; `errorStateManualChange` is refined by `stateChange` (see {@link bugsnagStateChange}). */
+export const bugsnagLifecycle: LifecycleTable = {
+  firstException: { lifecycle: 'new', milestone: null },
+  exception: { lifecycle: 'unknown', milestone: null },
+  errorEventFrequency: { lifecycle: 'recurring', milestone: 'Bugsnag: frequent error' },
+  powerTen: { lifecycle: 'recurring', milestone: 'Bugsnag: power of ten' },
+  reopened: { lifecycle: 'regressed', milestone: null },
+  projectSpiking: { lifecycle: 'unknown', milestone: 'Bugsnag: project spiking' },
+  projectSamplingStarted: { lifecycle: 'unknown', milestone: 'Bugsnag: project is being rate-limited' },
+  projectApproachingRateLimit: { lifecycle: 'unknown', milestone: 'Bugsnag: project close to its rate limit' },
+  comment: null,
+  release: null,
+  errorStateManualChange: null,
+};
+
+/** `errorStateManualChange` by `trigger.stateChange`: fixing resolves, reopening regresses; the rest is noted. */
+export const bugsnagStateChange: LifecycleTable = {
+  fixed: { lifecycle: 'resolved', milestone: null },
+  reopened: { lifecycle: 'regressed', milestone: null },
+  snoozed: null,
+  snoozeCancelled: null,
+  ignored: null,
+  unignored: null,
+};
+
+const named = z.looseObject({ id: lenientString, name: lenientString, url: lenientString });
+
+const stackFrame = z.looseObject({
+  inProject: z.boolean().nullable().optional(),
+  lineNumber: lenientNumber,
+  columnNumber: lenientNumber,
+  file: lenientString,
+  method: lenientString,
+});
+
+const bugsnagBody = z.looseObject({
+  account: named.nullable().optional(),
+  project: named.nullable().optional(),
+  trigger: z.looseObject({
+    type: z.string().min(1),
+    message: lenientString,
+    stateChange: lenientString,
+    rate: lenientNumber,
+  }),
+  error: z
+    .looseObject({
+      id: lenientString,
+      errorId: lenientString,
+      exceptionClass: lenientString,
+      message: lenientString,
+      context: lenientString,
+      appVersion: lenientString,
+      releaseStage: lenientString,
+      firstReceived: lenientString,
+      receivedAt: lenientString,
+      requestUrl: lenientString,
+      userId: lenientString,
+      url: lenientString,
+      severity: lenientString,
+      status: lenientString,
+      unhandled: z.boolean().nullable().optional(),
+      stackTrace: z.array(stackFrame).nullable().optional(),
+    })
+    .nullable()
+    .optional(),
+});
+
+function frames(stack: Array<z.infer<typeof stackFrame>> | null | undefined): string[] {
+  return (stack ?? []).slice(0, 20).map((f) => {
+    const where = f.file ?? '?';
+    const at = f.lineNumber === null ? where : `${where}:${f.lineNumber}`;
+    return `${f.method ?? '?'} (${at})`;
+  });
+}
+
+/** Mapping for one body: the trigger table, refined by `stateChange` for manual state changes. */
+export function bugsnagMapping(type: string, stateChange: string | null): TriggerMapping | null | undefined {
+  if (type === 'errorStateManualChange') return stateChange ? bugsnagStateChange[stateChange] ?? null : null;
+  return bugsnagLifecycle[type];
+}
+
+function parseBugsnag(req: HookRequest): ParseResult {
+  const checked = bugsnagBody.safeParse(req.json);
+  if (!checked.success) return { ok: false, rejection: schemaRejection(checked.error) };
+  const body = checked.data;
+  const { trigger, error, project } = body;
+  const mapping = bugsnagMapping(trigger.type, trigger.stateChange);
+  if (mapping === null) {
+    const what = trigger.type === 'errorStateManualChange' ? `error state changed to "${trigger.stateChange ?? '?'}"` : trigger.type;
+    return acknowledged(`Bugsnag ${what}: nothing to notify`);
+  }
+  // Unknown future triggers are recorded with no lifecycle claim rather than refused.
+  const m = mapping ?? { lifecycle: 'unknown' as const, milestone: null };
+  const milestone = m.milestone && trigger.message ? `${m.milestone} (${shortText(trigger.message, 80)})` : m.milestone;
+
+  if (!error) {
+    // Project-level triggers (spiking, rate limits) carry no error: group them per project and trigger.
+    const projectId = firstText(project?.id, project?.name);
+    if (!projectId) return badRequest(`the "${trigger.type}" trigger carries neither an error nor a project`, 'error');
+    return {
+      ok: true,
+      event: blankEvent({
+        groupKey: `project:${projectId}:${trigger.type}`,
+        title: shortText(`${project?.name ?? 'Bugsnag project'}: ${trigger.message ?? trigger.type}`),
+        description: shortText(trigger.rate === null ? trigger.message ?? '' : `${trigger.rate} events in the spike`),
+        url: project?.url ?? null,
+        project: project?.name ?? null,
+        application: body.account?.name ?? null,
+        lifecycle: m.lifecycle,
+        milestone,
+        redelivery: { key: `bugsnag:${projectId}:${trigger.type}:${trigger.message ?? ''}`, windowMs: 10 * 60 * 1000 },
+        raw: req.json,
+      }),
+    };
+  }
+
+  const groupKey = firstText(error.errorId, error.id);
+  if (!groupKey) return badRequest('missing required field "error.errorId"', 'error.errorId');
+  const callstack = frames(error.stackTrace);
+  const title = shortText(
+    [error.exceptionClass, error.message].filter((p): p is string => !!p).join(': ') || trigger.message || 'Bugsnag error',
+  );
+  const description = shortText(
+    [error.context, callstack.slice(0, 3).join(' ← ') || null, error.releaseStage].filter((p): p is string => !!p).join(' · '),
+  );
+  return {
+    ok: true,
+    event: blankEvent({
+      groupKey,
+      title,
+      description,
+      url: error.url,
+      firstSeen: error.firstReceived,
+      lastSeen: error.receivedAt,
+      classifiers: [error.severity, error.exceptionClass].filter((c): c is string => !!c),
+      callstack,
+      application: error.appVersion ? `${project?.name ?? 'app'} ${error.appVersion}` : project?.name ?? null,
+      project: project?.name ?? null,
+      environment: error.releaseStage,
+      objectId: error.id,
+      page: error.requestUrl,
+      lifecycle: m.lifecycle,
+      milestone,
+      // No delivery id: the event id with the trigger and its message names one notification.
+      redelivery: { key: `bugsnag:${error.id ?? groupKey}:${trigger.type}:${trigger.message ?? ''}:${trigger.stateChange ?? ''}`, windowMs: ONE_DAY },
+      raw: req.json,
+    }),
+  };
+}
+
+/** A documented-shape `firstException` body with fresh ids. */
+function sampleBody(now: number): Record<string, unknown> {
+  const errorId = randomBytes(12).toString('hex');
+  const eventId = randomBytes(12).toString('hex');
+  const at = new Date(now).toISOString();
+  return {
+    account: { id: '56b9ca7f17025f8756f69054', name: 'My Company', url: 'https://app.bugsnag.com/accounts/my-company' },
+    project: { id: '56b9ca7f17025f8756f69054', name: 'My Test Project', url: 'https://app.bugsnag.com/my-company/my-test-project' },
+    trigger: { type: 'firstException', message: 'New error' },
+    error: {
+      id: eventId,
+      errorId,
+      exceptionClass: 'NoMethodError',
+      message: 'Unable to connect to database.',
+      context: 'auth/session#create',
+      appVersion: '0.1.0',
+      releaseStage: 'production',
+      firstReceived: at,
+      receivedAt: at,
+      requestUrl: 'http://localhost:3000/admin/raise_exception',
+      userId: '5642494942656e7eac000004',
+      url: `https://app.bugsnag.com/my-company/my-test-project/errors/${errorId}?event_id=${eventId}`,
+      severity: 'error',
+      stackTrace: [
+        { inProject: true, lineNumber: 1234, columnNumber: 123, file: 'controllers/auth/session_controller.rb', method: 'create' },
+      ],
+    },
+  };
+}
+
+export const bugsnagProvider: ProviderModule = {
+  id: 'bugsnag',
+  name: 'Bugsnag',
+  docsUrl: BUGSNAG_DOCS_URL,
+  credentials: [],
+  secretHeaders: [],
+  securityNote:
+    'Bugsnag does not sign its webhooks or send credentials, so this source\'s unguessable URL is its only secret: keep it private, and delete the source to revoke it.',
+  setupSteps: [
+    'In Bugsnag, open the project\'s Settings → Integrations and notifications (Data forwarding) and choose Webhook.',
+    'Paste the webhook URL below as the Webhook URL.',
+    'Pick the notifications to send: "A new error occurs", "An error is automatically reopened", "An error milestone is reached" and "This project has a spike in errors" suit Crashbell; "Every time an error occurs" lets Crashbell count occurrences itself.',
+    'Save, then use Bugsnag\'s "Test" button (or "Send test event" here).',
+  ],
+  generateCredentials() {
+    return {};
+  },
+  validateSource() {
+    return null;
+  },
+  verify() {
+    return null;
+  },
+  parse(req: HookRequest): ParseResult {
+    try {
+      if (!isObject(req.json)) return badRequest('the body must be a JSON object');
+      return parseBugsnag(req);
+    } catch (error) {
+      return badRequest(`the body could not be read: ${String(error)}`);
+    }
+  },
+  sample(_source: Source, now: number): SampleRequest {
+    return {
+      headers: { 'content-type': 'application/json', 'user-agent': 'Crashbell test event (Bugsnag format)' },
+      body: JSON.stringify(sampleBody(now)),
+    };
+  },
+};

@@ -1,0 +1,199 @@
+/**
+ * Raygun Crash Reporting webhooks, as documented at
+ * https://raygun.com/documentation/product-guides/crash-reporting/integrations/webhooks/ :
+ * `event: "error_notification"` with `eventType` NewErrorOccurred, ErrorReoccurred, OneMinuteFollowUp,
+ * FiveMinuteFollowUp, TenMinuteFollowUp, ThirtyMinuteFollowUp, HourlyFollowUp; and `event: "error_activity"`
+ * with `eventType` StatusChanged, AssignedToUser, CommentAdded (activity bodies carry `error.status`,
+ * `error.description`, `error.activityDate`; shapes as on that page and in zulip/zulip's Raygun fixtures).
+ *
+ * The documentation describes no signature or credentials, so the source's unguessable URL is the secret.
+ * Raygun sends no error-group id besides the group's page, so events group by `error.url`.
+ */
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { Source } from '../../../shared/settings';
+import { lenientNumber, lenientString, schemaRejection } from './helpers';
+import {
+  acknowledged,
+  badRequest,
+  blankEvent,
+  bodyHash,
+  firstText,
+  isObject,
+  ONE_DAY,
+  shortText,
+  type LifecycleTable,
+} from './parsed-event';
+import type { HookRequest, ParseResult, ProviderModule, SampleRequest } from './types';
+
+export const RAYGUN_DOCS_URL = 'https://raygun.com/documentation/product-guides/crash-reporting/integrations/webhooks/';
+
+/** `event.eventType` → lifecycle; `error_activity.StatusChanged` is refined by `error.status` below. */
+export const raygunLifecycle: LifecycleTable = {
+  'error_notification.NewErrorOccurred': { lifecycle: 'new', milestone: null },
+  // Raygun sends ErrorReoccurred when a resolved error group happens again: its regression detection.
+  'error_notification.ErrorReoccurred': { lifecycle: 'regressed', milestone: null },
+  'error_notification.OneMinuteFollowUp': { lifecycle: 'recurring', milestone: 'Raygun: still occurring after 1 minute' },
+  'error_notification.FiveMinuteFollowUp': { lifecycle: 'recurring', milestone: 'Raygun: still occurring after 5 minutes' },
+  'error_notification.TenMinuteFollowUp': { lifecycle: 'recurring', milestone: 'Raygun: still occurring after 10 minutes' },
+  'error_notification.ThirtyMinuteFollowUp': { lifecycle: 'recurring', milestone: 'Raygun: still occurring after 30 minutes' },
+  'error_notification.HourlyFollowUp': { lifecycle: 'recurring', milestone: 'Raygun: still occurring hourly' },
+  'error_activity.AssignedToUser': null,
+  'error_activity.CommentAdded': null,
+  'error_activity.StatusChanged': null,
+};
+
+/** `StatusChanged` by the new status: resolving resolves, reactivating regresses, ignoring is only noted. */
+export const raygunStatusChange: LifecycleTable = {
+  resolved: { lifecycle: 'resolved', milestone: null },
+  active: { lifecycle: 'regressed', milestone: null },
+  ignored: null,
+  permanentlyignored: null,
+};
+
+const raygunBody = z.looseObject({
+  event: z.string().min(1),
+  eventType: z.string().min(1),
+  error: z.looseObject({
+    url: z.string().trim().min(1),
+    message: lenientString,
+    description: lenientString,
+    status: lenientString,
+    firstOccurredOn: lenientString,
+    lastOccurredOn: lenientString,
+    activityDate: lenientString,
+    usersAffected: lenientNumber,
+    totalOccurrences: lenientNumber,
+    instance: z
+      .looseObject({
+        tags: z.array(z.unknown()).nullable().optional(),
+        customData: z.unknown().optional(),
+      })
+      .nullable()
+      .optional(),
+  }),
+  application: z.looseObject({ name: lenientString, url: lenientString }).nullable().optional(),
+});
+
+/** Tags such as "env:staging" name the environment by convention; the first one wins. */
+function environmentFromTags(tags: unknown[] | null | undefined): string | null {
+  for (const tag of tags ?? []) {
+    if (typeof tag === 'string') {
+      const match = /^(?:env|environment)[:=](.+)$/i.exec(tag.trim());
+      if (match) return match[1]!.trim();
+    }
+  }
+  return null;
+}
+
+function parseRaygun(req: HookRequest): ParseResult {
+  const checked = raygunBody.safeParse(req.json);
+  if (!checked.success) return { ok: false, rejection: schemaRejection(checked.error) };
+  const { event, eventType, error, application } = checked.data;
+  const key = `${event}.${eventType}`;
+  let mapping = raygunLifecycle[key];
+  if (key === 'error_activity.StatusChanged') {
+    mapping = raygunStatusChange[(error.status ?? '').replace(/\s+/g, '').toLowerCase()] ?? null;
+  }
+  if (mapping === null) {
+    const what = error.description ?? (error.status ? `status ${error.status}` : eventType);
+    return acknowledged(`Raygun ${eventType}: ${shortText(what, 120)}: nothing to notify`);
+  }
+  const m = mapping ?? { lifecycle: 'unknown' as const, milestone: null };
+  const appName = application?.name ?? null;
+  const tags = (error.instance?.tags ?? []).filter((t): t is string => typeof t === 'string');
+  return {
+    ok: true,
+    event: blankEvent({
+      groupKey: error.url,
+      title: shortText(firstText(error.message, error.description) ?? `Error in ${appName ?? 'a Raygun application'}`),
+      description: shortText(
+        [appName, error.usersAffected === null ? null : `${error.usersAffected} user${error.usersAffected === 1 ? '' : 's'} affected`, tags.join(', ') || null]
+          .filter((p): p is string => !!p)
+          .join(' · '),
+      ),
+      url: error.url,
+      occurrences: error.totalOccurrences,
+      firstSeen: error.firstOccurredOn,
+      lastSeen: firstText(error.lastOccurredOn, error.activityDate),
+      classifiers: tags.slice(0, 10),
+      application: appName,
+      environment: environmentFromTags(error.instance?.tags),
+      lifecycle: m.lifecycle,
+      milestone: m.milestone,
+      // No delivery id: the trigger, the group and its counters name one notification.
+      redelivery: {
+        key: `raygun:${key}:${bodyHash(`${error.url}|${error.lastOccurredOn ?? ''}|${error.totalOccurrences ?? ''}|${error.status ?? ''}`)}`,
+        windowMs: ONE_DAY,
+      },
+      raw: req.json,
+    }),
+  };
+}
+
+/** The documented NewErrorOccurred body with a fresh error group. */
+function sampleBody(now: number): Record<string, unknown> {
+  const group = randomBytes(8).toString('hex');
+  const at = new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return {
+    event: 'error_notification',
+    eventType: 'NewErrorOccurred',
+    error: {
+      url: `https://app.raygun.com/crashreporting/sample-app/errors/${group}`,
+      message: 'TypeError: Cannot read properties of undefined (reading \'id\')',
+      firstOccurredOn: at,
+      lastOccurredOn: at,
+      usersAffected: 1,
+      totalOccurrences: 1,
+      instance: {
+        tags: ['test', 'error-page', 'v1.0.1', 'env:staging'],
+        affectedUser: {
+          Identifier: 'a9b7d84a-c0d3-4e7e-9ded-1ec13d033846',
+          IsAnonymous: true,
+          UUID: 'a9b7d84a-c0d3-4e7e-9ded-1ec13d033846',
+        },
+        customData: { pageName: 'Error Page', userLoggedIn: true },
+      },
+    },
+    application: { name: 'application name', url: 'https://app.raygun.com/application-url' },
+  };
+}
+
+export const raygunProvider: ProviderModule = {
+  id: 'raygun',
+  name: 'Raygun',
+  docsUrl: RAYGUN_DOCS_URL,
+  credentials: [],
+  secretHeaders: [],
+  securityNote:
+    'Raygun does not sign its webhooks or send credentials, so this source\'s unguessable URL is its only secret: keep it private, and delete the source to revoke it.',
+  setupSteps: [
+    'In Raygun (Team plan or higher), open the application, then Integrations in the left-hand menu, and click Webhook.',
+    'Paste the webhook URL below as the endpoint and enable it.',
+    'Choose the error notification types to send: new errors and reoccurred (regressed) errors suit Crashbell; the follow-ups (1, 5, 10, 30 minutes, hourly) arrive as milestones; status changes to Resolved mark the group resolved here.',
+    'Save, then use "Send test event" here to check the path.',
+  ],
+  generateCredentials() {
+    return {};
+  },
+  validateSource() {
+    return null;
+  },
+  verify() {
+    return null;
+  },
+  parse(req: HookRequest): ParseResult {
+    try {
+      if (!isObject(req.json)) return badRequest('the body must be a JSON object');
+      return parseRaygun(req);
+    } catch (error) {
+      return badRequest(`the body could not be read: ${String(error)}`);
+    }
+  },
+  sample(_source: Source, now: number): SampleRequest {
+    return {
+      headers: { 'content-type': 'application/json', 'user-agent': 'Crashbell test event (Raygun format)' },
+      body: JSON.stringify(sampleBody(now)),
+    };
+  },
+};

@@ -1,0 +1,563 @@
+/**
+ * Sentry webhooks, two kinds on one source:
+ *
+ * - Integration platform (an internal integration): headers `Sentry-Hook-Resource` (installation, event_alert,
+ *   issue, metric_alert, error, comment), `Sentry-Hook-Timestamp`, `Request-ID` and `Sentry-Hook-Signature`,
+ *   the hex HMAC-SHA256 of the body keyed with the integration's Client Secret.
+ *   https://docs.sentry.io/organization/integrations/integration-platform/webhooks/ and the per-resource pages
+ *   under it (issues, issue-alerts, metric-alerts, errors, comments, installation).
+ *   The documented sample code signs `JSON.stringify(request.body)`, i.e. a compact re-serialization, while
+ *   Sentry's sender signs the exact bytes it posts; both are accepted so neither reading locks a user out.
+ * - Project service hooks (legacy, `event.created` / `event.alert`): header `X-ServiceHook-Signature` =
+ *   HMAC(SHA256, secret, payload) as the service hook's settings page states, plus `X-ServiceHook-Timestamp`
+ *   and `X-ServiceHook-GUID` (the hook's id, not a delivery id). Body `{project, group, event}` as Sentry's
+ *   `get_payload_v0` builds it (getsentry/sentry, sentry/sentry_apps/tasks/service_hooks.py).
+ *
+ * Events group by the Sentry issue id and open the issue's web URL. `installation` and `comment` resources,
+ * and issue assignment, carry no error: they are acknowledged and nothing is recorded.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { Source } from '../../../shared/settings';
+import { header, lenientNumber, lenientString, safeEqual, schemaRejection } from './helpers';
+import {
+  acknowledged,
+  badRequest,
+  blankEvent,
+  checkTimestamp,
+  firstText,
+  hmacHex,
+  isObject,
+  ONE_DAY,
+  shortText,
+  unauthorized,
+  type LifecycleTable,
+} from './parsed-event';
+import type { HookRequest, ParseResult, ProviderModule, Rejection, SampleRequest } from './types';
+
+export const SENTRY_DOCS_URL = 'https://docs.sentry.io/organization/integrations/integration-platform/webhooks/';
+
+/**
+ * `resource.action` → lifecycle. `null`: acknowledged, nothing recorded. Service hooks, whose body does not
+ * say which event fired, use `service_hook`.
+ */
+export const sentryLifecycle: LifecycleTable = {
+  'issue.created': { lifecycle: 'new', milestone: null },
+  'issue.resolved': { lifecycle: 'resolved', milestone: null },
+  'issue.unresolved': { lifecycle: 'regressed', milestone: null },
+  'issue.ignored': null,
+  'issue.archived': null,
+  'issue.assigned': null,
+  'event_alert.triggered': { lifecycle: 'unknown', milestone: null },
+  'error.created': { lifecycle: 'unknown', milestone: null },
+  'metric_alert.critical': { lifecycle: 'unknown', milestone: 'Sentry metric alert: critical' },
+  'metric_alert.warning': { lifecycle: 'unknown', milestone: 'Sentry metric alert: warning' },
+  'metric_alert.resolved': { lifecycle: 'resolved', milestone: null },
+  'installation.created': null,
+  'installation.deleted': null,
+  'comment.created': null,
+  'comment.updated': null,
+  'comment.deleted': null,
+  service_hook: { lifecycle: 'unknown', milestone: null },
+};
+
+const id = z.union([z.string(), z.number()]).transform((v) => String(v));
+
+const frameSchema = z.looseObject({
+  function: lenientString,
+  filename: lenientString,
+  module: lenientString,
+  lineno: lenientNumber,
+  abs_path: lenientString,
+});
+
+/** The fields of a Sentry event (integration `error` / `event_alert`, or a service hook's `event`) we read. */
+const sentryEventSchema = z.looseObject({
+  event_id: lenientString,
+  issue_id: lenientString,
+  groupID: lenientString,
+  title: lenientString,
+  message: lenientString,
+  culprit: lenientString,
+  level: lenientString,
+  platform: lenientString,
+  datetime: lenientString,
+  dateCreated: lenientString,
+  web_url: lenientString,
+  url: lenientString,
+  location: lenientString,
+  project: z.unknown().optional(),
+  environment: lenientString,
+  release: z.unknown().optional(),
+  tags: z.unknown().optional(),
+  contexts: z.unknown().optional(),
+  request: z.unknown().optional(),
+  exception: z
+    .looseObject({
+      values: z
+        .array(
+          z.looseObject({
+            type: lenientString,
+            value: lenientString,
+            stacktrace: z.looseObject({ frames: z.array(frameSchema).nullable().optional() }).nullable().optional(),
+          }),
+        )
+        .nullable()
+        .optional(),
+    })
+    .nullable()
+    .optional(),
+});
+type SentryEventBody = z.infer<typeof sentryEventSchema>;
+
+const sentryIssueSchema = z.looseObject({
+  id,
+  title: lenientString,
+  culprit: lenientString,
+  shortId: lenientString,
+  count: lenientNumber,
+  userCount: lenientNumber,
+  firstSeen: lenientString,
+  lastSeen: lenientString,
+  level: lenientString,
+  status: lenientString,
+  substatus: lenientString,
+  permalink: lenientString,
+  web_url: lenientString,
+  url: lenientString,
+  metadata: z.looseObject({ type: lenientString, value: lenientString, filename: lenientString }).nullable().optional(),
+  project: z.looseObject({ id: lenientString, name: lenientString, slug: lenientString }).nullable().optional(),
+  platform: lenientString,
+});
+
+const integrationEnvelope = z.looseObject({
+  action: z.string().min(1),
+  data: z.looseObject({}),
+  installation: z.looseObject({ uuid: lenientString }).nullable().optional(),
+  actor: z.unknown().optional(),
+});
+
+const issueData = z.looseObject({ issue: sentryIssueSchema });
+const errorData = z.looseObject({ error: sentryEventSchema });
+const eventAlertData = z.looseObject({ event: sentryEventSchema, triggered_rule: lenientString });
+const metricAlertData = z.looseObject({
+  description_title: lenientString,
+  description_text: lenientString,
+  web_url: lenientString,
+  metric_alert: z.looseObject({
+    id: lenientString,
+    title: lenientString,
+    identifier: lenientString,
+    date_started: lenientString,
+    date_detected: lenientString,
+    alert_rule: z
+      .looseObject({ id: lenientString, name: lenientString, environment: lenientString, projects: z.array(z.string()).optional() })
+      .nullable()
+      .optional(),
+  }),
+});
+
+const serviceHookBody = z.looseObject({
+  project: z.looseObject({ slug: lenientString, name: lenientString }).nullable().optional(),
+  group: z.looseObject({
+    id,
+    title: lenientString,
+    culprit: lenientString,
+    url: lenientString,
+    permalink: lenientString,
+    count: lenientNumber,
+    firstSeen: lenientString,
+    lastSeen: lenientString,
+  }),
+  event: sentryEventSchema.nullable().optional(),
+});
+
+/** "https://…/issues/1117540176/events/e48…/" → "https://…/issues/1117540176/": the issue, not one event. */
+export function issueUrlFromEventUrl(url: string | null): string | null {
+  if (!url) return null;
+  const match = /^(https?:\/\/[^\s]*?\/issues\/[^/?#]+\/)events\/[^/?#]+\/?(?:[?#].*)?$/i.exec(url);
+  return match ? match[1]! : url;
+}
+
+/** Top frames, innermost first ("fn (file:line)"), from the first exception with a stack trace. */
+function callstackOf(event: SentryEventBody | null | undefined): string[] {
+  const values = event?.exception?.values ?? [];
+  for (const value of [...values].reverse()) {
+    const frames = value.stacktrace?.frames ?? [];
+    if (frames.length === 0) continue;
+    // Sentry lists frames oldest first (the crash site is last).
+    return [...frames]
+      .reverse()
+      .slice(0, 20)
+      .map((f) => {
+        const where = firstText(f.filename, f.abs_path, f.module) ?? '?';
+        const fn = firstText(f.function) ?? '?';
+        return f.lineno === null ? `${fn} (${where})` : `${fn} (${where}:${f.lineno})`;
+      });
+  }
+  return [];
+}
+
+/** Reads a `[["key", "value"], ...]` tag list (or `{key: value}`) for one tag. */
+function tagValue(tags: unknown, key: string): string | null {
+  if (Array.isArray(tags)) {
+    for (const t of tags) {
+      if (Array.isArray(t) && t[0] === key && typeof t[1] === 'string') return t[1];
+      if (isObject(t) && t['key'] === key && typeof t['value'] === 'string') return t['value'];
+    }
+  } else if (isObject(tags) && typeof tags[key] === 'string') {
+    return tags[key] as string;
+  }
+  return null;
+}
+
+function eventTitle(event: SentryEventBody): string {
+  const first = event.exception?.values?.[0];
+  const fromException = first && (first.type || first.value) ? [first.type, first.value].filter(Boolean).join(': ') : null;
+  return shortText(firstText(event.title, fromException, event.message, event.culprit) ?? 'Sentry error');
+}
+
+function eventDescription(event: SentryEventBody, callstack: string[], extra: string | null): string {
+  const parts = [firstText(event.culprit, event.location), callstack.slice(0, 3).join(' ← ') || null, extra];
+  return shortText(parts.filter((p): p is string => !!p).join(' · '));
+}
+
+function agentFromContexts(contexts: unknown, key: 'browser' | 'os') {
+  if (!isObject(contexts)) return null;
+  const part = contexts[key];
+  if (!isObject(part)) return null;
+  const name = typeof part['name'] === 'string' ? part['name'] : null;
+  const version = typeof part['version'] === 'string' ? part['version'] : null;
+  return name || version ? { name, version } : null;
+}
+
+/** Builds the event shared by `error`, `event_alert` and service hooks. */
+function fromSentryEvent(
+  req: HookRequest,
+  event: SentryEventBody,
+  issueId: string | null,
+  opts: { lifecycle: 'unknown'; milestone: string | null; note: string | null; project: string | null; webUrl: string | null; deliveryKey: string },
+): ParseResult {
+  const groupKey = firstText(issueId, event.issue_id, event.groupID);
+  if (!groupKey) return badRequest('the Sentry event names no issue (issue_id)', 'data.event.issue_id');
+  const callstack = callstackOf(event);
+  const environment = firstText(event.environment, tagValue(event.tags, 'environment'));
+  const release = typeof event.release === 'string' ? event.release : isObject(event.release) ? String(event.release['version'] ?? '') || null : null;
+  return {
+    ok: true,
+    event: blankEvent({
+      groupKey,
+      title: eventTitle(event),
+      description: eventDescription(event, callstack, opts.note),
+      url: issueUrlFromEventUrl(opts.webUrl ?? event.web_url),
+      lastSeen: firstText(event.datetime, event.dateCreated),
+      callstack,
+      classifiers: [event.level, event.platform].filter((c): c is string => !!c),
+      project: opts.project,
+      application: release,
+      environment,
+      objectId: event.event_id,
+      page: tagValue(event.tags, 'url'),
+      browser: agentFromContexts(event.contexts, 'browser'),
+      os: agentFromContexts(event.contexts, 'os'),
+      lifecycle: opts.lifecycle,
+      milestone: opts.milestone,
+      redelivery: { key: opts.deliveryKey, windowMs: ONE_DAY },
+      raw: req.json,
+    }),
+  };
+}
+
+function deliveryKey(req: HookRequest, fallback: string): string {
+  const requestId = header(req.headers, 'request-id');
+  return requestId ? `sentry:request:${requestId}` : `sentry:${fallback}`;
+}
+
+function parseIntegration(req: HookRequest, resource: string): ParseResult {
+  const envelope = integrationEnvelope.safeParse(req.json);
+  if (!envelope.success) return { ok: false, rejection: schemaRejection(envelope.error) };
+  const { action, data } = envelope.data;
+  const key = `${resource}.${action}`;
+  const mapping = sentryLifecycle[key];
+
+  if (resource === 'installation' || resource === 'comment') {
+    return acknowledged(`Sentry ${resource} ${action}: nothing to record`);
+  }
+
+  if (resource === 'issue') {
+    const parsed = issueData.safeParse(data);
+    if (!parsed.success) return { ok: false, rejection: prefixed(schemaRejection(parsed.error), 'data') };
+    const issue = parsed.data.issue;
+    if (mapping === null) return acknowledged(`Sentry issue ${issue.shortId ?? issue.id} ${action}: nothing to notify`);
+    const meta = issue.metadata;
+    const title = shortText(firstText(issue.title, meta ? [meta.type, meta.value].filter(Boolean).join(': ') : null) ?? `Sentry issue ${issue.id}`);
+    // `substatus: regressed` on an unresolved issue says Sentry itself saw it come back.
+    const lifecycle = mapping?.lifecycle ?? (action === 'unresolved' ? 'regressed' : 'unknown');
+    return {
+      ok: true,
+      event: blankEvent({
+        groupKey: issue.id,
+        title,
+        description: shortText([issue.culprit, issue.shortId, issue.substatus ? `status ${issue.status ?? ''} (${issue.substatus})` : issue.status].filter(Boolean).join(' · ')),
+        url: firstText(issue.web_url, issue.permalink),
+        occurrences: issue.count,
+        firstSeen: issue.firstSeen,
+        lastSeen: issue.lastSeen,
+        classifiers: [issue.level, issue.platform].filter((c): c is string => !!c),
+        project: firstText(issue.project?.slug, issue.project?.name),
+        lifecycle,
+        milestone: mapping?.milestone ?? null,
+        redelivery: { key: deliveryKey(req, `issue:${issue.id}:${action}:${issue.lastSeen ?? ''}`), windowMs: ONE_DAY },
+        raw: req.json,
+      }),
+    };
+  }
+
+  if (resource === 'error') {
+    const parsed = errorData.safeParse(data);
+    if (!parsed.success) return { ok: false, rejection: prefixed(schemaRejection(parsed.error), 'data') };
+    const error = parsed.data.error;
+    return fromSentryEvent(req, error, error.issue_id, {
+      lifecycle: 'unknown',
+      milestone: null,
+      note: null,
+      project: null,
+      webUrl: error.web_url,
+      deliveryKey: deliveryKey(req, `error:${error.event_id ?? ''}`),
+    });
+  }
+
+  if (resource === 'event_alert') {
+    const parsed = eventAlertData.safeParse(data);
+    if (!parsed.success) return { ok: false, rejection: prefixed(schemaRejection(parsed.error), 'data') };
+    const { event, triggered_rule } = parsed.data;
+    return fromSentryEvent(req, event, event.issue_id, {
+      lifecycle: 'unknown',
+      milestone: null,
+      note: triggered_rule ? `alert rule "${triggered_rule}"` : null,
+      project: null,
+      webUrl: event.web_url,
+      deliveryKey: deliveryKey(req, `event_alert:${event.event_id ?? ''}:${triggered_rule ?? ''}`),
+    });
+  }
+
+  if (resource === 'metric_alert') {
+    const parsed = metricAlertData.safeParse(data);
+    if (!parsed.success) return { ok: false, rejection: prefixed(schemaRejection(parsed.error), 'data') };
+    const d = parsed.data;
+    const incident = d.metric_alert;
+    const rule = incident.alert_rule;
+    // Group by the alert rule, so "resolved" resolves the group and the next "critical" reads as a regression.
+    const groupKey = `metric_alert:${firstText(rule?.id, incident.identifier, incident.id) ?? 'unknown'}`;
+    const m = mapping ?? { lifecycle: 'unknown' as const, milestone: `Sentry metric alert: ${action}` };
+    return {
+      ok: true,
+      event: blankEvent({
+        groupKey,
+        title: shortText(firstText(d.description_title, rule?.name, incident.title) ?? 'Sentry metric alert'),
+        description: shortText(firstText(d.description_text) ?? ''),
+        url: d.web_url,
+        firstSeen: firstText(incident.date_started, incident.date_detected),
+        classifiers: ['metric_alert', action],
+        project: rule?.projects?.[0] ?? null,
+        environment: rule?.environment ?? null,
+        lifecycle: m.lifecycle,
+        milestone: m.milestone,
+        redelivery: { key: deliveryKey(req, `metric_alert:${incident.id ?? ''}:${action}`), windowMs: ONE_DAY },
+        raw: req.json,
+      }),
+    };
+  }
+
+  // A resource Sentry adds later: genuine (the signature matched), so acknowledge rather than make Sentry retry.
+  return acknowledged(`Sentry resource "${resource}" (${action}) is not one Crashbell records`);
+}
+
+function prefixed(rejection: Rejection, prefix: string): Rejection {
+  if (!rejection.field) return rejection;
+  const field = `${prefix}.${rejection.field}`;
+  return { ...rejection, field, reason: rejection.reason.replace(`"${rejection.field}"`, `"${field}"`) };
+}
+
+function parseServiceHook(req: HookRequest): ParseResult {
+  const parsed = serviceHookBody.safeParse(req.json);
+  if (!parsed.success) return { ok: false, rejection: schemaRejection(parsed.error) };
+  const { project, group, event } = parsed.data;
+  const projectName = firstText(project?.slug, project?.name);
+  const webUrl = firstText(group.url, group.permalink);
+  if (event) {
+    const result = fromSentryEvent(req, { ...event, title: event.title ?? group.title }, group.id, {
+      lifecycle: 'unknown',
+      milestone: null,
+      note: null,
+      project: projectName,
+      webUrl,
+      deliveryKey: `sentry:service-hook:${event.event_id ?? group.id}:${header(req.headers, 'x-servicehook-timestamp') ?? ''}`,
+    });
+    if (result.ok && result.event) {
+      result.event.occurrences = group.count;
+      result.event.firstSeen = group.firstSeen;
+    }
+    return result;
+  }
+  return {
+    ok: true,
+    event: blankEvent({
+      groupKey: group.id,
+      title: shortText(group.title ?? `Sentry issue ${group.id}`),
+      description: shortText(group.culprit ?? ''),
+      url: webUrl,
+      occurrences: group.count,
+      firstSeen: group.firstSeen,
+      lastSeen: group.lastSeen,
+      project: projectName,
+      redelivery: { key: `sentry:service-hook:${group.id}:${group.lastSeen ?? ''}`, windowMs: ONE_DAY },
+      raw: req.json,
+    }),
+  };
+}
+
+/** Both signature readings Sentry's documentation allows: the bytes as sent, or their compact JSON form. */
+function signatureMatches(secret: string, given: string, req: HookRequest): boolean {
+  const normalized = given.trim().toLowerCase();
+  const raw = safeEqual(normalized, hmacHex(secret, req.rawBody));
+  let compact = false;
+  try {
+    compact = safeEqual(normalized, hmacHex(secret, JSON.stringify(req.json) ?? ''));
+  } catch {
+    compact = false;
+  }
+  return raw || compact;
+}
+
+function verifySentry(req: HookRequest): Rejection | null {
+  const secret = req.source.credentials['clientSecret'] ?? '';
+  if (!secret) return unauthorized('this source has no Sentry client secret configured; paste it into the source in Crashbell');
+  const integrationSignature = header(req.headers, 'sentry-hook-signature');
+  if (integrationSignature !== null) {
+    const stale = checkTimestamp('Sentry-Hook-Timestamp', header(req.headers, 'sentry-hook-timestamp'), req.now);
+    if (stale) return stale;
+    if (!signatureMatches(secret, integrationSignature, req)) {
+      return unauthorized('wrong Sentry-Hook-Signature: check that the source holds the integration\'s current Client Secret');
+    }
+    if (!header(req.headers, 'sentry-hook-resource')) return { status: 400, reason: 'missing Sentry-Hook-Resource header' };
+    return null;
+  }
+  const serviceSignature = header(req.headers, 'x-servicehook-signature');
+  if (serviceSignature !== null) {
+    const stale = checkTimestamp('X-ServiceHook-Timestamp', header(req.headers, 'x-servicehook-timestamp'), req.now);
+    if (stale) return stale;
+    if (!signatureMatches(secret, serviceSignature, req)) {
+      return unauthorized('wrong X-ServiceHook-Signature: check that the source holds the service hook\'s current secret');
+    }
+    return null;
+  }
+  return unauthorized('missing Sentry-Hook-Signature (or X-ServiceHook-Signature) header: Sentry signs every webhook');
+}
+
+/** Builds the integration-platform `issue.created` sample from Sentry's documented issue payload. */
+function sampleBody(now: number): Record<string, unknown> {
+  const issueId = String(1_000_000_000 + (randomBytes(4).readUInt32BE(0) % 1_000_000_000));
+  const seen = new Date(now).toISOString();
+  return {
+    action: 'created',
+    actor: { id: 'sentry', name: 'Sentry', type: 'application' },
+    data: {
+      issue: {
+        annotations: [],
+        assignedTo: null,
+        count: '1',
+        culprit: '?(runner)',
+        firstSeen: seen,
+        hasSeen: false,
+        id: issueId,
+        isBookmarked: false,
+        isPublic: false,
+        isSubscribed: false,
+        lastSeen: seen,
+        level: 'error',
+        logger: null,
+        metadata: { filename: '/runner', type: 'ReferenceError', value: 'blooopy is not defined' },
+        numComments: 0,
+        permalink: null,
+        platform: 'javascript',
+        project: { id: '1', name: 'front-end', platform: '', slug: 'front-end' },
+        shareId: null,
+        shortId: 'FRONT-END-9',
+        status: 'unresolved',
+        statusDetails: {},
+        subscriptionDetails: null,
+        substatus: 'new',
+        title: 'ReferenceError: blooopy is not defined',
+        type: 'error',
+        userCount: 1,
+        url: `https://sentry.io/api/0/issues/${issueId}/`,
+        web_url: `https://sentry.io/organizations/test-org/issues/${issueId}/`,
+        project_url: 'https://sentry.io/api/0/projects/test-org/front-end/',
+      },
+    },
+    installation: { uuid: 'a8e5d37a-696c-4c54-adb5-b3f28d64c7de' },
+  };
+}
+
+/** Signs a Sentry integration-platform hook the way Sentry does; for samples and tests. */
+export function signSentryHook(secret: string, resource: string, body: string, now: number): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    'request-id': randomUUID(),
+    'sentry-hook-resource': resource,
+    'sentry-hook-timestamp': String(Math.floor(now / 1000)),
+    'sentry-hook-signature': hmacHex(secret, body),
+  };
+}
+
+export const sentryProvider: ProviderModule = {
+  id: 'sentry',
+  name: 'Sentry',
+  docsUrl: SENTRY_DOCS_URL,
+  credentials: [
+    {
+      key: 'clientSecret',
+      label: 'Client Secret',
+      generated: false,
+      secret: true,
+      required: true,
+      help: 'Sentry → Settings → Developer Settings → your internal integration → Credentials → Client Secret. For a legacy project service hook, paste the hook\'s Secret instead.',
+    },
+  ],
+  secretHeaders: ['sentry-hook-signature', 'x-servicehook-signature'],
+  securityNote: null,
+  setupSteps: [
+    'In Sentry, open Settings → Developer Settings → Custom Integrations and create a New Internal Integration.',
+    'Paste the webhook URL below as the Webhook URL and turn on "Alert Rule Action" if you want alert rules to notify Crashbell.',
+    'Under Permissions give Issue & Event "Read"; under Webhooks tick "issue" (and "error" on plans that offer it).',
+    'Save, then copy the integration\'s Client Secret into this source. Crashbell checks Sentry-Hook-Signature and refuses hooks whose Sentry-Hook-Timestamp is more than 5 minutes off, so keep this computer\'s clock right.',
+    'Optionally add "Send a notification via <your integration>" to issue or metric alert rules.',
+    'Legacy project service hooks (Project Settings → Service Hooks, events event.created / event.alert) also work: paste the hook\'s Secret instead.',
+  ],
+  generateCredentials() {
+    return {};
+  },
+  validateSource(source: Source) {
+    const secret = source.credentials['clientSecret'] ?? '';
+    if (!secret.trim()) return 'Sentry sources need the integration\'s Client Secret (credentials.clientSecret)';
+    return null;
+  },
+  verify(req: HookRequest) {
+    return verifySentry(req);
+  },
+  parse(req: HookRequest): ParseResult {
+    try {
+      if (!isObject(req.json)) return badRequest('the body must be a JSON object');
+      const resource = header(req.headers, 'sentry-hook-resource');
+      if (resource) return parseIntegration(req, resource.trim().toLowerCase());
+      return parseServiceHook(req);
+    } catch (error) {
+      return badRequest(`the body could not be read: ${String(error)}`);
+    }
+  },
+  sample(source: Source, now: number): SampleRequest {
+    const body = JSON.stringify(sampleBody(now));
+    return { headers: signSentryHook(source.credentials['clientSecret'] ?? '', 'issue', body, now), body };
+  },
+};
