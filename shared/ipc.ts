@@ -49,6 +49,28 @@ export interface SourceView extends Source {
   docsUrl: string;
   /** Plain words when the provider signs nothing and the URL itself is the secret. */
   securityNote: string | null;
+  /** Steps to follow in the provider's own settings (added for the setup view). */
+  setupSteps?: string[];
+}
+
+/** A credential the user types in when adding a source (generated ones are not asked for). */
+export interface ProviderFieldInfo {
+  key: string;
+  label: string;
+  secret: boolean;
+  required: boolean;
+  help: string;
+}
+
+/** What the setup view needs to offer a provider when adding a source. */
+export interface ProviderInfo {
+  id: ProviderId;
+  name: string;
+  docsUrl: string;
+  securityNote: string | null;
+  setupSteps: string[];
+  /** Fields the user must give; empty when Crashbell generates every credential (Backtrace). */
+  fields: ProviderFieldInfo[];
 }
 
 /** What the shell knows about storing secrets. */
@@ -76,6 +98,8 @@ export interface AppState {
   dnd: { active: boolean; until: string | null };
   secretStorage: SecretStorageState;
   onboarded: boolean;
+  /** The providers a source can be added for (added for the setup view). */
+  providers?: ProviderInfo[];
 }
 
 /** Search and filters for the list of groups. */

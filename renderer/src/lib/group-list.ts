@@ -1,0 +1,164 @@
+/**
+ * The list's read model in the window: applying live group updates to the loaded rows without a reload.
+ * Pure functions over arrays, so the ordering and filter rules are tested on their own.
+ */
+import type { GroupQuery, GroupSummary } from '../../../shared/ipc';
+
+/** The filters the list view offers, as the query sent to main. */
+export interface ListFilters {
+  text: string;
+  sourceId: string;
+  provider: string;
+  unread: boolean;
+  muted: boolean;
+  resolved: boolean;
+}
+
+export const EMPTY_FILTERS: ListFilters = {
+  text: '',
+  sourceId: '',
+  provider: '',
+  unread: false,
+  muted: false,
+  resolved: false,
+};
+
+/** The query for main: only the filters that are set (a toggle that is off filters nothing). */
+export function toQuery(filters: ListFilters, limit: number, cursor: string | null = null): GroupQuery {
+  const q: GroupQuery = { limit, cursor };
+  const text = filters.text.trim();
+  if (text) q.text = text;
+  if (filters.sourceId) q.sourceId = filters.sourceId;
+  if (filters.provider) q.provider = filters.provider as GroupQuery['provider'];
+  if (filters.unread) q.unread = true;
+  if (filters.muted) q.muted = true;
+  if (filters.resolved) q.resolved = true;
+  return q;
+}
+
+/** True when any filter narrows the list (for the empty state's wording). */
+export function isFiltered(filters: ListFilters): boolean {
+  return (
+    filters.text.trim() !== '' ||
+    filters.sourceId !== '' ||
+    filters.provider !== '' ||
+    filters.unread ||
+    filters.muted ||
+    filters.resolved
+  );
+}
+
+/**
+ * Whether a group belongs in the list under these filters: the same fields main searches (title,
+ * application, project, callstack, page), case-insensitively.
+ */
+export function matchesFilters(g: GroupSummary, filters: ListFilters): boolean {
+  if (filters.sourceId && g.sourceId !== filters.sourceId) return false;
+  if (filters.provider && g.provider !== filters.provider) return false;
+  if (filters.unread && g.read) return false;
+  if (filters.muted && !g.muted) return false;
+  if (filters.resolved && !g.resolved) return false;
+  const text = filters.text.trim().toLowerCase();
+  if (!text) return true;
+  const fields = [g.title, g.application ?? '', g.project ?? '', g.page ?? '', ...g.callstack];
+  return fields.some((f) => f.toLowerCase().includes(text));
+}
+
+/** Newest first by last received; ties broken by id so the order is stable. */
+export function compareNewestFirst(a: GroupSummary, b: GroupSummary): number {
+  if (a.lastReceivedAt !== b.lastReceivedAt) return a.lastReceivedAt < b.lastReceivedAt ? 1 : -1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** The rows after one group changed, and how the match count moved. */
+export interface Upserted {
+  rows: GroupSummary[];
+  /** +1 when a new matching group arrived, -1 when one left the filter, 0 otherwise. */
+  totalDelta: number;
+}
+
+/**
+ * Applies one live update: replaces the row in place when its position does not change (counts,
+ * marks), moves it when it became newer, inserts it when new, drops it when it no longer matches.
+ * The input array is not modified.
+ */
+export function upsertGroup(rows: readonly GroupSummary[], g: GroupSummary, filters: ListFilters): Upserted {
+  const at = rows.findIndex((r) => r.id === g.id);
+  const matches = matchesFilters(g, filters);
+  if (!matches) {
+    if (at < 0) return { rows: rows as GroupSummary[], totalDelta: 0 };
+    const next = rows.slice();
+    next.splice(at, 1);
+    return { rows: next, totalDelta: -1 };
+  }
+  if (at >= 0) {
+    const prev = rows[at]!;
+    if (prev.lastReceivedAt === g.lastReceivedAt) {
+      const next = rows.slice();
+      next[at] = g;
+      return { rows: next, totalDelta: 0 };
+    }
+  }
+  const next = at >= 0 ? [...rows.slice(0, at), ...rows.slice(at + 1)] : rows.slice();
+  // Live updates are nearly always the newest group: search from the top.
+  let i = 0;
+  while (i < next.length && compareNewestFirst(next[i]!, g) < 0) i++;
+  next.splice(i, 0, g);
+  return { rows: next, totalDelta: at >= 0 ? 0 : 1 };
+}
+
+/** Appends a fetched page, dropping rows already present (a live update may have inserted them). */
+export function appendPage(rows: readonly GroupSummary[], page: readonly GroupSummary[]): GroupSummary[] {
+  const seen = new Set(rows.map((r) => r.id));
+  const next = rows.slice();
+  for (const g of page) if (!seen.has(g.id)) next.push(g);
+  return next;
+}
+
+/** The keys the list understands. */
+export type ListAction = 'up' | 'down' | 'home' | 'end' | 'open' | 'mute' | 'resolve' | 'read' | null;
+
+/** Maps a key press to a list action; modifier chords are left to the browser. */
+export function listAction(key: string, mods: { ctrl: boolean; meta: boolean; alt: boolean }): ListAction {
+  if (mods.ctrl || mods.meta || mods.alt) return null;
+  switch (key) {
+    case 'ArrowDown':
+    case 'j':
+      return 'down';
+    case 'ArrowUp':
+    case 'k':
+      return 'up';
+    case 'Home':
+      return 'home';
+    case 'End':
+      return 'end';
+    case 'Enter':
+      return 'open';
+    case 'm':
+    case 'M':
+      return 'mute';
+    case 'r':
+    case 'R':
+      return 'resolve';
+    case 'u':
+    case 'U':
+      return 'read';
+    default:
+      return null;
+  }
+}
+
+/** Moves a selection index within [0, count), starting at the top when nothing is selected. */
+export function moveSelection(index: number, action: 'up' | 'down' | 'home' | 'end', count: number): number {
+  if (count <= 0) return -1;
+  switch (action) {
+    case 'home':
+      return 0;
+    case 'end':
+      return count - 1;
+    case 'down':
+      return index < 0 ? 0 : Math.min(count - 1, index + 1);
+    case 'up':
+      return index < 0 ? 0 : Math.max(0, index - 1);
+  }
+}

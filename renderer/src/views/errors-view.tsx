@@ -1,0 +1,342 @@
+/**
+ * Recent errors: one row per group, newest first, virtualized so thousands of groups scroll smoothly,
+ * with search, filters, live updates and keyboard control; the detail opens beside the list.
+ */
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import type { AppState, GroupSummary } from '../../../shared/ipc';
+import { errorMessage, listGroups, markGroup, onGroupUpdated } from '../api';
+import { EmptyState, ErrorBox, ProviderBadge, Spinner } from '../components/common';
+import { absoluteTime, compactCount, plural, providerName, relativeTime } from '../lib/format';
+import {
+  appendPage,
+  EMPTY_FILTERS,
+  isFiltered,
+  listAction,
+  moveSelection,
+  toQuery,
+  upsertGroup,
+  type ListFilters,
+} from '../lib/group-list';
+import { useNow } from '../lib/use-now';
+import { GroupDetail } from './group-detail';
+
+const PAGE_SIZE = 500;
+const ROW_HEIGHT = 64;
+
+export interface ErrorsViewProps {
+  state: AppState;
+  /** A group to open (from a notification click or the tray). */
+  openRequest: { groupId: string; nonce: number } | null;
+  onGoToSetup: () => void;
+}
+
+export function ErrorsView({ state, openRequest, onGoToSetup }: ErrorsViewProps) {
+  const [filters, setFilters] = useState<ListFilters>(EMPTY_FILTERS);
+  const [textInput, setTextInput] = useState('');
+  const [rows, setRows] = useState<GroupSummary[]>([]);
+  const [total, setTotal] = useState(0);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [phase, setPhase] = useState<'loading' | 'ready' | 'error'>('loading');
+  const [error, setError] = useState<string | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [selected, setSelected] = useState(-1);
+  const [openId, setOpenId] = useState<string | null>(null);
+  const [liveOpen, setLiveOpen] = useState<GroupSummary | null>(null);
+  const [actionNote, setActionNote] = useState<string | null>(null);
+  const filtersRef = useRef(filters);
+  filtersRef.current = filters;
+  const openIdRef = useRef(openId);
+  openIdRef.current = openId;
+  const generation = useRef(0);
+  const listRef = useRef<HTMLDivElement>(null);
+  const now = useNow();
+
+  const sourceNames = useMemo(() => new Map(state.sources.map((s) => [s.id, s.name])), [state.sources]);
+
+  // Search as the user types, without a request per keystroke.
+  useEffect(() => {
+    const t = setTimeout(() => setFilters((f) => (f.text === textInput ? f : { ...f, text: textInput })), 150);
+    return () => clearTimeout(t);
+  }, [textInput]);
+
+  const load = useCallback(() => {
+    const gen = ++generation.current;
+    setPhase((p) => (p === 'ready' ? p : 'loading'));
+    listGroups(toQuery(filters, PAGE_SIZE)).then(
+      (page) => {
+        if (gen !== generation.current) return;
+        setRows(page.groups);
+        setTotal(page.total);
+        setCursor(page.nextCursor);
+        setPhase('ready');
+        setSelected((s) => (page.groups.length === 0 ? -1 : Math.min(Math.max(s, 0), page.groups.length - 1)));
+      },
+      (err) => {
+        if (gen !== generation.current) return;
+        setError(errorMessage(err));
+        setPhase('error');
+      },
+    );
+  }, [filters]);
+
+  useEffect(load, [load]);
+
+  // Live: a changed group moves to its place (or in/out of the filter) without reloading the list.
+  useEffect(
+    () =>
+      onGroupUpdated((g) => {
+        setRows((prev) => {
+          const { rows: next, totalDelta } = upsertGroup(prev, g, filtersRef.current);
+          if (totalDelta !== 0) setTotal((t) => Math.max(0, t + totalDelta));
+          return next;
+        });
+        if (g.id === openIdRef.current) setLiveOpen(g);
+      }),
+    [],
+  );
+
+  const loadMore = useCallback(() => {
+    if (!cursor || loadingMore) return;
+    const gen = generation.current;
+    setLoadingMore(true);
+    listGroups(toQuery(filtersRef.current, PAGE_SIZE, cursor)).then(
+      (page) => {
+        setLoadingMore(false);
+        if (gen !== generation.current) return;
+        setRows((prev) => appendPage(prev, page.groups));
+        setCursor(page.nextCursor);
+        setTotal(page.total);
+      },
+      (err) => {
+        setLoadingMore(false);
+        setActionNote(errorMessage(err));
+      },
+    );
+  }, [cursor, loadingMore]);
+
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => listRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+    getItemKey: (i) => rows[i]?.id ?? i,
+  });
+  const items = virtualizer.getVirtualItems();
+  const lastIndex = items.length > 0 ? items[items.length - 1]!.index : -1;
+  useEffect(() => {
+    if (cursor && lastIndex >= rows.length - 40) loadMore();
+  }, [lastIndex, rows.length, cursor, loadMore]);
+
+  // A notification click or tray entry asks to open a group.
+  useEffect(() => {
+    if (!openRequest) return;
+    setOpenId(openRequest.groupId);
+    setLiveOpen(null);
+    const i = rows.findIndex((r) => r.id === openRequest.groupId);
+    if (i >= 0) setSelected(i);
+    // Only a new request (nonce) should open; later row changes must not re-open it.
+  }, [openRequest]);
+
+  const applyLocal = useCallback((g: GroupSummary) => {
+    setRows((prev) => upsertGroup(prev, g, filtersRef.current).rows);
+  }, []);
+
+  const toggleMark = (g: GroupSummary, key: 'muted' | 'resolved' | 'read') => {
+    const value = !g[key];
+    markGroup(g.id, { [key]: value }).then(
+      (s) => {
+        if (s) applyLocal(s);
+        const words = key === 'muted' ? (value ? 'Muted' : 'Unmuted') : key === 'resolved' ? (value ? 'Marked resolved' : 'Reopened') : value ? 'Marked read' : 'Marked unread';
+        setActionNote(`${words}: ${g.title}`);
+      },
+      (err) => setActionNote(errorMessage(err)),
+    );
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    const action = listAction(e.key, { ctrl: e.ctrlKey, meta: e.metaKey, alt: e.altKey });
+    if (!action) return;
+    const current = selected >= 0 ? rows[selected] : undefined;
+    e.preventDefault();
+    switch (action) {
+      case 'up':
+      case 'down':
+      case 'home':
+      case 'end': {
+        const next = moveSelection(selected, action, rows.length);
+        setSelected(next);
+        if (next >= 0) virtualizer.scrollToIndex(next, { align: 'auto' });
+        break;
+      }
+      case 'open':
+        if (current) {
+          setOpenId(current.id);
+          setLiveOpen(null);
+        }
+        break;
+      case 'mute':
+        if (current) toggleMark(current, 'muted');
+        break;
+      case 'resolve':
+        if (current) toggleMark(current, 'resolved');
+        break;
+      case 'read':
+        if (current) toggleMark(current, 'read');
+        break;
+    }
+  };
+
+  const providers = useMemo(() => [...new Set(state.sources.map((s) => s.provider))], [state.sources]);
+  const activeId = selected >= 0 ? rows[selected]?.id : undefined;
+  const filtered = isFiltered(filters);
+
+  const list = (() => {
+    if (phase === 'loading') return <div className="list-placeholder"><Spinner label="Loading errors" /></div>;
+    if (phase === 'error') return <ErrorBox message={error ?? 'Could not load errors.'} onRetry={load} />;
+    if (rows.length === 0) {
+      if (filtered) {
+        return (
+          <EmptyState title="Nothing matches" icon="⌕">
+            <p>No error matches this search and these filters.</p>
+            <button type="button" className="btn" onClick={() => { setTextInput(''); setFilters(EMPTY_FILTERS); }}>
+              Clear filters
+            </button>
+          </EmptyState>
+        );
+      }
+      return (
+        <EmptyState title="No errors yet" icon="✓">
+          {state.sources.length === 0 ? (
+            <p>Add a source in Setup, paste its webhook URL into Backtrace or Errorception, and errors will appear here as they happen.</p>
+          ) : (
+            <p>Crashbell is listening on {plural(state.sources.length, 'source')}. Errors appear here the moment a provider sends a hook. Try “Send test event” in Setup.</p>
+          )}
+          <button type="button" className="btn btn-primary" onClick={onGoToSetup}>Go to Setup</button>
+        </EmptyState>
+      );
+    }
+    return (
+      <div
+        ref={listRef}
+        className="group-list"
+        role="listbox"
+        tabIndex={0}
+        aria-label="Recent errors"
+        aria-activedescendant={activeId ? `group-${activeId}` : undefined}
+        onKeyDown={onKeyDown}
+      >
+        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          {items.map((item) => {
+            const g = rows[item.index]!;
+            const sub = [g.application, g.project].filter(Boolean).join(' · ') || sourceNames.get(g.sourceId) || providerName(g.provider);
+            return (
+              <div
+                key={item.key}
+                id={`group-${g.id}`}
+                role="option"
+                aria-selected={item.index === selected}
+                data-open={g.id === openId || undefined}
+                data-unread={!g.read || undefined}
+                className="group-row"
+                style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
+                onClick={() => {
+                  setSelected(item.index);
+                  setOpenId(g.id);
+                  setLiveOpen(null);
+                  listRef.current?.focus();
+                }}
+              >
+                <span className="unread-dot" aria-label={g.read ? undefined : 'Unread'} role={g.read ? undefined : 'img'} />
+                <ProviderBadge provider={g.provider} size="sm" />
+                <span className="row-main">
+                  <span className="row-title">{g.title}</span>
+                  <span className="row-sub">{sub}</span>
+                </span>
+                <span className="row-marks">
+                  {g.muted && <span className="chip chip-muted">Muted</span>}
+                  {g.resolved && <span className="chip chip-resolved">Resolved</span>}
+                </span>
+                <span className="row-meta">
+                  <span className="row-count" title={plural(g.occurrences, 'occurrence')}>
+                    {compactCount(g.occurrences)}×{g.hosts !== null && <span className="muted"> · {plural(g.hosts, 'host')}</span>}
+                  </span>
+                  <time className="row-time" dateTime={g.lastReceivedAt} title={absoluteTime(g.lastSeen)}>
+                    {relativeTime(g.lastReceivedAt, now)}
+                  </time>
+                </span>
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    );
+  })();
+
+  return (
+    <div className={`errors-view ${openId ? 'with-detail' : ''}`}>
+      <section className="list-pane" aria-label="Error list">
+        <div className="toolbar">
+          <input
+            type="search"
+            className="search"
+            placeholder="Search title, app, project, callstack, page"
+            aria-label="Search errors"
+            value={textInput}
+            onChange={(e) => setTextInput(e.currentTarget.value)}
+          />
+          <div className="filters" role="group" aria-label="Filters">
+            <select aria-label="Filter by source" value={filters.sourceId} onChange={(e) => setFilters({ ...filters, sourceId: e.currentTarget.value })}>
+              <option value="">All sources</option>
+              {state.sources.map((s) => (
+                <option key={s.id} value={s.id}>{s.name}</option>
+              ))}
+            </select>
+            <select aria-label="Filter by provider" value={filters.provider} onChange={(e) => setFilters({ ...filters, provider: e.currentTarget.value })}>
+              <option value="">All providers</option>
+              {providers.map((p) => (
+                <option key={p} value={p}>{providerName(p)}</option>
+              ))}
+            </select>
+            {(['unread', 'muted', 'resolved'] as const).map((k) => (
+              <button
+                key={k}
+                type="button"
+                className="chip-toggle"
+                aria-pressed={filters[k]}
+                onClick={() => setFilters({ ...filters, [k]: !filters[k] })}
+              >
+                {k === 'unread' ? 'Unread' : k === 'muted' ? 'Muted' : 'Resolved'}
+              </button>
+            ))}
+          </div>
+        </div>
+        <div className="list-status" aria-live="polite">
+          <span>{phase === 'ready' ? `${plural(total, 'error group')}${filtered ? ' match' : ''}` : '\u00a0'}</span>
+          {loadingMore && <Spinner label="Loading more" />}
+          <span className="muted small keys-hint">↑↓ move · Enter open · M mute · R resolve</span>
+        </div>
+        {actionNote && <p className="notice" role="status">{actionNote}</p>}
+        {list}
+      </section>
+      {openId && (
+        <section className="detail-pane" aria-label="Error detail">
+          <GroupDetail
+            key={openId}
+            groupId={openId}
+            live={liveOpen}
+            sourceName={(() => {
+              const g = rows.find((r) => r.id === openId);
+              return g ? sourceNames.get(g.sourceId) ?? null : null;
+            })()}
+            onClose={() => {
+              setOpenId(null);
+              listRef.current?.focus();
+            }}
+            onChanged={applyLocal}
+          />
+        </section>
+      )}
+    </div>
+  );
+}

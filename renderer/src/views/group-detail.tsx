@@ -1,0 +1,236 @@
+/**
+ * Everything the hooks carried about one group, and what to do with it.
+ */
+import { useCallback, useEffect, useState } from 'react';
+import type { Group, GroupMarks } from '../../../shared/events';
+import type { GroupSummary } from '../../../shared/ipc';
+import { copy, errorMessage, getGroup, markGroup, openGroup, openLink } from '../api';
+import { EmptyState, ErrorBox, HistogramChart, ProviderBadge, Spinner } from '../components/common';
+import { absoluteTime, agentText, plural, prettyValue, providerName, relativeTime } from '../lib/format';
+import { useNow } from '../lib/use-now';
+
+export interface GroupDetailProps {
+  groupId: string;
+  /** The latest summary pushed for this group, so counts update while the detail is open. */
+  live: GroupSummary | null;
+  sourceName: string | null;
+  onClose: () => void;
+  onChanged: (g: GroupSummary) => void;
+}
+
+/** The detail pane for one group. Marks the group read when it opens. */
+export function GroupDetail({ groupId, live, sourceName, onClose, onChanged }: GroupDetailProps) {
+  const [group, setGroup] = useState<Group | null>(null);
+  const [state, setState] = useState<'loading' | 'ready' | 'missing' | 'error'>('loading');
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const now = useNow();
+
+  const load = useCallback(() => {
+    setState('loading');
+    getGroup(groupId).then(
+      (g) => {
+        setGroup(g);
+        setState(g ? 'ready' : 'missing');
+        if (g && !g.read) {
+          markGroup(g.id, { read: true }).then((s) => s && onChanged(s), () => undefined);
+        }
+      },
+      (err) => {
+        setError(errorMessage(err));
+        setState('error');
+      },
+    );
+    // Keyed on the id only: re-running when the parent re-renders would reload in a loop.
+  }, [groupId]);
+
+  useEffect(load, [load]);
+
+  // A pushed update with a newer hook: refetch so the callstack, attributes and raw body follow.
+  useEffect(() => {
+    if (!live || !group || live.id !== group.id) return;
+    if (live.lastReceivedAt !== group.lastReceivedAt) {
+      getGroup(groupId).then((g) => g && setGroup(g), () => undefined);
+    } else if (live.muted !== group.muted || live.resolved !== group.resolved || live.read !== group.read) {
+      setGroup({ ...group, muted: live.muted, resolved: live.resolved, read: live.read });
+    }
+  }, [live, group, groupId]);
+
+  if (state === 'loading' && !group) return <div className="detail detail-loading"><Spinner label="Loading error" /></div>;
+  if (state === 'error') return <div className="detail"><ErrorBox message={error ?? 'Could not load the error.'} onRetry={load} /></div>;
+  if (state === 'missing' || !group) {
+    return (
+      <div className="detail">
+        <EmptyState title="This error is gone">
+          <p>It was pruned by retention or removed with its source.</p>
+          <button type="button" className="btn" onClick={onClose}>Back to the list</button>
+        </EmptyState>
+      </div>
+    );
+  }
+
+  const mark = (marks: GroupMarks, done: string) => {
+    markGroup(group.id, marks).then(
+      (s) => {
+        if (s) {
+          setGroup({ ...group, ...s, latestRaw: group.latestRaw });
+          onChanged(s);
+        }
+        setNotice(done);
+      },
+      (err) => setNotice(errorMessage(err)),
+    );
+  };
+  const provider = providerName(group.provider);
+  const browser = agentText(group.browser);
+  const os = agentText(group.os);
+  const decision = group.lastDecision;
+  const attributes = Object.entries(group.attributes).filter(([, h]) => h.length > 0);
+
+  return (
+    <article className="detail" aria-labelledby="detail-title">
+      <header className="detail-header">
+        <button type="button" className="btn btn-ghost btn-small detail-back" onClick={onClose} aria-label="Close detail">
+          ← Back
+        </button>
+        <div className="detail-title-row">
+          <ProviderBadge provider={group.provider} />
+          <h2 id="detail-title" className="detail-title">{group.title}</h2>
+        </div>
+        <p className="detail-sub">
+          {[group.application, group.project, sourceName].filter(Boolean).join(' · ') || provider}
+          {group.muted && <span className="chip chip-muted">Muted</span>}
+          {group.resolved && <span className="chip chip-resolved">Resolved</span>}
+        </p>
+        <div className="detail-actions">
+          <button
+            type="button"
+            className="btn btn-primary"
+            disabled={!group.url}
+            onClick={() =>
+              openGroup(group.id).then(
+                (r) => setNotice(r.opened ? `Opened in ${provider}` : `Not opened: ${r.reason ?? 'refused'}`),
+                (err) => setNotice(errorMessage(err)),
+              )
+            }
+          >
+            Open in {provider}
+          </button>
+          <button
+            type="button"
+            className="btn"
+            disabled={!group.url}
+            onClick={() => group.url && copy(group.url, {}).then(() => setNotice('Link copied'), (err) => setNotice(errorMessage(err)))}
+          >
+            Copy link
+          </button>
+          <button type="button" className="btn" aria-pressed={group.muted} onClick={() => mark({ muted: !group.muted }, group.muted ? 'Unmuted' : 'Muted: it will not notify')}>
+            {group.muted ? 'Unmute group' : 'Mute group'}
+          </button>
+          <button type="button" className="btn" aria-pressed={group.resolved} onClick={() => mark({ resolved: !group.resolved }, group.resolved ? 'Reopened' : 'Marked resolved: a new hook will notify as a regression')}>
+            {group.resolved ? 'Reopen' : 'Mark resolved'}
+          </button>
+        </div>
+        {notice && <p className="notice" role="status">{notice}</p>}
+      </header>
+
+      <section className="detail-section">
+        <dl className="facts">
+          <div><dt>Occurrences</dt><dd>{group.occurrences.toLocaleString('en-US')}</dd></div>
+          <div><dt>Hooks received</dt><dd>{group.hooks.toLocaleString('en-US')}</dd></div>
+          {group.hosts !== null && <div><dt>Hosts</dt><dd>{group.hosts.toLocaleString('en-US')}</dd></div>}
+          {group.guids !== null && <div><dt>GUIDs</dt><dd>{group.guids.toLocaleString('en-US')}</dd></div>}
+          <div><dt>First seen</dt><dd title={absoluteTime(group.firstSeen)}>{relativeTime(group.firstSeen, now)}</dd></div>
+          <div><dt>Last seen</dt><dd title={absoluteTime(group.lastSeen)}>{relativeTime(group.lastSeen, now)}</dd></div>
+          {group.environment && <div><dt>Environment</dt><dd>{group.environment}</dd></div>}
+          {group.latestObjectId && <div><dt>Latest object</dt><dd><code>{group.latestObjectId}</code></dd></div>}
+        </dl>
+      </section>
+
+      <section className="detail-section" aria-label="Notification decision">
+        <h3>Notification</h3>
+        {decision ? (
+          <p className={`decision ${decision.notify ? 'decision-yes' : 'decision-no'}`}>
+            <strong>{decision.notify ? (decision.digested ? 'Notified in a digest' : 'Notified') : 'Not notified'}</strong>
+            {': '}
+            {decision.reason}
+            <span className="muted small"> · {relativeTime(decision.at, now)}</span>
+          </p>
+        ) : (
+          <p className="muted">No decision recorded yet.</p>
+        )}
+      </section>
+
+      {(group.page || browser || os) && (
+        <section className="detail-section">
+          <h3>Where it happened</h3>
+          <dl className="facts">
+            {group.page && (
+              <div className="fact-wide">
+                <dt>Page</dt>
+                <dd>
+                  <button type="button" className="link-button" onClick={() => openLink(group.page!).then((r) => !r.opened && setNotice(`Not opened: ${r.reason}`), () => undefined)} aria-label={`Open page ${group.page}`}>
+                    {group.page}
+                  </button>
+                </dd>
+              </div>
+            )}
+            {browser && <div><dt>Browser</dt><dd>{browser}</dd></div>}
+            {os && <div><dt>OS</dt><dd>{os}</dd></div>}
+          </dl>
+          {group.userAgent && <p className="muted small mono wrap">{group.userAgent}</p>}
+        </section>
+      )}
+
+      {group.callstack.length > 0 && (
+        <section className="detail-section">
+          <h3>Callstack</h3>
+          <ol className="callstack">
+            {group.callstack.map((frame, i) => (
+              <li key={i}><code>{frame}</code></li>
+            ))}
+          </ol>
+        </section>
+      )}
+
+      {group.classifiers.length > 0 && (
+        <section className="detail-section">
+          <h3>Classifiers</h3>
+          <ul className="tags" aria-label="Classifiers">
+            {group.classifiers.map((c, i) => (
+              <li key={`${c}-${i}`} className="tag">{c}</li>
+            ))}
+          </ul>
+        </section>
+      )}
+
+      {attributes.length > 0 && (
+        <section className="detail-section">
+          <h3>Attributes</h3>
+          <div className="histograms">
+            {attributes.map(([name, h]) => (
+              <HistogramChart key={name} name={name} histogram={h} />
+            ))}
+          </div>
+        </section>
+      )}
+
+      {group.description && (
+        <section className="detail-section">
+          <h3>Summary</h3>
+          <p className="wrap">{group.description}</p>
+        </section>
+      )}
+
+      <section className="detail-section">
+        <details>
+          <summary>Latest hook body</summary>
+          <pre className="code-block">{prettyValue(group.latestRaw)}</pre>
+        </details>
+        <p className="muted small">
+          Group key <code className="wrap">{group.groupKey}</code> · {plural(group.hooks, 'hook')} · received {relativeTime(group.lastReceivedAt, now)}
+        </p>
+      </section>
+    </article>
+  );
+}

@@ -1,0 +1,199 @@
+/**
+ * Settings: the notification policy's rules, Do Not Disturb, retention, start at login and theme.
+ * Each change is sent at once; main re-validates it and refuses a bad value with the field named.
+ */
+import { useEffect, useState } from 'react';
+import type { AppState, SettingsPatch, SettingsView as Settings } from '../../../shared/ipc';
+import { THEMES, type Theme } from '../../../shared/settings';
+import { errorMessage, setDnd, updateSettings } from '../api';
+import { Spinner, Toggle } from '../components/common';
+import { dndLabel, TOMORROW_HOUR } from '../lib/dnd';
+import { useNow } from '../lib/use-now';
+
+/** Parses "10, 100, 1000" into milestones; null names the bad entry. */
+export function parseMilestones(text: string): { ok: true; value: number[] } | { ok: false; error: string } {
+  const parts = text.split(/[,\s]+/).filter(Boolean);
+  const out: number[] = [];
+  for (const p of parts) {
+    const n = Number(p.replace(/_/g, ''));
+    if (!Number.isInteger(n) || n <= 0) return { ok: false, error: `“${p}” is not a positive whole number` };
+    out.push(n);
+  }
+  return { ok: true, value: [...new Set(out)].sort((a, b) => a - b) };
+}
+
+export interface SettingsViewProps {
+  state: AppState;
+  settings: Settings | null;
+  onSettings: (s: Settings) => void;
+}
+
+export function SettingsView({ state, settings, onSettings }: SettingsViewProps) {
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const now = useNow();
+
+  if (!settings) return <div className="page"><Spinner label="Loading settings" /></div>;
+
+  const apply = (patch: SettingsPatch, done = 'Saved') => {
+    setSaving(true);
+    setError(null);
+    updateSettings(patch).then(
+      (s) => {
+        setSaving(false);
+        onSettings(s);
+        setSaved(done);
+      },
+      (err) => {
+        setSaving(false);
+        setSaved(null);
+        setError(errorMessage(err));
+      },
+    );
+  };
+  const p = settings.policy;
+  const qw = settings.dnd.quietWindow;
+
+  return (
+    <div className="page settings-view">
+      <header className="page-header">
+        <h1>Settings</h1>
+        <p className="muted" aria-live="polite">
+          {saving ? 'Saving…' : saved ?? '\u00a0'}
+        </p>
+      </header>
+      {error && <p className="error-text" role="alert">Not saved: {error}</p>}
+
+      <section className="card" aria-labelledby="policy-heading">
+        <h2 id="policy-heading">Notifications</h2>
+        <Toggle label="Notify for a new error group" checked={p.notifyNewGroups} onChange={(v) => apply({ policy: { notifyNewGroups: v } })} />
+        <Toggle
+          label="Notify on Errorception’s first occurrence"
+          hint="When Errorception says the error happened for the very first time."
+          checked={p.notifyFirstOccurrence}
+          onChange={(v) => apply({ policy: { notifyFirstOccurrence: v } })}
+        />
+        <Toggle
+          label="Notify when a resolved error comes back"
+          checked={p.notifyOnRegression}
+          onChange={(v) => apply({ policy: { notifyOnRegression: v } })}
+        />
+        <div className="form-grid">
+          <NumberField label="Notify again after this many hours of quiet (0: never)" value={p.quietHours} min={0} step={1} onCommit={(v) => apply({ policy: { quietHours: v } })} />
+          <TextField
+            label="Occurrence milestones"
+            hint="A group notifies when its occurrences cross one of these."
+            value={p.milestones.join(', ')}
+            onCommit={(text) => {
+              const m = parseMilestones(text);
+              if (!m.ok) setError(`policy.milestones: ${m.error}`);
+              else apply({ policy: { milestones: m.value } });
+            }}
+          />
+          <NumberField label="Storm control: at most this many notifications" value={p.stormLimit} min={1} step={1} onCommit={(v) => apply({ policy: { stormLimit: v } })} />
+          <NumberField label="…per this many seconds (then one digest)" value={p.stormWindowSeconds} min={1} step={1} onCommit={(v) => apply({ policy: { stormWindowSeconds: v } })} />
+        </div>
+        <Toggle label="Pause all sources" hint="Errors are still recorded; nothing notifies." checked={settings.pausedAll} onChange={(v) => apply({ pausedAll: v })} />
+      </section>
+
+      <section className="card" aria-labelledby="dnd-heading">
+        <div className="card-head">
+          <h2 id="dnd-heading">Do Not Disturb</h2>
+          <span className={`status-pill tone-${state.dnd.active ? 'busy' : 'off'}`}>{dndLabel(state.dnd, settings.dnd, now)}</span>
+        </div>
+        <div className="button-row" role="group" aria-label="Do Not Disturb">
+          <button type="button" className="btn" onClick={() => setDnd('1h').then(() => setSaved('Do Not Disturb for 1 hour'), (e) => setError(errorMessage(e)))}>For 1 hour</button>
+          <button type="button" className="btn" onClick={() => setDnd('tomorrow').then(() => setSaved(`Do Not Disturb until tomorrow ${String(TOMORROW_HOUR).padStart(2, '0')}:00`), (e) => setError(errorMessage(e)))}>
+            Until tomorrow {String(TOMORROW_HOUR).padStart(2, '0')}:00
+          </button>
+          <button type="button" className="btn" disabled={!state.dnd.until} onClick={() => setDnd('off').then(() => setSaved('Do Not Disturb off'), (e) => setError(errorMessage(e)))}>Turn off</button>
+        </div>
+        <Toggle
+          label="Daily quiet hours"
+          hint="Errors are recorded during quiet hours; nothing notifies."
+          checked={qw.enabled}
+          onChange={(v) => apply({ dnd: { quietWindow: { ...qw, enabled: v } } })}
+        />
+        <div className="form-grid">
+          <TimeField label="Quiet from" value={qw.start} onCommit={(v) => apply({ dnd: { quietWindow: { ...qw, start: v } } })} />
+          <TimeField label="Quiet until" value={qw.end} onCommit={(v) => apply({ dnd: { quietWindow: { ...qw, end: v } } })} />
+        </div>
+      </section>
+
+      <section className="card" aria-labelledby="retention-heading">
+        <h2 id="retention-heading">History</h2>
+        <div className="form-grid">
+          <NumberField label="Keep at most this many error groups" value={settings.retention.maxGroups} min={1} step={100} onCommit={(v) => apply({ retention: { maxGroups: v } })} />
+          <NumberField label="Keep errors for this many days" value={settings.retention.maxDays} min={1} step={1} onCommit={(v) => apply({ retention: { maxDays: v } })} />
+        </div>
+        <p className="muted small">The oldest errors are pruned first.</p>
+      </section>
+
+      <section className="card" aria-labelledby="app-heading">
+        <h2 id="app-heading">App</h2>
+        <Toggle label="Start Crashbell at login" checked={settings.startAtLogin} onChange={(v) => apply({ startAtLogin: v })} />
+        <label className="field field-inline">
+          <span>Theme</span>
+          <select value={settings.theme} onChange={(e) => apply({ theme: e.currentTarget.value as Theme })}>
+            {THEMES.map((t) => (
+              <option key={t} value={t}>{t === 'system' ? 'Follow the system' : t === 'light' ? 'Light' : 'Dark'}</option>
+            ))}
+          </select>
+        </label>
+        <p className="muted small">Crashbell {state.version} on {state.platform}.</p>
+      </section>
+    </div>
+  );
+}
+
+/** A number input that commits on blur or Enter, so typing "1" on the way to "100" saves nothing. */
+function NumberField({ label, value, min, step, onCommit }: { label: string; value: number; min: number; step: number; onCommit: (v: number) => void }) {
+  const [text, setText] = useState(String(value));
+  useEffect(() => setText(String(value)), [value]);
+  const commit = () => {
+    const n = Number(text);
+    if (text.trim() === '' || !Number.isFinite(n)) {
+      setText(String(value));
+      return;
+    }
+    if (n !== value) onCommit(n);
+  };
+  return (
+    <label className="field">
+      <span>{label}</span>
+      <input
+        type="number"
+        inputMode="numeric"
+        min={min}
+        step={step}
+        value={text}
+        onChange={(e) => setText(e.currentTarget.value)}
+        onBlur={commit}
+        onKeyDown={(e) => e.key === 'Enter' && commit()}
+      />
+    </label>
+  );
+}
+
+function TextField({ label, hint, value, onCommit }: { label: string; hint?: string; value: string; onCommit: (v: string) => void }) {
+  const [text, setText] = useState(value);
+  useEffect(() => setText(value), [value]);
+  const commit = () => text !== value && onCommit(text);
+  return (
+    <label className="field">
+      <span>{label}</span>
+      <input type="text" value={text} onChange={(e) => setText(e.currentTarget.value)} onBlur={commit} onKeyDown={(e) => e.key === 'Enter' && commit()} />
+      {hint && <span className="muted small">{hint}</span>}
+    </label>
+  );
+}
+
+function TimeField({ label, value, onCommit }: { label: string; value: string; onCommit: (v: string) => void }) {
+  return (
+    <label className="field">
+      <span>{label}</span>
+      <input type="time" value={value} onChange={(e) => e.currentTarget.value && e.currentTarget.value !== value && onCommit(e.currentTarget.value)} />
+    </label>
+  );
+}
