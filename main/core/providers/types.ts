@@ -83,6 +83,11 @@ export interface ProviderModule {
   /** Checks a source's credentials and config; returns plain words naming the problem, or null. */
   validateSource(source: Source): string | null;
   /**
+   * Optional early check from the headers alone (e.g. HTTP Basic), run before the body is read so an
+   * unauthenticated sender cannot make the receiver read up to the size limit. `verify` still runs after.
+   */
+  verifyHeaders?(source: Source, headers: Headers): Rejection | null;
+  /**
    * Checks the request's authenticity in constant time. Returns null when it is genuine.
    * May also refuse with 400 when the fields it signs are missing.
    */

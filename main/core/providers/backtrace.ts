@@ -1,0 +1,292 @@
+/**
+ * Backtrace (Sauce Labs Error Reporting) webhooks: one POST per crash group in each batch, authenticated with
+ * HTTP Basic credentials that Crashbell generates and the user pastes into Backtrace's integration form.
+ * Wire format: the webhook integration guide (shared seed `backtrace-webhook.txt`).
+ */
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { AttributeHistogram } from '../../../shared/events';
+import type { Source } from '../../../shared/settings';
+import {
+  epochToIso,
+  header,
+  lenientNumber,
+  lenientString,
+  safeEqual,
+  schemaRejection,
+} from './helpers';
+import type { HookRequest, ParseResult, ProviderModule, Rejection, SampleRequest } from './types';
+
+const REALM = 'Basic realm="Crashbell"';
+
+/** Frames that say nothing about where the crash is: unresolved or address-only. */
+const MEANINGLESS_FRAME = /^(\s*|\?+|\[?<?unknown>?\]?|0x[0-9a-f]+)$/i;
+
+const frame = z.union([z.string(), z.number(), z.null()], { error: 'expected a frame name' }).transform((v) => (v === null ? null : String(v)));
+
+/** Backtrace's webhook body. Unknown fields are kept (loose); only `fingerprint` is required. */
+export const backtraceBodySchema = z.looseObject({
+  fingerprint: z
+    .union([z.string(), z.number()], { error: 'expected the group fingerprint as a string' })
+    .transform((v) => String(v).trim())
+    .pipe(z.string().min(1, 'must not be empty')),
+  universe: lenientString,
+  project: lenientString,
+  application: lenientString,
+  href: lenientString,
+  group_url: lenientString,
+  // Frames are strings; a newline-separated string is read as frames too, and empty slots are skipped.
+  callstack: z
+    .union([z.array(frame), z.string().transform((s) => s.split(/\r?\n/)), z.null()], {
+      error: 'expected a list of frames',
+    })
+    .optional()
+    .transform((v) => (v ?? []).filter((f): f is string => typeof f === 'string' && f.trim() !== '').map((f) => f.trim())),
+  occurrences: lenientNumber,
+  object_id: lenientString,
+  // [first, last] epoch seconds; a single number is read as both.
+  timestamp: z
+    .union([z.array(lenientNumber), lenientNumber], { error: 'expected [first, last] epoch seconds' })
+    .optional()
+    .transform((v): [number | null, number | null] => {
+      if (Array.isArray(v)) return [v[0] ?? null, v[v.length - 1] ?? null];
+      return [v ?? null, v ?? null];
+    }),
+  classifiers: z
+    .union([z.array(lenientString), z.string().transform((s) => s.split(/\s+/)), z.null()], {
+      error: 'expected a list of classifiers',
+    })
+    .optional()
+    .transform((v) => (v ?? []).filter((c): c is string => typeof c === 'string' && c.trim() !== '')),
+  hosts: lenientNumber,
+  guids: lenientNumber,
+  attributes: z
+    .union([
+      z.record(
+        z.string(),
+        z.union([
+          z.array(z.tuple([lenientString, lenientNumber]).rest(z.unknown())),
+          z.null(),
+        ]),
+      ),
+      z.null(),
+    ], { error: 'expected histograms such as {"version": [["1.2.3", 10]]}' })
+    .optional()
+    .transform((v) => {
+      const out: Record<string, AttributeHistogram> = {};
+      for (const [name, rows] of Object.entries(v ?? {})) {
+        if (!rows) continue;
+        out[name] = rows.map(([value, count]) => [value ?? '', count ?? 0]);
+      }
+      return out;
+    }),
+});
+
+export type BacktraceBody = z.infer<typeof backtraceBodySchema>;
+
+function meaningfulFrames(callstack: string[]): string[] {
+  const frames = callstack.filter((f) => !MEANINGLESS_FRAME.test(f));
+  return frames.length > 0 ? frames : callstack;
+}
+
+/** "exception in printf": the classifiers and the top meaningful frame, which is what a human scans for. */
+export function backtraceTitle(body: BacktraceBody): string {
+  const top = meaningfulFrames(body.callstack)[0];
+  const kind = body.classifiers.join(', ');
+  if (top && kind) return `${kind} in ${top}`;
+  if (top) return top;
+  if (kind) return body.application ? `${kind} in ${body.application}` : kind;
+  return `${body.application ?? 'Crash'} ${body.fingerprint.slice(0, 12)}`;
+}
+
+/** "printf ← my_fn ← main · my_app.exe": the top three frames and the application. */
+export function backtraceDescription(body: BacktraceBody): string {
+  const frames = meaningfulFrames(body.callstack).slice(0, 3).join(' ← ');
+  const parts = [frames, body.application ?? ''].filter((p) => p !== '');
+  return parts.length > 0 ? parts.join(' · ') : `fingerprint ${body.fingerprint}`;
+}
+
+/** The most frequent value of the `environment` histogram, when there is one. */
+function dominantEnvironment(attributes: Record<string, AttributeHistogram>): string | null {
+  const rows = attributes['environment'];
+  if (!rows || rows.length === 0) return null;
+  let best = rows[0]!;
+  for (const row of rows) if (row[1] > best[1]) best = row;
+  return best[0] || null;
+}
+
+/** Reads the Basic credentials of an Authorization header; null when absent or not Basic. */
+function readBasic(value: string | null): { username: string; password: string } | null {
+  if (!value) return null;
+  const match = /^\s*basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(value);
+  if (!match) return null;
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return null;
+  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+function unauthorized(reason: string): Rejection {
+  return { status: 401, reason, headers: { 'WWW-Authenticate': REALM } };
+}
+
+/** Checks Basic auth from the headers alone, so an unauthenticated sender never makes us read its body. */
+function verifyBasic(source: Source, headers: Record<string, string>): Rejection | null {
+  const expectedUser = source.credentials['username'] ?? '';
+  const expectedPassword = source.credentials['password'] ?? '';
+  if (!expectedUser || !expectedPassword) {
+    return unauthorized('this source has no Basic credentials configured; set a username and password in Crashbell');
+  }
+  const auth = header(headers, 'authorization');
+  if (!auth) return unauthorized('missing HTTP Basic credentials: set the username and password in Backtrace\'s webhook integration');
+  const given = readBasic(auth);
+  if (!given) return unauthorized('the Authorization header is not HTTP Basic');
+  // Both halves are always compared so the time taken does not tell which one was wrong.
+  const userOk = safeEqual(given.username, expectedUser);
+  const passwordOk = safeEqual(given.password, expectedPassword);
+  return userOk && passwordOk ? null : unauthorized('wrong Basic credentials: copy them again from the source\'s setup');
+}
+
+function basicHeader(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
+}
+
+export const backtraceProvider: ProviderModule = {
+  id: 'backtrace',
+  name: 'Backtrace',
+  docsUrl: 'https://docs.saucelabs.com/error-reporting/workflow-integrations/webhook/',
+  credentials: [
+    {
+      key: 'username',
+      label: 'Username',
+      generated: true,
+      secret: false,
+      required: true,
+      help: 'Paste into the webhook integration\'s authentication username.',
+    },
+    {
+      key: 'password',
+      label: 'Password',
+      generated: true,
+      secret: true,
+      required: true,
+      help: 'Paste into the webhook integration\'s authentication password.',
+    },
+  ],
+  secretHeaders: ['authorization'],
+  securityNote: null,
+  setupSteps: [
+    'In Backtrace, open Project Settings → Integrations, click + and choose Webhook.',
+    'Paste the webhook URL below as the Webhook URL.',
+    'Fill in the authentication with the username and password below (Backtrace requires them; Crashbell checks them).',
+    'In Common Settings choose Event "Trace" with a short frequency so Crashbell sees occurrences grow; "Group" only reports new groups.',
+    'Optionally add submit or filter actions (regular expressions on attributes) to limit what is sent.',
+    'Save, then use "Send test event" here to check the path end to end.',
+  ],
+  generateCredentials() {
+    // 16 random bytes each: 128 bits, base64url so they paste cleanly into any form.
+    return {
+      username: `crashbell-${randomBytes(16).toString('base64url')}`,
+      password: randomBytes(24).toString('base64url'),
+    };
+  },
+  validateSource(source) {
+    const username = source.credentials['username'] ?? '';
+    const password = source.credentials['password'] ?? '';
+    if (!username) return 'Backtrace sources need a username (credentials.username)';
+    if (!password) return 'Backtrace sources need a password (credentials.password)';
+    if (username.includes(':')) return 'the Backtrace username must not contain ":" (HTTP Basic uses it as the separator)';
+    return null;
+  },
+  verifyHeaders(source, headers) {
+    return verifyBasic(source, headers);
+  },
+  verify(req: HookRequest) {
+    return verifyBasic(req.source, req.headers);
+  },
+  parse(req: HookRequest): ParseResult {
+    try {
+      if (typeof req.json !== 'object' || req.json === null || Array.isArray(req.json)) {
+        return { ok: false, rejection: { status: 400, reason: 'the body must be a JSON object' } };
+      }
+      const checked = backtraceBodySchema.safeParse(req.json);
+      if (!checked.success) return { ok: false, rejection: schemaRejection(checked.error, req.json) };
+      const body = checked.data;
+      const [first, last] = body.timestamp;
+      const objectId = body.object_id;
+      return {
+        ok: true,
+        event: {
+          groupKey: body.fingerprint,
+          title: backtraceTitle(body),
+          description: backtraceDescription(body),
+          url: body.group_url,
+          occurrences: body.occurrences,
+          hosts: body.hosts,
+          guids: body.guids,
+          firstSeen: epochToIso(first),
+          lastSeen: epochToIso(last),
+          classifiers: body.classifiers,
+          attributes: body.attributes,
+          callstack: body.callstack,
+          application: body.application,
+          project: body.project,
+          environment: dominantEnvironment(body.attributes),
+          objectId,
+          page: null,
+          userAgent: null,
+          browser: null,
+          os: null,
+          isFirstOccurrence: null,
+          lifecycle: 'unknown',
+          milestone: null,
+          // Backtrace redelivers a batch item with the same object and count; a new hook changes one of them.
+          redelivery: { key: `${objectId ?? ''}:${body.occurrences ?? ''}`, windowMs: null },
+          raw: req.json,
+        },
+      };
+    } catch (error) {
+      return { ok: false, rejection: { status: 400, reason: `the body could not be read: ${String(error)}` } };
+    }
+  },
+  sample(source: Source, now: number): SampleRequest {
+    const seconds = Math.floor(now / 1000);
+    const fingerprint = randomBytes(32).toString('hex');
+    const objectId = (seconds % 0xfffff).toString(16);
+    const body = {
+      universe: 'my_universe',
+      project: 'my_project',
+      application: 'my_app.exe',
+      fingerprint,
+      href: 'https://u.sp.backtrace.io/',
+      group_url: `https://u.sp.backtrace.io/dashboard/my_universe/project/my_project/triage?fingerprint=${fingerprint}`,
+      callstack: ['printf', 'my_fn', 'main'],
+      occurrences: 35,
+      object_id: objectId,
+      timestamp: [seconds - 3600, seconds],
+      classifiers: ['exception'],
+      hosts: 4,
+      guids: 0,
+      attributes: {
+        version: [
+          ['1.2.3', 10],
+          ['1.2.2', 1],
+          ['1.1.0', 24],
+        ],
+        environment: [
+          ['production', 33],
+          ['staging', 1],
+          ['devel', 1],
+        ],
+      },
+    };
+    return {
+      headers: {
+        'content-type': 'application/json',
+        authorization: basicHeader(source.credentials['username'] ?? '', source.credentials['password'] ?? ''),
+        'user-agent': 'Crashbell test event (Backtrace format)',
+      },
+      body: JSON.stringify(body),
+    };
+  },
+};

@@ -1,0 +1,201 @@
+/**
+ * Errorception WebHooks: one POST per JavaScript error (or only its first occurrence), signed with
+ * `X-Signature` = hex(sha1(secret + message + page)). The secret is shown on Errorception's settings page and
+ * pasted into the source. Wire format: the WebHooks page (shared seed `errorception-webhook.txt`).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { AgentPart } from '../../../shared/events';
+import type { Source } from '../../../shared/settings';
+import {
+  dateToIso,
+  header,
+  lenientBoolean,
+  lenientString,
+  parseUserAgent,
+  safeEqual,
+  schemaRejection,
+  sha256Hex,
+} from './helpers';
+import type { HookRequest, ParseResult, ProviderModule, Rejection, SampleRequest } from './types';
+
+/** Errorception's body. `message` and `page` are signed and required; everything else is optional and kept. */
+export const errorceptionBodySchema = z.looseObject({
+  message: z.string(),
+  page: z.string(),
+  isInline: lenientBoolean,
+  userAgent: lenientString,
+  when: lenientString,
+  scriptPath: lenientString,
+  date: lenientString,
+  isFirstOccurrence: lenientBoolean,
+  webUrl: lenientString,
+  apiUrl: lenientString,
+});
+
+export type ErrorceptionBody = z.infer<typeof errorceptionBodySchema>;
+
+/** Ten minutes: Errorception signs no delivery id, so an identical body inside this window is a redelivery. */
+const REDELIVERY_WINDOW_MS = 10 * 60 * 1000;
+
+/** hex(sha1(secret + message + page)) over UTF-8, as Errorception computes it. */
+export function errorceptionSignature(secret: string, message: string, page: string): string {
+  return createHash('sha1').update(`${secret}${message}${page}`, 'utf8').digest('hex');
+}
+
+function agentText(part: AgentPart | null): string {
+  if (!part) return '';
+  return [part.name, part.version].filter((p): p is string => !!p).join(' ');
+}
+
+/** "page — Chrome 120.0 on Windows 10": where it happened and on what. */
+export function errorceptionDescription(page: string, browser: AgentPart | null, os: AgentPart | null): string {
+  const b = agentText(browser);
+  const o = agentText(os);
+  const agent = b && o ? `${b} on ${o}` : b || (o ? `on ${o}` : '');
+  const where = page || '(unknown page)';
+  return agent ? `${where} — ${agent}` : where;
+}
+
+function fieldRejection(field: 'message' | 'page', value: unknown): Rejection {
+  const reason =
+    value === undefined
+      ? `missing required field "${field}"`
+      : `field "${field}" must be a string (it is signed by X-Signature)`;
+  return { status: 400, reason, field };
+}
+
+function signedFields(json: unknown): { message: string; page: string } | Rejection {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return { status: 400, reason: 'the body must be a JSON object' };
+  }
+  const body = json as Record<string, unknown>;
+  const message = body['message'];
+  const page = body['page'];
+  if (typeof message !== 'string') return fieldRejection('message', message);
+  if (typeof page !== 'string') return fieldRejection('page', page);
+  return { message, page };
+}
+
+export const errorceptionProvider: ProviderModule = {
+  id: 'errorception',
+  name: 'Errorception',
+  docsUrl: 'https://blog.errorception.com/2012/11/webhooks.html',
+  credentials: [
+    {
+      key: 'secret',
+      label: 'Secret key',
+      generated: false,
+      secret: true,
+      required: true,
+      help: 'Errorception shows it under Settings → Service Hooks → WebHooks once the WebHook exists; paste it here.',
+    },
+  ],
+  secretHeaders: ['x-signature'],
+  securityNote: null,
+  setupSteps: [
+    'In Errorception, open Settings → Service Hooks → WebHooks.',
+    'Paste the webhook URL below and choose whether to call it every time an error occurs or only the first time.',
+    'Copy the secret key Errorception shows for this WebHook and paste it into this source.',
+    'Crashbell checks every hook\'s X-Signature with that secret.',
+  ],
+  generateCredentials() {
+    // The secret is Errorception's, not ours: the user pastes it.
+    return {};
+  },
+  validateSource(source) {
+    const secret = source.credentials['secret'] ?? '';
+    if (!secret) return 'Errorception sources need the secret key from Errorception\'s WebHooks settings (credentials.secret)';
+    return null;
+  },
+  verify(req: HookRequest) {
+    try {
+      const fields = signedFields(req.json);
+      if ('status' in fields) return fields;
+      const secret = req.source.credentials['secret'] ?? '';
+      if (!secret) {
+        return { status: 401, reason: 'this source has no secret configured; paste the secret key from Errorception' };
+      }
+      const given = header(req.headers, 'x-signature');
+      if (!given) return { status: 401, reason: 'missing X-Signature header' };
+      const expected = errorceptionSignature(secret, fields.message, fields.page);
+      return safeEqual(given.trim().toLowerCase(), expected)
+        ? null
+        : { status: 401, reason: 'X-Signature does not match: check the secret key pasted into this source' };
+    } catch (error) {
+      return { status: 400, reason: `the body could not be checked: ${String(error)}` };
+    }
+  },
+  parse(req: HookRequest): ParseResult {
+    try {
+      const fields = signedFields(req.json);
+      if ('status' in fields) return { ok: false, rejection: fields };
+      const checked = errorceptionBodySchema.safeParse(req.json);
+      if (!checked.success) return { ok: false, rejection: schemaRejection(checked.error, req.json) };
+      const body = checked.data;
+      const { browser, os } = parseUserAgent(body.userAgent);
+      const when = dateToIso(body.date);
+      const groupKey = body.webUrl || `message:${sha256Hex(`${body.message}\n${body.page}`)}`;
+      return {
+        ok: true,
+        event: {
+          groupKey,
+          title: body.message.trim() || '(error without a message)',
+          description: errorceptionDescription(body.page, browser, os),
+          url: body.webUrl,
+          // Each hook is one occurrence; the inbox counts hooks.
+          occurrences: null,
+          hosts: null,
+          guids: null,
+          firstSeen: when,
+          lastSeen: when,
+          classifiers: [],
+          attributes: {},
+          callstack: [],
+          application: null,
+          project: null,
+          environment: null,
+          objectId: null,
+          page: body.page,
+          userAgent: body.userAgent,
+          browser,
+          os,
+          isFirstOccurrence: body.isFirstOccurrence,
+          lifecycle: body.isFirstOccurrence ? 'new' : 'recurring',
+          milestone: null,
+          redelivery: { key: sha256Hex(req.rawBody), windowMs: REDELIVERY_WINDOW_MS },
+          raw: req.json,
+        },
+      };
+    } catch (error) {
+      return { ok: false, rejection: { status: 400, reason: `the body could not be read: ${String(error)}` } };
+    }
+  },
+  sample(source: Source, now: number): SampleRequest {
+    const project = '4e4b1652f384ef4d2d000002';
+    const errorId = randomBytes(12).toString('hex');
+    const message = '"_WidgetManager" is undefined';
+    const page = 'http://blog.rakeshpai.me/2007/02/ies-unknown-runtime-error-when-using.html';
+    const body = {
+      isInline: true,
+      message,
+      userAgent:
+        'Mozilla/5.0 (Linux; U; Android 4.1.2; en-us; GT-I9100G Build/JZO54K) AppleWebKit/534.30 (KHTML, like Gecko) Version/4.0 Mobile Safari/534.30',
+      when: 'after',
+      scriptPath: null,
+      page,
+      date: new Date(now).toISOString(),
+      isFirstOccurrence: true,
+      webUrl: `https://errorception.com/projects/${project}/errors/${errorId}`,
+      apiUrl: `https://api.errorception.com/projects/${project}/errors/${errorId}`,
+    };
+    return {
+      headers: {
+        'content-type': 'application/json',
+        'x-signature': errorceptionSignature(source.credentials['secret'] ?? '', message, page),
+        'user-agent': 'Crashbell test event (Errorception format)',
+      },
+      body: JSON.stringify(body),
+    };
+  },
+};

@@ -1,0 +1,121 @@
+/**
+ * Small helpers every provider module shares: constant-time comparison, user-agent parsing, turning a zod
+ * error into a field path, and lenient readers for the messy shapes real webhooks carry.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import UAParser from 'ua-parser-js';
+import { z } from 'zod';
+import type { AgentPart } from '../../../shared/events';
+import type { Rejection } from './types';
+
+/**
+ * Compares two secrets in constant time. Both sides are hashed first so that neither the comparison nor an
+ * early length check reveals how long the expected value is.
+ */
+export function safeEqual(actual: string, expected: string): boolean {
+  const a = createHash('sha256').update(actual, 'utf8').digest();
+  const b = createHash('sha256').update(expected, 'utf8').digest();
+  // Equal digests of unequal strings are out of reach; the extra length check only guards that theory.
+  return timingSafeEqual(a, b) && actual.length === expected.length;
+}
+
+/** Browser and operating system read from a user agent by ua-parser-js; null parts when it says nothing. */
+export function parseUserAgent(userAgent: string | null | undefined): { browser: AgentPart | null; os: AgentPart | null } {
+  if (!userAgent) return { browser: null, os: null };
+  try {
+    const result = new UAParser(userAgent).getResult();
+    const part = (p: { name?: string; version?: string }): AgentPart | null =>
+      p.name || p.version ? { name: p.name ?? null, version: p.version ?? null } : null;
+    return { browser: part(result.browser), os: part(result.os) };
+  } catch {
+    // The library is not expected to throw, but a user agent is attacker-controlled text.
+    return { browser: null, os: null };
+  }
+}
+
+/** Renders a zod issue path as `attributes.version.0`; empty for the root. */
+export function issuePath(path: ReadonlyArray<PropertyKey>): string {
+  return path.map((p) => (typeof p === 'symbol' ? p.toString() : String(p))).join('.');
+}
+
+function valueAt(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let current: unknown = input;
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+/**
+ * Turns a failed schema check into a 400 that names the first offending field and says what was wrong.
+ * Pass `input` (the value that was checked) so a missing field can be told from a wrong one; without it the
+ * issue's own message decides.
+ */
+export function schemaRejection(error: z.ZodError, input?: unknown): Rejection {
+  const issue = error.issues[0];
+  if (!issue) return { status: 400, reason: 'the body does not match the expected schema' };
+  const field = issuePath(issue.path);
+  if (!field) return { status: 400, reason: `the body is not valid: ${issue.message}` };
+  const missing =
+    arguments.length > 1 ? valueAt(input, issue.path) === undefined : /received undefined/.test(issue.message);
+  const reason = missing ? `missing required field "${field}"` : `field "${field}" is not valid: ${issue.message}`;
+  return { status: 400, reason, field };
+}
+
+/** A finite number, or a string holding one ("35"), or null/absent (→ null). */
+export const lenientNumber = z
+  .union([z.number(), z.string().trim().regex(/^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?$/, 'a number'), z.null()], {
+    error: 'expected a number',
+  })
+  .optional()
+  .transform((v) => {
+    if (v === null || v === undefined) return null;
+    const n = typeof v === 'number' ? v : Number(v);
+    return Number.isFinite(n) ? n : null;
+  });
+
+/** A string, a number written as one, or null/absent (→ null). */
+export const lenientString = z
+  .union([z.string(), z.number(), z.boolean(), z.null()], { error: 'expected a string' })
+  .optional()
+  .transform((v) => (v === null || v === undefined ? null : String(v)));
+
+/** A boolean, or "true"/"false"/1/0 as some senders write it, or null/absent (→ null). */
+export const lenientBoolean = z
+  .union([z.boolean(), z.enum(['true', 'false', 'TRUE', 'FALSE', 'True', 'False']), z.literal(0), z.literal(1), z.null()], {
+    error: 'expected true or false',
+  })
+  .optional()
+  .transform((v) => {
+    if (v === null || v === undefined) return null;
+    if (typeof v === 'boolean') return v;
+    if (typeof v === 'number') return v === 1;
+    return v.toLowerCase() === 'true';
+  });
+
+/** Epoch seconds (or milliseconds, when the value is too large to be seconds) to ISO 8601; null if unusable. */
+export function epochToIso(value: number | null): string | null {
+  if (value === null || !Number.isFinite(value) || value < 0) return null;
+  const ms = value > 1e11 ? value : value * 1000;
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+/** Any date string JavaScript can read, normalized to ISO 8601; null if unusable. */
+export function dateToIso(value: string | null): string | null {
+  if (!value) return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+/** Reads a header that may be absent; header names are lower-case in {@link HookRequest}. */
+export function header(headers: Record<string, string>, name: string): string | null {
+  const value = headers[name.toLowerCase()];
+  return value === undefined ? null : value;
+}
+
+/** Lower-case hex SHA-256 of a buffer or string. */
+export function sha256Hex(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}

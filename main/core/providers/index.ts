@@ -1,0 +1,23 @@
+/**
+ * The provider registry: the one list of provider modules Crashbell knows. Adding a provider is one module
+ * beside this file and one line in {@link PROVIDERS}; the receiver, inbox, UI and headless mode need no edit.
+ */
+import type { ProviderId } from '../../../shared/events';
+import { backtraceProvider } from './backtrace';
+import { errorceptionProvider } from './errorception';
+import type { ProviderModule } from './types';
+
+/** Every provider module, in the order the setup view lists them. */
+export const PROVIDERS: readonly ProviderModule[] = [backtraceProvider, errorceptionProvider];
+
+/** The module for a provider id, or undefined when Crashbell has none for it (yet). */
+export function getProvider(id: ProviderId | string): ProviderModule | undefined {
+  return PROVIDERS.find((p) => p.id === id);
+}
+
+/** Every header name any provider marks secret, lower-case: the request log masks them all. */
+export function allSecretHeaders(): string[] {
+  return [...new Set(PROVIDERS.flatMap((p) => p.secretHeaders.map((h) => h.toLowerCase())))];
+}
+
+export type { ProviderModule } from './types';

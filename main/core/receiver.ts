@@ -1,0 +1,407 @@
+/**
+ * The webhook receiver: a node:http server on which only `POST /hooks/<source id>` answers.
+ *
+ * Order of checks (each refusal has a status and plain words): route and source → method → content type →
+ * header-only authentication (Backtrace Basic) → size (declared, then counted while streaming) → JSON →
+ * provider verification (Errorception signature) → schema. A 2xx is sent only after `onEvent` (the inbox's
+ * durable ingest) resolves. Every request, accepted or rejected, is written to the request log.
+ *
+ * The port is public through the tunnel, so nothing else answers: no status page, no listing.
+ */
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { NormalizedEvent, ProviderId, RequestRecord } from '../../shared/events';
+import type { Source } from '../../shared/settings';
+import { NotListeningError, PortInUseError, PortNotAllowedError } from './errors';
+import { getProvider as defaultGetProvider } from './providers/index';
+import type { Headers, ParsedEvent, ProviderModule, Rejection } from './providers/types';
+import type { RequestLog } from './request-log';
+
+/** Largest body accepted: 1 MiB. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Options for {@link Receiver}. */
+export interface ReceiverOptions {
+  /** Looks a source up by id at request time (live: a source added or paused takes effect at once). */
+  getSource: (sourceId: string) => Source | undefined;
+  /** Accepts a verified, parsed event; the receiver answers 2xx only once this resolves. Rejecting → 503. */
+  onEvent: (event: NormalizedEvent, source: Source) => Promise<unknown>;
+  /** Where every request is recorded. */
+  log: RequestLog;
+  /** Called with every record, after it is in the log. */
+  onRecord?: (record: RequestRecord) => void;
+  /** Provider lookup; defaults to the registry. */
+  getProvider?: (id: ProviderId) => ProviderModule | undefined;
+  /** Body size limit in bytes; defaults to {@link MAX_BODY_BYTES}. */
+  maxBodyBytes?: number;
+  /** Clock (ms since the epoch), for tests. */
+  now?: () => number;
+  /** Whole-request deadline, so a slow sender cannot hold a connection open. Default 30 s. */
+  requestTimeoutMs?: number;
+  /** Deadline for the request headers. Default 10 s. */
+  headersTimeoutMs?: number;
+}
+
+/** What the handler settled on; turned into a response and a record in one place. */
+interface Outcome {
+  status: number;
+  reason: string;
+  field?: string;
+  headers?: Record<string, string>;
+  eventId?: string;
+  /** The body was left unread (or partly read): close the connection after answering. */
+  close?: 'drain' | 'abort';
+}
+
+interface RequestState {
+  method: string;
+  path: string;
+  source: Source | null;
+  provider: ProviderModule | null;
+  headers: Headers;
+  chunks: Buffer[];
+  bytes: number;
+  complete: boolean;
+}
+
+const HOOK_PATH = /^\/hooks\/([^/?#]+)\/?$/;
+const JSON_TYPE = /^application\/(?:json|[a-z0-9!#$&^_.+-]+\+json)$/;
+const MAX_RECORDED_PATH = 2048;
+
+/** Header names lower-cased and multi-values joined, as providers expect them. */
+export function flattenHeaders(raw: http.IncomingHttpHeaders): Headers {
+  const out: Headers = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+/** True for `application/json` and `application/<anything>+json`, with or without parameters. */
+export function isJsonContentType(value: string | undefined): boolean {
+  if (!value) return false;
+  const media = value.split(';')[0]!.trim().toLowerCase();
+  return JSON_TYPE.test(media);
+}
+
+function safeDecode(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
+/** The webhook receiver. Create, then {@link Receiver.listen}; {@link Receiver.close} to stop. */
+export class Receiver {
+  private readonly server: http.Server;
+  private readonly maxBodyBytes: number;
+  private readonly getProvider: (id: ProviderId) => ProviderModule | undefined;
+  private readonly now: () => number;
+  private readonly inFlight = new Set<Promise<void>>();
+  private boundPort: number | null = null;
+  private boundHost: string | null = null;
+
+  constructor(private readonly options: ReceiverOptions) {
+    this.maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+    this.getProvider = options.getProvider ?? defaultGetProvider;
+    this.now = options.now ?? Date.now;
+    this.server = http.createServer({
+      requestTimeout: options.requestTimeoutMs ?? 30_000,
+      headersTimeout: options.headersTimeoutMs ?? 10_000,
+      keepAliveTimeout: 5_000,
+      maxHeaderSize: 16 * 1024,
+    });
+    this.server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      const done = this.handle(req, res).catch(() => {
+        // handle() answers every error itself; this only guards against a bug leaving a socket open.
+        if (!res.headersSent) res.destroy();
+      });
+      this.inFlight.add(done);
+      void done.finally(() => this.inFlight.delete(done));
+    });
+    this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => this.onClientError(error, socket));
+  }
+
+  /** The port it listens on, or null when it is not listening. */
+  get port(): number | null {
+    return this.boundPort;
+  }
+
+  /** The address it listens on, or null. */
+  get host(): string | null {
+    return this.boundHost;
+  }
+
+  get listening(): boolean {
+    return this.server.listening;
+  }
+
+  /**
+   * Starts listening; resolves with the bound port (useful with port 0). Throws {@link PortInUseError} or
+   * {@link PortNotAllowedError} with a message saying how to fix it.
+   */
+  listen(port: number, host = '127.0.0.1'): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const onError = (error: NodeJS.ErrnoException): void => {
+        this.server.off('listening', onListening);
+        if (error.code === 'EADDRINUSE') reject(new PortInUseError(port));
+        else if (error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL') {
+          reject(new PortNotAllowedError(port, host, error.code === 'EACCES' ? 'permission denied' : 'address not available'));
+        } else reject(error);
+      };
+      const onListening = (): void => {
+        this.server.off('error', onError);
+        const address = this.server.address() as AddressInfo;
+        this.boundPort = address.port;
+        this.boundHost = host;
+        resolve(address.port);
+      };
+      this.server.once('error', onError);
+      this.server.once('listening', onListening);
+      this.server.listen(port, host);
+    });
+  }
+
+  /**
+   * Stops accepting connections, lets requests in progress finish (their ingest included) for up to
+   * `graceMs`, then closes every connection.
+   */
+  async close(graceMs = 5_000): Promise<void> {
+    if (!this.server.listening) return;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.inFlight]),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+        timer.unref();
+      }),
+    ]);
+    if (timer) clearTimeout(timer);
+    this.server.closeAllConnections();
+    await closed;
+    this.boundPort = null;
+    this.boundHost = null;
+  }
+
+  /** Throws {@link NotListeningError} unless listening; returns the port. */
+  requirePort(): number {
+    if (this.boundPort === null) throw new NotListeningError();
+    return this.boundPort;
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const rawUrl = req.url ?? '';
+    const state: RequestState = {
+      method: req.method ?? '',
+      path: rawUrl.length > MAX_RECORDED_PATH ? `${rawUrl.slice(0, MAX_RECORDED_PATH)}…` : rawUrl,
+      source: null,
+      provider: null,
+      headers: flattenHeaders(req.headers),
+      chunks: [],
+      bytes: 0,
+      complete: false,
+    };
+    let outcome: Outcome;
+    try {
+      outcome = await this.decide(req, state);
+    } catch (error) {
+      // Nothing a sender does should land here; if it does, answer and record instead of crashing.
+      outcome = { status: 500, reason: `internal error: ${error instanceof Error ? error.message : String(error)}`, close: 'drain' };
+    }
+    this.respond(req, res, state, outcome);
+  }
+
+  private async decide(req: http.IncomingMessage, state: RequestState): Promise<Outcome> {
+    const pathOnly = (req.url ?? '').split('?')[0] ?? '';
+    const match = HOOK_PATH.exec(pathOnly);
+    if (!match) return { status: 404, reason: 'not found: only POST /hooks/<source id> answers here', close: 'drain' };
+    const sourceId = safeDecode(match[1]!);
+    const source = sourceId === null ? undefined : this.options.getSource(sourceId);
+    if (!source) return { status: 404, reason: 'unknown source: check the webhook URL', close: 'drain' };
+    state.source = source;
+    const provider = this.getProvider(source.provider);
+    if (!provider) {
+      return { status: 404, reason: `this source's provider (${source.provider}) is not available in this version`, close: 'drain' };
+    }
+    state.provider = provider;
+
+    if (req.method !== 'POST') {
+      return { status: 405, reason: `method ${req.method ?? ''} not allowed: webhooks are POST`, headers: { Allow: 'POST' }, close: 'drain' };
+    }
+    if (!isJsonContentType(req.headers['content-type'])) {
+      const given = req.headers['content-type'] ? `"${req.headers['content-type']}"` : 'none';
+      return { status: 415, reason: `content type ${given} not supported: send application/json`, close: 'drain' };
+    }
+    const early = provider.verifyHeaders?.(source, state.headers) ?? null;
+    if (early) return fromRejection(early, 'drain');
+
+    const declared = req.headers['content-length'];
+    if (declared !== undefined && Number(declared) > this.maxBodyBytes) {
+      return { status: 413, reason: `body of ${declared} bytes is over the ${this.maxBodyBytes}-byte limit`, close: 'abort' };
+    }
+    const read = await this.readBody(req, state);
+    if (read) return read;
+
+    const rawBody = Buffer.concat(state.chunks);
+    let json: unknown;
+    try {
+      const text = rawBody.toString('utf8').replace(/^\uFEFF/, '');
+      if (text.trim() === '') return { status: 400, reason: 'empty body: a JSON object was expected' };
+      json = JSON.parse(text);
+    } catch (error) {
+      return { status: 400, reason: `malformed JSON: ${error instanceof Error ? error.message : 'cannot parse'}` };
+    }
+
+    const hook = { source, headers: state.headers, rawBody, json, now: this.now() };
+    const denied = provider.verify(hook);
+    if (denied) return fromRejection(denied);
+    const parsed = provider.parse(hook);
+    if (!parsed.ok) return fromRejection(parsed.rejection);
+    // Genuine and well-formed, but nothing to record (e.g. a provider's installation ping): acknowledge it.
+    if (parsed.event === null) return { status: 200, reason: parsed.note };
+
+    const fields: ParsedEvent = parsed.event;
+    const event: NormalizedEvent = {
+      ...fields,
+      id: randomUUID(),
+      sourceId: source.id,
+      provider: source.provider,
+      receivedAt: new Date(this.now()).toISOString(),
+    };
+    try {
+      await this.options.onEvent(event, source);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      return { status: 503, reason: `the event could not be stored, try again later: ${why}`, headers: { 'Retry-After': '5' } };
+    }
+    return { status: 200, reason: 'accepted', eventId: event.id };
+  }
+
+  /** Streams the body in, counting bytes; returns an outcome when it must stop (too large, aborted). */
+  private readBody(req: http.IncomingMessage, state: RequestState): Promise<Outcome | null> {
+    return new Promise((resolve) => {
+      let settled = false;
+      const finish = (outcome: Outcome | null): void => {
+        if (settled) return;
+        settled = true;
+        req.off('data', onData);
+        req.off('end', onEnd);
+        req.off('error', onError);
+        req.off('aborted', onAborted);
+        resolve(outcome);
+      };
+      const onData = (chunk: Buffer): void => {
+        state.bytes += chunk.length;
+        if (state.bytes > this.maxBodyBytes) {
+          // Keep what was read for the log (the log keeps only its first 64 KiB) and stop reading.
+          req.pause();
+          finish({ status: 413, reason: `body is over the ${this.maxBodyBytes}-byte limit`, close: 'abort' });
+          return;
+        }
+        state.chunks.push(chunk);
+      };
+      const onEnd = (): void => {
+        state.complete = true;
+        finish(null);
+      };
+      const onError = (error: Error): void => {
+        finish({ status: 400, reason: `the request body could not be read: ${error.message}`, close: 'abort' });
+      };
+      const onAborted = (): void => {
+        finish({ status: 400, reason: 'the sender closed the connection before the body was complete', close: 'abort' });
+      };
+      req.on('data', onData);
+      req.on('end', onEnd);
+      req.on('error', onError);
+      req.on('aborted', onAborted);
+    });
+  }
+
+  private respond(req: http.IncomingMessage, res: http.ServerResponse, state: RequestState, outcome: Outcome): void {
+    const ok = outcome.status >= 200 && outcome.status < 300;
+    const payload: Record<string, unknown> = ok
+      ? { ok: true, event: outcome.eventId ?? null }
+      : { ok: false, error: outcome.reason, ...(outcome.field ? { field: outcome.field } : {}) };
+    const body = JSON.stringify(payload);
+    const closeAfter = outcome.close !== undefined && !state.complete;
+    if (!res.headersSent && !res.destroyed) {
+      res.statusCode = outcome.status;
+      res.setHeader('Content-Type', 'application/json; charset=utf-8');
+      res.setHeader('Content-Length', Buffer.byteLength(body));
+      res.setHeader('Cache-Control', 'no-store');
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      for (const [name, value] of Object.entries(outcome.headers ?? {})) res.setHeader(name, value);
+      if (closeAfter) res.setHeader('Connection', 'close');
+      if (outcome.close === 'abort' && !state.complete) {
+        // Stop reading an oversized or broken body: answer, send FIN, and drop the socket shortly after so
+        // the sender has a moment to read the answer before the reset.
+        res.on('finish', () => {
+          const socket = req.socket;
+          socket.end();
+          setTimeout(() => socket.destroy(), 500).unref();
+        });
+      }
+      res.end(body);
+    }
+    this.record(state, outcome);
+  }
+
+  private record(state: RequestState, outcome: Outcome): void {
+    const record = this.options.log.add({
+      method: state.method,
+      path: state.path,
+      sourceId: state.source?.id ?? null,
+      provider: state.source?.provider ?? null,
+      status: outcome.status,
+      reason: outcome.reason,
+      headers: state.headers,
+      body: Buffer.concat(state.chunks),
+      bodyBytes: state.bytes,
+      complete: state.complete,
+      eventId: outcome.eventId ?? null,
+      secretHeaders: state.provider?.secretHeaders ?? [],
+      time: this.now(),
+    });
+    try {
+      this.options.onRecord?.(record);
+    } catch {
+      // A subscriber's bug must not break the receiver.
+    }
+  }
+
+  /** Malformed HTTP and header timeouts: answer if the socket still can, and record it. */
+  private onClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+    const timeout = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    const status = timeout ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const reason = timeout ? 'the request took too long to arrive' : `malformed HTTP request (${error.code ?? 'parse error'})`;
+    if (socket.writable && !socket.destroyed) {
+      const body = JSON.stringify({ ok: false, error: reason });
+      const text = http.STATUS_CODES[status] ?? 'Bad Request';
+      socket.end(
+        `HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    }
+    socket.destroySoon?.();
+    // A reset or aborted connection is not a request worth listing.
+    if (error.code === 'ECONNRESET' || error.code === 'EPIPE') return;
+    this.record(
+      { method: '', path: '', source: null, provider: null, headers: {}, chunks: [], bytes: 0, complete: false },
+      { status, reason },
+    );
+  }
+}
+
+function fromRejection(rejection: Rejection, close?: Outcome['close']): Outcome {
+  return {
+    status: rejection.status,
+    reason: rejection.reason,
+    ...(rejection.field !== undefined ? { field: rejection.field } : {}),
+    ...(rejection.headers ? { headers: rejection.headers } : {}),
+    ...(close ? { close } : {}),
+  };
+}
