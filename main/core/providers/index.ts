@@ -5,10 +5,25 @@
 import type { ProviderId } from '../../../shared/events';
 import { backtraceProvider } from './backtrace';
 import { errorceptionProvider } from './errorception';
+import { sentryProvider } from './sentry';
+import { bugsnagProvider } from './bugsnag';
+import { rollbarProvider } from './rollbar';
+import { raygunProvider } from './raygun';
+import { honeybadgerProvider } from './honeybadger';
+import { genericProvider } from './generic';
 import type { ProviderModule } from './types';
 
 /** Every provider module, in the order the setup view lists them. */
-export const PROVIDERS: readonly ProviderModule[] = [backtraceProvider, errorceptionProvider];
+export const PROVIDERS: readonly ProviderModule[] = [
+  backtraceProvider,
+  errorceptionProvider,
+  sentryProvider,
+  bugsnagProvider,
+  rollbarProvider,
+  raygunProvider,
+  honeybadgerProvider,
+  genericProvider,
+];
 
 /** The module for a provider id, or undefined when Crashbell has none for it (yet). */
 export function getProvider(id: ProviderId | string): ProviderModule | undefined {
