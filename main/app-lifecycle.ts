@@ -1,0 +1,78 @@
+/**
+ * App-level behaviour that has nothing to do with crashes: one instance, Quit versus close, start at login,
+ * and reconnecting after the machine wakes.
+ */
+
+/** The part of Electron's `app` used here. */
+export interface AppLike {
+  requestSingleInstanceLock(): boolean;
+  quit(): void;
+  on(event: 'second-instance' | 'before-quit' | 'window-all-closed' | 'activate', listener: (...args: unknown[]) => void): void;
+  setLoginItemSettings(settings: { openAtLogin: boolean; openAsHidden?: boolean; args?: string[] }): void;
+  getLoginItemSettings(): { openAtLogin: boolean; wasOpenedAtLogin?: boolean };
+  setAppUserModelId?(id: string): void;
+}
+
+/** The part of Electron's `powerMonitor` used here. */
+export interface PowerMonitorLike {
+  on(event: 'resume' | 'unlock-screen', listener: () => void): void;
+}
+
+/** The argument Crashbell adds to its login item, so a launch at login starts hidden in the tray. */
+export const HIDDEN_ARG = '--hidden';
+
+/** Tracks whether the user asked to quit (closing the window only hides it otherwise). */
+export class Lifecycle {
+  private quitting = false;
+
+  constructor(private readonly app: AppLike) {
+    app.on('before-quit', () => {
+      this.quitting = true;
+    });
+  }
+
+  /** True once quitting: the window's close handler lets the window close. */
+  isQuitting(): boolean {
+    return this.quitting;
+  }
+
+  /** Quits for real. */
+  quit(): void {
+    this.quitting = true;
+    this.app.quit();
+  }
+}
+
+/**
+ * Takes the single-instance lock. Returns false when another Crashbell runs: that one is focused (it gets
+ * 'second-instance') and this one must quit at once.
+ */
+export function acquireSingleInstance(app: AppLike, onSecondInstance: () => void): boolean {
+  if (!app.requestSingleInstanceLock()) return false;
+  app.on('second-instance', () => onSecondInstance());
+  return true;
+}
+
+/** Applies the "start at login" setting (off by default); a launch at login starts hidden in the tray. */
+export function applyStartAtLogin(app: AppLike, enabled: boolean, platform: string): void {
+  if (platform === 'linux') return; // Electron has no login items on Linux; the setting is kept for the others.
+  app.setLoginItemSettings({ openAtLogin: enabled, openAsHidden: enabled, args: enabled ? [HIDDEN_ARG] : [] });
+}
+
+/** Whether this launch should start hidden (at login). */
+export function startsHidden(app: AppLike, argv: readonly string[], platform: string): boolean {
+  if (argv.includes(HIDDEN_ARG)) return true;
+  if (platform === 'darwin') {
+    try {
+      return app.getLoginItemSettings().wasOpenedAtLogin === true;
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
+
+/** Calls `reconnect` when the machine wakes or the screen unlocks (the network may have changed meanwhile). */
+export function reconnectOnResume(power: PowerMonitorLike, reconnect: () => void): void {
+  power.on('resume', reconnect);
+}

@@ -1,0 +1,149 @@
+/**
+ * Native notifications for what the inbox's policy raises. A click opens the group's page, and only through the
+ * http(s) guard: the URL came from the internet. A digest opens the window on the list.
+ */
+import type { NotificationRequest } from '../shared/events';
+import type { ViewName } from '../shared/ipc';
+import { checkExternalUrl } from './core/links';
+
+/** The part of an Electron Notification used here. */
+export interface NativeNotification {
+  on(event: 'click' | 'close' | 'failed', listener: (...args: unknown[]) => void): void;
+  show(): void;
+}
+
+/** A refused link, kept so the window (and a bug report) can show what happened. */
+export interface RefusedLink {
+  at: string;
+  url: string;
+  reason: string;
+  groupId: string | null;
+}
+
+export interface NotifierDeps {
+  createNotification(options: { title: string; body: string; icon?: string; silent?: boolean }): NativeNotification;
+  isSupported(): boolean;
+  /** The app icon (PNG path); macOS uses the bundle's icon and ignores it. */
+  icon?: string;
+  openExternal(url: string): Promise<void>;
+  showWindow(): void;
+  navigate(view: ViewName, groupId?: string): void;
+  log(message: string): void;
+  now?: () => number;
+}
+
+/** Keeps notifications referenced until closed: Electron drops click handlers of collected notifications. */
+const MAX_LIVE = 50;
+const MAX_REFUSED = 100;
+
+/** Raises notifications and routes their clicks. */
+export class Notifier {
+  private readonly live = new Set<NativeNotification>();
+  private readonly refused: RefusedLink[] = [];
+  private readonly refusedListeners = new Set<(r: RefusedLink) => void>();
+
+  constructor(private readonly deps: NotifierDeps) {}
+
+  /** Raises one notification; returns false when the platform cannot show notifications. */
+  show(request: NotificationRequest): boolean {
+    if (!this.deps.isSupported()) {
+      this.deps.log(`notifications: not supported on this desktop; "${request.title}" was not shown`);
+      return false;
+    }
+    const options: { title: string; body: string; icon?: string } = {
+      title: request.title.slice(0, 200),
+      body: request.body.slice(0, 1_000),
+    };
+    if (this.deps.icon) options.icon = this.deps.icon;
+    const n = this.deps.createNotification(options);
+    this.keep(n);
+    n.on('click', () => {
+      this.live.delete(n);
+      void this.onClick(request);
+    });
+    n.on('close', () => this.live.delete(n));
+    n.on('failed', (...args: unknown[]) => {
+      this.live.delete(n);
+      this.deps.log(`notifications: failed to show "${request.title}": ${String(args[1] ?? 'unknown error')}`);
+    });
+    n.show();
+    return true;
+  }
+
+  /** What a click does: digest → the list; group → its page through the guard, or the window when refused. */
+  async onClick(request: NotificationRequest): Promise<void> {
+    if (request.digest || !request.url) {
+      this.deps.showWindow();
+      this.deps.navigate('errors', request.group ?? undefined);
+      return;
+    }
+    const result = await this.openLink(request.url, request.group);
+    if (!result.opened) {
+      // Still take the user to the error, inside the app, where the refusal is explained.
+      this.deps.showWindow();
+      this.deps.navigate('errors', request.group ?? undefined);
+    }
+  }
+
+  /** Opens a URL in the browser only when the guard accepts it; records refusals. */
+  async openLink(url: string, groupId: string | null = null): Promise<{ opened: boolean; reason: string | null }> {
+    const verdict = checkExternalUrl(url);
+    if (!verdict.ok) {
+      this.recordRefusal(url, verdict.reason, groupId);
+      return { opened: false, reason: verdict.reason };
+    }
+    try {
+      await this.deps.openExternal(verdict.url);
+      return { opened: true, reason: null };
+    } catch (err) {
+      const reason = `the browser could not be opened: ${err instanceof Error ? err.message : String(err)}`;
+      this.deps.log(`links: ${reason}`);
+      return { opened: false, reason };
+    }
+  }
+
+  /** Refused links, newest last. */
+  refusedLinks(): readonly RefusedLink[] {
+    return this.refused;
+  }
+
+  /** Subscribes to refusals (the shell logs them and tells the window); returns an unsubscribe. */
+  onRefused(listener: (r: RefusedLink) => void): () => void {
+    this.refusedListeners.add(listener);
+    return () => this.refusedListeners.delete(listener);
+  }
+
+  private recordRefusal(url: string, reason: string, groupId: string | null): void {
+    const record: RefusedLink = {
+      at: new Date((this.deps.now ?? Date.now)()).toISOString(),
+      url: url.slice(0, 300),
+      reason,
+      groupId,
+    };
+    this.refused.push(record);
+    if (this.refused.length > MAX_REFUSED) this.refused.shift();
+    this.deps.log(`links: refused ${JSON.stringify(record.url)}: ${reason}`);
+    for (const l of this.refusedListeners) l(record);
+  }
+
+  private keep(n: NativeNotification): void {
+    this.live.add(n);
+    if (this.live.size > MAX_LIVE) {
+      const oldest = this.live.values().next().value;
+      if (oldest) this.live.delete(oldest);
+    }
+  }
+}
+
+/** The notification that says providers must be told the new public URL. */
+export function urlChangedNotification(
+  publicBaseUrl: string,
+  sources: Array<{ name: string; webhookUrl: string }>,
+): { title: string; body: string } {
+  const lines = sources.slice(0, 3).map((s) => `${s.name}: ${s.webhookUrl}`);
+  if (sources.length > 3) lines.push(`and ${sources.length - 3} more in Setup`);
+  return {
+    title: 'Crashbell has a new public URL',
+    body: `Update the webhook URL in your providers' settings. ${lines.length > 0 ? lines.join('\n') : publicBaseUrl}`,
+  };
+}

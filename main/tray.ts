@@ -1,0 +1,198 @@
+/**
+ * The tray: an icon that shows the app's state, a tooltip with the public URL, and a menu built by a pure
+ * function from that state (so it is tested without Electron). The controller only applies it to Electron.
+ */
+import type { TunnelState } from '../shared/events';
+import type { DndMode } from '../shared/ipc';
+
+/** What the tray shows. Built from the app service's state. */
+export interface TrayState {
+  listening: boolean;
+  localBaseUrl: string | null;
+  tunnel: TunnelState;
+  publicBaseUrl: string | null;
+  unread: number;
+  dnd: { active: boolean; until: string | null };
+  pausedAll: boolean;
+  startAtLogin: boolean;
+  /** The latest groups, newest first (at most 5 are shown). */
+  latest: Array<{ id: string; title: string; unread: boolean }>;
+  /** Every source, with the URL to paste into the provider. */
+  sources: Array<{ id: string; name: string; webhookUrl: string }>;
+}
+
+/** What the menu's items do. */
+export interface TrayActions {
+  openWindow(): void;
+  openGroup(groupId: string): void;
+  copyWebhookUrl(sourceId: string): void;
+  setDnd(mode: DndMode): void;
+  setPausedAll(paused: boolean): void;
+  setStartAtLogin(enabled: boolean): void;
+  quit(): void;
+}
+
+/** A menu item as Electron's `Menu.buildFromTemplate` takes it (the subset used here). */
+export interface TrayMenuItem {
+  label?: string;
+  type?: 'normal' | 'separator' | 'checkbox' | 'submenu';
+  enabled?: boolean;
+  checked?: boolean;
+  click?: () => void;
+  submenu?: TrayMenuItem[];
+}
+
+/** The icon variants under `build/tray/` (16/32 px and @2x). */
+export type TrayIconKind = 'listening' | 'down' | 'unread' | 'dnd';
+
+export const TRAY_LATEST = 5;
+const MAX_LABEL = 60;
+
+/** Menu labels come from the internet: keep them one short line, and keep `&` from becoming a mnemonic. */
+export function menuLabel(text: string): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  const short = oneLine.length > MAX_LABEL ? `${oneLine.slice(0, MAX_LABEL - 1)}…` : oneLine;
+  return (short === '' ? '(untitled error)' : short).replace(/&/g, '&&');
+}
+
+/**
+ * Which icon: Do Not Disturb wins (the user chose silence), then a problem with reachability (the receiver is
+ * not listening or the tunnel is in error), then unread errors, else listening.
+ */
+export function trayIconKind(state: TrayState): TrayIconKind {
+  if (state.dnd.active) return 'dnd';
+  if (!state.listening || state.tunnel.status === 'error') return 'down';
+  if (state.unread > 0) return 'unread';
+  return 'listening';
+}
+
+function tunnelLine(state: TrayState): string {
+  const t = state.tunnel;
+  switch (t.status) {
+    case 'online':
+      return t.url;
+    case 'connecting':
+      return 'Tunnel connecting…';
+    case 'error':
+      return `Tunnel down: ${t.reason}`;
+    case 'off':
+      return state.localBaseUrl ? `Local only: ${state.localBaseUrl}` : 'Tunnel off';
+  }
+}
+
+/** The tooltip: the public URL (or why there is none), unread count and DND. */
+export function trayTooltip(state: TrayState): string {
+  const lines = ['Crashbell', state.listening ? tunnelLine(state) : 'Not listening'];
+  if (state.unread > 0) lines.push(`${state.unread} unread error${state.unread === 1 ? '' : 's'}`);
+  if (state.dnd.active) lines.push(state.dnd.until ? `Do Not Disturb until ${state.dnd.until}` : 'Do Not Disturb');
+  if (state.pausedAll) lines.push('All sources paused');
+  // Windows truncates tooltips at 127 characters.
+  const text = lines.join('\n');
+  return text.length > 127 ? `${text.slice(0, 126)}…` : text;
+}
+
+/** Builds the tray menu from state. Pure: the same state gives the same menu. */
+export function buildTrayMenu(state: TrayState, actions: TrayActions): TrayMenuItem[] {
+  const items: TrayMenuItem[] = [{ label: 'Open Crashbell', click: () => actions.openWindow() }, { type: 'separator' }];
+
+  const latest = state.latest.slice(0, TRAY_LATEST);
+  if (latest.length === 0) {
+    items.push({ label: 'No errors yet', enabled: false });
+  } else {
+    items.push({ label: 'Latest errors', enabled: false });
+    for (const g of latest) {
+      items.push({ label: `${g.unread ? '• ' : ''}${menuLabel(g.title)}`, click: () => actions.openGroup(g.id) });
+    }
+  }
+  items.push({ type: 'separator' });
+
+  if (state.sources.length === 0) {
+    items.push({ label: 'Copy webhook URL', enabled: false });
+  } else {
+    items.push({
+      label: 'Copy webhook URL',
+      submenu: state.sources.map((s) => ({ label: menuLabel(s.name), click: () => actions.copyWebhookUrl(s.id) })),
+    });
+  }
+
+  items.push({
+    label: state.dnd.active ? 'Do Not Disturb (on)' : 'Do Not Disturb',
+    submenu: [
+      { label: 'For 1 hour', click: () => actions.setDnd('1h') },
+      { label: 'Until tomorrow', click: () => actions.setDnd('tomorrow') },
+      { label: 'Off', enabled: state.dnd.active, click: () => actions.setDnd('off') },
+    ],
+  });
+  items.push({
+    label: 'Pause all',
+    type: 'checkbox',
+    checked: state.pausedAll,
+    click: () => actions.setPausedAll(!state.pausedAll),
+  });
+  items.push({
+    label: 'Start at login',
+    type: 'checkbox',
+    checked: state.startAtLogin,
+    click: () => actions.setStartAtLogin(!state.startAtLogin),
+  });
+  items.push({ type: 'separator' }, { label: 'Quit Crashbell', click: () => actions.quit() });
+  return items;
+}
+
+/**
+ * Whether this desktop shows tray icons. Windows and macOS always do; on Linux, stock GNOME has no tray without
+ * an extension, so there the window (minimized, not hidden) stays the way back in.
+ */
+export function desktopHasTray(platform: string, env: Record<string, string | undefined>): boolean {
+  if (platform !== 'linux') return true;
+  const desktop = `${env['XDG_CURRENT_DESKTOP'] ?? ''}:${env['DESKTOP_SESSION'] ?? ''}`.toLowerCase();
+  if (desktop.includes('gnome') && !desktop.includes('ubuntu') && !desktop.includes('unity')) return false;
+  return true;
+}
+
+/** The Electron objects the controller uses (from `main/electron.ts`). */
+export interface TrayDeps {
+  createTray(iconPath: string): {
+    setImage(iconPath: string): void;
+    setToolTip(text: string): void;
+    setContextMenu(menu: unknown): void;
+    on(event: 'click', listener: () => void): void;
+    destroy(): void;
+  };
+  buildMenu(template: TrayMenuItem[]): unknown;
+  /** Path of a tray icon for a kind (the right size and @2x for the platform). */
+  iconPath(kind: TrayIconKind): string;
+  actions: TrayActions;
+  /** Left click: macOS opens the menu itself; elsewhere a click opens the window. */
+  platform: string;
+}
+
+/** Applies tray state to Electron's Tray. */
+export class TrayController {
+  private readonly tray: ReturnType<TrayDeps['createTray']>;
+  private kind: TrayIconKind | null = null;
+
+  constructor(
+    private readonly deps: TrayDeps,
+    initial: TrayState,
+  ) {
+    this.tray = deps.createTray(deps.iconPath(trayIconKind(initial)));
+    this.kind = trayIconKind(initial);
+    if (deps.platform !== 'darwin') this.tray.on('click', () => deps.actions.openWindow());
+    this.update(initial);
+  }
+
+  update(state: TrayState): void {
+    const kind = trayIconKind(state);
+    if (kind !== this.kind) {
+      this.tray.setImage(this.deps.iconPath(kind));
+      this.kind = kind;
+    }
+    this.tray.setToolTip(trayTooltip(state));
+    this.tray.setContextMenu(this.deps.buildMenu(buildTrayMenu(state, this.deps.actions)));
+  }
+
+  destroy(): void {
+    this.tray.destroy();
+  }
+}

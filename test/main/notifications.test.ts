@@ -1,0 +1,100 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { NotificationRequest } from '../../shared/events';
+import { Notifier, urlChangedNotification, type NativeNotification } from '../../main/notifications';
+
+class FakeNotification implements NativeNotification {
+  readonly handlers = new Map<string, (...a: unknown[]) => void>();
+  shown = false;
+  constructor(readonly options: { title: string; body: string; icon?: string }) {}
+  on(event: string, listener: (...a: unknown[]) => void): void {
+    this.handlers.set(event, listener);
+  }
+  show(): void {
+    this.shown = true;
+  }
+}
+
+function setup(supported = true) {
+  const created: FakeNotification[] = [];
+  const deps = {
+    createNotification: (o: { title: string; body: string; icon?: string }) => {
+      const n = new FakeNotification(o);
+      created.push(n);
+      return n;
+    },
+    isSupported: () => supported,
+    icon: '/app/build/icon.png',
+    openExternal: vi.fn(async (_url: string) => undefined),
+    showWindow: vi.fn(),
+    navigate: vi.fn(),
+    log: vi.fn(),
+  };
+  return { notifier: new Notifier(deps), created, deps };
+}
+
+const single: NotificationRequest = {
+  title: 'New error in my_project',
+  body: 'TypeError: x is undefined\n  at my_fn (app.js:10)',
+  url: 'https://acme.sp.backtrace.io/p/my_project/triage?fingerprint=abc',
+  group: 'g1',
+  digest: false,
+};
+const flush = () => new Promise<void>((r) => setImmediate(r));
+
+describe('Notifier', () => {
+  it('raises a notification with title, body and the app icon; a click opens the group URL', async () => {
+    const { notifier, created, deps } = setup();
+    expect(notifier.show(single)).toBe(true);
+    expect(created[0]!.options).toEqual({ title: single.title, body: single.body, icon: '/app/build/icon.png' });
+    expect(created[0]!.shown).toBe(true);
+    created[0]!.handlers.get('click')!();
+    await flush();
+    expect(deps.openExternal).toHaveBeenCalledWith(single.url);
+    expect(deps.showWindow).not.toHaveBeenCalled();
+  });
+
+  it.each(['javascript:alert(1)', 'file:///etc/passwd', 'data:text/html,x', 'myapp://open', 'not a url'])(
+    'refuses %j, records it, and opens the window on the error instead',
+    async (url) => {
+      const { notifier, created, deps } = setup();
+      const refused: unknown[] = [];
+      notifier.onRefused((r) => refused.push(r));
+      notifier.show({ ...single, url });
+      created[0]!.handlers.get('click')!();
+      await flush();
+      expect(deps.openExternal).not.toHaveBeenCalled();
+      expect(deps.showWindow).toHaveBeenCalled();
+      expect(deps.navigate).toHaveBeenCalledWith('errors', 'g1');
+      expect(refused).toHaveLength(1);
+      expect(notifier.refusedLinks()[0]).toMatchObject({ url, groupId: 'g1' });
+      expect(deps.log).toHaveBeenCalledWith(expect.stringMatching(/^links: refused/));
+    },
+  );
+
+  it('a digest opens the window on the list', async () => {
+    const { notifier, created, deps } = setup();
+    notifier.show({ title: '14 new errors', body: 'in my_project and 2 more', url: null, group: null, digest: true, groups: ['a', 'b'] });
+    created[0]!.handlers.get('click')!();
+    await flush();
+    expect(deps.showWindow).toHaveBeenCalled();
+    expect(deps.navigate).toHaveBeenCalledWith('errors', undefined);
+    expect(deps.openExternal).not.toHaveBeenCalled();
+  });
+
+  it('says so when the desktop cannot show notifications', () => {
+    const { notifier, created, deps } = setup(false);
+    expect(notifier.show(single)).toBe(false);
+    expect(created).toHaveLength(0);
+    expect(deps.log).toHaveBeenCalledWith(expect.stringMatching(/not supported/));
+  });
+
+  it('the URL-changed notification names each source with its new URL', () => {
+    const n = urlChangedNotification('https://new.ngrok.app', [
+      { name: 'Backtrace', webhookUrl: 'https://new.ngrok.app/hooks/a' },
+      { name: 'Site', webhookUrl: 'https://new.ngrok.app/hooks/b' },
+    ]);
+    expect(n.title).toBe('Crashbell has a new public URL');
+    expect(n.body).toContain('Backtrace: https://new.ngrok.app/hooks/a');
+    expect(n.body).toContain('Site: https://new.ngrok.app/hooks/b');
+  });
+});

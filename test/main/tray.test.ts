@@ -1,0 +1,168 @@
+import { describe, expect, it, vi } from 'vitest';
+import {
+  buildTrayMenu,
+  desktopHasTray,
+  menuLabel,
+  TrayController,
+  trayIconKind,
+  trayTooltip,
+  type TrayActions,
+  type TrayMenuItem,
+  type TrayState,
+} from '../../main/tray';
+
+function state(over: Partial<TrayState> = {}): TrayState {
+  return {
+    listening: true,
+    localBaseUrl: 'http://127.0.0.1:7317',
+    tunnel: { status: 'online', url: 'https://bell.ngrok.app' },
+    publicBaseUrl: 'https://bell.ngrok.app',
+    unread: 0,
+    dnd: { active: false, until: null },
+    pausedAll: false,
+    startAtLogin: false,
+    latest: [],
+    sources: [],
+    ...over,
+  };
+}
+
+function actions(): TrayActions & { calls: Array<[string, unknown?]> } {
+  const calls: Array<[string, unknown?]> = [];
+  return {
+    calls,
+    openWindow: () => calls.push(['openWindow']),
+    openGroup: (id) => calls.push(['openGroup', id]),
+    copyWebhookUrl: (id) => calls.push(['copyWebhookUrl', id]),
+    setDnd: (mode) => calls.push(['setDnd', mode]),
+    setPausedAll: (p) => calls.push(['setPausedAll', p]),
+    setStartAtLogin: (e) => calls.push(['setStartAtLogin', e]),
+    quit: () => calls.push(['quit']),
+  };
+}
+
+const labels = (items: TrayMenuItem[]) => items.map((i) => (i.type === 'separator' ? '---' : i.label));
+const find = (items: TrayMenuItem[], label: string) => items.find((i) => i.label === label)!;
+
+describe('tray menu (pure, from state)', () => {
+  it('has the full menu in order for a fresh install', () => {
+    expect(labels(buildTrayMenu(state(), actions()))).toEqual([
+      'Open Crashbell',
+      '---',
+      'No errors yet',
+      '---',
+      'Copy webhook URL',
+      'Do Not Disturb',
+      'Pause all',
+      'Start at login',
+      '---',
+      'Quit Crashbell',
+    ]);
+  });
+
+  it('lists the latest 5 errors, each opening its group; unread ones are marked', () => {
+    const a = actions();
+    const latest = Array.from({ length: 7 }, (_, i) => ({ id: `g${i}`, title: `TypeError ${i}`, unread: i === 0 }));
+    const menu = buildTrayMenu(state({ latest }), a);
+    const errorItems = menu.filter((i) => i.label?.includes('TypeError'));
+    expect(errorItems.map((i) => i.label)).toEqual(['• TypeError 0', 'TypeError 1', 'TypeError 2', 'TypeError 3', 'TypeError 4']);
+    errorItems[2]!.click!();
+    expect(a.calls).toEqual([['openGroup', 'g2']]);
+  });
+
+  it('has a copy item per source, and the toggles and DND choices call their actions', () => {
+    const a = actions();
+    const menu = buildTrayMenu(
+      state({
+        sources: [
+          { id: 's1', name: 'Backtrace prod', webhookUrl: 'https://bell.ngrok.app/hooks/s1' },
+          { id: 's2', name: 'Site & shop', webhookUrl: 'https://bell.ngrok.app/hooks/s2' },
+        ],
+        pausedAll: true,
+        startAtLogin: false,
+        dnd: { active: true, until: '2026-01-01T10:00:00.000Z' },
+      }),
+      a,
+    );
+    const copy = find(menu, 'Copy webhook URL').submenu!;
+    expect(copy.map((i) => i.label)).toEqual(['Backtrace prod', 'Site && shop']);
+    copy[1]!.click!();
+    const dnd = find(menu, 'Do Not Disturb (on)').submenu!;
+    expect(dnd.map((i) => i.label)).toEqual(['For 1 hour', 'Until tomorrow', 'Off']);
+    dnd[0]!.click!();
+    dnd[1]!.click!();
+    dnd[2]!.click!();
+    const pause = find(menu, 'Pause all');
+    expect(pause).toMatchObject({ type: 'checkbox', checked: true });
+    pause.click!();
+    find(menu, 'Start at login').click!();
+    find(menu, 'Open Crashbell').click!();
+    find(menu, 'Quit Crashbell').click!();
+    expect(a.calls).toEqual([
+      ['copyWebhookUrl', 's2'],
+      ['setDnd', '1h'],
+      ['setDnd', 'tomorrow'],
+      ['setDnd', 'off'],
+      ['setPausedAll', false],
+      ['setStartAtLogin', true],
+      ['openWindow'],
+      ['quit'],
+    ]);
+  });
+
+  it('DND "Off" is disabled when DND is not on', () => {
+    const menu = buildTrayMenu(state(), actions());
+    expect(find(menu, 'Do Not Disturb').submenu![2]).toMatchObject({ label: 'Off', enabled: false });
+  });
+
+  it('keeps labels from the internet short, one line, and free of mnemonics', () => {
+    expect(menuLabel('a\nb\t c')).toBe('a b c');
+    expect(menuLabel('x'.repeat(100))).toHaveLength(60);
+    expect(menuLabel('   ')).toBe('(untitled error)');
+    expect(menuLabel('R&D')).toBe('R&&D');
+  });
+});
+
+describe('tray icon and tooltip', () => {
+  it('shows listening, tunnel down, unread and DND, DND first', () => {
+    expect(trayIconKind(state())).toBe('listening');
+    expect(trayIconKind(state({ unread: 3 }))).toBe('unread');
+    expect(trayIconKind(state({ unread: 3, tunnel: { status: 'error', reason: 'x', code: null, retryAt: null } }))).toBe('down');
+    expect(trayIconKind(state({ listening: false }))).toBe('down');
+    expect(trayIconKind(state({ unread: 3, dnd: { active: true, until: null } }))).toBe('dnd');
+  });
+
+  it('tooltip shows the public URL, or the local one, and counts', () => {
+    expect(trayTooltip(state())).toBe('Crashbell\nhttps://bell.ngrok.app');
+    expect(trayTooltip(state({ tunnel: { status: 'off', reason: 'No ngrok authtoken' }, unread: 1 }))).toBe(
+      'Crashbell\nLocal only: http://127.0.0.1:7317\n1 unread error',
+    );
+    expect(trayTooltip(state({ tunnel: { status: 'error', reason: 'y'.repeat(300), code: null, retryAt: null } })).length).toBeLessThanOrEqual(127);
+  });
+
+  it('knows where a tray is missing', () => {
+    expect(desktopHasTray('win32', {})).toBe(true);
+    expect(desktopHasTray('darwin', {})).toBe(true);
+    expect(desktopHasTray('linux', { XDG_CURRENT_DESKTOP: 'GNOME' })).toBe(false);
+    expect(desktopHasTray('linux', { XDG_CURRENT_DESKTOP: 'ubuntu:GNOME' })).toBe(true);
+    expect(desktopHasTray('linux', { XDG_CURRENT_DESKTOP: 'KDE' })).toBe(true);
+  });
+
+  it('the controller swaps the icon only when the kind changes and rebuilds the menu each update', () => {
+    const tray = { setImage: vi.fn(), setToolTip: vi.fn(), setContextMenu: vi.fn(), on: vi.fn(), destroy: vi.fn() };
+    const createTray = vi.fn(() => tray);
+    const buildMenu = vi.fn((t: TrayMenuItem[]) => ({ template: t }));
+    const c = new TrayController(
+      { createTray, buildMenu, iconPath: (k) => `/icons/${k}.png`, actions: actions(), platform: 'linux' },
+      state(),
+    );
+    expect(createTray).toHaveBeenCalledWith('/icons/listening.png');
+    expect(tray.on).toHaveBeenCalledWith('click', expect.any(Function));
+    c.update(state());
+    expect(tray.setImage).not.toHaveBeenCalled();
+    c.update(state({ unread: 2 }));
+    expect(tray.setImage).toHaveBeenCalledWith('/icons/unread.png');
+    expect(buildMenu).toHaveBeenCalledTimes(3);
+    expect(tray.setToolTip).toHaveBeenLastCalledWith('Crashbell\nhttps://bell.ngrok.app\n2 unread errors');
+  });
+});

@@ -1,0 +1,237 @@
+import { describe, expect, it, vi } from 'vitest';
+import {
+  acquireSingleInstance,
+  applyStartAtLogin,
+  HIDDEN_ARG,
+  Lifecycle,
+  reconnectOnResume,
+  startsHidden,
+  type AppLike,
+} from '../../main/app-lifecycle';
+import { lockDownSession, RENDERER_CSP, windowOptions, WindowManager, type WindowLike } from '../../main/window';
+
+type Listener = (...args: never[]) => unknown;
+
+class FakeWebContents {
+  readonly id = 3;
+  readonly handlers = new Map<string, Listener>();
+  openHandler: ((d: { url: string }) => { action: 'deny' }) | null = null;
+  on(event: string, listener: Listener) {
+    this.handlers.set(event, listener);
+  }
+  setWindowOpenHandler(h: (d: { url: string }) => { action: 'deny' }) {
+    this.openHandler = h;
+  }
+  isDestroyed() {
+    return false;
+  }
+  send() {}
+}
+
+class FakeWindow implements WindowLike {
+  readonly webContents = new FakeWebContents();
+  readonly handlers = new Map<string, Listener>();
+  minimized = false;
+  visible = false;
+  destroyed = false;
+  loaded: string | null = null;
+  calls: string[] = [];
+  isDestroyed() {
+    return this.destroyed;
+  }
+  isMinimized() {
+    return this.minimized;
+  }
+  isVisible() {
+    return this.visible;
+  }
+  restore() {
+    this.calls.push('restore');
+    this.minimized = false;
+  }
+  show() {
+    this.calls.push('show');
+    this.visible = true;
+  }
+  focus() {
+    this.calls.push('focus');
+  }
+  hide() {
+    this.calls.push('hide');
+    this.visible = false;
+  }
+  minimize() {
+    this.calls.push('minimize');
+    this.minimized = true;
+  }
+  on(event: string, listener: Listener) {
+    this.handlers.set(event, listener);
+  }
+  once(event: string, listener: Listener) {
+    this.handlers.set(event, listener);
+  }
+  async loadFile(path: string) {
+    this.loaded = path;
+  }
+  async loadURL(url: string) {
+    this.loaded = url;
+  }
+}
+
+function manager(hasTray: boolean, quitting = false) {
+  const windows: FakeWindow[] = [];
+  const openExternal = vi.fn();
+  const m = new WindowManager({
+    create: () => {
+      const w = new FakeWindow();
+      windows.push(w);
+      return w;
+    },
+    renderer: { file: '/app/out/renderer/index.html' },
+    openExternal,
+    hasTray,
+    isQuitting: () => quitting,
+  });
+  return { m, windows, openExternal };
+}
+
+describe('window security', () => {
+  it('web preferences lock the renderer down', () => {
+    const o = windowOptions('/app/out/preload/preload.cjs', undefined);
+    expect(o.webPreferences).toMatchObject({
+      preload: '/app/out/preload/preload.cjs',
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      webviewTag: false,
+    });
+  });
+
+  it('prevents navigation, denies new windows and routes only http(s) links to the browser', () => {
+    const { m, windows, openExternal } = manager(true);
+    m.showWindow();
+    const wc = windows[0]!.webContents;
+    const prevent = vi.fn();
+    (wc.handlers.get('will-navigate') as (e: { preventDefault(): void }, url: string) => void)({ preventDefault: prevent }, 'https://evil.example');
+    expect(prevent).toHaveBeenCalled();
+    expect(wc.openHandler!({ url: 'https://backtrace.io/x' })).toEqual({ action: 'deny' });
+    expect(wc.openHandler!({ url: 'javascript:alert(1)' })).toEqual({ action: 'deny' });
+    expect(wc.openHandler!({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
+    expect(openExternal.mock.calls).toEqual([['https://backtrace.io/x']]);
+  });
+
+  it('sets a strict CSP header and denies every permission', () => {
+    let onHeaders: ((d: { url: string; responseHeaders?: Record<string, string[] | string> }, cb: (r: unknown) => void) => void) | null = null;
+    let request: ((wc: unknown, p: string, cb: (g: boolean) => void) => void) | null = null;
+    let check: ((wc: unknown, p: string) => boolean) | null = null;
+    lockDownSession({
+      webRequest: { onHeadersReceived: (l) => (onHeaders = l) },
+      setPermissionRequestHandler: (h) => (request = h),
+      setPermissionCheckHandler: (h) => (check = h),
+    });
+    const cb = vi.fn();
+    onHeaders!({ url: 'file:///x', responseHeaders: { 'content-security-policy': ["default-src *"], 'X-A': ['1'] } }, cb);
+    expect(cb).toHaveBeenCalledWith({ responseHeaders: { 'X-A': ['1'], 'Content-Security-Policy': [RENDERER_CSP] } });
+    expect(RENDERER_CSP).toMatch(/default-src 'none'/);
+    expect(RENDERER_CSP).not.toMatch(/unsafe-(inline|eval)/);
+    const granted = vi.fn();
+    request!({}, 'media', granted);
+    expect(granted).toHaveBeenCalledWith(false);
+    expect(check!({}, 'notifications')).toBe(false);
+  });
+});
+
+describe('showWindow and closing', () => {
+  it('creates once, loads the packaged renderer, and restores a minimized window', () => {
+    const { m, windows } = manager(true);
+    m.showWindow();
+    expect(windows[0]!.loaded).toBe('/app/out/renderer/index.html');
+    (windows[0]!.handlers.get('ready-to-show') as () => void)();
+    windows[0]!.minimized = true;
+    m.showWindow();
+    expect(windows).toHaveLength(1);
+    expect(windows[0]!.calls).toEqual(['show', 'focus', 'restore', 'show', 'focus']);
+    expect(m.webContentsId()).toBe(3);
+  });
+
+  it('closing hides to the tray; without a tray it minimizes; when quitting it closes', () => {
+    for (const [hasTray, quitting, expected] of [
+      [true, false, ['hide']],
+      [false, false, ['minimize']],
+      [true, true, []],
+    ] as const) {
+      const { m, windows } = manager(hasTray, quitting);
+      m.ensureWindow();
+      const prevent = vi.fn();
+      (windows[0]!.handlers.get('close') as (e: { preventDefault(): void }) => void)({ preventDefault: prevent });
+      expect(prevent).toHaveBeenCalledTimes(quitting ? 0 : 1);
+      expect(windows[0]!.calls).toEqual(expected);
+    }
+  });
+
+  it('forgets a closed window and makes a new one on the next showWindow', () => {
+    const { m, windows } = manager(true);
+    m.showWindow();
+    windows[0]!.destroyed = true;
+    (windows[0]!.handlers.get('closed') as () => void)();
+    expect(m.webContentsId()).toBeNull();
+    m.showWindow();
+    expect(windows).toHaveLength(2);
+  });
+});
+
+describe('app lifecycle', () => {
+  function fakeApp(lock = true) {
+    const handlers = new Map<string, (...a: unknown[]) => void>();
+    const app: AppLike & { handlers: typeof handlers; login: unknown[] } = {
+      handlers,
+      login: [],
+      requestSingleInstanceLock: () => lock,
+      quit: vi.fn(),
+      on: (e, l) => void handlers.set(e, l),
+      setLoginItemSettings: (s) => void app.login.push(s),
+      getLoginItemSettings: () => ({ openAtLogin: false, wasOpenedAtLogin: true }),
+    };
+    return app;
+  }
+
+  it('a second instance focuses the first; without the lock this one must quit', () => {
+    const app = fakeApp(true);
+    const show = vi.fn();
+    expect(acquireSingleInstance(app, show)).toBe(true);
+    app.handlers.get('second-instance')!();
+    expect(show).toHaveBeenCalled();
+    expect(acquireSingleInstance(fakeApp(false), show)).toBe(false);
+  });
+
+  it('before-quit sets the quitting flag', () => {
+    const app = fakeApp();
+    const l = new Lifecycle(app);
+    expect(l.isQuitting()).toBe(false);
+    app.handlers.get('before-quit')!();
+    expect(l.isQuitting()).toBe(true);
+  });
+
+  it('start at login sets the login item (hidden) and clears it', () => {
+    const app = fakeApp();
+    applyStartAtLogin(app, true, 'win32');
+    applyStartAtLogin(app, false, 'darwin');
+    applyStartAtLogin(app, true, 'linux');
+    expect(app.login).toEqual([
+      { openAtLogin: true, openAsHidden: true, args: [HIDDEN_ARG] },
+      { openAtLogin: false, openAsHidden: false, args: [] },
+    ]);
+    expect(startsHidden(app, ['crashbell', HIDDEN_ARG], 'win32')).toBe(true);
+    expect(startsHidden(app, ['crashbell'], 'win32')).toBe(false);
+    expect(startsHidden(app, ['crashbell'], 'darwin')).toBe(true);
+  });
+
+  it('reconnects the tunnel on resume', () => {
+    const handlers = new Map<string, () => void>();
+    const reconnect = vi.fn();
+    reconnectOnResume({ on: (e, l) => void handlers.set(e, l) }, reconnect);
+    handlers.get('resume')!();
+    expect(reconnect).toHaveBeenCalledTimes(1);
+  });
+});
