@@ -61,6 +61,12 @@ interface PruneRecord {
   why?: string;
 }
 
+/** Options beyond the contract, for tests and the bench. */
+export interface LocalInboxOptions extends InboxOptions {
+  /** When the log compacts: past `minBytes` and `ratio` times its live records (defaults 8 MiB, 3). */
+  compaction?: { minBytes?: number; ratio?: number };
+}
+
 /** What the inbox offers beyond the contract: test and bench hooks. */
 export interface LocalInbox extends Inbox {
   /** Raises the pending storm digest now if due (or at once with `force`); returns it. */
@@ -91,7 +97,7 @@ function timeOf(iso: string): number {
 }
 
 class InboxImpl implements LocalInbox {
-  private readonly opts: InboxOptions;
+  private readonly opts: LocalInboxOptions;
   private readonly now: () => number;
   private readonly groups = new Map<string, Entry>();
   private head: Entry | null = null;
@@ -104,7 +110,7 @@ class InboxImpl implements LocalInbox {
   private retentionTimer: ReturnType<typeof setInterval> | null = null;
   private closed = false;
 
-  constructor(opts: InboxOptions) {
+  constructor(opts: LocalInboxOptions) {
     this.opts = opts;
     this.now = opts.now ?? Date.now;
     this.storm = new StormControl({
@@ -119,7 +125,9 @@ class InboxImpl implements LocalInbox {
       {
         dataDir: this.opts.dataDir,
         onWarning: (m) => this.opts.onWarning?.(m),
-        shouldCompact: (bytes) => bytes > COMPACT_MIN_BYTES && bytes > COMPACT_RATIO * this.liveBytes,
+        shouldCompact: (bytes) =>
+          bytes > (this.opts.compaction?.minBytes ?? COMPACT_MIN_BYTES) &&
+          bytes > (this.opts.compaction?.ratio ?? COMPACT_RATIO) * this.liveBytes,
         snapshot: () => this.snapshot(),
       },
       (header, raw, lineBytes) => this.replay(header, raw, lineBytes),
@@ -397,7 +405,7 @@ class InboxImpl implements LocalInbox {
  * Opens the inbox in `options.dataDir`: loads the history (skipping and reporting a torn last record),
  * applies retention, and returns the inbox ready to ingest.
  */
-export async function openInbox(options: InboxOptions): Promise<LocalInbox> {
+export async function openInbox(options: LocalInboxOptions): Promise<LocalInbox> {
   const inbox = new InboxImpl(options);
   await inbox.open();
   return inbox;

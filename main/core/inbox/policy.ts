@@ -190,8 +190,8 @@ export function decide(input: PolicyInput): PolicyOutcome {
   if (event.lifecycle === 'resolved') {
     return none('provider-resolved', 'Resolved by the provider: marked resolved, no notification', null, true);
   }
-  // Any new hook (or a provider's reopen) un-resolves a resolved group, whatever else holds the toast back.
-  const resolved = before !== null && before.resolved ? false : event.lifecycle === 'regressed' && after.resolved ? false : null;
+  // Any new hook un-resolves a resolved group (a regression), whatever else holds the toast back.
+  const resolved = before !== null && before.resolved ? false : null;
 
   const { trigger, milestone, reason } = triggerFor(input);
   if (after.muted) return none('muted', 'Muted: recorded without a notification', trigger, resolved, milestone);

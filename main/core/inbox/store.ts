@@ -256,7 +256,12 @@ export class LogStore {
     // setImmediate: every request handled in this turn of the event loop joins the same batch.
     setImmediate(() => {
       this.scheduled = false;
-      if (this.flushing === null) this.flushing = this.flushLoop().finally(() => (this.flushing = null));
+      if (this.flushing !== null) return;
+      this.flushing = this.flushLoop().finally(() => {
+        this.flushing = null;
+        // Appends that arrived between the loop's last check and here still need a batch.
+        if (this.queue.length > 0) this.kick();
+      });
     });
   }
 

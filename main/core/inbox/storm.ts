@@ -49,6 +49,8 @@ export class StormControl {
   private held = new Map<string, HeldItem>();
   private lastDigestAt = -Infinity;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** When the pending digest is due, fixed when its first group is held. */
+  private due: number | null = null;
   private closed = false;
 
   constructor(opts: StormControlOptions) {
@@ -78,7 +80,10 @@ export class StormControl {
     return [...this.held.values()];
   }
 
-  /** When the next digest is due: once the window frees up, and never within a window of the last digest. */
+  /**
+   * When a digest would be due if a group were held now: once the storm window that filled up has
+   * passed, and never within a window of the last digest.
+   */
   dueAt(now = this.opts.now()): number {
     const w = this.windowMs();
     const oldest = this.recent(now)[0];
@@ -88,6 +93,7 @@ export class StormControl {
   /** Holds a group back for the next digest and makes sure a digest is scheduled. */
   hold(item: HeldItem): void {
     if (this.closed) return;
+    if (this.held.size === 0) this.due = this.dueAt();
     this.held.delete(item.groupId);
     this.held.set(item.groupId, item);
     this.schedule();
@@ -96,7 +102,8 @@ export class StormControl {
   private schedule(): void {
     if (this.timer !== null || this.held.size === 0 || this.closed) return;
     const now = this.opts.now();
-    const delay = Math.max(0, this.dueAt(now) - now);
+    this.due ??= this.dueAt(now);
+    const delay = Math.max(0, this.due - now);
     this.timer = setTimeout(() => {
       this.timer = null;
       this.flushDigest();
@@ -110,7 +117,7 @@ export class StormControl {
    */
   flushDigest(now = this.opts.now(), force = false): NotificationRequest | null {
     if (this.held.size === 0) return null;
-    if (!force && now < this.dueAt(now)) {
+    if (!force && now < (this.due ?? this.dueAt(now))) {
       this.schedule();
       return null;
     }
@@ -120,6 +127,7 @@ export class StormControl {
     }
     const digest = digestFor([...this.held.values()]);
     this.held.clear();
+    this.due = null;
     this.lastDigestAt = now;
     this.opts.emit(digest);
     return digest;
