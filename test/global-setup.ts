@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 
@@ -16,7 +15,11 @@ declare module 'vitest' {
  * and parallel runs never overwrite each other's build.
  */
 export default function setup(project: TestProject): () => void {
-  const outDir = mkdtempSync(join(tmpdir(), 'crashbell-headless-'));
+  // Inside the project (under node_modules/.cache) so the bundle's external imports (zod, ua-parser-js...)
+  // resolve from the project's node_modules, as they do for out/headless.
+  const cacheDir = join(project.config.root, 'node_modules', '.cache');
+  mkdirSync(cacheDir, { recursive: true });
+  const outDir = mkdtempSync(join(cacheDir, 'crashbell-headless-'));
   execFileSync(
     process.execPath,
     ['node_modules/vite/bin/vite.js', 'build', '--config', 'vite.headless.config.ts', '--logLevel', 'error', '--outDir', outDir],
