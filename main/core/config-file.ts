@@ -1,0 +1,93 @@
+/**
+ * Headless mode's settings: a JSON file in the same shape as the app's settings (shared/settings.ts), read
+ * once at start into a settings store. Every problem becomes a ConfigError whose message names the file and
+ * the problem, so a server admin can fix it without reading code.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ZodError } from 'zod';
+import { parseSettings, type Settings } from '../../shared/settings';
+import { ConfigError } from './errors';
+import { MemorySettingsStore, type SettingsStore } from './settings-store';
+import { sourceProblem } from './sources';
+
+/** "line 3, column 7" for a JSON.parse position message, when it gives one. */
+function whereInJson(text: string, message: string): string {
+  const explicit = /line (\d+) column (\d+)/.exec(message);
+  if (explicit) return '';
+  const position = /position (\d+)/.exec(message);
+  if (!position) return '';
+  const offset = Number(position[1]);
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - before.lastIndexOf('\n');
+  return ` (line ${line}, column ${column})`;
+}
+
+function describeZod(error: ZodError, document: unknown): string {
+  const issue = error.issues[0];
+  if (!issue) return 'the settings are not valid';
+  const path = issue.path.map(String).join('.');
+  let current: unknown = document;
+  for (const key of issue.path) {
+    current = current && typeof current === 'object' ? (current as Record<PropertyKey, unknown>)[key as PropertyKey] : undefined;
+  }
+  const what = current === undefined ? 'is missing' : `is not valid (${issue.message})`;
+  return path ? `"${path}" ${what}` : issue.message;
+}
+
+/**
+ * Parses settings from the file's text and checks every source with its provider. Throws ConfigError naming
+ * the problem; `label` (the file's path) prefixes every message.
+ */
+export function parseConfig(text: string, label: string): Settings {
+  let document: unknown;
+  try {
+    document = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(`config file ${label} is not valid JSON${whereInJson(text, message)}: ${message}`);
+  }
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+    throw new ConfigError(`config file ${label} must hold a JSON object with at least "port" and "sources"`);
+  }
+  let settings: Settings;
+  try {
+    settings = parseSettings(document);
+  } catch (error) {
+    if (error instanceof ZodError) throw new ConfigError(`config file ${label}: ${describeZod(error, document)}`);
+    throw error;
+  }
+  if (settings.sources.length === 0) {
+    throw new ConfigError(`config file ${label} has no sources: add at least one to "sources" (id, provider, name, credentials)`);
+  }
+  const seen = new Set<string>();
+  for (const source of settings.sources) {
+    if (seen.has(source.id)) throw new ConfigError(`config file ${label}: two sources have the id "${source.id}"; each needs its own`);
+    seen.add(source.id);
+    const problem = sourceProblem(source);
+    if (problem) throw new ConfigError(`config file ${label}: ${problem}`);
+  }
+  return settings;
+}
+
+/** Reads and checks a config file. Throws ConfigError naming the problem (missing, unreadable, not JSON...). */
+export function readConfigFile(path: string): Settings {
+  const full = resolve(path);
+  let text: string;
+  try {
+    text = readFileSync(full, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new ConfigError(`config file ${full} does not exist: pass --config with the path of a JSON settings file`);
+    if (code === 'EISDIR') throw new ConfigError(`config file ${full} is a folder, not a file`);
+    if (code === 'EACCES') throw new ConfigError(`config file ${full} cannot be read: permission denied`);
+    throw new ConfigError(`config file ${full} cannot be read: ${(error as Error).message}`);
+  }
+  return parseConfig(text, full);
+}
+
+/** A settings store over a config file, read once (headless mode never writes settings back). */
+export function openConfigStore(path: string): SettingsStore {
+  return new MemorySettingsStore(readConfigFile(path));
+}
