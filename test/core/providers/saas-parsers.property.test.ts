@@ -88,7 +88,8 @@ describe.each(cases)('%s: no body makes verify or parse throw', (provider, sourc
         const doc = docs[d % docs.length]!;
         const all = paths(doc);
         const json = replaceAt(doc, all[p % all.length]!, replacement);
-        const req = { source, headers: resource ? { 'sentry-hook-resource': resource } : {}, rawBody: Buffer.from(JSON.stringify(json) ?? 'null'), json, now: Date.now() };
+        const headers: Record<string, string> = resource ? { 'sentry-hook-resource': resource } : {};
+        const req = { source, headers, rawBody: Buffer.from(JSON.stringify(json) ?? 'null'), json, now: Date.now() };
         let result: ParseResult | undefined;
         expect(() => {
           result = provider.parse(req);
