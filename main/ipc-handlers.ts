@@ -7,6 +7,7 @@ import { z, type ZodType } from 'zod';
 import { PROVIDER_IDS } from '../shared/events';
 import { INVOKE_CHANNELS, type InvokeArgs, type InvokeChannel } from '../shared/ipc';
 import { THEMES, sourceFiltersSchema } from '../shared/settings';
+import type { AppCalls } from './core/app-service';
 import { handle, type InvokeHandler, type IpcMainLike, type RegisterOptions } from './ipc-main';
 
 const id = z.string().min(1).max(256);
@@ -117,6 +118,30 @@ export const ARG_SCHEMAS: { [C in InvokeChannel]: ZodType<InvokeArgs<C>> } = {
 
 /** One handler per invoke channel: what the app service provides (adapted in `index.ts`). */
 export type IpcService = { [C in InvokeChannel]: InvokeHandler<C> };
+
+/** Maps each channel to the app service's method of the same meaning (the preload's names, in reverse). */
+export function serviceHandlers(service: AppCalls): IpcService {
+  return {
+    'app:get-state': () => service.getState(),
+    'groups:list': (query) => service.listGroups(query),
+    'groups:get': (groupId) => service.getGroup(groupId),
+    'groups:mark': (groupId, marks) => service.markGroup(groupId, marks),
+    'groups:open': (groupId) => service.openGroup(groupId),
+    'sources:add': (input) => service.addSource(input),
+    'sources:update': (sourceId, patch) => service.updateSource(sourceId, patch),
+    'sources:remove': (sourceId) => service.removeSource(sourceId),
+    'sources:send-test': (sourceId) => service.sendTestEvent(sourceId),
+    'requests:list': () => service.listRequests(),
+    'requests:replay': (requestId) => service.replayRequest(requestId),
+    'settings:get': () => service.getSettings(),
+    'settings:update': (patch) => service.updateSettings(patch),
+    'dnd:set': (mode) => service.setDnd(mode),
+    'tunnel:reconnect': () => service.reconnectTunnel(),
+    'clipboard:copy': (text, what) => service.copy(text, what),
+    'link:open': (url) => service.openLink(url),
+    'sources:preview-mapping': (sourceId, config) => service.previewMapping(sourceId, config),
+  };
+}
 
 /** Registers every invoke channel; returns a function that removes them all (for quit and tests). */
 export function registerIpcHandlers(ipc: IpcMainLike, service: IpcService, options: RegisterOptions): () => void {
