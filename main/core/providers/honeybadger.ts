@@ -142,7 +142,10 @@ function parseHoneybadger(req: HookRequest): ParseResult {
   if (!checked.success) return { ok: false, rejection: schemaRejection(checked.error) };
   const body = checked.data;
   const mapping = honeybadgerLifecycle[body.event];
-  if (mapping === null) return acknowledged(`Honeybadger ${body.event}: ${shortText(body.message ?? '', 120)}: nothing to notify`.replace(': : ', ': '));
+  if (mapping === null) {
+    const what = body.message ? `${body.event}: ${shortText(body.message, 120)}` : body.event;
+    return acknowledged(`Honeybadger ${what}: nothing to notify`);
+  }
   const m = mapping ?? { lifecycle: 'unknown' as const, milestone: null };
   const fault = body.fault;
   if (!fault) {
