@@ -11,17 +11,29 @@ import { ConfigError } from './errors';
 import { MemorySettingsStore, type SettingsStore } from './settings-store';
 import { sourceProblem } from './sources';
 
-/** "line 3, column 7" for a JSON.parse position message, when it gives one. */
-function whereInJson(text: string, message: string): string {
-  const explicit = /line (\d+) column (\d+)/.exec(message);
-  if (explicit) return '';
-  const position = /position (\d+)/.exec(message);
-  if (!position) return '';
-  const offset = Number(position[1]);
-  const before = text.slice(0, offset);
+function lineAndColumn(text: string, offset: number): string {
+  const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
   const line = before.split('\n').length;
-  const column = offset - before.lastIndexOf('\n');
-  return ` (line ${line}, column ${column})`;
+  const column = before.length - before.lastIndexOf('\n');
+  return `line ${line}, column ${column}`;
+}
+
+/**
+ * " (near line 3, column 7)" for a JSON.parse error. Older engines say "at position N"; V8 in Node 20 quotes
+ * up to ten characters either side of the bad token instead, so the quote is looked up in the text.
+ */
+function whereInJson(text: string, message: string): string {
+  const position = /position (\d+)/.exec(message);
+  if (position) return ` (${lineAndColumn(text, Number(position[1]))})`;
+  if (/Unexpected end of JSON input/.test(message)) return ` (the file ends early, at ${lineAndColumn(text, text.length)})`;
+  const quoted = /^Unexpected .*?, (\.\.\.)?"([\s\S]*?)"(?:\.\.\.)? is not valid JSON$/.exec(message);
+  if (!quoted) return '';
+  const snippet = quoted[2] ?? '';
+  const at = text.indexOf(snippet);
+  if (at < 0 || snippet === '') return '';
+  // With a leading "...", V8 shows exactly ten characters before the bad token.
+  const offset = quoted[1] ? at + 10 : at;
+  return ` (near ${lineAndColumn(text, offset)})`;
 }
 
 function describeZod(error: ZodError, document: unknown): string {

@@ -148,6 +148,17 @@ export async function runHeadless(argv: string[], out: NodeJS.WritableStream = p
   }
 
   const emit = args.json ? (obj: Record<string, unknown>): void => say(JSON.stringify(obj)) : null;
+
+  // Signal handlers go in before anything is printed: a supervisor may stop us the moment it reads
+  // `listening`, and a signal during start-up must still end in a clean stop.
+  let signalled: NodeJS.Signals | null = null;
+  let onSignal: (signal: NodeJS.Signals) => void = (signal) => {
+    signalled ??= signal;
+  };
+  const handler = (signal: NodeJS.Signals): void => onSignal(signal);
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+
   let core: CrashbellCore;
   try {
     core = await CrashbellCore.open({
@@ -192,7 +203,7 @@ export async function runHeadless(argv: string[], out: NodeJS.WritableStream = p
 
   return new Promise<number>((done) => {
     let stopping = false;
-    const stop = (signal: NodeJS.Signals): void => {
+    onSignal = (signal: NodeJS.Signals): void => {
       if (stopping) {
         warn(`crashbell: ${signal} again, exiting without waiting`);
         process.exit(EXIT_START);
@@ -210,8 +221,7 @@ export async function runHeadless(argv: string[], out: NodeJS.WritableStream = p
         },
       );
     };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    if (signalled) onSignal(signalled);
   });
 }
 
