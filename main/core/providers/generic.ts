@@ -93,9 +93,49 @@ const PATH_KEYS: Record<MappedField, keyof GenericConfig> = {
   environment: 'environmentPath',
 };
 
+const VERIFICATION_ALIASES: Record<string, Verification> = {
+  none: 'none',
+  hmac: 'hmac',
+  'hmac-sha256': 'hmac',
+  hmac_sha256: 'hmac',
+  'standard-webhooks': 'standard-webhooks',
+  standard_webhooks: 'standard-webhooks',
+  standardwebhooks: 'standard-webhooks',
+  standard: 'standard-webhooks',
+};
+
+/**
+ * Accepts the nested spelling of a config as well as the flat one the setup view writes:
+ * `{mapping: {title, groupKey, ...}}` or `{title: "$.x", ...}` for the paths, and
+ * `{verification: {type, header, encoding, prefix}}` for the verification. Flat keys win.
+ */
+export function normalizeGenericConfig(config: Record<string, unknown> | null | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...(config ?? {}) };
+  const mapping = isObject(out['mapping']) ? out['mapping'] : {};
+  for (const field of MAPPED_FIELDS) {
+    const key = PATH_KEYS[field];
+    if (out[key] !== undefined) continue;
+    const candidate = mapping[field] ?? out[field];
+    if (typeof candidate === 'string') out[key] = candidate;
+  }
+  const v = out['verification'];
+  if (isObject(v)) {
+    out['verification'] = v['type'] ?? v['scheme'] ?? v['kind'];
+    if (out['signatureHeader'] === undefined && typeof v['header'] === 'string') out['signatureHeader'] = v['header'];
+    if (out['signatureEncoding'] === undefined && typeof v['encoding'] === 'string') out['signatureEncoding'] = v['encoding'];
+    if (out['signaturePrefix'] === undefined && typeof v['prefix'] === 'string') out['signaturePrefix'] = v['prefix'];
+  }
+  if (typeof out['verification'] === 'string') {
+    const alias = VERIFICATION_ALIASES[out['verification'].trim().toLowerCase()];
+    if (alias) out['verification'] = alias;
+  }
+  if (typeof out['signatureEncoding'] === 'string') out['signatureEncoding'] = out['signatureEncoding'].trim().toLowerCase();
+  return out;
+}
+
 /** Reads and checks a source's config; the first problem in plain words, or the config. */
 export function readGenericConfig(config: Record<string, unknown> | null | undefined): { ok: true; config: GenericConfig } | { ok: false; error: string } {
-  const parsed = genericConfigSchema.safeParse(config ?? {});
+  const parsed = genericConfigSchema.safeParse(normalizeGenericConfig(config));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.map(String).join('.') || 'config';

@@ -430,8 +430,13 @@ function signatureMatches(secret: string, given: string, req: HookRequest): bool
   return raw || compact;
 }
 
+/** The client secret (or a service hook's secret); `secret` is accepted as another spelling. */
+function sentrySecret(source: Source): string {
+  return source.credentials['clientSecret'] || source.credentials['secret'] || '';
+}
+
 function verifySentry(req: HookRequest): Rejection | null {
-  const secret = req.source.credentials['clientSecret'] ?? '';
+  const secret = sentrySecret(req.source);
   if (!secret) return unauthorized('this source has no Sentry client secret configured; paste it into the source in Crashbell');
   const integrationSignature = header(req.headers, 'sentry-hook-signature');
   if (integrationSignature !== null) {
@@ -539,7 +544,7 @@ export const sentryProvider: ProviderModule = {
     return {};
   },
   validateSource(source: Source) {
-    const secret = source.credentials['clientSecret'] ?? '';
+    const secret = sentrySecret(source);
     if (!secret.trim()) return 'Sentry sources need the integration\'s Client Secret (credentials.clientSecret)';
     return null;
   },
@@ -558,6 +563,6 @@ export const sentryProvider: ProviderModule = {
   },
   sample(source: Source, now: number): SampleRequest {
     const body = JSON.stringify(sampleBody(now));
-    return { headers: signSentryHook(source.credentials['clientSecret'] ?? '', 'issue', body, now), body };
+    return { headers: signSentryHook(sentrySecret(source), 'issue', body, now), body };
   },
 };

@@ -128,3 +128,20 @@ describe('generic Standard Webhooks verification', () => {
     expect(genericProvider.parse(rawHook(source, sample.body, sample.headers, now)).ok).toBe(true);
   });
 });
+
+describe('generic config spellings', () => {
+  it('accepts the nested mapping and verification spelling as well as the flat one', () => {
+    const nested = makeSource('generic', {
+      config: {
+        mapping: { title: '$.error.error_message', groupKey: '$.error.id', url: '$.airbrake_error_url' },
+        verification: { type: 'hmac', header: 'X-Signature', encoding: 'base64' },
+      },
+      credentials: { secret: 'shh' },
+    });
+    expect(genericProvider.validateSource(nested)).toBeNull();
+    const raw = fixtureText('generic', 'airbrake-error.json');
+    const sig = createHmac('sha256', 'shh').update(raw).digest('base64');
+    expect(genericProvider.verify(rawHook(nested, raw, { 'x-signature': sig }))).toBeNull();
+    expect(expectEvent(genericProvider.parse(rawHook(nested, raw, { 'x-signature': sig }))).url).toBe('https://airbrake.io/airbrake-error-url');
+  });
+});
