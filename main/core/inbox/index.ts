@@ -5,12 +5,12 @@
  *
  * Call {@link openInbox}; see `types.ts` for the contract.
  */
-import type { Decision, Group, GroupMarks, NormalizedEvent, NotificationRequest } from '../../../shared/events';
+import type { Decision, Group, GroupMarks, NormalizedEvent, NotificationRequest, ProviderId } from '../../../shared/events';
 import type { GroupPage, GroupQuery, GroupSummary } from '../../../shared/ipc';
 import type { Source } from '../../../shared/settings';
 import { applyEvent, groupIdFor, isRedelivery, rememberKey, type RedeliveryKey } from './grouping';
 import { decide, placeOf } from './policy';
-import { compareKeys, page, searchText, type Listable, type SortKey } from './search';
+import { compareKeys, page, searchText } from './search';
 import { LogStore, type LiveRecord, type RawRef, type StoreStats } from './store';
 import { StormControl } from './storm';
 import type { Inbox, InboxOptions, IngestResult } from './types';
@@ -28,26 +28,49 @@ const COMPACT_MIN_BYTES = 8 * 1024 * 1024;
 const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
 const DAY_MS = 86_400_000;
 
-/** One group as the inbox holds it: the summary in memory, the raw body on disk. */
+/**
+ * One group as the inbox holds it in memory: only what sorting, filtering, searching and counting need.
+ * The full summary and the raw body stay in the log and are read by offset (a small cache keeps the
+ * busiest groups parsed), so memory per group stays small whatever the payloads are.
+ */
 interface Entry {
-  s: GroupSummary;
+  id: string;
+  sourceId: string;
+  provider: ProviderId;
+  /** Last received, ms since epoch. */
   t: number;
-  dk: RedeliveryKey[];
+  read: boolean;
+  muted: boolean;
+  resolved: boolean;
+  /** Lower-cased search text (capped). */
+  text: string;
+  /** The group's summary and redelivery keys, as JSON in the log. */
+  sum: RawRef;
+  /** The latest raw body, as JSON in the log. */
   raw: RawRef | null;
   /** Bytes of this group's latest record, for the compaction ratio. */
   bytes: number;
-  /** Lower-cased search text, built on the first search. */
-  text: string | null;
-  /** Receive order: a doubly linked list, oldest at the head, so oldest-first pruning and latest(n) are O(1)-ish. */
+  /** Receive order: a doubly linked list, oldest at the head, so pruning and latest(n) never scan. */
   prev: Entry | null;
   next: Entry | null;
 }
 
-/** Group record header in the log. */
-interface GroupRecord {
-  k: 'g';
+/** The summary part of a group record. */
+interface GroupState {
   g: GroupSummary;
-  dk?: RedeliveryKey[];
+  dk: RedeliveryKey[];
+}
+
+/** Index of a group record: what load needs to rebuild an {@link Entry} without parsing the rest. */
+interface GroupIndex {
+  k: 'g';
+  id: string;
+  s: string;
+  p: ProviderId;
+  t: number;
+  /** Marks as bits: 1 read, 2 muted, 4 resolved. */
+  f: number;
+  x: string;
 }
 interface MarkRecord {
   k: 'm';
@@ -60,6 +83,9 @@ interface PruneRecord {
   ids: string[];
   why?: string;
 }
+
+/** How many parsed group states the inbox keeps at hand (the busiest groups). */
+const STATE_CACHE_SIZE = 512;
 
 /** Options beyond the contract, for tests and the bench. */
 export interface LocalInboxOptions extends InboxOptions {
@@ -75,12 +101,6 @@ export interface LocalInbox extends Inbox {
   stats(): StoreStats & { groups: number };
   /** Runs retention now (normally after each ingest and hourly). Resolves once the prune is durable. */
   enforceRetention(): Promise<number>;
-}
-
-function isGroupSummary(v: unknown): v is GroupSummary {
-  if (v === null || typeof v !== 'object') return false;
-  const g = v as Record<string, unknown>;
-  return typeof g.id === 'string' && typeof g.sourceId === 'string' && typeof g.lastReceivedAt === 'string';
 }
 
 function pickMarks(m: GroupMarks): GroupMarks {
@@ -100,6 +120,9 @@ class InboxImpl implements LocalInbox {
   private readonly opts: LocalInboxOptions;
   private readonly now: () => number;
   private readonly groups = new Map<string, Entry>();
+  private readonly cache = new Map<string, GroupState>();
+  /** One string per distinct source id and provider, shared by all entries. */
+  private readonly interned = new Map<string, string>();
   private head: Entry | null = null;
   private tail: Entry | null = null;
   private unread = 0;
@@ -130,11 +153,18 @@ class InboxImpl implements LocalInbox {
           bytes > (this.opts.compaction?.ratio ?? COMPACT_RATIO) * this.liveBytes,
         snapshot: () => this.snapshot(),
       },
-      (header, raw, lineBytes) => this.replay(header, raw, lineBytes),
+      (index, parts, lineBytes) => this.replay(index, parts, lineBytes),
     );
     await this.enforceRetention();
     this.retentionTimer = setInterval(() => void this.enforceRetention().catch(() => undefined), RETENTION_INTERVAL_MS);
     this.retentionTimer.unref?.();
+  }
+
+  private intern<T extends string>(s: T): T {
+    const known = this.interned.get(s);
+    if (known !== undefined) return known as T;
+    this.interned.set(s, s);
+    return s;
   }
 
   // ---- the ordered set of groups ----
@@ -157,49 +187,63 @@ class InboxImpl implements LocalInbox {
 
   /** Puts a group's new state at the newest end. */
   private put(e: Entry): void {
-    const old = this.groups.get(e.s.id);
-    if (old) this.drop(old);
-    this.groups.set(e.s.id, e);
+    const old = this.groups.get(e.id);
+    if (old) this.drop(old, false);
+    this.groups.set(e.id, e);
     this.link(e);
-    if (!e.s.read) this.unread++;
+    if (!e.read) this.unread++;
     this.liveBytes += e.bytes;
     this.sorted = null;
   }
 
-  private drop(e: Entry): void {
-    this.groups.delete(e.s.id);
+  private drop(e: Entry, forget = true): void {
+    this.groups.delete(e.id);
     this.unlink(e);
-    if (!e.s.read) this.unread--;
+    if (!e.read) this.unread--;
     this.liveBytes -= e.bytes;
     this.sorted = null;
+    if (forget) this.cache.delete(e.id);
   }
 
-  private setSummary(e: Entry, s: GroupSummary): void {
-    if (e.s.read !== s.read) this.unread += s.read ? -1 : 1;
-    e.s = s;
+  private setMarks(e: Entry, m: GroupMarks): void {
+    if (m.read !== undefined && m.read !== e.read) {
+      this.unread += m.read ? -1 : 1;
+      e.read = m.read;
+    }
+    if (m.muted !== undefined) e.muted = m.muted;
+    if (m.resolved !== undefined) e.resolved = m.resolved;
   }
 
-  private replay(header: unknown, raw: RawRef | null, lineBytes: number): void {
-    const rec = header as { k: string };
+  private replay(index: unknown, parts: RawRef[], lineBytes: number): void {
+    const rec = index as { k: string };
     if (rec.k === 'g') {
-      const r = header as GroupRecord;
-      if (!isGroupSummary(r.g)) throw new Error('a group record without a group');
+      const r = index as GroupIndex;
+      const sum = parts[0];
+      if (typeof r.id !== 'string' || typeof r.s !== 'string' || typeof r.p !== 'string' || typeof r.t !== 'number' || !sum) {
+        throw new Error('a group record without its id, source, time or summary');
+      }
+      const f = typeof r.f === 'number' ? r.f : 0;
       this.put({
-        s: r.g,
-        t: timeOf(r.g.lastReceivedAt),
-        dk: Array.isArray(r.dk) ? r.dk : [],
-        raw,
+        id: r.id,
+        sourceId: this.intern(r.s),
+        provider: this.intern(r.p),
+        t: r.t,
+        read: (f & 1) !== 0,
+        muted: (f & 2) !== 0,
+        resolved: (f & 4) !== 0,
+        text: typeof r.x === 'string' ? r.x : '',
+        sum,
+        raw: parts[1] ?? null,
         bytes: lineBytes,
-        text: null,
         prev: null,
         next: null,
       });
     } else if (rec.k === 'm') {
-      const r = header as MarkRecord;
+      const r = index as MarkRecord;
       const e = typeof r.id === 'string' ? this.groups.get(r.id) : undefined;
-      if (e && r.m && typeof r.m === 'object') this.setSummary(e, { ...e.s, ...pickMarks(r.m) });
+      if (e && r.m && typeof r.m === 'object') this.setMarks(e, pickMarks(r.m));
     } else if (rec.k === 'p') {
-      const r = header as PruneRecord;
+      const r = index as PruneRecord;
       if (!Array.isArray(r.ids)) throw new Error('a prune record without ids');
       for (const id of r.ids) {
         const e = typeof id === 'string' ? this.groups.get(id) : undefined;
@@ -210,16 +254,67 @@ class InboxImpl implements LocalInbox {
     }
   }
 
+  private indexOf(e: Pick<Entry, 'id' | 'sourceId' | 'provider' | 't' | 'read' | 'muted' | 'resolved' | 'text'>): string {
+    const f = (e.read ? 1 : 0) | (e.muted ? 2 : 0) | (e.resolved ? 4 : 0);
+    return JSON.stringify({ k: 'g', id: e.id, s: e.sourceId, p: e.provider, t: e.t, f, x: e.text } satisfies GroupIndex);
+  }
+
   private snapshot(): LiveRecord[] {
     const out: LiveRecord[] = [];
     for (let e = this.head; e !== null; e = e.next) {
-      const header = JSON.stringify({ k: 'g', g: e.s, dk: e.dk } satisfies GroupRecord);
-      out.push({ header, raw: e.raw });
+      const index = this.indexOf(e);
+      out.push({ index, parts: e.raw ? [e.sum, e.raw] : [e.sum] });
       // The compacted record is this group's whole state now.
-      this.liveBytes += header.length + 2 + (e.raw?.len ?? 0) - e.bytes;
-      e.bytes = header.length + 2 + (e.raw?.len ?? 0);
+      const bytes = index.length + 2 + e.sum.len + (e.raw ? e.raw.len + 1 : 0);
+      this.liveBytes += bytes - e.bytes;
+      e.bytes = bytes;
     }
     return out;
+  }
+
+  /** The group's full state: from the cache, else read from the log. Marks come from the entry. */
+  private state(e: Entry): GroupState {
+    let st = this.cache.get(e.id);
+    if (st === undefined) {
+      const text = this.store.readPart(e.sum);
+      const parsed = text === null ? null : (JSON.parse(text) as GroupState);
+      if (parsed === null || typeof parsed !== 'object' || !parsed.g) throw new Error(`group ${e.id} could not be read from the history`);
+      st = { g: parsed.g, dk: Array.isArray(parsed.dk) ? parsed.dk : [] };
+    } else {
+      this.cache.delete(e.id);
+    }
+    this.remember(e.id, st);
+    const g = st.g;
+    if (g.read !== e.read || g.muted !== e.muted || g.resolved !== e.resolved) {
+      st = { g: { ...g, read: e.read, muted: e.muted, resolved: e.resolved }, dk: st.dk };
+      this.remember(e.id, st);
+    }
+    return st;
+  }
+
+  private remember(id: string, st: GroupState): void {
+    this.cache.delete(id);
+    this.cache.set(id, st);
+    if (this.cache.size > STATE_CACHE_SIZE) {
+      const oldest = this.cache.keys().next();
+      if (!oldest.done) this.cache.delete(oldest.value);
+    }
+  }
+
+  /** The summary to show for an entry; a placeholder when its record cannot be read. */
+  private summaryOf(e: Entry): GroupSummary {
+    try {
+      return this.state(e).g;
+    } catch {
+      const at = new Date(e.t).toISOString();
+      return {
+        id: e.id, sourceId: e.sourceId, provider: e.provider, groupKey: '', title: '(this group could not be read from the history)',
+        description: '', url: null, application: null, project: null, environment: null, occurrences: 0, hosts: null, guids: null,
+        hooks: 0, firstSeen: at, lastSeen: at, lastReceivedAt: at, latestObjectId: null, classifiers: [], attributes: {},
+        callstack: [], page: null, userAgent: null, browser: null, os: null, read: e.read, muted: e.muted, resolved: e.resolved,
+        notifiedAt: null, lastDecision: null,
+      };
+    }
   }
 
   // ---- the contract ----
@@ -229,7 +324,16 @@ class InboxImpl implements LocalInbox {
     const now = this.now();
     const id = groupIdFor(event.sourceId, event.groupKey);
     const entry = this.groups.get(id);
-    if (entry && isRedelivery(entry.dk, event, now)) {
+    let prior: GroupState | null = null;
+    if (entry) {
+      try {
+        prior = this.state(entry);
+      } catch (e) {
+        // Its record is unreadable (disk damage): start the group afresh rather than refuse the hook forever.
+        this.opts.onWarning?.(`${(e as Error).message}; starting it afresh`);
+      }
+    }
+    if (prior && isRedelivery(prior.dk, event, now)) {
       // The first delivery may still be in flight: answer only once it is on disk.
       await this.store.barrier();
       const decision: Decision = {
@@ -238,12 +342,12 @@ class InboxImpl implements LocalInbox {
         reason: 'A redelivery of a hook already recorded: nothing changed',
         at: new Date(now).toISOString(),
       };
-      return { group: entry.s, isNew: false, duplicate: true, decision };
+      return { group: prior.g, isNew: false, duplicate: true, decision };
     }
 
     const settings = this.opts.getSettings();
     const source: Source | null = settings.sources.find((s) => s.id === event.sourceId) ?? null;
-    const before = entry?.s ?? null;
+    const before = prior?.g ?? null;
     const isNew = entry === undefined;
     const folded = applyEvent(before, event, id);
     const outcome = decide({ before, after: folded, event, isNew, source, settings, recent: this.storm.recent(now), now });
@@ -255,21 +359,31 @@ class InboxImpl implements LocalInbox {
     };
     if (outcome.notification) this.storm.noteNotified(now);
 
-    const dk = rememberKey(entry?.dk ?? [], event, now);
-    const rawText = JSON.stringify(event.raw) ?? 'null';
-    const header = JSON.stringify({ k: 'g', g: after, dk } satisfies GroupRecord);
-    const { ref, done } = this.store.append(header, rawText);
+    const dk = rememberKey(prior?.dk ?? [], event, now);
     const next: Entry = {
-      s: after,
+      id,
+      sourceId: this.intern(after.sourceId),
+      provider: this.intern(after.provider),
       t: timeOf(after.lastReceivedAt),
-      dk,
-      raw: ref,
-      bytes: Buffer.byteLength(header) + Buffer.byteLength(rawText) + 2,
-      text: null,
+      read: after.read,
+      muted: after.muted,
+      resolved: after.resolved,
+      text: searchText(after),
+      sum: { off: -1, len: 0, text: null },
+      raw: null,
+      bytes: 0,
       prev: null,
       next: null,
     };
+    const index = this.indexOf(next);
+    const sumText = JSON.stringify({ g: after, dk } satisfies GroupState);
+    const rawText = JSON.stringify(event.raw) ?? 'null';
+    const { refs, done } = this.store.append(index, [sumText, rawText]);
+    next.sum = refs[0] ?? next.sum;
+    next.raw = refs[1] ?? null;
+    next.bytes = index.length + sumText.length + rawText.length + 3;
     this.put(next);
+    this.remember(id, { g: after, dk });
     const pruned = this.pruneNow(now, id);
 
     try {
@@ -279,7 +393,10 @@ class InboxImpl implements LocalInbox {
       // Not on disk, so not accepted: put the group back as it was, so a retry is not taken for a redelivery.
       if (this.groups.get(id) === next) {
         this.drop(next);
-        if (entry) this.put(entry);
+        if (entry) {
+          this.put(entry);
+          if (prior) this.remember(id, prior);
+        }
       }
       throw e;
     }
@@ -302,8 +419,8 @@ class InboxImpl implements LocalInbox {
       const nextE: Entry | null = e.next;
       const over = this.groups.size > maxGroups;
       if (!over && e.t >= cutoff) break;
-      if (e.s.id !== keep) {
-        ids.push(e.s.id);
+      if (e.id !== keep) {
+        ids.push(e.id);
         this.drop(e);
       } else if (!over) {
         break;
@@ -311,7 +428,7 @@ class InboxImpl implements LocalInbox {
       e = nextE;
     }
     if (ids.length === 0) return Promise.resolve(0);
-    const { done } = this.store.append(JSON.stringify({ k: 'p', ids, why: 'retention' } satisfies PruneRecord), null);
+    const { done } = this.store.append(JSON.stringify({ k: 'p', ids, why: 'retention' } satisfies PruneRecord));
     return done.then(() => ids.length);
   }
 
@@ -321,12 +438,7 @@ class InboxImpl implements LocalInbox {
   }
 
   list(query: GroupQuery): GroupPage {
-    const items: Listable[] = this.sortedEntries().map((e) => ({
-      key: { t: e.t, id: e.s.id } satisfies SortKey,
-      summary: e.s,
-      text: () => (e.text ??= searchText(e.s)),
-    }));
-    return page(items, query);
+    return page(this.sortedEntries(), query, (e) => this.summaryOf(e));
   }
 
   private sortedEntries(): Entry[] {
@@ -334,7 +446,7 @@ class InboxImpl implements LocalInbox {
       const arr: Entry[] = [];
       for (let e = this.tail; e !== null; e = e.prev) arr.push(e);
       // Receive order is nearly newest-first already; the sort only fixes clock ties and skew.
-      arr.sort((a, b) => compareKeys({ t: a.t, id: a.s.id }, { t: b.t, id: b.s.id }));
+      arr.sort(compareKeys);
       this.sorted = arr;
     }
     return this.sorted;
@@ -345,12 +457,12 @@ class InboxImpl implements LocalInbox {
     if (!e) return null;
     let latestRaw: unknown = null;
     try {
-      const text = this.store.readRawText(e.raw);
+      const text = this.store.readPart(e.raw);
       latestRaw = text === null ? null : (JSON.parse(text) as unknown);
     } catch {
       latestRaw = null;
     }
-    return { ...e.s, latestRaw };
+    return { ...this.summaryOf(e), latestRaw };
   }
 
   async mark(groupId: string, marks: GroupMarks): Promise<GroupSummary | null> {
@@ -358,17 +470,17 @@ class InboxImpl implements LocalInbox {
     const e = this.groups.get(groupId);
     if (!e) return null;
     const m = pickMarks(marks);
-    const prev = e.s;
-    const s: GroupSummary = { ...prev, ...m };
-    this.setSummary(e, s);
+    const prev: GroupMarks = { read: e.read, muted: e.muted, resolved: e.resolved };
+    this.setMarks(e, m);
     const at = new Date(this.now()).toISOString();
-    const { done } = this.store.append(JSON.stringify({ k: 'm', id: groupId, m, at } satisfies MarkRecord), null);
+    const { done } = this.store.append(JSON.stringify({ k: 'm', id: groupId, m, at } satisfies MarkRecord));
     try {
       await done;
     } catch (err) {
-      if (e.s === s) this.setSummary(e, prev);
+      if (this.groups.get(groupId) === e) this.setMarks(e, prev);
       throw err;
     }
+    const s = this.summaryOf(e);
     this.opts.onGroupChanged?.(s);
     return s;
   }
@@ -379,7 +491,7 @@ class InboxImpl implements LocalInbox {
 
   latest(n: number): GroupSummary[] {
     const out: GroupSummary[] = [];
-    for (let e = this.tail; e !== null && out.length < n; e = e.prev) out.push(e.s);
+    for (let e = this.tail; e !== null && out.length < n; e = e.prev) out.push(this.summaryOf(e));
     return out;
   }
 

@@ -39,48 +39,54 @@ export function decodeCursor(cursor: string | null | undefined): SortKey | null 
   return null;
 }
 
-/** The lower-cased text a search looks through: title, application, project, callstack, page. */
-export function searchText(g: GroupSummary): string {
-  return [g.title, g.application ?? '', g.project ?? '', g.callstack.join('\n'), g.page ?? ''].join('\n').toLowerCase();
+/** How much of a group's search text is kept in memory (title, application, project, page come first). */
+export const SEARCH_TEXT_MAX = 1024;
+
+/** The lower-cased text a search looks through: title, application, project, page, callstack. */
+export function searchText(g: Pick<GroupSummary, 'title' | 'application' | 'project' | 'callstack' | 'page'>): string {
+  const text = [g.title, g.application ?? '', g.project ?? '', g.page ?? '', g.callstack.join('\n')].join('\n').toLowerCase();
+  return text.length > SEARCH_TEXT_MAX ? text.slice(0, SEARCH_TEXT_MAX) : text;
+}
+
+/** What the pager needs of a group without loading it: sort key, filter fields, search text. */
+export interface Listable extends SortKey {
+  sourceId: string;
+  provider: string;
+  read: boolean;
+  muted: boolean;
+  resolved: boolean;
+  text: string;
 }
 
 /** Whether a group passes the query's filters (not the text). */
-export function matchesFilters(g: GroupSummary, q: GroupQuery): boolean {
-  if (q.sourceId !== undefined && g.sourceId !== q.sourceId) return false;
-  if (q.provider !== undefined && g.provider !== q.provider) return false;
-  if (q.unread !== undefined && g.read === q.unread) return false;
-  if (q.muted !== undefined && g.muted !== q.muted) return false;
-  if (q.resolved !== undefined && g.resolved !== q.resolved) return false;
+export function matchesFilters(g: Omit<Listable, 't' | 'id' | 'text'>, q: GroupQuery): boolean {
+  if (q.sourceId !== undefined && q.sourceId !== null && g.sourceId !== q.sourceId) return false;
+  if (q.provider !== undefined && q.provider !== null && g.provider !== q.provider) return false;
+  if (q.unread !== undefined && q.unread !== null && g.read === q.unread) return false;
+  if (q.muted !== undefined && q.muted !== null && g.muted !== q.muted) return false;
+  if (q.resolved !== undefined && q.resolved !== null && g.resolved !== q.resolved) return false;
   return true;
 }
 
-/** One item the pager sees: a group, its sort key and a lazily built search text. */
-export interface Listable {
-  key: SortKey;
-  summary: GroupSummary;
-  text: () => string;
-}
-
-/** Pages through items already sorted newest first. */
-export function page(items: readonly Listable[], q: GroupQuery): GroupPage {
-  const limit = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(q.limit ?? DEFAULT_PAGE_SIZE)));
+/**
+ * Pages through items already sorted newest first. Only the groups on the page are loaded (`load`), so a
+ * page costs the same whatever the history holds.
+ */
+export function page<T extends Listable>(items: readonly T[], q: GroupQuery, load: (item: T) => GroupSummary): GroupPage {
+  const limit = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(Number(q.limit ?? DEFAULT_PAGE_SIZE)) || DEFAULT_PAGE_SIZE));
   const after = decodeCursor(q.cursor);
   const needle = (q.text ?? '').trim().toLowerCase();
-  const groups: GroupSummary[] = [];
+  const picked: T[] = [];
   let total = 0;
-  let last: SortKey | null = null;
   let more = false;
   for (const it of items) {
-    if (!matchesFilters(it.summary, q)) continue;
-    if (needle !== '' && !it.text().includes(needle)) continue;
+    if (!matchesFilters(it, q)) continue;
+    if (needle !== '' && !it.text.includes(needle)) continue;
     total++;
-    if (after !== null && compareKeys(it.key, after) <= 0) continue;
-    if (groups.length < limit) {
-      groups.push(it.summary);
-      last = it.key;
-    } else {
-      more = true;
-    }
+    if (after !== null && compareKeys(it, after) <= 0) continue;
+    if (picked.length < limit) picked.push(it);
+    else more = true;
   }
-  return { groups, nextCursor: more && last !== null ? encodeCursor(last) : null, total };
+  const last = picked.at(-1);
+  return { groups: picked.map(load), nextCursor: more && last !== undefined ? encodeCursor(last) : null, total };
 }

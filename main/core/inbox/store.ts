@@ -1,10 +1,10 @@
 /**
  * The inbox's durable history: one append-only log file of JSON records, one per line.
  *
- * Line format (UTF-8): `<header JSON>` or `<header JSON>\t<raw body JSON>`, then `\n`. JSON.stringify never
- * emits a raw tab or newline, so both separators are unambiguous. The header is parsed at load; the raw
- * body is not: it stays on disk and is read by offset when a group's detail is asked for, which keeps the
- * start-up fast and the memory small.
+ * Line format (UTF-8): `<index JSON>` then zero or more `\t<part JSON>`, then `\n`. JSON.stringify never
+ * emits a raw tab or newline, so the separators are unambiguous. Only the small index is parsed at load;
+ * the other parts (a group's full summary, its raw body) stay on disk and are read by offset when asked
+ * for, which keeps start-up fast and memory small whatever the history holds.
  *
  * Durability: appends are batched (group commit: every append queued while a write is in flight goes out
  * in the next single write + fdatasync), and each append's promise resolves only once its bytes are
@@ -16,20 +16,20 @@ import { closeSync, fsyncSync, openSync, readSync, existsSync, unlinkSync } from
 import { mkdir, open, rename, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/** Where a record's raw body is: on disk (offset and length) or, until its write lands, in memory. */
+/** Where one part of a record is: on disk (offset and length) or, until its write lands, in memory. */
 export interface RawRef {
-  /** Byte offset of the raw JSON in the log; -1 while pending. */
+  /** Byte offset of the part in the log; -1 while pending. */
   off: number;
-  /** Byte length of the raw JSON. */
+  /** Byte length of the part. */
   len: number;
-  /** The raw JSON while the write is pending (or when the store has no file position for it yet). */
+  /** The part's text while its write is pending. */
   text: string | null;
 }
 
-/** One record to keep through a compaction: its header and, for group records, its raw body. */
+/** One record to keep through a compaction: its index and its parts. */
 export interface LiveRecord {
-  header: string;
-  raw: RawRef | null;
+  index: string;
+  parts: RawRef[];
 }
 
 /** Counters, for tests and the bench. */
@@ -60,18 +60,20 @@ export interface LogStoreOptions {
 
 interface Pending {
   buf: Buffer;
-  /** Byte offset of the raw JSON inside `buf`, or -1. */
-  rawStart: number;
-  ref: RawRef | null;
+  /** Byte offsets of the parts inside `buf`. */
+  starts: number[];
+  refs: RawRef[];
   resolve: () => void;
   reject: (e: unknown) => void;
 }
 
-/** A parsed header and where its raw body is, as load hands them to the visitor. */
-export type LoadVisitor = (header: unknown, raw: RawRef | null, lineBytes: number) => void;
+/** A parsed index and where the record's parts are, as load hands them to the visitor. */
+export type LoadVisitor = (index: unknown, parts: RawRef[], lineBytes: number) => void;
 
 const NL = 0x0a;
 const TAB = 0x09;
+const NL_BUF = Buffer.from('\n');
+const TAB_BUF = Buffer.from('\t');
 const READ_CHUNK = 4 * 1024 * 1024;
 
 function fsyncDir(dir: string): void {
@@ -159,18 +161,24 @@ export class LogStore {
           lineNo++;
           const lineStart = base + pos;
           const lineBytes = nl - pos + 1;
-          const tab = buf.indexOf(TAB, pos);
-          const headerEnd = tab !== -1 && tab < nl ? tab : nl;
-          let header: unknown = undefined;
+          let tab = buf.indexOf(TAB, pos);
+          const indexEnd = tab !== -1 && tab < nl ? tab : nl;
+          let index: unknown = undefined;
           try {
-            header = JSON.parse(buf.toString('utf8', pos, headerEnd));
+            index = JSON.parse(buf.toString('utf8', pos, indexEnd));
           } catch {
-            header = undefined;
+            index = undefined;
           }
-          if (header !== null && typeof header === 'object' && typeof (header as { k?: unknown }).k === 'string') {
-            const raw: RawRef | null = headerEnd === tab ? { off: base + tab + 1, len: nl - tab - 1, text: null } : null;
+          if (index !== null && typeof index === 'object' && typeof (index as { k?: unknown }).k === 'string') {
+            const parts: RawRef[] = [];
+            while (tab !== -1 && tab < nl) {
+              const nextTab = buf.indexOf(TAB, tab + 1);
+              const end = nextTab !== -1 && nextTab < nl ? nextTab : nl;
+              parts.push({ off: base + tab + 1, len: end - tab - 1, text: null });
+              tab = end === nl ? -1 : end;
+            }
             try {
-              visit(header, raw, lineBytes);
+              visit(index, parts, lineBytes);
               goodEnd = base + nl + 1;
             } catch (e) {
               this.counters.skipped++;
@@ -209,25 +217,34 @@ export class LogStore {
   }
 
   /**
-   * Appends one record. The returned `ref` (for records with a raw body) tracks where the raw body lives;
-   * `done` resolves once the record is synced to disk.
+   * Appends one record: its index and its parts. The returned refs track where each part lives (in
+   * memory until written, then on disk); `done` resolves once the record is synced to disk.
    */
-  append(header: string, rawText: string | null): { ref: RawRef | null; done: Promise<void> } {
-    if (this.closed) return { ref: null, done: Promise.reject(new Error('The history store is closed')) };
-    const line = rawText === null ? `${header}\n` : `${header}\t${rawText}\n`;
-    const buf = Buffer.from(line, 'utf8');
-    const ref: RawRef | null = rawText === null ? null : { off: -1, len: Buffer.byteLength(rawText), text: rawText };
-    const rawStart = rawText === null ? -1 : buf.length - 1 - (ref?.len ?? 0);
+  append(index: string, parts: readonly string[] = []): { refs: RawRef[]; done: Promise<void> } {
+    if (this.closed) return { refs: [], done: Promise.reject(new Error('The history store is closed')) };
+    const pieces = [Buffer.from(index, 'utf8')];
+    const starts: number[] = [];
+    const refs: RawRef[] = [];
+    let at = pieces[0]!.length;
+    for (const part of parts) {
+      const b = Buffer.from(part, 'utf8');
+      pieces.push(TAB_BUF, b);
+      starts.push(at + 1);
+      refs.push({ off: -1, len: b.length, text: part });
+      at += 1 + b.length;
+    }
+    pieces.push(NL_BUF);
+    const buf = Buffer.concat(pieces, at + 1);
     let resolve!: () => void;
     let reject!: (e: unknown) => void;
     const done = new Promise<void>((res, rej) => {
       resolve = res;
       reject = rej;
     });
-    this.queue.push({ buf, rawStart, ref, resolve, reject });
+    this.queue.push({ buf, starts, refs, resolve, reject });
     this.counters.appends++;
     this.kick();
-    return { ref, done };
+    return { refs, done };
   }
 
   /** Resolves once everything appended so far is on disk. */
@@ -245,7 +262,7 @@ export class LogStore {
       resolve = res;
       reject = rej;
     });
-    this.queue.push({ buf: Buffer.alloc(0), rawStart: -1, ref: null, resolve, reject });
+    this.queue.push({ buf: Buffer.alloc(0), starts: [], refs: [], resolve, reject });
     this.kick();
     return { done };
   }
@@ -299,9 +316,10 @@ export class LogStore {
       }
       let off = start;
       for (const p of batch) {
-        if (p.ref !== null) {
-          p.ref.off = off + p.rawStart;
-          p.ref.text = null;
+        for (let i = 0; i < p.refs.length; i++) {
+          const ref = p.refs[i] as RawRef;
+          ref.off = off + (p.starts[i] ?? 0);
+          ref.text = null;
         }
         off += p.buf.length;
       }
@@ -318,9 +336,9 @@ export class LogStore {
     }
   }
 
-  /** Reads a raw body (JSON text) from where it lives; null when it cannot be read. */
-  readRawText(ref: RawRef | null): string | null {
-    if (ref === null) return null;
+  /** Reads a part (JSON text) from where it lives; null when it cannot be read. */
+  readPart(ref: RawRef | null | undefined): string | null {
+    if (ref === null || ref === undefined) return null;
     if (ref.text !== null) return ref.text;
     if (this.handle === null || ref.off < 0) return null;
     const buf = Buffer.allocUnsafe(ref.len);
@@ -340,7 +358,7 @@ export class LogStore {
     if (!snapshot || old === null) return;
     const tmp = `${this.path}.compact`;
     const out = await open(tmp, 'w');
-    const moves: Array<[RawRef, number]> = [];
+    const moves: Array<[RawRef, number, number]> = [];
     let pos = 0;
     try {
       let chunks: Buffer[] = [];
@@ -359,18 +377,21 @@ export class LogStore {
       const records = snapshot();
       for (let i = 0; i < records.length; i++) {
         const rec = records[i] as LiveRecord;
-        const rawText = rec.raw === null ? null : this.readRawText(rec.raw);
-        const head = Buffer.from(rawText === null ? `${rec.header}\n` : `${rec.header}\t`, 'utf8');
+        const head = Buffer.from(rec.index, 'utf8');
         chunks.push(head);
         chunkBytes += head.length;
         pos += head.length;
-        if (rawText !== null && rec.raw !== null) {
-          const raw = Buffer.from(`${rawText}\n`, 'utf8');
-          moves.push([rec.raw, pos]);
-          chunks.push(raw);
-          chunkBytes += raw.length;
-          pos += raw.length;
+        for (const ref of rec.parts) {
+          const text = this.readPart(ref) ?? 'null';
+          const part = Buffer.from(text, 'utf8');
+          chunks.push(TAB_BUF, part);
+          moves.push([ref, pos + 1, part.length]);
+          chunkBytes += 1 + part.length;
+          pos += 1 + part.length;
         }
+        chunks.push(NL_BUF);
+        chunkBytes += 1;
+        pos += 1;
         if (chunkBytes >= 1024 * 1024) await flush();
       }
       await flush();
@@ -382,7 +403,11 @@ export class LogStore {
     fsyncDir(this.dir);
     const fresh = await open(this.path, 'a+');
     // From here on, synchronous: raw reads switch to the new file and offsets in one step.
-    for (const [ref, off] of moves) ref.off = off;
+    for (const [ref, off, len] of moves) {
+      ref.off = off;
+      // Equal unless the part could not be read and was written as "null".
+      ref.len = len;
+    }
     this.handle = fresh;
     this.size = pos;
     this.counters.compactions++;

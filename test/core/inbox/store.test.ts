@@ -188,9 +188,9 @@ describe('durable store', () => {
     await inbox.close();
     await expect(inbox.ingest(backtraceEvent())).rejects.toThrow(/closed/);
     const store = await LogStore.open({ dataDir: dir }, () => undefined);
-    const { done } = store.append('{"k":"m","id":"x","m":{},"at":"now"}', null);
+    const { done } = store.append('{"k":"m","id":"x","m":{},"at":"now"}');
     await done;
     await store.close();
-    await expect(store.append('{}', null).done).rejects.toThrow(/closed/);
+    await expect(store.append('{}').done).rejects.toThrow(/closed/);
   });
 });
