@@ -1,1 +1,523 @@
-console.log('bench');
+/**
+ * `npm run bench`: Crashbell's performance figures, measured, never assumed.
+ *
+ * 1. Throughput and latency of the whole path (HTTP → verify → parse → group → fsync'd store → policy)
+ *    with 20 concurrent connections on loopback (autocannon), for a Backtrace source (Basic auth), an
+ *    Errorception source and a Sentry source (both signed), side by side in the same run with a bare
+ *    node:http server that only answers 204. Servers run in their own process (this file with `--serve`),
+ *    so the load generator does not share their event loop.
+ * 2. Per-event cost of the inbox with 50,000 stored groups against 500.
+ * 3. RSS of the built headless process holding 50,000 groups.
+ * 4. Start-up of the built headless process with 5,000 stored groups, until its `listening` line.
+ *
+ * Prints a table with the issue's targets and PASS/MISS. Not part of `npm test`: timing is noisy.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import type { NormalizedEvent } from '../shared/events';
+import { parseSettings, type Settings, type SourceInput } from '../shared/settings';
+import { CrashbellCore } from '../main/core/core';
+import { openInbox } from '../main/core/inbox/index';
+import { getProvider } from '../main/core/providers/index';
+import { signSentryHook } from '../main/core/providers/sentry';
+import { MemorySettingsStore } from '../main/core/settings-store';
+
+const CONNECTIONS = 20;
+const DURATION_S = Number(process.env.BENCH_SECONDS ?? 8);
+const SELF = fileURLToPath(import.meta.url);
+const HEADLESS = join(dirname(SELF), 'headless.js');
+
+// ---------- sources and request bodies ----------
+
+interface BenchSources {
+  backtrace: SourceInput;
+  errorception: SourceInput;
+  sentry: SourceInput;
+}
+
+function makeSources(): BenchSources {
+  const id = (): string => randomBytes(16).toString('base64url');
+  const bt = getProvider('backtrace');
+  return {
+    backtrace: { id: id(), provider: 'backtrace', name: 'Bench Backtrace', credentials: bt ? bt.generateCredentials() : {} },
+    errorception: { id: id(), provider: 'errorception', name: 'Bench Errorception', credentials: { secret: randomBytes(16).toString('hex') } },
+    sentry: { id: id(), provider: 'sentry', name: 'Bench Sentry', credentials: { clientSecret: randomBytes(32).toString('hex') } },
+  };
+}
+
+function settingsFor(sources: BenchSources): Settings {
+  return parseSettings({
+    port: 0,
+    sources: [sources.backtrace, sources.errorception, sources.sentry],
+    retention: { maxGroups: 100_000, maxDays: 90 },
+  });
+}
+
+/** Which parts to run: BENCH_ONLY=http,inbox,rss,startup (default all). */
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'http,inbox,rss,startup').split(','));
+
+let counter = 0;
+
+/** A Backtrace body: 2,000 groups in rotation, each hook a new object with a higher count (no redelivery). */
+function backtraceBody(i: number, groups = 2000): string {
+  const fp = createHash('sha256').update(`bench-${i % groups}`).digest('hex');
+  const now = Math.floor(Date.now() / 1000);
+  return JSON.stringify({
+    universe: 'my_universe',
+    project: 'my_project',
+    application: 'my_app.exe',
+    fingerprint: fp,
+    href: 'https://u.sp.backtrace.io/',
+    group_url: `https://u.sp.backtrace.io/dashboard/my_universe/project/my_project/triage?fingerprint=${fp}`,
+    callstack: ['printf', `my_fn_${i % groups}`, 'main'],
+    occurrences: 35 + i,
+    object_id: i.toString(16),
+    timestamp: [now - 3600, now],
+    classifiers: ['exception'],
+    hosts: 4,
+    guids: 0,
+    attributes: {
+      version: [['1.2.3', 10], ['1.2.2', 1], ['1.1.0', 24]],
+      environment: [['production', 33], ['staging', 1], ['devel', 1]],
+    },
+  });
+}
+
+function errorceptionBody(i: number): { body: string; message: string; page: string } {
+  const message = '"_WidgetManager" is undefined';
+  const page = 'http://blog.rakeshpai.me/2007/02/ies-unknown-runtime-error-when-using.html';
+  const body = JSON.stringify({
+    isInline: true,
+    message,
+    userAgent:
+      'Mozilla/5.0 (Linux; U; Android 4.1.2; en-us; GT-I9100G Build/JZO54K) AppleWebKit/534.30 (KHTML, like Gecko) Version/4.0 Mobile Safari/534.30',
+    when: 'after',
+    scriptPath: null,
+    page,
+    date: new Date(Date.now() + i).toISOString(),
+    isFirstOccurrence: false,
+    webUrl: `https://errorception.com/projects/4e4b1652f384ef4d2d000002/errors/${(i % 2000).toString(16).padStart(24, '0')}`,
+    apiUrl: `https://api.errorception.com/projects/4e4b1652f384ef4d2d000002/errors/${(i % 2000).toString(16).padStart(24, '0')}`,
+  });
+  return { body, message, page };
+}
+
+function basic(user: string, pass: string): string {
+  return `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+}
+
+/** Headers and body for the i-th request to a source. */
+function requestFor(kind: keyof BenchSources, sources: BenchSources, i: number): { headers: Record<string, string>; body: string } {
+  if (kind === 'backtrace') {
+    const c = sources.backtrace.credentials ?? {};
+    return {
+      headers: { 'content-type': 'application/json', authorization: basic(c.username ?? '', c.password ?? '') },
+      body: backtraceBody(i),
+    };
+  }
+  if (kind === 'errorception') {
+    const { body, message, page } = errorceptionBody(i);
+    const secret = sources.errorception.credentials?.secret ?? '';
+    const signature = createHash('sha1').update(secret + message + page, 'utf8').digest('hex');
+    return { headers: { 'content-type': 'application/json', 'x-signature': signature }, body };
+  }
+  // Sentry: the provider's own sample, with the issue rotated over 2,000 ids, signed like Sentry does.
+  const sample = sentryTemplate(sources);
+  const issue = sample.data?.issue;
+  if (issue) {
+    const id = String(1_000_000 + (i % 2000));
+    issue.id = id;
+    issue.lastSeen = new Date(Date.now() + i).toISOString();
+    issue.count = String(i + 1);
+    if (typeof issue.web_url === 'string') issue.web_url = issue.web_url.replace(/issues\/\d+/, `issues/${id}`);
+  }
+  const body = JSON.stringify(sample);
+  return { headers: signSentryHook(sources.sentry.credentials?.clientSecret ?? '', 'issue', body, Date.now()), body };
+}
+
+let sentrySample: { data?: { issue?: Record<string, unknown> } } | null = null;
+
+/** The provider's sample body, built once (the load generator must stay cheap). */
+function sentryTemplate(sources: BenchSources): { data?: { issue?: Record<string, unknown> } } {
+  if (sentrySample === null) {
+    const provider = getProvider('sentry');
+    const source = parseSettings({ sources: [sources.sentry] }).sources[0];
+    if (!provider || !source) throw new Error('no Sentry provider');
+    sentrySample = JSON.parse(provider.sample(source, Date.now()).body) as { data?: { issue?: Record<string, unknown> } };
+  }
+  return sentrySample;
+}
+
+// ---------- server process (`bench.js --serve bare|core CONFIG DATADIR`) ----------
+
+async function serve(kind: string, configPath: string, dataDir: string): Promise<void> {
+  if (kind === 'bare') {
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.statusCode = 204;
+        res.end();
+      });
+    });
+    server.listen(0, '127.0.0.1', () => {
+      const addr = server.address();
+      process.stdout.write(`${JSON.stringify({ port: typeof addr === 'object' && addr ? addr.port : 0 })}\n`);
+    });
+    return;
+  }
+  const settings = parseSettings(JSON.parse(readFileSync(configPath, 'utf8')));
+  const core = await CrashbellCore.open({ settings: new MemorySettingsStore(settings), dataDir, port: 0 });
+  process.stdout.write(`${JSON.stringify({ port: core.port })}\n`);
+  process.on('SIGTERM', () => void core.stop().then(() => process.exit(0)));
+}
+
+function spawnServer(kind: 'bare' | 'core', configPath: string, dataDir: string): Promise<{ child: ChildProcess; port: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [SELF, '--serve', kind, configPath, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const rl = createInterface({ input: child.stdout! });
+    rl.once('line', (line) => {
+      try {
+        resolve({ child, port: (JSON.parse(line) as { port: number }).port });
+      } catch (e) {
+        reject(e);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`the ${kind} server exited (${code})`)));
+  });
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  await new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+  });
+}
+
+interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  total: number;
+}
+
+async function load(url: string, make: () => { headers: Record<string, string>; body: string }, seconds = DURATION_S): Promise<LoadResult> {
+  const run = (duration: number) =>
+    autocannon({
+      url,
+      method: 'POST',
+      connections: CONNECTIONS,
+      duration,
+      requests: [
+        {
+          method: 'POST',
+          setupRequest: (req) => {
+            const { headers, body } = make();
+            return { ...req, method: 'POST', headers, body };
+          },
+        },
+      ],
+    });
+  await run(1); // warm-up: JIT, first fsyncs, sockets
+  const r = await run(seconds);
+  return {
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+    total: r.requests.total,
+  };
+}
+
+// ---------- inbox figures ----------
+
+function benchEvent(sourceId: string, i: number, groups: number): NormalizedEvent {
+  const body = JSON.parse(backtraceBody(i, groups)) as Record<string, unknown>;
+  const fp = String(body.fingerprint);
+  return {
+    id: randomUUID(),
+    provider: 'backtrace',
+    sourceId,
+    groupKey: fp,
+    title: `my_fn_${i % groups}`,
+    description: `printf ← my_fn_${i % groups} ← main`,
+    url: String(body.group_url),
+    occurrences: Number(body.occurrences),
+    hosts: 4,
+    guids: 0,
+    firstSeen: new Date(Date.now() - 3_600_000).toISOString(),
+    lastSeen: new Date().toISOString(),
+    receivedAt: new Date().toISOString(),
+    classifiers: ['exception'],
+    attributes: body.attributes as NormalizedEvent['attributes'],
+    callstack: body.callstack as string[],
+    application: 'my_app.exe',
+    project: 'my_project',
+    environment: 'production',
+    objectId: String(body.object_id),
+    page: null,
+    userAgent: null,
+    browser: null,
+    os: null,
+    isFirstOccurrence: null,
+    lifecycle: 'unknown',
+    milestone: null,
+    redelivery: { key: `${String(body.object_id)}:${String(body.occurrences)}`, windowMs: null },
+    raw: body,
+  };
+}
+
+/** Fills a data dir with `n` distinct groups through the inbox itself (batched, so it is quick). */
+async function seed(dataDir: string, settings: Settings, sourceId: string, n: number): Promise<void> {
+  const s = { ...settings, retention: { maxGroups: Math.max(n, 5000), maxDays: 90 } };
+  const inbox = await openInbox({ dataDir, getSettings: () => s });
+  const batch = 1000;
+  for (let i = 0; i < n; i += batch) {
+    const jobs: Array<Promise<unknown>> = [];
+    for (let j = i; j < Math.min(n, i + batch); j++) jobs.push(inbox.ingest(benchEvent(sourceId, j, n)));
+    await Promise.all(jobs);
+  }
+  await inbox.close();
+}
+
+interface PerEvent {
+  wallUs: number;
+  cpuUs: number;
+}
+
+/** Ingests `m` events (half new groups, half updates) with 20 in flight; wall and CPU time per event. */
+async function perEventCost(dataDir: string, settings: Settings, sourceId: string, stored: number, m: number): Promise<PerEvent> {
+  const s = { ...settings, retention: { maxGroups: stored + m + 10, maxDays: 90 } };
+  const inbox = await openInbox({ dataDir, getSettings: () => s });
+  let next = 0;
+  const start = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
+  const worker = async (): Promise<void> => {
+    while (next < m) {
+      const k = next++;
+      // Even: an update to a stored group (a new object); odd: a brand-new group.
+      const i = k % 2 === 0 ? (k * 7919) % stored : stored + 1_000_000 + k;
+      const ev = benchEvent(sourceId, i, k % 2 === 0 ? stored : Number.MAX_SAFE_INTEGER);
+      ev.occurrences = 1_000_000 + k;
+      ev.redelivery = { key: `bench:${k}`, windowMs: null };
+      await inbox.ingest(ev);
+    }
+  };
+  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  const cpu = process.cpuUsage(cpu0);
+  const wallNs = Number(process.hrtime.bigint() - start);
+  // The list call the window makes after a change, to show a page: part of living with big history.
+  inbox.list({ limit: 50 });
+  await inbox.close();
+  return { wallUs: wallNs / 1000 / m, cpuUs: (cpu.user + cpu.system) / m };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? NaN;
+}
+
+/** Spawns the built headless process on a data dir; resolves at its `listening` line. */
+function startHeadless(configPath: string, dataDir: string): Promise<{ child: ChildProcess; ms: number; listening: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(process.execPath, [HEADLESS, '--config', configPath, '--port', '0', '--data-dir', dataDir, '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const rl = createInterface({ input: child.stdout! });
+    rl.on('line', (line) => {
+      let msg: Record<string, unknown>;
+      try {
+        msg = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        return;
+      }
+      if (msg.type === 'listening') {
+        resolve({ child, ms: Number(process.hrtime.bigint() - t0) / 1e6, listening: msg });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`headless exited (${code}) before listening: ${err.trim().slice(0, 500)}`)));
+  });
+}
+
+function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /VmRSS:\s+(\d+)\s+kB/.exec(status);
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+// ---------- report ----------
+
+interface Row {
+  what: string;
+  value: string;
+  target: string;
+  pass: boolean | null;
+}
+
+function table(rows: Row[]): string {
+  const head = ['Measure', 'Value', 'Target', 'Result'];
+  const cells = rows.map((r) => [r.what, r.value, r.target, r.pass === null ? '-' : r.pass ? 'PASS' : 'MISS']);
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
+  const line = (c: string[]): string => `| ${c.map((x, i) => x.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.map(line)].join('\n');
+}
+
+const fmt = (n: number, d = 0): string => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'crashbell-bench-'));
+  const rows: Row[] = [];
+  const sources = makeSources();
+  const settings = settingsFor(sources);
+  const configPath = join(work, 'config.json');
+  // Retention above the biggest seeded history, so headless keeps all 50,000 groups it is measured with.
+  writeFileSync(
+    configPath,
+    JSON.stringify({ port: 0, sources: [sources.backtrace, sources.errorception, sources.sentry], retention: { maxGroups: 100_000, maxDays: 90 } }),
+  );
+  const log = (s: string): void => void process.stderr.write(`${s}\n`);
+  try {
+    // 1. HTTP: bare node:http and the whole path, same run, same load.
+    if (ONLY.has('http')) {
+    log(`HTTP: ${CONNECTIONS} connections, ${DURATION_S} s per run…`);
+    const bare = await spawnServer('bare', configPath, join(work, 'bare'));
+    const bareResult = await load(`http://127.0.0.1:${bare.port}/hooks/x`, () => ({
+      headers: { 'content-type': 'application/json' },
+      body: backtraceBody(counter++),
+    }));
+    await stopChild(bare.child);
+    rows.push({ what: 'bare node:http 204: req/s (p50 / p99 ms)', value: `${fmt(bareResult.rps)} (${bareResult.p50} / ${bareResult.p99})`, target: 'baseline', pass: null });
+
+    for (const kind of ['backtrace', 'errorception', 'sentry'] as const) {
+      const core = await spawnServer('core', configPath, join(work, `core-${kind}`));
+      const url = `http://127.0.0.1:${core.port}/hooks/${sources[kind].id}`;
+      const r = await load(url, () => requestFor(kind, sources, counter++));
+      await stopChild(core.child);
+      const ratio = r.rps / bareResult.rps;
+      const broken = r.non2xx > 0 || r.errors > 0;
+      rows.push({
+        what: `${kind} whole path: req/s (p50 / p99 ms)`,
+        value: `${fmt(r.rps)} (${r.p50} / ${r.p99})${broken ? ` [${r.non2xx} non-2xx, ${r.errors} errors of ${r.total}]` : ''}`,
+        target: 'p99 < 10 ms',
+        pass: !broken && r.p99 < 10,
+      });
+      rows.push({ what: `${kind} req/s vs bare`, value: fmt(ratio, 2), target: '≥ 0.50', pass: !broken && ratio >= 0.5 });
+    }
+    }
+
+    // 2. Per-event cost with 50,000 stored groups against 500.
+    const sourceId = String(sources.backtrace.id);
+    const small = join(work, 'inbox-500');
+    const large = join(work, 'inbox-50000');
+    if (ONLY.has('inbox') || ONLY.has('rss')) {
+      log('Inbox: seeding 500 and 50,000 groups…');
+      await seed(small, settings, sourceId, 500);
+      await seed(large, settings, sourceId, 50_000);
+    }
+    if (ONLY.has('inbox')) {
+    const costs: { small: PerEvent[]; large: PerEvent[] } = { small: [], large: [] };
+    for (let round = 0; round < 3; round++) {
+      costs.small.push(await perEventCost(small, settings, sourceId, 500, 2000));
+      costs.large.push(await perEventCost(large, settings, sourceId, 50_000, 2000));
+    }
+    const sWall = median(costs.small.map((c) => c.wallUs));
+    const lWall = median(costs.large.map((c) => c.wallUs));
+    const sCpu = median(costs.small.map((c) => c.cpuUs));
+    const lCpu = median(costs.large.map((c) => c.cpuUs));
+    rows.push({ what: 'ingest per event, 500 groups: wall / CPU µs', value: `${fmt(sWall)} / ${fmt(sCpu)}`, target: 'baseline', pass: null });
+    rows.push({ what: 'ingest per event, 50,000 groups: wall / CPU µs', value: `${fmt(lWall)} / ${fmt(lCpu)}`, target: '', pass: null });
+    rows.push({ what: 'per-event cost 50,000 vs 500 (wall)', value: fmt(lWall / sWall, 2), target: '≤ 1.5', pass: lWall / sWall <= 1.5 });
+    rows.push({ what: 'per-event cost 50,000 vs 500 (CPU)', value: fmt(lCpu / sCpu, 2), target: '≤ 1.5', pass: lCpu / sCpu <= 1.5 });
+    }
+
+    // 3 and 4: the built headless process.
+    if (!existsSync(HEADLESS)) throw new Error(`no headless build at ${HEADLESS}`);
+    if (ONLY.has('keep')) log(`Keeping seeded data in ${work}`);
+    if (ONLY.has('rss')) {
+      log('Headless: RSS with 50,000 groups…');
+      const h = await startHeadless(configPath, large);
+      await new Promise((r) => setTimeout(r, 1500));
+      const rss = rssOf(h.child.pid ?? 0);
+      await stopChild(h.child);
+      rows.push({
+        what: `headless RSS, ${String(h.listening.groups ?? '?')} groups loaded`,
+        value: `${fmt(rss, 1)} MB`,
+        target: '< 150 MB',
+        pass: rss < 150 && Number(h.listening.groups) >= 50_000,
+      });
+      rows.push({ what: 'headless start-up, 50,000 groups (ms)', value: fmt(h.ms), target: 'info', pass: null });
+    }
+    if (ONLY.has('startup')) {
+      log('Headless: start-up with 5,000 groups…');
+      const dir = join(work, 'startup-5000');
+      await seed(dir, settings, sourceId, 5000);
+      const times: number[] = [];
+      let groups = 0;
+      for (let i = 0; i < 5; i++) {
+        const h = await startHeadless(configPath, dir);
+        times.push(h.ms);
+        groups = Number(h.listening.groups);
+        await stopChild(h.child);
+      }
+      const empty = join(work, 'startup-empty');
+      const emptyTimes: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const h = await startHeadless(configPath, empty);
+        emptyTimes.push(h.ms);
+        await stopChild(h.child);
+      }
+      rows.push({ what: 'headless start-up, empty data dir (ms, median)', value: fmt(median(emptyTimes)), target: 'info', pass: null });
+      rows.push({
+        what: `headless start-up, ${groups} groups (ms, median of 5)`,
+        value: fmt(median(times)),
+        target: '< 300 ms',
+        pass: median(times) < 300 && groups === 5000,
+      });
+    }
+  } finally {
+    process.stdout.write(`\nCrashbell bench (${new Date().toISOString()}, Node ${process.version}, ${CONNECTIONS} connections, loopback)\n\n`);
+    process.stdout.write(`${table(rows)}\n`);
+    if (!ONLY.has('keep')) rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === '--inbox-memory') {
+  // Diagnostics: memory of the inbox alone holding a data dir (`bench.js --inbox-memory DIR`).
+  void (async () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
+    const before = process.memoryUsage();
+    const t0 = performance.now();
+    const s = parseSettings({ retention: { maxGroups: 1_000_000, maxDays: 3650 } });
+    const inbox = await openInbox({ dataDir: process.argv[3] ?? '.', getSettings: () => s });
+    const loadMs = performance.now() - t0;
+    gc?.();
+    const after = process.memoryUsage();
+    const mb = (n: number): string => (n / 1048576).toFixed(1);
+    process.stdout.write(
+      `${inbox.counts().groups} groups, load ${loadMs.toFixed(0)} ms; heapUsed ${mb(before.heapUsed)} → ${mb(after.heapUsed)} MB; rss ${mb(before.rss)} → ${mb(after.rss)} MB\n`,
+    );
+    await inbox.close();
+  })();
+} else if (process.argv[2] === '--serve') {
+  void serve(process.argv[3] ?? 'bare', process.argv[4] ?? '', process.argv[5] ?? '');
+} else {
+  main().catch((e: unknown) => {
+    process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = 1;
+  });
+}
