@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { NotificationRequest, TunnelState } from '../shared/events';
 import { EVENT_CHANNELS, type AppState, type EventChannel, type EventChannels, type ViewName } from '../shared/ipc';
-import { createAppService, baseOf, type AppCore, type AppService } from './core/app-service';
+import { createAppService, type AppCore, type AppService } from './core/app-service';
 import { CrashbellCore, CoreEvents } from './core/core';
 import { openInbox } from './core/inbox/index';
 import { TunnelManager, type NgrokSdk, type TunnelConfig } from './core/tunnel';
@@ -39,7 +39,7 @@ import {
 } from './electron';
 import { registerIpcHandlers, serviceHandlers } from './ipc-handlers';
 import { sendEvent, type IpcMainLike } from './ipc-main';
-import { Notifier, urlChangedNotification } from './notifications';
+import { Notifier, urlChangedNotification, urlChangeToAnnounce } from './notifications';
 import { DesktopSettingsStore, electronStoreBacking } from './settings-store';
 import { desktopHasTray, TrayController, type TrayIconKind, type TrayState } from './tray';
 import { lockDownSession, windowOptions, WindowManager, type WindowLike } from './window';
@@ -212,7 +212,8 @@ async function main(): Promise<void> {
   });
 
   // 8. IPC: every call checked (sender, arguments) before it reaches the service.
-  const rendererUrlEnv = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined;
+  // electron-vite's dev server in development; the packaged file otherwise (an empty variable counts as unset).
+  const rendererUrlEnv = (!app.isPackaged && process.env['ELECTRON_RENDERER_URL']) || undefined;
   const rendererFile = join(import.meta.dirname, '../renderer/index.html');
   const rendererUrl = rendererUrlEnv ?? pathToFileURL(rendererFile).href;
   let windows: WindowManager | null = null;
@@ -277,7 +278,8 @@ async function main(): Promise<void> {
   svc.subscribe('group:updated', () => void refreshTray());
 
   // 10. Window.
-  lockDownSession(session.defaultSession, log);
+  // The CSP header would break the dev server's hot reload; the packaged renderer always gets it.
+  lockDownSession(session.defaultSession, log, { csp: rendererUrlEnv === undefined });
   const preload = join(import.meta.dirname, '../preload/preload.cjs');
   const appIcon = resourcePath('icon.png');
   windows = new WindowManager({
@@ -311,17 +313,18 @@ async function main(): Promise<void> {
 
   // The public URL changed from the one the user pasted into providers: say so once per new URL.
   let announcedUrl: string | null = null;
+  let urlNotice: Notification | null = null;
   const checkUrlChange = (state: TunnelState) => {
-    if (state.status !== 'online') return;
     const s = settings.get();
-    const current = baseOf(state.url);
-    const last = s.tunnel.lastCopiedUrl ? baseOf(s.tunnel.lastCopiedUrl) : null;
-    if (!current || !last || current === last || s.sources.length === 0 || announcedUrl === current) return;
+    const current = urlChangeToAnnounce(state, s.tunnel.lastCopiedUrl, s.sources.length, announcedUrl);
+    if (!current) return;
     announcedUrl = current;
     void svc.getState().then((appState: AppState) => {
       const message = urlChangedNotification(current, appState.sources.map((src) => ({ name: src.name, webhookUrl: src.webhookUrl })));
       const n = new Notification({ title: message.title, body: message.body, icon: appIcon });
       n.on('click', () => navigateTo('setup'));
+      // Held until the next one: a collected notification loses its click handler.
+      urlNotice = n;
       n.show();
       log(`public URL changed to ${current}: providers must be updated`);
     });

@@ -2,7 +2,7 @@
  * Native notifications for what the inbox's policy raises. A click opens the group's page, and only through the
  * http(s) guard: the URL came from the internet. A digest opens the window on the list.
  */
-import type { NotificationRequest } from '../shared/events';
+import type { NotificationRequest, TunnelState } from '../shared/events';
 import type { ViewName } from '../shared/ipc';
 import { checkExternalUrl } from './core/links';
 
@@ -146,4 +146,31 @@ export function urlChangedNotification(
     title: 'Crashbell has a new public URL',
     body: `Update the webhook URL in your providers' settings. ${lines.length > 0 ? lines.join('\n') : publicBaseUrl}`,
   };
+}
+
+function originOf(url: string | null): string | null {
+  if (!url) return null;
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The new public base URL to announce, or null. Announced when the tunnel is online at an origin other than the
+ * one the user last copied into a provider (nothing to update when they never copied one, or have no source),
+ * once per new URL.
+ */
+export function urlChangeToAnnounce(
+  state: TunnelState,
+  lastCopiedUrl: string | null,
+  sourceCount: number,
+  alreadyAnnounced: string | null,
+): string | null {
+  if (state.status !== 'online' || sourceCount === 0) return null;
+  const current = originOf(state.url);
+  const last = originOf(lastCopiedUrl);
+  if (!current || !last || current === last || current === alreadyAnnounced) return null;
+  return current;
 }

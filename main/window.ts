@@ -55,7 +55,20 @@ export interface SessionLike {
 }
 
 /** Adds the CSP header to every response and denies every permission (camera, notifications API, geolocation...). */
-export function lockDownSession(session: SessionLike, log: (message: string) => void = () => undefined): void {
+export function lockDownSession(
+  session: SessionLike,
+  log: (message: string) => void = () => undefined,
+  options: { csp: boolean } = { csp: true },
+): void {
+  if (options.csp) installCspHeader(session);
+  session.setPermissionRequestHandler((_wc, permission, callback) => {
+    log(`window: denied a request for the "${permission}" permission`);
+    callback(false);
+  });
+  session.setPermissionCheckHandler(() => false);
+}
+
+function installCspHeader(session: SessionLike): void {
   session.webRequest.onHeadersReceived((details, callback) => {
     const headers = { ...details.responseHeaders };
     for (const key of Object.keys(headers)) {
@@ -64,11 +77,6 @@ export function lockDownSession(session: SessionLike, log: (message: string) => 
     headers['Content-Security-Policy'] = [RENDERER_CSP];
     callback({ responseHeaders: headers });
   });
-  session.setPermissionRequestHandler((_wc, permission, callback) => {
-    log(`window: denied a request for the "${permission}" permission`);
-    callback(false);
-  });
-  session.setPermissionCheckHandler(() => false);
 }
 
 /** The part of Electron's WebContents the window locks down. */

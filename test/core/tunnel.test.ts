@@ -148,7 +148,10 @@ describe('TunnelManager', () => {
   });
 
   it('no network: plain words, then retries with exponential backoff up to the cap', async () => {
-    const netDown = () => ({ error: new Error('failed to connect session: dns error: failed to lookup address information') });
+    // Exactly what @ngrok/ngrok 1.7 rejects with when it cannot reach ngrok (observed on this offline machine).
+    const netDown = () => ({
+      error: Object.assign(new Error('failed to connect session: failed to establish tcp connection'), { code: 'GenericFailure' }),
+    });
     const { tunnel, timers, sdk } = setup([netDown(), netDown(), netDown(), netDown(), netDown(), netDown(), { url: 'https://back.ngrok.app' }]);
     await tunnel.apply(config);
     const first = tunnel.getState();

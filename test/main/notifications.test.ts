@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { NotificationRequest } from '../../shared/events';
-import { Notifier, urlChangedNotification, type NativeNotification } from '../../main/notifications';
+import { Notifier, urlChangedNotification, urlChangeToAnnounce, type NativeNotification } from '../../main/notifications';
 
 class FakeNotification implements NativeNotification {
   readonly handlers = new Map<string, (...a: unknown[]) => void>();
@@ -96,5 +96,15 @@ describe('Notifier', () => {
     expect(n.title).toBe('Crashbell has a new public URL');
     expect(n.body).toContain('Backtrace: https://new.ngrok.app/hooks/a');
     expect(n.body).toContain('Site: https://new.ngrok.app/hooks/b');
+  });
+
+  it('announces a changed public URL once, only when the user had copied another one', () => {
+    const online = (url: string) => ({ status: 'online' as const, url });
+    expect(urlChangeToAnnounce(online('https://new.ngrok.app'), 'https://old.ngrok.app/hooks/a', 1, null)).toBe('https://new.ngrok.app');
+    expect(urlChangeToAnnounce(online('https://new.ngrok.app'), 'https://old.ngrok.app', 1, 'https://new.ngrok.app')).toBeNull();
+    expect(urlChangeToAnnounce(online('https://same.ngrok.app'), 'https://same.ngrok.app/hooks/a', 1, null)).toBeNull();
+    expect(urlChangeToAnnounce(online('https://new.ngrok.app'), null, 1, null)).toBeNull();
+    expect(urlChangeToAnnounce(online('https://new.ngrok.app'), 'https://old.ngrok.app', 0, null)).toBeNull();
+    expect(urlChangeToAnnounce({ status: 'connecting', attempt: 1 }, 'https://old.ngrok.app', 1, null)).toBeNull();
   });
 });
