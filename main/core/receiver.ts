@@ -261,9 +261,15 @@ export class Receiver {
     const denied = provider.verify(hook);
     if (denied) return fromRejection(denied);
     const parsed = provider.parse(hook);
-    if (!parsed.ok) return fromRejection(parsed.rejection);
+    if (!parsed.ok) {
+      provider.settle?.(hook, false);
+      return fromRejection(parsed.rejection);
+    }
     // Genuine and well-formed, but nothing to record (e.g. a provider's installation ping): acknowledge it.
-    if (parsed.event === null) return { status: 200, reason: parsed.note };
+    if (parsed.event === null) {
+      provider.settle?.(hook, true);
+      return { status: 200, reason: parsed.note };
+    }
 
     const fields: ParsedEvent = parsed.event;
     const event: NormalizedEvent = {
@@ -276,9 +282,11 @@ export class Receiver {
     try {
       await this.options.onEvent(event, source);
     } catch (error) {
+      provider.settle?.(hook, false);
       const why = error instanceof Error ? error.message : String(error);
       return { status: 503, reason: `the event could not be stored, try again later: ${why}`, headers: { 'Retry-After': '5' } };
     }
+    provider.settle?.(hook, true);
     return { status: 200, reason: 'accepted', eventId: event.id };
   }
 

@@ -50,11 +50,17 @@ let receiver: Receiver;
 let port: number;
 const events: NormalizedEvent[] = [];
 const records: RequestRecord[] = [];
+/** When set, the next store fails (as a full disk would), so the receiver answers 503. */
+let failNextStore = false;
 
 beforeAll(async () => {
   receiver = new Receiver({
     getSource: (id) => Object.values(sources).find((s) => s.id === id),
     onEvent: async (event) => {
+      if (failNextStore) {
+        failNextStore = false;
+        throw new Error('disk full');
+      }
       events.push(event);
     },
     log: new RequestLog(500, allSecretHeaders()),
@@ -169,5 +175,25 @@ describe('signature refusals over the socket', () => {
     const res = await sendHook(port, { path: `/hooks/${source.id}`, headers, body });
     expect(res.status).toBe(401);
     expect(String(res.json?.['error'])).toMatch(/stale webhook-timestamp/);
+  });
+
+  it('a Standard Webhooks message that could not be stored (503) is accepted when the sender retries it', async () => {
+    const source = sources['genericStandard']!;
+    const body = fixtureText('generic', 'standard-webhooks-contact-created.json');
+    const id = 'msg_socket_retry_after_503';
+    const ts = String(Math.floor(Date.now() / 1000));
+    const headers = {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': ts,
+      'webhook-signature': signStandardWebhook(decodeStandardSecret(WHSEC)!, id, ts, body),
+    };
+    failNextStore = true;
+    const first = await sendHook(port, { path: `/hooks/${source.id}`, headers, body });
+    expect(first.status).toBe(503);
+    const retry = await sendHook(port, { path: `/hooks/${source.id}`, headers, body });
+    expect(retry.status).toBe(200);
+    const replay = await sendHook(port, { path: `/hooks/${source.id}`, headers, body });
+    expect(replay.status).toBe(401);
   });
 });

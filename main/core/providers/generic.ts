@@ -377,6 +377,12 @@ export const genericProvider: ProviderModule = {
     }
     return null;
   },
+  settle(req: HookRequest, accepted: boolean) {
+    // A verified message that was not accepted (refused mapping, store failure) will be retried under the
+    // same webhook-id: forget it so the retry is not taken for a replay.
+    const id = header(req.headers, 'webhook-id');
+    if (!accepted && id) replayCache.forget(req.source.id, id);
+  },
   parse(req: HookRequest): ParseResult {
     try {
       const checked = readGenericConfig(req.source.config);

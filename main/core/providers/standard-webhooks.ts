@@ -70,6 +70,11 @@ export class ReplayCache {
     }
   }
 
+  /** Forgets one id, e.g. of a message that was verified but then not accepted (the sender will retry it). */
+  forget(scope: string, id: string): void {
+    this.scopes.get(scope)?.delete(id);
+  }
+
   /** How many ids a scope holds (for tests and the inspector). */
   size(scope: string): number {
     return this.scopes.get(scope)?.size ?? 0;

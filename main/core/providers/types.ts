@@ -94,6 +94,13 @@ export interface ProviderModule {
   verify(req: HookRequest): Rejection | null;
   /** Validates the body with the module's schema and maps it to the normalized event. Never throws. */
   parse(req: HookRequest): ParseResult;
+  /**
+   * Optional: told, for a request that passed `verify`, whether it was finally accepted with a 2xx (`true`)
+   * or not (`parse` refused it, or storing it failed). A module that remembers deliveries in `verify`
+   * (Standard Webhooks replay ids) forgets one that was not accepted, so the sender's retry of that same
+   * message is not refused as a replay. Never throws.
+   */
+  settle?(req: HookRequest, accepted: boolean): void;
   /** A realistic, correctly signed sample request for the given source. */
   sample(source: Source, now: number): SampleRequest;
 }
