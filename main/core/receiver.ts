@@ -41,6 +41,8 @@ export interface ReceiverOptions {
   requestTimeoutMs?: number;
   /** Deadline for the request headers. Default 10 s. */
   headersTimeoutMs?: number;
+  /** How often the deadlines above are checked. Default 1 s. */
+  timeoutCheckIntervalMs?: number;
 }
 
 /** What the handler settled on; turned into a response and a record in one place. */
@@ -51,7 +53,7 @@ interface Outcome {
   headers?: Record<string, string>;
   eventId?: string;
   /** The body was left unread (or partly read): close the connection after answering. */
-  close?: 'drain' | 'abort';
+  close?: boolean;
 }
 
 interface RequestState {
@@ -63,6 +65,8 @@ interface RequestState {
   chunks: Buffer[];
   bytes: number;
   complete: boolean;
+  /** Set when Node's request deadline dropped the connection mid-request. */
+  timedOut: boolean;
 }
 
 const HOOK_PATH = /^\/hooks\/([^/?#]+)\/?$/;
@@ -101,6 +105,8 @@ export class Receiver {
   private readonly getProvider: (id: ProviderId) => ProviderModule | undefined;
   private readonly now: () => number;
   private readonly inFlight = new Set<Promise<void>>();
+  /** The request each socket is in the middle of, so a deadline hit mid-body is recorded once, with it. */
+  private readonly active = new WeakMap<Socket, RequestState>();
   private boundPort: number | null = null;
   private boundHost: string | null = null;
 
@@ -112,6 +118,7 @@ export class Receiver {
       requestTimeout: options.requestTimeoutMs ?? 30_000,
       headersTimeout: options.headersTimeoutMs ?? 10_000,
       keepAliveTimeout: 5_000,
+      connectionsCheckingInterval: options.timeoutCheckIntervalMs ?? 1_000,
       maxHeaderSize: 16 * 1024,
     });
     this.server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -205,44 +212,47 @@ export class Receiver {
       chunks: [],
       bytes: 0,
       complete: false,
+      timedOut: false,
     };
+    this.active.set(req.socket, state);
     let outcome: Outcome;
     try {
       outcome = await this.decide(req, state);
     } catch (error) {
       // Nothing a sender does should land here; if it does, answer and record instead of crashing.
-      outcome = { status: 500, reason: `internal error: ${error instanceof Error ? error.message : String(error)}`, close: 'drain' };
+      outcome = { status: 500, reason: `internal error: ${error instanceof Error ? error.message : String(error)}`, close: true };
     }
+    if (this.active.get(req.socket) === state) this.active.delete(req.socket);
     this.respond(req, res, state, outcome);
   }
 
   private async decide(req: http.IncomingMessage, state: RequestState): Promise<Outcome> {
     const pathOnly = (req.url ?? '').split('?')[0] ?? '';
     const match = HOOK_PATH.exec(pathOnly);
-    if (!match) return { status: 404, reason: 'not found: only POST /hooks/<source id> answers here', close: 'drain' };
+    if (!match) return { status: 404, reason: 'not found: only POST /hooks/<source id> answers here', close: true };
     const sourceId = safeDecode(match[1]!);
     const source = sourceId === null ? undefined : this.options.getSource(sourceId);
-    if (!source) return { status: 404, reason: 'unknown source: check the webhook URL', close: 'drain' };
+    if (!source) return { status: 404, reason: 'unknown source: check the webhook URL', close: true };
     state.source = source;
     const provider = this.getProvider(source.provider);
     if (!provider) {
-      return { status: 404, reason: `this source's provider (${source.provider}) is not available in this version`, close: 'drain' };
+      return { status: 404, reason: `this source's provider (${source.provider}) is not available in this version`, close: true };
     }
     state.provider = provider;
 
     if (req.method !== 'POST') {
-      return { status: 405, reason: `method ${req.method ?? ''} not allowed: webhooks are POST`, headers: { Allow: 'POST' }, close: 'drain' };
+      return { status: 405, reason: `method ${req.method ?? ''} not allowed: webhooks are POST`, headers: { Allow: 'POST' }, close: true };
     }
     if (!isJsonContentType(req.headers['content-type'])) {
       const given = req.headers['content-type'] ? `"${req.headers['content-type']}"` : 'none';
-      return { status: 415, reason: `content type ${given} not supported: send application/json`, close: 'drain' };
+      return { status: 415, reason: `content type ${given} not supported: send application/json`, close: true };
     }
     const early = provider.verifyHeaders?.(source, state.headers) ?? null;
-    if (early) return fromRejection(early, 'drain');
+    if (early) return fromRejection(early, true);
 
     const declared = req.headers['content-length'];
     if (declared !== undefined && Number(declared) > this.maxBodyBytes) {
-      return { status: 413, reason: `body of ${declared} bytes is over the ${this.maxBodyBytes}-byte limit`, close: 'abort' };
+      return { status: 413, reason: `body of ${declared} bytes is over the ${this.maxBodyBytes}-byte limit`, close: true };
     }
     const read = await this.readBody(req, state);
     if (read) return read;
@@ -308,7 +318,7 @@ export class Receiver {
         if (state.bytes > this.maxBodyBytes) {
           // Keep what was read for the log (the log keeps only its first 64 KiB) and stop reading.
           req.pause();
-          finish({ status: 413, reason: `body is over the ${this.maxBodyBytes}-byte limit`, close: 'abort' });
+          finish({ status: 413, reason: `body is over the ${this.maxBodyBytes}-byte limit`, close: true });
           return;
         }
         state.chunks.push(chunk);
@@ -318,10 +328,15 @@ export class Receiver {
         finish(null);
       };
       const onError = (error: Error): void => {
-        finish({ status: 400, reason: `the request body could not be read: ${error.message}`, close: 'abort' });
+        if (state.timedOut) return onAborted();
+        finish({ status: 400, reason: `the request body could not be read: ${error.message}`, close: true });
       };
       const onAborted = (): void => {
-        finish({ status: 400, reason: 'the sender closed the connection before the body was complete', close: 'abort' });
+        finish(
+          state.timedOut
+            ? { status: 408, reason: 'the request took too long to arrive', close: true }
+            : { status: 400, reason: 'the sender closed the connection before the body was complete', close: true },
+        );
       };
       req.on('data', onData);
       req.on('end', onEnd);
@@ -344,10 +359,10 @@ export class Receiver {
       res.setHeader('Cache-Control', 'no-store');
       res.setHeader('X-Content-Type-Options', 'nosniff');
       for (const [name, value] of Object.entries(outcome.headers ?? {})) res.setHeader(name, value);
-      if (closeAfter) res.setHeader('Connection', 'close');
-      if (outcome.close === 'abort' && !state.complete) {
-        // Stop reading an oversized or broken body: answer, send FIN, and drop the socket shortly after so
-        // the sender has a moment to read the answer before the reset.
+      if (closeAfter) {
+        // The body was left unread (refused early, too large, broken): answer, send FIN, and drop the socket
+        // shortly after, so the sender can read the answer but cannot keep us reading.
+        res.setHeader('Connection', 'close');
         res.on('finish', () => {
           const socket = req.socket;
           socket.end();
@@ -397,8 +412,14 @@ export class Receiver {
     socket.destroySoon?.();
     // A reset or aborted connection is not a request worth listing.
     if (error.code === 'ECONNRESET' || error.code === 'EPIPE') return;
+    const current = this.active.get(socket);
+    if (current) {
+      // The request's own handler records it (with its source and what arrived of the body).
+      current.timedOut = timeout;
+      return;
+    }
     this.record(
-      { method: '', path: '', source: null, provider: null, headers: {}, chunks: [], bytes: 0, complete: false },
+      { method: '', path: '', source: null, provider: null, headers: {}, chunks: [], bytes: 0, complete: false, timedOut: timeout },
       { status, reason },
     );
   }
