@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+
+interface Step {
+  name?: string;
+  uses?: string;
+  run?: string;
+  if?: string;
+}
+interface Workflow {
+  on: Record<string, unknown>;
+  jobs: Record<string, { 'runs-on': string; strategy: { matrix: { os: string[] } }; steps: Step[] }>;
+}
+
+const root = join(import.meta.dirname, '..', '..');
+const workflow = parse(readFileSync(join(root, '.github/workflows/release.yml'), 'utf8')) as Workflow;
+
+describe('release workflow', () => {
+  const job = workflow.jobs['dist']!;
+  const runs = job.steps.map((s) => s.run ?? '').join('\n');
+
+  it('builds installers on Linux, macOS and Windows with npm ci and npm run dist', () => {
+    expect(job.strategy.matrix.os).toEqual(['ubuntu-latest', 'macos-latest', 'windows-latest']);
+    expect(job['runs-on']).toBe('${{ matrix.os }}');
+    expect(runs).toMatch(/^npm ci$/m);
+    expect(runs).toMatch(/^npm run dist$/m);
+  });
+
+  it('launches the packaged Linux app under Xvfb and checks that it answers', () => {
+    const smoke = job.steps.find((s) => s.run?.includes('xvfb-run'));
+    expect(smoke?.if).toBe("runner.os == 'Linux'");
+    expect(smoke?.run).toContain('dist/*.AppImage');
+    expect(smoke?.run).toContain('grep -qx 404 status.txt');
+  });
+
+  it('uploads every installer kind', () => {
+    const upload = job.steps.find((s) => s.uses?.startsWith('actions/upload-artifact'));
+    expect(upload).toBeDefined();
+    const text = readFileSync(join(root, '.github/workflows/release.yml'), 'utf8');
+    for (const ext of ['AppImage', 'deb', 'dmg', 'exe']) expect(text).toContain(`dist/*.${ext}`);
+  });
+});
