@@ -11,7 +11,9 @@
  *
  * Replays are remembered in memory, per source, for twice the tolerance and at most
  * {@link MAX_IDS_PER_SCOPE} ids: the cache resets when Crashbell restarts, and the timestamp tolerance is
- * what bounds the window in which a captured request could be replayed after a restart.
+ * what bounds the window in which a captured request could be replayed after a restart. A verified message
+ * that is then refused or cannot be stored is forgotten again (`ProviderModule.settle`), since senders retry
+ * under the same id.
  */
 import type { Rejection } from './types';
 import { safeEqual } from './helpers';
