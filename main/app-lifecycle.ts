@@ -1,3 +1,6 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 /**
  * App-level behaviour that has nothing to do with crashes: one instance, Quit versus close, start at login,
  * and reconnecting after the machine wakes.
@@ -53,9 +56,49 @@ export function acquireSingleInstance(app: AppLike, onSecondInstance: () => void
   return true;
 }
 
-/** Applies the "start at login" setting (off by default); a launch at login starts hidden in the tray. */
-export function applyStartAtLogin(app: AppLike, enabled: boolean, platform: string): void {
-  if (platform === 'linux') return; // Electron has no login items on Linux; the setting is kept for the others.
+/** Where Linux desktops look for autostart entries, and what to run. */
+export interface LinuxAutostart {
+  /** `$XDG_CONFIG_HOME/autostart`, by default `~/.config/autostart`. */
+  dir: string;
+  /** The executable: the AppImage file (`$APPIMAGE`) or the installed binary. */
+  exec: string;
+}
+
+/** The XDG autostart file name Crashbell owns. */
+export const AUTOSTART_FILE = 'crashbell.desktop';
+
+/** The autostart entry for Linux desktops (freedesktop.org Desktop Application Autostart). */
+export function autostartEntry(exec: string): string {
+  // Desktop-entry Exec quoting: the path in double quotes, with ", `, $ and \ escaped.
+  const quoted = `"${exec.replace(/(["`$\\])/g, '\\$1')}"`;
+  return [
+    '[Desktop Entry]',
+    'Type=Application',
+    'Name=Crashbell',
+    'Comment=Crash-monitoring webhooks as native desktop notifications',
+    `Exec=${quoted} ${HIDDEN_ARG}`,
+    'Terminal=false',
+    'X-GNOME-Autostart-enabled=true',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Applies the "start at login" setting (off by default); a launch at login starts hidden in the tray. macOS and
+ * Windows use Electron's login items; Linux has none, so there an XDG autostart entry is written or removed.
+ */
+export function applyStartAtLogin(app: AppLike, enabled: boolean, platform: string, linux?: LinuxAutostart): void {
+  if (platform === 'linux') {
+    if (!linux) return;
+    const file = join(linux.dir, AUTOSTART_FILE);
+    if (enabled) {
+      mkdirSync(linux.dir, { recursive: true });
+      writeFileSync(file, autostartEntry(linux.exec));
+    } else {
+      rmSync(file, { force: true });
+    }
+    return;
+  }
   app.setLoginItemSettings({ openAtLogin: enabled, openAsHidden: enabled, args: enabled ? [HIDDEN_ARG] : [] });
 }
 

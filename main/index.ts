@@ -6,6 +6,7 @@
  * the start-up smoke test reads.
  */
 import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { NotificationRequest, TunnelState } from '../shared/events';
@@ -167,6 +168,21 @@ async function main(): Promise<void> {
     void tunnel.reconnect();
   });
 
+  // Linux has no login items: an XDG autostart entry, only for an installed app (a dev run has no launcher).
+  const linuxAutostart = app.isPackaged
+    ? {
+        dir: join(process.env['XDG_CONFIG_HOME'] || join(homedir(), '.config'), 'autostart'),
+        exec: process.env['APPIMAGE'] || process.execPath,
+      }
+    : undefined;
+  const setStartAtLogin = (enabled: boolean) => {
+    try {
+      applyStartAtLogin(electronApp, enabled, process.platform, linuxAutostart);
+    } catch (err) {
+      log(`start at login: ${errorText(err)}`);
+    }
+  };
+
   // 7. App service, with Electron's powers injected.
   service = createAppService({
     core: appCore,
@@ -176,7 +192,7 @@ async function main(): Promise<void> {
     shell: {
       copyText: (text) => clipboard.writeText(text),
       openExternal: (url) => shell.openExternal(url),
-      setStartAtLogin: (enabled) => applyStartAtLogin(electronApp, enabled, process.platform),
+      setStartAtLogin,
     },
     secretStorage: settings.secretStorage(),
     version: app.getVersion(),
@@ -184,7 +200,7 @@ async function main(): Promise<void> {
     receiverError: () => receiverError,
   });
   const svc = service;
-  applyStartAtLogin(electronApp, settings.get().startAtLogin, process.platform);
+  setStartAtLogin(settings.get().startAtLogin);
 
   // Settings the shell acts on: the receiver's port and the tunnel's configuration.
   let boundPort = settings.get().port;

@@ -1,6 +1,10 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import {
   acquireSingleInstance,
+  AUTOSTART_FILE,
   applyStartAtLogin,
   HIDDEN_ARG,
   Lifecycle,
@@ -213,7 +217,7 @@ describe('app lifecycle', () => {
     expect(l.isQuitting()).toBe(true);
   });
 
-  it('start at login sets the login item (hidden) and clears it', () => {
+  it('start at login sets the login item (hidden) or the Linux autostart entry, and clears it', () => {
     const app = fakeApp();
     applyStartAtLogin(app, true, 'win32');
     applyStartAtLogin(app, false, 'darwin');
@@ -222,6 +226,13 @@ describe('app lifecycle', () => {
       { openAtLogin: true, openAsHidden: true, args: [HIDDEN_ARG] },
       { openAtLogin: false, openAsHidden: false, args: [] },
     ]);
+    const dir = join(mkdtempSync(join(tmpdir(), 'crashbell-autostart-')), 'autostart');
+    applyStartAtLogin(app, true, 'linux', { dir, exec: '/opt/Crashbell/crashbell' });
+    expect(readFileSync(join(dir, AUTOSTART_FILE), 'utf8')).toContain('Exec="/opt/Crashbell/crashbell" --hidden');
+    applyStartAtLogin(app, false, 'linux', { dir, exec: '/opt/Crashbell/crashbell' });
+    expect(existsSync(join(dir, AUTOSTART_FILE))).toBe(false);
+    rmSync(dir, { recursive: true, force: true });
+    expect(app.login).toHaveLength(2);
     expect(startsHidden(app, ['crashbell', HIDDEN_ARG], 'win32')).toBe(true);
     expect(startsHidden(app, ['crashbell'], 'win32')).toBe(false);
     expect(startsHidden(app, ['crashbell'], 'darwin')).toBe(true);
