@@ -116,9 +116,11 @@ function parseMonitor(req: HookRequest, body: HoneybadgerBody, mapping: { lifecy
       : body.alarm
         ? { kind: 'alarm', id: body.alarm.id, name: body.alarm.name, url: body.alarm.url }
         : null;
-  const id = firstText(thing?.id, thing?.name, body.message);
-  if (!id) return badRequest(`the "${event}" event names no site, check-in or alarm`, 'site');
-  const kind = thing?.kind ?? 'monitor';
+  // Project-wide events (a volume spike without a fault) group per project and event.
+  const projectId = thing ? null : firstText(body.project?.id, body.project?.name);
+  const id = firstText(thing?.id, thing?.name, projectId ? `${projectId}:${event}` : null, body.message);
+  if (!id) return badRequest(`the "${event}" event names no site, check-in, alarm or project`, 'site');
+  const kind = thing?.kind ?? (projectId ? 'project' : 'monitor');
   return {
     ok: true,
     event: blankEvent({

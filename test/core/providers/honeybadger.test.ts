@@ -44,6 +44,11 @@ describe('honeybadger', () => {
     expect(up).toMatchObject({ groupKey: 'site:abc', lifecycle: 'resolved' });
   });
 
+  it('a volume spike without a fault groups per project as a milestone', () => {
+    const spike = expectEvent(honeybadgerProvider.parse(rawHook(source, JSON.stringify({ event: 'volume_spike', message: '[Crywolf] error volume spike', project: { id: 1717, name: 'Crywolf' } }))));
+    expect(spike).toMatchObject({ groupKey: 'project:1717:volume_spike', milestone: 'Honeybadger: error volume spike' });
+  });
+
   it('an error event without its fault is a 400 naming it', () => {
     const result = honeybadgerProvider.parse(rawHook(source, '{"event":"occurred","message":"x"}'));
     expect(result).toMatchObject({ ok: false, rejection: { status: 400, field: 'fault' } });
