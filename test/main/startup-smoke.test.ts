@@ -189,6 +189,25 @@ describe('start-up smoke (built main bundle, fake electron)', () => {
     expect(out.index(isCall('Notification.click'))).toBeLessThan(out.index(isCall('shell.openExternal')));
   });
 
+  it('a hook whose link is not http(s) is refused at the click: nothing opens, the window shows the error', async () => {
+    const tooltip = out.lines.find((l) => l.kind === 'fake' && l.call === 'Tray.setToolTip' && /127\.0\.0\.1/.test(String(l['text'])));
+    const base = /http:\/\/127\.0\.0\.1:\d+/.exec(String(prop(tooltip, 'text')))![0];
+    const sample = getProvider('backtrace')!.sample(source, Date.now());
+    const body = JSON.parse(sample.body) as Record<string, unknown>;
+    body['fingerprint'] = 'f'.repeat(64);
+    body['group_url'] = 'javascript:alert(document.domain)';
+    const opensBefore = out.lines.filter(isCall('shell.openExternal')).length;
+    const res = await fetch(`${base}/hooks/${source.id}`, { method: 'POST', headers: sample.headers, body: JSON.stringify(body) });
+    expect(res.status).toBeLessThan(300);
+    await out.waitFor(isLog(/^links: refused "javascript:alert\(document\.domain\)"/), 'the refusal to be recorded');
+    const navigate = await out.waitFor(
+      (l) => l.kind === 'fake' && l.call === 'webContents.send' && l['channel'] === 'navigate',
+      'the window to be sent to the error',
+    );
+    expect(prop(navigate, 'payload')).toMatchObject({ view: 'errors', groupId: expect.any(String) });
+    expect(out.lines.filter(isCall('shell.openExternal'))).toHaveLength(opensBefore);
+  });
+
   it('quits cleanly: the tunnel, receiver and inbox are closed before exit', async () => {
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     child.kill('SIGTERM');
