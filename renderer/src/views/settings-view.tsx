@@ -135,7 +135,7 @@ export function SettingsView({ state, settings, onSettings }: SettingsViewProps)
         <Toggle label="Start Crashbell at login" checked={settings.startAtLogin} onChange={(v) => apply({ startAtLogin: v })} />
         <label className="field field-inline">
           <span>Theme</span>
-          <select value={settings.theme} onChange={(e) => apply({ theme: e.currentTarget.value as Theme })}>
+          <select aria-label="Theme" value={settings.theme} onChange={(e) => apply({ theme: e.currentTarget.value as Theme })}>
             {THEMES.map((t) => (
               <option key={t} value={t}>{t === 'system' ? 'Follow the system' : t === 'light' ? 'Light' : 'Dark'}</option>
             ))}

@@ -118,7 +118,7 @@ function TunnelSection({ state, settings, onSettings }: SetupViewProps) {
         <h2 id="tunnel-heading">Tunnel</h2>
         <span className={`status-pill tone-${summary.tone}`} aria-label={`Tunnel ${summary.label}`}>{summary.label}</span>
       </div>
-      {summary.detail && <p className={summary.tone === 'bad' ? 'error-text' : 'muted mono wrap'}>{summary.detail}</p>}
+      {summary.detail && <p className={summary.tone === 'bad' ? 'error-text' : summary.tone === 'ok' ? 'mono wrap' : 'muted'}>{summary.detail}</p>}
       {!hasToken && (
         <p className="note" role="note">
           Without an ngrok authtoken Crashbell runs on its local URL only ({state.receiver.localBaseUrl ?? 'not listening'}): providers on the internet cannot reach it.
@@ -365,7 +365,7 @@ export function AddSourceForm({ providers }: { providers: ProviderInfo[] }) {
       <div className="form-grid">
         <label className="field">
           <span>Provider</span>
-          <select value={providerId} onChange={(e) => { setProviderId(e.currentTarget.value as ProviderId); setValues({}); setError(null); }}>
+          <select aria-label="Provider" value={providerId} onChange={(e) => { setProviderId(e.currentTarget.value as ProviderId); setValues({}); setError(null); }}>
             {providers.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
           </select>
         </label>

@@ -1,0 +1,366 @@
+/**
+ * The window end to end in real Chromium: the built renderer served on loopback, the preload api emulated
+ * over the real receiver, inbox and app service in this process, so a real HTTP POST to the receiver shows up
+ * in the page. Screenshots of every view, light and dark, go to test-results/screenshots/.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NormalizedEvent } from '../../shared/events';
+import type { SourceView } from '../../shared/ipc';
+import { postRequest } from '../../main/core/http-post';
+import { buildRenderer, CHROMIUM_PATH, chromiumAvailable, connectPage, launchChromium, removeDir, serveDir } from './browser';
+import { startStack, type Stack } from './stack';
+
+const HAVE_CHROMIUM = chromiumAvailable();
+const IN_CI = process.env['CI'] === 'true';
+const SHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
+const FIXTURES = resolve(import.meta.dirname, '../fixtures');
+
+if (!HAVE_CHROMIUM) {
+  console.warn(
+    `[e2e] Chromium not found at ${CHROMIUM_PATH}: the renderer's end-to-end tests are SKIPPED. ` +
+      'Install Debian\'s "chromium" package or set CHROMIUM_PATH.',
+  );
+}
+
+describe.runIf(!HAVE_CHROMIUM && IN_CI)('e2e prerequisites under CI', () => {
+  it('needs Chromium', () => {
+    expect.fail(`CI=true but Chromium is missing at ${CHROMIUM_PATH}: .ci/run must install Debian's chromium package`);
+  });
+});
+
+function fixture(path: string): string {
+  return readFileSync(join(FIXTURES, path), 'utf8');
+}
+
+function basic(user: string, password: string): string {
+  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+}
+
+describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
+  let stack: Stack;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let outDir: string;
+  let server: { url: string; close: () => Promise<void> };
+  let pushes: { setPushing: (on: boolean) => void };
+  const pageErrors: string[] = [];
+
+  async function shoot(name: string): Promise<void> {
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.screenshot({ path: join(SHOTS, `${name}-${scheme}.png`) });
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+  }
+
+  /** Rows of the error list (select menus have options too). */
+  function rows() {
+    return page.getByRole('listbox', { name: 'Recent errors' }).getByRole('option');
+  }
+
+  async function go(view: 'Recent errors' | 'Setup' | 'Inspector' | 'Settings'): Promise<void> {
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: new RegExp(`^${view}`) }).click();
+  }
+
+  function backtraceSource(): SourceView {
+    const s = stack.settings.get().sources.find((x) => x.provider === 'backtrace');
+    if (!s) throw new Error('no Backtrace source yet');
+    return s as SourceView;
+  }
+
+  async function postBacktrace(body: string): Promise<number> {
+    const s = backtraceSource();
+    const res = await postRequest(`${stack.core.localBaseUrl}/hooks/${s.id}`, {
+      headers: { 'content-type': 'application/json', authorization: basic(s.credentials['username']!, s.credentials['password']!) },
+      body,
+    });
+    return res.status;
+  }
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    stack = await startStack({ onboarded: false, retention: { maxGroups: 6000, maxDays: 90 } });
+    outDir = await buildRenderer();
+    server = await serveDir(outDir);
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1200, height: 780 }, colorScheme: 'light' });
+    page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => {
+      // Chromium notes that frame-ancestors is ignored in a <meta> CSP; the shell also sends it as a header.
+      if (m.type() === 'error' && !/frame-ancestors/.test(m.text()) && !/Failed to load resource/.test(m.text())) {
+        pageErrors.push(`console: ${m.text()}`);
+      }
+    });
+    // Resource failures are checked by URL, so the browser's own favicon probe is not mistaken for the app's.
+    page.on('response', (r) => {
+      if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) pageErrors.push(`HTTP ${r.status()} ${r.url()}`);
+    });
+    page.setDefaultTimeout(8_000);
+    pushes = await connectPage(page, stack.service);
+    await page.goto(server.url);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (outDir) removeDir(outDir);
+    await stack?.close();
+  });
+
+  it('opens on setup at first run, adds a Backtrace source and copies its values', async () => {
+    await page.getByRole('heading', { name: 'Welcome to Crashbell' }).waitFor();
+    await page.getByRole('note').filter({ hasText: 'Secrets are not encrypted' }).waitFor();
+    await shoot('setup-first-run');
+
+    await page.getByRole('combobox', { name: 'Provider', exact: true }).selectOption('backtrace');
+    await page.getByLabel('Name', { exact: true }).fill('Game client');
+    await page.getByRole('button', { name: 'Add source' }).click();
+    const card = page.getByRole('article', { name: 'Game client (Backtrace)' });
+    await card.waitFor();
+    const source = backtraceSource();
+
+    await card.getByRole('button', { name: 'Copy Webhook URL' }).click();
+    await card.getByRole('button', { name: 'Copy Webhook URL' }).filter({ hasText: 'Copied' }).waitFor();
+    expect(stack.shell.copied.at(-1)).toBe(`${stack.core.localBaseUrl}/hooks/${source.id}`);
+    expect(stack.settings.get().tunnel.lastCopiedUrl).toBe(stack.core.localBaseUrl);
+
+    // The password is masked until revealed, and copies in full either way.
+    expect(await card.getByText(source.credentials['password']!).count()).toBe(0);
+    await card.getByRole('button', { name: 'Reveal Password' }).click();
+    await card.getByText(source.credentials['password']!).waitFor();
+    await card.getByRole('button', { name: 'Copy Password' }).click();
+    await card.getByRole('button', { name: 'Copy Password' }).filter({ hasText: 'Copied' }).waitFor();
+    expect(stack.shell.copied.at(-1)).toBe(source.credentials['password']);
+
+    await page.getByRole('button', { name: 'Got it' }).click();
+    await page.getByRole('heading', { name: 'Welcome to Crashbell' }).waitFor({ state: 'detached' });
+    expect(stack.settings.get().onboarded).toBe(true);
+    await shoot('setup');
+  });
+
+  it('sends a test event through the real receiver from the setup view', async () => {
+    const card = page.getByRole('article', { name: 'Game client (Backtrace)' });
+    await card.getByRole('button', { name: 'Send test event' }).click();
+    await card.getByRole('status').filter({ hasText: 'Delivered to the local receiver: 200' }).waitFor();
+    expect(stack.inbox.counts().groups).toBe(1);
+  });
+
+  it('shows a Backtrace hook live, and updates its count in place', async () => {
+    await go('Recent errors');
+    await page.getByRole('listbox', { name: 'Recent errors' }).waitFor();
+    expect(await postBacktrace(fixture('backtrace/group-notification.json'))).toBe(200);
+    // The test event from setup is the same crash under another fingerprint: two rows now.
+    await page.waitForFunction(() => document.querySelectorAll('[role=listbox] [role=option]').length === 2);
+    expect(await rows().filter({ hasText: '35×' }).count()).toBe(2);
+
+    const again = JSON.parse(fixture('backtrace/group-notification.json')) as Record<string, unknown>;
+    again['occurrences'] = 36;
+    again['object_id'] = '2e7';
+    expect(await postBacktrace(JSON.stringify(again))).toBe(200);
+    await rows().filter({ hasText: '36×' }).waitFor();
+    expect(await rows().count()).toBe(2);
+    // The updated group moved to the top.
+    expect(await rows().first().textContent()).toContain('36×');
+  });
+
+  it('adds an Errorception source with its secret and shows its hook', async () => {
+    await go('Setup');
+    await page.getByRole('combobox', { name: 'Provider', exact: true }).selectOption('errorception');
+    await page.getByLabel('Name', { exact: true }).fill('Marketing site');
+    await page.getByRole('button', { name: 'Add source' }).click();
+    await page.getByRole('alert').filter({ hasText: /secret/i }).waitFor();
+    await page.getByLabel(/Secret key/).fill('e2e-secret');
+    await page.getByRole('button', { name: 'Add source' }).click();
+    await page.getByRole('article', { name: 'Marketing site (Errorception)' }).waitFor();
+    const ec = stack.settings.get().sources.find((s) => s.provider === 'errorception')!;
+
+    await go('Recent errors');
+    const body = fixture('errorception/first-occurrence.json');
+    const parsed = JSON.parse(body) as { message: string; page: string };
+    const signature = createHash('sha1').update(`e2e-secret${parsed.message}${parsed.page}`, 'utf8').digest('hex');
+    const res = await postRequest(`${stack.core.localBaseUrl}/hooks/${ec.id}`, {
+      headers: { 'content-type': 'application/json', 'x-signature': signature },
+      body,
+    });
+    expect(res.status).toBe(200);
+    await rows().filter({ hasText: /_WidgetManager/ }).waitFor();
+    await shoot('errors');
+  });
+
+  it('searches the list', async () => {
+    const search = page.getByRole('searchbox', { name: 'Search errors' });
+    await search.fill('widgetmanager');
+    await page.getByText('1 error group match').waitFor();
+    expect(await rows().count()).toBe(1);
+    await search.fill('my_fn');
+    await rows().filter({ hasText: /exception in printf/ }).first().waitFor();
+    expect(await rows().filter({ hasText: /_WidgetManager/ }).count()).toBe(0);
+    await search.fill('');
+    await rows().filter({ hasText: /_WidgetManager/ }).waitFor();
+  });
+
+  it('opens the detail with callstack, classifiers, histograms and the decision', async () => {
+    await rows().filter({ hasText: /exception in printf/ }).filter({ hasText: '36×' }).click();
+    const detail = page.getByRole('article', { name: /exception in printf/ });
+    await detail.waitFor();
+    await detail.getByRole('listitem').filter({ hasText: 'my_fn' }).first().waitFor();
+    await detail.getByRole('list', { name: 'Classifiers' }).getByText('exception').waitFor();
+    await detail.getByRole('figure', { name: 'version histogram' }).waitFor();
+    await detail.getByRole('figure', { name: 'environment histogram' }).getByText('production').waitFor();
+    await detail.getByLabel('Notification decision').getByText(/Notified|Not notified/).waitFor();
+    await detail.getByRole('button', { name: 'Open in Backtrace' }).click();
+    await detail.getByRole('status').filter({ hasText: 'Opened in Backtrace' }).waitFor();
+    expect(stack.shell.opened.at(-1)).toBe('https://u.sp.backtrace.io/dashboard/...');
+    await shoot('detail');
+
+    // Errorception's browser, OS and page.
+    await rows().filter({ hasText: /_WidgetManager/ }).click();
+    const ec = page.getByRole('article', { name: /_WidgetManager/ });
+    await ec.getByText('Android', { exact: false }).first().waitFor();
+    await ec.getByRole('button', { name: /Open page http:\/\/blog\.rakeshpai\.me/ }).waitFor();
+    await shoot('detail-errorception');
+    await ec.getByRole('button', { name: 'Close detail' }).click();
+  });
+
+  it('mutes with M and resolves with R from the keyboard', async () => {
+    const list = page.getByRole('listbox', { name: 'Recent errors' });
+    await list.focus();
+    await page.keyboard.press('Home');
+    const first = (await stack.service.listGroups({ limit: 1 })).groups[0]!;
+    await page.keyboard.press('m');
+    await page.getByRole('listbox', { name: 'Recent errors' }).getByRole('option', { selected: true }).getByText('Muted').waitFor();
+    expect(stack.inbox.get(first.id)?.muted).toBe(true);
+    await page.keyboard.press('r');
+    await page.getByRole('listbox', { name: 'Recent errors' }).getByRole('option', { selected: true }).getByText('Resolved').waitFor();
+    expect(stack.inbox.get(first.id)?.resolved).toBe(true);
+    await page.getByRole('button', { name: 'Muted', pressed: false }).click();
+    await page.getByText('1 error group match').waitFor();
+  });
+
+  it('shows a rejected request in the inspector, masked, and replays an accepted one', async () => {
+    const s = backtraceSource();
+    const bad = await postRequest(`${stack.core.localBaseUrl}/hooks/${s.id}`, {
+      headers: { 'content-type': 'application/json', authorization: basic('intruder', 'guess') },
+      body: fixture('backtrace/group-notification.json'),
+    });
+    expect(bad.status).toBe(401);
+    await go('Inspector');
+    const requests = page.getByRole('listbox', { name: 'Received requests' }).getByRole('option');
+    await requests.filter({ hasText: '401' }).first().click();
+    const detail = page.getByRole('region', { name: 'Request detail' });
+    await detail.getByText('Basic ••••••').waitFor();
+    expect(await detail.getByText('intruder').count()).toBe(0);
+    // Refused on its headers, before the body was read.
+    await detail.getByText('(empty body)').waitFor();
+
+    // A schema violation arrives live, names the field, and shows the body pretty-printed.
+    expect(await postBacktrace(fixture('backtrace/missing-fingerprint.json'))).toBe(400);
+    await requests.filter({ hasText: '400' }).first().click();
+    await detail.getByRole('heading', { name: /400.*fingerprint/ }).waitFor();
+    const body = await detail.getByLabel('Request body').textContent();
+    expect(body).toContain('\n  "callstack": [\n');
+    await shoot('inspector');
+
+    await requests.filter({ hasText: /^200/ }).first().click();
+    await detail.getByRole('button', { name: 'Replay' }).click();
+    await detail.getByText(/Replayed: 200/).waitFor();
+    // The replay arrives live at the top of the list.
+    expect(stack.core.requests.list()[0]!.status).toBe(200);
+  });
+
+  it('edits settings and applies the theme', async () => {
+    await go('Settings');
+    await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
+    await shoot('settings');
+    await page.getByRole('combobox', { name: 'Theme', exact: true }).selectOption('dark');
+    await page.waitForFunction(() => document.documentElement.dataset['theme'] === 'dark');
+    expect(stack.settings.get().theme).toBe('dark');
+    await page.screenshot({ path: join(SHOTS, 'settings-theme-dark.png') });
+    await page.getByRole('combobox', { name: 'Theme', exact: true }).selectOption('system');
+    await page.waitForFunction(() => document.documentElement.dataset['theme'] === undefined);
+
+    const storm = page.getByLabel('Storm control: at most this many notifications');
+    await storm.fill('0');
+    await storm.press('Enter');
+    await page.getByRole('alert').filter({ hasText: 'policy.stormLimit' }).waitFor();
+    await storm.fill('7');
+    await storm.press('Enter');
+    await page.getByText('Saved').waitFor();
+    expect(stack.settings.get().policy.stormLimit).toBe(7);
+
+    await page.getByRole('button', { name: 'Until tomorrow 08:00' }).click();
+    await page.getByText(/Do Not Disturb: On until/).waitFor();
+    await page.getByRole('button', { name: 'Turn off' }).click();
+    await page.getByText('Do Not Disturb: Off').waitFor();
+  });
+
+  it('lists 5,000 groups smoothly (time to first render printed)', async () => {
+    pushes.setPushing(false);
+    const sourceId = backtraceSource().id;
+    const base = Date.now() - 5000 * 1000;
+    const events: NormalizedEvent[] = Array.from({ length: 5000 }, (_, i) => ({
+      id: `seed-${i}`,
+      provider: 'backtrace',
+      sourceId,
+      groupKey: `seed-fingerprint-${i}`,
+      title: `segv in render_frame_${i}`,
+      description: `render_frame_${i} ← draw ← main · game.exe`,
+      url: `https://u.sp.backtrace.io/dashboard/seed/${i}`,
+      occurrences: (i % 97) + 1,
+      hosts: (i % 7) + 1,
+      guids: 0,
+      firstSeen: new Date(base + i * 1000).toISOString(),
+      lastSeen: new Date(base + i * 1000).toISOString(),
+      receivedAt: new Date(base + i * 1000).toISOString(),
+      classifiers: ['segv'],
+      attributes: {},
+      callstack: [`render_frame_${i}`, 'draw', 'main'],
+      application: 'game.exe',
+      project: i % 2 ? 'client' : 'server',
+      environment: null,
+      objectId: i.toString(16),
+      page: null,
+      userAgent: null,
+      browser: null,
+      os: null,
+      isFirstOccurrence: null,
+      lifecycle: 'unknown',
+      milestone: null,
+      redelivery: { key: `seed-${i}`, windowMs: null },
+      raw: { seeded: i },
+    }));
+    for (let i = 0; i < events.length; i += 500) {
+      await Promise.all(events.slice(i, i + 500).map((e) => stack.inbox.ingest(e)));
+    }
+    expect(stack.inbox.counts().groups).toBeGreaterThanOrEqual(5000);
+    pushes.setPushing(true);
+
+    const t0 = performance.now();
+    await page.reload();
+    await rows().first().waitFor();
+    const firstRender = performance.now() - t0;
+    console.log(`[e2e] 5,000 groups: first rows rendered ${firstRender.toFixed(0)} ms after the window (re)loaded`);
+    await page.getByText(/5,00\d error groups/).waitFor();
+    // Virtualized: only the rows on screen (plus overscan) are in the DOM.
+    expect(await rows().count()).toBeLessThan(80);
+
+    const list = page.getByRole('listbox', { name: 'Recent errors' });
+    await list.focus();
+    await page.keyboard.press('End');
+    await page.getByRole('listbox', { name: 'Recent errors' }).getByRole('option', { selected: true }).waitFor();
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('Enter');
+    await page.getByRole('region', { name: 'Error detail' }).getByRole('heading', { level: 2 }).waitFor();
+    await shoot('errors-5000');
+  });
+
+  it('raised no page errors and no CSP violations', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
