@@ -1,0 +1,64 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Settings } from '../../../shared/settings';
+import { openInbox } from '../../../main/core/inbox/index';
+import { backtraceEvent, errorceptionEvent, testSettings } from './make-event';
+import { tmpDataDir } from './tmp-dir';
+
+const T0 = Date.parse('2026-11-24T02:00:00Z');
+
+type Op =
+  | { kind: 'bt'; group: number; occurrences: number }
+  | { kind: 'ec'; group: number }
+  | { kind: 'mark'; pick: number; read?: boolean; muted?: boolean; resolved?: boolean };
+
+const op: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({ kind: fc.constant('bt' as const), group: fc.nat(12), occurrences: fc.integer({ min: 1, max: 20_000 }) }),
+  fc.record({ kind: fc.constant('ec' as const), group: fc.nat(6) }),
+  fc.record(
+    { kind: fc.constant('mark' as const), pick: fc.nat(30), read: fc.boolean(), muted: fc.boolean(), resolved: fc.boolean() },
+    { requiredKeys: ['kind', 'pick'] },
+  ),
+);
+
+describe('the log replays to the same state', () => {
+  it('any sequence of hooks, redeliveries, marks, retention and compaction reads back identically after reopen', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 60 }), fc.integer({ min: 3, max: 30 }), fc.boolean(), async (ops, maxGroups, compact) => {
+        const dir = tmpDataDir();
+        const settings = (): Settings => ({ ...testSettings(), retention: { maxGroups, maxDays: 90 } });
+        let t = T0;
+        const options = {
+          dataDir: dir,
+          getSettings: settings,
+          now: () => t,
+          ...(compact ? { compaction: { minBytes: 1, ratio: 1.5 } } : {}),
+        };
+        const a = await openInbox(options);
+        for (const o of ops) {
+          t += 1000;
+          if (o.kind === 'bt') {
+            await a.ingest(backtraceEvent({ at: t, body: { fingerprint: `g${o.group}`, occurrences: o.occurrences, object_id: `o${o.occurrences}` } }));
+          } else if (o.kind === 'ec') {
+            await a.ingest(errorceptionEvent({ at: t, body: { webUrl: `https://errorception.com/e/${o.group}`, date: new Date(T0).toISOString() } }));
+          } else {
+            const groups = a.list({ limit: 1000 }).groups;
+            const g = groups[o.pick % Math.max(1, groups.length)];
+            if (g) await a.mark(g.id, { read: o.read, muted: o.muted, resolved: o.resolved });
+          }
+        }
+        const before = a.list({ limit: 1000 });
+        const counts = a.counts();
+        const raws = before.groups.map((g) => a.get(g.id)?.latestRaw);
+        await a.close();
+        const b = await openInbox(options);
+        expect(b.counts()).toEqual(counts);
+        expect(b.list({ limit: 1000 })).toEqual(before);
+        expect(before.groups.map((g) => b.get(g.id)?.latestRaw)).toEqual(raws);
+        expect(counts.groups).toBeLessThanOrEqual(maxGroups);
+        await b.close();
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
