@@ -48,6 +48,7 @@ import { lockDownSession, windowOptions, WindowManager, type WindowLike } from '
 /** Windows needs it for notifications; electron-builder.yml's appId. */
 const APP_ID = 'dev.crashbell.app';
 const SHUTDOWN_TIMEOUT_MS = 5_000;
+const TRAY_REFRESH_MS = 250;
 
 function log(message: string): void {
   process.stdout.write(`[crashbell] ${message}\n`);
@@ -286,12 +287,22 @@ async function main(): Promise<void> {
     trayState,
   );
   log(`tray created (${hasTray ? 'hides to tray on close' : 'no tray on this desktop: the window minimizes on close'})`);
-  const refreshTray = async () => {
-    trayState = await buildTrayState(svc, inbox, settings.get().startAtLogin);
-    tray.update(trayState);
+  // Coalesced: a storm of hooks updates groups many times a second, and rebuilding a native menu is not free.
+  let trayTimer: ReturnType<typeof setTimeout> | null = null;
+  const refreshTray = () => {
+    if (trayTimer) return;
+    trayTimer = setTimeout(() => {
+      trayTimer = null;
+      buildTrayState(svc, inbox, settings.get().startAtLogin)
+        .then((next) => {
+          trayState = next;
+          tray.update(next);
+        })
+        .catch((err: unknown) => log(`tray: ${errorText(err)}`));
+    }, TRAY_REFRESH_MS);
   };
-  svc.subscribe('state:changed', () => void refreshTray());
-  svc.subscribe('group:updated', () => void refreshTray());
+  svc.subscribe('state:changed', refreshTray);
+  svc.subscribe('group:updated', refreshTray);
 
   // 10. Window.
   // The CSP header would break the dev server's hot reload; the packaged renderer always gets it.
@@ -359,6 +370,7 @@ async function main(): Promise<void> {
     const cleanup = (async () => {
       unregisterIpc();
       svc.close();
+      if (trayTimer) clearTimeout(trayTimer);
       tray.destroy();
       await tunnel.stop();
       await core.stop();
