@@ -22,7 +22,7 @@ const FALLBACK: ProviderInfo[] = [
     fields: [
       {
         key: 'secret',
-        label: 'Secret',
+        label: 'Secret key',
         secret: true,
         required: true,
         help: 'Shown on Errorception’s Settings › Service Hooks › WebHooks page when you create the webhook.',
