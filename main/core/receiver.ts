@@ -227,28 +227,31 @@ export class Receiver {
   }
 
   private async decide(req: http.IncomingMessage, state: RequestState): Promise<Outcome> {
+    // A refusal before reading keeps the connection when the unread body is small and announced (Node
+    // discards it); an unannounced or oversized one closes the connection instead of being read.
+    const early = this.unreadNeedsClose(req);
     const pathOnly = (req.url ?? '').split('?')[0] ?? '';
     const match = HOOK_PATH.exec(pathOnly);
-    if (!match) return { status: 404, reason: 'not found: only POST /hooks/<source id> answers here', close: true };
+    if (!match) return { status: 404, reason: 'not found: only POST /hooks/<source id> answers here', close: early };
     const sourceId = safeDecode(match[1]!);
     const source = sourceId === null ? undefined : this.options.getSource(sourceId);
-    if (!source) return { status: 404, reason: 'unknown source: check the webhook URL', close: true };
+    if (!source) return { status: 404, reason: 'unknown source: check the webhook URL', close: early };
     state.source = source;
     const provider = this.getProvider(source.provider);
     if (!provider) {
-      return { status: 404, reason: `this source's provider (${source.provider}) is not available in this version`, close: true };
+      return { status: 404, reason: `this source's provider (${source.provider}) is not available in this version`, close: early };
     }
     state.provider = provider;
 
     if (req.method !== 'POST') {
-      return { status: 405, reason: `method ${req.method ?? ''} not allowed: webhooks are POST`, headers: { Allow: 'POST' }, close: true };
+      return { status: 405, reason: `method ${req.method ?? ''} not allowed: webhooks are POST`, headers: { Allow: 'POST' }, close: early };
     }
     if (!isJsonContentType(req.headers['content-type'])) {
       const given = req.headers['content-type'] ? `"${req.headers['content-type']}"` : 'none';
-      return { status: 415, reason: `content type ${given} not supported: send application/json`, close: true };
+      return { status: 415, reason: `content type ${given} not supported: send application/json`, close: early };
     }
-    const early = provider.verifyHeaders?.(source, state.headers) ?? null;
-    if (early) return fromRejection(early, true);
+    const denied = provider.verifyHeaders?.(source, state.headers) ?? null;
+    if (denied) return fromRejection(denied, early);
 
     const declared = req.headers['content-length'];
     if (declared !== undefined && Number(declared) > this.maxBodyBytes) {
@@ -268,8 +271,8 @@ export class Receiver {
     }
 
     const hook = { source, headers: state.headers, rawBody, json, now: this.now() };
-    const denied = provider.verify(hook);
-    if (denied) return fromRejection(denied);
+    const forged = provider.verify(hook);
+    if (forged) return fromRejection(forged);
     const parsed = provider.parse(hook);
     if (!parsed.ok) {
       provider.settle?.(hook, false);
@@ -298,6 +301,13 @@ export class Receiver {
     }
     provider.settle?.(hook, true);
     return { status: 200, reason: 'accepted', eventId: event.id };
+  }
+
+  /** True when a body left unread is chunked (size unknown) or announced over the limit. */
+  private unreadNeedsClose(req: http.IncomingMessage): boolean {
+    if (req.headers['transfer-encoding'] !== undefined) return true;
+    const declared = Number(req.headers['content-length'] ?? 0);
+    return !Number.isFinite(declared) || declared > this.maxBodyBytes;
   }
 
   /** Streams the body in, counting bytes; returns an outcome when it must stop (too large, aborted). */
@@ -351,24 +361,26 @@ export class Receiver {
       ? { ok: true, event: outcome.eventId ?? null }
       : { ok: false, error: outcome.reason, ...(outcome.field ? { field: outcome.field } : {}) };
     const body = JSON.stringify(payload);
-    const closeAfter = outcome.close !== undefined && !state.complete;
+    const closeAfter = outcome.close === true && !state.complete;
     if (!res.headersSent && !res.destroyed) {
-      res.statusCode = outcome.status;
-      res.setHeader('Content-Type', 'application/json; charset=utf-8');
-      res.setHeader('Content-Length', Buffer.byteLength(body));
-      res.setHeader('Cache-Control', 'no-store');
-      res.setHeader('X-Content-Type-Options', 'nosniff');
-      for (const [name, value] of Object.entries(outcome.headers ?? {})) res.setHeader(name, value);
+      const headers: Record<string, string | number> = {
+        'Content-Type': 'application/json; charset=utf-8',
+        'Content-Length': Buffer.byteLength(body),
+        'Cache-Control': 'no-store',
+        'X-Content-Type-Options': 'nosniff',
+        ...outcome.headers,
+      };
       if (closeAfter) {
         // The body was left unread (refused early, too large, broken): answer, send FIN, and drop the socket
         // shortly after, so the sender can read the answer but cannot keep us reading.
-        res.setHeader('Connection', 'close');
+        headers['Connection'] = 'close';
         res.on('finish', () => {
           const socket = req.socket;
           socket.end();
           setTimeout(() => socket.destroy(), 500).unref();
         });
       }
+      res.writeHead(outcome.status, headers);
       res.end(body);
     }
     this.record(state, outcome);

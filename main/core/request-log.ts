@@ -16,6 +16,9 @@ export const MAX_RECORDED_BODY_BYTES = 64 * 1024;
 export const ALWAYS_MASKED_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'x-signature'];
 
 const MASK = '••••••';
+/** Lenient: a body cut at 64 KiB may end inside a character; that one becomes U+FFFD. */
+const UTF8 = new TextDecoder('utf-8', { fatal: false });
+const ALWAYS_MASKED = new Set(ALWAYS_MASKED_HEADERS);
 
 /** What the receiver hands the log for one request. */
 export interface RequestEntry {
@@ -58,8 +61,9 @@ export function maskValue(name: string, value: string): string {
 }
 
 /** Copies headers with every secret one masked. */
-export function maskHeaders(headers: Record<string, string>, secretHeaders: readonly string[] = []): Record<string, string> {
-  const secret = new Set([...ALWAYS_MASKED_HEADERS, ...secretHeaders.map((h) => h.toLowerCase())]);
+export function maskHeaders(headers: Record<string, string>, secretHeaders: Iterable<string> = []): Record<string, string> {
+  const secret = new Set(ALWAYS_MASKED);
+  for (const h of secretHeaders) secret.add(h.toLowerCase());
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     const key = name.toLowerCase();
@@ -68,10 +72,21 @@ export function maskHeaders(headers: Record<string, string>, secretHeaders: read
   return out;
 }
 
+function maskWith(headers: Record<string, string>, secret: ReadonlySet<string>, extra: readonly string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const key = name.toLowerCase();
+    const masked = secret.has(key) || (extra !== undefined && extra.some((h) => h.toLowerCase() === key));
+    out[key] = masked ? maskValue(key, value) : value;
+  }
+  return out;
+}
+
 /** A bounded, newest-first log of requests. */
 export class RequestLog {
   private readonly records: RequestRecord[] = [];
   private readonly originals = new Map<string, OriginalRequest>();
+  private readonly secret: ReadonlySet<string>;
 
   /**
    * @param capacity how many records to keep (oldest dropped first)
@@ -79,9 +94,10 @@ export class RequestLog {
    */
   constructor(
     readonly capacity: number = DEFAULT_REQUEST_LOG_SIZE,
-    private readonly extraSecretHeaders: readonly string[] = [],
+    extraSecretHeaders: readonly string[] = [],
   ) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('the request log needs room for at least one record');
+    this.secret = new Set([...ALWAYS_MASKED_HEADERS, ...extraSecretHeaders.map((h) => h.toLowerCase())]);
   }
 
   /** Records one request and returns its record (as the inspector will see it). */
@@ -98,8 +114,8 @@ export class RequestLog {
       provider: entry.provider,
       status: entry.status,
       reason: entry.reason,
-      headers: maskHeaders(entry.headers, [...this.extraSecretHeaders, ...(entry.secretHeaders ?? [])]),
-      body: new TextDecoder('utf-8', { fatal: false }).decode(kept),
+      headers: maskWith(entry.headers, this.secret, entry.secretHeaders),
+      body: UTF8.decode(kept),
       bodyBytes,
       bodyTruncated: truncated,
       eventId: entry.eventId,
@@ -112,7 +128,8 @@ export class RequestLog {
         method: entry.method,
         path: entry.path,
         headers: { ...entry.headers },
-        body: Buffer.from(kept),
+        // The receiver hands over a buffer it never touches again, so it is kept without a copy.
+        body: kept,
       });
     }
     while (this.records.length > this.capacity) {

@@ -19,18 +19,38 @@ export function safeEqual(actual: string, expected: string): boolean {
   return timingSafeEqual(a, b) && actual.length === expected.length;
 }
 
+type AgentParts = { browser: AgentPart | null; os: AgentPart | null };
+
+/** Recent user agents: a storm repeats a handful of browsers, and the parser's regexes are the costly part. */
+const agentCache = new Map<string, AgentParts>();
+const AGENT_CACHE_SIZE = 256;
+/** Longer user agents are not cached (nor worth remembering). */
+const AGENT_CACHE_MAX_LENGTH = 512;
+
+function copyParts(parts: AgentParts): AgentParts {
+  return { browser: parts.browser && { ...parts.browser }, os: parts.os && { ...parts.os } };
+}
+
 /** Browser and operating system read from a user agent by ua-parser-js; null parts when it says nothing. */
-export function parseUserAgent(userAgent: string | null | undefined): { browser: AgentPart | null; os: AgentPart | null } {
+export function parseUserAgent(userAgent: string | null | undefined): AgentParts {
   if (!userAgent) return { browser: null, os: null };
+  const cached = agentCache.get(userAgent);
+  if (cached) return copyParts(cached);
+  let parts: AgentParts;
   try {
     const result = new UAParser(userAgent).getResult();
     const part = (p: { name?: string; version?: string }): AgentPart | null =>
       p.name || p.version ? { name: p.name ?? null, version: p.version ?? null } : null;
-    return { browser: part(result.browser), os: part(result.os) };
+    parts = { browser: part(result.browser), os: part(result.os) };
   } catch {
     // The library is not expected to throw, but a user agent is attacker-controlled text.
-    return { browser: null, os: null };
+    parts = { browser: null, os: null };
   }
+  if (userAgent.length <= AGENT_CACHE_MAX_LENGTH) {
+    if (agentCache.size >= AGENT_CACHE_SIZE) agentCache.delete(agentCache.keys().next().value as string);
+    agentCache.set(userAgent, copyParts(parts));
+  }
+  return parts;
 }
 
 /** Renders a zod issue path as `attributes.version.0`; empty for the root. */
