@@ -4,9 +4,12 @@ import { defineConfig } from 'vite';
 
 /**
  * Builds the Electron-free core entries for plain Node: headless mode and the benchmark.
- * Dependencies stay external (they are installed); node built-ins too.
+ * Dependencies stay external (they are installed), except the pure-JS ones headless start-up loads
+ * first (bundled: one file reads faster than hundreds); node built-ins stay external too.
  */
 export default defineConfig({
+  // Bundled rather than loaded file by file: zod's many modules were most of headless start-up time.
+  ssr: { noExternal: ['zod', 'ua-parser-js'] },
   build: {
     outDir: 'out/headless',
     emptyOutDir: true,

@@ -148,7 +148,8 @@ describe('headless --json', () => {
     const json = JSON.parse(ecBody) as { message: string; page: string };
     const sig = createHash('sha1').update(`site-secret${json.message}${json.page}`).digest('hex');
     expect((await sendHook(port, { path: `/hooks/${ERRORCEPTION.id}`, headers: { 'content-type': 'application/json', 'x-signature': sig }, body: ecBody })).status).toBe(200);
-    await h.waitFor((l) => l['type'] === 'received' && l['provider'] === 'errorception');
+    const ec = await h.waitFor((l) => l['type'] === 'received' && l['provider'] === 'errorception');
+    expect(ec).toMatchObject({ browser: { name: 'Android Browser', version: '4.0' }, os: { name: 'Android', version: '4.1.2' }, lifecycle: 'new' });
 
     await sendHook(port, { method: 'GET', path: '/' });
     await h.waitFor((l) => l['type'] === 'rejected' && l['status'] === 404 && l['source'] === null);
