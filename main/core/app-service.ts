@@ -31,6 +31,7 @@ import type {
   ViewName,
 } from '../../shared/ipc';
 import { parseSettings, sourceSchema, type Settings, type Source } from '../../shared/settings';
+import type { CrashbellCore } from './core';
 import { CrashbellError, InvalidSourceError, UnknownSourceError } from './errors';
 import { dndStatus } from './inbox/dnd';
 import type { Inbox } from './inbox/types';
@@ -68,6 +69,34 @@ export interface AppCore {
   replay(requestId: string): Promise<CoreDelivery>;
   /** The inspector's bounded list of requests, newest first. */
   readonly requests: { list(): RequestRecord[] };
+}
+
+/** Adapts the running {@link CrashbellCore} to what the service needs (null port and URL while stopped). */
+export function appCoreOf(core: CrashbellCore): AppCore {
+  return {
+    get port() {
+      return core.listening ? core.port : null;
+    },
+    get localBaseUrl() {
+      return core.listening ? core.localBaseUrl : null;
+    },
+    deliverSample: (sourceId, base) => core.deliverSample(sourceId, base),
+    replay: (requestId) => core.replay(requestId),
+    requests: { list: () => core.requests() },
+  };
+}
+
+/**
+ * Feeds the core's events into the service's inlets (group changes, notifications, requests). Use it when
+ * the core opened the inbox itself ({@link CrashbellCore.open}); returns a function that unhooks them.
+ */
+export function connectCoreEvents(core: CrashbellCore, service: AppService): () => void {
+  const offs = [
+    core.events.on('group', (g) => service.groupChanged(g)),
+    core.events.on('notification', (n) => service.notificationRaised(n)),
+    core.events.on('request', (r) => service.requestRecorded(r)),
+  ];
+  return () => offs.forEach((off) => off());
 }
 
 /** The shell's powers, as plain functions (Electron's clipboard, shell and login items in the app). */
@@ -436,14 +465,18 @@ export function createAppService(deps: AppServiceDeps): AppService {
       findSource(sourceId);
       const pub = publicBase();
       if (pub) {
+        let why: string;
         try {
-          return delivery('tunnel', await deps.core.deliverSample(sourceId, pub));
+          const viaTunnel = await deps.core.deliverSample(sourceId, pub);
+          // Status 0: nothing answered at the public URL (the core reports network failures that way).
+          if (viaTunnel.status !== 0) return delivery('tunnel', viaTunnel);
+          why = viaTunnel.reason;
         } catch (err) {
-          // The tunnel may have just dropped: still prove the receiver works, and say why it went local.
-          const local = await deps.core.deliverSample(sourceId);
-          const why = err instanceof Error ? err.message : String(err);
-          return { ...delivery('local', local), reason: `${local.reason} (the tunnel did not answer: ${why})` };
+          why = err instanceof Error ? err.message : String(err);
         }
+        // The tunnel may have just dropped: still prove the receiver works, and say why it went local.
+        const local = await deps.core.deliverSample(sourceId);
+        return { ...delivery('local', local), reason: `${local.reason} (the tunnel did not answer: ${why})` };
       }
       return delivery('local', await deps.core.deliverSample(sourceId));
     },

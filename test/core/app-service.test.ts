@@ -205,3 +205,17 @@ describe('pure helpers', () => {
     expect(() => applySettingsPatch(defaultSettings(), { retention: { maxGroups: 0 } })).toThrow(/retention\.maxGroups/);
   });
 });
+
+describe('a tunnel that stopped answering', () => {
+  it('falls back to the local receiver and says why', async () => {
+    const view = await stack.service.addSource({ provider: 'backtrace', name: 'Game' });
+    await stack.setTunnel(true);
+    // The public URL stops answering (ngrok's edge dropped the session): the core reports status 0.
+    const real = stack.core.deliverSample.bind(stack.core);
+    stack.core.deliverSample = async (id, base) => (base ? { status: 0, reason: 'could not reach the public URL: ECONNREFUSED', eventId: null } : real(id));
+    const result = await stack.service.sendTestEvent(view.id);
+    expect(result.via).toBe('local');
+    expect(result.status).toBe(200);
+    expect(result.reason).toMatch(/tunnel did not answer: could not reach the public URL/);
+  });
+});

@@ -1,23 +1,17 @@
 /**
  * The real Crashbell engine in the test process, for the app service's tests and the renderer's e2e run:
- * receiver on 127.0.0.1 (port 0), request log, inbox in a temp data dir, the tunnel state machine over a
- * loopback stand-in for the ngrok SDK (it "forwards" to http://localhost:<port>, which reaches the same
- * receiver by another origin), settings in memory, and the app service over all of it.
+ * {@link CrashbellCore} (receiver on 127.0.0.1, port 0, request log, inbox in a temp data dir), the tunnel
+ * state machine over a loopback stand-in for the ngrok SDK (it "forwards" to http://localhost:<port>, which
+ * reaches the same receiver by another origin), settings in memory, and the app service over all of it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RequestRecord } from '../../shared/events';
-import { defaultSettings, type Settings, type SettingsInput, parseSettings } from '../../shared/settings';
-import { createAppService, type AppCore, type AppService, type CoreDelivery } from '../../main/core/app-service';
-import { ReplayError, UnknownSourceError } from '../../main/core/errors';
-import { postRequest } from '../../main/core/http-post';
-import { openInbox, type LocalInbox } from '../../main/core/inbox/index';
-import { allSecretHeaders, getProvider } from '../../main/core/providers/index';
-import { Receiver } from '../../main/core/receiver';
-import { RequestLog } from '../../main/core/request-log';
+import { parseSettings, type SettingsInput } from '../../shared/settings';
+import { appCoreOf, connectCoreEvents, createAppService, type AppCore, type AppService } from '../../main/core/app-service';
+import { CrashbellCore } from '../../main/core/core';
+import type { Inbox } from '../../main/core/inbox/types';
 import { MemorySettingsStore } from '../../main/core/settings-store';
-import { localBaseUrl, webhookUrl } from '../../main/core/sources';
 import { TunnelManager, type NgrokSdk } from '../../main/core/tunnel';
 
 /** What the shell hooks were asked to do, for assertions. */
@@ -29,11 +23,11 @@ export interface ShellLog {
 
 export interface Stack {
   service: AppService;
-  inbox: LocalInbox;
+  inbox: Inbox;
   settings: MemorySettingsStore;
   tunnel: TunnelManager;
+  engine: CrashbellCore;
   core: AppCore;
-  receiver: Receiver;
   shell: ShellLog;
   dataDir: string;
   /** Brings the tunnel online (through the loopback stand-in) or turns it off. */
@@ -41,72 +35,12 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-/** Reads the receiver's JSON answer into plain words. */
-function answerReason(status: number, body: string): string {
-  try {
-    const parsed = JSON.parse(body) as { ok?: boolean; error?: string };
-    if (status >= 200 && status < 300) return 'accepted';
-    if (typeof parsed.error === 'string') return parsed.error;
-  } catch {
-    // Not JSON: fall through to the status alone.
-  }
-  return status >= 200 && status < 300 ? 'accepted' : `HTTP ${status}`;
-}
-
-function eventIdOf(body: string): string | null {
-  try {
-    const parsed = JSON.parse(body) as { event?: unknown };
-    return typeof parsed.event === 'string' ? parsed.event : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Starts the whole engine. `initial` seeds the settings (sources, onboarded...). */
+/** Starts the whole engine. `initial` seeds the settings (sources, onboarded...); the port is always 0. */
 export async function startStack(initial: SettingsInput = {}, options: { stateDebounceMs?: number } = {}): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'crashbell-stack-'));
   const settings = new MemorySettingsStore(parseSettings({ ...initial, port: 0 }));
-  let service: AppService | null = null;
-  const inbox = await openInbox({
-    dataDir,
-    getSettings: () => settings.get(),
-    onGroupChanged: (g) => service?.groupChanged(g),
-    onNotification: (n) => service?.notificationRaised(n),
-  });
-  const log = new RequestLog(200, allSecretHeaders());
-  const receiver = new Receiver({
-    getSource: (id) => settings.get().sources.find((s) => s.id === id),
-    onEvent: (event) => inbox.ingest(event),
-    log,
-    onRecord: (r: RequestRecord) => service?.requestRecorded(r),
-  });
-  await receiver.listen(0, '127.0.0.1');
-  const local = (): string => localBaseUrl('127.0.0.1', receiver.requirePort());
-
-  const core: AppCore = {
-    get port() {
-      return receiver.port;
-    },
-    get localBaseUrl() {
-      return receiver.port === null ? null : local();
-    },
-    requests: log,
-    async deliverSample(sourceId: string, base?: string): Promise<CoreDelivery> {
-      const source = settings.get().sources.find((s) => s.id === sourceId);
-      if (!source) throw new UnknownSourceError(sourceId);
-      const provider = getProvider(source.provider);
-      if (!provider) throw new Error(`no provider ${source.provider}`);
-      const sample = provider.sample(source, Date.now());
-      const res = await postRequest(webhookUrl(base ?? local(), sourceId), { headers: sample.headers, body: sample.body }, 5_000);
-      return { status: res.status, reason: answerReason(res.status, res.body), eventId: eventIdOf(res.body) };
-    },
-    async replay(requestId: string): Promise<CoreDelivery> {
-      const original = log.original(requestId);
-      if (!original) throw new ReplayError('that request is gone from the log or was not kept whole');
-      const res = await postRequest(`${local()}${original.path}`, { method: original.method, headers: original.headers, body: original.body }, 5_000);
-      return { status: res.status, reason: answerReason(res.status, res.body), eventId: eventIdOf(res.body) };
-    },
-  };
+  const engine = await CrashbellCore.open({ settings, dataDir });
+  const core = appCoreOf(engine);
 
   // Stand-in for @ngrok/ngrok: "forwards" by naming another origin of the same loopback receiver.
   const sdk: NgrokSdk = {
@@ -116,9 +50,9 @@ export async function startStack(initial: SettingsInput = {}, options: { stateDe
   };
   const tunnel = new TunnelManager({ sdk, timeoutMs: 2_000 });
   const shell: ShellLog = { copied: [], opened: [], startAtLogin: [] };
-  service = createAppService({
+  const service = createAppService({
     core,
-    inbox,
+    inbox: engine.inbox,
     settings,
     tunnel,
     shell: {
@@ -131,28 +65,26 @@ export async function startStack(initial: SettingsInput = {}, options: { stateDe
     platform: 'linux',
     stateDebounceMs: options.stateDebounceMs ?? 0,
   });
+  const unhook = connectCoreEvents(engine, service);
 
   return {
     service,
-    inbox,
+    inbox: engine.inbox,
     settings,
     tunnel,
+    engine,
     core,
-    receiver,
     shell,
     dataDir,
     async setTunnel(online: boolean) {
-      const s: Settings = settings.get();
-      await tunnel.apply({ enabled: online, port: receiver.requirePort(), authtoken: online ? 'test-token' : '', domain: s.tunnel.domain });
+      await tunnel.apply({ enabled: online, port: engine.port, authtoken: online ? 'test-token' : '', domain: settings.get().tunnel.domain });
     },
     async close() {
-      service?.close();
+      unhook();
+      service.close();
       await tunnel.stop();
-      await receiver.close(500);
-      await inbox.close();
+      await engine.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
-
-export { defaultSettings };
