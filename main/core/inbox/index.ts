@@ -9,7 +9,7 @@ import type { Decision, Group, GroupMarks, NormalizedEvent, NotificationRequest,
 import type { GroupPage, GroupQuery, GroupSummary } from '../../../shared/ipc';
 import type { Source } from '../../../shared/settings';
 import { applyEvent, groupIdFor, isRedelivery, rememberKey, type RedeliveryKey } from './grouping';
-import { decide, placeOf } from './policy';
+import { decide, projectOf } from './policy';
 import { compareKeys, page, searchText } from './search';
 import { LogStore, type LiveRecord, type RawRef, type StoreStats } from './store';
 import { StormControl } from './storm';
@@ -403,7 +403,7 @@ class InboxImpl implements LocalInbox {
 
     if (outcome.notification) this.opts.onNotification?.(outcome.notification);
     if (outcome.digested) {
-      this.storm.hold({ groupId: id, title: after.title, place: placeOf(after, source), isNew });
+      this.storm.hold({ groupId: id, title: after.title, place: projectOf(after, source), isNew });
     }
     this.opts.onGroupChanged?.(after);
     return { group: after, isNew, duplicate: false, decision: outcome.decision };

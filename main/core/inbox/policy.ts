@@ -133,6 +133,11 @@ export function placeOf(group: GroupSummary, source: Source | null): string {
   return group.application ?? group.project ?? source?.name ?? group.provider;
 }
 
+/** What a digest counts a group under: the project, else the application, else the source ("14 new errors in my_project"). */
+export function projectOf(group: GroupSummary, source: Source | null): string {
+  return group.project ?? group.application ?? source?.name ?? group.provider;
+}
+
 /** The notification for one group and trigger, in the words the issue uses. */
 export function notificationFor(
   group: GroupSummary,

@@ -33,7 +33,7 @@ describe('storm control', () => {
     await vi.advanceTimersByTimeAsync(60_000);
     const digests = notes.filter((n) => n.digest);
     expect(digests).toHaveLength(1);
-    expect(digests[0]).toMatchObject({ title: '195 new errors in my_app.exe', url: null, group: null, digest: true });
+    expect(digests[0]).toMatchObject({ title: '195 new errors in my_project', url: null, group: null, digest: true });
     expect(digests[0]?.groups).toHaveLength(195);
     expect(new Set(digests[0]?.groups)).toEqual(new Set(ids.slice(5)));
 
@@ -79,7 +79,7 @@ describe('storm control', () => {
     }
     expect(inbox.flushDigest(t)).toBeNull(); // not due yet
     const d = inbox.flushDigest(t, true);
-    expect(d).toMatchObject({ title: '3 new errors in my_app.exe', digest: true });
+    expect(d).toMatchObject({ title: '3 new errors in my_project', digest: true });
     expect(notes.at(-1)).toEqual(d);
     await inbox.close();
   });
