@@ -219,3 +219,22 @@ describe('a tunnel that stopped answering', () => {
     expect(result.reason).toMatch(/tunnel did not answer: could not reach the public URL/);
   });
 });
+
+describe('mapping preview', () => {
+  it('runs a generic mapping on the last body received, the saved one or a trial one', async () => {
+    const config = { titlePath: '$.error.message', groupKeyPath: '$.error.id', verification: 'none' };
+    const view = await stack.service.addSource({ provider: 'generic', name: 'Any JSON', config });
+    const none = await stack.service.previewMapping(view.id, null);
+    expect(none.ok).toBe(false);
+    expect(none.errors.join(' ')).toMatch(/no body/);
+    const body = JSON.stringify({ error: { message: 'TypeError: x is undefined', id: 'err-7', count: 3 } });
+    const res = await postRequest(`${stack.core.localBaseUrl}/hooks/${view.id}`, { headers: { 'content-type': 'application/json' }, body });
+    expect(res.status).toBe(200);
+    const saved = await stack.service.previewMapping(view.id, null);
+    expect(saved).toMatchObject({ ok: true, fields: { title: 'TypeError: x is undefined', groupKey: 'err-7' } });
+    const trial = await stack.service.previewMapping(view.id, { ...config, occurrencesPath: '$.error.count', titlePath: '$.nope' });
+    expect(trial.ok).toBe(false);
+    expect(trial.fields['occurrences']).toBe(3);
+    await expect(stack.service.previewMapping('missing-missing-missing', null)).rejects.toThrow(/no source/);
+  });
+});

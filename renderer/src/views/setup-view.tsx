@@ -16,6 +16,14 @@ import {
   updateSource,
 } from '../api';
 import { CopyField, ErrorBox, ProviderBadge, Spinner, Toggle } from '../components/common';
+import {
+  configFromMapping,
+  EMPTY_MAPPING,
+  GenericMappingEditor,
+  MappingFields,
+  mappingProblem,
+  SourceFiltersEditor,
+} from '../components/source-settings';
 import { tunnelSummary } from '../lib/format';
 import { availableProviders, validateNewSource } from '../lib/providers';
 
@@ -286,6 +294,8 @@ export function SourceCard({ source, tunnelOnline }: { source: SourceView; tunne
           </ol>
         </details>
       )}
+      {source.provider === 'generic' && <GenericMappingEditor source={source} />}
+      <SourceFiltersEditor source={source} />
       <div className="source-foot">
         <button
           type="button"
@@ -331,12 +341,14 @@ export function AddSourceForm({ providers }: { providers: ProviderInfo[] }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [added, setAdded] = useState<string | null>(null);
+  const [mapping, setMapping] = useState(EMPTY_MAPPING);
   const provider = providers.find((p) => p.id === providerId);
+  const isGeneric = providerId === 'generic';
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const finalName = name.trim() || provider?.name || '';
-    const problem = validateNewSource(provider, finalName, values);
+    const problem = validateNewSource(provider, finalName, values) ?? (isGeneric ? mappingProblem(mapping) : null);
     if (problem) {
       setError(problem);
       return;
@@ -345,11 +357,12 @@ export function AddSourceForm({ providers }: { providers: ProviderInfo[] }) {
     for (const f of provider!.fields) if (values[f.key]?.trim()) credentials[f.key] = values[f.key]!.trim();
     setBusy(true);
     setError(null);
-    addSource({ provider: providerId, name: finalName, credentials }).then(
+    addSource({ provider: providerId, name: finalName, credentials, ...(isGeneric ? { config: configFromMapping(mapping) } : {}) }).then(
       (s) => {
         setBusy(false);
         setName('');
         setValues({});
+        setMapping(EMPTY_MAPPING);
         setAdded(`Added ${s.name}. Paste its values into ${s.providerName}.`);
       },
       (err) => {
@@ -387,6 +400,7 @@ export function AddSourceForm({ providers }: { providers: ProviderInfo[] }) {
           </label>
         ))}
       </div>
+      {isGeneric && <MappingFields value={mapping} onChange={setMapping} />}
       {provider && provider.fields.length === 0 && provider.id === 'backtrace' && (
         <p className="muted small">Crashbell generates a username and password for Backtrace’s Basic authentication.</p>
       )}
