@@ -51,7 +51,14 @@ export function App() {
   useEffect(() => {
     load();
     if (!hasBridge()) return;
-    const offState = onStateChanged(setState);
+    const offState = onStateChanged((next) => {
+      setState(next);
+      // The tray can change settings too (DND, pause, start at login): keep the settings view true.
+      getSettings().then((st) => {
+        setSettings(st);
+        applyTheme(st.theme);
+      }, () => undefined);
+    });
     const offNav = onNavigate((to) => {
       setView(to.view);
       if (to.groupId) setOpenRequest({ groupId: to.groupId, nonce: Date.now() });

@@ -142,6 +142,11 @@ describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
     await page.getByRole('heading', { name: 'Welcome to Crashbell' }).waitFor({ state: 'detached' });
     expect(stack.settings.get().onboarded).toBe(true);
     await shoot('setup');
+
+    await go('Recent errors');
+    await page.getByRole('heading', { name: 'No errors yet' }).waitFor();
+    await shoot('errors-empty');
+    await go('Setup');
   });
 
   it('sends a test event through the real receiver from the setup view', async () => {

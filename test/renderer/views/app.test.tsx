@@ -63,6 +63,19 @@ describe('App', () => {
     await screen.findByLabelText('3 unread');
     act(() => push('navigate', { view: 'inspector' }));
     await screen.findByRole('heading', { name: 'Request inspector' });
+    // A notification click opens the list on its group.
+    act(() => push('navigate', { view: 'errors', groupId: 'g1' }));
+    await screen.findByRole('heading', { name: 'exception in printf', level: 2 });
+    expect(api.getGroup).toHaveBeenCalledWith('g1');
+  });
+
+  it('follows settings changed elsewhere (the tray) when state changes', async () => {
+    const { api, push } = installFakeApi();
+    render(<App />);
+    await screen.findByRole('heading', { name: 'No errors yet' });
+    api.getSettings.mockResolvedValue({ ...settingsView(), theme: 'light' });
+    act(() => push('state:changed', makeState()));
+    await waitFor(() => expect(document.documentElement.dataset['theme']).toBe('light'));
   });
 
   it('shows the URL-changed banner with each source’s new URL to copy', async () => {
