@@ -109,6 +109,7 @@ export function SettingsView({ state, settings, onSettings }: SettingsViewProps)
           </button>
           <button type="button" className="btn" disabled={!state.dnd.until} onClick={() => setDnd('off').then(() => setSaved('Do Not Disturb off'), (e) => setError(errorMessage(e)))}>Turn off</button>
         </div>
+        <p className="muted small">“Until tomorrow” lasts until the next {String(TOMORROW_HOUR).padStart(2, '0')}:00, local time.</p>
         <Toggle
           label="Daily quiet hours"
           hint="Errors are recorded during quiet hours; nothing notifies."
