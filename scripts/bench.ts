@@ -26,7 +26,7 @@ import autocannon from 'autocannon';
 import type { NormalizedEvent } from '../shared/events';
 import { parseSettings, type Settings, type SourceInput } from '../shared/settings';
 import { CrashbellCore } from '../main/core/core';
-import { openInbox } from '../main/core/inbox/index';
+import { openInbox, type LocalInbox } from '../main/core/inbox/index';
 import { getProvider } from '../main/core/providers/index';
 import { signSentryHook } from '../main/core/providers/sentry';
 import { MemorySettingsStore } from '../main/core/settings-store';
@@ -163,9 +163,17 @@ async function serve(kind: string, configPath: string, dataDir: string): Promise
   // CPU accounting for the measured run only: the parent sends SIGUSR2 after its warm-up, SIGTERM at the end.
   let base = process.cpuUsage();
   process.on('SIGUSR2', () => (base = process.cpuUsage()));
+  let inbox: LocalInbox | null = null;
+  let baseStats = { syncs: 0, syncMs: 0, batched: 0 };
+  process.on('SIGUSR2', () => {
+    if (inbox) baseStats = inbox.stats();
+  });
   const report = (): void => {
     const c = process.cpuUsage(base);
-    process.stdout.write(`${JSON.stringify({ cpuUs: c.user + c.system })}\n`);
+    const st = inbox?.stats();
+    const syncs = st ? st.syncs - baseStats.syncs : 0;
+    const store = st && syncs > 0 ? { syncs, msPerSync: (st.syncMs - baseStats.syncMs) / syncs, perBatch: (st.batched - baseStats.batched) / syncs } : null;
+    process.stdout.write(`${JSON.stringify({ cpuUs: c.user + c.system, store })}\n`);
   };
   if (kind === 'bare') {
     const server = createServer((req, res) => {
@@ -187,6 +195,8 @@ async function serve(kind: string, configPath: string, dataDir: string): Promise
   }
   const settings = parseSettings(JSON.parse(readFileSync(configPath, 'utf8')));
   const core = await CrashbellCore.open({ settings: new MemorySettingsStore(settings), dataDir, port: 0 });
+  // CrashbellCore.open opens the inbox with openInbox, whose result also offers the store counters.
+  inbox = core.inbox as LocalInbox;
   process.stdout.write(`${JSON.stringify({ port: core.port })}\n`);
   process.on('SIGTERM', () => {
     report();
@@ -223,12 +233,22 @@ function spawnServer(kind: 'bare' | 'core', configPath: string, dataDir: string)
   });
 }
 
-/** Stops a server and returns the CPU (µs) it spent since the warm-up. */
-async function stopServer(server: Server): Promise<number> {
+interface ServerReport {
+  /** CPU (µs) the server spent since the warm-up. */
+  cpuUs: number;
+  /** Group commit since the warm-up: fsyncs, ms per write+fsync, records per batch. */
+  store: { syncs: number; msPerSync: number; perBatch: number } | null;
+}
+
+/** Stops a server and returns what it reports about itself since the warm-up. */
+async function stopServer(server: Server): Promise<ServerReport> {
   const report = server.nextLine();
   await stopChild(server.child);
   const r = await Promise.race([report, new Promise<Record<string, unknown>>((res) => setTimeout(() => res({}), 2000))]);
-  return typeof r.cpuUs === 'number' ? r.cpuUs : NaN;
+  return {
+    cpuUs: typeof r.cpuUs === 'number' ? r.cpuUs : NaN,
+    store: (r.store as ServerReport['store'] | undefined) ?? null,
+  };
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
@@ -292,7 +312,7 @@ async function httpSection(rows: Row[], work: string, configPath: string, source
     () => ({ headers: { 'content-type': 'application/json' }, body: backtraceBody(counter++) }),
     () => bare.child.kill('SIGUSR2'),
   );
-  const bareCpu = (await stopServer(bare)) / bareResult.total;
+  const bareCpu = (await stopServer(bare)).cpuUs / bareResult.total;
   rows.push({
     what: 'bare node:http 204: req/s (p50 / p99 ms)',
     value: `${fmt(bareResult.rps)} (${bareResult.p50} / ${bareResult.p99})`,
@@ -305,7 +325,8 @@ async function httpSection(rows: Row[], work: string, configPath: string, source
     const core = await spawnServer('core', configPath, join(work, `core-${kind}`));
     const url = `http://127.0.0.1:${core.port}/hooks/${sources[kind].id}`;
     const r = await load(url, () => requestFor(kind, sources, counter++), () => core.child.kill('SIGUSR2'));
-    const cpu = (await stopServer(core)) / r.total;
+    const report = await stopServer(core);
+    const cpu = report.cpuUs / r.total;
     const ratio = r.rps / bareResult.rps;
     const broken = r.non2xx > 0 || r.errors > 0;
     rows.push({
@@ -316,6 +337,14 @@ async function httpSection(rows: Row[], work: string, configPath: string, source
     });
     rows.push({ what: `${kind} req/s vs bare`, value: fmt(ratio, 2), target: '≥ 0.50', pass: !broken && ratio >= 0.5 });
     rows.push({ what: `${kind}: server CPU per request (µs)`, value: fmt(cpu), target: 'info', pass: null });
+    if (report.store) {
+      rows.push({
+        what: `${kind}: group commit (events per fsync, ms per write+fsync)`,
+        value: `${fmt(report.store.perBatch, 1)}, ${fmt(report.store.msPerSync, 2)}`,
+        target: 'info',
+        pass: null,
+      });
+    }
   }
 }
 

@@ -83,15 +83,21 @@ describe('durable store', () => {
     await c.close();
   });
 
-  it('group commit: many concurrent ingests share far fewer writes and syncs', async () => {
-    const inbox = await openInbox(opts(tmpDataDir()));
+  it('group commit: many concurrent ingests share far fewer writes and syncs, and all read back', async () => {
+    const dir = tmpDataDir();
+    const inbox = await openInbox(opts(dir));
     const before = inbox.stats().syncs;
     await Promise.all(Array.from({ length: 200 }, (_, i) => inbox.ingest(backtraceEvent({ body: { fingerprint: `c${i}` } }))));
     const s = inbox.stats();
     expect(s.groups).toBe(200);
     expect(s.syncs - before).toBeLessThanOrEqual(5);
     expect(s.writes).toBeLessThanOrEqual(5);
+    const before2 = inbox.list({ limit: 1000 });
     await inbox.close();
+    const again = await openInbox(opts(dir));
+    expect(again.list({ limit: 1000 })).toEqual(before2);
+    expect(again.get(before2.groups[137]!.id)?.latestRaw).toMatchObject({ fingerprint: before2.groups[137]!.groupKey });
+    await again.close();
   });
 
   it('each ingest resolves only after its record was synced', async () => {
@@ -200,12 +206,12 @@ describe('durable store', () => {
     const inbox = await openInbox(opts(dir));
     await inbox.ingest(backtraceEvent({ body: { fingerprint: 'kept' } }));
     // Reach the open file and make its next write fail the way a full disk does.
-    const handle = (inbox as unknown as { store: { handle: { write: (...a: unknown[]) => Promise<unknown> } } }).store.handle;
-    const write = handle.write.bind(handle);
-    handle.write = () => Promise.reject(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }));
+    const handle = (inbox as unknown as { store: { handle: { writev: (...a: unknown[]) => Promise<unknown> } } }).store.handle;
+    const writev = handle.writev.bind(handle);
+    handle.writev = () => Promise.reject(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }));
     await expect(inbox.ingest(backtraceEvent({ body: { fingerprint: 'lost' } }))).rejects.toThrow(/no space/);
     expect(inbox.counts().groups).toBe(1);
-    handle.write = write;
+    handle.writev = writev;
     const retry = await inbox.ingest(backtraceEvent({ body: { fingerprint: 'lost' } }));
     expect(retry).toMatchObject({ duplicate: false, isNew: true });
     await inbox.close();
