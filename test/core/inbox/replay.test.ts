@@ -62,3 +62,33 @@ describe('the log replays to the same state', () => {
     );
   });
 });
+
+describe('compaction under concurrent load', () => {
+  it('hooks and marks in flight while the log compacts all read back after reopen', async () => {
+    const dir = tmpDataDir();
+    let t = T0;
+    const options = { dataDir: dir, getSettings: () => testSettings(), now: () => (t += 7), compaction: { minBytes: 20_000, ratio: 1.5 } };
+    const a = await openInbox(options);
+    for (let round = 0; round < 20; round++) {
+      const jobs: Array<Promise<unknown>> = [];
+      for (let i = 0; i < 25; i++) {
+        const n = round * 25 + i;
+        jobs.push(a.ingest(backtraceEvent({ at: T0 + n, body: { fingerprint: `c${n % 30}`, occurrences: n + 1, object_id: `x${n}` } })));
+      }
+      const some = a.latest(3);
+      for (const g of some) jobs.push(a.mark(g.id, { read: round % 2 === 0, muted: round % 3 === 0 }));
+      await Promise.all(jobs);
+    }
+    expect(a.stats().compactions).toBeGreaterThan(1);
+    const before = a.list({ limit: 1000 });
+    const raws = before.groups.map((g) => a.get(g.id)?.latestRaw);
+    const counts = a.counts();
+    await a.close();
+    const b = await openInbox(options);
+    expect(b.counts()).toEqual(counts);
+    expect(b.list({ limit: 1000 })).toEqual(before);
+    expect(before.groups.map((g) => b.get(g.id)?.latestRaw)).toEqual(raws);
+    expect(before.groups.reduce((n, g) => n + g.hooks, 0)).toBe(500);
+    await b.close();
+  });
+});
