@@ -1,4 +1,5 @@
 import net from 'node:net';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Receiver } from '../../main/core/receiver';
 import { RequestLog } from '../../main/core/request-log';
@@ -66,5 +67,41 @@ describe('receiver: slow or stalled senders', () => {
     expect(record).toMatchObject({ status: 408, bodyTruncated: true, body: '{"message":', replayable: false });
     // One request, one record.
     expect(records).toHaveLength(1);
+  });
+});
+
+describe('receiver: connections after a refusal', () => {
+  it('keeps the connection for a refused small body, and closes it for an unannounced one', async () => {
+    const port = await startReceiver([]);
+    const keepAlive = { 'content-type': 'text/plain', connection: 'keep-alive' };
+    const small = await sendHook(port, { path: `/hooks/${source.id}`, headers: keepAlive, body: 'hello' });
+    expect(small.status).toBe(415);
+    expect(small.headers['connection']).not.toBe('close');
+    const chunked = await sendHook(port, { path: `/hooks/${source.id}`, headers: keepAlive, streamBytes: 64 * 1024 });
+    expect(chunked.status).toBe(415);
+    expect(chunked.headers['connection']).toBe('close');
+  });
+});
+
+describe('receiver: arbitrary input', () => {
+  it('answers every body with a status from the documented set and keeps serving', async () => {
+    const records: RequestRecord[] = [];
+    const port = await startReceiver(records);
+    const bodies = fc.oneof(
+      fc.jsonValue().map((v) => JSON.stringify(v) ?? 'null'),
+      fc.uint8Array({ maxLength: 2048 }).map((b) => Buffer.from(b).toString('latin1')),
+      fc.record({ message: fc.string(), page: fc.string(), webUrl: fc.oneof(fc.string(), fc.constant(null)) }).map((v) => JSON.stringify(v)),
+    );
+    await fc.assert(
+      fc.asyncProperty(bodies, fc.constantFrom('application/json', 'application/problem+json; charset=utf-8'), fc.string({ maxLength: 64 }), async (body, type, sig) => {
+        const headers: Record<string, string> = { 'content-type': type, 'x-signature': sig.replace(/[^\x20-\x7e]/g, '') };
+        const res = await sendHook(port, { path: `/hooks/${source.id}`, headers, body });
+        expect([200, 400, 401]).toContain(res.status);
+        expect(res.json).not.toBeNull();
+      }),
+      { numRuns: 150 },
+    );
+    expect(records).toHaveLength(150);
+    expect((await sendHook(port, { method: 'GET', path: '/' })).status).toBe(404);
   });
 });
