@@ -146,8 +146,11 @@ export function App() {
 function UrlChangedBanner({ state, onSetup }: { state: AppState; onSetup: () => void }) {
   return (
     <section className="banner" role="alert" aria-labelledby="url-changed-heading">
-      <h2 id="url-changed-heading">Your public URL changed</h2>
-      <p>Update the webhook URL in each provider’s settings, or their hooks will not reach Crashbell:</p>
+      <h2 id="url-changed-heading">Your webhook URLs changed</h2>
+      <p>
+        Crashbell’s public URL is now <code>{state.publicBaseUrl}</code>. Update the webhook URL in each provider’s settings, or
+        their hooks will not reach Crashbell:
+      </p>
       <ul className="banner-list">
         {state.sources.map((s) => (
           <li key={s.id}>

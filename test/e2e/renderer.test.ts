@@ -305,6 +305,21 @@ describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
     await page.getByText('Do Not Disturb: Off').waitFor();
   });
 
+  it('announces a new public URL with each source’s new webhook URL, until it is copied', async () => {
+    await go('Setup');
+    await stack.setTunnel(true);
+    const banner = page.getByRole('alert').filter({ hasText: 'Your webhook URLs changed' });
+    await banner.waitFor();
+    const state = await stack.service.getState();
+    for (const s of state.sources) await banner.getByText(s.webhookUrl).waitFor();
+    await page.getByRole('status', { name: 'Tunnel Online' }).or(page.getByLabel('Tunnel Online')).first().waitFor();
+    await shoot('url-changed');
+    await banner.getByRole('button', { name: `Copy new webhook URL for ${state.sources[0]!.name}` }).click();
+    await banner.waitFor({ state: 'detached' });
+    expect(stack.settings.get().tunnel.lastCopiedUrl).toBe(state.publicBaseUrl);
+    await stack.setTunnel(false);
+  });
+
   it('lists 5,000 groups smoothly (time to first render printed)', async () => {
     pushes.setPushing(false);
     const sourceId = backtraceSource().id;

@@ -77,7 +77,10 @@ export async function startStack(initial: SettingsInput = {}, options: { stateDe
     shell,
     dataDir,
     async setTunnel(online: boolean) {
-      await tunnel.apply({ enabled: online, port: engine.port, authtoken: online ? 'test-token' : '', domain: settings.get().tunnel.domain });
+      const s = settings.get();
+      const authtoken = online ? 'test-token' : '';
+      settings.set({ ...s, tunnel: { ...s.tunnel, authtoken } });
+      await tunnel.apply({ enabled: online, port: engine.port, authtoken, domain: s.tunnel.domain });
     },
     async close() {
       unhook();

@@ -127,7 +127,7 @@ function TunnelSection({ state, settings, onSettings }: SetupViewProps) {
         <span className={`status-pill tone-${summary.tone}`} aria-label={`Tunnel ${summary.label}`}>{summary.label}</span>
       </div>
       {summary.detail && <p className={summary.tone === 'bad' ? 'error-text' : summary.tone === 'ok' ? 'mono wrap' : 'muted'}>{summary.detail}</p>}
-      {!hasToken && (
+      {!hasToken && state.tunnel.status !== 'online' && (
         <p className="note" role="note">
           Without an ngrok authtoken Crashbell runs on its local URL only ({state.receiver.localBaseUrl ?? 'not listening'}): providers on the internet cannot reach it.
         </p>
