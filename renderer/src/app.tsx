@@ -133,7 +133,9 @@ export function App() {
       </nav>
       <main className="content">
         {state.urlChanged && <UrlChangedBanner state={state} onSetup={() => setView('setup')} />}
-        {view === 'errors' && <ErrorsView state={state} openRequest={openRequest} onGoToSetup={() => setView('setup')} />}
+        {view === 'errors' && (
+          <ErrorsView state={state} openRequest={openRequest} onOpenHandled={() => setOpenRequest(null)} onGoToSetup={() => setView('setup')} />
+        )}
         {view === 'setup' && <SetupView state={state} settings={settings} onSettings={onSettings} />}
         {view === 'inspector' && <InspectorView state={state} />}
         {view === 'settings' && <SettingsPage state={state} settings={settings} onSettings={onSettings} />}

@@ -21,7 +21,7 @@ const FIXTURES = resolve(import.meta.dirname, '../fixtures');
 
 if (!HAVE_CHROMIUM) {
   console.warn(
-    `[e2e] Chromium not found at ${CHROMIUM_PATH}: the renderer's end-to-end tests are SKIPPED. ` +
+    `[e2e] Chromium not found at ${CHROMIUM_PATH}: the renderer's end-to-end tests are ${IN_CI ? 'FAILING (CI=true requires them)' : 'SKIPPED'}. ` +
       'Install Debian\'s "chromium" package or set CHROMIUM_PATH.',
   );
 }

@@ -28,10 +28,12 @@ export interface ErrorsViewProps {
   state: AppState;
   /** A group to open (from a notification click or the tray). */
   openRequest: { groupId: string; nonce: number } | null;
+  /** Called once the request is handled, so coming back to the list later does not reopen it. */
+  onOpenHandled: () => void;
   onGoToSetup: () => void;
 }
 
-export function ErrorsView({ state, openRequest, onGoToSetup }: ErrorsViewProps) {
+export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: ErrorsViewProps) {
   const [filters, setFilters] = useState<ListFilters>(EMPTY_FILTERS);
   const [textInput, setTextInput] = useState('');
   const [rows, setRows] = useState<GroupSummary[]>([]);
@@ -135,7 +137,8 @@ export function ErrorsView({ state, openRequest, onGoToSetup }: ErrorsViewProps)
     setLiveOpen(null);
     const i = rows.findIndex((r) => r.id === openRequest.groupId);
     if (i >= 0) setSelected(i);
-    // Only a new request (nonce) should open; later row changes must not re-open it.
+    onOpenHandled();
+    // Only a new request should open; later row changes must not re-open it.
   }, [openRequest]);
 
   const applyLocal = useCallback((g: GroupSummary) => {
@@ -284,6 +287,14 @@ export function ErrorsView({ state, openRequest, onGoToSetup }: ErrorsViewProps)
             aria-label="Search errors"
             value={textInput}
             onChange={(e) => setTextInput(e.currentTarget.value)}
+            onKeyDown={(e) => {
+              // From the search box straight into the results.
+              if (e.key === 'ArrowDown' && rows.length > 0) {
+                e.preventDefault();
+                setSelected((s) => (s < 0 ? 0 : s));
+                listRef.current?.focus();
+              }
+            }}
           />
           <div className="filters" role="group" aria-label="Filters">
             <select aria-label="Filter by source" value={filters.sourceId} onChange={(e) => setFilters({ ...filters, sourceId: e.currentTarget.value })}>

@@ -67,6 +67,12 @@ describe('App', () => {
     act(() => push('navigate', { view: 'errors', groupId: 'g1' }));
     await screen.findByRole('heading', { name: 'exception in printf', level: 2 });
     expect(api.getGroup).toHaveBeenCalledWith('g1');
+    // Coming back to the list later does not reopen it.
+    fireEvent.click(screen.getByRole('button', { name: 'Setup' }));
+    await screen.findByRole('heading', { name: 'Setup', level: 1 });
+    fireEvent.click(screen.getByRole('button', { name: /^Recent errors/ }));
+    await screen.findByRole('heading', { name: 'No errors yet' });
+    expect(screen.queryByRole('heading', { name: 'exception in printf', level: 2 })).toBeNull();
   });
 
   it('follows settings changed elsewhere (the tray) when state changes', async () => {
