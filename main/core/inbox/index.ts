@@ -506,6 +506,8 @@ class InboxImpl implements LocalInbox {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Groups held back by storm control are not left unsaid: the pending digest goes out now.
+    this.storm.flushDigest(this.now(), true);
     this.storm.close();
     if (this.retentionTimer !== null) clearInterval(this.retentionTimer);
     this.retentionTimer = null;

@@ -1,8 +1,10 @@
 /**
  * The inbox's durable history: one append-only log file of JSON records, one per line.
  *
- * Line format (UTF-8): `<index JSON>` then zero or more `\t<part JSON>`, then `\n`. JSON.stringify never
- * emits a raw tab or newline, so the separators are unambiguous. Only the small index is parsed at load;
+ * Line format (UTF-8): `<crc32, 8 hex digits> <index JSON>`, then zero or more `\t<part JSON>`, then `\n`.
+ * The CRC covers everything after the space, so a torn or corrupt record is recognised as such even when
+ * it happens to be valid JSON. JSON.stringify never emits a raw tab or newline, so the separators are
+ * unambiguous. Only the small index is parsed at load;
  * the other parts (a group's full summary, its raw body) stay on disk and are read by offset when asked
  * for, which keeps start-up fast and memory small whatever the history holds.
  *
@@ -15,6 +17,7 @@
 import { closeSync, fsyncSync, openSync, readSync, existsSync, unlinkSync } from 'node:fs';
 import { mkdir, open, rename, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 
 /** Where one part of a record is: on disk (offset and length) or, until its write lands, in memory. */
 export interface RawRef {
@@ -78,7 +81,20 @@ export type LoadVisitor = (index: unknown, parts: RawRef[], lineBytes: number) =
 
 const NL = 0x0a;
 const TAB = 0x09;
+const SPACE = 0x20;
 const NL_BUF = Buffer.from('\n');
+const EMPTY = Buffer.alloc(0);
+/** Every line starts with the CRC-32 of the rest of the line (8 hex digits) and a space. */
+const CRC_PREFIX = 9;
+
+function hex8(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, '0');
+}
+
+/** The CRC-32 of buf[start, end), as the 8 hex digits a line starts with. */
+function checksumOf(buf: Buffer, start: number, end: number): string {
+  return hex8(crc32(buf.subarray(start, end)));
+}
 const TAB_BUF = Buffer.from('\t');
 const READ_CHUNK = 4 * 1024 * 1024;
 const WRITEV_MAX = 1000;
@@ -168,13 +184,16 @@ export class LogStore {
           lineNo++;
           const lineStart = base + pos;
           const lineBytes = nl - pos + 1;
-          let tab = buf.indexOf(TAB, pos);
-          const indexEnd = tab !== -1 && tab < nl ? tab : nl;
+          const body = pos + CRC_PREFIX;
           let index: unknown = undefined;
-          try {
-            index = JSON.parse(buf.toString('utf8', pos, indexEnd));
-          } catch {
-            index = undefined;
+          let tab = buf.indexOf(TAB, body);
+          if (body <= nl && buf[body - 1] === SPACE && checksumOf(buf, body, nl) === buf.toString('latin1', pos, body - 1)) {
+            const indexEnd = tab !== -1 && tab < nl ? tab : nl;
+            try {
+              index = JSON.parse(buf.toString('utf8', body, indexEnd));
+            } catch {
+              index = undefined;
+            }
           }
           if (index !== null && typeof index === 'object' && typeof (index as { k?: unknown }).k === 'string') {
             const parts: RawRef[] = [];
@@ -229,17 +248,21 @@ export class LogStore {
    */
   append(index: string, parts: readonly string[] = []): { refs: RawRef[]; done: Promise<void> } {
     if (this.closed) return { refs: [], done: Promise.reject(new Error('The history store is closed')) };
-    const pieces = [Buffer.from(index, 'utf8')];
+    const head = Buffer.from(index, 'utf8');
+    const pieces = [EMPTY, head];
     const starts: number[] = [];
     const refs: RawRef[] = [];
-    let at = pieces[0]!.length;
+    let crc = crc32(head);
+    let at = CRC_PREFIX + head.length;
     for (const part of parts) {
       const b = Buffer.from(part, 'utf8');
+      crc = crc32(b, crc32(TAB_BUF, crc));
       pieces.push(TAB_BUF, b);
       starts.push(at + 1);
       refs.push({ off: -1, len: b.length, text: part });
       at += 1 + b.length;
     }
+    pieces[0] = Buffer.from(`${hex8(crc)} `, 'latin1');
     pieces.push(NL_BUF);
     let resolve!: () => void;
     let reject!: (e: unknown) => void;
@@ -401,20 +424,22 @@ export class LogStore {
       for (let i = 0; i < records.length; i++) {
         const rec = records[i] as LiveRecord;
         const head = Buffer.from(rec.index, 'utf8');
-        chunks.push(head);
-        chunkBytes += head.length;
-        pos += head.length;
+        const line: Buffer[] = [EMPTY, head];
+        let crc = crc32(head);
+        let lineBytes = CRC_PREFIX + head.length;
         for (const ref of rec.parts) {
-          const text = this.readPart(ref) ?? 'null';
-          const part = Buffer.from(text, 'utf8');
-          chunks.push(TAB_BUF, part);
-          moves.push([ref, pos + 1, part.length]);
-          chunkBytes += 1 + part.length;
-          pos += 1 + part.length;
+          const part = Buffer.from(this.readPart(ref) ?? 'null', 'utf8');
+          crc = crc32(part, crc32(TAB_BUF, crc));
+          line.push(TAB_BUF, part);
+          moves.push([ref, pos + lineBytes + 1, part.length]);
+          lineBytes += 1 + part.length;
         }
-        chunks.push(NL_BUF);
-        chunkBytes += 1;
-        pos += 1;
+        line[0] = Buffer.from(`${hex8(crc)} `, 'latin1');
+        line.push(NL_BUF);
+        lineBytes += 1;
+        for (const b of line) chunks.push(b);
+        chunkBytes += lineBytes;
+        pos += lineBytes;
         if (chunkBytes >= 1024 * 1024) await flush();
       }
       await flush();

@@ -133,7 +133,7 @@ export class StormControl {
     return digest;
   }
 
-  /** Stops the timer; held groups stay recorded in the inbox but no digest is raised after close. */
+  /** Stops the timer; no digest is raised after close (the inbox flushes the pending one first). */
   close(): void {
     this.closed = true;
     if (this.timer !== null) clearTimeout(this.timer);

@@ -83,6 +83,25 @@ describe('durable store', () => {
     await c.close();
   });
 
+  it('a last record damaged inside (valid length and newline, wrong bytes) fails its checksum and is cut', async () => {
+    const dir = tmpDataDir();
+    const a = await openInbox(opts(dir));
+    await a.ingest(backtraceEvent({ body: { fingerprint: 'one' } }));
+    await a.ingest(backtraceEvent({ body: { fingerprint: 'two', application: 'my_app.exe' } }));
+    await a.close();
+    const file = join(dir, 'inbox.log');
+    const bytes = readFileSync(file);
+    // Change one letter of the raw body near the end of the last line: still valid JSON, wrong content.
+    const at = bytes.lastIndexOf(Buffer.from('my_app.exe'));
+    bytes[at] = 'M'.charCodeAt(0);
+    writeFileSync(file, bytes);
+    const warnings: string[] = [];
+    const b = await openInbox(opts(dir, { onWarning: (w) => warnings.push(w) }));
+    expect(warnings).toHaveLength(1);
+    expect(b.list({}).groups.map((g) => g.groupKey)).toEqual(['one']);
+    await b.close();
+  });
+
   it('group commit: many concurrent ingests share far fewer writes and syncs, and all read back', async () => {
     const dir = tmpDataDir();
     const inbox = await openInbox(opts(dir));

@@ -69,7 +69,7 @@ describe('storm control', () => {
     await inbox.close();
   });
 
-  it('flushDigest raises the digest at once when forced, and close stops the timer', async () => {
+  it('flushDigest raises the digest at once when forced', async () => {
     const notes: NotificationRequest[] = [];
     let t = T0;
     const inbox = await openInbox({ dataDir: tmpDataDir(), getSettings: () => testSettings(), onNotification: (n) => notes.push(n), now: () => t });
@@ -82,6 +82,18 @@ describe('storm control', () => {
     expect(d).toMatchObject({ title: '3 new errors in my_project', digest: true });
     expect(notes.at(-1)).toEqual(d);
     await inbox.close();
+  });
+
+  it('close raises the pending digest once, and nothing after', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.setSystemTime(T0);
+    const notes: NotificationRequest[] = [];
+    const inbox = await openInbox({ dataDir: tmpDataDir(), getSettings: () => testSettings(), onNotification: (n) => notes.push(n) });
+    for (let i = 0; i < 7; i++) await inbox.ingest(backtraceEvent({ at: Date.now(), body: { fingerprint: `z${i}` } }));
+    await inbox.close();
+    expect(notes.filter((n) => n.digest).map((n) => n.title)).toEqual(['2 new errors in my_project']);
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(notes).toHaveLength(6);
   });
 });
 
