@@ -496,9 +496,18 @@ export function createAppService(deps: AppServiceDeps): AppService {
     async updateSettings(patch: SettingsPatch): Promise<SettingsView> {
       const current = deps.settings.get();
       const next = applySettingsPatch(current, patch);
-      if (next.startAtLogin !== current.startAtLogin) await deps.shell.setStartAtLogin(next.startAtLogin);
+      // Saved before awaiting the shell, so a concurrent update never works on a stale copy.
       deps.settings.set(next);
-      return settingsView(next);
+      if (next.startAtLogin !== current.startAtLogin) {
+        try {
+          await deps.shell.setStartAtLogin(next.startAtLogin);
+        } catch (err) {
+          // The system refused: keep the setting true to what the system does.
+          deps.settings.set({ ...deps.settings.get(), startAtLogin: current.startAtLogin });
+          throw err;
+        }
+      }
+      return settingsView(deps.settings.get());
     },
 
     async setDnd(mode: DndMode): Promise<AppState> {

@@ -7,6 +7,7 @@ import type { EventChannels } from '../../shared/ipc';
 import {
   applySettingsPatch,
   baseOf,
+  createAppService,
   dndUntil,
   InvalidSettingsError,
   nextLocalHour,
@@ -152,6 +153,29 @@ describe('settings, DND and the copied URL', () => {
     await stack.service.updateSettings({ startAtLogin: true });
     await stack.service.updateSettings({ theme: 'light' });
     expect(stack.shell.startAtLogin).toEqual([true]);
+  });
+
+  it('keeps start at login off when the system refuses it', async () => {
+    const service = createAppService({
+      core: stack.core,
+      inbox: stack.inbox,
+      settings: stack.settings,
+      tunnel: stack.tunnel,
+      shell: {
+        copyText: () => undefined,
+        openExternal: () => undefined,
+        setStartAtLogin: () => {
+          throw new Error('no autostart folder');
+        },
+      },
+      secretStorage: { available: true, note: null },
+      version: 'x',
+      platform: 'linux',
+    });
+    await expect(service.updateSettings({ startAtLogin: true, theme: 'dark' })).rejects.toThrow(/no autostart folder/);
+    expect(stack.settings.get().startAtLogin).toBe(false);
+    expect(stack.settings.get().theme).toBe('dark');
+    service.close();
   });
 
   it('sets Do Not Disturb for an hour, until the morning, and off', async () => {
