@@ -31,7 +31,7 @@ import type {
   ViewName,
 } from '../../shared/ipc';
 import { parseSettings, sourceSchema, type Settings, type Source } from '../../shared/settings';
-import type { CrashbellCore } from './core';
+import { CrashbellCore } from './core';
 import { CrashbellError, InvalidSourceError, UnknownSourceError } from './errors';
 import { dndStatus } from './inbox/dnd';
 import type { Inbox } from './inbox/types';
@@ -109,14 +109,21 @@ export interface ShellHooks {
 
 /** Everything the service is built from. */
 export interface AppServiceDeps {
-  core: AppCore;
+  /** The receiver core: the running {@link CrashbellCore}, or anything shaped like {@link AppCore}. */
+  core: AppCore | CrashbellCore;
   inbox: Inbox;
   settings: SettingsStore;
-  tunnel: AppTunnel;
-  shell: ShellHooks;
-  secretStorage: SecretStorageState;
-  version: string;
-  platform: string;
+  /** The tunnel manager; without one (headless, tests) the tunnel reads as off. */
+  tunnel?: AppTunnel;
+  /** The shell's powers; the three hooks may also be given one by one below. */
+  shell?: ShellHooks;
+  copyText?: ShellHooks['copyText'];
+  openExternal?: ShellHooks['openExternal'];
+  setStartAtLogin?: ShellHooks['setStartAtLogin'];
+  /** Whether secrets are encrypted on this machine; unknown (and said so) when not given. */
+  secretStorage?: SecretStorageState;
+  version?: string;
+  platform?: string;
   /** The provider modules; defaults to the registry. */
   providers?: readonly ProviderModule[];
   /** Why the receiver is not listening (a port in use...), for the window. */
@@ -125,6 +132,24 @@ export interface AppServiceDeps {
   now?: () => number;
   /** Coalesces `state:changed` pushes during bursts of hooks; 0 pushes at once. Default 100 ms. */
   stateDebounceMs?: number;
+}
+
+/** A tunnel that is not there (headless mode, tests without one). */
+function absentTunnel(): AppTunnel {
+  const state: TunnelState = { status: 'off', reason: 'no tunnel in this mode: Crashbell listens on its local URL only' };
+  return { getState: () => state, reconnect: async () => state, subscribe: () => () => undefined };
+}
+
+/** The shell hooks from either spelling of the deps; a missing one fails loudly when it is first needed. */
+function shellOf(deps: AppServiceDeps): ShellHooks {
+  const missing = (name: string) => () => {
+    throw new Error(`the app service was built without the shell's ${name} hook`);
+  };
+  return {
+    copyText: deps.shell?.copyText ?? deps.copyText ?? missing('copyText'),
+    openExternal: deps.shell?.openExternal ?? deps.openExternal ?? missing('openExternal'),
+    setStartAtLogin: deps.shell?.setStartAtLogin ?? deps.setStartAtLogin ?? missing('setStartAtLogin'),
+  };
 }
 
 /** The calls of the contract, as the service implements them (the listener registrations are `subscribe`). */
@@ -272,7 +297,16 @@ export function providerInfo(p: ProviderModule): ProviderInfo {
 /**
  * Builds the app service. It subscribes to settings and tunnel changes at once; call `close()` to stop.
  */
-export function createAppService(deps: AppServiceDeps): AppService {
+export function createAppService(input: AppServiceDeps): AppService {
+  const deps = {
+    ...input,
+    core: input.core instanceof CrashbellCore ? appCoreOf(input.core) : input.core,
+    tunnel: input.tunnel ?? absentTunnel(),
+    shell: shellOf(input),
+    secretStorage: input.secretStorage ?? { available: false, note: 'Crashbell could not tell whether secrets are encrypted on this machine.' },
+    version: input.version ?? '0.0.0',
+    platform: input.platform ?? process.platform,
+  };
   const providers = deps.providers ?? PROVIDERS;
   const now = deps.now ?? Date.now;
   const debounceMs = deps.stateDebounceMs ?? 100;

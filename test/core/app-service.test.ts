@@ -262,3 +262,28 @@ describe('mapping preview', () => {
     await expect(stack.service.previewMapping('missing-missing-missing', null)).rejects.toThrow(/no source/);
   });
 });
+
+describe('building the service', () => {
+  it('takes the CrashbellCore itself, hooks one by one, and no tunnel', async () => {
+    const copied: string[] = [];
+    const service = createAppService({
+      core: stack.engine,
+      inbox: stack.inbox,
+      settings: stack.settings,
+      copyText: (t) => void copied.push(t),
+      openExternal: () => undefined,
+      setStartAtLogin: () => undefined,
+    });
+    const view = await service.addSource({ provider: 'backtrace', name: 'Game' });
+    const state = await service.getState();
+    expect(state.receiver).toMatchObject({ listening: true, port: stack.engine.port });
+    expect(state.tunnel.status).toBe('off');
+    expect(state.secretStorage.available).toBe(false);
+    expect((await service.sendTestEvent(view.id)).status).toBe(200);
+    await service.copy(view.webhookUrl, { sourceId: view.id, webhookUrl: true });
+    expect(copied).toEqual([view.webhookUrl]);
+    expect(await service.reconnectTunnel()).toMatchObject({ status: 'off' });
+    service.close();
+  });
+});
+
