@@ -111,9 +111,10 @@ function pickMarks(m: GroupMarks): GroupMarks {
   return out;
 }
 
-function timeOf(iso: string): number {
+/** ms since epoch of an ISO time; `fallback` when it does not parse (so a bad time never looks ancient). */
+function timeOf(iso: string, fallback: number): number {
   const t = Date.parse(iso);
-  return Number.isFinite(t) ? t : 0;
+  return Number.isFinite(t) ? t : fallback;
 }
 
 class InboxImpl implements LocalInbox {
@@ -364,7 +365,7 @@ class InboxImpl implements LocalInbox {
       id,
       sourceId: this.intern(after.sourceId),
       provider: this.intern(after.provider),
-      t: timeOf(after.lastReceivedAt),
+      t: timeOf(after.lastReceivedAt, now),
       read: after.read,
       muted: after.muted,
       resolved: after.resolved,
