@@ -1,7 +1,8 @@
 /**
  * The e2e harness's browser side: builds the renderer with Vite, serves it on loopback, launches Debian's
  * Chromium through playwright-core (never a downloaded browser), and emulates the preload's `api` object
- * over a real app service with `page.exposeBinding` plus a small push dispatcher in the page.
+ * over a real app service with `page.exposeBinding` plus a small push dispatcher in the page. Every call goes
+ * through main's own IPC registration (sender check, argument schemas), as in the app.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
@@ -12,7 +13,10 @@ import react from '@vitejs/plugin-react';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import type { AppService } from '../../main/core/app-service';
-import { EVENT_CHANNELS, type CrashbellApi, type EventChannel } from '../../shared/ipc';
+import { registerIpcHandlers, serviceHandlers } from '../../main/ipc-handlers';
+import type { IpcMainLike } from '../../main/ipc-main';
+import type { SenderEvent } from '../../main/trusted-sender';
+import { EVENT_CHANNELS, type CrashbellApi, type EventChannel, type InvokeChannel } from '../../shared/ipc';
 
 /** Where Chromium is looked for: `CHROMIUM_PATH`, else Debian's package. */
 export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -74,27 +78,27 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
 }
 
-/** The contract's call names, as the preload exposes them. */
-const CALLS = [
-  'getState',
-  'listGroups',
-  'getGroup',
-  'markGroup',
-  'openGroup',
-  'addSource',
-  'updateSource',
-  'removeSource',
-  'sendTestEvent',
-  'listRequests',
-  'replayRequest',
-  'getSettings',
-  'updateSettings',
-  'setDnd',
-  'reconnectTunnel',
-  'copy',
-  'openLink',
-  'previewMapping',
-] as const satisfies ReadonlyArray<keyof CrashbellApi>;
+/** The contract's call names, as the preload exposes them, and the channel each one invokes. */
+const CALLS = {
+  getState: 'app:get-state',
+  listGroups: 'groups:list',
+  getGroup: 'groups:get',
+  markGroup: 'groups:mark',
+  openGroup: 'groups:open',
+  addSource: 'sources:add',
+  updateSource: 'sources:update',
+  removeSource: 'sources:remove',
+  sendTestEvent: 'sources:send-test',
+  listRequests: 'requests:list',
+  replayRequest: 'requests:replay',
+  getSettings: 'settings:get',
+  updateSettings: 'settings:update',
+  setDnd: 'dnd:set',
+  reconnectTunnel: 'tunnel:reconnect',
+  copy: 'clipboard:copy',
+  openLink: 'link:open',
+  previewMapping: 'sources:preview-mapping',
+} as const satisfies Partial<Record<keyof CrashbellApi, InvokeChannel>>;
 
 /** Listener registrations and the channel each one listens to, as in the preload. */
 const LISTENERS = {
@@ -131,15 +135,30 @@ function pageApi(spec: { calls: readonly string[]; listeners: Record<string, str
 }
 
 /** Wires a page to the service. Returns a switch to pause pushes (while seeding thousands of groups). */
-export async function connectPage(page: Page, service: AppService): Promise<{ setPushing: (on: boolean) => void }> {
-  await page.exposeBinding('__crashbellInvoke', async (_source, name: string, args: unknown[]) => {
-    if (!(CALLS as readonly string[]).includes(name)) throw new Error(`unknown call ${name}`);
-    const fn = service[name as (typeof CALLS)[number]] as (...a: unknown[]) => Promise<unknown>;
-    const result = await fn(...args);
-    // Bindings carry JSON; undefined (removeSource, copy) stays undefined.
-    return result === undefined ? undefined : JSON.parse(JSON.stringify(result));
+export async function connectPage(page: Page, service: AppService, rendererUrl: string): Promise<{ setPushing: (on: boolean) => void }> {
+  // Calls take main's own path: the real IPC registration (sender check, argument schemas, handlers) over an
+  // in-process stand-in for ipcMain, with the page as the one trusted window.
+  const handlers = new Map<string, (event: SenderEvent, ...args: unknown[]) => Promise<unknown>>();
+  const ipc: IpcMainLike = {
+    handle: (channel, listener) => void handlers.set(channel, listener),
+    removeHandler: (channel) => void handlers.delete(channel),
+  };
+  const WINDOW_ID = 1;
+  registerIpcHandlers(ipc, serviceHandlers(service), { trust: { webContentsId: () => WINDOW_ID, rendererUrl } });
+  await page.exposeBinding('__crashbellInvoke', async (source, name: string, args: unknown[]) => {
+    if (!Object.hasOwn(CALLS, name)) throw new Error(`unknown call ${name}`);
+    const channel = CALLS[name as keyof typeof CALLS];
+    const event: SenderEvent = { sender: { id: WINDOW_ID }, senderFrame: { url: source.frame.url(), parent: source.frame.parentFrame() } };
+    try {
+      const result = await handlers.get(channel)!(event, ...args);
+      // Bindings carry JSON; undefined (removeSource, copy) stays undefined.
+      return result === undefined ? undefined : JSON.parse(JSON.stringify(result));
+    } catch (err) {
+      // The wording Electron gives a rejected ipcRenderer.invoke, so the renderer meets what it meets in the app.
+      throw new Error(`Error invoking remote method '${channel}': Error: ${err instanceof Error ? err.message : String(err)}`);
+    }
   });
-  await page.addInitScript(pageApi, { calls: CALLS, listeners: LISTENERS });
+  await page.addInitScript(pageApi, { calls: Object.keys(CALLS), listeners: LISTENERS });
   let pushing = true;
   for (const channel of EVENT_CHANNELS) {
     service.subscribe(channel, (payload) => {
