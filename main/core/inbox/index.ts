@@ -84,8 +84,8 @@ interface PruneRecord {
   why?: string;
 }
 
-/** How many parsed group states the inbox keeps at hand (the busiest groups). */
-const STATE_CACHE_SIZE = 512;
+/** How many parsed group states the inbox keeps at hand: the groups of an incident (a few MB at most). */
+const STATE_CACHE_SIZE = 2048;
 
 /** Options beyond the contract, for tests and the bench. */
 export interface LocalInboxOptions extends InboxOptions {
