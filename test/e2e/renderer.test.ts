@@ -233,6 +233,24 @@ describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
     await ec.getByRole('button', { name: 'Close detail' }).click();
   });
 
+  it('shows hostile payload text as text', async () => {
+    const hostile = JSON.parse(fixture('backtrace/group-notification.json')) as Record<string, unknown>;
+    const markup = '<img src=x onerror="document.title=\'pwned\'">';
+    hostile['fingerprint'] = 'hostile-fingerprint';
+    hostile['classifiers'] = ['<b>bold</b>'];
+    hostile['callstack'] = [markup, 'main'];
+    hostile['application'] = '<script>document.title="pwned"</script>';
+    expect(await postBacktrace(JSON.stringify(hostile))).toBe(200);
+    const row = rows().filter({ hasText: markup });
+    await row.waitFor();
+    await row.click();
+    const detail = page.getByRole('article', { name: /img src=x/ });
+    await detail.getByRole('list', { name: 'Classifiers' }).getByText('<b>bold</b>').waitFor();
+    expect(await page.locator('img, b, script:not([src])').count()).toBe(0);
+    expect(await page.title()).toBe('Crashbell');
+    await detail.getByRole('button', { name: 'Close detail' }).click();
+  });
+
   it('mutes with M and resolves with R from the keyboard', async () => {
     const list = page.getByRole('listbox', { name: 'Recent errors' });
     await list.focus();
