@@ -76,6 +76,15 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
+/** A written batch whose sync is under way; `synced` settles with null or the error. */
+interface InFlight {
+  batch: Pending[];
+  start: number;
+  total: number;
+  t0: number;
+  synced: Promise<unknown>;
+}
+
 /** A parsed index and where the record's parts are, as load hands them to the visitor. */
 export type LoadVisitor = (index: unknown, parts: RawRef[], lineBytes: number) => void;
 
@@ -98,6 +107,8 @@ function checksumOf(buf: Buffer, start: number, end: number): string {
 const TAB_BUF = Buffer.from('\t');
 const READ_CHUNK = 4 * 1024 * 1024;
 const WRITEV_MAX = 1000;
+/** Batches whose fdatasync may run at once. */
+const MAX_INFLIGHT = 2;
 
 function fsyncDir(dir: string): void {
   // Windows cannot open a folder for fsync; rename is already durable enough there.
@@ -122,6 +133,8 @@ export class LogStore {
   private queue: Pending[] = [];
   private scheduled = false;
   private flushing: Promise<void> | null = null;
+  /** Wakes the writer when an append arrives while it waits for a sync. */
+  private wake: (() => void) | null = null;
   private closed = false;
   private readonly counters: StoreStats = { appends: 0, writes: 0, syncs: 0, syncMs: 0, batched: 0, compactions: 0, bytes: 0, skipped: 0 };
 
@@ -273,6 +286,7 @@ export class LogStore {
     this.queue.push({ bufs: pieces, size: at + 1, starts, refs, resolve, reject });
     this.counters.appends++;
     this.kick();
+    this.wake?.();
     return { refs, done };
   }
 
@@ -293,6 +307,7 @@ export class LogStore {
     });
     this.queue.push({ bufs: [], size: 0, starts: [], refs: [], resolve, reject });
     this.kick();
+    this.wake?.();
     return { done };
   }
 
@@ -311,74 +326,126 @@ export class LogStore {
     });
   }
 
+  /**
+   * The writer. It takes everything queued as one batch, writes it with one writev and starts its
+   * fdatasync; while that sync runs, the next batch may be written and its sync started too (at most two in
+   * flight: the disk overlaps them). Batches are acknowledged in log order, each once its own sync is done.
+   */
   private async flushLoop(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue;
-      this.queue = [];
-      const handle = this.handle;
-      if (handle === null) {
-        for (const p of batch) p.reject(new Error('The history store is not open'));
+    const inflight: InFlight[] = [];
+    while (this.queue.length > 0 || inflight.length > 0) {
+      if (this.queue.length > 0 && inflight.length < MAX_INFLIGHT) {
+        const batch = this.queue;
+        this.queue = [];
+        const f = await this.writeBatch(batch);
+        if (f !== null) inflight.push(f);
         continue;
       }
-      const start = this.size;
-      const pieces: Buffer[] = [];
-      let total = 0;
-      for (const p of batch) {
-        for (const b of p.bufs) pieces.push(b);
-        total += p.size;
-      }
-      if (total > 0) {
-        const t0 = performance.now();
-        try {
-          // At most IOV_MAX (1024 on Linux) buffers per writev; a short write finishes from one buffer.
-          for (let i = 0; i < pieces.length; i += WRITEV_MAX) {
-            const chunk = pieces.slice(i, i + WRITEV_MAX);
-            const want = chunk.reduce((n, b) => n + b.length, 0);
-            const { bytesWritten } = await handle.writev(chunk);
-            if (bytesWritten < want) {
-              const rest = Buffer.concat(chunk, want).subarray(bytesWritten);
-              let written = 0;
-              while (written < rest.length) {
-                const r = await handle.write(rest, written, rest.length - written, null);
-                written += r.bytesWritten;
-              }
-            }
-          }
-          this.counters.writes++;
-          await handle.datasync();
-          this.counters.syncs++;
-          this.counters.syncMs += performance.now() - t0;
-          this.counters.batched += batch.length;
-        } catch (e) {
-          // Cut the partial write so later records do not run into a torn line.
-          try {
-            await handle.truncate(start);
-          } catch {
-            /* the next load will cut it */
-          }
-          for (const p of batch) p.reject(e);
+      const oldest = inflight[0] as InFlight;
+      if (inflight.length < MAX_INFLIGHT) {
+        // Room for another batch: wake for new appends as well as for the sync.
+        const appended = new Promise<'append'>((resolve) => (this.wake = () => resolve('append')));
+        const first = await Promise.race([oldest.synced.then(() => 'synced' as const), appended]);
+        this.wake = null;
+        if (first === 'append') {
+          // Let the rest of this turn's requests join the batch.
+          await new Promise<void>((resolve) => setImmediate(resolve));
           continue;
         }
       }
-      let off = start;
-      for (const p of batch) {
-        for (let i = 0; i < p.refs.length; i++) {
-          const ref = p.refs[i] as RawRef;
-          ref.off = off + (p.starts[i] ?? 0);
-          ref.text = null;
-        }
-        off += p.size;
+      const error = await oldest.synced;
+      inflight.shift();
+      if (error !== null) {
+        await this.fail(oldest, inflight.splice(0), error);
+        continue;
       }
-      this.size += total;
-      for (const p of batch) p.resolve();
-      if (!this.closed && this.opts.shouldCompact?.(this.size) && this.opts.snapshot) {
+      this.acknowledge(oldest);
+      if (inflight.length === 0 && this.queue.length === 0 && !this.closed && this.opts.shouldCompact?.(this.size) && this.opts.snapshot) {
         try {
           await this.compact();
         } catch (e) {
           this.opts.onWarning?.(`History: compaction failed, the log keeps growing for now (${(e as Error).message})`);
         }
       }
-      if (this.queue.length > 0) await new Promise<void>((r) => setImmediate(r));
+    }
+  }
+
+  /** Writes a batch at the end of the log and starts its sync; null when the write failed (batch rejected). */
+  private async writeBatch(batch: Pending[]): Promise<InFlight | null> {
+    const handle = this.handle;
+    if (handle === null) {
+      for (const p of batch) p.reject(new Error('The history store is not open'));
+      return null;
+    }
+    const start = this.size;
+    const pieces: Buffer[] = [];
+    let total = 0;
+    for (const p of batch) {
+      for (const b of p.bufs) pieces.push(b);
+      total += p.size;
+    }
+    if (total === 0) return { batch, start, total, t0: 0, synced: Promise.resolve(null) };
+    const t0 = performance.now();
+    try {
+      // At most IOV_MAX (1024 on Linux) buffers per writev; a short write finishes from one buffer.
+      for (let i = 0; i < pieces.length; i += WRITEV_MAX) {
+        const chunk = pieces.slice(i, i + WRITEV_MAX);
+        const want = chunk.reduce((n, b) => n + b.length, 0);
+        const { bytesWritten } = await handle.writev(chunk);
+        if (bytesWritten < want) {
+          const rest = Buffer.concat(chunk, want).subarray(bytesWritten);
+          let written = 0;
+          while (written < rest.length) {
+            const r = await handle.write(rest, written, rest.length - written, null);
+            written += r.bytesWritten;
+          }
+        }
+      }
+    } catch (e) {
+      // Cut the partial write so later records do not run into a torn line.
+      await handle.truncate(start).catch(() => undefined);
+      for (const p of batch) p.reject(e);
+      return null;
+    }
+    this.counters.writes++;
+    // The bytes are in the file now (readable, not yet durable): parts are read from there from now on.
+    let off = start;
+    for (const p of batch) {
+      for (let i = 0; i < p.refs.length; i++) {
+        const ref = p.refs[i] as RawRef;
+        ref.off = off + (p.starts[i] ?? 0);
+        ref.text = null;
+      }
+      off += p.size;
+    }
+    this.size += total;
+    const synced = handle.datasync().then(
+      () => null,
+      (e: unknown) => e ?? new Error('fdatasync failed'),
+    );
+    return { batch, start, total, t0, synced };
+  }
+
+  private acknowledge(f: InFlight): void {
+    if (f.total > 0) {
+      this.counters.syncs++;
+      this.counters.syncMs += performance.now() - f.t0;
+      this.counters.batched += f.batch.length;
+    }
+    for (const p of f.batch) p.resolve();
+  }
+
+  /**
+   * A sync failed: what it covered may not be on disk. Reject that batch and those written after it, and
+   * cut the log back to where the failed batch began, so nothing unacknowledged lingers in it.
+   */
+  private async fail(failed: InFlight, after: InFlight[], error: unknown): Promise<void> {
+    for (const f of after) await f.synced;
+    for (const f of [failed, ...after]) for (const p of f.batch) p.reject(error);
+    const handle = this.handle;
+    if (handle !== null) {
+      await handle.truncate(failed.start).catch(() => undefined);
+      this.size = failed.start;
     }
   }
 

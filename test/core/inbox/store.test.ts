@@ -239,6 +239,24 @@ describe('durable store', () => {
     await again.close();
   });
 
+  it('a failed sync (I/O error) rejects what it covered and cuts it from the log', async () => {
+    const dir = tmpDataDir();
+    const inbox = await openInbox(opts(dir));
+    await inbox.ingest(backtraceEvent({ body: { fingerprint: 'kept' } }));
+    const handle = (inbox as unknown as { store: { handle: { datasync: () => Promise<void> } } }).store.handle;
+    const datasync = handle.datasync.bind(handle);
+    handle.datasync = () => Promise.reject(Object.assign(new Error('input/output error'), { code: 'EIO' }));
+    const failed = await Promise.allSettled([1, 2, 3].map((n) => inbox.ingest(backtraceEvent({ body: { fingerprint: `io${n}` } }))));
+    expect(failed.every((r) => r.status === 'rejected')).toBe(true);
+    expect(inbox.counts().groups).toBe(1);
+    handle.datasync = datasync;
+    await inbox.ingest(backtraceEvent({ body: { fingerprint: 'after' } }));
+    await inbox.close();
+    const again = await openInbox(opts(dir, { onWarning: (w) => expect.fail(w) }));
+    expect(again.list({}).groups.map((g) => g.groupKey)).toEqual(['after', 'kept']);
+    await again.close();
+  });
+
   it('after close, ingest and append reject instead of hanging', async () => {
     const dir = tmpDataDir();
     const inbox = await openInbox(opts(dir));
