@@ -22,6 +22,7 @@ import {
   shortText,
   type LifecycleTable,
   type TriggerMapping,
+  lookupTrigger,
 } from './parsed-event';
 import type { HookRequest, ParseResult, ProviderModule, SampleRequest } from './types';
 
@@ -104,8 +105,8 @@ function frames(stack: Array<z.infer<typeof stackFrame>> | null | undefined): st
 
 /** Mapping for one body: the trigger table, refined by `stateChange` for manual state changes. */
 export function bugsnagMapping(type: string, stateChange: string | null): TriggerMapping | null | undefined {
-  if (type === 'errorStateManualChange') return stateChange ? bugsnagStateChange[stateChange] ?? null : null;
-  return bugsnagLifecycle[type];
+  if (type === 'errorStateManualChange') return stateChange ? lookupTrigger(bugsnagStateChange, stateChange) ?? null : null;
+  return lookupTrigger(bugsnagLifecycle, type);
 }
 
 function parseBugsnag(req: HookRequest): ParseResult {

@@ -27,6 +27,7 @@ import {
   ONE_DAY,
   shortText,
   type LifecycleTable,
+  lookupTrigger,
 } from './parsed-event';
 import type { HookRequest, ParseResult, ProviderModule, SampleRequest } from './types';
 
@@ -143,7 +144,7 @@ function parseHoneybadger(req: HookRequest): ParseResult {
   const checked = honeybadgerBody.safeParse(req.json);
   if (!checked.success) return { ok: false, rejection: schemaRejection(checked.error) };
   const body = checked.data;
-  const mapping = honeybadgerLifecycle[body.event];
+  const mapping = lookupTrigger(honeybadgerLifecycle, body.event);
   if (mapping === null) {
     const what = body.message ? `${body.event}: ${shortText(body.message, 120)}` : body.event;
     return acknowledged(`Honeybadger ${what}: nothing to notify`);

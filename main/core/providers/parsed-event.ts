@@ -17,6 +17,14 @@ export interface TriggerMapping {
 /** A provider's trigger table: trigger name → mapping, or `null` for hooks that carry no error to record. */
 export type LifecycleTable = Readonly<Record<string, TriggerMapping | null>>;
 
+/**
+ * Looks a trigger up in a table by own keys only: trigger names come from the internet, and a plain
+ * `table[name]` would find `toString` or `__proto__` on the prototype. Undefined means unknown trigger.
+ */
+export function lookupTrigger(table: LifecycleTable, name: string): TriggerMapping | null | undefined {
+  return Object.hasOwn(table, name) ? table[name] : undefined;
+}
+
 /** Redelivery window for providers that retry within minutes. */
 export const TEN_MINUTES = 10 * 60 * 1000;
 export const ONE_DAY = 24 * 60 * 60 * 1000;

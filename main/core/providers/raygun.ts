@@ -23,6 +23,7 @@ import {
   ONE_DAY,
   shortText,
   type LifecycleTable,
+  lookupTrigger,
 } from './parsed-event';
 import type { HookRequest, ParseResult, ProviderModule, SampleRequest } from './types';
 
@@ -91,9 +92,9 @@ function parseRaygun(req: HookRequest): ParseResult {
   if (!checked.success) return { ok: false, rejection: schemaRejection(checked.error) };
   const { event, eventType, error, application } = checked.data;
   const key = `${event}.${eventType}`;
-  let mapping = raygunLifecycle[key];
+  let mapping = lookupTrigger(raygunLifecycle, key);
   if (key === 'error_activity.StatusChanged') {
-    mapping = raygunStatusChange[(error.status ?? '').replace(/\s+/g, '').toLowerCase()] ?? null;
+    mapping = lookupTrigger(raygunStatusChange, (error.status ?? '').replace(/\s+/g, '').toLowerCase()) ?? null;
   }
   if (mapping === null) {
     const what = error.description ?? (error.status ? `status ${error.status}` : eventType);

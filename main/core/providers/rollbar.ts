@@ -23,6 +23,7 @@ import {
   isObject,
   shortText,
   type LifecycleTable,
+  lookupTrigger,
 } from './parsed-event';
 import type { HookRequest, ParseResult, ProviderModule, SampleRequest } from './types';
 
@@ -118,7 +119,7 @@ function parseRollbar(req: HookRequest): ParseResult {
   const checked = rollbarBody.safeParse(req.json);
   if (!checked.success) return { ok: false, rejection: schemaRejection(checked.error) };
   const { event_name: name, data } = checked.data;
-  const mapping = rollbarLifecycle[name];
+  const mapping = lookupTrigger(rollbarLifecycle, name);
   if (mapping === null) return acknowledged(`Rollbar ${name}: nothing to record`);
   const item = data.item;
   if (!item) return badRequest(`missing required field "data.item" for the "${name}" event`, 'data.item');

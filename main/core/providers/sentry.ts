@@ -32,6 +32,7 @@ import {
   shortText,
   unauthorized,
   type LifecycleTable,
+  lookupTrigger,
 } from './parsed-event';
 import type { HookRequest, ParseResult, ProviderModule, Rejection, SampleRequest } from './types';
 
@@ -278,7 +279,7 @@ function parseIntegration(req: HookRequest, resource: string): ParseResult {
   if (!envelope.success) return { ok: false, rejection: schemaRejection(envelope.error) };
   const { action, data } = envelope.data;
   const key = `${resource}.${action}`;
-  const mapping = sentryLifecycle[key];
+  const mapping = lookupTrigger(sentryLifecycle, key);
 
   if (resource === 'installation' || resource === 'comment') {
     return acknowledged(`Sentry ${resource} ${action}: nothing to record`);

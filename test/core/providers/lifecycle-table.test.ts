@@ -181,3 +181,23 @@ describe('lifecycle mapping table', () => {
     }
   });
 });
+
+describe('trigger names that exist on Object.prototype', () => {
+  // Found by the property test: a Honeybadger `event` of "toString" read the prototype's function as a mapping.
+  const PROTOTYPE_NAMES = ['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf'];
+  const CASES: Array<[provider: string, trigger: string]> = [];
+  for (const name of PROTOTYPE_NAMES) {
+    CASES.push(['bugsnag', name], ['rollbar', name], ['honeybadger', name], ['raygun', `error_notification.${name}`]);
+    CASES.push(['bugsnag', `errorStateManualChange:${name}`], ['sentry', `issue.${name}`]);
+  }
+  it.each(CASES)('%s %s is treated as an unknown trigger, never as a mapping', (provider, trigger) => {
+    const result = parseTrigger(provider, trigger);
+    if (result.ok && result.event) {
+      expect(['new', 'recurring', 'regressed', 'resolved', 'unknown']).toContain(result.event.lifecycle);
+      expect(result.event.milestone === null || typeof result.event.milestone === 'string').toBe(true);
+    } else if (!result.ok) {
+      expect(result.rejection.status).toBeGreaterThanOrEqual(400);
+      expect(result.rejection.reason).toEqual(expect.any(String));
+    }
+  });
+});
