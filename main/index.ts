@@ -340,7 +340,8 @@ async function main(): Promise<void> {
 
   // The public URL changed from the one the user pasted into providers: say so once per new URL.
   let announcedUrl: string | null = null;
-  let urlNotice: Notification | null = null;
+  // Held until the next one replaces it: a notification that is garbage-collected loses its click handler.
+  const urlNotices: Notification[] = [];
   const checkUrlChange = (state: TunnelState) => {
     const s = settings.get();
     const current = urlChangeToAnnounce(state, s.tunnel.lastCopiedUrl, s.sources.length, announcedUrl);
@@ -350,8 +351,7 @@ async function main(): Promise<void> {
       const message = urlChangedNotification(current, appState.sources.map((src) => ({ name: src.name, webhookUrl: src.webhookUrl })));
       const n = new Notification({ title: message.title, body: message.body, icon: appIcon });
       n.on('click', () => navigateTo('setup'));
-      // Held until the next one: a collected notification loses its click handler.
-      urlNotice = n;
+      urlNotices.splice(0, urlNotices.length, n);
       n.show();
       log(`public URL changed to ${current}: providers must be updated`);
     });

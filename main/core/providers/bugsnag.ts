@@ -10,21 +10,20 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { Source } from '../../../shared/settings';
 import { lenientNumber, lenientString, schemaRejection } from './helpers';
 import {
   acknowledged,
   badRequest,
   blankEvent,
   firstText,
-  isObject,
   ONE_DAY,
   shortText,
   type LifecycleTable,
   type TriggerMapping,
   lookupTrigger,
+  unsignedProvider,
 } from './parsed-event';
-import type { HookRequest, ParseResult, ProviderModule, SampleRequest } from './types';
+import type { HookRequest, ParseResult, ProviderModule } from './types';
 
 export const BUGSNAG_DOCS_URL = 'https://docs.bugsnag.com/product/integrations/webhook/';
 
@@ -208,41 +207,16 @@ function sampleBody(now: number): Record<string, unknown> {
   };
 }
 
-export const bugsnagProvider: ProviderModule = {
+export const bugsnagProvider: ProviderModule = unsignedProvider({
   id: 'bugsnag',
   name: 'Bugsnag',
   docsUrl: BUGSNAG_DOCS_URL,
-  credentials: [],
-  secretHeaders: [],
-  securityNote:
-    'Bugsnag does not sign its webhooks or send credentials, so this source\'s unguessable URL is its only secret: keep it private, and delete the source to revoke it.',
   setupSteps: [
     'In Bugsnag, open the project\'s Settings → Integrations and notifications (Data forwarding) and choose Webhook.',
     'Paste the webhook URL below as the Webhook URL.',
     'Pick the notifications to send: "A new error occurs", "An error is automatically reopened", "An error milestone is reached" and "This project has a spike in errors" suit Crashbell; "Every time an error occurs" lets Crashbell count occurrences itself.',
     'Save, then use Bugsnag\'s "Test" button (or "Send test event" here).',
   ],
-  generateCredentials() {
-    return {};
-  },
-  validateSource() {
-    return null;
-  },
-  verify() {
-    return null;
-  },
-  parse(req: HookRequest): ParseResult {
-    try {
-      if (!isObject(req.json)) return badRequest('the body must be a JSON object');
-      return parseBugsnag(req);
-    } catch (error) {
-      return badRequest(`the body could not be read: ${String(error)}`);
-    }
-  },
-  sample(_source: Source, now: number): SampleRequest {
-    return {
-      headers: { 'content-type': 'application/json', 'user-agent': 'Crashbell test event (Bugsnag format)' },
-      body: JSON.stringify(sampleBody(now)),
-    };
-  },
-};
+  parse: parseBugsnag,
+  sampleBody,
+});

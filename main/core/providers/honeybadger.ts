@@ -15,7 +15,6 @@
  */
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
-import type { Source } from '../../../shared/settings';
 import { lenientNumber, lenientString, schemaRejection } from './helpers';
 import {
   acknowledged,
@@ -23,13 +22,13 @@ import {
   blankEvent,
   bodyHash,
   firstText,
-  isObject,
   ONE_DAY,
   shortText,
   type LifecycleTable,
   lookupTrigger,
+  unsignedProvider,
 } from './parsed-event';
-import type { HookRequest, ParseResult, ProviderModule, SampleRequest } from './types';
+import type { HookRequest, ParseResult, ProviderModule } from './types';
 
 export const HONEYBADGER_DOCS_URL = 'https://docs.honeybadger.io/integrations/webhook/';
 
@@ -216,41 +215,16 @@ function sampleBody(now: number): Record<string, unknown> {
   };
 }
 
-export const honeybadgerProvider: ProviderModule = {
+export const honeybadgerProvider: ProviderModule = unsignedProvider({
   id: 'honeybadger',
   name: 'Honeybadger',
   docsUrl: HONEYBADGER_DOCS_URL,
-  credentials: [],
-  secretHeaders: [],
-  securityNote:
-    'Honeybadger does not sign its webhooks or send credentials, so this source\'s unguessable URL is its only secret: keep it private, and delete the source to revoke it.',
   setupSteps: [
     'In Honeybadger (Team plan or higher), open Project Settings → Alerts & Integrations and choose Webhook.',
     'Paste the webhook URL below and keep the default payload version (v2).',
     'Choose the events: "Error occurred", "Error rate exceeded", "Error resolved" and "Error reopened" suit Crashbell; uptime "Site went down" / "Site back up" and check-in events are recorded as their own groups.',
     'Save, then use Honeybadger\'s "Test" button (or "Send test event" here).',
   ],
-  generateCredentials() {
-    return {};
-  },
-  validateSource() {
-    return null;
-  },
-  verify() {
-    return null;
-  },
-  parse(req: HookRequest): ParseResult {
-    try {
-      if (!isObject(req.json)) return badRequest('the body must be a JSON object');
-      return parseHoneybadger(req);
-    } catch (error) {
-      return badRequest(`the body could not be read: ${String(error)}`);
-    }
-  },
-  sample(_source: Source, now: number): SampleRequest {
-    return {
-      headers: { 'content-type': 'application/json', 'user-agent': 'Crashbell test event (Honeybadger format)' },
-      body: JSON.stringify(sampleBody(now)),
-    };
-  },
-};
+  parse: parseHoneybadger,
+  sampleBody,
+});

@@ -4,8 +4,8 @@
  * the "acknowledged, nothing to record" result.
  */
 import { createHash, createHmac } from 'node:crypto';
-import type { Lifecycle } from '../../../shared/events';
-import type { ParsedEvent, ParseResult, Rejection } from './types';
+import type { Lifecycle, ProviderId } from '../../../shared/events';
+import type { HookRequest, ParsedEvent, ParseResult, ProviderModule, Rejection } from './types';
 
 /** How one provider trigger maps onto the normalized lifecycle and milestone (null: acknowledged, not recorded). */
 export interface TriggerMapping {
@@ -132,4 +132,49 @@ export function checkTimestamp(label: string, value: string | null, now: number)
     );
   }
   return null;
+}
+
+/** What differs between providers that sign nothing: everything but verification. */
+export interface UnsignedProviderSpec {
+  id: ProviderId;
+  name: string;
+  docsUrl: string;
+  setupSteps: string[];
+  /** Parses a body already known to be a JSON object. */
+  parse(req: HookRequest): ParseResult;
+  /** A documented-shape sample body with a fresh group key. */
+  sampleBody(now: number): unknown;
+  /** Said when the body is JSON but not an object (e.g. a provider's other formats). */
+  notAnObject?: string;
+}
+
+/**
+ * A provider module for a service that signs nothing and sends no credentials: the source's unguessable URL
+ * is its only secret, and the setup view says so.
+ */
+export function unsignedProvider(spec: UnsignedProviderSpec): ProviderModule {
+  return {
+    id: spec.id,
+    name: spec.name,
+    docsUrl: spec.docsUrl,
+    credentials: [],
+    secretHeaders: [],
+    securityNote: `${spec.name} does not sign its webhooks or send credentials, so this source's unguessable URL is its only secret: keep it private, and delete the source to revoke it.`,
+    setupSteps: spec.setupSteps,
+    generateCredentials: () => ({}),
+    validateSource: () => null,
+    verify: () => null,
+    parse(req) {
+      try {
+        if (!isObject(req.json)) return badRequest(spec.notAnObject ?? 'the body must be a JSON object');
+        return spec.parse(req);
+      } catch (error) {
+        return badRequest(`the body could not be read: ${String(error)}`);
+      }
+    },
+    sample: (_source, now) => ({
+      headers: { 'content-type': 'application/json', 'user-agent': `Crashbell test event (${spec.name} format)` },
+      body: JSON.stringify(spec.sampleBody(now)),
+    }),
+  };
 }

@@ -11,21 +11,19 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { Source } from '../../../shared/settings';
 import { lenientNumber, lenientString, schemaRejection } from './helpers';
 import {
   acknowledged,
-  badRequest,
   blankEvent,
   bodyHash,
   firstText,
-  isObject,
   ONE_DAY,
   shortText,
   type LifecycleTable,
   lookupTrigger,
+  unsignedProvider,
 } from './parsed-event';
-import type { HookRequest, ParseResult, ProviderModule, SampleRequest } from './types';
+import type { HookRequest, ParseResult, ProviderModule } from './types';
 
 export const RAYGUN_DOCS_URL = 'https://raygun.com/documentation/product-guides/crash-reporting/integrations/webhooks/';
 
@@ -160,41 +158,16 @@ function sampleBody(now: number): Record<string, unknown> {
   };
 }
 
-export const raygunProvider: ProviderModule = {
+export const raygunProvider: ProviderModule = unsignedProvider({
   id: 'raygun',
   name: 'Raygun',
   docsUrl: RAYGUN_DOCS_URL,
-  credentials: [],
-  secretHeaders: [],
-  securityNote:
-    'Raygun does not sign its webhooks or send credentials, so this source\'s unguessable URL is its only secret: keep it private, and delete the source to revoke it.',
   setupSteps: [
     'In Raygun (Team plan or higher), open the application, then Integrations in the left-hand menu, and click Webhook.',
     'Paste the webhook URL below as the endpoint and enable it.',
     'Choose the error notification types to send: new errors and reoccurred (regressed) errors suit Crashbell; the follow-ups (1, 5, 10, 30 minutes, hourly) arrive as milestones; status changes to Resolved mark the group resolved here.',
     'Save, then use "Send test event" here to check the path.',
   ],
-  generateCredentials() {
-    return {};
-  },
-  validateSource() {
-    return null;
-  },
-  verify() {
-    return null;
-  },
-  parse(req: HookRequest): ParseResult {
-    try {
-      if (!isObject(req.json)) return badRequest('the body must be a JSON object');
-      return parseRaygun(req);
-    } catch (error) {
-      return badRequest(`the body could not be read: ${String(error)}`);
-    }
-  },
-  sample(_source: Source, now: number): SampleRequest {
-    return {
-      headers: { 'content-type': 'application/json', 'user-agent': 'Crashbell test event (Raygun format)' },
-      body: JSON.stringify(sampleBody(now)),
-    };
-  },
-};
+  parse: parseRaygun,
+  sampleBody,
+});

@@ -13,19 +13,18 @@
  */
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { Source } from '../../../shared/settings';
 import { epochToIso, lenientNumber, lenientString, schemaRejection } from './helpers';
 import {
   acknowledged,
   badRequest,
   blankEvent,
   firstText,
-  isObject,
   shortText,
   type LifecycleTable,
   lookupTrigger,
+  unsignedProvider,
 } from './parsed-event';
-import type { HookRequest, ParseResult, ProviderModule, SampleRequest } from './types';
+import type { HookRequest, ParseResult, ProviderModule } from './types';
 
 export const ROLLBAR_DOCS_URL = 'https://docs.rollbar.com/docs/webhooks';
 
@@ -217,41 +216,17 @@ function sampleBody(now: number): Record<string, unknown> {
   };
 }
 
-export const rollbarProvider: ProviderModule = {
+export const rollbarProvider: ProviderModule = unsignedProvider({
   id: 'rollbar',
   name: 'Rollbar',
   docsUrl: ROLLBAR_DOCS_URL,
-  credentials: [],
-  secretHeaders: [],
-  securityNote:
-    'Rollbar does not sign its webhooks or send credentials, so this source\'s unguessable URL is its only secret: keep it private, and delete the source to revoke it.',
   setupSteps: [
     'In Rollbar, open the project, then Settings → Notifications → Webhook.',
     'Paste the webhook URL below and enable the integration (keep the JSON format).',
     'Add rules for the triggers you want: New item, Item reactivated, Item reopened, 10^nth occurrence and High occurrence rate suit Crashbell; Item resolved marks the group resolved here; Every occurrence lets Crashbell count occurrences itself.',
     'Use "Send test notification" in Rollbar (or "Send test event" here). Rollbar retries anything that is not answered with 2xx within 3 seconds; Crashbell recognises the retries.',
   ],
-  generateCredentials() {
-    return {};
-  },
-  validateSource() {
-    return null;
-  },
-  verify() {
-    return null;
-  },
-  parse(req: HookRequest): ParseResult {
-    try {
-      if (!isObject(req.json)) return badRequest('the body must be a JSON object (Rollbar\'s XML format is not supported)');
-      return parseRollbar(req);
-    } catch (error) {
-      return badRequest(`the body could not be read: ${String(error)}`);
-    }
-  },
-  sample(_source: Source, now: number): SampleRequest {
-    return {
-      headers: { 'content-type': 'application/json', 'user-agent': 'Crashbell test event (Rollbar format)' },
-      body: JSON.stringify(sampleBody(now)),
-    };
-  },
-};
+  parse: parseRollbar,
+  sampleBody,
+  notAnObject: 'the body must be a JSON object (Rollbar\'s XML format is not supported)',
+});
