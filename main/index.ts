@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { NotificationRequest, TunnelState } from '../shared/events';
 import { EVENT_CHANNELS, type AppState, type EventChannel, type EventChannels, type ViewName } from '../shared/ipc';
-import { createAppService, type AppCore, type AppService } from './core/app-service';
+import { appCoreOf, createAppService, type AppService } from './core/app-service';
 import { CrashbellCore, CoreEvents } from './core/core';
 import { openInbox } from './core/inbox/index';
 import { TunnelManager, type NgrokSdk, type TunnelConfig } from './core/tunnel';
@@ -142,17 +142,7 @@ async function main(): Promise<void> {
   }
   events.on('request', (record) => service?.requestRecorded(record));
   log(`receiver listening on ${core.localBaseUrl}`);
-  const appCore: AppCore = {
-    get port() {
-      return core.listening ? core.port : null;
-    },
-    get localBaseUrl() {
-      return core.listening ? core.localBaseUrl : null;
-    },
-    deliverSample: (sourceId, base) => core.deliverSample(sourceId, base),
-    replay: (requestId) => core.replay(requestId),
-    requests: { list: () => core.requests() },
-  };
+  const appCore = appCoreOf(core);
 
   // 6. Tunnel.
   const tunnel = new TunnelManager({ sdk: ngrokSdk, log });

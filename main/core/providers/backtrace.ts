@@ -15,6 +15,7 @@ import {
   safeEqual,
   schemaRejection,
 } from './helpers';
+import { blankEvent } from './parsed-event';
 import type { HookRequest, ParseResult, ProviderModule, Rejection, SampleRequest } from './types';
 
 const REALM = 'Basic realm="Crashbell"';
@@ -216,7 +217,7 @@ export const backtraceProvider: ProviderModule = {
       const objectId = body.object_id;
       return {
         ok: true,
-        event: {
+        event: blankEvent({
           groupKey: body.fingerprint,
           title: backtraceTitle(body),
           description: backtraceDescription(body),
@@ -233,17 +234,10 @@ export const backtraceProvider: ProviderModule = {
           project: body.project,
           environment: dominantEnvironment(body.attributes),
           objectId,
-          page: null,
-          userAgent: null,
-          browser: null,
-          os: null,
-          isFirstOccurrence: null,
-          lifecycle: 'unknown',
-          milestone: null,
           // Backtrace redelivers a batch item with the same object and count; a new hook changes one of them.
           redelivery: { key: `${objectId ?? ''}:${body.occurrences ?? ''}`, windowMs: null },
           raw: req.json,
-        },
+        }),
       };
     } catch (error) {
       return { ok: false, rejection: { status: 400, reason: `the body could not be read: ${String(error)}` } };

@@ -17,6 +17,7 @@ import {
   schemaRejection,
   sha256Hex,
 } from './helpers';
+import { blankEvent } from './parsed-event';
 import type { HookRequest, ParseResult, ProviderModule, Rejection, SampleRequest } from './types';
 
 /** Errorception's body. `message` and `page` are signed and required; everything else is optional and kept. */
@@ -138,34 +139,24 @@ export const errorceptionProvider: ProviderModule = {
       const groupKey = body.webUrl || `message:${sha256Hex(`${body.message}\n${body.page}`)}`;
       return {
         ok: true,
-        event: {
+        event: blankEvent({
           groupKey,
           title: body.message.trim() || '(error without a message)',
           description: errorceptionDescription(body.page, browser, os),
           url: body.webUrl,
           // Each hook is one occurrence; the inbox counts hooks.
           occurrences: null,
-          hosts: null,
-          guids: null,
           firstSeen: when,
           lastSeen: when,
-          classifiers: [],
-          attributes: {},
-          callstack: [],
-          application: null,
-          project: null,
-          environment: null,
-          objectId: null,
           page: body.page,
           userAgent: body.userAgent,
           browser,
           os,
           isFirstOccurrence: body.isFirstOccurrence,
           lifecycle: body.isFirstOccurrence ? 'new' : 'recurring',
-          milestone: null,
           redelivery: { key: sha256Hex(req.rawBody), windowMs: REDELIVERY_WINDOW_MS },
           raw: req.json,
-        },
+        }),
       };
     } catch (error) {
       return { ok: false, rejection: { status: 400, reason: `the body could not be read: ${String(error)}` } };
