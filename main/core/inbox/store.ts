@@ -15,7 +15,7 @@
  * syncs it, renames it over the log and syncs the folder, so a crash leaves either the old or the new log.
  */
 import { closeSync, fsyncSync, openSync, readSync, existsSync, unlinkSync } from 'node:fs';
-import { mkdir, open, rename, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 
@@ -48,6 +48,8 @@ export interface StoreStats {
   /** Records written by those batches (for the average batch size). */
   batched: number;
   compactions: number;
+  /** Bytes appended while compactions ran, carried over when the files switched. */
+  tailBytes: number;
   /** Current size of the log file in bytes. */
   bytes: number;
   /** Records skipped at load (torn or corrupt). */
@@ -135,8 +137,14 @@ export class LogStore {
   private flushing: Promise<void> | null = null;
   /** Wakes the writer when an append arrives while it waits for a sync. */
   private wake: (() => void) | null = null;
+  /** A compaction holding the writer: granted once nothing is in flight, released by `resumed`. */
+  private pause: { grant: () => void; resumed: Promise<void> } | null = null;
+  /** The running background compaction, if any. */
+  private compaction: Promise<void> | null = null;
+  /** While a compaction runs: refs written after its snapshot, to move with the tail. */
+  private compacting: { tail: RawRef[] } | null = null;
   private closed = false;
-  private readonly counters: StoreStats = { appends: 0, writes: 0, syncs: 0, syncMs: 0, batched: 0, compactions: 0, bytes: 0, skipped: 0 };
+  private readonly counters: StoreStats = { appends: 0, writes: 0, syncs: 0, syncMs: 0, batched: 0, compactions: 0, tailBytes: 0, bytes: 0, skipped: 0 };
 
   private constructor(opts: LogStoreOptions) {
     this.opts = opts;
@@ -320,6 +328,8 @@ export class LogStore {
       if (this.flushing !== null) return;
       this.flushing = this.flushLoop().finally(() => {
         this.flushing = null;
+        // A compaction asking to hold the writer just as the loop ended: nothing is in flight, so it may go.
+        this.pause?.grant();
         // Appends that arrived between the loop's last check and here still need a batch.
         if (this.queue.length > 0) this.kick();
       });
@@ -334,7 +344,14 @@ export class LogStore {
   private async flushLoop(): Promise<void> {
     const inflight: InFlight[] = [];
     while (this.queue.length > 0 || inflight.length > 0) {
-      if (this.queue.length > 0 && inflight.length < MAX_INFLIGHT) {
+      if (this.pause !== null && inflight.length === 0) {
+        // A compaction is switching files: hold the queue until it is done.
+        const pause = this.pause;
+        pause.grant();
+        await pause.resumed;
+        continue;
+      }
+      if (this.queue.length > 0 && inflight.length < MAX_INFLIGHT && this.pause === null) {
         const batch = this.queue;
         this.queue = [];
         const f = await this.writeBatch(batch);
@@ -342,7 +359,7 @@ export class LogStore {
         continue;
       }
       const oldest = inflight[0] as InFlight;
-      if (inflight.length < MAX_INFLIGHT) {
+      if (inflight.length < MAX_INFLIGHT && this.pause === null) {
         // Room for another batch: wake for new appends as well as for the sync.
         const appended = new Promise<'append'>((resolve) => (this.wake = () => resolve('append')));
         const first = await Promise.race([oldest.synced.then(() => 'synced' as const), appended]);
@@ -360,14 +377,38 @@ export class LogStore {
         continue;
       }
       this.acknowledge(oldest);
-      if (inflight.length === 0 && this.queue.length === 0 && !this.closed && this.opts.shouldCompact?.(this.size) && this.opts.snapshot) {
-        try {
-          await this.compact();
-        } catch (e) {
-          this.opts.onWarning?.(`History: compaction failed, the log keeps growing for now (${(e as Error).message})`);
-        }
-      }
+      // Everything written so far is acknowledged: a consistent point to start a compaction from.
+      if (inflight.length === 0) this.maybeCompact();
     }
+  }
+
+  /** Starts a background compaction when the log has grown enough and none is running. */
+  private maybeCompact(): void {
+    if (this.compaction !== null || this.closed || !this.opts.snapshot || !this.opts.shouldCompact?.(this.size)) return;
+    this.compaction = this.compact()
+      .catch((e: unknown) => {
+        this.opts.onWarning?.(`History: compaction failed, the log keeps growing for now (${(e as Error).message})`);
+      })
+      .finally(() => {
+        this.compaction = null;
+        this.compacting = null;
+      });
+  }
+
+  /** Holds the writer between batches (granted once nothing is in flight); returns the resume function. */
+  private async pauseWriter(): Promise<() => void> {
+    let grant!: () => void;
+    let resume!: () => void;
+    const granted = new Promise<void>((r) => (grant = r));
+    const resumed = new Promise<void>((r) => (resume = r));
+    this.pause = { grant, resumed };
+    if (this.flushing === null) grant();
+    await granted;
+    return () => {
+      this.pause = null;
+      resume();
+      if (this.queue.length > 0) this.kick();
+    };
   }
 
   /** Writes a batch at the end of the log and starts its sync; null when the write failed (batch rejected). */
@@ -415,6 +456,8 @@ export class LogStore {
         const ref = p.refs[i] as RawRef;
         ref.off = off + (p.starts[i] ?? 0);
         ref.text = null;
+        // Written after a compaction's snapshot: it moves with the tail when the files switch.
+        this.compacting?.tail.push(ref);
       }
       off += p.size;
     }
@@ -464,15 +507,24 @@ export class LogStore {
     return buf.toString('utf8');
   }
 
-  /** Rewrites the log as its live records only. Runs inside the write loop, so no append interleaves. */
+  /**
+   * Rewrites the log as its live records only, in the background: the snapshot is written to a new file
+   * while appends go on to the old one; then, with the writer held briefly, the records appended meanwhile
+   * (the tail) are copied over, the new file is synced and renamed over the log, and the folder synced.
+   * A crash at any point leaves either the old log or the new one, never a mix.
+   */
   private async compact(): Promise<void> {
     const snapshot = this.opts.snapshot;
-    const old = this.handle;
-    if (!snapshot || old === null) return;
+    if (!snapshot || this.handle === null) return;
+    const snapStart = this.size;
+    this.compacting = { tail: [] };
+    const records = snapshot();
     const tmp = `${this.path}.compact`;
     const out = await open(tmp, 'w');
     const moves: Array<[RawRef, number, number]> = [];
     let pos = 0;
+    let resume: (() => void) | null = null;
+    let renamed = false;
     try {
       let chunks: Buffer[] = [];
       let chunkBytes = 0;
@@ -487,8 +539,8 @@ export class LogStore {
           written += bytesWritten;
         }
       };
-      const records = snapshot();
       for (let i = 0; i < records.length; i++) {
+        if (this.closed) throw new Error('the store is closing');
         const rec = records[i] as LiveRecord;
         const head = Buffer.from(rec.index, 'utf8');
         const line: Buffer[] = [EMPTY, head];
@@ -507,27 +559,56 @@ export class LogStore {
         for (const b of line) chunks.push(b);
         chunkBytes += lineBytes;
         pos += lineBytes;
+        // Writing a chunk yields to the event loop, so requests keep flowing during a big compaction.
         if (chunkBytes >= 1024 * 1024) await flush();
       }
       await flush();
+
+      // The switch: hold the writer, copy the tail appended since the snapshot, sync, rename.
+      resume = await this.pauseWriter();
+      const old = this.handle;
+      if (old === null || this.closed) throw new Error('the store is closing');
+      const tailEnd = this.size;
+      const delta = pos - snapStart;
+      const buf = Buffer.allocUnsafe(Math.min(4 * 1024 * 1024, Math.max(1, tailEnd - snapStart)));
+      for (let at = snapStart; at < tailEnd; ) {
+        const { bytesRead } = await old.read(buf, 0, Math.min(buf.length, tailEnd - at), at);
+        if (bytesRead === 0) throw new Error('the log ended early while copying its tail');
+        let written = 0;
+        while (written < bytesRead) {
+          const r = await out.write(buf, written, bytesRead - written, null);
+          written += r.bytesWritten;
+        }
+        at += bytesRead;
+      }
       await out.sync();
-    } finally {
       await out.close();
+      await rename(tmp, this.path);
+      renamed = true;
+      fsyncDir(this.dir);
+      const fresh = await open(this.path, 'a+');
+      // Synchronous from here: reads switch to the new file and the new offsets in one step. Tail refs
+      // (written after the snapshot) win over snapshot moves: both hold the same bytes.
+      const tail = (this.compacting?.tail ?? []).map((ref) => [ref, ref.off + delta] as const);
+      for (const [ref, off, len] of moves) {
+        ref.off = off;
+        // Equal unless the part could not be read and was written as "null".
+        ref.len = len;
+      }
+      for (const [ref, off] of tail) ref.off = off;
+      this.handle = fresh;
+      this.size = pos + (tailEnd - snapStart);
+      this.counters.compactions++;
+      this.counters.tailBytes += tailEnd - snapStart;
+      this.counters.syncs++;
+      await old.close();
+    } finally {
+      if (!renamed) {
+        await out.close().catch(() => undefined);
+        await unlink(tmp).catch(() => undefined);
+      }
+      resume?.();
     }
-    await rename(tmp, this.path);
-    fsyncDir(this.dir);
-    const fresh = await open(this.path, 'a+');
-    // From here on, synchronous: raw reads switch to the new file and offsets in one step.
-    for (const [ref, off, len] of moves) {
-      ref.off = off;
-      // Equal unless the part could not be read and was written as "null".
-      ref.len = len;
-    }
-    this.handle = fresh;
-    this.size = pos;
-    this.counters.compactions++;
-    this.counters.syncs++;
-    await old.close();
   }
 
   /** Size of the log on disk now (for tests). */
@@ -541,6 +622,8 @@ export class LogStore {
     if (this.queue.length > 0 || this.flushing !== null || this.scheduled) await this.barrier().catch(() => undefined);
     if (this.flushing !== null) await this.flushing;
     this.closed = true;
+    // A compaction in progress stops at its next step (or finishes its switch) before the file closes.
+    if (this.compaction !== null) await this.compaction;
     const h = this.handle;
     this.handle = null;
     if (h !== null) await h.close();
