@@ -2,17 +2,19 @@
  * The inbox's durable history: one append-only log file of JSON records, one per line.
  *
  * Line format (UTF-8): `<crc32, 8 hex digits> <index JSON>`, then zero or more `\t<part JSON>`, then `\n`.
- * The CRC covers everything after the space, so a torn or corrupt record is recognised as such even when
+ * The CRC covers everything after the space, so a torn or damaged record is recognised as such even when
  * it happens to be valid JSON. JSON.stringify never emits a raw tab or newline, so the separators are
- * unambiguous. Only the small index is parsed at load;
- * the other parts (a group's full summary, its raw body) stay on disk and are read by offset when asked
- * for, which keeps start-up fast and memory small whatever the history holds.
+ * unambiguous. Only the small index is parsed at load; the other parts (a group's full summary, its raw
+ * body) stay on disk and are read by offset when asked for, which keeps start-up fast and memory small
+ * whatever the history holds.
  *
- * Durability: appends are batched (group commit: every append queued while a write is in flight goes out
- * in the next single write + fdatasync), and each append's promise resolves only once its bytes are
- * synced. At load, a torn or corrupt last record (a crash mid-write) is reported and the file is truncated
- * to the last good record before anything is appended. Compaction writes the live records to a new file,
+ * Durability: appends are batched (group commit: everything queued while the previous batch is being
+ * written goes out as one writev + fdatasync, with up to two syncs overlapping), and each append's promise
+ * resolves only once its bytes are synced. At load, a torn or corrupt last record (a crash mid-write) is
+ * reported and the file is cut back to the last good record before anything is appended. Compaction runs
+ * in the background: it writes the live records to a new file, carries over what was appended meanwhile,
  * syncs it, renames it over the log and syncs the folder, so a crash leaves either the old or the new log.
+ * Plain node:fs only: no native module, so it runs unchanged under Electron.
  */
 import { closeSync, fsyncSync, openSync, readSync, existsSync, unlinkSync } from 'node:fs';
 import { mkdir, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
@@ -61,7 +63,7 @@ export interface LogStoreOptions {
   /** File name inside the data dir. */
   fileName?: string;
   onWarning?: (message: string) => void;
-  /** Decides, after each batch, whether the log has grown enough to compact. */
+  /** Decides, whenever the writer is idle, whether the log has grown enough to compact. */
   shouldCompact?: (fileBytes: number) => boolean;
   /** The live records, in the order load should see them, for a compaction. */
   snapshot?: () => LiveRecord[];
@@ -98,6 +100,13 @@ const EMPTY = Buffer.alloc(0);
 /** Every line starts with the CRC-32 of the rest of the line (8 hex digits) and a space. */
 const CRC_PREFIX = 9;
 
+const TAB_BUF = Buffer.from('\t');
+const READ_CHUNK = 4 * 1024 * 1024;
+/** Buffers per writev call, under IOV_MAX (1024 on Linux). */
+const WRITEV_MAX = 1000;
+/** Batches whose fdatasync may run at once. */
+const MAX_INFLIGHT = 2;
+
 function hex8(n: number): string {
   return (n >>> 0).toString(16).padStart(8, '0');
 }
@@ -106,11 +115,6 @@ function hex8(n: number): string {
 function checksumOf(buf: Buffer, start: number, end: number): string {
   return hex8(crc32(buf.subarray(start, end)));
 }
-const TAB_BUF = Buffer.from('\t');
-const READ_CHUNK = 4 * 1024 * 1024;
-const WRITEV_MAX = 1000;
-/** Batches whose fdatasync may run at once. */
-const MAX_INFLIGHT = 2;
 
 function fsyncDir(dir: string): void {
   // Windows cannot open a folder for fsync; rename is already durable enough there.
