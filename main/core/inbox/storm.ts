@@ -33,12 +33,18 @@ export function digestFor(items: readonly HeldItem[]): NotificationRequest {
       topCount = n;
     }
   }
-  const rest = items.length - topCount;
+  const others = items.length - topCount;
   const noun = items.every((i) => i.isNew) ? (topCount === 1 ? 'new error' : 'new errors') : topCount === 1 ? 'error' : 'errors';
-  const title = `${topCount} ${noun} in ${top}${rest > 0 ? ` and ${rest} more` : ''}`;
-  const names = items.slice(0, 3).map((i) => i.title);
+  const title = `${topCount} ${noun} in ${top}${others > 0 ? ` and ${others} more` : ''}`;
+  // Distinct titles with their counts: a storm often repeats one error across many groups.
+  const titles = new Map<string, number>();
+  for (const it of items) titles.set(it.title, (titles.get(it.title) ?? 0) + 1);
+  const shown = [...titles].slice(0, 3);
+  const rest = items.length - shown.reduce((n, [, c]) => n + c, 0);
   const body =
-    names.join(', ') + (items.length > names.length ? `, and ${items.length - names.length} others` : '') + '. Open Crashbell to see them all.';
+    shown.map(([t, c]) => (c > 1 ? `${t} ×${c}` : t)).join(', ') +
+    (rest > 0 ? `, and ${rest} more` : '') +
+    '. Open Crashbell to see them all.';
   return { title, body, url: null, group: null, digest: true, groups: items.map((i) => i.groupId) };
 }
 

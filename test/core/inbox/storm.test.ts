@@ -106,7 +106,9 @@ describe('digest wording', () => {
     ];
     const d = digestFor(items);
     expect(d.title).toBe('14 new errors in my_project and 2 more');
-    expect(d.body).toBe('fn_0, fn_1, fn_2, and 13 others. Open Crashbell to see them all.');
+    expect(d.body).toBe('fn_0, fn_1, fn_2, and 13 more. Open Crashbell to see them all.');
+    const same = digestFor(Array.from({ length: 4 }, (_, i) => ({ groupId: `s${i}`, title: 'abort', place: 'p', isNew: true })));
+    expect(same.body).toBe('abort ×4. Open Crashbell to see them all.');
     expect(d).toMatchObject({ url: null, group: null, digest: true });
     expect(digestFor([{ groupId: 'x', title: 't', place: 'p', isNew: false }]).title).toBe('1 error in p');
   });
