@@ -273,22 +273,19 @@ export class LogStore {
    */
   append(index: string, parts: readonly string[] = []): { refs: RawRef[]; done: Promise<void> } {
     if (this.closed) return { refs: [], done: Promise.reject(new Error('The history store is closed')) };
-    const head = Buffer.from(index, 'utf8');
-    const pieces = [EMPTY, head];
+    // One string, one encode, one checksum: the part offsets come from their byte lengths.
+    const text = parts.length === 0 ? index : `${index}\t${parts.join('\t')}`;
+    const body = Buffer.from(text, 'utf8');
     const starts: number[] = [];
     const refs: RawRef[] = [];
-    let crc = crc32(head);
-    let at = CRC_PREFIX + head.length;
+    let at = CRC_PREFIX + (parts.length === 0 ? body.length : Buffer.byteLength(index, 'utf8'));
     for (const part of parts) {
-      const b = Buffer.from(part, 'utf8');
-      crc = crc32(b, crc32(TAB_BUF, crc));
-      pieces.push(TAB_BUF, b);
+      const len = body.length === text.length ? part.length : Buffer.byteLength(part, 'utf8');
       starts.push(at + 1);
-      refs.push({ off: -1, len: b.length, text: part });
-      at += 1 + b.length;
+      refs.push({ off: -1, len, text: part });
+      at += 1 + len;
     }
-    pieces[0] = Buffer.from(`${hex8(crc)} `, 'latin1');
-    pieces.push(NL_BUF);
+    const pieces = [Buffer.from(`${hex8(crc32(body))} `, 'latin1'), body, NL_BUF];
     let resolve!: () => void;
     let reject!: (e: unknown) => void;
     const done = new Promise<void>((res, rej) => {
