@@ -352,12 +352,11 @@ class InboxImpl implements LocalInbox {
     const isNew = entry === undefined;
     const folded = applyEvent(before, event, id);
     const outcome = decide({ before, after: folded, event, isNew, source, settings, recent: this.storm.recent(now), now });
-    const after: GroupSummary = {
-      ...folded,
-      resolved: outcome.resolved ?? folded.resolved,
-      lastDecision: outcome.decision,
-      notifiedAt: outcome.notification ? new Date(now).toISOString() : folded.notifiedAt,
-    };
+    // `folded` is a fresh object of our own (the policy has finished reading it): complete it in place.
+    const after: GroupSummary = folded;
+    if (outcome.resolved !== null) after.resolved = outcome.resolved;
+    after.lastDecision = outcome.decision;
+    if (outcome.notification) after.notifiedAt = new Date(now).toISOString();
     if (outcome.notification) this.storm.noteNotified(now);
 
     const dk = rememberKey(prior?.dk ?? [], event, now);
