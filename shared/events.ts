@@ -19,6 +19,18 @@ export const PROVIDER_IDS = [
 ] as const;
 export type ProviderId = (typeof PROVIDER_IDS)[number];
 
+/** Display names, for places that have no provider module at hand (a source written without a name). */
+export const PROVIDER_LABELS: Record<ProviderId, string> = {
+  backtrace: 'Backtrace',
+  errorception: 'Errorception',
+  sentry: 'Sentry',
+  bugsnag: 'Bugsnag',
+  rollbar: 'Rollbar',
+  raygun: 'Raygun',
+  honeybadger: 'Honeybadger',
+  generic: 'Generic JSON',
+};
+
 /**
  * Where a hook stands in its group's life, as the provider told it (or as far as it can tell).
  * `unknown` when the provider says nothing (Backtrace); the inbox decides newness by its own history.

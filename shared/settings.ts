@@ -6,7 +6,7 @@
  * here and {@link SETTINGS_KEYS}.
  */
 import { z } from 'zod';
-import { PROVIDER_IDS } from './events';
+import { PROVIDER_IDS, PROVIDER_LABELS, type ProviderId } from './events';
 
 /** Default receiver port on 127.0.0.1; 0 picks a free port. */
 export const DEFAULT_PORT = 7317;
@@ -25,10 +25,40 @@ export const sourceFiltersSchema = z.object({
 });
 export type SourceFilters = z.infer<typeof sourceFiltersSchema>;
 
-/** A source: one provider endpoint the user configured, reached at `POST /hooks/<id>`. */
-export const sourceSchema = z.object({
-  /** Random, URL-safe, at least 96 bits. */
-  id: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, 'a URL-safe id of at least 16 characters'),
+/** The fields a source document has; anything else on a hand-written source is taken as a credential. */
+const SOURCE_FIELDS = new Set(['id', 'provider', 'name', 'paused', 'credentials', 'config', 'filters', 'createdAt']);
+
+/**
+ * Hand-written config files (headless mode) sometimes put credentials beside the source's fields
+ * (`"username": ...`) or leave the name out; both are read the way the user meant them.
+ */
+function normalizeSourceDocument(input: unknown): unknown {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
+  const doc = { ...(input as Record<string, unknown>) };
+  if (doc['credentials'] === undefined) {
+    const lifted: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(doc)) {
+      if (!SOURCE_FIELDS.has(key) && typeof value === 'string') lifted[key] = value;
+    }
+    if (Object.keys(lifted).length > 0) {
+      for (const key of Object.keys(lifted)) delete doc[key];
+      doc['credentials'] = lifted;
+    }
+  }
+  if (doc['name'] === undefined && typeof doc['provider'] === 'string') {
+    const label = PROVIDER_LABELS[doc['provider'] as ProviderId];
+    if (label) doc['name'] = label;
+  }
+  return doc;
+}
+
+/** The shape of a source document. */
+export const sourceObjectSchema = z.object({
+  /**
+   * URL-safe. Crashbell generates 128 random bits (22 characters); a short hand-written id is accepted but
+   * guessable, and headless mode warns about it (see {@link MIN_UNGUESSABLE_ID_LENGTH}).
+   */
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'a URL-safe id (letters, digits, "-" and "_")'),
   provider: z.enum(PROVIDER_IDS),
   name: z.string().min(1).max(200),
   paused: z.boolean().default(false),
@@ -40,8 +70,14 @@ export const sourceSchema = z.object({
   /** ISO 8601. */
   createdAt: z.string().optional(),
 });
-export type Source = z.infer<typeof sourceSchema>;
-export type SourceInput = z.input<typeof sourceSchema>;
+
+/** A source: one provider endpoint the user configured, reached at `POST /hooks/<id>`. */
+export const sourceSchema = z.preprocess(normalizeSourceDocument, sourceObjectSchema);
+export type Source = z.infer<typeof sourceObjectSchema>;
+export type SourceInput = z.input<typeof sourceObjectSchema>;
+
+/** Ids shorter than this (16 characters, 96 bits of base64url) are guessable: the URL is then no secret. */
+export const MIN_UNGUESSABLE_ID_LENGTH = 16;
 
 /** The notification policy's rules. Each default is what the issue calls for. */
 export const policySettingsSchema = z.object({

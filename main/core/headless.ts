@@ -14,6 +14,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { NormalizedEvent, NotificationRequest, RequestRecord } from '../../shared/events';
+import { MIN_UNGUESSABLE_ID_LENGTH } from '../../shared/settings';
 import { openConfigStore } from './config-file';
 import { CrashbellCore } from './core';
 import { ConfigError, CrashbellError } from './errors';
@@ -98,6 +99,7 @@ export function receivedLine(event: NormalizedEvent, result: IngestResult): Reco
   return {
     type: 'received',
     ...fields,
+    source: event.sourceId,
     eventOccurrences: event.occurrences,
     group: result.group.id,
     groupId: result.group.id,
@@ -151,6 +153,14 @@ export async function runHeadless(argv: string[], out: NodeJS.WritableStream = p
   }
 
   const emit = args.json ? (obj: Record<string, unknown>): void => say(JSON.stringify(obj)) : null;
+  for (const source of settings.get().sources) {
+    if (source.id.length < MIN_UNGUESSABLE_ID_LENGTH) {
+      warn(
+        `crashbell: warning: source "${source.name}" has the short id "${source.id}": its webhook URL is guessable. ` +
+          `Use a random id of at least ${MIN_UNGUESSABLE_ID_LENGTH} URL-safe characters (e.g. node -e "console.log(crypto.randomBytes(16).toString('base64url'))").`,
+      );
+    }
+  }
 
   // Signal handlers go in before anything is printed: a supervisor may stop us the moment it reads
   // `listening`, and a signal during start-up must still end in a clean stop.

@@ -24,7 +24,8 @@ describe('headless config file', () => {
 
   it('names the field and the source at fault', () => {
     expect(() => parseConfig(JSON.stringify({ sources: [{ ...source, provider: 'pagerduty' }] }), 'c.json')).toThrow(/"sources\.0\.provider" is not valid/);
-    expect(() => parseConfig(JSON.stringify({ sources: [{ ...source, name: undefined }] }), 'c.json')).toThrow(/"sources\.0\.name" is missing/);
+    expect(() => parseConfig(JSON.stringify({ sources: [{ ...source, name: '' }] }), 'c.json')).toThrow(/"sources\.0\.name" is not valid/);
+    expect(() => parseConfig(JSON.stringify({ sources: [{ ...source, id: undefined }] }), 'c.json')).toThrow(/"sources\.0\.id" is missing/);
     expect(() => parseConfig(JSON.stringify({ sources: [source, source] }), 'c.json')).toThrow(/two sources have the id/);
     expect(() => parseConfig(JSON.stringify({ sources: [{ ...source, credentials: { username: 'u' } }] }), 'c.json')).toThrow(
       /source "Game" \(backtraceSourceAAAAAAAA\): .*password/,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidSourceError } from '../../main/core/errors';
 import { createSource, localBaseUrl, newSourceId, webhookUrl } from '../../main/core/sources';
-import { sourceSchema } from '../../shared/settings';
+import { MIN_UNGUESSABLE_ID_LENGTH, sourceObjectSchema, sourceSchema } from '../../shared/settings';
 
 describe('sources', () => {
   it('makes URL-safe ids with at least 96 bits, never the same twice', () => {
@@ -10,7 +10,8 @@ describe('sources', () => {
     for (const id of ids) {
       expect(id).toMatch(/^[A-Za-z0-9_-]+$/);
       expect(Buffer.from(id, 'base64url').length * 8).toBeGreaterThanOrEqual(96);
-      expect(() => sourceSchema.shape.id.parse(id)).not.toThrow();
+      expect(id.length).toBeGreaterThanOrEqual(MIN_UNGUESSABLE_ID_LENGTH);
+      expect(() => sourceObjectSchema.shape.id.parse(id)).not.toThrow();
     }
   });
 
@@ -40,5 +41,15 @@ describe('sources', () => {
 
   it('refuses an unknown provider with plain words', () => {
     expect(() => createSource({ provider: 'nope' as never, name: 'x' })).toThrow(/unknown provider "nope"/);
+  });
+
+  it('reads hand-written sources the way the user meant them: credentials beside the fields, no name', () => {
+    const source = sourceSchema.parse({ id: 'bt-1', provider: 'backtrace', username: 'crash', password: 'hook' });
+    expect(source.credentials).toEqual({ username: 'crash', password: 'hook' });
+    expect(source.name).toBe('Backtrace');
+    expect(source).not.toHaveProperty('username');
+    const explicit = sourceSchema.parse({ id: 'ec-1', provider: 'errorception', name: 'Shop', credentials: { secret: 's' } });
+    expect(explicit.credentials).toEqual({ secret: 's' });
+    expect(() => sourceSchema.parse({ id: 'has space', provider: 'backtrace', name: 'x' })).toThrow(/URL-safe/);
   });
 });
