@@ -37,6 +37,8 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
   const [filters, setFilters] = useState<ListFilters>(EMPTY_FILTERS);
   const [textInput, setTextInput] = useState('');
   const [rows, setRows] = useState<GroupSummary[]>([]);
+  /** The rows as last set, for updates that arrive before React renders them. */
+  const rowsRef = useRef<GroupSummary[]>([]);
   const [total, setTotal] = useState(0);
   const [cursor, setCursor] = useState<string | null>(null);
   const [phase, setPhase] = useState<'loading' | 'ready' | 'error'>('loading');
@@ -68,6 +70,7 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
     listGroups(toQuery(filters, PAGE_SIZE)).then(
       (page) => {
         if (gen !== generation.current) return;
+        rowsRef.current = page.groups;
         setRows(page.groups);
         setTotal(page.total);
         setCursor(page.nextCursor);
@@ -85,17 +88,22 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
   useEffect(load, [load]);
 
   // Live: a changed group moves to its place (or in/out of the filter) without reloading the list.
+  // One place applies a changed group to the rows and the match count. It works from a ref rather than inside
+  // a state updater: updaters must be pure (React may run them twice), and the count moves with the rows.
+  const applyUpdate = useCallback((g: GroupSummary) => {
+    const { rows: next, totalDelta } = upsertGroup(rowsRef.current, g, filtersRef.current);
+    rowsRef.current = next;
+    setRows(next);
+    if (totalDelta !== 0) setTotal((t) => Math.max(0, t + totalDelta));
+  }, []);
+
   useEffect(
     () =>
       onGroupUpdated((g) => {
-        setRows((prev) => {
-          const { rows: next, totalDelta } = upsertGroup(prev, g, filtersRef.current);
-          if (totalDelta !== 0) setTotal((t) => Math.max(0, t + totalDelta));
-          return next;
-        });
+        applyUpdate(g);
         if (g.id === openIdRef.current) setLiveOpen(g);
       }),
-    [],
+    [applyUpdate],
   );
 
   const loadMore = useCallback(() => {
@@ -106,7 +114,9 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
       (page) => {
         setLoadingMore(false);
         if (gen !== generation.current) return;
-        setRows((prev) => appendPage(prev, page.groups));
+        const next = appendPage(rowsRef.current, page.groups);
+        rowsRef.current = next;
+        setRows(next);
         setCursor(page.nextCursor);
         setTotal(page.total);
       },
@@ -141,15 +151,12 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
     // Only a new request should open; later row changes must not re-open it.
   }, [openRequest]);
 
-  const applyLocal = useCallback((g: GroupSummary) => {
-    setRows((prev) => upsertGroup(prev, g, filtersRef.current).rows);
-  }, []);
 
   const toggleMark = (g: GroupSummary, key: 'muted' | 'resolved' | 'read') => {
     const value = !g[key];
     markGroup(g.id, { [key]: value }).then(
       (s) => {
-        if (s) applyLocal(s);
+        if (s) applyUpdate(s);
         const words = key === 'muted' ? (value ? 'Muted' : 'Unmuted') : key === 'resolved' ? (value ? 'Marked resolved' : 'Reopened') : value ? 'Marked read' : 'Marked unread';
         setActionNote(`${words}: ${g.title}`);
       },
@@ -344,7 +351,7 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
               setOpenId(null);
               listRef.current?.focus();
             }}
-            onChanged={applyLocal}
+            onChanged={applyUpdate}
           />
         </section>
       )}
