@@ -15,7 +15,7 @@ import type { NormalizedEvent, ProviderId, RequestRecord } from '../../shared/ev
 import type { Source } from '../../shared/settings';
 import { NotListeningError, PortInUseError, PortNotAllowedError } from './errors';
 import { getProvider as defaultGetProvider } from './providers/index';
-import type { Headers, ParsedEvent, ProviderModule, Rejection } from './providers/types';
+import type { Headers, HookRequest, ParsedEvent, ProviderModule, Rejection } from './providers/types';
 import type { RequestLog } from './request-log';
 
 /** Largest body accepted: 1 MiB. */
@@ -250,8 +250,12 @@ export class Receiver {
       const given = req.headers['content-type'] ? `"${req.headers['content-type']}"` : 'none';
       return { status: 415, reason: `content type ${given} not supported: send application/json`, close: early };
     }
-    const denied = provider.verifyHeaders?.(source, state.headers) ?? null;
-    if (denied) return fromRejection(denied, early);
+    let headersVerified = false;
+    if (provider.verifyHeaders) {
+      const denied = provider.verifyHeaders(source, state.headers);
+      if (denied) return fromRejection(denied, early);
+      headersVerified = true;
+    }
 
     const declared = req.headers['content-length'];
     if (declared !== undefined && Number(declared) > this.maxBodyBytes) {
@@ -270,7 +274,7 @@ export class Receiver {
       return { status: 400, reason: `malformed JSON: ${error instanceof Error ? error.message : 'cannot parse'}` };
     }
 
-    const hook = { source, headers: state.headers, rawBody, json, now: this.now() };
+    const hook: HookRequest = { source, headers: state.headers, rawBody, json, now: this.now(), headersVerified };
     const forged = provider.verify(hook);
     if (forged) return fromRejection(forged);
     const parsed = provider.parse(hook);

@@ -203,6 +203,9 @@ export const backtraceProvider: ProviderModule = {
     return verifyBasic(source, headers);
   },
   verify(req: HookRequest) {
+    // Basic auth lives in the headers only: when the receiver has just checked them with verifyHeaders,
+    // a second constant-time comparison would add nothing but CPU per request. Called alone, it checks.
+    if (req.headersVerified === true) return null;
     return verifyBasic(req.source, req.headers);
   },
   parse(req: HookRequest): ParseResult {

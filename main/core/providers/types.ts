@@ -28,6 +28,12 @@ export interface HookRequest {
   json: unknown;
   /** Milliseconds since the epoch, for timestamp tolerance checks. */
   now: number;
+  /**
+   * True when the caller (the receiver) has already run this provider's `verifyHeaders` on these very
+   * headers and it passed, so `verify` need not repeat that header check. Absent or false: `verify` is a
+   * complete check on its own. Additive; set only by the receiver.
+   */
+  headersVerified?: boolean;
 }
 
 /** The event fields a provider fills; the receiver adds `id`, `sourceId`, `provider` and `receivedAt`. */
@@ -84,7 +90,8 @@ export interface ProviderModule {
   validateSource(source: Source): string | null;
   /**
    * Optional early check from the headers alone (e.g. HTTP Basic), run before the body is read so an
-   * unauthenticated sender cannot make the receiver read up to the size limit. `verify` still runs after.
+   * unauthenticated sender cannot make the receiver read up to the size limit. `verify` still runs after,
+   * with `headersVerified` set, so it may skip what this already checked.
    */
   verifyHeaders?(source: Source, headers: Headers): Rejection | null;
   /**

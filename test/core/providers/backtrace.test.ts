@@ -159,6 +159,8 @@ describe('backtrace verify', () => {
     const rejection = backtraceProvider.verify(hook(body, headers));
     expect(rejection).toMatchObject({ status: 401, headers: { 'WWW-Authenticate': 'Basic realm="Crashbell"' } });
     expect(rejection?.reason).toBeTruthy();
+    // Only the receiver's own header check lets verify skip: said false, verify checks in full.
+    expect(backtraceProvider.verify({ ...hook(body, headers), headersVerified: false })?.status).toBe(401);
   });
 
   it('refuses everything when the source has no credentials', () => {
