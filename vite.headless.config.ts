@@ -19,8 +19,8 @@ export default defineConfig({
     ssr: true,
     rollupOptions: {
       input: {
-        headless: resolve(__dirname, 'main/core/headless.ts'),
-        bench: resolve(__dirname, 'scripts/bench.ts'),
+        headless: resolve(import.meta.dirname, 'main/core/headless.ts'),
+        bench: resolve(import.meta.dirname, 'scripts/bench.ts'),
       },
       output: { format: 'esm', entryFileNames: '[name].js' },
       external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`)],

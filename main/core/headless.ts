@@ -10,6 +10,7 @@
  * goes to stderr (run it as `npm run --silent headless -- ...` so npm's own banner stays off stdout too). Exit codes: 0 after SIGINT/SIGTERM, 2 for bad arguments or a bad config file, 1 when the
  * core cannot start (port in use...).
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -235,7 +236,43 @@ export async function runHeadless(argv: string[], out: NodeJS.WritableStream = p
       );
     };
     if (signalled) onSignal(signalled);
+    // The watch ends with the process (its timer is unref'd), so its stop function is not needed here.
+    watchLauncher(() => {
+      warn('crashbell: the npm process that started headless mode is gone: stopping');
+      onSignal('SIGTERM');
+    });
   });
+}
+
+/**
+ * Under `npm run headless` the process tree is npm → sh → node, and a SIGKILL to npm (a supervisor's or a
+ * test's) would leave this server orphaned, still holding the port and the data dir. On Linux, watch the
+ * shell's parent: when npm dies the shell is re-parented, and we stop cleanly as if sent SIGTERM.
+ * Returns a function that stops watching. Does nothing when not started by npm or without /proc.
+ */
+export function watchLauncher(onGone: () => void, intervalMs = 250): () => void {
+  if (process.env['npm_lifecycle_event'] !== 'headless' || !existsSync('/proc/self/stat')) return () => undefined;
+  const parentOf = (pid: number): number | null => {
+    try {
+      // The command name (field 2) may hold spaces and parentheses; the parent pid follows its closing ')'.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return Number(fields[1]);
+    } catch {
+      return null;
+    }
+  };
+  const shell = process.ppid;
+  const launcher = parentOf(shell);
+  if (launcher === null) return () => undefined;
+  const timer = setInterval(() => {
+    if (process.ppid !== shell || parentOf(shell) !== launcher) {
+      clearInterval(timer);
+      onGone();
+    }
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** True when this module is the process's entry point (not imported by a test). */
