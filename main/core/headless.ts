@@ -7,7 +7,7 @@
  * history lives in --data-dir, by default `$XDG_DATA_HOME/crashbell-headless` (`~/.local/share/...` on Linux,
  * `~/Library/Application Support/...` on macOS, `%LOCALAPPDATA%\...` on Windows). With --json, stdout carries
  * exactly one JSON object per line (`listening`, `received`, `rejected`, `notification`); everything else
- * goes to stderr (run it as `npm run --silent headless -- ...` so npm's own banner stays off stdout too). Exit codes: 0 after SIGINT/SIGTERM, 2 for bad arguments or a bad config file, 1 when the
+ * goes to stderr (the project's .npmrc keeps npm's own banner off stdout). Exit codes: 0 after SIGINT/SIGTERM, 2 for bad arguments or a bad config file, 1 when the
  * core cannot start (port in use...).
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -28,7 +28,7 @@ const USAGE = `Usage: npm run headless -- --config FILE [--port N] [--data-dir D
   --port N         listen on port N instead of the file's port (0 picks a free port)
   --data-dir DIR   where the history is kept (default: ${defaultDataDir()})
   --host ADDR      address to listen on (default 127.0.0.1; 0.0.0.0 to reach it from outside WSL or a container)
-  --json           one JSON object per line on stdout, for programs (use npm run --silent headless -- ...)
+  --json           one JSON object per line on stdout, for programs
 
 Signals: SIGINT and SIGTERM stop it cleanly (requests in progress finish, the history is flushed).
 Exit codes: 0 stopped, 1 could not start (e.g. port in use), 2 bad arguments or config file.
