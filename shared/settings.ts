@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { PROVIDER_IDS, PROVIDER_LABELS, type ProviderId } from './events';
+import { THEMES } from './themes';
 
 /** Default receiver port on 127.0.0.1; 0 picks a free port. */
 export const DEFAULT_PORT = 7317;
@@ -124,8 +125,7 @@ export const tunnelSettingsSchema = z.object({
 });
 export type TunnelSettings = z.infer<typeof tunnelSettingsSchema>;
 
-export const THEMES = ['system', 'light', 'dark'] as const;
-export type Theme = (typeof THEMES)[number];
+export { THEMES, type Theme } from './themes';
 
 /** The whole settings document. Every field has a default, so `{}` parses. */
 export const settingsSchema = z.object({

@@ -2,7 +2,7 @@
  * Small pure formatters for the window: relative times, counts, provider marks, payload text.
  * Kept apart from components so they are tested without a DOM.
  */
-import type { AgentPart, ProviderId, TunnelState } from '../../../shared/events';
+import { PROVIDER_LABELS, type AgentPart, type ProviderId, type TunnelState } from '../../../shared/events';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -41,17 +41,6 @@ export function compactCount(n: number): string {
   return `${(n / 1_000_000).toFixed(1).replace(/\.0$/, '')}M`;
 }
 
-const PROVIDER_NAMES: Record<ProviderId, string> = {
-  backtrace: 'Backtrace',
-  errorception: 'Errorception',
-  sentry: 'Sentry',
-  bugsnag: 'Bugsnag',
-  rollbar: 'Rollbar',
-  raygun: 'Raygun',
-  honeybadger: 'Honeybadger',
-  generic: 'Generic JSON',
-};
-
 const PROVIDER_MARKS: Record<ProviderId, string> = {
   backtrace: 'Bt',
   errorception: 'Ec',
@@ -65,7 +54,7 @@ const PROVIDER_MARKS: Record<ProviderId, string> = {
 
 /** Display name of a provider. */
 export function providerName(id: ProviderId): string {
-  return PROVIDER_NAMES[id] ?? id;
+  return PROVIDER_LABELS[id] ?? id;
 }
 
 /** Two-letter mark for the provider badge. */

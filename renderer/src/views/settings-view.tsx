@@ -4,7 +4,7 @@
  */
 import { useEffect, useState } from 'react';
 import type { AppState, SettingsPatch, SettingsView as Settings } from '../../../shared/ipc';
-import { THEMES, type Theme } from '../../../shared/settings';
+import { THEMES, type Theme } from '../../../shared/themes';
 import { errorMessage, setDnd, updateSettings } from '../api';
 import { Spinner, Toggle } from '../components/common';
 import { dndLabel, TOMORROW_HOUR } from '../lib/dnd';
