@@ -29,6 +29,11 @@ describe('group ids', () => {
     // The separator keeps ("ab","c") and ("a","bc") apart.
     expect(groupIdFor('ab', 'c')).not.toBe(groupIdFor('a', 'bc'));
   });
+
+  it('keep the values stored histories already hold (sha256 of source, NUL, key as UTF-8)', () => {
+    expect(groupIdFor('src-a', 'fp')).toBe('2hB36Ly6rrCBYBZK3TUO9S');
+    expect(groupIdFor('bt-source-0000000001', 'крэш 🔥 fp')).toBe('d5OtIjZ0I4uhxDbE4hIJB2');
+  });
 });
 
 describe('grouping', () => {
