@@ -72,11 +72,24 @@ export function maskHeaders(headers: Record<string, string>, secretHeaders: Iter
   return out;
 }
 
+/** Lower-cased sets of the providers' `secretHeaders` lists: the same few arrays come with every request. */
+const extraSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+function lowerSet(names: readonly string[]): ReadonlySet<string> {
+  let set = extraSets.get(names);
+  if (set === undefined) {
+    set = new Set(names.map((h) => h.toLowerCase()));
+    extraSets.set(names, set);
+  }
+  return set;
+}
+
 function maskWith(headers: Record<string, string>, secret: ReadonlySet<string>, extra: readonly string[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
+  const more = extra !== undefined && extra.length > 0 ? lowerSet(extra) : null;
   for (const [name, value] of Object.entries(headers)) {
     const key = name.toLowerCase();
-    const masked = secret.has(key) || (extra !== undefined && extra.some((h) => h.toLowerCase() === key));
+    const masked = secret.has(key) || (more !== null && more.has(key));
     out[key] = masked ? maskValue(key, value) : value;
   }
   return out;
