@@ -185,11 +185,11 @@ export class CrashbellCore {
     this.receiver = new Receiver({
       // Looked up per request, so adding, removing or pausing a source takes effect at once.
       getSource: (id) => this.settings.get().sources.find((s) => s.id === id),
-      onEvent: async (event) => {
+      onEvent: async (event, _source, rawJson) => {
         const groupId = groupIdFor(event.sourceId, event.groupKey);
         this.events.beginIngest(groupId);
         try {
-          const result = await this.inbox.ingest(event);
+          const result = await this.inbox.ingest(event, rawJson);
           this.events.emit('received', { event, result });
         } finally {
           this.events.endIngest(groupId);

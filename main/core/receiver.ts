@@ -25,8 +25,12 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export interface ReceiverOptions {
   /** Looks a source up by id at request time (live: a source added or paused takes effect at once). */
   getSource: (sourceId: string) => Source | undefined;
-  /** Accepts a verified, parsed event; the receiver answers 2xx only once this resolves. Rejecting → 503. */
-  onEvent: (event: NormalizedEvent, source: Source) => Promise<unknown>;
+  /**
+   * Accepts a verified, parsed event; the receiver answers 2xx only once this resolves. Rejecting → 503.
+   * `rawJson` is the body text when `event.raw` is exactly the body as parsed (so it need not be
+   * serialized again to be stored); undefined when the provider kept something else as `raw`.
+   */
+  onEvent: (event: NormalizedEvent, source: Source, rawJson?: string) => Promise<unknown>;
   /** Where every request is recorded. */
   log: RequestLog;
   /** Called with every record, after it is in the log. */
@@ -296,7 +300,7 @@ export class Receiver {
 
     const event = normalizedEvent(parsed.event, source, new Date(this.now()).toISOString());
     try {
-      await this.options.onEvent(event, source);
+      await this.options.onEvent(event, source, parsed.event.raw === json ? text : undefined);
     } catch (error) {
       provider.settle?.(hook, false);
       const why = error instanceof Error ? error.message : String(error);

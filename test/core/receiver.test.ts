@@ -50,20 +50,23 @@ const btHeaders = (source: Source): Record<string, string> => ({
 let receiver: Receiver;
 let port: number;
 let events: NormalizedEvent[];
+let rawTexts: Array<string | undefined>;
 let records: RequestRecord[];
 let log: RequestLog;
 let failIngest: Error | null;
 
 beforeEach(async () => {
   events = [];
+  rawTexts = [];
   records = [];
   failIngest = null;
   log = new RequestLog(200, allSecretHeaders());
   receiver = new Receiver({
     getSource: (id) => SOURCES.find((s) => s.id === id),
-    onEvent: async (event) => {
+    onEvent: async (event, _source, rawJson) => {
       if (failIngest) throw failIngest;
       events.push(event);
+      rawTexts.push(rawJson);
     },
     log,
     onRecord: (r) => records.push(r),
@@ -89,6 +92,8 @@ describe('receiver: accepted hooks end to end', () => {
       occurrences: 35,
     });
     expect(events[0]!.raw).toEqual(JSON.parse(body));
+    // raw is the body as parsed, so its text goes along for the store to keep as it arrived.
+    expect(rawTexts[0]).toBe(body);
     expect(records[0]).toMatchObject({ status: 200, sourceId: backtraceA.id, provider: 'backtrace', eventId: events[0]!.id, replayable: true });
     expect(records[0]!.headers['authorization']).toBe('Basic ••••••');
     expect(records[0]!.body).toBe(body);

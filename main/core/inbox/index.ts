@@ -111,6 +111,19 @@ function pickMarks(m: GroupMarks): GroupMarks {
   return out;
 }
 
+/** Tabs and newlines separate a record's parts, so a part may hold neither. */
+const SEPARATORS = /[\t\n]/;
+
+/**
+ * The raw body as a log part: the text it arrived as when the receiver passed it along and it holds no
+ * separator (pretty-printed JSON does), else serialized again. Keeping the received text spares a
+ * JSON.stringify per hook; reading it back with JSON.parse gives the same value either way.
+ */
+function rawPart(raw: unknown, rawJson: string | undefined): string {
+  if (rawJson !== undefined && rawJson !== '' && !SEPARATORS.test(rawJson)) return rawJson;
+  return JSON.stringify(raw) ?? 'null';
+}
+
 /** ms since epoch of an ISO time; `fallback` when it does not parse (so a bad time never looks ancient). */
 function timeOf(iso: string, fallback: number): number {
   const t = Date.parse(iso);
@@ -320,7 +333,7 @@ class InboxImpl implements LocalInbox {
 
   // ---- the contract ----
 
-  async ingest(event: NormalizedEvent): Promise<IngestResult> {
+  async ingest(event: NormalizedEvent, rawJson?: string): Promise<IngestResult> {
     if (this.closed) throw new Error('The inbox is closed');
     const now = this.now();
     const id = groupIdFor(event.sourceId, event.groupKey);
@@ -377,7 +390,7 @@ class InboxImpl implements LocalInbox {
     };
     const index = this.indexOf(next);
     const sumText = JSON.stringify({ g: after, dk } satisfies GroupState);
-    const rawText = JSON.stringify(event.raw) ?? 'null';
+    const rawText = rawPart(event.raw, rawJson);
     const { refs, done } = this.store.append(index, [sumText, rawText]);
     next.sum = refs[0] ?? next.sum;
     next.raw = refs[1] ?? null;

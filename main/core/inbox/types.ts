@@ -34,8 +34,12 @@ export interface InboxOptions {
 
 /** The inbox: grouping, durable history and the notification policy. */
 export interface Inbox {
-  /** Groups, stores (fsync'd) and decides. The receiver answers 2xx only after this resolves. */
-  ingest(event: NormalizedEvent): Promise<IngestResult>;
+  /**
+   * Groups, stores (fsync'd) and decides. The receiver answers 2xx only after this resolves.
+   * `rawJson` (optional, additive): the body text `event.raw` was parsed from, which the store may keep
+   * as it arrived instead of serializing `event.raw` again.
+   */
+  ingest(event: NormalizedEvent, rawJson?: string): Promise<IngestResult>;
   /** Newest first (by last received), filtered and searched. */
   list(query: GroupQuery): GroupPage;
   get(groupId: string): Group | null;

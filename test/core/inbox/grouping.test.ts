@@ -36,6 +36,24 @@ describe('group ids', () => {
   });
 });
 
+describe('raw body kept as received', () => {
+  it('stores the body text the receiver passes, or serializes raw when that text holds a separator', async () => {
+    const dir = tmpDataDir();
+    const a = await open(dir);
+    const compact = backtraceEvent({ body: { fingerprint: 'compact', object_id: 'c1' } });
+    const pretty = backtraceEvent({ body: { fingerprint: 'pretty', object_id: 'p1' } });
+    const one = await a.inbox.ingest(compact, ` ${JSON.stringify(compact.raw)}\r `);
+    // Pretty-printed JSON has newlines and tabs, which separate a log record's parts: raw is serialized instead.
+    const two = await a.inbox.ingest(pretty, JSON.stringify(pretty.raw, null, '\t'));
+    await a.inbox.close();
+    const b = await open(dir);
+    expect(b.inbox.counts().groups).toBe(2);
+    expect(b.inbox.get(one.group.id)?.latestRaw).toEqual(compact.raw);
+    expect(b.inbox.get(two.group.id)?.latestRaw).toEqual(pretty.raw);
+    await b.inbox.close();
+  });
+});
+
 describe('grouping', () => {
   it('folds Backtrace hooks of one fingerprint into one group, following the provider counts', async () => {
     const { inbox } = await open();
