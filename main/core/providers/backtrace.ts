@@ -14,6 +14,7 @@ import {
   lenientString,
   safeEqual,
   schemaRejection,
+  secretDigest,
 } from './helpers';
 import { blankEvent } from './parsed-event';
 import type { HookRequest, ParseResult, ProviderModule, Rejection, SampleRequest } from './types';
@@ -131,6 +132,21 @@ function unauthorized(reason: string): Rejection {
   return { status: 401, reason, headers: { 'WWW-Authenticate': REALM } };
 }
 
+/**
+ * The configured pair's digest, kept per source object: the same pair is hashed for every hook otherwise.
+ * Settings changes make new source objects, and the pair is compared too, so a changed password never
+ * meets a stale digest.
+ */
+const expectedDigests = new WeakMap<Source, { pair: string; digest: Buffer }>();
+
+function expectedDigestOf(source: Source, pair: string): Buffer {
+  const known = expectedDigests.get(source);
+  if (known !== undefined && known.pair === pair) return known.digest;
+  const digest = secretDigest(pair);
+  expectedDigests.set(source, { pair, digest });
+  return digest;
+}
+
 /** Checks Basic auth from the headers alone, so an unauthenticated sender never makes us read its body. */
 function verifyBasic(source: Source, headers: Record<string, string>): Rejection | null {
   const expectedUser = source.credentials['username'] ?? '';
@@ -144,7 +160,8 @@ function verifyBasic(source: Source, headers: Record<string, string>): Rejection
   if (!given) return unauthorized('the Authorization header is not HTTP Basic');
   // One comparison of the whole pair, so the time taken does not tell which half was wrong. The username
   // holds no ':' (validateSource), so the joined pair is unambiguous.
-  const ok = safeEqual(`${given.username}:${given.password}`, `${expectedUser}:${expectedPassword}`);
+  const expected = `${expectedUser}:${expectedPassword}`;
+  const ok = safeEqual(`${given.username}:${given.password}`, expected, expectedDigestOf(source, expected));
   return ok ? null : unauthorized('wrong Basic credentials: copy them again from the source\'s setup');
 }
 

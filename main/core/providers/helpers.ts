@@ -9,14 +9,22 @@ import type { AgentPart } from '../../../shared/events';
 import type { Rejection } from './types';
 
 /**
- * Compares two secrets in constant time. Both sides are hashed first so that neither the comparison nor an
- * early length check reveals how long the expected value is.
+ * The SHA-256 digest {@link safeEqual} compares. A caller whose expected secret stays the same request after
+ * request (a configured password) may compute it once and pass it in. One-shot hash (Node ≥ 20.12, and
+ * Electron's Node): no Hash object per call, which showed in profiles as a share of each request's CPU.
  */
-export function safeEqual(actual: string, expected: string): boolean {
-  // One-shot hash (Node ≥ 20.12, Electron's Node too): no Hash object per side, which showed in profiles
-  // as a measurable share of each request's CPU.
-  const a = hash('sha256', actual, 'buffer');
-  const b = hash('sha256', expected, 'buffer');
+export function secretDigest(value: string): Buffer {
+  return hash('sha256', value, 'buffer');
+}
+
+/**
+ * Compares two secrets in constant time. Both sides are hashed first so that neither the comparison nor an
+ * early length check reveals how long the expected value is. `expectedDigest`, when given, must be
+ * {@link secretDigest} of `expected`.
+ */
+export function safeEqual(actual: string, expected: string, expectedDigest: Buffer = secretDigest(expected)): boolean {
+  const a = secretDigest(actual);
+  const b = expectedDigest;
   // Equal digests of unequal strings are out of reach; the extra length check only guards that theory.
   return timingSafeEqual(a, b) && actual.length === expected.length;
 }

@@ -20,8 +20,8 @@ function basic(user: string, password: string): string {
   return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 }
 
-function hook(json: unknown, headers: Record<string, string> = {}): HookRequest {
-  return { source, headers, rawBody: Buffer.from(JSON.stringify(json) ?? ''), json, now: Date.now() };
+function hook(json: unknown, headers: Record<string, string> = {}, from: Source = source): HookRequest {
+  return { source: from, headers, rawBody: Buffer.from(JSON.stringify(json) ?? ''), json, now: Date.now() };
 }
 
 describe('backtrace parse', () => {
@@ -161,6 +161,15 @@ describe('backtrace verify', () => {
     expect(rejection?.reason).toBeTruthy();
     // Only the receiver's own header check lets verify skip: said false, verify checks in full.
     expect(backtraceProvider.verify({ ...hook(body, headers), headersVerified: false })?.status).toBe(401);
+  });
+
+  it('checks against the current password even when the same source object is edited in place', () => {
+    const edited: Source = { ...source, credentials: { ...source.credentials } };
+    const old = { authorization: basic('crash-user', 'p4ssw0rd-with-entropy') };
+    expect(backtraceProvider.verify(hook(body, old, edited))).toBeNull();
+    edited.credentials['password'] = 'a-new-password-with-entropy';
+    expect(backtraceProvider.verify(hook(body, old, edited))?.status).toBe(401);
+    expect(backtraceProvider.verify(hook(body, { authorization: basic('crash-user', 'a-new-password-with-entropy') }, edited))).toBeNull();
   });
 
   it('refuses everything when the source has no credentials', () => {
