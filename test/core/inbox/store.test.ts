@@ -220,17 +220,39 @@ describe('durable store', () => {
     await again.close();
   });
 
+  it('finishes a short write from where it stopped', async () => {
+    const dir = tmpDataDir();
+    const store = await LogStore.open({ dataDir: dir }, () => undefined);
+    const seam = store as unknown as { writeOut: (fd: number, buffers: Buffer[]) => number };
+    const writeOut = seam.writeOut.bind(store);
+    let calls = 0;
+    // The first write takes only 7 bytes, as a write interrupted by a signal may.
+    seam.writeOut = (fd, buffers) => (calls++ === 0 ? writeOut(fd, [Buffer.concat(buffers).subarray(0, 7)]) : writeOut(fd, buffers));
+    const a = store.append('{"k":"x","n":1}', ['"first"']);
+    const b = store.append('{"k":"x","n":2}', ['"second"']);
+    await Promise.all([a.done, b.done]);
+    expect(calls).toBeGreaterThan(1);
+    expect(store.readPart(b.refs[0])).toBe('"second"');
+    await store.close();
+    const seen: unknown[] = [];
+    const again = await LogStore.open({ dataDir: dir, onWarning: (w) => expect.fail(w) }, (index) => seen.push(index));
+    expect(seen).toEqual([{ k: 'x', n: 1 }, { k: 'x', n: 2 }]);
+    await again.close();
+  });
+
   it('a failed write (disk full) rejects the ingest and rolls the group back, so a retry is not a redelivery', async () => {
     const dir = tmpDataDir();
     const inbox = await openInbox(opts(dir));
     await inbox.ingest(backtraceEvent({ body: { fingerprint: 'kept' } }));
     // Reach the open file and make its next write fail the way a full disk does.
-    const handle = (inbox as unknown as { store: { handle: { writev: (...a: unknown[]) => Promise<unknown> } } }).store.handle;
-    const writev = handle.writev.bind(handle);
-    handle.writev = () => Promise.reject(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }));
+    const store = (inbox as unknown as { store: { writeOut: (...a: unknown[]) => number } }).store;
+    const writeOut = store.writeOut;
+    store.writeOut = () => {
+      throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+    };
     await expect(inbox.ingest(backtraceEvent({ body: { fingerprint: 'lost' } }))).rejects.toThrow(/no space/);
     expect(inbox.counts().groups).toBe(1);
-    handle.writev = writev;
+    store.writeOut = writeOut;
     const retry = await inbox.ingest(backtraceEvent({ body: { fingerprint: 'lost' } }));
     expect(retry).toMatchObject({ duplicate: false, isNew: true });
     await inbox.close();
