@@ -1,3 +1,4 @@
+import type * as RealNgrok from '@ngrok/ngrok';
 import { describe, expect, it } from 'vitest';
 import type { TunnelState } from '../../shared/events';
 import {
@@ -10,6 +11,16 @@ import {
   type NgrokSdk,
   type TunnelTimers,
 } from '../../main/core/tunnel';
+
+/** The fake below stands in for the real SDK: tsc checks that the real module fits the same interface. */
+type RealSdkFits = typeof RealNgrok extends NgrokSdk ? true : false;
+const realSdkFits: RealSdkFits = true;
+
+describe('the SDK interface', () => {
+  it('is one the real @ngrok/ngrok module satisfies', () => {
+    expect(realSdkFits).toBe(true);
+  });
+});
 
 /** Timers that only fire when the test says so, recording every delay asked for. */
 class ManualTimers implements TunnelTimers {
