@@ -365,7 +365,7 @@ class InboxImpl implements LocalInbox {
     const before = prior?.g ?? null;
     const isNew = entry === undefined;
     const folded = applyEvent(before, event, id);
-    const outcome = decide({ before, after: folded, event, isNew, source, settings, recent: this.storm.recent(now), now });
+    const outcome = decide({ before, after: folded, event, isNew, source, settings, recent: this.storm.recent(now), stormActive: this.storm.active(now), now });
     // `folded` is a fresh object of our own (the policy has finished reading it): complete it in place.
     const after: GroupSummary = folded;
     if (outcome.resolved !== null) after.resolved = outcome.resolved;

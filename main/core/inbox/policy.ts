@@ -32,6 +32,11 @@ export interface PolicyInput {
   settings: Settings;
   /** When (ms since epoch) individual notifications were raised recently, across all sources. */
   recent: readonly number[];
+  /**
+   * A storm is under way: groups are waiting for a digest, or a digest went out within the storm window.
+   * Everything then goes into the next digest (one a minute) rather than back to single notifications.
+   */
+  stormActive?: boolean;
   now: number;
 }
 
@@ -232,7 +237,7 @@ export function decide(input: PolicyInput): PolicyOutcome {
 
   const windowMs = settings.policy.stormWindowSeconds * 1000;
   const inWindow = recent.filter((t) => t > now - windowMs && t <= now).length;
-  if (inWindow >= settings.policy.stormLimit) {
+  if (inWindow >= settings.policy.stormLimit || input.stormActive === true) {
     return {
       decision: decision(
         false,

@@ -81,6 +81,15 @@ export class StormControl {
     this.sent.push(at);
   }
 
+  /**
+   * True while a storm goes on: groups wait for a digest, or one went out less than a window ago. The policy
+   * then holds every notification for the next digest, so a long storm gives one digest a minute instead of
+   * a fresh burst of single notifications each time the window frees up.
+   */
+  active(now = this.opts.now()): boolean {
+    return this.held.size > 0 || now - this.lastDigestAt < this.windowMs();
+  }
+
   /** Groups waiting for the next digest. */
   pending(): HeldItem[] {
     return [...this.held.values()];

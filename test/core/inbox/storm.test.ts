@@ -63,9 +63,19 @@ describe('storm control', () => {
     // Never more than 5 single notifications in any 60 s.
     const singles = notes.filter((n) => !n.digest).map((n) => n.at);
     for (const t of singles) expect(singles.filter((u) => u >= t && u < t + 60_000).length).toBeLessThanOrEqual(5);
+    // Digests count too: never more than 5 notifications of any kind in any 60 s.
+    const all = notes.map((n) => n.at);
+    for (const t of all) expect(all.filter((u) => u >= t && u < t + 60_000).length).toBeLessThanOrEqual(5);
+    // Once the first digest is out, the storm stays in digests: no burst of singles each time the window frees up.
+    const lastHook = T0 + 300_000;
+    expect(singles.filter((t) => t >= digests[0]!.at && t <= lastHook)).toEqual([]);
     // Every group was either notified alone or named in a digest.
     const covered = new Set<string>([...notes.filter((n) => !n.digest).map((n) => n.group!), ...digests.flatMap((d) => d.groups ?? [])]);
     expect(covered.size).toBe(300);
+    // After the storm (a quiet window past the last digest), a new group notifies on its own again.
+    await vi.advanceTimersByTimeAsync(60_000);
+    const after = await inbox.ingest(backtraceEvent({ at: Date.now(), body: { fingerprint: 'after-the-storm' } }));
+    expect(after.decision).toMatchObject({ notify: true, code: 'new-group' });
     await inbox.close();
   });
 
