@@ -105,8 +105,13 @@ export function applyEvent(before: GroupSummary | null, event: NormalizedEvent, 
       lastDecision: null,
     };
   }
+  // A provider's "resolved" is a change of state, not another crash: it neither counts as an occurrence
+  // (which could silently use up a milestone) nor moves the last time the error was seen.
+  const resolving = event.lifecycle === 'resolved';
   const occurrences =
-    event.occurrences === null ? before.occurrences + 1 : Math.max(before.occurrences, event.occurrences);
+    event.occurrences === null
+      ? before.occurrences + (resolving ? 0 : 1)
+      : Math.max(before.occurrences, event.occurrences);
   return {
     ...before,
     provider: event.provider,
@@ -121,7 +126,7 @@ export function applyEvent(before: GroupSummary | null, event: NormalizedEvent, 
     guids: event.guids ?? before.guids,
     hooks: before.hooks + 1,
     firstSeen: earlier(before.firstSeen, event.firstSeen),
-    lastSeen: later(later(before.lastSeen, event.lastSeen), event.lastSeen === null ? receivedAt : null),
+    lastSeen: later(later(before.lastSeen, event.lastSeen), event.lastSeen === null && !resolving ? receivedAt : null),
     lastReceivedAt: later(before.lastReceivedAt, receivedAt),
     latestObjectId: event.objectId ?? before.latestObjectId,
     classifiers: event.classifiers.length > 0 ? event.classifiers.slice() : before.classifiers,

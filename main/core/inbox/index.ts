@@ -113,16 +113,22 @@ function pickMarks(m: GroupMarks): GroupMarks {
 }
 
 /** Tabs and newlines separate a record's parts, so a part may hold neither. */
-const SEPARATORS = /[\t\n]/;
+const SEPARATORS = /[\t\n\r]/g;
 
 /**
- * The raw body as a log part: the text it arrived as when the receiver passed it along and it holds no
- * separator (pretty-printed JSON does), else serialized again. Keeping the received text spares a
- * JSON.stringify per hook; reading it back with JSON.parse gives the same value either way.
+ * The raw body as a log part: the text it arrived as, with tabs and line breaks turned into spaces. JSON
+ * cannot hold them unescaped inside a string, so outside strings they are only whitespace and reading the
+ * part back with JSON.parse gives the same value. Serializing `raw` again is the fallback when the receiver
+ * did not pass the text; that can throw on a body nested deeper than the stack (JSON.parse is not
+ * recursive, JSON.stringify is), so the text is always preferred.
  */
 function rawPart(raw: unknown, rawJson: string | undefined): string {
-  if (rawJson !== undefined && rawJson !== '' && !SEPARATORS.test(rawJson)) return rawJson;
-  return JSON.stringify(raw) ?? 'null';
+  if (rawJson !== undefined && rawJson !== '') return rawJson.replace(SEPARATORS, ' ');
+  try {
+    return JSON.stringify(raw) ?? 'null';
+  } catch {
+    return JSON.stringify({ unreadable: 'the body could not be kept (nested too deeply to serialize)' });
+  }
 }
 
 /** ms since epoch of an ISO time; `fallback` when it does not parse (so a bad time never looks ancient). */

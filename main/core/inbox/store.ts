@@ -387,6 +387,9 @@ export class LogStore {
   /** Starts a background compaction when the log has grown enough and none is running. */
   private maybeCompact(): void {
     if (this.compaction !== null || this.closed || !this.opts.snapshot || !this.opts.shouldCompact?.(this.size)) return;
+    // Only with nothing queued: the snapshot is taken now, and a queued record in it could still fail to
+    // sync and be cut from the log, leaving the new file a group that was never stored.
+    if (this.queue.length > 0) return;
     this.compaction = this.compact()
       .catch((e: unknown) => {
         this.opts.onWarning?.(`History: compaction failed, the log keeps growing for now (${(e as Error).message})`);

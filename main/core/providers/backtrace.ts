@@ -15,6 +15,7 @@ import {
   safeEqual,
   schemaRejection,
   secretDigest,
+  sha256Hex,
 } from './helpers';
 import { blankEvent } from './parsed-event';
 import type { HookRequest, ParseResult, ProviderModule, Rejection, SampleRequest } from './types';
@@ -169,6 +170,23 @@ function basicHeader(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
 }
 
+/** How long an identical body without an object id or count is taken for a redelivery. */
+const BODY_REDELIVERY_WINDOW_MS = 10 * 60 * 1000;
+
+/**
+ * Backtrace redelivers a batch item with the same object and count; a new hook changes one of them. A hook
+ * that carries neither (only `fingerprint` is required) is recognised by its whole body, and only for ten
+ * minutes: a constant key would make every later hook of the group look like the first one.
+ */
+export function backtraceRedelivery(
+  objectId: string | null,
+  occurrences: number | null,
+  rawBody: Buffer,
+): { key: string; windowMs: number | null } {
+  if (objectId !== null || occurrences !== null) return { key: `${objectId ?? ''}:${occurrences ?? ''}`, windowMs: null };
+  return { key: `body:${sha256Hex(rawBody)}`, windowMs: BODY_REDELIVERY_WINDOW_MS };
+}
+
 export const backtraceProvider: ProviderModule = {
   id: 'backtrace',
   name: 'Backtrace',
@@ -254,8 +272,7 @@ export const backtraceProvider: ProviderModule = {
           project: body.project,
           environment: dominantEnvironment(body.attributes),
           objectId,
-          // Backtrace redelivers a batch item with the same object and count; a new hook changes one of them.
-          redelivery: { key: `${objectId ?? ''}:${body.occurrences ?? ''}`, windowMs: null },
+          redelivery: backtraceRedelivery(objectId, body.occurrences, req.rawBody),
           raw: req.json,
         }),
       };

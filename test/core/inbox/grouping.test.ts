@@ -37,19 +37,36 @@ describe('group ids', () => {
 });
 
 describe('raw body kept as received', () => {
-  it('stores the body text the receiver passes, or serializes raw when that text holds a separator', async () => {
+  it('stores the body text the receiver passes, with its tabs and line breaks turned into spaces', async () => {
     const dir = tmpDataDir();
     const a = await open(dir);
     const compact = backtraceEvent({ body: { fingerprint: 'compact', object_id: 'c1' } });
     const pretty = backtraceEvent({ body: { fingerprint: 'pretty', object_id: 'p1' } });
     const one = await a.inbox.ingest(compact, ` ${JSON.stringify(compact.raw)}\r `);
-    // Pretty-printed JSON has newlines and tabs, which separate a log record's parts: raw is serialized instead.
+    // Pretty-printed JSON has newlines and tabs, which separate a log record's parts: they become spaces.
     const two = await a.inbox.ingest(pretty, JSON.stringify(pretty.raw, null, '\t'));
     await a.inbox.close();
     const b = await open(dir);
     expect(b.inbox.counts().groups).toBe(2);
     expect(b.inbox.get(one.group.id)?.latestRaw).toEqual(compact.raw);
     expect(b.inbox.get(two.group.id)?.latestRaw).toEqual(pretty.raw);
+    await b.inbox.close();
+  });
+
+  it('keeps a valid body nested deeper than JSON.stringify can go, even with line breaks', async () => {
+    const dir = tmpDataDir();
+    const a = await open(dir);
+    const depth = 20_000;
+    const text = `{"fingerprint":"deep",\n"extra":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+    const deep = backtraceEvent({ body: { fingerprint: 'deep', object_id: 'd1' } });
+    deep.raw = JSON.parse(text) as unknown;
+    const r = await a.inbox.ingest(deep, text);
+    expect(r.isNew).toBe(true);
+    await a.inbox.close();
+    const b = await open(dir);
+    const raw = b.inbox.get(r.group.id)?.latestRaw as { fingerprint: string; extra: unknown[] };
+    expect(raw.fingerprint).toBe('deep');
+    expect(Array.isArray(raw.extra)).toBe(true);
     await b.inbox.close();
   });
 });
@@ -97,6 +114,25 @@ describe('grouping', () => {
     }
     const [g] = inbox.latest(1);
     expect(g).toMatchObject({ occurrences: 3, hooks: 3, provider: 'errorception', page: 'https://example.com/checkout' });
+    await inbox.close();
+  });
+
+  it('a provider\'s "resolved" hook marks the group resolved without counting as an occurrence', async () => {
+    const { inbox, clock: c } = await open();
+    for (let i = 0; i < 9; i++) {
+      c.set(T0 + i * MIN);
+      await inbox.ingest(errorceptionEvent({ at: T0 + i * MIN, body: { date: new Date(T0 + i * MIN).toISOString() } }));
+    }
+    const before = inbox.latest(1)[0]!;
+    c.set(T0 + 20 * MIN);
+    const resolved = errorceptionEvent({ at: T0 + 20 * MIN, lifecycle: 'resolved', lastSeen: null, firstSeen: null });
+    const r = await inbox.ingest(resolved);
+    expect(r.group).toMatchObject({ occurrences: 9, resolved: true, lastSeen: before.lastSeen });
+    // The next real occurrence is the tenth: it regresses the resolved group.
+    c.set(T0 + 21 * MIN);
+    const again = await inbox.ingest(errorceptionEvent({ at: T0 + 21 * MIN, body: { date: new Date(T0 + 21 * MIN).toISOString() } }));
+    expect(again.group.occurrences).toBe(10);
+    expect(again.decision.notify).toBe(true);
     await inbox.close();
   });
 });

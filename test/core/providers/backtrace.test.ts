@@ -55,6 +55,19 @@ describe('backtrace parse', () => {
     expect(e.raw).toEqual(fixture('group-notification.json'));
   });
 
+  it('without object_id and occurrences, recognises a redelivery by its whole body for ten minutes only', () => {
+    const keyOf = (body: unknown) => {
+      const r = backtraceProvider.parse(hook(body));
+      if (!r.ok || !r.event) throw new Error('expected an event');
+      return r.event.redelivery;
+    };
+    const first = keyOf({ fingerprint: 'nodk', callstack: ['f1'] });
+    const second = keyOf({ fingerprint: 'nodk', callstack: ['f2'], classifiers: ['segv'] });
+    expect(first.windowMs).toBe(10 * 60 * 1000);
+    expect(second.key).not.toBe(first.key);
+    expect(keyOf({ fingerprint: 'nodk', callstack: ['f1'] })).toEqual(first);
+  });
+
   it('keeps unknown extra fields in the raw body and reads a deeper callstack', () => {
     const body = fixture('extra-fields.json') as Record<string, unknown>;
     const result = backtraceProvider.parse(hook(body));
