@@ -141,6 +141,8 @@ class InboxImpl implements LocalInbox {
   private readonly opts: LocalInboxOptions;
   private readonly now: () => number;
   private readonly groups = new Map<string, Entry>();
+  /** The last ingest of each group still under way, so the next hook of that group waits for its outcome. */
+  private readonly ingesting = new Map<string, Promise<void>>();
   private readonly cache = new Map<string, GroupState>();
   /** One string per distinct source id and provider, shared by all entries. */
   private readonly interned = new Map<string, string>();
@@ -342,8 +344,26 @@ class InboxImpl implements LocalInbox {
 
   async ingest(event: NormalizedEvent, rawJson?: string): Promise<IngestResult> {
     if (this.closed) throw new Error('The inbox is closed');
-    const now = this.now();
     const id = groupIdFor(event.sourceId, event.groupKey);
+    // Hooks of one group are folded one after another, each on the last one's durable outcome: folded
+    // concurrently, a failed write could leave memory holding a state that never reached the disk (and a
+    // retry answered as a redelivery). Different groups still share each group commit.
+    const previous = this.ingesting.get(id);
+    const run = previous ? previous.then(() => this.ingestNow(id, event, rawJson)) : this.ingestNow(id, event, rawJson);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.ingesting.set(id, settled);
+    void settled.then(() => {
+      if (this.ingesting.get(id) === settled) this.ingesting.delete(id);
+    });
+    return run;
+  }
+
+  private async ingestNow(id: string, event: NormalizedEvent, rawJson: string | undefined): Promise<IngestResult> {
+    if (this.closed) throw new Error('The inbox is closed');
+    const now = this.now();
     const entry = this.groups.get(id);
     let prior: GroupState | null = null;
     if (entry) {
@@ -410,7 +430,8 @@ class InboxImpl implements LocalInbox {
       await done;
       await pruned;
     } catch (e) {
-      // Not on disk, so not accepted: put the group back as it was, so a retry is not taken for a redelivery.
+      // Not on disk, so not accepted: put the group back as it was, so a retry is not taken for a redelivery,
+      // and take back the notification it counted against storm control.
       if (this.groups.get(id) === next) {
         this.drop(next);
         if (entry) {
@@ -418,6 +439,7 @@ class InboxImpl implements LocalInbox {
           if (prior) this.remember(id, prior);
         }
       }
+      if (outcome.notification) this.storm.forgetNotified(now);
       throw e;
     }
 

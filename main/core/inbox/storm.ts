@@ -81,6 +81,12 @@ export class StormControl {
     this.sent.push(at);
   }
 
+  /** Takes back one notification noted at `at` that was never raised (its hook could not be stored). */
+  forgetNotified(at: number): void {
+    const i = this.sent.lastIndexOf(at);
+    if (i >= 0) this.sent.splice(i, 1);
+  }
+
   /**
    * True while a storm goes on: groups wait for a digest, or one went out less than a window ago. The policy
    * then holds every notification for the next digest, so a long storm gives one digest a minute instead of

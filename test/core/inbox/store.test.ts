@@ -261,6 +261,28 @@ describe('durable store', () => {
     await again.close();
   });
 
+  it('two hooks of one group failing together leave nothing behind: the retry is stored, not taken for a redelivery', async () => {
+    const dir = tmpDataDir();
+    const inbox = await openInbox(opts(dir));
+    const store = (inbox as unknown as { store: { writeOut: (...a: unknown[]) => number } }).store;
+    const writeOut = store.writeOut;
+    store.writeOut = () => {
+      throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+    };
+    const first = backtraceEvent({ body: { fingerprint: 'g', object_id: 'o1', occurrences: 1 } });
+    const second = backtraceEvent({ body: { fingerprint: 'g', object_id: 'o2', occurrences: 2 } });
+    const results = await Promise.allSettled([inbox.ingest(first), inbox.ingest(second)]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(inbox.counts().groups).toBe(0);
+    store.writeOut = writeOut;
+    const retry = await inbox.ingest(backtraceEvent({ body: { fingerprint: 'g', object_id: 'o1', occurrences: 1 } }));
+    expect(retry).toMatchObject({ duplicate: false, isNew: true });
+    await inbox.close();
+    const again = await openInbox(opts(dir));
+    expect(again.counts().groups).toBe(1);
+    await again.close();
+  });
+
   it('a failed sync (I/O error) rejects what it covered and cuts it from the log', async () => {
     const dir = tmpDataDir();
     const inbox = await openInbox(opts(dir));
