@@ -73,6 +73,10 @@ interface RequestState {
   complete: boolean;
   /** Set when Node's request deadline dropped the connection mid-request. */
   timedOut: boolean;
+  /** Bad bytes followed this request on its connection: answer it, then close the connection. */
+  closeAfterAnswer?: boolean;
+  /** Whether the HTTP parser has the whole message (set before its body events reach the handler). */
+  messageComplete?: () => boolean;
 }
 
 const HOOK_PATH = /^\/hooks\/([^/?#]+)\/?$/;
@@ -127,14 +131,19 @@ export class Receiver {
       connectionsCheckingInterval: options.timeoutCheckIntervalMs ?? 1_000,
       maxHeaderSize: 16 * 1024,
     });
-    this.server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
       const done = this.handle(req, res).catch(() => {
         // handle() answers every error itself; this only guards against a bug leaving a socket open.
         if (!res.headersSent) res.destroy();
       });
       this.inFlight.add(done);
       void done.finally(() => this.inFlight.delete(done));
-    });
+    };
+    this.server.on('request', onRequest);
+    // `Expect: 100-continue` (curl sends it for bodies over 1 KiB): Node would say "100 Continue" before any
+    // check ran. Handled here, the route, method, content type, credentials and declared size are checked
+    // first, and "continue" is sent only when the body is really wanted.
+    this.server.on('checkContinue', onRequest);
     this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => this.onClientError(error, socket));
   }
 
@@ -220,11 +229,12 @@ export class Receiver {
       bytes: 0,
       complete: false,
       timedOut: false,
+      messageComplete: () => req.complete,
     };
     this.active.set(req.socket, state);
     let outcome: Outcome;
     try {
-      outcome = await this.decide(req, state);
+      outcome = await this.decide(req, res, state);
     } catch (error) {
       // Nothing a sender does should land here; if it does, answer and record instead of crashing.
       outcome = { status: 500, reason: `internal error: ${error instanceof Error ? error.message : String(error)}`, close: true };
@@ -233,7 +243,7 @@ export class Receiver {
     this.respond(req, res, state, outcome);
   }
 
-  private async decide(req: http.IncomingMessage, state: RequestState): Promise<Outcome> {
+  private async decide(req: http.IncomingMessage, res: http.ServerResponse, state: RequestState): Promise<Outcome> {
     // A refusal before reading keeps the connection when the unread body is small and announced (Node
     // discards it); an unannounced or oversized one closes the connection instead of being read.
     const early = this.unreadNeedsClose(req);
@@ -268,6 +278,7 @@ export class Receiver {
     if (declared !== undefined && Number(declared) > this.maxBodyBytes) {
       return { status: 413, reason: `body of ${declared} bytes is over the ${this.maxBodyBytes}-byte limit`, close: true };
     }
+    if (expectsContinue(req)) res.writeContinue();
     const read = await this.readBody(req, state);
     if (read) return read;
 
@@ -312,7 +323,8 @@ export class Receiver {
 
   /** True when a body left unread is chunked (size unknown) or announced over the limit. */
   private unreadNeedsClose(req: http.IncomingMessage): boolean {
-    if (req.headers['transfer-encoding'] !== undefined) return true;
+    // A sender waiting for "100 Continue" never sends the body of a refused request: nothing to discard.
+    if (req.headers['transfer-encoding'] !== undefined || expectsContinue(req)) return true;
     const declared = Number(req.headers['content-length'] ?? 0);
     return !Number.isFinite(declared) || declared > this.maxBodyBytes;
   }
@@ -368,7 +380,7 @@ export class Receiver {
       ? { ok: true, event: outcome.eventId ?? null }
       : { ok: false, error: outcome.reason, ...(outcome.field ? { field: outcome.field } : {}) };
     const body = JSON.stringify(payload);
-    const closeAfter = outcome.close === true && !state.complete;
+    const closeAfter = (outcome.close === true && !state.complete) || state.closeAfterAnswer === true;
     if (!res.headersSent && !res.destroyed) {
       const headers: Record<string, string | number> = {
         'Content-Type': 'application/json; charset=utf-8',
@@ -421,6 +433,14 @@ export class Receiver {
     const timeout = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
     const status = timeout ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
     const reason = timeout ? 'the request took too long to arrive' : `malformed HTTP request (${error.code ?? 'parse error'})`;
+    const pending = this.active.get(socket);
+    if (pending?.messageComplete?.() && error.code !== 'ECONNRESET' && error.code !== 'EPIPE') {
+      // The request before the bad bytes is read whole and waits for its answer (its ingest may be waiting
+      // for the disk): that answer is what the sender must see. It goes out first, then the connection
+      // closes; what followed it on the connection is not answered.
+      pending.closeAfterAnswer = true;
+      return;
+    }
     if (socket.writable && !socket.destroyed) {
       const body = JSON.stringify({ ok: false, error: reason });
       const text = http.STATUS_CODES[status] ?? 'Bad Request';
@@ -481,6 +501,10 @@ function normalizedEvent(f: ParsedEvent, source: Source, receivedAt: string): No
     redelivery: f.redelivery,
     raw: f.raw,
   };
+}
+
+function expectsContinue(req: http.IncomingMessage): boolean {
+  return (req.headers['expect'] ?? '').toLowerCase() === '100-continue';
 }
 
 function fromRejection(rejection: Rejection, close?: Outcome['close']): Outcome {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import net from 'node:net';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -103,5 +104,68 @@ describe('receiver: arbitrary input', () => {
     );
     expect(records).toHaveLength(150);
     expect((await sendHook(port, { method: 'GET', path: '/' })).status).toBe(404);
+  });
+});
+
+describe('receiver: odd but legal HTTP', () => {
+  /** A signed Errorception request for `source` (secret "s"), as raw HTTP. */
+  function signedRequest(extraHeaders = ''): string {
+    const body = JSON.stringify({ message: 'm', page: 'https://example.com/' });
+    const sig = createHash('sha1').update('smhttps://example.com/', 'utf8').digest('hex');
+    return (
+      `POST /hooks/${source.id} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Signature: ${sig}\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n${extraHeaders}\r\n${body}`
+    );
+  }
+
+  it('a hook followed by garbage on its connection still gets its own 200, then the connection closes', async () => {
+    const records: RequestRecord[] = [];
+    receiver = new Receiver({
+      getSource: (id) => (id === source.id ? source : undefined),
+      // The ingest waits for the disk, as the real inbox does: the garbage arrives before the answer is due.
+      onEvent: () => new Promise((resolve) => setTimeout(resolve, 100)),
+      log: new RequestLog(50),
+      onRecord: (r) => records.push(r),
+    });
+    const port = await receiver.listen(0);
+    const answer = await stall(port, `${signedRequest()}GARBAGE\r\n\r\n`);
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(answer).toMatch(/connection: close/i);
+    expect(answer).not.toMatch(/HTTP\/1\.1 400/);
+    expect(records[0]).toMatchObject({ status: 200 });
+  });
+
+  it('Expect: 100-continue is answered only after the checks: a refused body is never invited', async () => {
+    const records: RequestRecord[] = [];
+    const port = await startReceiver(records);
+    const tooBig = await stall(
+      port,
+      `POST /hooks/${source.id} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: ${2 * 1024 * 1024}\r\n\r\n`,
+    );
+    expect(tooBig).toMatch(/^HTTP\/1\.1 413 /);
+    const wrongType = await stall(
+      port,
+      `POST /hooks/${source.id} HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n`,
+    );
+    expect(wrongType).toMatch(/^HTTP\/1\.1 415 /);
+  });
+
+  it('Expect: 100-continue on an acceptable hook: "continue", then the answer', async () => {
+    const records: RequestRecord[] = [];
+    const port = await startReceiver(records);
+    const answer = await new Promise<string>((resolve) => {
+      const full = signedRequest('Expect: 100-continue\r\nConnection: close\r\n');
+      const [head, body] = [full.slice(0, full.indexOf('\r\n\r\n') + 4), full.slice(full.indexOf('\r\n\r\n') + 4)];
+      let got = '';
+      const socket = net.connect(port, '127.0.0.1', () => socket.write(head));
+      socket.setEncoding('utf8');
+      socket.on('data', (d: string) => {
+        got += d;
+        if (got.includes('100 Continue') && !got.includes('200 OK')) socket.write(body);
+      });
+      socket.on('close', () => resolve(got));
+      socket.on('error', () => undefined);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /);
   });
 });
