@@ -45,6 +45,9 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
   const [error, setError] = useState<string | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
   const [selected, setSelected] = useState(-1);
+  /** The selection as last set, so live updates can keep it on the same group. */
+  const selectedRef = useRef(-1);
+  selectedRef.current = selected;
   const [openId, setOpenId] = useState<string | null>(null);
   const [liveOpen, setLiveOpen] = useState<GroupSummary | null>(null);
   const [actionNote, setActionNote] = useState<string | null>(null);
@@ -91,10 +94,19 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
   // One place applies a changed group to the rows and the match count. It works from a ref rather than inside
   // a state updater: updaters must be pure (React may run them twice), and the count moves with the rows.
   const applyUpdate = useCallback((g: GroupSummary) => {
+    const selectedId = rowsRef.current[selectedRef.current]?.id;
     const { rows: next, totalDelta } = upsertGroup(rowsRef.current, g, filtersRef.current);
     rowsRef.current = next;
     setRows(next);
     if (totalDelta !== 0) setTotal((t) => Math.max(0, t + totalDelta));
+    // Rows move under the keyboard selection (a new group on top, one leaving the filter): keep it on the
+    // same group, or where it was when that group left, so M, R and Enter act on what the user chose.
+    if (selectedId !== undefined) {
+      const at = next.findIndex((r) => r.id === selectedId);
+      const index = at >= 0 ? at : Math.min(selectedRef.current, next.length - 1);
+      selectedRef.current = index;
+      setSelected(index);
+    }
   }, []);
 
   useEffect(
