@@ -105,6 +105,8 @@ export const dndSettingsSchema = z.object({
   quietWindow: z
     .object({ enabled: z.boolean().default(false), start: hhmm.default('22:00'), end: hhmm.default('08:00') })
     .default({ enabled: false, start: '22:00', end: '08:00' }),
+  /** ISO 8601: "Do Not Disturb → Off" during quiet hours skips the window until its end. Null: not skipped. */
+  quietSkippedUntil: z.string().nullable().default(null),
 });
 export type DndSettings = z.infer<typeof dndSettingsSchema>;
 

@@ -33,7 +33,7 @@ import type {
 import { parseSettings, sourceSchema, type Settings, type Source } from '../../shared/settings';
 import { CrashbellCore } from './core';
 import { CrashbellError, InvalidSourceError, UnknownSourceError } from './errors';
-import { dndStatus } from './inbox/dnd';
+import { dndStatus, quietWindowEnd } from './inbox/dnd';
 import type { Inbox } from './inbox/types';
 import { checkExternalUrl } from './links';
 import { previewMapping as previewGenericMapping } from './providers/generic';
@@ -549,7 +549,11 @@ export function createAppService(input: AppServiceDeps): AppService {
         throw new InvalidSettingsError('dnd', `unknown Do Not Disturb mode "${String(mode)}": use off, 1h or tomorrow`);
       }
       const s = deps.settings.get();
-      deps.settings.set(parseOrExplain({ ...s, dnd: { ...s.dnd, until: dndUntil(mode, now()) } }));
+      const at = now();
+      // "Off" during quiet hours means off now: skip the window until it ends (it comes back the next night).
+      const inQuietHours = mode === 'off' && dndStatus(s.dnd, at).kind === 'quiet-window';
+      const quietSkippedUntil = inQuietHours ? new Date(quietWindowEnd(s.dnd, at)).toISOString() : mode === 'off' ? s.dnd.quietSkippedUntil : null;
+      deps.settings.set(parseOrExplain({ ...s, dnd: { ...s.dnd, until: dndUntil(mode, at), quietSkippedUntil } }));
       return buildState();
     },
 

@@ -189,6 +189,21 @@ describe('settings, DND and the copied URL', () => {
     expect(off.dnd).toEqual({ active: false, until: null });
   });
 
+  it('turns Do Not Disturb off during quiet hours too (the window comes back the next night)', async () => {
+    const hhmm = (ms: number) => {
+      const d = new Date(ms);
+      return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+    };
+    const start = hhmm(Date.now() - 60_000);
+    const end = hhmm(Date.now() + 2 * 60 * 60_000);
+    await stack.service.updateSettings({ dnd: { quietWindow: { enabled: true, start, end } } });
+    expect((await stack.service.getState()).dnd.active).toBe(true);
+    const off = await stack.service.setDnd('off');
+    expect(off.dnd.active).toBe(false);
+    expect(stack.settings.get().dnd.quietWindow.enabled).toBe(true);
+    expect(Date.parse(stack.settings.get().dnd.quietSkippedUntil!)).toBeGreaterThan(Date.now());
+  });
+
   it('warns when the public URL differs from the one last copied, until the new one is copied', async () => {
     const states = collect('state:changed');
     const view = await stack.service.addSource({ provider: 'backtrace', name: 'Game' });

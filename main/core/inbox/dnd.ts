@@ -41,7 +41,9 @@ export function dndStatus(dnd: DndSettings, nowMs: number): DndStatus {
     }
   }
   const w = dnd.quietWindow;
-  if (w.enabled) {
+  const skippedUntil = dnd.quietSkippedUntil === null ? NaN : Date.parse(dnd.quietSkippedUntil);
+  const skipped = Number.isFinite(skippedUntil) && skippedUntil > nowMs;
+  if (w.enabled && !skipped) {
     const d = new Date(nowMs);
     if (inQuietWindow(w.start, w.end, d.getHours() * 60 + d.getMinutes())) {
       return {
@@ -53,4 +55,15 @@ export function dndStatus(dnd: DndSettings, nowMs: number): DndStatus {
     }
   }
   return { active: false, kind: null, until: null, reason: null };
+}
+
+/**
+ * When the quiet window in force at `nowMs` ends (the next local `end` time), for "Do Not Disturb → Off"
+ * during quiet hours: the window is skipped until then and comes back the next night.
+ */
+export function quietWindowEnd(dnd: DndSettings, nowMs: number): number {
+  const [h, m] = dnd.quietWindow.end.split(':').map(Number) as [number, number];
+  const d = new Date(nowMs);
+  const today = new Date(d.getFullYear(), d.getMonth(), d.getDate(), h, m, 0, 0).getTime();
+  return today > nowMs ? today : new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1, h, m, 0, 0).getTime();
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dndStatus, inQuietWindow } from '../../../main/core/inbox/dnd';
+import { dndStatus, inQuietWindow, quietWindowEnd } from '../../../main/core/inbox/dnd';
 
 const at = (h: number, m = 0): number => new Date(2026, 10, 24, h, m).getTime(); // local time
 
@@ -18,7 +18,7 @@ describe('Do Not Disturb', () => {
   });
 
   it('evaluates the quiet window in local time, only when enabled', () => {
-    const dnd = { until: null, quietWindow: { enabled: true, start: '22:00', end: '08:00' } };
+    const dnd = { until: null, quietWindow: { enabled: true, start: '22:00', end: '08:00' }, quietSkippedUntil: null };
     expect(dndStatus(dnd, at(23, 30))).toMatchObject({ active: true, kind: 'quiet-window' });
     expect(dndStatus(dnd, at(12))).toMatchObject({ active: false, kind: null });
     expect(dndStatus({ ...dnd, quietWindow: { ...dnd.quietWindow, enabled: false } }, at(23, 30)).active).toBe(false);
@@ -26,12 +26,23 @@ describe('Do Not Disturb', () => {
 
   it('a one-off until: on before, off after, ignored when unreadable', () => {
     const until = new Date(at(13)).toISOString();
-    expect(dndStatus({ until, quietWindow: { enabled: false, start: '22:00', end: '08:00' } }, at(12))).toMatchObject({
+    expect(dndStatus({ until, quietWindow: { enabled: false, start: '22:00', end: '08:00' }, quietSkippedUntil: null }, at(12))).toMatchObject({
       active: true,
       kind: 'until',
       until,
     });
-    expect(dndStatus({ until, quietWindow: { enabled: false, start: '22:00', end: '08:00' } }, at(14)).active).toBe(false);
-    expect(dndStatus({ until: 'soon', quietWindow: { enabled: false, start: '22:00', end: '08:00' } }, at(14)).active).toBe(false);
+    expect(dndStatus({ until, quietWindow: { enabled: false, start: '22:00', end: '08:00' }, quietSkippedUntil: null }, at(14)).active).toBe(false);
+    expect(dndStatus({ until: 'soon', quietWindow: { enabled: false, start: '22:00', end: '08:00' }, quietSkippedUntil: null }, at(14)).active).toBe(false);
+  });
+
+  it('"Off" during quiet hours skips the window until it ends; it comes back the next night', () => {
+    const dnd = { until: null, quietWindow: { enabled: true, start: '22:00', end: '08:00' }, quietSkippedUntil: null };
+    expect(new Date(quietWindowEnd(dnd, at(23, 30))).getHours()).toBe(8);
+    expect(quietWindowEnd(dnd, at(23, 30))).toBe(new Date(2026, 10, 25, 8, 0).getTime());
+    expect(quietWindowEnd(dnd, at(3))).toBe(at(8));
+    const skipped = { ...dnd, quietSkippedUntil: new Date(quietWindowEnd(dnd, at(23, 30))).toISOString() };
+    expect(dndStatus(skipped, at(23, 30)).active).toBe(false);
+    expect(dndStatus(skipped, new Date(2026, 10, 25, 7, 59).getTime()).active).toBe(false);
+    expect(dndStatus(skipped, new Date(2026, 10, 25, 22, 0).getTime())).toMatchObject({ active: true, kind: 'quiet-window' });
   });
 });
