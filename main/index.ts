@@ -322,6 +322,7 @@ async function main(): Promise<void> {
     openExternal: (url) => shell.openExternal(url),
     showWindow: () => showWindow(),
     navigate: (view, groupId) => navigateTo(view, groupId),
+    markRead: (groupId) => void svc.markGroup(groupId, { read: true }).catch((err: unknown) => log(`notifications: ${errorText(err)}`)),
     log,
   });
   notifier.onRefused((r) => log(`notification link refused (${r.reason})`));

@@ -28,6 +28,8 @@ export interface NotifierDeps {
   openExternal(url: string): Promise<void>;
   showWindow(): void;
   navigate(view: ViewName, groupId?: string): void;
+  /** Marks a group read: clicking its notification means the user has seen it. */
+  markRead?(groupId: string): void;
   log(message: string): void;
   now?: () => number;
 }
@@ -72,6 +74,7 @@ export class Notifier {
 
   /** What a click does: digest → the list; group → its page through the guard, or the window when refused. */
   async onClick(request: NotificationRequest): Promise<void> {
+    if (request.group && !request.digest) this.deps.markRead?.(request.group);
     if (request.digest || !request.url) {
       this.deps.showWindow();
       this.deps.navigate('errors', request.group ?? undefined);

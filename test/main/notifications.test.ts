@@ -27,6 +27,7 @@ function setup(supported = true) {
     openExternal: vi.fn(async (_url: string) => undefined),
     showWindow: vi.fn(),
     navigate: vi.fn(),
+    markRead: vi.fn(),
     log: vi.fn(),
   };
   return { notifier: new Notifier(deps), created, deps };
@@ -51,6 +52,8 @@ describe('Notifier', () => {
     await flush();
     expect(deps.openExternal).toHaveBeenCalledWith(single.url);
     expect(deps.showWindow).not.toHaveBeenCalled();
+    // Clicking it means the user has seen it.
+    expect(deps.markRead).toHaveBeenCalledWith('g1');
   });
 
   it.each(['javascript:alert(1)', 'file:///etc/passwd', 'data:text/html,x', 'myapp://open', 'not a url'])(
