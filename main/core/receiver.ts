@@ -21,6 +21,9 @@ import type { RequestLog } from './request-log';
 /** Largest body accepted: 1 MiB. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+/** Request bodies held in memory at once, across all connections: 64 MiB. */
+export const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+
 /** Options for {@link Receiver}. */
 export interface ReceiverOptions {
   /** Looks a source up by id at request time (live: a source added or paused takes effect at once). */
@@ -39,6 +42,11 @@ export interface ReceiverOptions {
   getProvider?: (id: ProviderId) => ProviderModule | undefined;
   /** Body size limit in bytes; defaults to {@link MAX_BODY_BYTES}. */
   maxBodyBytes?: number;
+  /**
+   * Bodies held in memory at once across all requests; defaults to {@link MAX_BUFFERED_BYTES}. Past it a
+   * request is answered 503 (retry later) instead of read, so many slow senders cannot exhaust memory.
+   */
+  maxBufferedBytes?: number;
   /** Clock (ms since the epoch), for tests. */
   now?: () => number;
   /** Whole-request deadline, so a slow sender cannot hold a connection open. Default 30 s. */
@@ -73,6 +81,8 @@ interface RequestState {
   complete: boolean;
   /** Set when Node's request deadline dropped the connection mid-request. */
   timedOut: boolean;
+  /** Body bytes this request holds in memory, counted against the receiver's bound. */
+  held: number;
   /** Bad bytes followed this request on its connection: answer it, then close the connection. */
   closeAfterAnswer?: boolean;
   /** Whether the HTTP parser has the whole message (set before its body events reach the handler). */
@@ -119,9 +129,13 @@ export class Receiver {
   private readonly active = new WeakMap<Socket, RequestState>();
   private boundPort: number | null = null;
   private boundHost: string | null = null;
+  /** Bytes of request bodies held right now (see {@link ReceiverOptions.maxBufferedBytes}). */
+  private buffered = 0;
+  private readonly maxBufferedBytes: number;
 
   constructor(private readonly options: ReceiverOptions) {
     this.maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+    this.maxBufferedBytes = options.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
     this.getProvider = options.getProvider ?? defaultGetProvider;
     this.now = options.now ?? Date.now;
     this.server = http.createServer({
@@ -229,6 +243,7 @@ export class Receiver {
       bytes: 0,
       complete: false,
       timedOut: false,
+      held: 0,
       messageComplete: () => req.complete,
     };
     this.active.set(req.socket, state);
@@ -241,6 +256,9 @@ export class Receiver {
     }
     if (this.active.get(req.socket) === state) this.active.delete(req.socket);
     this.respond(req, res, state, outcome);
+    // The body is in the request log (its first 64 KiB) or gone: it no longer counts against the memory bound.
+    this.buffered -= state.held;
+    state.held = 0;
   }
 
   private async decide(req: http.IncomingMessage, res: http.ServerResponse, state: RequestState): Promise<Outcome> {
@@ -350,6 +368,13 @@ export class Receiver {
           finish({ status: 413, reason: `body is over the ${this.maxBodyBytes}-byte limit`, close: true });
           return;
         }
+        if (this.buffered + chunk.length > this.maxBufferedBytes) {
+          req.pause();
+          finish({ status: 503, reason: 'too many requests in progress: try again shortly', headers: { 'Retry-After': '5' }, close: true });
+          return;
+        }
+        this.buffered += chunk.length;
+        state.held += chunk.length;
         state.chunks.push(chunk);
       };
       const onEnd = (): void => {
@@ -458,7 +483,7 @@ export class Receiver {
       return;
     }
     this.record(
-      { method: '', path: '', source: null, provider: null, headers: {}, chunks: [], body: null, bytes: 0, complete: false, timedOut: timeout },
+      { method: '', path: '', source: null, provider: null, headers: {}, chunks: [], body: null, bytes: 0, complete: false, timedOut: timeout, held: 0 },
       { status, reason },
     );
   }

@@ -169,3 +169,33 @@ describe('receiver: odd but legal HTTP', () => {
     expect(answer).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /);
   });
 });
+
+describe('receiver: memory bound across senders', () => {
+  it('answers 503 (retry later) instead of holding more than its bound of bodies at once, and recovers', async () => {
+    const records: RequestRecord[] = [];
+    receiver = new Receiver({
+      getSource: (id) => (id === source.id ? source : undefined),
+      onEvent: async () => undefined,
+      log: new RequestLog(50),
+      onRecord: (r) => records.push(r),
+      maxBufferedBytes: 1000,
+    });
+    const port = await receiver.listen(0);
+    // A slow sender holds 800 bytes of a 900-byte body.
+    const slow = net.connect(port, '127.0.0.1');
+    await new Promise<void>((resolve) => slow.once('connect', () => resolve()));
+    slow.on('error', () => undefined);
+    slow.write(
+      `POST /hooks/${source.id} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 900\r\n\r\n${' '.repeat(800)}`,
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    const json = { 'content-type': 'application/json' };
+    const busy = await sendHook(port, { path: `/hooks/${source.id}`, headers: json, body: JSON.stringify({ message: 'm', page: 'p', pad: 'x'.repeat(400) }) });
+    expect(busy.status).toBe(503);
+    expect(busy.headers['retry-after']).toBe('5');
+    slow.destroy();
+    for (let i = 0; i < 50 && records.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    const after = await sendHook(port, { path: `/hooks/${source.id}`, headers: json, body: JSON.stringify({ message: 'm', page: 'p', pad: 'x'.repeat(400) }) });
+    expect(after.status).toBe(401); // read whole again: refused only for its missing signature
+  });
+});
