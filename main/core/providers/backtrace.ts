@@ -79,7 +79,13 @@ export const backtraceBodySchema = z.looseObject({
       const out: Record<string, AttributeHistogram> = {};
       for (const [name, rows] of Object.entries(v ?? {})) {
         if (!rows) continue;
-        out[name] = rows.map(([value, count]) => [value ?? '', count ?? 0]);
+        // defineProperty: an attribute named "__proto__" is data from the internet, not a prototype to set.
+        Object.defineProperty(out, name, {
+          value: rows.map(([value, count]) => [value ?? '', count ?? 0]),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
       return out;
     }),

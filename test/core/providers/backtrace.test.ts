@@ -68,6 +68,14 @@ describe('backtrace parse', () => {
     expect(keyOf({ fingerprint: 'nodk', callstack: ['f1'] })).toEqual(first);
   });
 
+  it('an attribute named __proto__ never becomes the histograms\' prototype', () => {
+    const body = JSON.parse('{"fingerprint":"p","attributes":{"__proto__":[["x",1]],"version":[["1.0",2]]}}') as unknown;
+    const r = backtraceProvider.parse(hook(body));
+    if (!r.ok || !r.event) throw new Error('expected an event');
+    expect(Object.getPrototypeOf(r.event.attributes)).toBe(Object.prototype);
+    expect(r.event.attributes['version']).toEqual([['1.0', 2]]);
+  });
+
   it('keeps unknown extra fields in the raw body and reads a deeper callstack', () => {
     const body = fixture('extra-fields.json') as Record<string, unknown>;
     const result = backtraceProvider.parse(hook(body));
