@@ -204,6 +204,8 @@ export function decide(input: PolicyInput): PolicyOutcome {
   const resolved = before !== null && before.resolved ? false : null;
 
   const { trigger, milestone, reason } = triggerFor(input);
+  // Nothing to tell comes first: a hook that would not notify anyway is explained as such, not as muted or DND.
+  if (trigger === null) return none(input.isNew ? 'new-group-off' : 'known-group', reason, null, resolved);
   if (after.muted) return none('muted', 'Muted: recorded without a notification', trigger, resolved, milestone);
   if (settings.pausedAll) return none('paused-all', 'All notifications paused: recorded only', trigger, resolved, milestone);
   if (source?.paused) return none('source-paused', `Source "${source.name}" is paused: recorded only`, trigger, resolved, milestone);
@@ -211,7 +213,6 @@ export function decide(input: PolicyInput): PolicyOutcome {
   if (dnd.active) {
     return none(dnd.kind === 'until' ? 'dnd' : 'quiet-window', dnd.reason ?? 'Do Not Disturb', trigger, resolved, milestone);
   }
-  if (trigger === null) return none(input.isNew ? 'new-group-off' : 'known-group', reason, null, resolved);
 
   const filters = source?.filters;
   if (filters) {

@@ -148,6 +148,13 @@ describe('policy: what holds a notification back (still recorded)', () => {
     expect(out.trigger).toBe('regressed-after-resolve');
   });
 
+  it('a hook that would not notify anyway is explained as such, not as muted or Do Not Disturb', () => {
+    const dnd = testSettings();
+    dnd.dnd.until = new Date(NOW + HOUR).toISOString();
+    expect(decide(known(bt(36), {}, dnd)).decision).toMatchObject({ notify: false, code: 'known-group' });
+    expect(decide(known(bt(36), { muted: true })).decision).toMatchObject({ notify: false, code: 'known-group' });
+  });
+
   it('paused source and pause all', () => {
     const s = testSettings();
     s.sources[0]!.paused = true;
