@@ -216,6 +216,19 @@ export function dndUntil(mode: DndMode, nowMs: number): string | null {
   }
 }
 
+/**
+ * A reserved domain as ngrok wants it: users often paste the URL (`https://x.ngrok.app/`) rather than the
+ * host name, so the scheme, path and a trailing dot are dropped.
+ */
+export function domainOf(input: string): string {
+  return input
+    .trim()
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
+    .replace(/[/?#].*$/, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
+}
+
 /** `https://x.ngrok.app/` → `https://x.ngrok.app`; null when the string is not an absolute URL. */
 export function baseOf(url: string): string | null {
   try {
@@ -242,7 +255,9 @@ export function applySettingsPatch(current: Settings, patch: SettingsPatch): Set
   if (patch.tunnel) {
     const t = { ...current.tunnel };
     if (patch.tunnel.enabled !== undefined) t.enabled = patch.tunnel.enabled;
-    if (patch.tunnel.domain !== undefined) t.domain = typeof patch.tunnel.domain === 'string' ? patch.tunnel.domain.trim() : patch.tunnel.domain;
+    if (patch.tunnel.domain !== undefined) {
+      t.domain = typeof patch.tunnel.domain === 'string' ? domainOf(patch.tunnel.domain) : patch.tunnel.domain;
+    }
     if (patch.tunnel.authtoken !== undefined) {
       t.authtoken = typeof patch.tunnel.authtoken === 'string' ? patch.tunnel.authtoken.trim() : patch.tunnel.authtoken;
     }

@@ -9,6 +9,7 @@ import {
   baseOf,
   createAppService,
   dndUntil,
+  domainOf,
   InvalidSettingsError,
   nextLocalHour,
   UnknownGroupError,
@@ -302,3 +303,11 @@ describe('building the service', () => {
   });
 });
 
+describe('reserved ngrok domain', () => {
+  it('is kept as a host name when the user pastes a URL', () => {
+    expect(domainOf('https://My-Crashbell.ngrok.app/')).toBe('my-crashbell.ngrok.app');
+    expect(domainOf('  crashbell.ngrok.dev  ')).toBe('crashbell.ngrok.dev');
+    expect(domainOf('http://x.ngrok.app/hooks/abc?x=1')).toBe('x.ngrok.app');
+    expect(domainOf('')).toBe('');
+  });
+});
