@@ -2,13 +2,13 @@
  * Headless mode accepts every SaaS provider: the built headless process, configured with one source per
  * provider, answers each provider's signed sample with 200 and prints a `received` line for it.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { getProvider } from '../../main/core/providers/index';
 import { sourceSchema, type SourceInput } from '../../shared/settings';
+import { HeadlessProcess } from './headless-process';
 import { sendHook } from './hook-client';
 
 const SOURCES: SourceInput[] = [
@@ -27,60 +27,27 @@ const SOURCES: SourceInput[] = [
 ];
 
 let dir: string;
-let child: ChildProcessWithoutNullStreams;
-const lines: Array<Record<string, unknown>> = [];
-const waiters: Array<() => void> = [];
-let stderr = '';
-
-/** Waits for a JSON line matching the predicate (the test's own timeout bounds the wait). */
-async function waitFor(predicate: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
-  for (;;) {
-    const found = lines.find(predicate);
-    if (found) return found;
-    if (child.exitCode !== null) throw new Error(`headless exited (${child.exitCode}): ${stderr}`);
-    await new Promise<void>((resolve) => waiters.push(resolve));
-  }
-}
+let headless: HeadlessProcess;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'crashbell-headless-providers-'));
   const config = join(dir, 'config.json');
   writeFileSync(config, JSON.stringify({ port: 0, sources: SOURCES }));
-  child = spawn(process.execPath, [inject('headlessEntry'), '--config', config, '--data-dir', join(dir, 'data'), '--port', '0', '--json'], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, XDG_DATA_HOME: join(dir, 'xdg') },
-  });
-  let buffer = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (chunk: string) => {
-    buffer += chunk;
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      try {
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        // Only JSON lines matter here; anything else would be caught by the headless tests.
-      }
-    }
-    for (const w of waiters.splice(0)) w();
-  });
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (c: string) => (stderr += c));
-  child.on('exit', () => {
-    for (const w of waiters.splice(0)) w();
+  headless = HeadlessProcess.start(inject('headlessEntry'), ['--config', config, '--data-dir', join(dir, 'data'), '--port', '0', '--json'], {
+    ...process.env,
+    XDG_DATA_HOME: join(dir, 'xdg'),
   });
 });
 
 afterAll(async () => {
-  if (child.exitCode === null) {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
+  if (headless.child.exitCode === null) {
+    headless.child.kill('SIGTERM');
+    await headless.exited;
   }
   rmSync(dir, { recursive: true, force: true });
 });
+
+const waitFor = (predicate: (line: Record<string, unknown>) => boolean) => headless.waitFor(predicate);
 
 describe('headless mode with every SaaS provider', () => {
   it('lists every source and accepts each provider\'s signed sample', async () => {

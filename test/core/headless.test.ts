@@ -1,10 +1,10 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { defaultDataDir, parseHeadlessArgs } from '../../main/core/headless';
+import { HeadlessProcess } from './headless-process';
 import { basicAuth, sendHook } from './hook-client';
 
 const entry = inject('headlessEntry');
@@ -17,65 +17,11 @@ const BACKTRACE = {
 };
 const ERRORCEPTION = { id: 'errorceptionSourceAAAAA', provider: 'errorception', name: 'Site', credentials: { secret: 'site-secret' } };
 
-/** A spawned headless process with its stdout split into lines. */
-class Headless {
-  readonly lines: string[] = [];
-  stderr = '';
-  private waiters: Array<() => void> = [];
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-
-  constructor(readonly child: ChildProcessWithoutNullStreams) {
-    let buffer = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      buffer += chunk;
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        this.lines.push(buffer.slice(0, nl));
-        buffer = buffer.slice(nl + 1);
-      }
-      for (const w of this.waiters.splice(0)) w();
-    });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => (this.stderr += chunk));
-    this.exited = new Promise((resolve) => child.on('exit', (code, signal) => {
-      for (const w of this.waiters.splice(0)) w();
-      resolve({ code, signal });
-    }));
-  }
-
-  /** Every stdout line parsed as JSON (throws if one is not). */
-  json(): Array<Record<string, unknown>> {
-    return this.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-  }
-
-  /** Waits for a JSON line matching the predicate (the test's own timeout bounds the wait). */
-  async waitFor(predicate: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
-    for (;;) {
-      const found = this.json().find(predicate);
-      if (found) return found;
-      if (this.child.exitCode !== null) throw new Error(`headless exited (${this.child.exitCode}): ${this.stderr}`);
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
-    }
-  }
-
-  /** Waits for a human-mode line containing the text. */
-  async waitForText(text: string): Promise<string> {
-    for (;;) {
-      const found = this.lines.find((l) => l.includes(text));
-      if (found) return found;
-      if (this.child.exitCode !== null) throw new Error(`headless exited (${this.child.exitCode}): ${this.stderr}`);
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
-    }
-  }
-}
-
 let dir: string;
-const running: Headless[] = [];
+const running: HeadlessProcess[] = [];
 
-function start(args: string[]): Headless {
-  const child = spawn(process.execPath, [entry, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, XDG_DATA_HOME: join(dir, 'xdg') } });
-  const h = new Headless(child);
+function start(args: string[]): HeadlessProcess {
+  const h = HeadlessProcess.start(entry, args, { ...process.env, XDG_DATA_HOME: join(dir, 'xdg') });
   running.push(h);
   return h;
 }
@@ -91,12 +37,7 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
-  for (const h of running.splice(0)) {
-    if (h.child.exitCode === null && h.child.signalCode === null) {
-      h.child.kill('SIGKILL');
-      await h.exited;
-    }
-  }
+  for (const h of running.splice(0)) await h.kill();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -3,12 +3,12 @@
  * middle of the flood, and restarted on the same data dir. Every hook it acknowledged (2xx) must still be
  * there: re-sent after the restart, each one comes back as a redelivery of a recorded hook.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { HeadlessProcess } from './headless-process';
 import { basicAuth, sendHook } from './hook-client';
 
 const entry = inject('headlessEntry');
@@ -21,64 +21,17 @@ const BACKTRACE = {
 };
 const ERRORCEPTION = { id: 'crashTestErrorceptSrc01', provider: 'errorception', name: 'Site', credentials: { secret: 'crash-secret' } };
 
-/** A headless process with its stdout read as JSON lines. */
-class Proc {
-  readonly lines: Array<Record<string, unknown>> = [];
-  stderr = '';
-  private waiters: Array<() => void> = [];
-  readonly exited: Promise<void>;
-
-  constructor(readonly child: ChildProcessWithoutNullStreams) {
-    let buffer = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      buffer += chunk;
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        try {
-          this.lines.push(JSON.parse(line) as Record<string, unknown>);
-        } catch {
-          this.lines.push({ type: 'not-json', line });
-        }
-      }
-      for (const w of this.waiters.splice(0)) w();
-    });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (c: string) => (this.stderr += c));
-    this.exited = new Promise((resolve) =>
-      child.on('exit', () => {
-        for (const w of this.waiters.splice(0)) w();
-        resolve();
-      }),
-    );
-  }
-
-  async waitFor(predicate: (lines: Array<Record<string, unknown>>) => boolean): Promise<void> {
-    while (!predicate(this.lines)) {
-      if (this.child.exitCode !== null || this.child.signalCode !== null) throw new Error(`headless exited: ${this.stderr}`);
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
-    }
-  }
-}
-
 let dir: string;
-const procs: Proc[] = [];
+const procs: HeadlessProcess[] = [];
 
-function start(config: string, dataDir: string): Proc {
-  const child = spawn(process.execPath, [entry, '--config', config, '--port', '0', '--data-dir', dataDir, '--json'], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  const p = new Proc(child);
+function start(config: string, dataDir: string): HeadlessProcess {
+  const p = HeadlessProcess.start(entry, ['--config', config, '--port', '0', '--data-dir', dataDir, '--json']);
   procs.push(p);
   return p;
 }
 
-async function listening(p: Proc): Promise<{ port: number; groups: number }> {
-  await p.waitFor((ls) => ls.some((l) => l.type === 'listening'));
-  const l = p.lines.find((x) => x.type === 'listening') as { port: number; groups: number };
-  return l;
+async function listening(p: HeadlessProcess): Promise<{ port: number; groups: number }> {
+  return (await p.waitFor((l) => l['type'] === 'listening')) as unknown as { port: number; groups: number };
 }
 
 /** The i-th hook of the flood: Backtrace and Errorception in turn, each a hook the store has not seen. */
@@ -136,12 +89,7 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
-  for (const p of procs.splice(0)) {
-    if (p.child.exitCode === null && p.child.signalCode === null) {
-      p.child.kill('SIGKILL');
-      await p.exited;
-    }
-  }
+  for (const p of procs.splice(0)) await p.kill();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -200,10 +148,10 @@ describe('SIGKILL during a flood', () => {
       results.push(res.status);
     }
     expect(results.every((s) => s >= 200 && s < 300)).toBe(true);
-    await second.waitFor((ls) => ls.filter((l) => l.type === 'received').length >= acknowledged.length);
-    const received = second.lines.filter((l) => l.type === 'received');
-    const notRecorded = received.filter((l) => l.duplicate !== true).map((l) => String(l.objectId ?? l.groupKey));
+    await second.waitForAll((ls) => ls.filter((l) => l['type'] === 'received').length >= acknowledged.length);
+    const received = second.json().filter((l) => l['type'] === 'received');
+    const notRecorded = received.filter((l) => l['duplicate'] !== true).map((l) => String(l['objectId'] ?? l['groupKey']));
     expect(notRecorded).toEqual([]);
-    expect(second.lines.filter((l) => l.type === 'notification')).toEqual([]);
+    expect(second.json().filter((l) => l['type'] === 'notification')).toEqual([]);
   }, 120_000);
 });
