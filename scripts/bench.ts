@@ -27,6 +27,7 @@ import type { NormalizedEvent } from '../shared/events';
 import { parseSettings, type Settings, type SourceInput } from '../shared/settings';
 import { CrashbellCore } from '../main/core/core';
 import { openInbox, type LocalInbox } from '../main/core/inbox/index';
+import { blankEvent } from '../main/core/providers/parsed-event';
 import { getProvider } from '../main/core/providers/index';
 import { signSentryHook } from '../main/core/providers/sentry';
 import { MemorySettingsStore } from '../main/core/settings-store';
@@ -356,33 +357,28 @@ function benchEvent(sourceId: string, i: number, groups: number): NormalizedEven
   return {
     id: randomUUID(),
     provider: 'backtrace',
-    sourceId,
-    groupKey: fp,
-    title: `my_fn_${i % groups}`,
-    description: `printf ← my_fn_${i % groups} ← main`,
-    url: String(body.group_url),
-    occurrences: Number(body.occurrences),
-    hosts: 4,
-    guids: 0,
-    firstSeen: new Date(Date.now() - 3_600_000).toISOString(),
-    lastSeen: new Date().toISOString(),
     receivedAt: new Date().toISOString(),
-    classifiers: ['exception'],
-    attributes: body.attributes as NormalizedEvent['attributes'],
-    callstack: body.callstack as string[],
-    application: 'my_app.exe',
-    project: 'my_project',
-    environment: 'production',
-    objectId: String(body.object_id),
-    page: null,
-    userAgent: null,
-    browser: null,
-    os: null,
-    isFirstOccurrence: null,
-    lifecycle: 'unknown',
-    milestone: null,
-    redelivery: { key: `${String(body.object_id)}:${String(body.occurrences)}`, windowMs: null },
-    raw: body,
+    sourceId,
+    ...blankEvent({
+      groupKey: fp,
+      title: `my_fn_${i % groups}`,
+      description: `printf ← my_fn_${i % groups} ← main`,
+      url: String(body.group_url),
+      occurrences: Number(body.occurrences),
+      hosts: 4,
+      guids: 0,
+      firstSeen: new Date(Date.now() - 3_600_000).toISOString(),
+      lastSeen: new Date().toISOString(),
+      classifiers: ['exception'],
+      attributes: body.attributes as NormalizedEvent['attributes'],
+      callstack: body.callstack as string[],
+      application: 'my_app.exe',
+      project: 'my_project',
+      environment: 'production',
+      objectId: String(body.object_id),
+      redelivery: { key: `${String(body.object_id)}:${String(body.occurrences)}`, windowMs: null },
+      raw: body,
+    }),
   };
 }
 

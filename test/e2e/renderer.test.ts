@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NormalizedEvent } from '../../shared/events';
 import type { SourceView } from '../../shared/ipc';
 import { postRequest } from '../../main/core/http-post';
+import { blankEvent } from '../../main/core/providers/parsed-event';
 import { buildRenderer, CHROMIUM_PATH, chromiumAvailable, connectPage, launchChromium, removeDir, serveDir } from './browser';
 import { startStack, type Stack } from './stack';
 
@@ -349,33 +350,26 @@ describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
     const events: NormalizedEvent[] = Array.from({ length: 5000 }, (_, i) => ({
       id: `seed-${i}`,
       provider: 'backtrace',
-      sourceId,
-      groupKey: `seed-fingerprint-${i}`,
-      title: `segv in render_frame_${i}`,
-      description: `render_frame_${i} ← draw ← main · game.exe`,
-      url: `https://u.sp.backtrace.io/dashboard/seed/${i}`,
-      occurrences: (i % 97) + 1,
-      hosts: (i % 7) + 1,
-      guids: 0,
-      firstSeen: new Date(base + i * 1000).toISOString(),
-      lastSeen: new Date(base + i * 1000).toISOString(),
       receivedAt: new Date(base + i * 1000).toISOString(),
-      classifiers: ['segv'],
-      attributes: {},
-      callstack: [`render_frame_${i}`, 'draw', 'main'],
-      application: 'game.exe',
-      project: i % 2 ? 'client' : 'server',
-      environment: null,
-      objectId: i.toString(16),
-      page: null,
-      userAgent: null,
-      browser: null,
-      os: null,
-      isFirstOccurrence: null,
-      lifecycle: 'unknown',
-      milestone: null,
-      redelivery: { key: `seed-${i}`, windowMs: null },
-      raw: { seeded: i },
+      sourceId,
+      ...blankEvent({
+        groupKey: `seed-fingerprint-${i}`,
+        title: `segv in render_frame_${i}`,
+        description: `render_frame_${i} ← draw ← main · game.exe`,
+        url: `https://u.sp.backtrace.io/dashboard/seed/${i}`,
+        occurrences: (i % 97) + 1,
+        hosts: (i % 7) + 1,
+        guids: 0,
+        firstSeen: new Date(base + i * 1000).toISOString(),
+        lastSeen: new Date(base + i * 1000).toISOString(),
+        classifiers: ['segv'],
+        callstack: [`render_frame_${i}`, 'draw', 'main'],
+        application: 'game.exe',
+        project: i % 2 ? 'client' : 'server',
+        objectId: i.toString(16),
+        redelivery: { key: `seed-${i}`, windowMs: null },
+        raw: { seeded: i },
+      }),
     }));
     for (let i = 0; i < events.length; i += 500) {
       await Promise.all(events.slice(i, i + 500).map((e) => stack.inbox.ingest(e)));
