@@ -15,7 +15,6 @@ import { allSecretHeaders, getProvider } from './providers/index';
 import { Receiver } from './receiver';
 import { DEFAULT_REQUEST_LOG_SIZE, RequestLog } from './request-log';
 import type { SettingsStore } from './settings-store';
-import { sourceById } from './source-lookup';
 import { localBaseUrl, webhookUrl } from './sources';
 
 /** Everything the core reports, by event name. */
@@ -185,7 +184,7 @@ export class CrashbellCore {
     this.requestLog = new RequestLog(options.requestLogSize ?? DEFAULT_REQUEST_LOG_SIZE, allSecretHeaders());
     this.receiver = new Receiver({
       // Looked up per request, so adding, removing or pausing a source takes effect at once.
-      getSource: (id) => sourceById(this.settings.get().sources, id),
+      getSource: (id) => this.settings.get().sources.find((s) => s.id === id),
       onEvent: async (event, _source, rawJson) => {
         const groupId = groupIdFor(event.sourceId, event.groupKey);
         this.events.beginIngest(groupId);
@@ -265,7 +264,7 @@ export class CrashbellCore {
   }
 
   private source(sourceId: string): Source {
-    const source = sourceById(this.settings.get().sources, sourceId);
+    const source = this.settings.get().sources.find((s) => s.id === sourceId);
     if (!source) throw new UnknownSourceError(sourceId);
     return source;
   }

@@ -18,16 +18,10 @@ export type RedeliveryKey = [key: string, at: number];
  * Stable across restarts and machines, so links and marks keep pointing at the same group.
  */
 export function groupIdFor(sourceId: string, groupKey: string): string {
-  // The core and then the inbox ask for the same hook's id back to back: the last answer is kept.
-  if (sourceId === lastId.sourceId && groupKey === lastId.groupKey) return lastId.id;
   // One-shot hash of the same bytes the former update() chain fed in (ids are stored, so they must not
   // change): a Hash object per call showed in profiles.
-  const id = hash('sha256', `${sourceId}\0${groupKey}`, 'base64url').slice(0, 22);
-  lastId = { sourceId, groupKey, id };
-  return id;
+  return hash('sha256', `${sourceId}\0${groupKey}`, 'base64url').slice(0, 22);
 }
-
-let lastId = { sourceId: '', groupKey: '', id: '' };
 
 /**
  * True when the event repeats a hook this group already recorded: the same redelivery key within the

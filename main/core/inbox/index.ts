@@ -11,7 +11,6 @@ import type { Source } from '../../../shared/settings';
 import { applyEvent, groupIdFor, isRedelivery, rememberKey, type RedeliveryKey } from './grouping';
 import { decide, projectOf } from './policy';
 import { compareKeys, page, searchText } from './search';
-import { sourceById } from '../source-lookup';
 import { LogStore, type LiveRecord, type RawRef, type StoreStats } from './store';
 import { StormControl } from './storm';
 import type { Inbox, InboxOptions, IngestResult } from './types';
@@ -387,7 +386,7 @@ class InboxImpl implements LocalInbox {
     }
 
     const settings = this.opts.getSettings();
-    const source: Source | null = sourceById(settings.sources, event.sourceId) ?? null;
+    const source: Source | null = settings.sources.find((s) => s.id === event.sourceId) ?? null;
     const before = prior?.g ?? null;
     const isNew = entry === undefined;
     const folded = applyEvent(before, event, id);
