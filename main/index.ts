@@ -15,14 +15,7 @@ import { appCoreOf, createAppService, type AppService } from './core/app-service
 import { CrashbellCore, CoreEvents } from './core/core';
 import { openInbox } from './core/inbox/index';
 import { TunnelManager, type NgrokSdk, type TunnelConfig } from './core/tunnel';
-import {
-  acquireSingleInstance,
-  applyStartAtLogin,
-  Lifecycle,
-  reconnectOnResume,
-  startsHidden,
-  type AppLike,
-} from './app-lifecycle';
+import { acquireSingleInstance, applyStartAtLogin, Lifecycle, reconnectOnResume, startsHidden, type AppLike } from './app-lifecycle';
 import {
   app,
   BrowserWindow,
@@ -240,7 +233,7 @@ async function main(): Promise<void> {
     const win = windows?.showWindow() ?? null;
     const contents = (win as unknown as BrowserWindow | null)?.webContents;
     // A window created just now has no renderer yet: navigate once it has loaded.
-    if (contents && contents.isLoading()) contents.once('did-finish-load', () => svc.navigate(view, groupId));
+    if (contents?.isLoading()) contents.once('did-finish-load', () => svc.navigate(view, groupId));
     else svc.navigate(view, groupId);
   };
   let trayState = await buildTrayState(svc, inbox, settings.get().startAtLogin);
@@ -339,7 +332,10 @@ async function main(): Promise<void> {
     if (!current) return;
     announcedUrl = current;
     void svc.getState().then((appState: AppState) => {
-      const message = urlChangedNotification(current, appState.sources.map((src) => ({ name: src.name, webhookUrl: src.webhookUrl })));
+      const message = urlChangedNotification(
+        current,
+        appState.sources.map((src) => ({ name: src.name, webhookUrl: src.webhookUrl })),
+      );
       const n = new Notification({ title: message.title, body: message.body, icon: appIcon });
       n.on('click', () => navigateTo('setup'));
       urlNotices.splice(0, urlNotices.length, n);

@@ -61,7 +61,11 @@ const settingsPatch = z.strictObject({
       notifyNewGroups: z.boolean().optional(),
       notifyFirstOccurrence: z.boolean().optional(),
       notifyOnRegression: z.boolean().optional(),
-      quietHours: z.number().min(0).max(24 * 365).optional(),
+      quietHours: z
+        .number()
+        .min(0)
+        .max(24 * 365)
+        .optional(),
       milestones: z.array(z.number().int().positive()).max(50).optional(),
       stormLimit: z.number().int().min(1).max(1_000).optional(),
       stormWindowSeconds: z.number().int().min(1).max(86_400).optional(),
@@ -108,10 +112,7 @@ export const ARG_SCHEMAS: { [C in InvokeChannel]: ZodType<InvokeArgs<C>> } = {
   'settings:update': z.tuple([settingsPatch]),
   'dnd:set': z.tuple([z.enum(['off', '1h', 'tomorrow'])]),
   'tunnel:reconnect': z.tuple([]),
-  'clipboard:copy': z.tuple([
-    z.string().max(100_000),
-    z.strictObject({ sourceId: id.optional(), webhookUrl: z.boolean().optional() }),
-  ]),
+  'clipboard:copy': z.tuple([z.string().max(100_000), z.strictObject({ sourceId: id.optional(), webhookUrl: z.boolean().optional() })]),
   'link:open': z.tuple([z.string().max(100_000)]),
   'sources:preview-mapping': z.tuple([id, configRecord.nullable()]),
 };

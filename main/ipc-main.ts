@@ -14,9 +14,7 @@ export interface IpcMainLike {
 }
 
 /** A handler for one channel, with typed arguments. */
-export type InvokeHandler<C extends InvokeChannel> = (
-  ...args: InvokeArgs<C>
-) => Promise<InvokeResult<C>> | InvokeResult<C>;
+export type InvokeHandler<C extends InvokeChannel> = (...args: InvokeArgs<C>) => Promise<InvokeResult<C>> | InvokeResult<C>;
 
 /** Plain words for a refused call, also logged. */
 export class IpcRefusal extends Error {
@@ -79,11 +77,7 @@ export interface EventTarget {
 }
 
 /** Sends an event to our window only (never broadcast), and only while it exists. */
-export function sendEvent<C extends EventChannel>(
-  target: EventTarget | null,
-  channel: C,
-  payload: EventChannels[C],
-): boolean {
+export function sendEvent<C extends EventChannel>(target: EventTarget | null, channel: C, payload: EventChannels[C]): boolean {
   if (!target || target.isDestroyed() || target.webContents.isDestroyed()) return false;
   target.webContents.send(channel, payload);
   return true;

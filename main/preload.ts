@@ -4,15 +4,7 @@
  * page can reach nothing but these calls. Bundled as CommonJS; imports only types from `shared/`.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type {
-  CrashbellApi,
-  EventChannel,
-  EventChannels,
-  InvokeArgs,
-  InvokeChannel,
-  InvokeResult,
-  Unsubscribe,
-} from '../shared/ipc';
+import type { CrashbellApi, EventChannel, EventChannels, InvokeArgs, InvokeChannel, InvokeResult, Unsubscribe } from '../shared/ipc';
 
 function invoke<C extends InvokeChannel>(channel: C, ...args: InvokeArgs<C>): Promise<InvokeResult<C>> {
   return ipcRenderer.invoke(channel, ...args) as Promise<InvokeResult<C>>;

@@ -138,9 +138,7 @@ export class DesktopSettingsStore implements SettingsStore {
     }
     if (available) return { available: true, note: null };
     const where =
-      this.platform === 'linux'
-        ? 'no system keyring (GNOME Keyring or KWallet) was found'
-        : 'the system keychain is not available';
+      this.platform === 'linux' ? 'no system keyring (GNOME Keyring or KWallet) was found' : 'the system keychain is not available';
     return {
       available: false,
       note: `Secrets are stored in plain text: ${where}, so the ngrok authtoken and source credentials are saved unencrypted in ${this.backing.path}. Anyone who can read your files can read them.`,

@@ -50,7 +50,12 @@ function makeSources(): BenchSources {
   const bt = getProvider('backtrace');
   return {
     backtrace: { id: id(), provider: 'backtrace', name: 'Bench Backtrace', credentials: bt ? bt.generateCredentials() : {} },
-    errorception: { id: id(), provider: 'errorception', name: 'Bench Errorception', credentials: { secret: randomBytes(16).toString('hex') } },
+    errorception: {
+      id: id(),
+      provider: 'errorception',
+      name: 'Bench Errorception',
+      credentials: { secret: randomBytes(16).toString('hex') },
+    },
     sentry: { id: id(), provider: 'sentry', name: 'Bench Sentry', credentials: { clientSecret: randomBytes(32).toString('hex') } },
   };
 }
@@ -70,7 +75,9 @@ let counter = 0;
 
 /** A Backtrace body: 2,000 groups in rotation, each hook a new object with a higher count (no redelivery). */
 function backtraceBody(i: number, groups = 2000): string {
-  const fp = createHash('sha256').update(`bench-${i % groups}`).digest('hex');
+  const fp = createHash('sha256')
+    .update(`bench-${i % groups}`)
+    .digest('hex');
   const now = Math.floor(Date.now() / 1000);
   return JSON.stringify({
     universe: 'my_universe',
@@ -87,8 +94,16 @@ function backtraceBody(i: number, groups = 2000): string {
     hosts: 4,
     guids: 0,
     attributes: {
-      version: [['1.2.3', 10], ['1.2.2', 1], ['1.1.0', 24]],
-      environment: [['production', 33], ['staging', 1], ['devel', 1]],
+      version: [
+        ['1.2.3', 10],
+        ['1.2.2', 1],
+        ['1.1.0', 24],
+      ],
+      environment: [
+        ['production', 33],
+        ['staging', 1],
+        ['devel', 1],
+      ],
     },
   });
 }
@@ -128,7 +143,9 @@ function requestFor(kind: keyof BenchSources, sources: BenchSources, i: number):
   if (kind === 'errorception') {
     const { body, message, page } = errorceptionBody(i);
     const secret = sources.errorception.credentials?.secret ?? '';
-    const signature = createHash('sha1').update(secret + message + page, 'utf8').digest('hex');
+    const signature = createHash('sha1')
+      .update(secret + message + page, 'utf8')
+      .digest('hex');
     return { headers: { 'content-type': 'application/json', 'x-signature': signature }, body };
   }
   // Sentry: the provider's own sample, with the issue rotated over 2,000 ids, signed like Sentry does.
@@ -173,7 +190,10 @@ async function serve(kind: string, configPath: string, dataDir: string): Promise
     const c = process.cpuUsage(base);
     const st = inbox?.stats();
     const syncs = st ? st.syncs - baseStats.syncs : 0;
-    const store = st && syncs > 0 ? { syncs, msPerSync: (st.syncMs - baseStats.syncMs) / syncs, perBatch: (st.batched - baseStats.batched) / syncs } : null;
+    const store =
+      st && syncs > 0
+        ? { syncs, msPerSync: (st.syncMs - baseStats.syncMs) / syncs, perBatch: (st.batched - baseStats.batched) / syncs }
+        : null;
     process.stdout.write(`${JSON.stringify({ cpuUs: c.user + c.system, store })}\n`);
   };
   if (kind === 'bare') {
@@ -325,7 +345,11 @@ async function httpSection(rows: Row[], work: string, configPath: string, source
   for (const kind of ['backtrace', 'errorception', 'sentry'] as const) {
     const core = await spawnServer('core', configPath, join(work, `core-${kind}`));
     const url = `http://127.0.0.1:${core.port}/hooks/${sources[kind].id}`;
-    const r = await load(url, () => requestFor(kind, sources, counter++), () => core.child.kill('SIGUSR2'));
+    const r = await load(
+      url,
+      () => requestFor(kind, sources, counter++),
+      () => core.child.kill('SIGUSR2'),
+    );
     const report = await stopServer(core);
     const cpu = report.cpuUs / r.total;
     const ratio = r.rps / bareResult.rps;
@@ -460,7 +484,10 @@ function median(xs: number[]): number {
 }
 
 /** Spawns the built headless process on a data dir; resolves at its `listening` line. */
-function startHeadless(configPath: string, dataDir: string): Promise<{ child: ChildProcess; ms: number; listening: Record<string, unknown> }> {
+function startHeadless(
+  configPath: string,
+  dataDir: string,
+): Promise<{ child: ChildProcess; ms: number; listening: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     const child = spawn(process.execPath, [HEADLESS, '--config', configPath, '--port', '0', '--data-dir', dataDir, '--json'], {
@@ -518,7 +545,11 @@ async function main(): Promise<void> {
   // Retention above the biggest seeded history, so headless keeps all 50,000 groups it is measured with.
   writeFileSync(
     configPath,
-    JSON.stringify({ port: 0, sources: [sources.backtrace, sources.errorception, sources.sentry], retention: { maxGroups: 100_000, maxDays: 90 } }),
+    JSON.stringify({
+      port: 0,
+      sources: [sources.backtrace, sources.errorception, sources.sentry],
+      retention: { maxGroups: 100_000, maxDays: 90 },
+    }),
   );
   const log = (s: string): void => void process.stderr.write(`${s}\n`);
   try {
@@ -561,11 +592,21 @@ async function main(): Promise<void> {
       const lWall = median(costs.large.map((c) => c.wallUs));
       const sCpu = median(costs.small.map((c) => c.cpuUs));
       const lCpu = median(costs.large.map((c) => c.cpuUs));
-      rows.push({ what: 'ingest per event, 500 groups: wall / CPU µs', value: `${fmt(sWall)} / ${fmt(sCpu)}`, target: 'baseline', pass: null });
+      rows.push({
+        what: 'ingest per event, 500 groups: wall / CPU µs',
+        value: `${fmt(sWall)} / ${fmt(sCpu)}`,
+        target: 'baseline',
+        pass: null,
+      });
       rows.push({ what: 'ingest per event, 50,000 groups: wall / CPU µs', value: `${fmt(lWall)} / ${fmt(lCpu)}`, target: '', pass: null });
       rows.push({ what: 'per-event cost 50,000 vs 500 (wall)', value: fmt(lWall / sWall, 2), target: '≤ 1.5', pass: lWall / sWall <= 1.5 });
       rows.push({ what: 'per-event cost 50,000 vs 500 (CPU)', value: fmt(lCpu / sCpu, 2), target: '≤ 1.5', pass: lCpu / sCpu <= 1.5 });
-      rows.push({ what: 'list with 50,000+ groups: first page / search (ms)', value: await listTimes(large, settings), target: 'info', pass: null });
+      rows.push({
+        what: 'list with 50,000+ groups: first page / search (ms)',
+        value: await listTimes(large, settings),
+        target: 'info',
+        pass: null,
+      });
     }
 
     // 4. Start-up of the built headless process.
@@ -598,7 +639,9 @@ async function main(): Promise<void> {
       });
     }
   } finally {
-    process.stdout.write(`\nCrashbell bench (${new Date().toISOString()}, Node ${process.version}, ${CONNECTIONS} connections, loopback)\n\n`);
+    process.stdout.write(
+      `\nCrashbell bench (${new Date().toISOString()}, Node ${process.version}, ${CONNECTIONS} connections, loopback)\n\n`,
+    );
     process.stdout.write(`${table(rows)}\n`);
     if (!ONLY.has('keep')) rmSync(work, { recursive: true, force: true });
   }

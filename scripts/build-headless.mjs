@@ -28,8 +28,12 @@ const upToDate =
   inputs.every((p) => !existsSync(join(root, p)) || newest(join(root, p)) < statSync(output).mtimeMs);
 
 if (!upToDate) {
-  execFileSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'vite.headless.config.ts', '--logLevel', 'error'], {
-    cwd: root,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  execFileSync(
+    process.execPath,
+    [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'vite.headless.config.ts', '--logLevel', 'error'],
+    {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
 }

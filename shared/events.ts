@@ -7,16 +7,7 @@
  */
 
 /** Every provider Crashbell knows. Adding one means adding its module to the core's provider list. */
-export const PROVIDER_IDS = [
-  'backtrace',
-  'errorception',
-  'sentry',
-  'bugsnag',
-  'rollbar',
-  'raygun',
-  'honeybadger',
-  'generic',
-] as const;
+export const PROVIDER_IDS = ['backtrace', 'errorception', 'sentry', 'bugsnag', 'rollbar', 'raygun', 'honeybadger', 'generic'] as const;
 export type ProviderId = (typeof PROVIDER_IDS)[number];
 
 /** Display names, for places that have no provider module at hand (a source written without a name). */

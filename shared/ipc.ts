@@ -8,22 +8,8 @@
  * the preload turns this contract into the hand-written {@link CrashbellApi} object; the renderer only
  * ever calls that object's named functions.
  */
-import type {
-  Group,
-  GroupMarks,
-  NotificationRequest,
-  ProviderId,
-  RequestRecord,
-  TunnelState,
-} from './events';
-import type {
-  DndSettings,
-  PolicySettings,
-  RetentionSettings,
-  Source,
-  SourceFilters,
-  Theme,
-} from './settings';
+import type { Group, GroupMarks, NotificationRequest, ProviderId, RequestRecord, TunnelState } from './events';
+import type { DndSettings, PolicySettings, RetentionSettings, Source, SourceFilters, Theme } from './settings';
 
 /** A group without its raw body: what lists carry. */
 export type GroupSummary = Omit<Group, 'latestRaw'>;
@@ -204,6 +190,7 @@ export interface InvokeChannels {
   'groups:open': { args: [groupId: string]; result: OpenResult };
   'sources:add': { args: [input: NewSourceInput]; result: SourceView };
   'sources:update': { args: [sourceId: string, patch: SourcePatch]; result: SourceView };
+  // biome-ignore lint/suspicious/noConfusingVoidType: a call that answers nothing resolves with void
   'sources:remove': { args: [sourceId: string]; result: void };
   'sources:send-test': { args: [sourceId: string]; result: DeliveryResult };
   'requests:list': { args: []; result: RequestRecord[] };
@@ -213,6 +200,7 @@ export interface InvokeChannels {
   'dnd:set': { args: [mode: DndMode]; result: AppState };
   'tunnel:reconnect': { args: []; result: TunnelState };
   /** Copies text to the clipboard; copying a webhook URL also records it as the last copied URL. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a call that answers nothing resolves with void
   'clipboard:copy': { args: [text: string, what: { sourceId?: string; webhookUrl?: boolean }]; result: void };
   'link:open': { args: [url: string]; result: OpenResult };
   /** Generic JSON sources: runs a mapping (the saved one when omitted) on the last received body. */
@@ -225,7 +213,7 @@ export interface EventChannels {
   'group:updated': GroupSummary;
   'request:recorded': RequestRecord;
   'notification:raised': NotificationRequest;
-  'navigate': { view: ViewName; groupId?: string };
+  navigate: { view: ViewName; groupId?: string };
 }
 
 export type InvokeChannel = keyof InvokeChannels;

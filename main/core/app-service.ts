@@ -96,7 +96,9 @@ export function connectCoreEvents(core: CrashbellCore, service: AppService): () 
     core.events.on('notification', (n) => service.notificationRaised(n)),
     core.events.on('request', (r) => service.requestRecorded(r)),
   ];
-  return () => offs.forEach((off) => off());
+  return () => {
+    for (const off of offs) off();
+  };
 }
 
 /** The shell's powers, as plain functions (Electron's clipboard, shell and login items in the app). */
@@ -318,7 +320,10 @@ export function createAppService(input: AppServiceDeps): AppService {
     core: input.core instanceof CrashbellCore ? appCoreOf(input.core) : input.core,
     tunnel: input.tunnel ?? absentTunnel(),
     shell: shellOf(input),
-    secretStorage: input.secretStorage ?? { available: false, note: 'Crashbell could not tell whether secrets are encrypted on this machine.' },
+    secretStorage: input.secretStorage ?? {
+      available: false,
+      note: 'Crashbell could not tell whether secrets are encrypted on this machine.',
+    },
     version: input.version ?? '0.0.0',
     platform: input.platform ?? process.platform,
   };
@@ -567,7 +572,11 @@ export function createAppService(input: AppServiceDeps): AppService {
       const at = now();
       // "Off" during quiet hours means off now: skip the window until it ends (it comes back the next night).
       const inQuietHours = mode === 'off' && dndStatus(s.dnd, at).kind === 'quiet-window';
-      const quietSkippedUntil = inQuietHours ? new Date(quietWindowEnd(s.dnd, at)).toISOString() : mode === 'off' ? s.dnd.quietSkippedUntil : null;
+      const quietSkippedUntil = inQuietHours
+        ? new Date(quietWindowEnd(s.dnd, at)).toISOString()
+        : mode === 'off'
+          ? s.dnd.quietSkippedUntil
+          : null;
       deps.settings.set(parseOrExplain({ ...s, dnd: { ...s.dnd, until: dndUntil(mode, at), quietSkippedUntil } }));
       return buildState();
     },
@@ -596,9 +605,7 @@ export function createAppService(input: AppServiceDeps): AppService {
     async previewMapping(sourceId: string, config: Record<string, unknown> | null): Promise<MappingPreview> {
       const source = findSource(sourceId);
       const provider = providerOf(source.provider);
-      const record = deps.core.requests
-        .list()
-        .find((r) => r.sourceId === sourceId && !r.bodyTruncated && r.body.trim() !== '');
+      const record = deps.core.requests.list().find((r) => r.sourceId === sourceId && !r.bodyTruncated && r.body.trim() !== '');
       if (source.provider === 'generic') {
         let body: unknown = null;
         try {

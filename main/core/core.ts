@@ -105,7 +105,8 @@ export class CoreEvents {
       try {
         (listener as CoreListener<K>)(payload);
       } catch (error) {
-        if (name !== 'warning') this.emit('warning', `a "${name}" listener failed: ${error instanceof Error ? error.message : String(error)}`);
+        if (name !== 'warning')
+          this.emit('warning', `a "${name}" listener failed: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
   }
@@ -307,10 +308,19 @@ export class CrashbellCore {
     if (!original) throw new ReplayError('that request is no longer in the log (only the latest requests are kept)');
     const url = `${this.localBaseUrl}${original.path}`;
     try {
-      const response = await postRequest(url, { method: original.method, headers: original.headers, body: original.body }, this.deliveryTimeoutMs);
+      const response = await postRequest(
+        url,
+        { method: original.method, headers: original.headers, body: original.body },
+        this.deliveryTimeoutMs,
+      );
       return deliveryFrom('local', response);
     } catch (error) {
-      return { via: 'local', status: 0, reason: `could not reach ${url}: ${error instanceof Error ? error.message : String(error)}`, eventId: null };
+      return {
+        via: 'local',
+        status: 0,
+        reason: `could not reach ${url}: ${error instanceof Error ? error.message : String(error)}`,
+        eventId: null,
+      };
     }
   }
 

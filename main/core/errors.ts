@@ -29,10 +29,7 @@ export class PortNotAllowedError extends CrashbellError {
   readonly port: number;
 
   constructor(port: number, host: string, detail: string) {
-    super(
-      'port-not-allowed',
-      `cannot listen on ${host}:${port} (${detail}): choose a port above 1023 in Settings or pass --port 0`,
-    );
+    super('port-not-allowed', `cannot listen on ${host}:${port} (${detail}): choose a port above 1023 in Settings or pass --port 0`);
     this.port = port;
   }
 }

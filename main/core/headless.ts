@@ -21,6 +21,7 @@ import { CrashbellCore } from './core';
 import { ConfigError, CrashbellError } from './errors';
 import type { IngestResult } from './inbox/types';
 import { getProvider } from './providers/index';
+import type { SettingsStore } from './settings-store';
 
 const USAGE = `Usage: npm run headless -- --config FILE [--port N] [--data-dir DIR] [--host ADDR] [--json]
 
@@ -56,11 +57,10 @@ export interface HeadlessArgs {
   json: boolean;
 }
 
-/** Reads the command line; throws ConfigError with the usage problem in plain words. */
-export function parseHeadlessArgs(argv: string[]): HeadlessArgs | 'help' {
-  let values;
+/** node:util's parseArgs over our options; a usage problem becomes a ConfigError with the usage text. */
+function readArgv(argv: string[]) {
   try {
-    ({ values } = parseArgs({
+    return parseArgs({
       args: argv,
       options: {
         config: { type: 'string' },
@@ -72,10 +72,15 @@ export function parseHeadlessArgs(argv: string[]): HeadlessArgs | 'help' {
       },
       strict: true,
       allowPositionals: false,
-    }));
+    }).values;
   } catch (error) {
     throw new ConfigError(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
   }
+}
+
+/** Reads the command line; throws ConfigError with the usage problem in plain words. */
+export function parseHeadlessArgs(argv: string[]): HeadlessArgs | 'help' {
+  const values = readArgv(argv);
   if (values.help) return 'help';
   if (!values.config) throw new ConfigError(`--config FILE is required\n\n${USAGE}`);
   let port: number | null = null;
@@ -131,12 +136,16 @@ export function notificationLine(n: NotificationRequest): Record<string, unknown
 }
 
 /** Runs headless mode until SIGINT or SIGTERM; resolves with the exit code. */
-export async function runHeadless(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+export async function runHeadless(
+  argv: string[],
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
   const say = (line: string): void => void out.write(`${line}\n`);
   const warn = (line: string): void => void err.write(`${line}\n`);
 
   let args: HeadlessArgs;
-  let settings;
+  let settings: SettingsStore;
   try {
     const parsed = parseHeadlessArgs(argv);
     if (parsed === 'help') {
@@ -191,11 +200,15 @@ export async function runHeadless(argv: string[], out: NodeJS.WritableStream = p
   core.events.on('received', ({ event, result }) => {
     if (emit) return emit(receivedLine(event, result));
     const state = result.duplicate ? 'redelivery, ignored' : result.isNew ? 'new group' : `${result.group.occurrences} occurrences`;
-    say(`received  [${event.provider}] ${event.title} — ${event.description} (${state}; ${result.decision.notify ? 'notify' : 'quiet'}: ${result.decision.reason})`);
+    say(
+      `received  [${event.provider}] ${event.title} — ${event.description} (${state}; ${result.decision.notify ? 'notify' : 'quiet'}: ${result.decision.reason})`,
+    );
   });
   core.events.on('rejected', (record) => {
     if (emit) return emit(rejectedLine(record));
-    say(`rejected  ${record.status} ${record.method} ${record.path}${record.sourceId ? ` [source ${record.sourceId}]` : ''}: ${record.reason}`);
+    say(
+      `rejected  ${record.status} ${record.method} ${record.path}${record.sourceId ? ` [source ${record.sourceId}]` : ''}: ${record.reason}`,
+    );
   });
   core.events.on('notification', (n) => {
     if (emit) return emit(notificationLine(n));

@@ -382,7 +382,10 @@ export class Receiver {
         finish(null);
       };
       const onError = (error: Error): void => {
-        if (state.timedOut) return onAborted();
+        if (state.timedOut) {
+          onAborted();
+          return;
+        }
         finish({ status: 400, reason: `the request body could not be read: ${error.message}`, close: true });
       };
       const onAborted = (): void => {
@@ -483,7 +486,19 @@ export class Receiver {
       return;
     }
     this.record(
-      { method: '', path: '', source: null, provider: null, headers: {}, chunks: [], body: null, bytes: 0, complete: false, timedOut: timeout, held: 0 },
+      {
+        method: '',
+        path: '',
+        source: null,
+        provider: null,
+        headers: {},
+        chunks: [],
+        body: null,
+        bytes: 0,
+        complete: false,
+        timedOut: timeout,
+        held: 0,
+      },
       { status, reason },
     );
   }

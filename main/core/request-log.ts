@@ -84,12 +84,16 @@ function lowerSet(names: readonly string[]): ReadonlySet<string> {
   return set;
 }
 
-function maskWith(headers: Record<string, string>, secret: ReadonlySet<string>, extra: readonly string[] | undefined): Record<string, string> {
+function maskWith(
+  headers: Record<string, string>,
+  secret: ReadonlySet<string>,
+  extra: readonly string[] | undefined,
+): Record<string, string> {
   const out: Record<string, string> = {};
   const more = extra !== undefined && extra.length > 0 ? lowerSet(extra) : null;
   for (const [name, value] of Object.entries(headers)) {
     const key = name.toLowerCase();
-    const masked = secret.has(key) || (more !== null && more.has(key));
+    const masked = secret.has(key) || more?.has(key) === true;
     out[key] = masked ? maskValue(key, value) : value;
   }
   return out;

@@ -97,7 +97,10 @@ const NGROK_ERRORS: Record<string, { reason: string; retry: boolean }> = {
     reason: 'The ngrok authtoken is not valid (it does not look like an ngrok authtoken). Paste it again from the ngrok dashboard',
     retry: false,
   },
-  ERR_NGROK_106: { reason: 'The ngrok authtoken is not valid (it was revoked). Paste a current one from the ngrok dashboard', retry: false },
+  ERR_NGROK_106: {
+    reason: 'The ngrok authtoken is not valid (it was revoked). Paste a current one from the ngrok dashboard',
+    retry: false,
+  },
   ERR_NGROK_107: {
     reason: 'The ngrok authtoken is not valid (ngrok does not know it). Paste a current one from the ngrok dashboard',
     retry: false,

@@ -54,10 +54,13 @@ export function App() {
     const offState = onStateChanged((next) => {
       setState(next);
       // The tray can change settings too (DND, pause, start at login): keep the settings view true.
-      getSettings().then((st) => {
-        setSettings(st);
-        applyTheme(st.theme);
-      }, () => undefined);
+      getSettings().then(
+        (st) => {
+          setSettings(st);
+          applyTheme(st.theme);
+        },
+        () => undefined,
+      );
     });
     const offNav = onNavigate((to) => {
       setView(to.view);
@@ -94,7 +97,9 @@ export function App() {
     <div className="app">
       <nav className="sidebar" aria-label="Views">
         <div className="brand">
-          <span className="brand-mark" aria-hidden="true">◉</span>
+          <span className="brand-mark" aria-hidden="true">
+            ◉
+          </span>
           <span>Crashbell</span>
         </div>
         <ul>
@@ -106,10 +111,15 @@ export function App() {
                 aria-current={view === n.view ? 'page' : undefined}
                 onClick={() => setView(n.view)}
               >
-                <span className="nav-icon" aria-hidden="true">{n.icon}</span>
+                <span className="nav-icon" aria-hidden="true">
+                  {n.icon}
+                </span>
                 <span>{n.label}</span>
                 {n.view === 'errors' && state.unread > 0 && (
-                  <span className="nav-count" aria-label={`${state.unread} unread`}>{state.unread > 999 ? '999+' : state.unread}</span>
+                  <span className="nav-count">
+                    <span aria-hidden="true">{state.unread > 999 ? '999+' : state.unread}</span>
+                    <span className="visually-hidden">{state.unread} unread</span>
+                  </span>
                 )}
               </button>
             </li>
@@ -118,7 +128,9 @@ export function App() {
         <div className="sidebar-foot">
           <p className="status-line">
             <span className={`dot tone-${state.receiver.listening ? 'ok' : 'bad'}`} aria-hidden="true" />
-            {state.receiver.listening ? `Listening on port ${state.receiver.port}` : `Not listening${state.receiver.error ? `: ${state.receiver.error}` : ''}`}
+            {state.receiver.listening
+              ? `Listening on port ${state.receiver.port}`
+              : `Not listening${state.receiver.error ? `: ${state.receiver.error}` : ''}`}
           </p>
           <p className="status-line" title={tunnel.detail ?? undefined}>
             <span className={`dot tone-${tunnel.tone}`} aria-hidden="true" />
@@ -128,13 +140,23 @@ export function App() {
             <span className={`dot tone-${state.dnd.active ? 'busy' : 'off'}`} aria-hidden="true" />
             Do Not Disturb: {dndLabel(state.dnd, settings?.dnd ?? null, now)}
           </p>
-          {state.pausedAll && <p className="status-line"><span className="dot tone-busy" aria-hidden="true" />All sources paused</p>}
+          {state.pausedAll && (
+            <p className="status-line">
+              <span className="dot tone-busy" aria-hidden="true" />
+              All sources paused
+            </p>
+          )}
         </div>
       </nav>
       <main className="content">
         {state.urlChanged && <UrlChangedBanner state={state} onSetup={() => setView('setup')} />}
         {view === 'errors' && (
-          <ErrorsView state={state} openRequest={openRequest} onOpenHandled={() => setOpenRequest(null)} onGoToSetup={() => setView('setup')} />
+          <ErrorsView
+            state={state}
+            openRequest={openRequest}
+            onOpenHandled={() => setOpenRequest(null)}
+            onGoToSetup={() => setView('setup')}
+          />
         )}
         {view === 'setup' && <SetupView state={state} settings={settings} onSettings={onSettings} />}
         {view === 'inspector' && <InspectorView state={state} />}
@@ -150,8 +172,8 @@ function UrlChangedBanner({ state, onSetup }: { state: AppState; onSetup: () => 
     <section className="banner" role="alert" aria-labelledby="url-changed-heading">
       <h2 id="url-changed-heading">Your webhook URLs changed</h2>
       <p>
-        Crashbell’s public URL is now <code>{state.publicBaseUrl}</code>. Update the webhook URL in each provider’s settings, or
-        their hooks will not reach Crashbell:
+        Crashbell’s public URL is now <code>{state.publicBaseUrl}</code>. Update the webhook URL in each provider’s settings, or their hooks
+        will not reach Crashbell:
       </p>
       <ul className="banner-list">
         {state.sources.map((s) => (
@@ -164,7 +186,9 @@ function UrlChangedBanner({ state, onSetup }: { state: AppState; onSetup: () => 
       </ul>
       <p className="muted small">
         A reserved ngrok domain keeps the URL the same across restarts.{' '}
-        <button type="button" className="link-button" onClick={onSetup}>Set one in Setup</button>
+        <button type="button" className="link-button" onClick={onSetup}>
+          Set one in Setup
+        </button>
       </p>
     </section>
   );

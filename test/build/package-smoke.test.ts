@@ -65,7 +65,9 @@ describe('packaged app (linux dir)', () => {
 
   it('unpacks the native ngrok module, which cannot load from inside an asar', () => {
     const unpacked = join(resources, 'app.asar.unpacked', 'node_modules', '@ngrok');
-    const natives = readdirSync(unpacked, { recursive: true }).map(String).filter((f) => f.endsWith('.node'));
+    const natives = readdirSync(unpacked, { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.node'));
     expect(natives.length).toBeGreaterThan(0);
     expect(existsSync(join(unpacked, 'ngrok', 'index.js'))).toBe(true);
   });

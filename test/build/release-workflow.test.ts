@@ -23,6 +23,7 @@ describe('release workflow', () => {
 
   it('builds installers on Linux, macOS and Windows with npm ci and npm run dist', () => {
     expect(job.strategy.matrix.os).toEqual(['ubuntu-latest', 'macos-latest', 'windows-latest']);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, not a template
     expect(job['runs-on']).toBe('${{ matrix.os }}');
     expect(runs).toMatch(/^npm ci$/m);
     expect(runs).toMatch(/^npm run dist$/m);

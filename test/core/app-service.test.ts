@@ -122,7 +122,10 @@ describe('test events, groups and pushes', () => {
 
   it('records rejected requests and replays a recorded one', async () => {
     const view = await stack.service.addSource({ provider: 'backtrace', name: 'Game' });
-    const res = await postRequest(`${stack.core.localBaseUrl}/hooks/${view.id}`, { headers: { 'content-type': 'application/json' }, body: '{}' });
+    const res = await postRequest(`${stack.core.localBaseUrl}/hooks/${view.id}`, {
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(res.status).toBe(401);
     await stack.service.sendTestEvent(view.id);
     const list = await stack.service.listRequests();
@@ -252,7 +255,8 @@ describe('a tunnel that stopped answering', () => {
     await stack.setTunnel(true);
     // The public URL stops answering (ngrok's edge dropped the session): the core reports status 0.
     const real = stack.core.deliverSample.bind(stack.core);
-    stack.core.deliverSample = async (id, base) => (base ? { status: 0, reason: 'could not reach the public URL: ECONNREFUSED', eventId: null } : real(id));
+    stack.core.deliverSample = async (id, base) =>
+      base ? { status: 0, reason: 'could not reach the public URL: ECONNREFUSED', eventId: null } : real(id);
     const result = await stack.service.sendTestEvent(view.id);
     expect(result.via).toBe('local');
     expect(result.status).toBe(200);

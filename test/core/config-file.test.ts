@@ -5,7 +5,7 @@ import { ConfigError } from '../../main/core/errors';
 const source = { id: 'backtraceSourceAAAAAAAA', provider: 'backtrace', name: 'Game', credentials: { username: 'u', password: 'p' } };
 
 describe('headless config file', () => {
-  it('reads settings in the app\'s shape, filling defaults', () => {
+  it("reads settings in the app's shape, filling defaults", () => {
     const settings = parseConfig(JSON.stringify({ port: 0, sources: [source] }), 'c.json');
     expect(settings.port).toBe(0);
     expect(settings.sources[0]).toMatchObject({ id: source.id, paused: false, credentials: source.credentials });
@@ -23,7 +23,9 @@ describe('headless config file', () => {
   });
 
   it('names the field and the source at fault', () => {
-    expect(() => parseConfig(JSON.stringify({ sources: [{ ...source, provider: 'pagerduty' }] }), 'c.json')).toThrow(/"sources\.0\.provider" is not valid/);
+    expect(() => parseConfig(JSON.stringify({ sources: [{ ...source, provider: 'pagerduty' }] }), 'c.json')).toThrow(
+      /"sources\.0\.provider" is not valid/,
+    );
     expect(() => parseConfig(JSON.stringify({ sources: [{ ...source, name: '' }] }), 'c.json')).toThrow(/"sources\.0\.name" is not valid/);
     expect(() => parseConfig(JSON.stringify({ sources: [{ ...source, id: undefined }] }), 'c.json')).toThrow(/"sources\.0\.id" is missing/);
     expect(() => parseConfig(JSON.stringify({ sources: [source, source] }), 'c.json')).toThrow(/two sources have the id/);

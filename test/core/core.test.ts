@@ -4,7 +4,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CoreEvents, CrashbellCore, type CoreEventMap } from '../../main/core/core';
+import { type CoreEvents, CrashbellCore, type CoreEventMap } from '../../main/core/core';
 import { PortInUseError, ReplayError, UnknownSourceError } from '../../main/core/errors';
 import type { Inbox, IngestResult } from '../../main/core/inbox/types';
 import { MemorySettingsStore } from '../../main/core/settings-store';
@@ -30,7 +30,12 @@ class ListInbox implements Inbox {
     if (this.fail) throw this.fail;
     this.events.push(event);
     const group = { id: `g-${event.groupKey}`, groupKey: event.groupKey, occurrences: this.events.length } as unknown as GroupSummary;
-    return { group, isNew: this.events.length === 1, duplicate: false, decision: { notify: true, code: 'new-group', reason: 'New group', at: event.receivedAt } };
+    return {
+      group,
+      isNew: this.events.length === 1,
+      duplicate: false,
+      decision: { notify: true, code: 'new-group', reason: 'New group', at: event.receivedAt },
+    };
   }
   list() {
     return { groups: [], nextCursor: null, total: 0 };
@@ -86,9 +91,14 @@ describe('CrashbellCore.start over a caller-made inbox', () => {
     expect(core.webhookUrl(backtrace.id, 'https://abc.ngrok.app')).toBe(`https://abc.ngrok.app/hooks/${backtrace.id}`);
 
     const body = readFileSync(join(__dirname, '../fixtures/backtrace/group-notification.json'), 'utf8');
-    const headers = { 'content-type': 'application/json', authorization: basicAuth(backtrace.credentials['username']!, backtrace.credentials['password']!) };
+    const headers = {
+      'content-type': 'application/json',
+      authorization: basicAuth(backtrace.credentials['username']!, backtrace.credentials['password']!),
+    };
     expect((await sendHook(core.port, { path: `/hooks/${backtrace.id}`, headers, body })).status).toBe(200);
-    expect((await sendHook(core.port, { path: `/hooks/${backtrace.id}`, headers: { 'content-type': 'application/json' }, body })).status).toBe(401);
+    expect(
+      (await sendHook(core.port, { path: `/hooks/${backtrace.id}`, headers: { 'content-type': 'application/json' }, body })).status,
+    ).toBe(401);
 
     expect(seen.received).toHaveLength(1);
     expect(seen.received[0]!.event.groupKey).toBe('8910551e27a339e542...');
@@ -110,7 +120,7 @@ describe('CrashbellCore.start over a caller-made inbox', () => {
     expect(res.status).toBe(404);
   });
 
-  it('records hooks for paused sources (pausing is the policy\'s business, not a refusal)', async () => {
+  it("records hooks for paused sources (pausing is the policy's business, not a refusal)", async () => {
     const inbox = new ListInbox();
     core = await CrashbellCore.start({ settings: settingsWith({ sources: [{ ...backtrace, paused: true }] }), inbox, port: 0 });
     expect((await core.deliverSample(backtrace.id)).status).toBe(200);
@@ -128,7 +138,7 @@ describe('CrashbellCore.start over a caller-made inbox', () => {
     expect((await core.deliverSample(errorception.id)).status).toBe(200);
   });
 
-  it('delivers each provider\'s signed sample through the real receiver, with a new group each time', async () => {
+  it("delivers each provider's signed sample through the real receiver, with a new group each time", async () => {
     const inbox = new ListInbox();
     core = await CrashbellCore.start({ settings: settingsWith(), inbox, port: 0 });
     for (const source of [backtrace, errorception]) {
@@ -159,7 +169,11 @@ describe('CrashbellCore.start over a caller-made inbox', () => {
     const body = readFileSync(join(__dirname, '../fixtures/errorception/first-occurrence.json'), 'utf8');
     const json = JSON.parse(body) as { message: string; page: string };
     const signature = createHash('sha1').update(`site-secret${json.message}${json.page}`).digest('hex');
-    await sendHook(core.port, { path: `/hooks/${errorception.id}`, headers: { 'content-type': 'application/json', 'x-signature': signature }, body });
+    await sendHook(core.port, {
+      path: `/hooks/${errorception.id}`,
+      headers: { 'content-type': 'application/json', 'x-signature': signature },
+      body,
+    });
     const original = core.requests()[0]!;
     expect(original.headers['x-signature']).not.toBe(signature);
 
@@ -169,7 +183,11 @@ describe('CrashbellCore.start over a caller-made inbox', () => {
     expect(inbox.events[1]!.raw).toEqual(inbox.events[0]!.raw);
 
     const big = Buffer.alloc(70 * 1024, 0x20);
-    await sendHook(core.port, { path: `/hooks/${errorception.id}`, headers: { 'content-type': 'application/json', 'x-signature': signature }, body: Buffer.concat([Buffer.from(body.slice(0, -1)), big, Buffer.from('}')]) });
+    await sendHook(core.port, {
+      path: `/hooks/${errorception.id}`,
+      headers: { 'content-type': 'application/json', 'x-signature': signature },
+      body: Buffer.concat([Buffer.from(body.slice(0, -1)), big, Buffer.from('}')]),
+    });
     const truncated = core.requests()[0]!;
     expect(truncated.bodyTruncated).toBe(true);
     await expect(core.replay(truncated.id)).rejects.toThrow(ReplayError);

@@ -17,8 +17,7 @@ export class HeadlessProcess {
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
       buffer += chunk;
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
+      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
         this.lines.push(buffer.slice(0, nl));
         buffer = buffer.slice(nl + 1);
       }

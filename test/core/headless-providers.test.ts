@@ -33,10 +33,14 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'crashbell-headless-providers-'));
   const config = join(dir, 'config.json');
   writeFileSync(config, JSON.stringify({ port: 0, sources: SOURCES }));
-  headless = HeadlessProcess.start(inject('headlessEntry'), ['--config', config, '--data-dir', join(dir, 'data'), '--port', '0', '--json'], {
-    ...process.env,
-    XDG_DATA_HOME: join(dir, 'xdg'),
-  });
+  headless = HeadlessProcess.start(
+    inject('headlessEntry'),
+    ['--config', config, '--data-dir', join(dir, 'data'), '--port', '0', '--json'],
+    {
+      ...process.env,
+      XDG_DATA_HOME: join(dir, 'xdg'),
+    },
+  );
 });
 
 afterAll(async () => {
@@ -50,7 +54,7 @@ afterAll(async () => {
 const waitFor = (predicate: (line: Record<string, unknown>) => boolean) => headless.waitFor(predicate);
 
 describe('headless mode with every SaaS provider', () => {
-  it('lists every source and accepts each provider\'s signed sample', async () => {
+  it("lists every source and accepts each provider's signed sample", async () => {
     const listening = await waitFor((l) => l['type'] === 'listening');
     const port = listening['port'] as number;
     const listed = (listening['sources'] as Array<{ id: string; provider: string }>).map((s) => s.provider).sort();

@@ -81,16 +81,32 @@ describe('headless --json', () => {
     expect(notification['body']).toEqual(expect.any(String));
 
     const ecBody = readFileSync(join(__dirname, '../fixtures/errorception/first-occurrence.json'), 'utf8');
-    const bad = await sendHook(port, { path: `/hooks/${ERRORCEPTION.id}`, headers: { 'content-type': 'application/json', 'x-signature': 'f'.repeat(40) }, body: ecBody });
+    const bad = await sendHook(port, {
+      path: `/hooks/${ERRORCEPTION.id}`,
+      headers: { 'content-type': 'application/json', 'x-signature': 'f'.repeat(40) },
+      body: ecBody,
+    });
     expect(bad.status).toBe(401);
     const rejected = await h.waitFor((l) => l['type'] === 'rejected');
     expect(rejected).toEqual({ type: 'rejected', source: ERRORCEPTION.id, status: 401, reason: expect.stringContaining('X-Signature') });
 
     const json = JSON.parse(ecBody) as { message: string; page: string };
     const sig = createHash('sha1').update(`site-secret${json.message}${json.page}`).digest('hex');
-    expect((await sendHook(port, { path: `/hooks/${ERRORCEPTION.id}`, headers: { 'content-type': 'application/json', 'x-signature': sig }, body: ecBody })).status).toBe(200);
+    expect(
+      (
+        await sendHook(port, {
+          path: `/hooks/${ERRORCEPTION.id}`,
+          headers: { 'content-type': 'application/json', 'x-signature': sig },
+          body: ecBody,
+        })
+      ).status,
+    ).toBe(200);
     const ec = await h.waitFor((l) => l['type'] === 'received' && l['provider'] === 'errorception');
-    expect(ec).toMatchObject({ browser: { name: 'Android Browser', version: '4.0' }, os: { name: 'Android', version: '4.1.2' }, lifecycle: 'new' });
+    expect(ec).toMatchObject({
+      browser: { name: 'Android Browser', version: '4.0' },
+      os: { name: 'Android', version: '4.1.2' },
+      lifecycle: 'new',
+    });
 
     await sendHook(port, { method: 'GET', path: '/' });
     await h.waitFor((l) => l['type'] === 'rejected' && l['status'] === 404 && l['source'] === null);
@@ -111,7 +127,7 @@ describe('headless --json', () => {
 });
 
 describe('headless human mode', () => {
-  it('prints each source\'s webhook URL and readable lines, and stops on SIGINT', async () => {
+  it("prints each source's webhook URL and readable lines, and stops on SIGINT", async () => {
     const config = writeConfig({ port: 0, sources: [BACKTRACE] });
     const h = start(['--config', config, '--data-dir', join(dir, 'data')]);
     const line = await h.waitForText(`/hooks/${BACKTRACE.id}`);
@@ -149,9 +165,20 @@ describe('headless refuses bad configuration with a message naming the problem',
       () => ['--config', writeConfig({ port: 0, sources: [{ ...ERRORCEPTION, credentials: {} }] })],
       /source "Site".*secret/,
     ],
-    ['a source id that is not URL-safe', () => ['--config', writeConfig({ port: 0, sources: [{ ...BACKTRACE, id: 'a b/c' }] })], /"sources\.0\.id"/],
+    [
+      'a source id that is not URL-safe',
+      () => ['--config', writeConfig({ port: 0, sources: [{ ...BACKTRACE, id: 'a b/c' }] })],
+      /"sources\.0\.id"/,
+    ],
     ['a bad port', () => ['--config', writeConfig({ port: 'seven', sources: [BACKTRACE] })], /"port"/],
-    ['a folder', () => (mkdirSync(join(dir, 'folder.json')), ['--config', join(dir, 'folder.json')]), /is a folder/],
+    [
+      'a folder',
+      () => {
+        mkdirSync(join(dir, 'folder.json'));
+        return ['--config', join(dir, 'folder.json')];
+      },
+      /is a folder/,
+    ],
     ['no --config', () => [], /--config FILE is required/],
     ['an unknown option', () => ['--config', 'x', '--verbose'], /verbose/],
     ['a bad --port', () => ['--config', writeConfig({ port: 0, sources: [BACKTRACE] }), '--port', 'abc'], /--port must be a number/],
@@ -177,7 +204,12 @@ describe('headless refuses bad configuration with a message naming the problem',
 
 describe('headless arguments', () => {
   it('reads the options and defaults', () => {
-    expect(parseHeadlessArgs(['--config', 'c.json', '--port', '0', '--json'])).toMatchObject({ config: 'c.json', port: 0, json: true, host: '127.0.0.1' });
+    expect(parseHeadlessArgs(['--config', 'c.json', '--port', '0', '--json'])).toMatchObject({
+      config: 'c.json',
+      port: 0,
+      json: true,
+      host: '127.0.0.1',
+    });
     expect(parseHeadlessArgs(['--help'])).toBe('help');
     expect(defaultDataDir({ XDG_DATA_HOME: '/x' }, 'linux')).toBe('/x/crashbell-headless');
     expect(defaultDataDir({}, 'linux')).toMatch(/\.local\/share\/crashbell-headless$/);

@@ -51,7 +51,9 @@ function hook(i: number): { path: string; headers: Record<string, string>; body:
       webUrl: `https://errorception.com/projects/crash/errors/${i}`,
       apiUrl: `https://api.errorception.com/projects/crash/errors/${i}`,
     });
-    const signature = createHash('sha1').update(ERRORCEPTION.credentials.secret + message + page, 'utf8').digest('hex');
+    const signature = createHash('sha1')
+      .update(ERRORCEPTION.credentials.secret + message + page, 'utf8')
+      .digest('hex');
     return {
       path: `/hooks/${ERRORCEPTION.id}`,
       headers: { 'content-type': 'application/json', 'x-signature': signature },
@@ -78,7 +80,10 @@ function hook(i: number): { path: string; headers: Record<string, string>; body:
   });
   return {
     path: `/hooks/${BACKTRACE.id}`,
-    headers: { 'content-type': 'application/json', authorization: basicAuth(BACKTRACE.credentials.username, BACKTRACE.credentials.password) },
+    headers: {
+      'content-type': 'application/json',
+      authorization: basicAuth(BACKTRACE.credentials.username, BACKTRACE.credentials.password),
+    },
     body,
     key: fingerprint,
   };
@@ -120,7 +125,11 @@ describe('SIGKILL during a flood', () => {
       }
     };
     let failure: unknown = null;
-    const workers = Array.from({ length: 12 }, () => worker().catch((e: unknown) => void (failure = e)));
+    const workers = Array.from({ length: 12 }, () =>
+      worker().catch((e: unknown) => {
+        failure = e;
+      }),
+    );
     // Kill once a good number of hooks are acknowledged, with requests still in flight.
     while (acknowledged.length < 150 && failure === null) await new Promise((r) => setTimeout(r, 5));
     expect(failure).toBeNull();

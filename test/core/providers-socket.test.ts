@@ -117,14 +117,17 @@ describe('documented samples through a real socket', () => {
     }
   });
 
-  it.each(['sentry', 'bugsnag', 'rollbar', 'raygun', 'honeybadger', 'generic', 'genericStandard'])('the %s sample request is accepted', async (key) => {
-    const source = sources[key]!;
-    const sample = getProvider(source.provider)!.sample(source, Date.now());
-    const before = events.length;
-    const res = await sendHook(port, { path: `/hooks/${source.id}`, headers: sample.headers, body: sample.body });
-    expect(res.status, res.text).toBe(200);
-    expect(events.length).toBe(before + 1);
-  });
+  it.each(['sentry', 'bugsnag', 'rollbar', 'raygun', 'honeybadger', 'generic', 'genericStandard'])(
+    'the %s sample request is accepted',
+    async (key) => {
+      const source = sources[key]!;
+      const sample = getProvider(source.provider)!.sample(source, Date.now());
+      const before = events.length;
+      const res = await sendHook(port, { path: `/hooks/${source.id}`, headers: sample.headers, body: sample.body });
+      expect(res.status, res.text).toBe(200);
+      expect(events.length).toBe(before + 1);
+    },
+  );
 });
 
 describe('signature refusals over the socket', () => {

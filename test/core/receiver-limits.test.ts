@@ -91,15 +91,22 @@ describe('receiver: arbitrary input', () => {
     const bodies = fc.oneof(
       fc.jsonValue().map((v) => JSON.stringify(v) ?? 'null'),
       fc.uint8Array({ maxLength: 2048 }).map((b) => Buffer.from(b).toString('latin1')),
-      fc.record({ message: fc.string(), page: fc.string(), webUrl: fc.oneof(fc.string(), fc.constant(null)) }).map((v) => JSON.stringify(v)),
+      fc
+        .record({ message: fc.string(), page: fc.string(), webUrl: fc.oneof(fc.string(), fc.constant(null)) })
+        .map((v) => JSON.stringify(v)),
     );
     await fc.assert(
-      fc.asyncProperty(bodies, fc.constantFrom('application/json', 'application/problem+json; charset=utf-8'), fc.string({ maxLength: 64 }), async (body, type, sig) => {
-        const headers: Record<string, string> = { 'content-type': type, 'x-signature': sig.replace(/[^\x20-\x7e]/g, '') };
-        const res = await sendHook(port, { path: `/hooks/${source.id}`, headers, body });
-        expect([200, 400, 401]).toContain(res.status);
-        expect(res.json).not.toBeNull();
-      }),
+      fc.asyncProperty(
+        bodies,
+        fc.constantFrom('application/json', 'application/problem+json; charset=utf-8'),
+        fc.string({ maxLength: 64 }),
+        async (body, type, sig) => {
+          const headers: Record<string, string> = { 'content-type': type, 'x-signature': sig.replace(/[^\x20-\x7e]/g, '') };
+          const res = await sendHook(port, { path: `/hooks/${source.id}`, headers, body });
+          expect([200, 400, 401]).toContain(res.status);
+          expect(res.json).not.toBeNull();
+        },
+      ),
       { numRuns: 150 },
     );
     expect(records).toHaveLength(150);
@@ -190,12 +197,20 @@ describe('receiver: memory bound across senders', () => {
     );
     await new Promise((r) => setTimeout(r, 100));
     const json = { 'content-type': 'application/json' };
-    const busy = await sendHook(port, { path: `/hooks/${source.id}`, headers: json, body: JSON.stringify({ message: 'm', page: 'p', pad: 'x'.repeat(400) }) });
+    const busy = await sendHook(port, {
+      path: `/hooks/${source.id}`,
+      headers: json,
+      body: JSON.stringify({ message: 'm', page: 'p', pad: 'x'.repeat(400) }),
+    });
     expect(busy.status).toBe(503);
     expect(busy.headers['retry-after']).toBe('5');
     slow.destroy();
     for (let i = 0; i < 50 && records.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
-    const after = await sendHook(port, { path: `/hooks/${source.id}`, headers: json, body: JSON.stringify({ message: 'm', page: 'p', pad: 'x'.repeat(400) }) });
+    const after = await sendHook(port, {
+      path: `/hooks/${source.id}`,
+      headers: json,
+      body: JSON.stringify({ message: 'm', page: 'p', pad: 'x'.repeat(400) }),
+    });
     expect(after.status).toBe(401); // read whole again: refused only for its missing signature
   });
 });

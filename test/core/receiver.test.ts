@@ -39,7 +39,9 @@ const SOURCES = [backtraceA, backtraceB, errorceptionA, errorceptionB];
 
 function signature(secret: string, body: string): string {
   const json = JSON.parse(body) as { message: string; page: string };
-  return createHash('sha1').update(secret + json.message + json.page, 'utf8').digest('hex');
+  return createHash('sha1')
+    .update(secret + json.message + json.page, 'utf8')
+    .digest('hex');
 }
 
 const btHeaders = (source: Source): Record<string, string> => ({
@@ -94,7 +96,13 @@ describe('receiver: accepted hooks end to end', () => {
     expect(events[0]!.raw).toEqual(JSON.parse(body));
     // raw is the body as parsed, so its text goes along for the store to keep as it arrived.
     expect(rawTexts[0]).toBe(body);
-    expect(records[0]).toMatchObject({ status: 200, sourceId: backtraceA.id, provider: 'backtrace', eventId: events[0]!.id, replayable: true });
+    expect(records[0]).toMatchObject({
+      status: 200,
+      sourceId: backtraceA.id,
+      provider: 'backtrace',
+      eventId: events[0]!.id,
+      replayable: true,
+    });
     expect(records[0]!.headers['authorization']).toBe('Basic ••••••');
     expect(records[0]!.body).toBe(body);
   });
@@ -187,7 +195,11 @@ describe('receiver: accepted hooks end to end', () => {
       log,
     });
     port = await receiver.listen(0);
-    const pending = sendHook(port, { path: `/hooks/${backtraceA.id}`, headers: btHeaders(backtraceA), body: fixture('backtrace', 'group-notification.json') });
+    const pending = sendHook(port, {
+      path: `/hooks/${backtraceA.id}`,
+      headers: btHeaders(backtraceA),
+      body: fixture('backtrace', 'group-notification.json'),
+    });
     let answered = false;
     void pending.then(() => (answered = true));
     await ingestStarted;
@@ -241,7 +253,11 @@ describe('receiver: every rejection has a status and a reason', () => {
   it.each([['text/plain'], ['application/x-www-form-urlencoded'], ['multipart/form-data; boundary=x'], ['application/jsonp']])(
     '415 for content type %s',
     async (type) => {
-      const res = await sendHook(port, { path: `/hooks/${backtraceA.id}`, headers: { ...btHeaders(backtraceA), 'content-type': type }, body: bt() });
+      const res = await sendHook(port, {
+        path: `/hooks/${backtraceA.id}`,
+        headers: { ...btHeaders(backtraceA), 'content-type': type },
+        body: bt(),
+      });
       expect(res.status).toBe(415);
       expect(res.json?.['error']).toMatch(/application\/json/);
     },
@@ -294,7 +310,11 @@ describe('receiver: every rejection has a status and a reason', () => {
   });
 
   it('400 naming "fingerprint" when Backtrace sends none', async () => {
-    const res = await sendHook(port, { path: `/hooks/${backtraceA.id}`, headers: btHeaders(backtraceA), body: fixture('backtrace', 'missing-fingerprint.json') });
+    const res = await sendHook(port, {
+      path: `/hooks/${backtraceA.id}`,
+      headers: btHeaders(backtraceA),
+      body: fixture('backtrace', 'missing-fingerprint.json'),
+    });
     expect(res.status).toBe(400);
     expect(res.json).toMatchObject({ ok: false, field: 'fingerprint' });
     expect(res.json?.['error']).toMatch(/fingerprint/);
@@ -305,7 +325,11 @@ describe('receiver: every rejection has a status and a reason', () => {
     ['page', 'missing-page.json'],
   ])('400 naming "%s" when Errorception sends none', async (field, file) => {
     const body = fixture('errorception', file);
-    const res = await sendHook(port, { path: `/hooks/${errorceptionA.id}`, headers: { 'content-type': 'application/json', 'x-signature': 'whatever' }, body });
+    const res = await sendHook(port, {
+      path: `/hooks/${errorceptionA.id}`,
+      headers: { 'content-type': 'application/json', 'x-signature': 'whatever' },
+      body,
+    });
     expect(res.status).toBe(400);
     expect(res.json).toMatchObject({ ok: false, field });
   });

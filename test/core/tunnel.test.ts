@@ -163,7 +163,15 @@ describe('TunnelManager', () => {
     const netDown = () => ({
       error: Object.assign(new Error('failed to connect session: failed to establish tcp connection'), { code: 'GenericFailure' }),
     });
-    const { tunnel, timers, sdk } = setup([netDown(), netDown(), netDown(), netDown(), netDown(), netDown(), { url: 'https://back.ngrok.app' }]);
+    const { tunnel, timers, sdk } = setup([
+      netDown(),
+      netDown(),
+      netDown(),
+      netDown(),
+      netDown(),
+      netDown(),
+      { url: 'https://back.ngrok.app' },
+    ]);
     await tunnel.apply(config);
     const first = tunnel.getState();
     expect(first).toMatchObject({ status: 'error', code: null, retryAt: '2026-01-01T00:00:01.000Z' });

@@ -121,7 +121,10 @@ function pageApi(spec: { calls: readonly string[]; listeners: Record<string, str
   for (const [name, channel] of Object.entries(spec.listeners)) {
     api[name] = (listener: (payload: unknown) => void) => {
       let set = byChannel.get(channel);
-      if (!set) byChannel.set(channel, (set = new Set()));
+      if (!set) {
+        set = new Set();
+        byChannel.set(channel, set);
+      }
       set.add(listener);
       return () => set.delete(listener);
     };
@@ -164,7 +167,10 @@ export async function connectPage(page: Page, service: AppService, rendererUrl: 
     service.subscribe(channel, (payload) => {
       if (!pushing || page.isClosed()) return;
       page
-        .evaluate(([c, p]) => (window as unknown as { __crashbellPush: (c: string, p: unknown) => void }).__crashbellPush(c, p), [channel, payload] as const)
+        .evaluate(([c, p]) => (window as unknown as { __crashbellPush: (c: string, p: unknown) => void }).__crashbellPush(c, p), [
+          channel,
+          payload,
+        ] as const)
         .catch(() => undefined);
     });
   }

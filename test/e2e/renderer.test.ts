@@ -65,7 +65,10 @@ describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
   }
 
   async function go(view: 'Recent errors' | 'Setup' | 'Inspector' | 'Settings'): Promise<void> {
-    await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: new RegExp(`^${view}`) }).click();
+    await page
+      .getByRole('navigation', { name: 'Views' })
+      .getByRole('button', { name: new RegExp(`^${view}`) })
+      .click();
   }
 
   function backtraceSource(): SourceView {
@@ -180,7 +183,10 @@ describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
     await page.getByRole('combobox', { name: 'Provider', exact: true }).selectOption('errorception');
     await page.getByLabel('Name', { exact: true }).fill('Marketing site');
     await page.getByRole('button', { name: 'Add source' }).click();
-    await page.getByRole('alert').filter({ hasText: /secret/i }).waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /secret/i })
+      .waitFor();
     await page.getByLabel(/Secret key/).fill('e2e-secret');
     await page.getByRole('button', { name: 'Add source' }).click();
     await page.getByRole('article', { name: 'Marketing site (Errorception)' }).waitFor();
@@ -195,7 +201,9 @@ describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
       body,
     });
     expect(res.status).toBe(200);
-    await rows().filter({ hasText: /_WidgetManager/ }).waitFor();
+    await rows()
+      .filter({ hasText: /_WidgetManager/ })
+      .waitFor();
     // The match count moves with live rows (it once counted a live group twice).
     expect(await rows().count()).toBe(3);
     await page.getByText('3 error groups', { exact: true }).waitFor();
@@ -208,28 +216,45 @@ describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
     await page.getByText('1 error group match').waitFor();
     expect(await rows().count()).toBe(1);
     await search.fill('my_fn');
-    await rows().filter({ hasText: /exception in printf/ }).first().waitFor();
-    expect(await rows().filter({ hasText: /_WidgetManager/ }).count()).toBe(0);
+    await rows()
+      .filter({ hasText: /exception in printf/ })
+      .first()
+      .waitFor();
+    expect(
+      await rows()
+        .filter({ hasText: /_WidgetManager/ })
+        .count(),
+    ).toBe(0);
     await search.fill('');
-    await rows().filter({ hasText: /_WidgetManager/ }).waitFor();
+    await rows()
+      .filter({ hasText: /_WidgetManager/ })
+      .waitFor();
   });
 
   it('opens the detail with callstack, classifiers, histograms and the decision', async () => {
-    await rows().filter({ hasText: /exception in printf/ }).filter({ hasText: '36×' }).click();
+    await rows()
+      .filter({ hasText: /exception in printf/ })
+      .filter({ hasText: '36×' })
+      .click();
     const detail = page.getByRole('article', { name: /exception in printf/ });
     await detail.waitFor();
     await detail.getByRole('listitem').filter({ hasText: 'my_fn' }).first().waitFor();
     await detail.getByRole('list', { name: 'Classifiers' }).getByText('exception').waitFor();
     await detail.getByRole('figure', { name: 'version histogram' }).waitFor();
     await detail.getByRole('figure', { name: 'environment histogram' }).getByText('production').waitFor();
-    await detail.getByLabel('Notification decision').getByText(/Notified|Not notified/).waitFor();
+    await detail
+      .getByLabel('Notification decision')
+      .getByText(/Notified|Not notified/)
+      .waitFor();
     await detail.getByRole('button', { name: 'Open in Backtrace' }).click();
     await detail.getByRole('status').filter({ hasText: 'Opened in Backtrace' }).waitFor();
     expect(stack.shell.opened.at(-1)).toBe('https://u.sp.backtrace.io/dashboard/...');
     await shoot('detail');
 
     // Errorception's browser, OS and page.
-    await rows().filter({ hasText: /_WidgetManager/ }).click();
+    await rows()
+      .filter({ hasText: /_WidgetManager/ })
+      .click();
     const ec = page.getByRole('article', { name: /_WidgetManager/ });
     await ec.getByText('Android', { exact: false }).first().waitFor();
     await ec.getByRole('button', { name: /Open page http:\/\/blog\.rakeshpai\.me/ }).waitFor();
@@ -316,7 +341,10 @@ describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
     await storm.fill('0');
     await storm.press('Enter');
     // Main's IPC layer refuses it before the service sees it, and says which argument.
-    await page.getByRole('alert').filter({ hasText: /Not saved: Invalid arguments for settings:update \(argument 0\.policy\.stormLimit\)/ }).waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /Not saved: Invalid arguments for settings:update \(argument 0\.policy\.stormLimit\)/ })
+      .waitFor();
     await storm.fill('7');
     await storm.press('Enter');
     await page.getByText('Saved').waitFor();

@@ -75,9 +75,7 @@ describe('IPC handler registration', () => {
   it('refuses a bad sender before the handler runs', async () => {
     const { ipc, calls, log } = setup();
     const foreign: SenderEvent = { sender: { id: 99 }, senderFrame: { url: RENDERER, parent: null } };
-    await expect(ipc.call('link:open', foreign, 'https://example.com')).rejects.toThrow(
-      'Refused: the sender is not the Crashbell window',
-    );
+    await expect(ipc.call('link:open', foreign, 'https://example.com')).rejects.toThrow('Refused: the sender is not the Crashbell window');
     const navigated: SenderEvent = { sender: { id: 7 }, senderFrame: { url: 'https://evil.example/', parent: null } };
     await expect(ipc.call('settings:get', navigated)).rejects.toThrow(/not the Crashbell renderer/);
     expect(calls).toHaveLength(0);

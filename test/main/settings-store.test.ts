@@ -30,7 +30,8 @@ function cipher(available: boolean, backend?: string): SecretCipher & { encrypte
     },
     decryptString: (buf) => {
       const text = buf.toString();
-      if (!available || !text.startsWith('enc:')) throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+      if (!available || !text.startsWith('enc:'))
+        throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
       return Buffer.from(text.slice(4), 'hex').toString();
     },
     ...(backend ? { getSelectedStorageBackend: () => backend } : {}),
@@ -117,7 +118,12 @@ describe('DesktopSettingsStore', () => {
   it('says so when secrets saved encrypted can no longer be decrypted, and keeps them on disk', () => {
     const first = new DesktopSettingsStore({ backing: electronStoreBacking(dir), cipher: cipher(true), platform: 'linux' });
     first.set(withSecrets(first.get()));
-    const broken: SecretCipher = { ...cipher(true), decryptString: () => { throw new Error('keyring locked'); } };
+    const broken: SecretCipher = {
+      ...cipher(true),
+      decryptString: () => {
+        throw new Error('keyring locked');
+      },
+    };
     const second = new DesktopSettingsStore({ backing: electronStoreBacking(dir), cipher: broken, platform: 'linux' });
     expect(second.get().tunnel.authtoken).toBe('');
     expect(second.secretStorage().note).toMatch(/could not be decrypted \(keyring locked\)/);

@@ -38,15 +38,18 @@ class Output {
 
   feed(chunk: string): void {
     this.buffer += chunk;
-    let nl: number;
-    while ((nl = this.buffer.indexOf('\n')) >= 0) {
+    for (let nl = this.buffer.indexOf('\n'); nl >= 0; nl = this.buffer.indexOf('\n')) {
       const raw = this.buffer.slice(0, nl);
       this.buffer = this.buffer.slice(nl + 1);
       const line: Line = raw.startsWith('[fake-electron] ')
         ? { kind: 'fake', ...(JSON.parse(raw.slice(16)) as { call: string }) }
         : { kind: 'log', text: raw.replace(/^\[crashbell\] /, '') };
       this.lines.push(line);
-      this.waiters = this.waiters.filter((w) => (w.test(line) ? (w.resolve(line), false) : true));
+      this.waiters = this.waiters.filter((w) => {
+        if (!w.test(line)) return true;
+        w.resolve(line);
+        return false;
+      });
     }
   }
 
@@ -58,7 +61,13 @@ class Output {
         () => reject(new Error(`timed out waiting for ${what}; output so far:\n${this.dump()}\n${this.stderr}`)),
         timeoutMs,
       );
-      this.waiters.push({ test, resolve: (l) => (clearTimeout(timer), resolve(l)) });
+      this.waiters.push({
+        test,
+        resolve: (l) => {
+          clearTimeout(timer);
+          resolve(l);
+        },
+      });
     });
   }
 
@@ -140,10 +149,19 @@ describe('start-up smoke (built main bundle, fake electron)', () => {
       out.index(isCall('new BrowserWindow')),
       out.index(isLog(/^notifications ready$/)),
     ];
-    expect(order.every((i) => i >= 0), out.dump()).toBe(true);
+    expect(
+      order.every((i) => i >= 0),
+      out.dump(),
+    ).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     // Without an authtoken the tunnel stays off and says why, naming the local URL.
-    expect(out.index(isLog(/^tunnel: off: No ngrok authtoken: providers on the internet cannot reach Crashbell; it listens on http:\/\/127\.0\.0\.1:\d+ only$/))).toBeGreaterThan(0);
+    expect(
+      out.index(
+        isLog(
+          /^tunnel: off: No ngrok authtoken: providers on the internet cannot reach Crashbell; it listens on http:\/\/127\.0\.0\.1:\d+ only$/,
+        ),
+      ),
+    ).toBeGreaterThan(0);
   });
 
   it('registers every IPC channel, locks the window and session down, and loads the packaged renderer', () => {
@@ -154,9 +172,14 @@ describe('start-up smoke (built main bundle, fake electron)', () => {
     expect(String(webPreferences['preload'])).toMatch(/preload[/\\]preload\.cjs$/);
     const loaded = String(prop(out.lines.find(isCall('BrowserWindow.loadFile')), 'path'));
     expect(loaded).toBe(join(buildDir, 'renderer', 'index.html'));
-    expect(readFileSync(loaded, 'utf8')).toContain("Content-Security-Policy");
+    expect(readFileSync(loaded, 'utf8')).toContain('Content-Security-Policy');
     expect(existsSync(join(buildDir, 'preload', 'preload.cjs'))).toBe(true);
-    for (const call of ['session.webRequest.onHeadersReceived', 'session.setPermissionRequestHandler', 'session.setPermissionCheckHandler', 'webContents.setWindowOpenHandler']) {
+    for (const call of [
+      'session.webRequest.onHeadersReceived',
+      'session.setPermissionRequestHandler',
+      'session.setPermissionCheckHandler',
+      'webContents.setWindowOpenHandler',
+    ]) {
       expect(out.index(isCall(call)), call).toBeGreaterThanOrEqual(0);
     }
     expect(out.index((l) => l.kind === 'fake' && l.call === 'powerMonitor.on' && l['event'] === 'resume')).toBeGreaterThanOrEqual(0);

@@ -137,7 +137,9 @@ describe('tray icon and tooltip', () => {
     expect(trayTooltip(state({ tunnel: { status: 'off', reason: 'No ngrok authtoken' }, unread: 1 }))).toBe(
       'Crashbell\nLocal only: http://127.0.0.1:7317\n1 unread error',
     );
-    expect(trayTooltip(state({ tunnel: { status: 'error', reason: 'y'.repeat(300), code: null, retryAt: null } })).length).toBeLessThanOrEqual(127);
+    expect(
+      trayTooltip(state({ tunnel: { status: 'error', reason: 'y'.repeat(300), code: null, retryAt: null } })).length,
+    ).toBeLessThanOrEqual(127);
   });
 
   it('knows where a tray is missing', () => {

@@ -104,7 +104,10 @@ describe('window security', () => {
     m.showWindow();
     const wc = windows[0]!.webContents;
     const prevent = vi.fn();
-    (wc.handlers.get('will-navigate') as (e: { preventDefault(): void }, url: string) => void)({ preventDefault: prevent }, 'https://evil.example');
+    (wc.handlers.get('will-navigate') as (e: { preventDefault(): void }, url: string) => void)(
+      { preventDefault: prevent },
+      'https://evil.example',
+    );
     expect(prevent).toHaveBeenCalled();
     expect(wc.openHandler!({ url: 'https://backtrace.io/x' })).toEqual({ action: 'deny' });
     expect(wc.openHandler!({ url: 'javascript:alert(1)' })).toEqual({ action: 'deny' });
@@ -113,7 +116,8 @@ describe('window security', () => {
   });
 
   it('sets a strict CSP header and denies every permission', () => {
-    let onHeaders: ((d: { url: string; responseHeaders?: Record<string, string[] | string> }, cb: (r: unknown) => void) => void) | null = null;
+    let onHeaders: ((d: { url: string; responseHeaders?: Record<string, string[] | string> }, cb: (r: unknown) => void) => void) | null =
+      null;
     let request: ((wc: unknown, p: string, cb: (g: boolean) => void) => void) | null = null;
     let check: ((wc: unknown, p: string) => boolean) | null = null;
     lockDownSession({
@@ -122,7 +126,7 @@ describe('window security', () => {
       setPermissionCheckHandler: (h) => (check = h),
     });
     const cb = vi.fn();
-    onHeaders!({ url: 'file:///x', responseHeaders: { 'content-security-policy': ["default-src *"], 'X-A': ['1'] } }, cb);
+    onHeaders!({ url: 'file:///x', responseHeaders: { 'content-security-policy': ['default-src *'], 'X-A': ['1'] } }, cb);
     expect(cb).toHaveBeenCalledWith({ responseHeaders: { 'X-A': ['1'], 'Content-Security-Policy': [RENDERER_CSP] } });
     expect(RENDERER_CSP).toMatch(/default-src 'none'/);
     expect(RENDERER_CSP).not.toMatch(/unsafe-(inline|eval)/);

@@ -37,7 +37,7 @@ describe('App', () => {
     await screen.findByRole('heading', { name: 'No errors yet' });
     expect(document.documentElement.dataset['theme']).toBe('dark');
     act(() => push('state:changed', makeState({ unread: 3 })));
-    await screen.findByLabelText('3 unread');
+    await screen.findByText('3 unread');
     act(() => push('navigate', { view: 'inspector' }));
     await screen.findByRole('heading', { name: 'Request inspector' });
     // A notification click opens the list on its group.
@@ -74,4 +74,3 @@ describe('App', () => {
     await waitFor(() => expect(api.copy).toHaveBeenCalledWith(b.webhookUrl, { sourceId: b.id, webhookUrl: true }));
   });
 });
-

@@ -30,7 +30,12 @@ export function makeGroup(over: Partial<Group> = {}): Group {
     lastReceivedAt: '2026-01-01T00:00:00.000Z',
     latestObjectId: '2e6',
     classifiers: ['exception'],
-    attributes: { version: [['1.2.3', 10], ['1.1.0', 24]] },
+    attributes: {
+      version: [
+        ['1.2.3', 10],
+        ['1.1.0', 24],
+      ],
+    },
     callstack: ['printf', 'my_fn', 'main'],
     page: null,
     userAgent: null,
@@ -108,7 +113,10 @@ export function settingsView(): SettingsView {
 }
 
 /** Installs a fake api on window and returns it with a push function. */
-export function installFakeApi(): { api: { [K in keyof CrashbellApi]: ReturnType<typeof vi.fn> }; push: <C extends keyof EventChannels>(c: C, p: EventChannels[C]) => void } {
+export function installFakeApi(): {
+  api: { [K in keyof CrashbellApi]: ReturnType<typeof vi.fn> };
+  push: <C extends keyof EventChannels>(c: C, p: EventChannels[C]) => void;
+} {
   const listeners: Push = {
     'state:changed': new Set(),
     'group:updated': new Set(),

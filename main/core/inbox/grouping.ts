@@ -103,9 +103,7 @@ export function applyEvent(before: GroupSummary | null, event: NormalizedEvent, 
   // (which could silently use up a milestone) nor moves the last time the error was seen.
   const resolving = event.lifecycle === 'resolved';
   const occurrences =
-    event.occurrences === null
-      ? before.occurrences + (resolving ? 0 : 1)
-      : Math.max(before.occurrences, event.occurrences);
+    event.occurrences === null ? before.occurrences + (resolving ? 0 : 1) : Math.max(before.occurrences, event.occurrences);
   return {
     ...before,
     provider: event.provider,

@@ -330,11 +330,36 @@ class InboxImpl implements LocalInbox {
     } catch {
       const at = new Date(e.t).toISOString();
       return {
-        id: e.id, sourceId: e.sourceId, provider: e.provider, groupKey: '', title: '(this group could not be read from the history)',
-        description: '', url: null, application: null, project: null, environment: null, occurrences: 0, hosts: null, guids: null,
-        hooks: 0, firstSeen: at, lastSeen: at, lastReceivedAt: at, latestObjectId: null, classifiers: [], attributes: {},
-        callstack: [], page: null, userAgent: null, browser: null, os: null, read: e.read, muted: e.muted, resolved: e.resolved,
-        notifiedAt: null, lastDecision: null,
+        id: e.id,
+        sourceId: e.sourceId,
+        provider: e.provider,
+        groupKey: '',
+        title: '(this group could not be read from the history)',
+        description: '',
+        url: null,
+        application: null,
+        project: null,
+        environment: null,
+        occurrences: 0,
+        hosts: null,
+        guids: null,
+        hooks: 0,
+        firstSeen: at,
+        lastSeen: at,
+        lastReceivedAt: at,
+        latestObjectId: null,
+        classifiers: [],
+        attributes: {},
+        callstack: [],
+        page: null,
+        userAgent: null,
+        browser: null,
+        os: null,
+        read: e.read,
+        muted: e.muted,
+        resolved: e.resolved,
+        notifiedAt: null,
+        lastDecision: null,
       };
     }
   }
@@ -390,7 +415,17 @@ class InboxImpl implements LocalInbox {
     const before = prior?.g ?? null;
     const isNew = entry === undefined;
     const folded = applyEvent(before, event, id);
-    const outcome = decide({ before, after: folded, event, isNew, source, settings, recent: this.storm.recent(now), stormActive: this.storm.active(now), now });
+    const outcome = decide({
+      before,
+      after: folded,
+      event,
+      isNew,
+      source,
+      settings,
+      recent: this.storm.recent(now),
+      stormActive: this.storm.active(now),
+      now,
+    });
     // `folded` is a fresh object of our own (the policy has finished reading it): complete it in place.
     const after: GroupSummary = folded;
     if (outcome.resolved !== null) after.resolved = outcome.resolved;

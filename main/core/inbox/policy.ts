@@ -120,13 +120,7 @@ function triggerFor(input: PolicyInput): { trigger: Trigger | null; milestone: n
     return { trigger: 'provider-milestone', milestone: null, reason: `Milestone: ${event.milestone}` };
   }
   const min = source?.filters.minOccurrences ?? null;
-  if (
-    min !== null &&
-    before !== null &&
-    before.notifiedAt === null &&
-    before.occurrences < min &&
-    after.occurrences >= min
-  ) {
+  if (min !== null && before !== null && before.notifiedAt === null && before.occurrences < min && after.occurrences >= min) {
     return { trigger: 'min-occurrences-reached', milestone: null, reason: `Reached ${min} occurrences (source filter)` };
   }
   if (isNew) return { trigger: null, milestone: null, reason: 'New group, but notifying new groups is off' };
@@ -188,7 +182,13 @@ export function notificationFor(
  */
 export function decide(input: PolicyInput): PolicyOutcome {
   const { before, after, event, source, settings, recent, now } = input;
-  const none = (code: string, reason: string, trigger: Trigger | null = null, resolved: boolean | null = null, milestone: number | null = null): PolicyOutcome => ({
+  const none = (
+    code: string,
+    reason: string,
+    trigger: Trigger | null = null,
+    resolved: boolean | null = null,
+    milestone: number | null = null,
+  ): PolicyOutcome => ({
     decision: decision(false, code, reason, now),
     resolved,
     trigger,
@@ -201,7 +201,7 @@ export function decide(input: PolicyInput): PolicyOutcome {
     return none('provider-resolved', 'Resolved by the provider: marked resolved, no notification', null, true);
   }
   // Any new hook un-resolves a resolved group (a regression), whatever else holds the toast back.
-  const resolved = before !== null && before.resolved ? false : null;
+  const resolved = before?.resolved ? false : null;
 
   const { trigger, milestone, reason } = triggerFor(input);
   // Nothing to tell comes first: a hook that would not notify anyway is explained as such, not as muted or DND.

@@ -149,7 +149,17 @@ export class LogStore {
   /** While a compaction runs: refs written after its snapshot, to move with the tail. */
   private compacting: { tail: RawRef[] } | null = null;
   private closed = false;
-  private readonly counters: StoreStats = { appends: 0, writes: 0, syncs: 0, syncMs: 0, batched: 0, compactions: 0, tailBytes: 0, bytes: 0, skipped: 0 };
+  private readonly counters: StoreStats = {
+    appends: 0,
+    writes: 0,
+    syncs: 0,
+    syncMs: 0,
+    batched: 0,
+    compactions: 0,
+    tailBytes: 0,
+    bytes: 0,
+    skipped: 0,
+  };
 
   private constructor(opts: LogStoreOptions) {
     this.opts = opts;
@@ -211,7 +221,7 @@ export class LogStore {
           const lineStart = base + pos;
           const lineBytes = nl - pos + 1;
           const body = pos + CRC_PREFIX;
-          let index: unknown = undefined;
+          let index: unknown;
           let tab = buf.indexOf(TAB, body);
           if (body <= nl && buf[body - 1] === SPACE && checksumOf(buf, body, nl) === buf.toString('latin1', pos, body - 1)) {
             const indexEnd = tab !== -1 && tab < nl ? tab : nl;

@@ -7,16 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { AttributeHistogram } from '../../../shared/events';
 import type { Source } from '../../../shared/settings';
-import {
-  epochToIso,
-  header,
-  lenientNumber,
-  lenientString,
-  safeEqual,
-  schemaRejection,
-  secretDigest,
-  sha256Hex,
-} from './helpers';
+import { epochToIso, header, lenientNumber, lenientString, safeEqual, schemaRejection, secretDigest, sha256Hex } from './helpers';
 import { blankEvent } from './parsed-event';
 import type { HookRequest, ParseResult, ProviderModule, Rejection, SampleRequest } from './types';
 
@@ -25,7 +16,9 @@ const REALM = 'Basic realm="Crashbell"';
 /** Frames that say nothing about where the crash is: unresolved or address-only. */
 const MEANINGLESS_FRAME = /^(\s*|\?+|\[?<?unknown>?\]?|0x[0-9a-f]+)$/i;
 
-const frame = z.union([z.string(), z.number(), z.null()], { error: 'expected a frame name' }).transform((v) => (v === null ? null : String(v)));
+const frame = z
+  .union([z.string(), z.number(), z.null()], { error: 'expected a frame name' })
+  .transform((v) => (v === null ? null : String(v)));
 
 /** Backtrace's webhook body. Unknown fields are kept (loose); only `fingerprint` is required. */
 export const backtraceBodySchema = z.looseObject({
@@ -64,16 +57,9 @@ export const backtraceBodySchema = z.looseObject({
   hosts: lenientNumber,
   guids: lenientNumber,
   attributes: z
-    .union([
-      z.record(
-        z.string(),
-        z.union([
-          z.array(z.tuple([lenientString, lenientNumber]).rest(z.unknown())),
-          z.null(),
-        ]),
-      ),
-      z.null(),
-    ], { error: 'expected histograms such as {"version": [["1.2.3", 10]]}' })
+    .union([z.record(z.string(), z.union([z.array(z.tuple([lenientString, lenientNumber]).rest(z.unknown())), z.null()])), z.null()], {
+      error: 'expected histograms such as {"version": [["1.2.3", 10]]}',
+    })
     .optional()
     .transform((v) => {
       const out: Record<string, AttributeHistogram> = {};
@@ -162,14 +148,14 @@ function verifyBasic(source: Source, headers: Record<string, string>): Rejection
     return unauthorized('this source has no Basic credentials configured; set a username and password in Crashbell');
   }
   const auth = header(headers, 'authorization');
-  if (!auth) return unauthorized('missing HTTP Basic credentials: set the username and password in Backtrace\'s webhook integration');
+  if (!auth) return unauthorized("missing HTTP Basic credentials: set the username and password in Backtrace's webhook integration");
   const given = readBasic(auth);
   if (!given) return unauthorized('the Authorization header is not HTTP Basic');
   // One comparison of the whole pair, so the time taken does not tell which half was wrong. The username
   // holds no ':' (validateSource), so the joined pair is unambiguous.
   const expected = `${expectedUser}:${expectedPassword}`;
   const ok = safeEqual(`${given.username}:${given.password}`, expected, expectedDigestOf(source, expected));
-  return ok ? null : unauthorized('wrong Basic credentials: copy them again from the source\'s setup');
+  return ok ? null : unauthorized("wrong Basic credentials: copy them again from the source's setup");
 }
 
 function basicHeader(username: string, password: string): string {
@@ -204,7 +190,7 @@ export const backtraceProvider: ProviderModule = {
       generated: true,
       secret: false,
       required: true,
-      help: 'Paste into the webhook integration\'s authentication username.',
+      help: "Paste into the webhook integration's authentication username.",
     },
     {
       key: 'password',
@@ -212,7 +198,7 @@ export const backtraceProvider: ProviderModule = {
       generated: true,
       secret: true,
       required: true,
-      help: 'Paste into the webhook integration\'s authentication password.',
+      help: "Paste into the webhook integration's authentication password.",
     },
   ],
   secretHeaders: ['authorization'],

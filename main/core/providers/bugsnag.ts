@@ -104,7 +104,7 @@ function frames(stack: Array<z.infer<typeof stackFrame>> | null | undefined): st
 
 /** Mapping for one body: the trigger table, refined by `stateChange` for manual state changes. */
 export function bugsnagMapping(type: string, stateChange: string | null): TriggerMapping | null | undefined {
-  if (type === 'errorStateManualChange') return stateChange ? lookupTrigger(bugsnagStateChange, stateChange) ?? null : null;
+  if (type === 'errorStateManualChange') return stateChange ? (lookupTrigger(bugsnagStateChange, stateChange) ?? null) : null;
   return lookupTrigger(bugsnagLifecycle, type);
 }
 
@@ -131,7 +131,7 @@ function parseBugsnag(req: HookRequest): ParseResult {
       event: blankEvent({
         groupKey: `project:${projectId}:${trigger.type}`,
         title: shortText(`${project?.name ?? 'Bugsnag project'}: ${trigger.message ?? trigger.type}`),
-        description: shortText(trigger.rate === null ? trigger.message ?? '' : `${trigger.rate} events in the spike`),
+        description: shortText(trigger.rate === null ? (trigger.message ?? '') : `${trigger.rate} events in the spike`),
         url: project?.url ?? null,
         project: project?.name ?? null,
         application: body.account?.name ?? null,
@@ -163,7 +163,7 @@ function parseBugsnag(req: HookRequest): ParseResult {
       lastSeen: error.receivedAt,
       classifiers: [error.severity, error.exceptionClass].filter((c): c is string => !!c),
       callstack,
-      application: error.appVersion ? `${project?.name ?? 'app'} ${error.appVersion}` : project?.name ?? null,
+      application: error.appVersion ? `${project?.name ?? 'app'} ${error.appVersion}` : (project?.name ?? null),
       project: project?.name ?? null,
       environment: error.releaseStage,
       objectId: error.id,
@@ -171,7 +171,10 @@ function parseBugsnag(req: HookRequest): ParseResult {
       lifecycle: m.lifecycle,
       milestone,
       // No delivery id: the event id with the trigger and its message names one notification.
-      redelivery: { key: `bugsnag:${error.id ?? groupKey}:${trigger.type}:${trigger.message ?? ''}:${trigger.stateChange ?? ''}`, windowMs: ONE_DAY },
+      redelivery: {
+        key: `bugsnag:${error.id ?? groupKey}:${trigger.type}:${trigger.message ?? ''}:${trigger.stateChange ?? ''}`,
+        windowMs: ONE_DAY,
+      },
       raw: req.json,
     }),
   };
@@ -212,7 +215,7 @@ export const bugsnagProvider: ProviderModule = unsignedProvider({
   name: 'Bugsnag',
   docsUrl: BUGSNAG_DOCS_URL,
   setupSteps: [
-    'In Bugsnag, open the project\'s Settings → Integrations and notifications (Data forwarding) and choose Webhook.',
+    "In Bugsnag, open the project's Settings → Integrations and notifications (Data forwarding) and choose Webhook.",
     'Paste the webhook URL below as the Webhook URL.',
     'Pick the notifications to send: "A new error occurs", "An error is automatically reopened", "An error milestone is reached" and "This project has a spike in errors" suit Crashbell; "Every time an error occurs" lets Crashbell count occurrences itself.',
     'Save, then use Bugsnag\'s "Test" button (or "Send test event" here).',

@@ -7,16 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { AgentPart } from '../../../shared/events';
 import type { Source } from '../../../shared/settings';
-import {
-  dateToIso,
-  header,
-  lenientBoolean,
-  lenientString,
-  parseUserAgent,
-  safeEqual,
-  schemaRejection,
-  sha256Hex,
-} from './helpers';
+import { dateToIso, header, lenientBoolean, lenientString, parseUserAgent, safeEqual, schemaRejection, sha256Hex } from './helpers';
 import { blankEvent } from './parsed-event';
 import type { HookRequest, ParseResult, ProviderModule, Rejection, SampleRequest } from './types';
 
@@ -60,9 +51,7 @@ export function errorceptionDescription(page: string, browser: AgentPart | null,
 
 function fieldRejection(field: 'message' | 'page', value: unknown): Rejection {
   const reason =
-    value === undefined
-      ? `missing required field "${field}"`
-      : `field "${field}" must be a string (it is signed by X-Signature)`;
+    value === undefined ? `missing required field "${field}"` : `field "${field}" must be a string (it is signed by X-Signature)`;
   return { status: 400, reason, field };
 }
 
@@ -98,7 +87,7 @@ export const errorceptionProvider: ProviderModule = {
     'In Errorception, open Settings → Service Hooks → WebHooks.',
     'Paste the webhook URL below and choose whether to call it every time an error occurs or only the first time.',
     'Copy the secret key Errorception shows for this WebHook and paste it into this source.',
-    'Crashbell checks every hook\'s X-Signature with that secret.',
+    "Crashbell checks every hook's X-Signature with that secret.",
   ],
   generateCredentials() {
     // The secret is Errorception's, not ours: the user pastes it.
@@ -106,7 +95,7 @@ export const errorceptionProvider: ProviderModule = {
   },
   validateSource(source) {
     const secret = source.credentials['secret'] ?? '';
-    if (!secret) return 'Errorception sources need the secret key from Errorception\'s WebHooks settings (credentials.secret)';
+    if (!secret) return "Errorception sources need the secret key from Errorception's WebHooks settings (credentials.secret)";
     return null;
   },
   verify(req: HookRequest) {

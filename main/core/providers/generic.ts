@@ -35,7 +35,13 @@ import {
   unauthorized,
   type LifecycleTable,
 } from './parsed-event';
-import { decodeStandardSecret, ReplayCache, signStandardWebhook, STANDARD_WEBHOOKS_SPEC_URL, verifyStandardWebhook } from './standard-webhooks';
+import {
+  decodeStandardSecret,
+  ReplayCache,
+  signStandardWebhook,
+  STANDARD_WEBHOOKS_SPEC_URL,
+  verifyStandardWebhook,
+} from './standard-webhooks';
 import type { HookRequest, ParseResult, ProviderModule, Rejection, SampleRequest } from './types';
 
 /** A generic hook says nothing about lifecycle: the inbox decides by its own history. */
@@ -134,7 +140,9 @@ export function normalizeGenericConfig(config: Record<string, unknown> | null | 
 }
 
 /** Reads and checks a source's config; the first problem in plain words, or the config. */
-export function readGenericConfig(config: Record<string, unknown> | null | undefined): { ok: true; config: GenericConfig } | { ok: false; error: string } {
+export function readGenericConfig(
+  config: Record<string, unknown> | null | undefined,
+): { ok: true; config: GenericConfig } | { ok: false; error: string } {
   const parsed = genericConfigSchema.safeParse(normalizeGenericConfig(config));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -149,7 +157,8 @@ export function readGenericConfig(config: Record<string, unknown> | null | undef
       if (!syntax.ok) return { ok: false, error: `${PATH_KEYS[field]}: ${syntax.error}` };
     }
   }
-  if (c.verification === 'hmac' && !c.signatureHeader) return { ok: false, error: 'signatureHeader: HMAC verification needs the header that carries the signature' };
+  if (c.verification === 'hmac' && !c.signatureHeader)
+    return { ok: false, error: 'signatureHeader: HMAC verification needs the header that carries the signature' };
   return { ok: true, config: c };
 }
 
@@ -286,14 +295,23 @@ export function signGenericRequest(source: Source, body: string, now: number): R
 function sampleBody(config: GenericConfig | null, now: number): unknown {
   const groupKey = `sample-${randomBytes(8).toString('hex')}`;
   const values: Record<MappedField, unknown> = {
-    title: 'TypeError: Cannot read properties of undefined (reading \'id\')',
+    title: "TypeError: Cannot read properties of undefined (reading 'id')",
     body: 'at renderProfile (app/profile.js:42:17)',
     url: `https://errors.example.com/issues/${groupKey}`,
     groupKey,
     occurrences: 1,
     environment: 'production',
   };
-  if (!config) return { id: groupKey, title: values.title, message: values.body, url: values.url, count: 1, environment: 'production', timestamp: new Date(now).toISOString() };
+  if (!config)
+    return {
+      id: groupKey,
+      title: values.title,
+      message: values.body,
+      url: values.url,
+      count: 1,
+      environment: 'production',
+      timestamp: new Date(now).toISOString(),
+    };
   let root: unknown = {};
   for (const field of MAPPED_FIELDS) {
     const p = config[PATH_KEYS[field]];

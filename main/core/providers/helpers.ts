@@ -82,22 +82,31 @@ function valueAt(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {
  * Pass `input` (the value that was checked) so a missing field can be told from a wrong one; without it the
  * issue's own message decides.
  */
-export function schemaRejection(error: z.ZodError, input?: unknown): Rejection {
+export function schemaRejection(error: z.ZodError, ...checked: [input?: unknown]): Rejection {
   const issue = error.issues[0];
   if (!issue) return { status: 400, reason: 'the body does not match the expected schema' };
   const field = issuePath(issue.path);
   if (!field) return { status: 400, reason: `the body is not valid: ${issue.message}` };
-  const missing =
-    arguments.length > 1 ? valueAt(input, issue.path) === undefined : /received undefined/.test(issue.message);
+  const missing = checked.length > 0 ? valueAt(checked[0], issue.path) === undefined : /received undefined/.test(issue.message);
   const reason = missing ? `missing required field "${field}"` : `field "${field}" is not valid: ${issue.message}`;
   return { status: 400, reason, field };
 }
 
 /** A finite number, or a string holding one ("35"), or null/absent (→ null). */
 export const lenientNumber = z
-  .union([z.number(), z.string().trim().regex(/^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?$/, 'a number'), z.null()], {
-    error: 'expected a number',
-  })
+  .union(
+    [
+      z.number(),
+      z
+        .string()
+        .trim()
+        .regex(/^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?$/, 'a number'),
+      z.null(),
+    ],
+    {
+      error: 'expected a number',
+    },
+  )
   .optional()
   .transform((v) => {
     if (v === null || v === undefined) return null;

@@ -94,7 +94,10 @@ const honeybadgerBody = z.looseObject({
     .nullable()
     .optional(),
   site: z.looseObject({ id: idLike, name: lenientString, url: lenientString }).nullable().optional(),
-  outage: z.looseObject({ down_at: lenientString, up_at: lenientString, reason: lenientString, status: lenientString }).nullable().optional(),
+  outage: z
+    .looseObject({ down_at: lenientString, up_at: lenientString, reason: lenientString, status: lenientString })
+    .nullable()
+    .optional(),
   check_in: z.looseObject({ id: idLike, name: lenientString, slug: lenientString, url: lenientString }).nullable().optional(),
   alarm: z.looseObject({ id: idLike, name: lenientString, url: lenientString }).nullable().optional(),
 });
@@ -107,7 +110,11 @@ function faultUrl(fault: NonNullable<HoneybadgerBody['fault']>): string | null {
 }
 
 /** Uptime, check-in and alarm events: one group per monitored thing. */
-function parseMonitor(req: HookRequest, body: HoneybadgerBody, mapping: { lifecycle: 'regressed' | 'resolved' | 'unknown' | 'recurring' | 'new'; milestone: string | null }): ParseResult {
+function parseMonitor(
+  req: HookRequest,
+  body: HoneybadgerBody,
+  mapping: { lifecycle: 'regressed' | 'resolved' | 'unknown' | 'recurring' | 'new'; milestone: string | null },
+): ParseResult {
   const { event } = body;
   const thing = body.site
     ? { kind: 'site', id: body.site.id, name: body.site.name, url: body.site.url }
@@ -166,8 +173,12 @@ function parseHoneybadger(req: HookRequest): ParseResult {
     ok: true,
     event: blankEvent({
       groupKey: fault.id,
-      title: shortText([fault.klass, fault.message].filter((p): p is string => !!p).join(': ') || body.message || `Honeybadger fault ${fault.id}`),
-      description: shortText([where, callstack.slice(0, 3).join(' ← ') || null, fault.environment].filter((p): p is string => !!p).join(' · ')),
+      title: shortText(
+        [fault.klass, fault.message].filter((p): p is string => !!p).join(': ') || body.message || `Honeybadger fault ${fault.id}`,
+      ),
+      description: shortText(
+        [where, callstack.slice(0, 3).join(' ← ') || null, fault.environment].filter((p): p is string => !!p).join(' · '),
+      ),
       url: faultUrl(fault),
       occurrences: fault.notices_count,
       firstSeen: fault.created_at,

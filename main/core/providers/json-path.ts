@@ -88,7 +88,7 @@ function nameSegment(name: string): PathSegment {
 }
 
 function hasOwn(object: object, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(object, key);
+  return Object.hasOwn(object, key);
 }
 
 /** Follows parsed segments through a JSON value; `undefined` when any step finds nothing. */

@@ -107,7 +107,11 @@ function parseRaygun(req: HookRequest): ParseResult {
       groupKey: error.url,
       title: shortText(firstText(error.message, error.description) ?? `Error in ${appName ?? 'a Raygun application'}`),
       description: shortText(
-        [appName, error.usersAffected === null ? null : `${error.usersAffected} user${error.usersAffected === 1 ? '' : 's'} affected`, tags.join(', ') || null]
+        [
+          appName,
+          error.usersAffected === null ? null : `${error.usersAffected} user${error.usersAffected === 1 ? '' : 's'} affected`,
+          tags.join(', ') || null,
+        ]
           .filter((p): p is string => !!p)
           .join(' · '),
       ),
@@ -139,7 +143,7 @@ function sampleBody(now: number): Record<string, unknown> {
     eventType: 'NewErrorOccurred',
     error: {
       url: `https://app.raygun.com/crashreporting/sample-app/errors/${group}`,
-      message: 'TypeError: Cannot read properties of undefined (reading \'id\')',
+      message: "TypeError: Cannot read properties of undefined (reading 'id')",
       firstOccurredOn: at,
       lastOccurredOn: at,
       usersAffected: 1,

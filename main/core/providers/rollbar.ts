@@ -79,7 +79,7 @@ const rollbarBody = z.looseObject({
     rate: lenientNumber,
     item: z
       .looseObject({
-        id: z.union([z.string(), z.number()]).transform((v) => String(v)),
+        id: z.union([z.string().min(1), z.number()]).transform((v) => String(v)),
         counter: lenientNumber,
         project_id: lenientString,
         environment: lenientString,
@@ -228,5 +228,5 @@ export const rollbarProvider: ProviderModule = unsignedProvider({
   ],
   parse: parseRollbar,
   sampleBody,
-  notAnObject: 'the body must be a JSON object (Rollbar\'s XML format is not supported)',
+  notAnObject: "the body must be a JSON object (Rollbar's XML format is not supported)",
 });

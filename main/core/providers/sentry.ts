@@ -100,7 +100,10 @@ const sentryEventSchema = z.looseObject({
           z.looseObject({
             type: lenientString,
             value: lenientString,
-            stacktrace: z.looseObject({ frames: z.array(frameSchema).nullable().optional() }).nullable().optional(),
+            stacktrace: z
+              .looseObject({ frames: z.array(frameSchema).nullable().optional() })
+              .nullable()
+              .optional(),
           }),
         )
         .nullable()
@@ -237,13 +240,21 @@ function fromSentryEvent(
   req: HookRequest,
   event: SentryEventBody,
   issueId: string | null,
-  opts: { lifecycle: 'unknown'; milestone: string | null; note: string | null; project: string | null; webUrl: string | null; deliveryKey: string },
+  opts: {
+    lifecycle: 'unknown';
+    milestone: string | null;
+    note: string | null;
+    project: string | null;
+    webUrl: string | null;
+    deliveryKey: string;
+  },
 ): ParseResult {
   const groupKey = firstText(issueId, event.issue_id, event.groupID);
   if (!groupKey) return badRequest('the Sentry event names no issue (issue_id)', 'data.event.issue_id');
   const callstack = callstackOf(event);
   const environment = firstText(event.environment, tagValue(event.tags, 'environment'));
-  const release = typeof event.release === 'string' ? event.release : isObject(event.release) ? String(event.release['version'] ?? '') || null : null;
+  const release =
+    typeof event.release === 'string' ? event.release : isObject(event.release) ? String(event.release['version'] ?? '') || null : null;
   return {
     ok: true,
     event: blankEvent({
@@ -291,7 +302,9 @@ function parseIntegration(req: HookRequest, resource: string): ParseResult {
     const issue = parsed.data.issue;
     if (mapping === null) return acknowledged(`Sentry issue ${issue.shortId ?? issue.id} ${action}: nothing to notify`);
     const meta = issue.metadata;
-    const title = shortText(firstText(issue.title, meta ? [meta.type, meta.value].filter(Boolean).join(': ') : null) ?? `Sentry issue ${issue.id}`);
+    const title = shortText(
+      firstText(issue.title, meta ? [meta.type, meta.value].filter(Boolean).join(': ') : null) ?? `Sentry issue ${issue.id}`,
+    );
     // `substatus: regressed` on an unresolved issue says Sentry itself saw it come back.
     const lifecycle = mapping?.lifecycle ?? (action === 'unresolved' ? 'regressed' : 'unknown');
     return {
@@ -299,7 +312,11 @@ function parseIntegration(req: HookRequest, resource: string): ParseResult {
       event: blankEvent({
         groupKey: issue.id,
         title,
-        description: shortText([issue.culprit, issue.shortId, issue.substatus ? `status ${issue.status ?? ''} (${issue.substatus})` : issue.status].filter(Boolean).join(' · ')),
+        description: shortText(
+          [issue.culprit, issue.shortId, issue.substatus ? `status ${issue.status ?? ''} (${issue.substatus})` : issue.status]
+            .filter(Boolean)
+            .join(' · '),
+        ),
         url: firstText(issue.web_url, issue.permalink),
         occurrences: issue.count,
         firstSeen: issue.firstSeen,
@@ -444,7 +461,7 @@ function verifySentry(req: HookRequest): Rejection | null {
     const stale = checkTimestamp('Sentry-Hook-Timestamp', header(req.headers, 'sentry-hook-timestamp'), req.now);
     if (stale) return stale;
     if (!signatureMatches(secret, integrationSignature, req)) {
-      return unauthorized('wrong Sentry-Hook-Signature: check that the source holds the integration\'s current Client Secret');
+      return unauthorized("wrong Sentry-Hook-Signature: check that the source holds the integration's current Client Secret");
     }
     if (!header(req.headers, 'sentry-hook-resource')) return { status: 400, reason: 'missing Sentry-Hook-Resource header' };
     return null;
@@ -454,7 +471,7 @@ function verifySentry(req: HookRequest): Rejection | null {
     const stale = checkTimestamp('X-ServiceHook-Timestamp', header(req.headers, 'x-servicehook-timestamp'), req.now);
     if (stale) return stale;
     if (!signatureMatches(secret, serviceSignature, req)) {
-      return unauthorized('wrong X-ServiceHook-Signature: check that the source holds the service hook\'s current secret');
+      return unauthorized("wrong X-ServiceHook-Signature: check that the source holds the service hook's current secret");
     }
     return null;
   }
@@ -528,7 +545,7 @@ export const sentryProvider: ProviderModule = {
       generated: false,
       secret: true,
       required: true,
-      help: 'Sentry → Settings → Developer Settings → your internal integration → Credentials → Client Secret. For a legacy project service hook, paste the hook\'s Secret instead.',
+      help: "Sentry → Settings → Developer Settings → your internal integration → Credentials → Client Secret. For a legacy project service hook, paste the hook's Secret instead.",
     },
   ],
   secretHeaders: ['sentry-hook-signature', 'x-servicehook-signature'],
@@ -537,16 +554,16 @@ export const sentryProvider: ProviderModule = {
     'In Sentry, open Settings → Developer Settings → Custom Integrations and create a New Internal Integration.',
     'Paste the webhook URL below as the Webhook URL and turn on "Alert Rule Action" if you want alert rules to notify Crashbell.',
     'Under Permissions give Issue & Event "Read"; under Webhooks tick "issue" (and "error" on plans that offer it).',
-    'Save, then copy the integration\'s Client Secret into this source. Crashbell checks Sentry-Hook-Signature and refuses hooks whose Sentry-Hook-Timestamp is more than 5 minutes off, so keep this computer\'s clock right.',
+    "Save, then copy the integration's Client Secret into this source. Crashbell checks Sentry-Hook-Signature and refuses hooks whose Sentry-Hook-Timestamp is more than 5 minutes off, so keep this computer's clock right.",
     'Optionally add "Send a notification via <your integration>" to issue or metric alert rules.',
-    'Legacy project service hooks (Project Settings → Service Hooks, events event.created / event.alert) also work: paste the hook\'s Secret instead.',
+    "Legacy project service hooks (Project Settings → Service Hooks, events event.created / event.alert) also work: paste the hook's Secret instead.",
   ],
   generateCredentials() {
     return {};
   },
   validateSource(source: Source) {
     const secret = sentrySecret(source);
-    if (!secret.trim()) return 'Sentry sources need the integration\'s Client Secret (credentials.clientSecret)';
+    if (!secret.trim()) return "Sentry sources need the integration's Client Secret (credentials.clientSecret)";
     return null;
   },
   verify(req: HookRequest) {

@@ -19,8 +19,7 @@ import type { Rejection } from './types';
 import { safeEqual } from './helpers';
 import { checkTimestamp, hmacBase64, TIMESTAMP_TOLERANCE_MS, unauthorized } from './parsed-event';
 
-export const STANDARD_WEBHOOKS_SPEC_URL =
-  'https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md';
+export const STANDARD_WEBHOOKS_SPEC_URL = 'https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md';
 
 /** Most ids remembered per source; the oldest are forgotten first. */
 export const MAX_IDS_PER_SCOPE = 10_000;
@@ -48,7 +47,10 @@ export function signStandardWebhook(key: Buffer, id: string, timestamp: string, 
 export class ReplayCache {
   private readonly scopes = new Map<string, Map<string, number>>();
 
-  constructor(private readonly maxPerScope = MAX_IDS_PER_SCOPE, private readonly ttlMs = REPLAY_TTL_MS) {}
+  constructor(
+    private readonly maxPerScope = MAX_IDS_PER_SCOPE,
+    private readonly ttlMs = REPLAY_TTL_MS,
+  ) {}
 
   /** True when `id` was remembered in `scope` and has not expired at `now`. */
   has(scope: string, id: string, now: number): boolean {
@@ -105,7 +107,7 @@ export interface StandardWebhookCheck {
  */
 export function verifyStandardWebhook(check: StandardWebhookCheck): Rejection | null {
   const key = decodeStandardSecret(check.secret);
-  if (!key) return unauthorized('this source\'s Standard Webhooks secret is not a whsec_ base64 secret; paste it again');
+  if (!key) return unauthorized("this source's Standard Webhooks secret is not a whsec_ base64 secret; paste it again");
   const id = check.headers['webhook-id'];
   const timestamp = check.headers['webhook-timestamp'];
   const signatures = check.headers['webhook-signature'];
@@ -121,7 +123,7 @@ export function verifyStandardWebhook(check: StandardWebhookCheck): Rejection | 
     // Every candidate is compared, so timing does not reveal which one (if any) matched.
     if (safeEqual(entry.slice(comma + 1), expected)) matched = true;
   }
-  if (!matched) return unauthorized('no webhook-signature entry matches: check that the source holds the sender\'s current whsec_ secret');
+  if (!matched) return unauthorized("no webhook-signature entry matches: check that the source holds the sender's current whsec_ secret");
   if (check.replay.has(check.scope, id, check.now)) {
     return unauthorized(`replayed webhook-id "${id.slice(0, 100)}": this message was already received`);
   }

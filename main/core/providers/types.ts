@@ -45,10 +45,7 @@ export type ParsedEvent = Omit<NormalizedEvent, 'id' | 'sourceId' | 'provider' |
  * the receiver acknowledges it with a 2xx, records the request with the note as its reason, and stores
  * nothing; or a rejection.
  */
-export type ParseResult =
-  | { ok: true; event: ParsedEvent }
-  | { ok: true; event: null; note: string }
-  | { ok: false; rejection: Rejection };
+export type ParseResult = { ok: true; event: ParsedEvent } | { ok: true; event: null; note: string } | { ok: false; rejection: Rejection };
 
 /** A credential or setting the user gives (or Crashbell generates) for a source of this provider. */
 export interface CredentialField {

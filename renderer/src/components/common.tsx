@@ -10,7 +10,12 @@ import { maskSecret, providerMark, providerName } from '../lib/format';
 /** The provider's two-letter mark, coloured per provider. */
 export function ProviderBadge({ provider, size = 'md' }: { provider: ProviderId; size?: 'sm' | 'md' }) {
   return (
-    <span className={`provider-badge provider-${provider} badge-${size}`} title={providerName(provider)} aria-label={providerName(provider)} role="img">
+    <span
+      className={`provider-badge provider-${provider} badge-${size}`}
+      title={providerName(provider)}
+      aria-label={providerName(provider)}
+      role="img"
+    >
       {providerMark(provider)}
     </span>
   );
@@ -55,9 +60,12 @@ export function ErrorBox({ message, onRetry }: { message: string; onRetry?: () =
 function useFlash(ms = 1600): [string | null, (text: string) => void] {
   const [flash, setFlash] = useState<string | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  useEffect(() => () => {
-    if (timer.current) clearTimeout(timer.current);
-  }, []);
+  useEffect(
+    () => () => {
+      if (timer.current) clearTimeout(timer.current);
+    },
+    [],
+  );
   return [
     flash,
     (text: string) => {
@@ -146,6 +154,7 @@ export function HistogramChart({ name, histogram }: { name: string; histogram: A
       <figcaption>{name}</figcaption>
       <ul>
         {rows.map(([value, count], i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: a static list whose entries may repeat and never move
           <li key={`${value}-${i}`} className="histogram-row">
             <span className="histogram-value" title={value}>
               {value}
@@ -181,7 +190,14 @@ export function Toggle({
 }) {
   return (
     <label className="toggle">
-      <input type="checkbox" role="switch" checked={checked} disabled={disabled} onChange={(e) => onChange(e.currentTarget.checked)} />
+      <input
+        type="checkbox"
+        role="switch"
+        aria-checked={checked}
+        checked={checked}
+        disabled={disabled}
+        onChange={(e) => onChange(e.currentTarget.checked)}
+      />
       <span className="toggle-track" aria-hidden="true">
         <span className="toggle-thumb" />
       </span>

@@ -83,13 +83,26 @@ export function MappingFields({ value, onChange }: { value: MappingConfig; onCha
       <div className="form-grid">
         {PATHS.map((p) => (
           <label key={p.key} className="field">
-            <span>{p.label}{p.required ? '' : ' (optional)'}</span>
-            <input type="text" spellCheck={false} placeholder={p.placeholder} value={value[p.key]} onChange={(e) => set({ [p.key]: e.currentTarget.value })} />
+            <span>
+              {p.label}
+              {p.required ? '' : ' (optional)'}
+            </span>
+            <input
+              type="text"
+              spellCheck={false}
+              placeholder={p.placeholder}
+              value={value[p.key]}
+              onChange={(e) => set({ [p.key]: e.currentTarget.value })}
+            />
           </label>
         ))}
         <label className="field">
           <span>Verification</span>
-          <select aria-label="Verification" value={value.verification} onChange={(e) => set({ verification: e.currentTarget.value as MappingConfig['verification'] })}>
+          <select
+            aria-label="Verification"
+            value={value.verification}
+            onChange={(e) => set({ verification: e.currentTarget.value as MappingConfig['verification'] })}
+          >
             <option value="none">None (the URL is the secret)</option>
             <option value="hmac">HMAC-SHA256 in a header</option>
             <option value="standard-webhooks">Standard Webhooks</option>
@@ -99,18 +112,34 @@ export function MappingFields({ value, onChange }: { value: MappingConfig; onCha
           <>
             <label className="field">
               <span>Signature header</span>
-              <input type="text" spellCheck={false} placeholder="x-signature" value={value.signatureHeader} onChange={(e) => set({ signatureHeader: e.currentTarget.value })} />
+              <input
+                type="text"
+                spellCheck={false}
+                placeholder="x-signature"
+                value={value.signatureHeader}
+                onChange={(e) => set({ signatureHeader: e.currentTarget.value })}
+              />
             </label>
             <label className="field">
               <span>Encoding</span>
-              <select aria-label="Encoding" value={value.signatureEncoding} onChange={(e) => set({ signatureEncoding: e.currentTarget.value as 'hex' | 'base64' })}>
+              <select
+                aria-label="Encoding"
+                value={value.signatureEncoding}
+                onChange={(e) => set({ signatureEncoding: e.currentTarget.value as 'hex' | 'base64' })}
+              >
                 <option value="hex">hex</option>
                 <option value="base64">base64</option>
               </select>
             </label>
             <label className="field">
               <span>Prefix (optional)</span>
-              <input type="text" spellCheck={false} placeholder="sha256=" value={value.signaturePrefix} onChange={(e) => set({ signaturePrefix: e.currentTarget.value })} />
+              <input
+                type="text"
+                spellCheck={false}
+                placeholder="sha256="
+                value={value.signaturePrefix}
+                onChange={(e) => set({ signaturePrefix: e.currentTarget.value })}
+              />
             </label>
           </>
         )}
@@ -158,17 +187,28 @@ export function GenericMappingEditor({ source }: { source: SourceView }) {
       <form onSubmit={save}>
         <MappingFields value={mapping} onChange={setMapping} />
         <div className="form-actions">
-          <button type="submit" className="btn btn-primary">Save mapping</button>
-          <button type="button" className="btn" onClick={runPreview} disabled={busy}>Preview on the last body</button>
+          <button type="submit" className="btn btn-primary">
+            Save mapping
+          </button>
+          <button type="button" className="btn" onClick={runPreview} disabled={busy}>
+            Preview on the last body
+          </button>
           {busy && <Spinner label="Previewing" />}
         </div>
       </form>
-      {message && <p className={message.ok ? 'notice' : 'error-text'} role={message.ok ? 'status' : 'alert'}>{message.text}</p>}
+      {message && (
+        <p className={message.ok ? 'notice' : 'error-text'} role={message.ok ? 'status' : 'alert'}>
+          {message.text}
+        </p>
+      )}
       {preview && (
-        <div className="preview" aria-label="Mapping preview">
+        <section className="preview" aria-label="Mapping preview">
           {preview.errors.length > 0 && (
             <ul className="error-text">
-              {preview.errors.map((e, i) => <li key={i}>{e}</li>)}
+              {preview.errors.map((e, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: a static list whose entries may repeat and never move
+                <li key={i}>{e}</li>
+              ))}
             </ul>
           )}
           {Object.keys(preview.fields).length > 0 && (
@@ -189,14 +229,18 @@ export function GenericMappingEditor({ source }: { source: SourceView }) {
               <pre className="code-block">{preview.body}</pre>
             </details>
           )}
-        </div>
+        </section>
       )}
     </details>
   );
 }
 
 /** Parses the filter form; the first problem in words, or the filters to save. */
-export function filtersFromForm(min: string, name: string, value: string): { ok: true; filters: SourceFilters } | { ok: false; error: string } {
+export function filtersFromForm(
+  min: string,
+  name: string,
+  value: string,
+): { ok: true; filters: SourceFilters } | { ok: false; error: string } {
   let minOccurrences: number | null = null;
   if (min.trim() !== '') {
     const n = Number(min);
@@ -250,10 +294,16 @@ export function SourceFiltersEditor({ source }: { source: SourceView }) {
           </label>
         </div>
         <div className="form-actions">
-          <button type="submit" className="btn">Save filters</button>
+          <button type="submit" className="btn">
+            Save filters
+          </button>
         </div>
       </form>
-      {message && <p className={message.ok ? 'notice' : 'error-text'} role={message.ok ? 'status' : 'alert'}>{message.text}</p>}
+      {message && (
+        <p className={message.ok ? 'notice' : 'error-text'} role={message.ok ? 'status' : 'alert'}>
+          {message.text}
+        </p>
+      )}
     </details>
   );
 }

@@ -64,7 +64,7 @@ export function providerMark(id: ProviderId): string {
 
 /** "Chrome 120", "Android", or null when nothing is known. */
 export function agentText(part: AgentPart | null): string | null {
-  if (!part || !part.name) return null;
+  if (!part?.name) return null;
   return part.version ? `${part.name} ${part.version}` : part.name;
 }
 

@@ -39,12 +39,7 @@ export function toQuery(filters: ListFilters, limit: number, cursor: string | nu
 /** True when any filter narrows the list (for the empty state's wording). */
 export function isFiltered(filters: ListFilters): boolean {
   return (
-    filters.text.trim() !== '' ||
-    filters.sourceId !== '' ||
-    filters.provider !== '' ||
-    filters.unread ||
-    filters.muted ||
-    filters.resolved
+    filters.text.trim() !== '' || filters.sourceId !== '' || filters.provider !== '' || filters.unread || filters.muted || filters.resolved
   );
 }
 

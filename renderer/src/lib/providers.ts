@@ -37,11 +37,7 @@ export function availableProviders(state: AppState): ProviderInfo[] {
 }
 
 /** Checks a new source's form before sending it; returns plain words naming the first problem. */
-export function validateNewSource(
-  provider: ProviderInfo | undefined,
-  name: string,
-  values: Record<string, string>,
-): string | null {
+export function validateNewSource(provider: ProviderInfo | undefined, name: string, values: Record<string, string>): string | null {
   if (!provider) return 'Choose a provider.';
   if (name.trim() === '') return 'Give the source a name.';
   if (name.trim().length > 200) return 'The name is too long (200 characters at most).';

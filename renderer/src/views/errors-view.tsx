@@ -153,6 +153,7 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
   }, [lastIndex, rows.length, cursor, loadMore]);
 
   // A notification click or tray entry asks to open a group.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only a new request opens; later row changes must not re-open it
   useEffect(() => {
     if (!openRequest) return;
     setOpenId(openRequest.groupId);
@@ -160,16 +161,25 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
     const i = rows.findIndex((r) => r.id === openRequest.groupId);
     if (i >= 0) setSelected(i);
     onOpenHandled();
-    // Only a new request should open; later row changes must not re-open it.
   }, [openRequest]);
-
 
   const toggleMark = (g: GroupSummary, key: 'muted' | 'resolved' | 'read') => {
     const value = !g[key];
     markGroup(g.id, { [key]: value }).then(
       (s) => {
         if (s) applyUpdate(s);
-        const words = key === 'muted' ? (value ? 'Muted' : 'Unmuted') : key === 'resolved' ? (value ? 'Marked resolved' : 'Reopened') : value ? 'Marked read' : 'Marked unread';
+        const words =
+          key === 'muted'
+            ? value
+              ? 'Muted'
+              : 'Unmuted'
+            : key === 'resolved'
+              ? value
+                ? 'Marked resolved'
+                : 'Reopened'
+              : value
+                ? 'Marked read'
+                : 'Marked unread';
         setActionNote(`${words}: ${g.title}`);
       },
       (err) => setActionNote(errorMessage(err)),
@@ -214,14 +224,26 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
   const filtered = isFiltered(filters);
 
   const list = (() => {
-    if (phase === 'loading') return <div className="list-placeholder"><Spinner label="Loading errors" /></div>;
+    if (phase === 'loading')
+      return (
+        <div className="list-placeholder">
+          <Spinner label="Loading errors" />
+        </div>
+      );
     if (phase === 'error') return <ErrorBox message={error ?? 'Could not load errors.'} onRetry={load} />;
     if (rows.length === 0) {
       if (filtered) {
         return (
           <EmptyState title="Nothing matches" icon="⌕">
             <p>No error matches this search and these filters.</p>
-            <button type="button" className="btn" onClick={() => { setTextInput(''); setFilters(EMPTY_FILTERS); }}>
+            <button
+              type="button"
+              className="btn"
+              onClick={() => {
+                setTextInput('');
+                setFilters(EMPTY_FILTERS);
+              }}
+            >
               Clear filters
             </button>
           </EmptyState>
@@ -232,9 +254,14 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
           {state.sources.length === 0 ? (
             <p>Add a source in Setup, paste its webhook URL into Backtrace or Errorception, and errors will appear here as they happen.</p>
           ) : (
-            <p>Crashbell is listening on {plural(state.sources.length, 'source')}. Errors appear here the moment a provider sends a hook. Try “Send test event” in Setup.</p>
+            <p>
+              Crashbell is listening on {plural(state.sources.length, 'source')}. Errors appear here the moment a provider sends a hook. Try
+              “Send test event” in Setup.
+            </p>
           )}
-          <button type="button" className="btn btn-primary" onClick={onGoToSetup}>Go to Setup</button>
+          <button type="button" className="btn btn-primary" onClick={onGoToSetup}>
+            Go to Setup
+          </button>
         </EmptyState>
       );
     }
@@ -269,7 +296,11 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
                   listRef.current?.focus();
                 }}
               >
-                <span className="unread-dot" aria-label={g.read ? undefined : 'Unread'} role={g.read ? undefined : 'img'} />
+                {g.read ? (
+                  <span className="unread-dot" aria-hidden="true" />
+                ) : (
+                  <span className="unread-dot" role="img" aria-label="Unread" />
+                )}
                 <ProviderBadge provider={g.provider} size="sm" />
                 <span className="row-main">
                   <span className="row-title">{g.title}</span>
@@ -310,22 +341,34 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
               // From the search box straight into the results.
               if (e.key === 'ArrowDown' && rows.length > 0) {
                 e.preventDefault();
-                setSelected((s) => (s < 0 ? 0 : s));
+                setSelected((s) => Math.max(s, 0));
                 listRef.current?.focus();
               }
             }}
           />
           <div className="filters" role="group" aria-label="Filters">
-            <select aria-label="Filter by source" value={filters.sourceId} onChange={(e) => setFilters({ ...filters, sourceId: e.currentTarget.value })}>
+            <select
+              aria-label="Filter by source"
+              value={filters.sourceId}
+              onChange={(e) => setFilters({ ...filters, sourceId: e.currentTarget.value })}
+            >
               <option value="">All sources</option>
               {state.sources.map((s) => (
-                <option key={s.id} value={s.id}>{s.name}</option>
+                <option key={s.id} value={s.id}>
+                  {s.name}
+                </option>
               ))}
             </select>
-            <select aria-label="Filter by provider" value={filters.provider} onChange={(e) => setFilters({ ...filters, provider: e.currentTarget.value })}>
+            <select
+              aria-label="Filter by provider"
+              value={filters.provider}
+              onChange={(e) => setFilters({ ...filters, provider: e.currentTarget.value })}
+            >
               <option value="">All providers</option>
               {providers.map((p) => (
-                <option key={p} value={p}>{providerName(p)}</option>
+                <option key={p} value={p}>
+                  {providerName(p)}
+                </option>
               ))}
             </select>
             {(['unread', 'muted', 'resolved'] as const).map((k) => (
@@ -346,7 +389,11 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
           {loadingMore && <Spinner label="Loading more" />}
           <span className="muted small keys-hint">↑↓ move · Enter open · M mute · R resolve</span>
         </div>
-        {actionNote && <p className="notice" role="status">{actionNote}</p>}
+        {actionNote && (
+          <p className="notice" role="status">
+            {actionNote}
+          </p>
+        )}
         {list}
       </section>
       {openId && (
@@ -357,7 +404,7 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
             live={liveOpen}
             sourceName={(() => {
               const g = rows.find((r) => r.id === openId);
-              return g ? sourceNames.get(g.sourceId) ?? null : null;
+              return g ? (sourceNames.get(g.sourceId) ?? null) : null;
             })()}
             onClose={() => {
               setOpenId(null);

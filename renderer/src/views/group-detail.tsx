@@ -26,6 +26,7 @@ export function GroupDetail({ groupId, live, sourceName, onClose, onChanged }: G
   const [notice, setNotice] = useState<string | null>(null);
   const now = useNow();
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: keyed on the id only; re-running when the parent re-renders would reload in a loop
   const load = useCallback(() => {
     setState('loading');
     getGroup(groupId).then(
@@ -33,7 +34,10 @@ export function GroupDetail({ groupId, live, sourceName, onClose, onChanged }: G
         setGroup(g);
         setState(g ? 'ready' : 'missing');
         if (g && !g.read) {
-          markGroup(g.id, { read: true }).then((s) => s && onChanged(s), () => undefined);
+          markGroup(g.id, { read: true }).then(
+            (s) => s && onChanged(s),
+            () => undefined,
+          );
         }
       },
       (err) => {
@@ -41,7 +45,6 @@ export function GroupDetail({ groupId, live, sourceName, onClose, onChanged }: G
         setState('error');
       },
     );
-    // Keyed on the id only: re-running when the parent re-renders would reload in a loop.
   }, [groupId]);
 
   useEffect(load, [load]);
@@ -50,20 +53,35 @@ export function GroupDetail({ groupId, live, sourceName, onClose, onChanged }: G
   useEffect(() => {
     if (!live || !group || live.id !== group.id) return;
     if (live.lastReceivedAt !== group.lastReceivedAt) {
-      getGroup(groupId).then((g) => g && setGroup(g), () => undefined);
+      getGroup(groupId).then(
+        (g) => g && setGroup(g),
+        () => undefined,
+      );
     } else if (live.muted !== group.muted || live.resolved !== group.resolved || live.read !== group.read) {
       setGroup({ ...group, muted: live.muted, resolved: live.resolved, read: live.read });
     }
   }, [live, group, groupId]);
 
-  if (state === 'loading' && !group) return <div className="detail detail-loading"><Spinner label="Loading error" /></div>;
-  if (state === 'error') return <div className="detail"><ErrorBox message={error ?? 'Could not load the error.'} onRetry={load} /></div>;
+  if (state === 'loading' && !group)
+    return (
+      <div className="detail detail-loading">
+        <Spinner label="Loading error" />
+      </div>
+    );
+  if (state === 'error')
+    return (
+      <div className="detail">
+        <ErrorBox message={error ?? 'Could not load the error.'} onRetry={load} />
+      </div>
+    );
   if (state === 'missing' || !group) {
     return (
       <div className="detail">
         <EmptyState title="This error is gone">
           <p>It was pruned by retention or removed with its source.</p>
-          <button type="button" className="btn" onClick={onClose}>Back to the list</button>
+          <button type="button" className="btn" onClick={onClose}>
+            Back to the list
+          </button>
         </EmptyState>
       </div>
     );
@@ -95,7 +113,9 @@ export function GroupDetail({ groupId, live, sourceName, onClose, onChanged }: G
         </button>
         <div className="detail-title-row">
           <ProviderBadge provider={group.provider} />
-          <h2 id="detail-title" className="detail-title">{group.title}</h2>
+          <h2 id="detail-title" className="detail-title">
+            {group.title}
+          </h2>
         </div>
         <p className="detail-sub">
           {[group.application, group.project, sourceName].filter(Boolean).join(' · ') || provider}
@@ -120,30 +140,86 @@ export function GroupDetail({ groupId, live, sourceName, onClose, onChanged }: G
             type="button"
             className="btn"
             disabled={!group.url}
-            onClick={() => group.url && copy(group.url, {}).then(() => setNotice('Link copied'), (err) => setNotice(errorMessage(err)))}
+            onClick={() =>
+              group.url &&
+              copy(group.url, {}).then(
+                () => setNotice('Link copied'),
+                (err) => setNotice(errorMessage(err)),
+              )
+            }
           >
             Copy link
           </button>
-          <button type="button" className="btn" aria-pressed={group.muted} onClick={() => mark({ muted: !group.muted }, group.muted ? 'Unmuted' : 'Muted: it will not notify')}>
+          <button
+            type="button"
+            className="btn"
+            aria-pressed={group.muted}
+            onClick={() => mark({ muted: !group.muted }, group.muted ? 'Unmuted' : 'Muted: it will not notify')}
+          >
             {group.muted ? 'Unmute group' : 'Mute group'}
           </button>
-          <button type="button" className="btn" aria-pressed={group.resolved} onClick={() => mark({ resolved: !group.resolved }, group.resolved ? 'Reopened' : 'Marked resolved: a new hook will notify as a regression')}>
+          <button
+            type="button"
+            className="btn"
+            aria-pressed={group.resolved}
+            onClick={() =>
+              mark({ resolved: !group.resolved }, group.resolved ? 'Reopened' : 'Marked resolved: a new hook will notify as a regression')
+            }
+          >
             {group.resolved ? 'Reopen' : 'Mark resolved'}
           </button>
         </div>
-        {notice && <p className="notice" role="status">{notice}</p>}
+        {notice && (
+          <p className="notice" role="status">
+            {notice}
+          </p>
+        )}
       </header>
 
       <section className="detail-section">
         <dl className="facts">
-          <div><dt>Occurrences</dt><dd>{group.occurrences.toLocaleString('en-US')}</dd></div>
-          <div><dt>Hooks received</dt><dd>{group.hooks.toLocaleString('en-US')}</dd></div>
-          {group.hosts !== null && <div><dt>Hosts</dt><dd>{group.hosts.toLocaleString('en-US')}</dd></div>}
-          {group.guids !== null && <div><dt>GUIDs</dt><dd>{group.guids.toLocaleString('en-US')}</dd></div>}
-          <div><dt>First seen</dt><dd title={absoluteTime(group.firstSeen)}>{relativeTime(group.firstSeen, now)}</dd></div>
-          <div><dt>Last seen</dt><dd title={absoluteTime(group.lastSeen)}>{relativeTime(group.lastSeen, now)}</dd></div>
-          {group.environment && <div><dt>Environment</dt><dd>{group.environment}</dd></div>}
-          {group.latestObjectId && <div><dt>Latest object</dt><dd><code>{group.latestObjectId}</code></dd></div>}
+          <div>
+            <dt>Occurrences</dt>
+            <dd>{group.occurrences.toLocaleString('en-US')}</dd>
+          </div>
+          <div>
+            <dt>Hooks received</dt>
+            <dd>{group.hooks.toLocaleString('en-US')}</dd>
+          </div>
+          {group.hosts !== null && (
+            <div>
+              <dt>Hosts</dt>
+              <dd>{group.hosts.toLocaleString('en-US')}</dd>
+            </div>
+          )}
+          {group.guids !== null && (
+            <div>
+              <dt>GUIDs</dt>
+              <dd>{group.guids.toLocaleString('en-US')}</dd>
+            </div>
+          )}
+          <div>
+            <dt>First seen</dt>
+            <dd title={absoluteTime(group.firstSeen)}>{relativeTime(group.firstSeen, now)}</dd>
+          </div>
+          <div>
+            <dt>Last seen</dt>
+            <dd title={absoluteTime(group.lastSeen)}>{relativeTime(group.lastSeen, now)}</dd>
+          </div>
+          {group.environment && (
+            <div>
+              <dt>Environment</dt>
+              <dd>{group.environment}</dd>
+            </div>
+          )}
+          {group.latestObjectId && (
+            <div>
+              <dt>Latest object</dt>
+              <dd>
+                <code>{group.latestObjectId}</code>
+              </dd>
+            </div>
+          )}
         </dl>
       </section>
 
@@ -169,14 +245,34 @@ export function GroupDetail({ groupId, live, sourceName, onClose, onChanged }: G
               <div className="fact-wide">
                 <dt>Page</dt>
                 <dd>
-                  <button type="button" className="link-button" onClick={() => openLink(group.page!).then((r) => !r.opened && setNotice(`Not opened: ${r.reason}`), () => undefined)} aria-label={`Open page ${group.page}`}>
+                  <button
+                    type="button"
+                    className="link-button"
+                    onClick={() =>
+                      openLink(group.page!).then(
+                        (r) => !r.opened && setNotice(`Not opened: ${r.reason}`),
+                        () => undefined,
+                      )
+                    }
+                    aria-label={`Open page ${group.page}`}
+                  >
                     {group.page}
                   </button>
                 </dd>
               </div>
             )}
-            {browser && <div><dt>Browser</dt><dd>{browser}</dd></div>}
-            {os && <div><dt>OS</dt><dd>{os}</dd></div>}
+            {browser && (
+              <div>
+                <dt>Browser</dt>
+                <dd>{browser}</dd>
+              </div>
+            )}
+            {os && (
+              <div>
+                <dt>OS</dt>
+                <dd>{os}</dd>
+              </div>
+            )}
           </dl>
           {group.userAgent && <p className="muted small mono wrap">{group.userAgent}</p>}
         </section>
@@ -187,7 +283,10 @@ export function GroupDetail({ groupId, live, sourceName, onClose, onChanged }: G
           <h3>Callstack</h3>
           <ol className="callstack">
             {group.callstack.map((frame, i) => (
-              <li key={i}><code>{frame}</code></li>
+              // biome-ignore lint/suspicious/noArrayIndexKey: a static list whose entries may repeat and never move
+              <li key={i}>
+                <code>{frame}</code>
+              </li>
             ))}
           </ol>
         </section>
@@ -198,7 +297,10 @@ export function GroupDetail({ groupId, live, sourceName, onClose, onChanged }: G
           <h3>Classifiers</h3>
           <ul className="tags" aria-label="Classifiers">
             {group.classifiers.map((c, i) => (
-              <li key={`${c}-${i}`} className="tag">{c}</li>
+              // biome-ignore lint/suspicious/noArrayIndexKey: a static list whose entries may repeat and never move
+              <li key={`${c}-${i}`} className="tag">
+                {c}
+              </li>
             ))}
           </ul>
         </section>
@@ -228,7 +330,8 @@ export function GroupDetail({ groupId, live, sourceName, onClose, onChanged }: G
           <pre className="code-block">{prettyValue(group.latestRaw)}</pre>
         </details>
         <p className="muted small">
-          Group key <code className="wrap">{group.groupKey}</code> · {plural(group.hooks, 'hook')} · received {relativeTime(group.lastReceivedAt, now)}
+          Group key <code className="wrap">{group.groupKey}</code> · {plural(group.hooks, 'hook')} · received{' '}
+          {relativeTime(group.lastReceivedAt, now)}
         </p>
       </section>
     </article>

@@ -58,10 +58,16 @@ export function InspectorView({ state }: { state: AppState }) {
             <button type="button" className="chip-toggle" aria-pressed={rejectedOnly} onClick={() => setRejectedOnly(!rejectedOnly)}>
               Rejected only
             </button>
-            <button type="button" className="btn btn-small btn-ghost" onClick={load}>Refresh</button>
+            <button type="button" className="btn btn-small btn-ghost" onClick={load}>
+              Refresh
+            </button>
             <span className="muted small">{plural(shown.length, 'request')}</span>
           </div>
-          {phase === 'loading' && <div className="list-placeholder"><Spinner label="Loading requests" /></div>}
+          {phase === 'loading' && (
+            <div className="list-placeholder">
+              <Spinner label="Loading requests" />
+            </div>
+          )}
           {phase === 'error' && <ErrorBox message={error ?? 'Could not load requests.'} onRetry={load} />}
           {phase === 'ready' && shown.length === 0 && (
             <EmptyState title={rejectedOnly ? 'No rejected request' : 'No request yet'} icon="⇄">
@@ -89,10 +95,12 @@ export function InspectorView({ state }: { state: AppState }) {
                   <span className="request-main">
                     <span className="request-reason">{r.reason}</span>
                     <span className="muted small">
-                      {r.sourceId ? sourceNames.get(r.sourceId) ?? 'removed source' : 'no source'} · {r.method} {r.path}
+                      {r.sourceId ? (sourceNames.get(r.sourceId) ?? 'removed source') : 'no source'} · {r.method} {r.path}
                     </span>
                   </span>
-                  <time className="muted small" dateTime={r.time} title={absoluteTime(r.time)}>{relativeTime(r.time, now)}</time>
+                  <time className="muted small" dateTime={r.time} title={absoluteTime(r.time)}>
+                    {relativeTime(r.time, now)}
+                  </time>
                 </li>
               ))}
             </ul>
@@ -100,7 +108,11 @@ export function InspectorView({ state }: { state: AppState }) {
         </section>
         <section className="inspector-detail" aria-label="Request detail">
           {selected ? (
-            <RequestDetail key={selected.id} record={selected} sourceName={selected.sourceId ? sourceNames.get(selected.sourceId) ?? null : null} />
+            <RequestDetail
+              key={selected.id}
+              record={selected}
+              sourceName={selected.sourceId ? (sourceNames.get(selected.sourceId) ?? null) : null}
+            />
           ) : (
             <p className="muted center-note">Choose a request to see its headers and body.</p>
           )}
@@ -126,7 +138,9 @@ function RequestDetail({ record, sourceName }: { record: RequestRecord; sourceNa
           type="button"
           className="btn btn-primary"
           disabled={!record.replayable || replaying}
-          title={record.replayable ? 'Send this request to the receiver again' : 'The body was too large to keep whole, so it cannot be replayed'}
+          title={
+            record.replayable ? 'Send this request to the receiver again' : 'The body was too large to keep whole, so it cannot be replayed'
+          }
           onClick={() => {
             setReplaying(true);
             setError(null);
@@ -150,13 +164,38 @@ function RequestDetail({ record, sourceName }: { record: RequestRecord; sourceNa
           Replayed: {result.status} {result.reason}
         </p>
       )}
-      {error && <p className="error-text" role="alert">{error}</p>}
+      {error && (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      )}
       <dl className="facts">
-        <div><dt>Time</dt><dd>{absoluteTime(record.time)}</dd></div>
-        <div><dt>Request</dt><dd className="mono">{record.method} {record.path}</dd></div>
-        <div><dt>Source</dt><dd>{sourceName ?? record.sourceId ?? '—'}</dd></div>
-        <div><dt>Body</dt><dd>{record.bodyBytes.toLocaleString('en-US')} bytes{record.bodyTruncated ? ' (first 64 KiB kept)' : ''}</dd></div>
-        {record.eventId && <div><dt>Event</dt><dd className="mono">{record.eventId}</dd></div>}
+        <div>
+          <dt>Time</dt>
+          <dd>{absoluteTime(record.time)}</dd>
+        </div>
+        <div>
+          <dt>Request</dt>
+          <dd className="mono">
+            {record.method} {record.path}
+          </dd>
+        </div>
+        <div>
+          <dt>Source</dt>
+          <dd>{sourceName ?? record.sourceId ?? '—'}</dd>
+        </div>
+        <div>
+          <dt>Body</dt>
+          <dd>
+            {record.bodyBytes.toLocaleString('en-US')} bytes{record.bodyTruncated ? ' (first 64 KiB kept)' : ''}
+          </dd>
+        </div>
+        {record.eventId && (
+          <div>
+            <dt>Event</dt>
+            <dd className="mono">{record.eventId}</dd>
+          </div>
+        )}
       </dl>
       <h3>Headers</h3>
       <table className="headers-table">
@@ -170,7 +209,13 @@ function RequestDetail({ record, sourceName }: { record: RequestRecord; sourceNa
         </tbody>
       </table>
       <h3>Body</h3>
-      {body ? <pre className="code-block" aria-label="Request body">{body}</pre> : <p className="muted">(empty body)</p>}
+      {body ? (
+        <pre className="code-block" role="region" aria-label="Request body">
+          {body}
+        </pre>
+      ) : (
+        <p className="muted">(empty body)</p>
+      )}
     </article>
   );
 }

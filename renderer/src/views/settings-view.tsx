@@ -34,7 +34,12 @@ export function SettingsView({ state, settings, onSettings }: SettingsViewProps)
   const [saved, setSaved] = useState<string | null>(null);
   const now = useNow();
 
-  if (!settings) return <div className="page"><Spinner label="Loading settings" /></div>;
+  if (!settings)
+    return (
+      <div className="page">
+        <Spinner label="Loading settings" />
+      </div>
+    );
 
   const apply = (patch: SettingsPatch, done = 'Saved') => {
     setSaving(true);
@@ -60,14 +65,22 @@ export function SettingsView({ state, settings, onSettings }: SettingsViewProps)
       <header className="page-header">
         <h1>Settings</h1>
         <p className="muted" aria-live="polite">
-          {saving ? 'Saving…' : saved ?? '\u00a0'}
+          {saving ? 'Saving…' : (saved ?? '\u00a0')}
         </p>
       </header>
-      {error && <p className="error-text" role="alert">Not saved: {error}</p>}
+      {error && (
+        <p className="error-text" role="alert">
+          Not saved: {error}
+        </p>
+      )}
 
       <section className="card" aria-labelledby="policy-heading">
         <h2 id="policy-heading">Notifications</h2>
-        <Toggle label="Notify for a new error group" checked={p.notifyNewGroups} onChange={(v) => apply({ policy: { notifyNewGroups: v } })} />
+        <Toggle
+          label="Notify for a new error group"
+          checked={p.notifyNewGroups}
+          onChange={(v) => apply({ policy: { notifyNewGroups: v } })}
+        />
         <Toggle
           label="Notify on Errorception’s first occurrence"
           hint="When Errorception says the error happened for the very first time."
@@ -80,7 +93,13 @@ export function SettingsView({ state, settings, onSettings }: SettingsViewProps)
           onChange={(v) => apply({ policy: { notifyOnRegression: v } })}
         />
         <div className="form-grid">
-          <NumberField label="Notify again after this many hours of quiet (0: never)" value={p.quietHours} min={0} step={1} onCommit={(v) => apply({ policy: { quietHours: v } })} />
+          <NumberField
+            label="Notify again after this many hours of quiet (0: never)"
+            value={p.quietHours}
+            min={0}
+            step={1}
+            onCommit={(v) => apply({ policy: { quietHours: v } })}
+          />
           <TextField
             label="Occurrence milestones"
             hint="A group notifies when its occurrences cross one of these."
@@ -91,10 +110,27 @@ export function SettingsView({ state, settings, onSettings }: SettingsViewProps)
               else apply({ policy: { milestones: m.value } });
             }}
           />
-          <NumberField label="Storm control: at most this many notifications" value={p.stormLimit} min={1} step={1} onCommit={(v) => apply({ policy: { stormLimit: v } })} />
-          <NumberField label="…per this many seconds (then one digest)" value={p.stormWindowSeconds} min={1} step={1} onCommit={(v) => apply({ policy: { stormWindowSeconds: v } })} />
+          <NumberField
+            label="Storm control: at most this many notifications"
+            value={p.stormLimit}
+            min={1}
+            step={1}
+            onCommit={(v) => apply({ policy: { stormLimit: v } })}
+          />
+          <NumberField
+            label="…per this many seconds (then one digest)"
+            value={p.stormWindowSeconds}
+            min={1}
+            step={1}
+            onCommit={(v) => apply({ policy: { stormWindowSeconds: v } })}
+          />
         </div>
-        <Toggle label="Pause all sources" hint="Errors are still recorded; nothing notifies." checked={settings.pausedAll} onChange={(v) => apply({ pausedAll: v })} />
+        <Toggle
+          label="Pause all sources"
+          hint="Errors are still recorded; nothing notifies."
+          checked={settings.pausedAll}
+          onChange={(v) => apply({ pausedAll: v })}
+        />
       </section>
 
       <section className="card" aria-labelledby="dnd-heading">
@@ -103,11 +139,43 @@ export function SettingsView({ state, settings, onSettings }: SettingsViewProps)
           <span className={`status-pill tone-${state.dnd.active ? 'busy' : 'off'}`}>{dndLabel(state.dnd, settings.dnd, now)}</span>
         </div>
         <div className="button-row" role="group" aria-label="Do Not Disturb">
-          <button type="button" className="btn" onClick={() => setDnd('1h').then(() => setSaved('Do Not Disturb for 1 hour'), (e) => setError(errorMessage(e)))}>For 1 hour</button>
-          <button type="button" className="btn" onClick={() => setDnd('tomorrow').then(() => setSaved(`Do Not Disturb until tomorrow ${String(TOMORROW_HOUR).padStart(2, '0')}:00`), (e) => setError(errorMessage(e)))}>
+          <button
+            type="button"
+            className="btn"
+            onClick={() =>
+              setDnd('1h').then(
+                () => setSaved('Do Not Disturb for 1 hour'),
+                (e) => setError(errorMessage(e)),
+              )
+            }
+          >
+            For 1 hour
+          </button>
+          <button
+            type="button"
+            className="btn"
+            onClick={() =>
+              setDnd('tomorrow').then(
+                () => setSaved(`Do Not Disturb until tomorrow ${String(TOMORROW_HOUR).padStart(2, '0')}:00`),
+                (e) => setError(errorMessage(e)),
+              )
+            }
+          >
             Until tomorrow {String(TOMORROW_HOUR).padStart(2, '0')}:00
           </button>
-          <button type="button" className="btn" disabled={!state.dnd.until} onClick={() => setDnd('off').then(() => setSaved('Do Not Disturb off'), (e) => setError(errorMessage(e)))}>Turn off</button>
+          <button
+            type="button"
+            className="btn"
+            disabled={!state.dnd.until}
+            onClick={() =>
+              setDnd('off').then(
+                () => setSaved('Do Not Disturb off'),
+                (e) => setError(errorMessage(e)),
+              )
+            }
+          >
+            Turn off
+          </button>
         </div>
         <p className="muted small">“Until tomorrow” lasts until the next {String(TOMORROW_HOUR).padStart(2, '0')}:00, local time.</p>
         <Toggle
@@ -125,8 +193,20 @@ export function SettingsView({ state, settings, onSettings }: SettingsViewProps)
       <section className="card" aria-labelledby="retention-heading">
         <h2 id="retention-heading">History</h2>
         <div className="form-grid">
-          <NumberField label="Keep at most this many error groups" value={settings.retention.maxGroups} min={1} step={100} onCommit={(v) => apply({ retention: { maxGroups: v } })} />
-          <NumberField label="Keep errors for this many days" value={settings.retention.maxDays} min={1} step={1} onCommit={(v) => apply({ retention: { maxDays: v } })} />
+          <NumberField
+            label="Keep at most this many error groups"
+            value={settings.retention.maxGroups}
+            min={1}
+            step={100}
+            onCommit={(v) => apply({ retention: { maxGroups: v } })}
+          />
+          <NumberField
+            label="Keep errors for this many days"
+            value={settings.retention.maxDays}
+            min={1}
+            step={1}
+            onCommit={(v) => apply({ retention: { maxDays: v } })}
+          />
         </div>
         <p className="muted small">The oldest errors are pruned first.</p>
       </section>
@@ -138,18 +218,34 @@ export function SettingsView({ state, settings, onSettings }: SettingsViewProps)
           <span>Theme</span>
           <select aria-label="Theme" value={settings.theme} onChange={(e) => apply({ theme: e.currentTarget.value as Theme })}>
             {THEMES.map((t) => (
-              <option key={t} value={t}>{t === 'system' ? 'Follow the system' : t === 'light' ? 'Light' : 'Dark'}</option>
+              <option key={t} value={t}>
+                {t === 'system' ? 'Follow the system' : t === 'light' ? 'Light' : 'Dark'}
+              </option>
             ))}
           </select>
         </label>
-        <p className="muted small">Crashbell {state.version} on {state.platform}.</p>
+        <p className="muted small">
+          Crashbell {state.version} on {state.platform}.
+        </p>
       </section>
     </div>
   );
 }
 
 /** A number input that commits on blur or Enter, so typing "1" on the way to "100" saves nothing. */
-function NumberField({ label, value, min, step, onCommit }: { label: string; value: number; min: number; step: number; onCommit: (v: number) => void }) {
+function NumberField({
+  label,
+  value,
+  min,
+  step,
+  onCommit,
+}: {
+  label: string;
+  value: number;
+  min: number;
+  step: number;
+  onCommit: (v: number) => void;
+}) {
   const [text, setText] = useState(String(value));
   useEffect(() => setText(String(value)), [value]);
   const commit = () => {
@@ -184,7 +280,13 @@ function TextField({ label, hint, value, onCommit }: { label: string; hint?: str
   return (
     <label className="field">
       <span>{label}</span>
-      <input type="text" value={text} onChange={(e) => setText(e.currentTarget.value)} onBlur={commit} onKeyDown={(e) => e.key === 'Enter' && commit()} />
+      <input
+        type="text"
+        value={text}
+        onChange={(e) => setText(e.currentTarget.value)}
+        onBlur={commit}
+        onKeyDown={(e) => e.key === 'Enter' && commit()}
+      />
       {hint && <span className="muted small">{hint}</span>}
     </label>
   );
@@ -194,7 +296,11 @@ function TimeField({ label, value, onCommit }: { label: string; value: string; o
   return (
     <label className="field">
       <span>{label}</span>
-      <input type="time" value={value} onChange={(e) => e.currentTarget.value && e.currentTarget.value !== value && onCommit(e.currentTarget.value)} />
+      <input
+        type="time"
+        value={value}
+        onChange={(e) => e.currentTarget.value && e.currentTarget.value !== value && onCommit(e.currentTarget.value)}
+      />
     </label>
   );
 }

@@ -5,16 +5,7 @@
 import { useState, type FormEvent } from 'react';
 import type { AppState, DeliveryResult, ProviderInfo, SettingsView, SourceView } from '../../../shared/ipc';
 import type { ProviderId } from '../../../shared/events';
-import {
-  addSource,
-  errorMessage,
-  openLink,
-  reconnectTunnel,
-  removeSource,
-  sendTestEvent,
-  updateSettings,
-  updateSource,
-} from '../api';
+import { addSource, errorMessage, openLink, reconnectTunnel, removeSource, sendTestEvent, updateSettings, updateSource } from '../api';
 import { CopyField, ErrorBox, ProviderBadge, Spinner, Toggle } from '../components/common';
 import {
   configFromMapping,
@@ -45,7 +36,8 @@ export function SetupView({ state, settings, onSettings }: SetupViewProps) {
       {!state.secretStorage.available && (
         <p className="note note-warn" role="note">
           <strong>Secrets are not encrypted on this machine.</strong>{' '}
-          {state.secretStorage.note ?? 'The system keychain is not available, so the ngrok authtoken and source credentials are stored in plain text in the settings file.'}
+          {state.secretStorage.note ??
+            'The system keychain is not available, so the ngrok authtoken and source credentials are stored in plain text in the settings file.'}
         </p>
       )}
       <TunnelSection state={state} settings={settings} onSettings={onSettings} />
@@ -74,12 +66,24 @@ function FirstRunGuide({ onDone }: { onDone: () => void }) {
       <h2 id="guide-heading">Welcome to Crashbell</h2>
       <p>Crashbell listens for crash-monitoring webhooks and tells you, with a desktop notification, when something breaks.</p>
       <ol className="guide-steps">
-        <li><strong>Make it reachable.</strong> Paste your ngrok authtoken below so Backtrace and Errorception can reach this computer. Without one, Crashbell only listens locally.</li>
-        <li><strong>Add a source</strong> for each provider project. Backtrace gets a generated username and password; Errorception asks for the secret it shows you.</li>
-        <li><strong>Paste the values</strong> into the provider’s webhook settings with the Copy buttons.</li>
-        <li><strong>Send a test event</strong> to see a real notification arrive.</li>
+        <li>
+          <strong>Make it reachable.</strong> Paste your ngrok authtoken below so Backtrace and Errorception can reach this computer.
+          Without one, Crashbell only listens locally.
+        </li>
+        <li>
+          <strong>Add a source</strong> for each provider project. Backtrace gets a generated username and password; Errorception asks for
+          the secret it shows you.
+        </li>
+        <li>
+          <strong>Paste the values</strong> into the provider’s webhook settings with the Copy buttons.
+        </li>
+        <li>
+          <strong>Send a test event</strong> to see a real notification arrive.
+        </li>
       </ol>
-      <button type="button" className="btn btn-primary" onClick={onDone}>Got it</button>
+      <button type="button" className="btn btn-primary" onClick={onDone}>
+        Got it
+      </button>
     </section>
   );
 }
@@ -124,12 +128,17 @@ function TunnelSection({ state, settings, onSettings }: SetupViewProps) {
     <section className="card" aria-labelledby="tunnel-heading">
       <div className="card-head">
         <h2 id="tunnel-heading">Tunnel</h2>
-        <span className={`status-pill tone-${summary.tone}`} aria-label={`Tunnel ${summary.label}`}>{summary.label}</span>
+        <span className={`status-pill tone-${summary.tone}`} role="status" aria-label={`Tunnel ${summary.label}`}>
+          {summary.label}
+        </span>
       </div>
-      {summary.detail && <p className={summary.tone === 'bad' ? 'error-text' : summary.tone === 'ok' ? 'mono wrap' : 'muted'}>{summary.detail}</p>}
+      {summary.detail && (
+        <p className={summary.tone === 'bad' ? 'error-text' : summary.tone === 'ok' ? 'mono wrap' : 'muted'}>{summary.detail}</p>
+      )}
       {!hasToken && state.tunnel.status !== 'online' && (
         <p className="note" role="note">
-          Without an ngrok authtoken Crashbell runs on its local URL only ({state.receiver.localBaseUrl ?? 'not listening'}): providers on the internet cannot reach it.
+          Without an ngrok authtoken Crashbell runs on its local URL only ({state.receiver.localBaseUrl ?? 'not listening'}): providers on
+          the internet cannot reach it.
         </p>
       )}
       <form className="form-grid" onSubmit={submit}>
@@ -156,9 +165,16 @@ function TunnelSection({ state, settings, onSettings }: SetupViewProps) {
           <span className="muted small">Keeps the same URL across restarts, so the providers’ settings stay valid.</span>
         </label>
         <div className="form-actions">
-          <button type="submit" className="btn btn-primary" disabled={busy || (token.trim() === '' && domain === null)}>Save tunnel settings</button>
+          <button type="submit" className="btn btn-primary" disabled={busy || (token.trim() === '' && domain === null)}>
+            Save tunnel settings
+          </button>
           {hasToken && (
-            <button type="button" className="btn" disabled={busy} onClick={() => save({ authtoken: '' }, 'Authtoken removed. Crashbell now listens locally only.')}>
+            <button
+              type="button"
+              className="btn"
+              disabled={busy}
+              onClick={() => save({ authtoken: '' }, 'Authtoken removed. Crashbell now listens locally only.')}
+            >
               Remove authtoken
             </button>
           )}
@@ -193,7 +209,11 @@ function TunnelSection({ state, settings, onSettings }: SetupViewProps) {
           />
         )}
       </form>
-      {message && <p className={message.tone === 'bad' ? 'error-text' : 'notice'} role={message.tone === 'bad' ? 'alert' : 'status'}>{message.text}</p>}
+      {message && (
+        <p className={message.tone === 'bad' ? 'error-text' : 'notice'} role={message.tone === 'bad' ? 'alert' : 'status'}>
+          {message.text}
+        </p>
+      )}
     </section>
   );
 }
@@ -235,19 +255,41 @@ export function SourceCard({ source, tunnelOnline }: { source: SourceView; tunne
         <ProviderBadge provider={source.provider} />
         {renaming ? (
           <form className="inline-form" onSubmit={rename}>
+            {/* biome-ignore lint/a11y/noAutofocus: the name field is what the user came to fill once they chose a provider */}
             <input aria-label="Source name" value={name} onChange={(e) => setName(e.currentTarget.value)} autoFocus maxLength={200} />
-            <button type="submit" className="btn btn-small btn-primary">Save</button>
-            <button type="button" className="btn btn-small" onClick={() => { setRenaming(false); setName(source.name); }}>Cancel</button>
+            <button type="submit" className="btn btn-small btn-primary">
+              Save
+            </button>
+            <button
+              type="button"
+              className="btn btn-small"
+              onClick={() => {
+                setRenaming(false);
+                setName(source.name);
+              }}
+            >
+              Cancel
+            </button>
           </form>
         ) : (
           <div className="source-title">
             <h3>{source.name}</h3>
-            <span className="muted small">{source.providerName}{source.paused ? ' · paused' : ''}</span>
+            <span className="muted small">
+              {source.providerName}
+              {source.paused ? ' · paused' : ''}
+            </span>
           </div>
         )}
         <div className="source-actions">
           {!renaming && (
-            <button type="button" className="btn btn-small btn-ghost" aria-label={`Rename ${source.name}`} onClick={() => setRenaming(true)}>Rename</button>
+            <button
+              type="button"
+              className="btn btn-small btn-ghost"
+              aria-label={`Rename ${source.name}`}
+              onClick={() => setRenaming(true)}
+            >
+              Rename
+            </button>
           )}
           <button
             type="button"
@@ -260,13 +302,26 @@ export function SourceCard({ source, tunnelOnline }: { source: SourceView; tunne
           </button>
           {confirmRemove ? (
             <>
-              <button type="button" className="btn btn-small btn-danger" onClick={() => removeSource(source.id).catch((err) => setError(errorMessage(err)))}>
+              <button
+                type="button"
+                className="btn btn-small btn-danger"
+                onClick={() => removeSource(source.id).catch((err) => setError(errorMessage(err)))}
+              >
                 Remove {source.name}
               </button>
-              <button type="button" className="btn btn-small" onClick={() => setConfirmRemove(false)}>Keep</button>
+              <button type="button" className="btn btn-small" onClick={() => setConfirmRemove(false)}>
+                Keep
+              </button>
             </>
           ) : (
-            <button type="button" className="btn btn-small btn-ghost" aria-label={`Remove ${source.name}`} onClick={() => setConfirmRemove(true)}>Remove</button>
+            <button
+              type="button"
+              className="btn btn-small btn-ghost"
+              aria-label={`Remove ${source.name}`}
+              onClick={() => setConfirmRemove(true)}
+            >
+              Remove
+            </button>
           )}
         </div>
       </header>
@@ -285,12 +340,19 @@ export function SourceCard({ source, tunnelOnline }: { source: SourceView; tunne
       {!source.publicUrl && (
         <p className="muted small">This is the local URL: {source.providerName} can reach it only once the tunnel is online.</p>
       )}
-      {source.securityNote && <p className="note" role="note">{source.securityNote}</p>}
+      {source.securityNote && (
+        <p className="note" role="note">
+          {source.securityNote}
+        </p>
+      )}
       {source.setupSteps && source.setupSteps.length > 0 && (
         <details className="steps">
           <summary>Steps in {source.providerName}</summary>
           <ol>
-            {source.setupSteps.map((s, i) => <li key={i}>{s}</li>)}
+            {source.setupSteps.map((s, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: a static list whose entries may repeat and never move
+              <li key={i}>{s}</li>
+            ))}
           </ol>
         </details>
       )}
@@ -378,17 +440,37 @@ export function AddSourceForm({ providers }: { providers: ProviderInfo[] }) {
       <div className="form-grid">
         <label className="field">
           <span>Provider</span>
-          <select aria-label="Provider" value={providerId} onChange={(e) => { setProviderId(e.currentTarget.value as ProviderId); setValues({}); setError(null); }}>
-            {providers.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
+          <select
+            aria-label="Provider"
+            value={providerId}
+            onChange={(e) => {
+              setProviderId(e.currentTarget.value as ProviderId);
+              setValues({});
+              setError(null);
+            }}
+          >
+            {providers.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
           </select>
         </label>
         <label className="field">
           <span>Name</span>
-          <input value={name} placeholder={provider ? `${provider.name} — my project` : ''} maxLength={200} onChange={(e) => setName(e.currentTarget.value)} />
+          <input
+            value={name}
+            placeholder={provider ? `${provider.name} — my project` : ''}
+            maxLength={200}
+            onChange={(e) => setName(e.currentTarget.value)}
+          />
         </label>
         {provider?.fields.map((f) => (
           <label key={f.key} className="field">
-            <span>{f.label}{f.required ? '' : ' (optional)'}</span>
+            <span>
+              {f.label}
+              {f.required ? '' : ' (optional)'}
+            </span>
             <input
               type={f.secret ? 'password' : 'text'}
               autoComplete="off"
@@ -406,11 +488,21 @@ export function AddSourceForm({ providers }: { providers: ProviderInfo[] }) {
       )}
       {provider?.securityNote && <p className="note small">{provider.securityNote}</p>}
       <div className="form-actions">
-        <button type="submit" className="btn btn-primary" disabled={busy}>Add source</button>
+        <button type="submit" className="btn btn-primary" disabled={busy}>
+          Add source
+        </button>
         {busy && <Spinner label="Adding" />}
       </div>
-      {error && <p className="error-text" role="alert">{error}</p>}
-      {added && !error && <p className="notice" role="status">{added}</p>}
+      {error && (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      )}
+      {added && !error && (
+        <p className="notice" role="status">
+          {added}
+        </p>
+      )}
     </form>
   );
 }

@@ -26,13 +26,19 @@ describe('Do Not Disturb', () => {
 
   it('a one-off until: on before, off after, ignored when unreadable', () => {
     const until = new Date(at(13)).toISOString();
-    expect(dndStatus({ until, quietWindow: { enabled: false, start: '22:00', end: '08:00' }, quietSkippedUntil: null }, at(12))).toMatchObject({
+    expect(
+      dndStatus({ until, quietWindow: { enabled: false, start: '22:00', end: '08:00' }, quietSkippedUntil: null }, at(12)),
+    ).toMatchObject({
       active: true,
       kind: 'until',
       until,
     });
-    expect(dndStatus({ until, quietWindow: { enabled: false, start: '22:00', end: '08:00' }, quietSkippedUntil: null }, at(14)).active).toBe(false);
-    expect(dndStatus({ until: 'soon', quietWindow: { enabled: false, start: '22:00', end: '08:00' }, quietSkippedUntil: null }, at(14)).active).toBe(false);
+    expect(
+      dndStatus({ until, quietWindow: { enabled: false, start: '22:00', end: '08:00' }, quietSkippedUntil: null }, at(14)).active,
+    ).toBe(false);
+    expect(
+      dndStatus({ until: 'soon', quietWindow: { enabled: false, start: '22:00', end: '08:00' }, quietSkippedUntil: null }, at(14)).active,
+    ).toBe(false);
   });
 
   it('"Off" during quiet hours skips the window until it ends; it comes back the next night', () => {

@@ -16,7 +16,13 @@ function clock(start = T0): { now: () => number; set: (t: number) => void } {
 async function open(dir = tmpDataDir(), over: Partial<LocalInboxOptions> = {}) {
   const notes: NotificationRequest[] = [];
   const c = clock();
-  const inbox = await openInbox({ dataDir: dir, getSettings: () => testSettings(), onNotification: (n) => notes.push(n), now: c.now, ...over });
+  const inbox = await openInbox({
+    dataDir: dir,
+    getSettings: () => testSettings(),
+    onNotification: (n) => notes.push(n),
+    now: c.now,
+    ...over,
+  });
   return { inbox, notes, clock: c, dir };
 }
 
@@ -82,9 +88,15 @@ describe('grouping', () => {
     expect(second).toMatchObject({ isNew: false, duplicate: false });
     expect(second.group.id).toBe(first.group.id);
     const g = inbox.get(first.group.id);
-    expect(g).toMatchObject({ occurrences: 40, hosts: 6, hooks: 2, latestObjectId: '2f0', lastReceivedAt: new Date(T0 + 5000).toISOString() });
+    expect(g).toMatchObject({
+      occurrences: 40,
+      hosts: 6,
+      hooks: 2,
+      latestObjectId: '2f0',
+      lastReceivedAt: new Date(T0 + 5000).toISOString(),
+    });
     expect(g?.callstack).toEqual(['abort', 'my_fn', 'main']);
-    expect((g?.latestRaw as { object_id: string }).object_id).toBe('2f0');
+    expect((g!.latestRaw as { object_id: string }).object_id).toBe('2f0');
     expect(inbox.counts()).toEqual({ groups: 1, unread: 1 });
     await inbox.close();
   });

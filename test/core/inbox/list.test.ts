@@ -122,7 +122,12 @@ describe('retention', () => {
     const settings = (): Settings => ({ ...testSettings(), retention: { maxGroups: 10, maxDays: 90 } });
     const inbox = await seeded(15, dir, settings);
     expect(inbox.counts().groups).toBe(10);
-    expect(inbox.list({}).groups.map((g) => g.groupKey).at(-1)).toBe('fp5');
+    expect(
+      inbox
+        .list({})
+        .groups.map((g) => g.groupKey)
+        .at(-1),
+    ).toBe('fp5');
     // A hook refreshes an old group: it is now among the newest and survives the next prune.
     await inbox.ingest(backtraceEvent({ at: T0 + 100_000, body: { fingerprint: 'fp5', occurrences: 40, object_id: 'again' } }));
     await inbox.ingest(backtraceEvent({ at: T0 + 101_000, body: { fingerprint: 'fresh' } }));
@@ -159,7 +164,7 @@ describe('retention', () => {
 describe('big histories', () => {
   it('pages 2,400 groups (more than the in-memory cache of 2,048) with marks, read back from the log', async () => {
     const dir = tmpDataDir();
-    let t = T0;
+    const t = T0;
     let inbox = await openInbox({ dataDir: dir, getSettings: () => testSettings(), now: () => t });
     const batch: Array<Promise<unknown>> = [];
     for (let i = 0; i < 2400; i++) {
@@ -185,8 +190,15 @@ describe('big histories', () => {
     const oldest = { id: ids.at(-1)! };
     await inbox.mark(oldest.id, { read: true });
     expect(inbox.get(oldest.id)).toMatchObject({ read: true, title: 'f_0', callstack: ['a', 'f_0'] });
-    const expected = Array.from({ length: 2400 }, (_, i) => i).filter((i) => `f_${i}`.startsWith('f_17')).map((i) => `big${i}`);
-    expect(inbox.list({ text: 'F_17', limit: 1000 }).groups.map((g) => g.groupKey).sort()).toEqual(expected.sort());
+    const expected = Array.from({ length: 2400 }, (_, i) => i)
+      .filter((i) => `f_${i}`.startsWith('f_17'))
+      .map((i) => `big${i}`);
+    expect(
+      inbox
+        .list({ text: 'F_17', limit: 1000 })
+        .groups.map((g) => g.groupKey)
+        .sort(),
+    ).toEqual(expected.sort());
     expect(inbox.counts()).toEqual({ groups: 2400, unread: 2399 });
     await inbox.close();
   });

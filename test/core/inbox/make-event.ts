@@ -26,17 +26,23 @@ export function backtraceBody(over: Record<string, unknown> = {}): Record<string
     hosts: 4,
     guids: 0,
     attributes: {
-      version: [['1.2.3', 10], ['1.2.2', 1], ['1.1.0', 24]],
-      environment: [['production', 33], ['staging', 1], ['devel', 1]],
+      version: [
+        ['1.2.3', 10],
+        ['1.2.2', 1],
+        ['1.1.0', 24],
+      ],
+      environment: [
+        ['production', 33],
+        ['staging', 1],
+        ['devel', 1],
+      ],
     },
     ...over,
   };
 }
 
 /** A Backtrace event as the provider maps the body. */
-export function backtraceEvent(
-  over: Partial<NormalizedEvent> & { body?: Record<string, unknown>; at?: number } = {},
-): NormalizedEvent {
+export function backtraceEvent(over: Partial<NormalizedEvent> & { body?: Record<string, unknown>; at?: number } = {}): NormalizedEvent {
   const body = backtraceBody(over.body);
   const at = over.at ?? Date.parse('2026-11-24T02:00:00Z');
   const fingerprint = String(body.fingerprint);
@@ -90,9 +96,7 @@ export function errorceptionBody(over: Record<string, unknown> = {}): Record<str
 }
 
 /** An Errorception event as the provider maps the body (each hook one occurrence, 10-minute redelivery window). */
-export function errorceptionEvent(
-  over: Partial<NormalizedEvent> & { body?: Record<string, unknown>; at?: number } = {},
-): NormalizedEvent {
+export function errorceptionEvent(over: Partial<NormalizedEvent> & { body?: Record<string, unknown>; at?: number } = {}): NormalizedEvent {
   const body = errorceptionBody(over.body);
   const at = over.at ?? Date.parse('2026-11-24T02:00:00Z');
   const { body: _b, at: _a, ...rest } = over;

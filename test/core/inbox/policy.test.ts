@@ -26,12 +26,30 @@ function known(
     ...over,
   });
   const after = applyEvent(before, ev, before.id);
-  return { before, after, event: ev, isNew: false, source: settings.sources.find((s) => s.id === ev.sourceId) ?? null, settings, recent, now: NOW };
+  return {
+    before,
+    after,
+    event: ev,
+    isNew: false,
+    source: settings.sources.find((s) => s.id === ev.sourceId) ?? null,
+    settings,
+    recent,
+    now: NOW,
+  };
 }
 
 function fresh(ev: NormalizedEvent, settings: Settings = testSettings(), recent: number[] = []): PolicyInput {
   const after = applyEvent(null, ev, groupIdFor(ev.sourceId, ev.groupKey));
-  return { before: null, after, event: ev, isNew: true, source: settings.sources.find((s) => s.id === ev.sourceId) ?? null, settings, recent, now: NOW };
+  return {
+    before: null,
+    after,
+    event: ev,
+    isNew: true,
+    source: settings.sources.find((s) => s.id === ev.sourceId) ?? null,
+    settings,
+    recent,
+    now: NOW,
+  };
 }
 
 const bt = (occurrences = 35, over: Partial<NormalizedEvent> = {}): NormalizedEvent =>
@@ -98,7 +116,12 @@ describe('policy: what notifies', () => {
   });
 
   it('notifies when occurrences cross 10, 100, 1000, 10000, naming the milestone', () => {
-    for (const [from, to, m] of [[9, 10, 10], [99, 120, 100], [999, 1000, 1000], [9000, 10001, 10000]] as const) {
+    for (const [from, to, m] of [
+      [9, 10, 10],
+      [99, 120, 100],
+      [999, 1000, 1000],
+      [9000, 10001, 10000],
+    ] as const) {
       const input = known(bt(to), { occurrences: from });
       const out = decide(input);
       expect(out.decision).toMatchObject({ notify: true, code: 'milestone', reason: `Crossed ${m} occurrences` });

@@ -24,40 +24,49 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 describe('the log replays to the same state', () => {
   it('any sequence of hooks, redeliveries, marks, retention and compaction reads back identically after reopen', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 60 }), fc.integer({ min: 3, max: 30 }), fc.boolean(), async (ops, maxGroups, compact) => {
-        const dir = tmpDataDir();
-        const settings = (): Settings => ({ ...testSettings(), retention: { maxGroups, maxDays: 90 } });
-        let t = T0;
-        const options = {
-          dataDir: dir,
-          getSettings: settings,
-          now: () => t,
-          ...(compact ? { compaction: { minBytes: 1, ratio: 1.5 } } : {}),
-        };
-        const a = await openInbox(options);
-        for (const o of ops) {
-          t += 1000;
-          if (o.kind === 'bt') {
-            await a.ingest(backtraceEvent({ at: t, body: { fingerprint: `g${o.group}`, occurrences: o.occurrences, object_id: `o${o.occurrences}` } }));
-          } else if (o.kind === 'ec') {
-            await a.ingest(errorceptionEvent({ at: t, body: { webUrl: `https://errorception.com/e/${o.group}`, date: new Date(T0).toISOString() } }));
-          } else {
-            const groups = a.list({ limit: 1000 }).groups;
-            const g = groups[o.pick % Math.max(1, groups.length)];
-            if (g) await a.mark(g.id, { read: o.read, muted: o.muted, resolved: o.resolved });
+      fc.asyncProperty(
+        fc.array(op, { minLength: 1, maxLength: 60 }),
+        fc.integer({ min: 3, max: 30 }),
+        fc.boolean(),
+        async (ops, maxGroups, compact) => {
+          const dir = tmpDataDir();
+          const settings = (): Settings => ({ ...testSettings(), retention: { maxGroups, maxDays: 90 } });
+          let t = T0;
+          const options = {
+            dataDir: dir,
+            getSettings: settings,
+            now: () => t,
+            ...(compact ? { compaction: { minBytes: 1, ratio: 1.5 } } : {}),
+          };
+          const a = await openInbox(options);
+          for (const o of ops) {
+            t += 1000;
+            if (o.kind === 'bt') {
+              await a.ingest(
+                backtraceEvent({ at: t, body: { fingerprint: `g${o.group}`, occurrences: o.occurrences, object_id: `o${o.occurrences}` } }),
+              );
+            } else if (o.kind === 'ec') {
+              await a.ingest(
+                errorceptionEvent({ at: t, body: { webUrl: `https://errorception.com/e/${o.group}`, date: new Date(T0).toISOString() } }),
+              );
+            } else {
+              const groups = a.list({ limit: 1000 }).groups;
+              const g = groups[o.pick % Math.max(1, groups.length)];
+              if (g) await a.mark(g.id, { read: o.read, muted: o.muted, resolved: o.resolved });
+            }
           }
-        }
-        const before = a.list({ limit: 1000 });
-        const counts = a.counts();
-        const raws = before.groups.map((g) => a.get(g.id)?.latestRaw);
-        await a.close();
-        const b = await openInbox(options);
-        expect(b.counts()).toEqual(counts);
-        expect(b.list({ limit: 1000 })).toEqual(before);
-        expect(before.groups.map((g) => b.get(g.id)?.latestRaw)).toEqual(raws);
-        expect(counts.groups).toBeLessThanOrEqual(maxGroups);
-        await b.close();
-      }),
+          const before = a.list({ limit: 1000 });
+          const counts = a.counts();
+          const raws = before.groups.map((g) => a.get(g.id)?.latestRaw);
+          await a.close();
+          const b = await openInbox(options);
+          expect(b.counts()).toEqual(counts);
+          expect(b.list({ limit: 1000 })).toEqual(before);
+          expect(before.groups.map((g) => b.get(g.id)?.latestRaw)).toEqual(raws);
+          expect(counts.groups).toBeLessThanOrEqual(maxGroups);
+          await b.close();
+        },
+      ),
       { numRuns: 25 },
     );
   });
@@ -97,14 +106,24 @@ describe('background compaction', () => {
   it('keeps taking hooks while a large compaction runs, and loses none of them in the switch', async () => {
     const dir = tmpDataDir();
     let t = T0;
-    const options = { dataDir: dir, getSettings: () => testSettings(), now: () => (t += 3), compaction: { minBytes: 1024 * 1024, ratio: 2 } };
+    const options = {
+      dataDir: dir,
+      getSettings: () => testSettings(),
+      now: () => (t += 3),
+      compaction: { minBytes: 1024 * 1024, ratio: 2 },
+    };
     const a = await openInbox(options);
     const hooks = new Map<string, number>();
     let n = 0;
     const send = (group: number): Promise<unknown> => {
       const k = n++;
       hooks.set(`bg${group}`, (hooks.get(`bg${group}`) ?? 0) + 1);
-      return a.ingest(backtraceEvent({ at: T0 + k, body: { fingerprint: `bg${group}`, occurrences: k + 1, object_id: `b${k}`, callstack: ['x', `fn${group}`] } }));
+      return a.ingest(
+        backtraceEvent({
+          at: T0 + k,
+          body: { fingerprint: `bg${group}`, occurrences: k + 1, object_id: `b${k}`, callstack: ['x', `fn${group}`] },
+        }),
+      );
     };
     // Rounds of 100 concurrent hooks over 800 groups: the log passes 2x its live size and compacts while
     // later rounds are being written.
@@ -122,7 +141,7 @@ describe('background compaction', () => {
     expect(after.total).toBe(800);
     for (const g of after.groups) expect(g.hooks).toBe(hooks.get(g.groupKey));
     const one = after.groups[17]!;
-    expect((b.get(one.id)?.latestRaw as { object_id: string }).object_id).toBe(one.latestObjectId);
+    expect((b.get(one.id)!.latestRaw as { object_id: string }).object_id).toBe(one.latestObjectId);
     await b.close();
   });
 });

@@ -154,13 +154,13 @@ describe('durable store', () => {
     await inbox.ingest(backtraceEvent({ body: { fingerprint: 'after', occurrences: 1, object_id: 'z' } }));
     expect(inbox.stats().compactions).toBeGreaterThan(0);
     expect(statSync(join(dir, 'inbox.log')).size).toBeLessThan(64 * 1024 * 2);
-    expect((inbox.get(id)?.latestRaw as { object_id: string }).object_id).toBe(`o${last}`);
+    expect((inbox.get(id)!.latestRaw as { object_id: string }).object_id).toBe(`o${last}`);
     await inbox.close();
 
     const again = await openInbox(opts(dir));
     expect(again.counts().groups).toBe(6);
     expect(again.get(id)).toMatchObject({ muted: true, latestObjectId: `o${last}`, occurrences: last });
-    expect((again.get(id)?.latestRaw as { object_id: string }).object_id).toBe(`o${last}`);
+    expect((again.get(id)!.latestRaw as { object_id: string }).object_id).toBe(`o${last}`);
     await again.close();
   });
 
@@ -184,7 +184,7 @@ describe('durable store', () => {
     await a.close();
     const b = await openInbox(opts(dir));
     expect(b.counts().groups).toBe(2);
-    expect((b.get(r.group.id)?.latestRaw as { big: string }).big.length).toBe(big.length);
+    expect((b.get(r.group.id)!.latestRaw as { big: string }).big.length).toBe(big.length);
     await b.close();
   });
 
@@ -194,7 +194,8 @@ describe('durable store', () => {
     const raw = { message: title, emoji: '🦀🔥', nested: { tab: 'a\tb', nl: 'c\nd' } };
     const a = await openInbox(opts(dir, { compaction: { minBytes: 1, ratio: 1.01 } }));
     const r = await a.ingest(errorceptionEvent({ title, raw }));
-    for (let i = 0; i < 5; i++) await a.ingest(errorceptionEvent({ title, raw: { ...raw, i }, redelivery: { key: `k${i}`, windowMs: 1000 } }));
+    for (let i = 0; i < 5; i++)
+      await a.ingest(errorceptionEvent({ title, raw: { ...raw, i }, redelivery: { key: `k${i}`, windowMs: 1000 } }));
     expect(a.stats().compactions).toBeGreaterThan(0);
     expect(a.get(r.group.id)?.latestRaw).toEqual({ ...raw, i: 4 });
     await a.close();
@@ -236,7 +237,10 @@ describe('durable store', () => {
     await store.close();
     const seen: unknown[] = [];
     const again = await LogStore.open({ dataDir: dir, onWarning: (w) => expect.fail(w) }, (index) => seen.push(index));
-    expect(seen).toEqual([{ k: 'x', n: 1 }, { k: 'x', n: 2 }]);
+    expect(seen).toEqual([
+      { k: 'x', n: 1 },
+      { k: 'x', n: 2 },
+    ]);
     await again.close();
   });
 

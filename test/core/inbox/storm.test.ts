@@ -82,7 +82,12 @@ describe('storm control', () => {
   it('flushDigest raises the digest at once when forced', async () => {
     const notes: NotificationRequest[] = [];
     let t = T0;
-    const inbox = await openInbox({ dataDir: tmpDataDir(), getSettings: () => testSettings(), onNotification: (n) => notes.push(n), now: () => t });
+    const inbox = await openInbox({
+      dataDir: tmpDataDir(),
+      getSettings: () => testSettings(),
+      onNotification: (n) => notes.push(n),
+      now: () => t,
+    });
     for (let i = 0; i < 8; i++) {
       t += 10;
       await inbox.ingest(backtraceEvent({ at: t, body: { fingerprint: `f${i}` } }));

@@ -6,8 +6,7 @@ import { backtraceProvider } from '../../../main/core/providers/backtrace';
 import type { HookRequest } from '../../../main/core/providers/types';
 import { sourceSchema, type Source } from '../../../shared/settings';
 
-const fixture = (name: string): unknown =>
-  JSON.parse(readFileSync(join(__dirname, '../../fixtures/backtrace', name), 'utf8'));
+const fixture = (name: string): unknown => JSON.parse(readFileSync(join(__dirname, '../../fixtures/backtrace', name), 'utf8'));
 
 const source: Source = sourceSchema.parse({
   id: 'bt-source-0000000000001',
@@ -68,7 +67,7 @@ describe('backtrace parse', () => {
     expect(keyOf({ fingerprint: 'nodk', callstack: ['f1'] })).toEqual(first);
   });
 
-  it('an attribute named __proto__ never becomes the histograms\' prototype', () => {
+  it("an attribute named __proto__ never becomes the histograms' prototype", () => {
     const body = JSON.parse('{"fingerprint":"p","attributes":{"__proto__":[["x",1]],"version":[["1.0",2]]}}') as unknown;
     const r = backtraceProvider.parse(hook(body));
     if (!r.ok || !r.event) throw new Error('expected an event');

@@ -20,7 +20,9 @@ const source: Source = sourceSchema.parse({
 
 /** The signature as Errorception's documentation defines it: sha1(secret + message + page), hex. */
 function referenceSignature(secret: string, message: string, page: string): string {
-  return createHash('sha1').update(secret + message + page, 'utf8').digest('hex');
+  return createHash('sha1')
+    .update(secret + message + page, 'utf8')
+    .digest('hex');
 }
 
 function hook(json: unknown, headers: Record<string, string> = {}, src: Source = source): HookRequest {
@@ -62,12 +64,17 @@ describe('errorception verify', () => {
 
   it('matches the documented formula for any secret, message and page (UTF-8 included)', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'grapheme' }), fc.string({ unit: 'grapheme' }), (secret, message, page) => {
-        expect(errorceptionSignature(secret, message, page)).toBe(referenceSignature(secret, message, page));
-        const src = { ...source, credentials: { secret: secret || 'x' } };
-        const sig = referenceSignature(secret || 'x', message, page);
-        expect(errorceptionProvider.verify(hook({ message, page }, { 'x-signature': sig }, src))).toBeNull();
-      }),
+      fc.property(
+        fc.string({ unit: 'grapheme' }),
+        fc.string({ unit: 'grapheme' }),
+        fc.string({ unit: 'grapheme' }),
+        (secret, message, page) => {
+          expect(errorceptionSignature(secret, message, page)).toBe(referenceSignature(secret, message, page));
+          const src = { ...source, credentials: { secret: secret || 'x' } };
+          const sig = referenceSignature(secret || 'x', message, page);
+          expect(errorceptionProvider.verify(hook({ message, page }, { 'x-signature': sig }, src))).toBeNull();
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -75,15 +82,22 @@ describe('errorception verify', () => {
   it('breaks the signature on any change of secret, message or page', () => {
     const text = fc.string({ unit: 'grapheme' });
     fc.assert(
-      fc.property(fc.string({ minLength: 1, unit: 'grapheme' }), text, text, text, fc.constantFrom('secret', 'message', 'page'), (secret, message, page, replacement, which) => {
-        // With the other two parts fixed, the signed concatenation differs exactly when the changed part does.
-        const original = which === 'secret' ? secret : which === 'message' ? message : page;
-        fc.pre(replacement !== original && !(which === 'secret' && replacement === ''));
-        const sig = referenceSignature(secret, message, page);
-        const src = { ...source, credentials: { secret: which === 'secret' ? replacement : secret } };
-        const body = { message: which === 'message' ? replacement : message, page: which === 'page' ? replacement : page };
-        expect(errorceptionProvider.verify(hook(body, { 'x-signature': sig }, src))?.status).toBe(401);
-      }),
+      fc.property(
+        fc.string({ minLength: 1, unit: 'grapheme' }),
+        text,
+        text,
+        text,
+        fc.constantFrom('secret', 'message', 'page'),
+        (secret, message, page, replacement, which) => {
+          // With the other two parts fixed, the signed concatenation differs exactly when the changed part does.
+          const original = which === 'secret' ? secret : which === 'message' ? message : page;
+          fc.pre(replacement !== original && !(which === 'secret' && replacement === ''));
+          const sig = referenceSignature(secret, message, page);
+          const src = { ...source, credentials: { secret: which === 'secret' ? replacement : secret } };
+          const body = { message: which === 'message' ? replacement : message, page: which === 'page' ? replacement : page };
+          expect(errorceptionProvider.verify(hook(body, { 'x-signature': sig }, src))?.status).toBe(401);
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -149,8 +163,14 @@ describe('errorception parse', () => {
   });
 
   it('refuses missing message or page with 400 naming the field', () => {
-    expect(errorceptionProvider.parse(hook(fixture('missing-page.json')))).toMatchObject({ ok: false, rejection: { status: 400, field: 'page' } });
-    expect(errorceptionProvider.parse(hook(fixture('missing-message.json')))).toMatchObject({ ok: false, rejection: { status: 400, field: 'message' } });
+    expect(errorceptionProvider.parse(hook(fixture('missing-page.json')))).toMatchObject({
+      ok: false,
+      rejection: { status: 400, field: 'page' },
+    });
+    expect(errorceptionProvider.parse(hook(fixture('missing-message.json')))).toMatchObject({
+      ok: false,
+      rejection: { status: 400, field: 'message' },
+    });
   });
 
   it('names an optional field of the wrong type', () => {
@@ -168,7 +188,10 @@ describe('errorception parse', () => {
     );
     fc.assert(
       fc.property(
-        fc.record({ message: fc.string(), page: fc.string(), userAgent: anything, date: anything, isFirstOccurrence: anything, webUrl: anything }, { requiredKeys: ['message', 'page'] }),
+        fc.record(
+          { message: fc.string(), page: fc.string(), userAgent: anything, date: anything, isFirstOccurrence: anything, webUrl: anything },
+          { requiredKeys: ['message', 'page'] },
+        ),
         (json) => {
           const result = errorceptionProvider.parse(hook(json));
           if (result.ok && result.event) expect(result.event.groupKey.length).toBeGreaterThan(0);

@@ -42,9 +42,24 @@ describe('generic mapping', () => {
     expect(genericProvider.validateSource(source)).toBeNull();
     expect(genericProvider.validateSource(makeSource('generic'))).toMatch(/titlePath/);
     expect(genericProvider.validateSource(makeSource('generic', { config: { ...AIRBRAKE_MAPPING, urlPath: '$[' } }))).toMatch(/urlPath/);
-    expect(genericProvider.validateSource(makeSource('generic', { config: { ...AIRBRAKE_MAPPING, verification: 'hmac', signatureHeader: 'x-sig' } }))).toMatch(/secret/);
-    expect(genericProvider.validateSource(makeSource('generic', { config: { ...AIRBRAKE_MAPPING, verification: 'hmac' }, credentials: { secret: 's' } }))).toMatch(/signatureHeader/);
-    expect(genericProvider.validateSource(makeSource('generic', { config: { ...AIRBRAKE_MAPPING, verification: 'standard-webhooks' }, credentials: { secret: 'not base64!' } }))).toMatch(/whsec_/);
+    expect(
+      genericProvider.validateSource(
+        makeSource('generic', { config: { ...AIRBRAKE_MAPPING, verification: 'hmac', signatureHeader: 'x-sig' } }),
+      ),
+    ).toMatch(/secret/);
+    expect(
+      genericProvider.validateSource(
+        makeSource('generic', { config: { ...AIRBRAKE_MAPPING, verification: 'hmac' }, credentials: { secret: 's' } }),
+      ),
+    ).toMatch(/signatureHeader/);
+    expect(
+      genericProvider.validateSource(
+        makeSource('generic', {
+          config: { ...AIRBRAKE_MAPPING, verification: 'standard-webhooks' },
+          credentials: { secret: 'not base64!' },
+        }),
+      ),
+    ).toMatch(/whsec_/);
   });
 
   it('previewMapping shows the fields and the problems for the setup view', () => {
@@ -65,23 +80,29 @@ describe('generic mapping', () => {
 
 describe('generic HMAC verification', () => {
   const config = { ...AIRBRAKE_MAPPING, verification: 'hmac', signatureHeader: 'X-Hub-Signature-256', signaturePrefix: 'sha256=' };
-  const source = makeSource('generic', { config, credentials: { secret: 'It\'s a Secret to Everybody' } });
+  const source = makeSource('generic', { config, credentials: { secret: "It's a Secret to Everybody" } });
   const raw = fixtureText('generic', 'airbrake-error.json');
-  const hex = createHmac('sha256', 'It\'s a Secret to Everybody').update(raw).digest('hex');
+  const hex = createHmac('sha256', "It's a Secret to Everybody").update(raw).digest('hex');
 
   it('accepts the signature in the chosen header with its prefix', () => {
     expect(genericProvider.verify(rawHook(source, raw, { 'x-hub-signature-256': `sha256=${hex}` }))).toBeNull();
   });
 
   it('refuses a wrong signature, a missing header or prefix with 401 and a reason', () => {
-    expect(genericProvider.verify(rawHook(source, raw, { 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` }))).toMatchObject({ status: 401, reason: expect.stringMatching(/wrong/) });
+    expect(genericProvider.verify(rawHook(source, raw, { 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` }))).toMatchObject({
+      status: 401,
+      reason: expect.stringMatching(/wrong/),
+    });
     expect(genericProvider.verify(rawHook(source, raw, {}))).toMatchObject({ status: 401, reason: expect.stringMatching(/missing/) });
     expect(genericProvider.verify(rawHook(source, raw, { 'x-hub-signature-256': hex }))?.status).toBe(401);
   });
 
   it('supports base64 signatures', () => {
-    const b64Source = makeSource('generic', { config: { ...config, signatureEncoding: 'base64', signaturePrefix: '' }, credentials: source.credentials });
-    const b64 = createHmac('sha256', 'It\'s a Secret to Everybody').update(raw).digest('base64');
+    const b64Source = makeSource('generic', {
+      config: { ...config, signatureEncoding: 'base64', signaturePrefix: '' },
+      credentials: source.credentials,
+    });
+    const b64 = createHmac('sha256', "It's a Secret to Everybody").update(raw).digest('base64');
     expect(genericProvider.verify(rawHook(b64Source, raw, { 'x-hub-signature-256': b64 }))).toBeNull();
   });
 
@@ -102,14 +123,21 @@ describe('generic Standard Webhooks verification', () => {
   const raw = fixtureText('generic', 'standard-webhooks-contact-created.json');
   const now = Date.UTC(2026, 10, 24, 2, 0, 0);
   const ts = String(Math.floor(now / 1000));
-  const headers = { 'webhook-id': 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W', 'webhook-timestamp': ts, 'webhook-signature': signStandardWebhook(decodeStandardSecret(WHSEC)!, 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W', ts, raw) };
+  const headers = {
+    'webhook-id': 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W',
+    'webhook-timestamp': ts,
+    'webhook-signature': signStandardWebhook(decodeStandardSecret(WHSEC)!, 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W', ts, raw),
+  };
 
   it('accepts a signed message once, parses it with the message id as redelivery key, and refuses its replay', () => {
     expect(genericProvider.verify(rawHook(source, raw, headers, now))).toBeNull();
     const event = expectEvent(genericProvider.parse(rawHook(source, raw, headers, now)));
     expect(event).toMatchObject({ groupKey: '1f81eb52-5198-4599-803e-771906343485', title: 'contact.created' });
     expect(event.redelivery.key).toBe('webhook-id:msg_2KWPBgLlAfxdpx2AI54pPJ85f4W');
-    expect(genericProvider.verify(rawHook(source, raw, headers, now + 2000))).toMatchObject({ status: 401, reason: expect.stringMatching(/replayed/) });
+    expect(genericProvider.verify(rawHook(source, raw, headers, now + 2000))).toMatchObject({
+      status: 401,
+      reason: expect.stringMatching(/replayed/),
+    });
   });
 
   it('replays are remembered per source', () => {
@@ -119,7 +147,10 @@ describe('generic Standard Webhooks verification', () => {
   });
 
   it('refuses a stale timestamp with 401 and a reason', () => {
-    expect(genericProvider.verify(rawHook(source, raw, headers, now + 10 * 60 * 1000))).toMatchObject({ status: 401, reason: expect.stringMatching(/stale/) });
+    expect(genericProvider.verify(rawHook(source, raw, headers, now + 10 * 60 * 1000))).toMatchObject({
+      status: 401,
+      reason: expect.stringMatching(/stale/),
+    });
   });
 
   it('a sample is signed, verifies and parses', () => {
@@ -142,6 +173,8 @@ describe('generic config spellings', () => {
     const raw = fixtureText('generic', 'airbrake-error.json');
     const sig = createHmac('sha256', 'shh').update(raw).digest('base64');
     expect(genericProvider.verify(rawHook(nested, raw, { 'x-signature': sig }))).toBeNull();
-    expect(expectEvent(genericProvider.parse(rawHook(nested, raw, { 'x-signature': sig }))).url).toBe('https://airbrake.io/airbrake-error-url');
+    expect(expectEvent(genericProvider.parse(rawHook(nested, raw, { 'x-signature': sig }))).url).toBe(
+      'https://airbrake.io/airbrake-error-url',
+    );
   });
 });

@@ -38,14 +38,43 @@ describe('honeybadger', () => {
   });
 
   it('uptime down/up become one site group that regresses and resolves (lenient: shape not in the fixtures)', () => {
-    const down = expectEvent(honeybadgerProvider.parse(rawHook(source, JSON.stringify({ event: 'down', message: '[Crywolf] example.com is down', site: { id: 'abc', name: 'example.com', url: 'https://example.com' } }))));
-    const up = expectEvent(honeybadgerProvider.parse(rawHook(source, JSON.stringify({ event: 'up', message: '[Crywolf] example.com is back up', site: { id: 'abc', name: 'example.com', url: 'https://example.com' } }))));
+    const down = expectEvent(
+      honeybadgerProvider.parse(
+        rawHook(
+          source,
+          JSON.stringify({
+            event: 'down',
+            message: '[Crywolf] example.com is down',
+            site: { id: 'abc', name: 'example.com', url: 'https://example.com' },
+          }),
+        ),
+      ),
+    );
+    const up = expectEvent(
+      honeybadgerProvider.parse(
+        rawHook(
+          source,
+          JSON.stringify({
+            event: 'up',
+            message: '[Crywolf] example.com is back up',
+            site: { id: 'abc', name: 'example.com', url: 'https://example.com' },
+          }),
+        ),
+      ),
+    );
     expect(down).toMatchObject({ groupKey: 'site:abc', lifecycle: 'regressed' });
     expect(up).toMatchObject({ groupKey: 'site:abc', lifecycle: 'resolved' });
   });
 
   it('a volume spike without a fault groups per project as a milestone', () => {
-    const spike = expectEvent(honeybadgerProvider.parse(rawHook(source, JSON.stringify({ event: 'volume_spike', message: '[Crywolf] error volume spike', project: { id: 1717, name: 'Crywolf' } }))));
+    const spike = expectEvent(
+      honeybadgerProvider.parse(
+        rawHook(
+          source,
+          JSON.stringify({ event: 'volume_spike', message: '[Crywolf] error volume spike', project: { id: 1717, name: 'Crywolf' } }),
+        ),
+      ),
+    );
     expect(spike).toMatchObject({ groupKey: 'project:1717:volume_spike', milestone: 'Honeybadger: error volume spike' });
   });
 
@@ -61,6 +90,8 @@ describe('honeybadger', () => {
   it('sample parses with a fresh group each call', () => {
     const a = honeybadgerProvider.sample(source, Date.now());
     const b = honeybadgerProvider.sample(source, Date.now());
-    expect(expectEvent(honeybadgerProvider.parse(rawHook(source, a.body))).groupKey).not.toBe(expectEvent(honeybadgerProvider.parse(rawHook(source, b.body))).groupKey);
+    expect(expectEvent(honeybadgerProvider.parse(rawHook(source, a.body))).groupKey).not.toBe(
+      expectEvent(honeybadgerProvider.parse(rawHook(source, b.body))).groupKey,
+    );
   });
 });

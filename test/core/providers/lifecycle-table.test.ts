@@ -157,7 +157,7 @@ describe('lifecycle mapping table', () => {
     }
   });
 
-  it('the issue\'s words: resolved resolves, reopened/unresolved/regressed regress, rate/spike/power-of-ten/velocity are milestones', () => {
+  it("the issue's words: resolved resolves, reopened/unresolved/regressed regress, rate/spike/power-of-ten/velocity are milestones", () => {
     expect(bugsnagLifecycle['reopened']?.lifecycle).toBe('regressed');
     expect(honeybadgerLifecycle['unresolved']?.lifecycle).toBe('regressed');
     expect(rollbarLifecycle['resolved_item']?.lifecycle).toBe('resolved');

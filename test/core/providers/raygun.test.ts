@@ -46,6 +46,8 @@ describe('raygun', () => {
   it('sample parses with a fresh group each call', () => {
     const a = raygunProvider.sample(source, Date.now());
     const b = raygunProvider.sample(source, Date.now());
-    expect(expectEvent(raygunProvider.parse(rawHook(source, a.body))).groupKey).not.toBe(expectEvent(raygunProvider.parse(rawHook(source, b.body))).groupKey);
+    expect(expectEvent(raygunProvider.parse(rawHook(source, a.body))).groupKey).not.toBe(
+      expectEvent(raygunProvider.parse(rawHook(source, b.body))).groupKey,
+    );
   });
 });

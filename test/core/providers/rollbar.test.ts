@@ -51,8 +51,14 @@ describe('rollbar', () => {
   });
 
   it('an item event without data.item, or without event_name, is a 400 naming the field', () => {
-    expect(rollbarProvider.parse(rawHook(source, '{"event_name":"new_item","data":{}}'))).toMatchObject({ ok: false, rejection: { status: 400, field: 'data.item' } });
-    expect(rollbarProvider.parse(rawHook(source, '{"data":{}}'))).toMatchObject({ ok: false, rejection: { status: 400, field: 'event_name' } });
+    expect(rollbarProvider.parse(rawHook(source, '{"event_name":"new_item","data":{}}'))).toMatchObject({
+      ok: false,
+      rejection: { status: 400, field: 'data.item' },
+    });
+    expect(rollbarProvider.parse(rawHook(source, '{"data":{}}'))).toMatchObject({
+      ok: false,
+      rejection: { status: 400, field: 'event_name' },
+    });
   });
 
   it('every documented fixture parses without a rejection', () => {
@@ -62,6 +68,8 @@ describe('rollbar', () => {
   it('sample parses with a fresh group each call', () => {
     const a = rollbarProvider.sample(source, Date.now());
     const b = rollbarProvider.sample(source, Date.now());
-    expect(expectEvent(rollbarProvider.parse(rawHook(source, a.body))).groupKey).not.toBe(expectEvent(rollbarProvider.parse(rawHook(source, b.body))).groupKey);
+    expect(expectEvent(rollbarProvider.parse(rawHook(source, a.body))).groupKey).not.toBe(
+      expectEvent(rollbarProvider.parse(rawHook(source, b.body))).groupKey,
+    );
   });
 });

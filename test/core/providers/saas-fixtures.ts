@@ -22,7 +22,9 @@ export function fixture(provider: string, name: string): Record<string, unknown>
 
 /** Every fixture file name of a provider. */
 export function fixtureNames(provider: string): string[] {
-  return readdirSync(join(FIXTURES, provider)).filter((f) => f.endsWith('.json')).sort();
+  return readdirSync(join(FIXTURES, provider))
+    .filter((f) => f.endsWith('.json'))
+    .sort();
 }
 
 /** A valid source of a provider (ids are 22 URL-safe characters, like real ones). */

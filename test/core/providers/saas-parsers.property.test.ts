@@ -23,13 +23,30 @@ const cases: Array<[ProviderModule, Source, string]> = [
   [honeybadgerProvider, makeSource('honeybadger'), 'honeybadger'],
   [
     genericProvider,
-    makeSource('generic', { config: { titlePath: '$.error.error_message', groupKeyPath: '$.error.id', urlPath: '$.airbrake_error_url', occurrencesPath: '$.error.times_occurred' } }),
+    makeSource('generic', {
+      config: {
+        titlePath: '$.error.error_message',
+        groupKeyPath: '$.error.id',
+        urlPath: '$.airbrake_error_url',
+        occurrencesPath: '$.error.times_occurred',
+      },
+    }),
     'generic',
   ],
 ];
 
 const headerArb = fc.dictionary(
-  fc.constantFrom('sentry-hook-resource', 'sentry-hook-signature', 'sentry-hook-timestamp', 'x-servicehook-signature', 'request-id', 'webhook-id', 'webhook-signature', 'webhook-timestamp', 'x-anything'),
+  fc.constantFrom(
+    'sentry-hook-resource',
+    'sentry-hook-signature',
+    'sentry-hook-timestamp',
+    'x-servicehook-signature',
+    'request-id',
+    'webhook-id',
+    'webhook-signature',
+    'webhook-timestamp',
+    'x-anything',
+  ),
   fc.oneof(fc.string(), fc.constantFrom('issue', 'error', 'event_alert', 'metric_alert', 'installation', 'comment', '0', '')),
 );
 
@@ -50,8 +67,9 @@ function wellFormed(result: ParseResult): void {
 /** Every path to a value in a JSON document. */
 function paths(value: unknown, prefix: Array<string | number> = []): Array<Array<string | number>> {
   const out: Array<Array<string | number>> = [prefix];
-  if (Array.isArray(value)) value.forEach((v, i) => out.push(...paths(v, [...prefix, i])));
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) out.push(...paths(v, [...prefix, k]));
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) out.push(...paths(v, [...prefix, i]));
+  } else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) out.push(...paths(v, [...prefix, k]));
   return out;
 }
 
@@ -84,18 +102,24 @@ describe.each(cases)('%s: no body makes verify or parse throw', (provider, sourc
   it('documented fixtures with one value replaced by arbitrary JSON', () => {
     const docs = fixtureNames(fixtureDir).map((n) => fixture(fixtureDir, n));
     fc.assert(
-      fc.property(fc.nat(), fc.nat(), fc.jsonValue({ maxDepth: 3 }), fc.constantFrom('issue', 'error', 'event_alert', 'metric_alert', 'comment', ''), (d, p, replacement, resource) => {
-        const doc = docs[d % docs.length]!;
-        const all = paths(doc);
-        const json = replaceAt(doc, all[p % all.length]!, replacement);
-        const headers: Record<string, string> = resource ? { 'sentry-hook-resource': resource } : {};
-        const req = { source, headers, rawBody: Buffer.from(JSON.stringify(json) ?? 'null'), json, now: Date.now() };
-        let result: ParseResult | undefined;
-        expect(() => {
-          result = provider.parse(req);
-        }).not.toThrow();
-        wellFormed(result!);
-      }),
+      fc.property(
+        fc.nat(),
+        fc.nat(),
+        fc.jsonValue({ maxDepth: 3 }),
+        fc.constantFrom('issue', 'error', 'event_alert', 'metric_alert', 'comment', ''),
+        (d, p, replacement, resource) => {
+          const doc = docs[d % docs.length]!;
+          const all = paths(doc);
+          const json = replaceAt(doc, all[p % all.length]!, replacement);
+          const headers: Record<string, string> = resource ? { 'sentry-hook-resource': resource } : {};
+          const req = { source, headers, rawBody: Buffer.from(JSON.stringify(json) ?? 'null'), json, now: Date.now() };
+          let result: ParseResult | undefined;
+          expect(() => {
+            result = provider.parse(req);
+          }).not.toThrow();
+          wellFormed(result!);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -104,12 +128,19 @@ describe.each(cases)('%s: no body makes verify or parse throw', (provider, sourc
 describe('previewMapping never throws', () => {
   it('for any config and body', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.constantFrom('titlePath', 'groupKeyPath', 'urlPath', 'bodyPath', 'verification', 'x'), fc.oneof(fc.string(), fc.jsonValue())), fc.jsonValue(), (config, body) => {
-        const preview = previewMapping(config, body);
-        expect(typeof preview.ok).toBe('boolean');
-        expect(Array.isArray(preview.errors)).toBe(true);
-        if (!preview.ok) expect(preview.errors.length).toBeGreaterThan(0);
-      }),
+      fc.property(
+        fc.dictionary(
+          fc.constantFrom('titlePath', 'groupKeyPath', 'urlPath', 'bodyPath', 'verification', 'x'),
+          fc.oneof(fc.string(), fc.jsonValue()),
+        ),
+        fc.jsonValue(),
+        (config, body) => {
+          const preview = previewMapping(config, body);
+          expect(typeof preview.ok).toBe('boolean');
+          expect(Array.isArray(preview.errors)).toBe(true);
+          if (!preview.ok) expect(preview.errors.length).toBeGreaterThan(0);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -139,15 +139,26 @@ describe('sentry parse (documented payloads)', () => {
 
   it('error.created: grouped by issue_id with the event id as object', () => {
     const event = expectEvent(sentryProvider.parse(integrationHook('error', fixtureText('sentry', 'error-created.json'))));
-    expect(event).toMatchObject({ groupKey: '1170820242', objectId: 'bb78c1407cea4519aa397afc059c793d', page: 'https://null.jsbin.com/runner' });
+    expect(event).toMatchObject({
+      groupKey: '1170820242',
+      objectId: 'bb78c1407cea4519aa397afc059c793d',
+      page: 'https://null.jsbin.com/runner',
+    });
     expect(event.url).toBe('https://sentry.io/organizations/test-org/issues/1170820242/');
   });
 
   it('metric_alert: grouped by alert rule; resolved resolves, critical is a milestone', () => {
     const raw = fixtureText('sentry', 'metric-alert-resolved.json');
     const resolved = expectEvent(sentryProvider.parse(integrationHook('metric_alert', raw)));
-    expect(resolved).toMatchObject({ groupKey: 'metric_alert:7', lifecycle: 'resolved', title: 'Resolved: Too many errors', url: 'https://sentry.io/organizations/baz/alerts/1/' });
-    const critical = expectEvent(sentryProvider.parse(integrationHook('metric_alert', JSON.stringify({ ...JSON.parse(raw), action: 'critical' }))));
+    expect(resolved).toMatchObject({
+      groupKey: 'metric_alert:7',
+      lifecycle: 'resolved',
+      title: 'Resolved: Too many errors',
+      url: 'https://sentry.io/organizations/baz/alerts/1/',
+    });
+    const critical = expectEvent(
+      sentryProvider.parse(integrationHook('metric_alert', JSON.stringify({ ...JSON.parse(raw), action: 'critical' }))),
+    );
     expect(critical.groupKey).toBe('metric_alert:7');
     expect(critical.milestone).toMatch(/critical/);
   });
@@ -181,7 +192,9 @@ describe('sentry parse (documented payloads)', () => {
   });
 
   it('issueUrlFromEventUrl strips the event part only', () => {
-    expect(issueUrlFromEventUrl('https://sentry.io/organizations/o/issues/1/events/abc/')).toBe('https://sentry.io/organizations/o/issues/1/');
+    expect(issueUrlFromEventUrl('https://sentry.io/organizations/o/issues/1/events/abc/')).toBe(
+      'https://sentry.io/organizations/o/issues/1/',
+    );
     expect(issueUrlFromEventUrl('https://sentry.io/organizations/o/issues/1/')).toBe('https://sentry.io/organizations/o/issues/1/');
     expect(issueUrlFromEventUrl(null)).toBeNull();
   });

@@ -45,7 +45,10 @@ describe('standard webhooks', () => {
   });
 
   it('refuses a stale or future timestamp (5-minute tolerance) with 401 and a reason', () => {
-    expect(check({ now: NOW + 5 * 60 * 1000 + 1000 })).toMatchObject({ status: 401, reason: expect.stringMatching(/stale webhook-timestamp/) });
+    expect(check({ now: NOW + 5 * 60 * 1000 + 1000 })).toMatchObject({
+      status: 401,
+      reason: expect.stringMatching(/stale webhook-timestamp/),
+    });
     expect(check({ now: NOW - 5 * 60 * 1000 - 1000 })?.status).toBe(401);
     expect(check({ now: NOW + 4 * 60 * 1000 })).toBeNull();
     expect(check({ headers: { 'webhook-timestamp': 'yesterday' } })?.status).toBe(401);

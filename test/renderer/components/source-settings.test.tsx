@@ -85,7 +85,11 @@ describe('a source’s settings', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Preview on the last body' }));
     await screen.findByText('<i>boom</i>');
     expect(container.querySelector('i')).toBeNull();
-    expect(api.previewMapping).toHaveBeenCalledWith(source.id, { titlePath: '$.error.message', groupKeyPath: '$.error.id', verification: 'none' });
+    expect(api.previewMapping).toHaveBeenCalledWith(source.id, {
+      titlePath: '$.error.message',
+      groupKeyPath: '$.error.id',
+      verification: 'none',
+    });
   });
 
   it('saves notification filters and refuses half an attribute match', async () => {

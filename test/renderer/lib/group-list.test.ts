@@ -84,18 +84,27 @@ describe('upsertGroup', () => {
 
   it('keeps any sequence of updates sorted newest first and free of duplicates', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c', 'd', 'e'), fc.integer({ min: 0, max: 50 })), { maxLength: 60 }), (updates) => {
-        let list: GroupSummary[] = [];
-        for (const [id, t] of updates) list = upsertGroup(list, g(id, new Date(Date.UTC(2026, 0, 1, 0, t)).toISOString()), EMPTY_FILTERS).rows;
-        const ids = list.map((r) => r.id);
-        expect(new Set(ids).size).toBe(ids.length);
-        for (let i = 1; i < list.length; i++) expect(compareNewestFirst(list[i - 1]!, list[i]!)).toBeLessThanOrEqual(0);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c', 'd', 'e'), fc.integer({ min: 0, max: 50 })), { maxLength: 60 }),
+        (updates) => {
+          let list: GroupSummary[] = [];
+          for (const [id, t] of updates)
+            list = upsertGroup(list, g(id, new Date(Date.UTC(2026, 0, 1, 0, t)).toISOString()), EMPTY_FILTERS).rows;
+          const ids = list.map((r) => r.id);
+          expect(new Set(ids).size).toBe(ids.length);
+          for (let i = 1; i < list.length; i++) expect(compareNewestFirst(list[i - 1]!, list[i]!)).toBeLessThanOrEqual(0);
+        },
+      ),
     );
   });
 
   it('appends a page without duplicating rows a push already inserted', () => {
-    expect(appendPage(rows, [g('a', '2026-01-01T00:00:00Z'), g('z', '2025-01-01T00:00:00Z')]).map((r) => r.id)).toEqual(['c', 'b', 'a', 'z']);
+    expect(appendPage(rows, [g('a', '2026-01-01T00:00:00Z'), g('z', '2025-01-01T00:00:00Z')]).map((r) => r.id)).toEqual([
+      'c',
+      'b',
+      'a',
+      'z',
+    ]);
   });
 });
 

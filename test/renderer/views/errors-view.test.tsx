@@ -22,7 +22,14 @@ describe('ErrorsView keyboard selection', () => {
     const a = summary('ga', '2026-01-01T00:00:02.000Z');
     const b = summary('gb', '2026-01-01T00:00:01.000Z');
     api.listGroups.mockResolvedValue({ groups: [a, b], nextCursor: null, total: 2 });
-    render(<ErrorsView state={makeState({ sources: [makeSource()] })} openRequest={null} onOpenHandled={() => undefined} onGoToSetup={() => undefined} />);
+    render(
+      <ErrorsView
+        state={makeState({ sources: [makeSource()] })}
+        openRequest={null}
+        onOpenHandled={() => undefined}
+        onGoToSetup={() => undefined}
+      />,
+    );
     const list = await screen.findByRole('listbox', { name: 'Recent errors' });
     await waitFor(() => expect(api.listGroups).toHaveBeenCalled());
     await screen.findByText('2 error groups');

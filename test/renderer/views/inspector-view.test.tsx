@@ -56,4 +56,3 @@ describe('InspectorView', () => {
     expect(new Set(list.map((r) => r.id)).size).toBe(200);
   });
 });
-
