@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/paths';
 
-const root = join(import.meta.dirname, '..', '..');
+const root = ROOT;
 // biome-ignore lint/suspicious/noExplicitAny: a YAML document read for assertions
 const config = parse(readFileSync(join(root, 'electron-builder.yml'), 'utf8')) as Record<string, any>;
 const schema = JSON.parse(readFileSync(join(root, 'node_modules/app-builder-lib/scheme.json'), 'utf8')) as Record<string, unknown>;

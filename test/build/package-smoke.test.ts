@@ -11,8 +11,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/paths';
 
-const root = join(import.meta.dirname, '..', '..');
+const root = ROOT;
 const require = createRequire(import.meta.url);
 const asar = require('@electron/asar') as { listPackage(archive: string, options?: object): string[] };
 

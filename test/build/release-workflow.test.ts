@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/paths';
 
 interface Step {
   name?: string;
@@ -14,7 +15,7 @@ interface Workflow {
   jobs: Record<string, { 'runs-on': string; strategy: { matrix: { os: string[] } }; steps: Step[] }>;
 }
 
-const root = join(import.meta.dirname, '..', '..');
+const root = ROOT;
 const workflow = parse(readFileSync(join(root, '.github/workflows/release.yml'), 'utf8')) as Workflow;
 
 describe('release workflow', () => {

@@ -8,8 +8,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/paths';
 
-const root = join(import.meta.dirname, '..', '..');
+const root = ROOT;
 const biome = join(root, 'node_modules', '@biomejs', 'biome', 'bin', 'biome');
 // The project's own config in an empty tree of its own: the case files never touch the real one.
 const sandbox = mkdtempSync(join(tmpdir(), 'crashbell-walls-'));

@@ -12,13 +12,13 @@ import type { NormalizedEvent } from '../../shared/events';
 import type { SourceView } from '../../shared/ipc';
 import { postRequest } from '../../main/core/http-post';
 import { blankEvent } from '../../main/core/providers/parsed-event';
-import { buildRenderer, CHROMIUM_PATH, chromiumAvailable, connectPage, launchChromium, removeDir, serveDir } from './browser';
-import { startStack, type Stack } from './stack';
+import { buildRenderer, CHROMIUM_PATH, chromiumAvailable, connectPage, launchChromium, removeDir, serveDir } from '../helpers/browser';
+import { startStack, type Stack } from '../helpers/stack';
+import { ROOT, FIXTURES } from '../helpers/paths';
 
 const HAVE_CHROMIUM = chromiumAvailable();
 const IN_CI = process.env['CI'] === 'true';
-const SHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
-const FIXTURES = resolve(import.meta.dirname, '../fixtures');
+const SHOTS = resolve(ROOT, 'test-results/screenshots');
 
 if (!HAVE_CHROMIUM) {
   console.warn(

@@ -12,8 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getProvider } from '../../main/core/providers/index';
 import { INVOKE_CHANNELS } from '../../shared/ipc';
 import { parseSettings } from '../../shared/settings';
+import { ROOT } from '../helpers/paths';
 
-const root = join(import.meta.dirname, '..', '..');
+const root = ROOT;
 const register = pathToFileURL(join(root, 'test/fixtures/fake-electron/register.mjs')).href;
 
 const source = parseSettings({

@@ -1,0 +1,184 @@
+/**
+ * The e2e harness's browser side: builds the renderer with Vite, serves it on loopback, launches Debian's
+ * Chromium through playwright-core (never a downloaded browser), and emulates the preload's `api` object
+ * over a real app service with `page.exposeBinding` plus a small push dispatcher in the page. Every call goes
+ * through main's own IPC registration (sender check, argument schemas), as in the app.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import react from '@vitejs/plugin-react';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { build } from 'vite';
+import type { AppService } from '../../main/core/app-service';
+import { registerIpcHandlers, serviceHandlers } from '../../main/ipc-handlers';
+import type { IpcMainLike } from '../../main/ipc-main';
+import type { SenderEvent } from '../../main/trusted-sender';
+import { EVENT_CHANNELS, type CrashbellApi, type EventChannel, type InvokeChannel } from '../../shared/ipc';
+import { ROOT } from './paths';
+
+/** Where Chromium is looked for: `CHROMIUM_PATH`, else Debian's package. */
+export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'];
+
+export function chromiumAvailable(): boolean {
+  return existsSync(CHROMIUM_PATH);
+}
+
+/** Builds the renderer (same root, plugin and relative base as electron-vite's renderer target) into a temp dir. */
+export async function buildRenderer(): Promise<string> {
+  const outDir = mkdtempSync(join(tmpdir(), 'crashbell-renderer-'));
+  const root = resolve(ROOT, 'renderer');
+  await build({
+    configFile: false,
+    root,
+    base: '../e2e',
+    plugins: [react()],
+    logLevel: 'error',
+    build: { outDir, emptyOutDir: true, minify: false, sourcemap: false, rollupOptions: { input: join(root, 'index.html') } },
+  });
+  return outDir;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+};
+
+/** A static server for the built renderer on 127.0.0.1. */
+export async function serveDir(dir: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const file = normalize(join(dir, path === '/' ? 'index.html' : path));
+    if (!file.startsWith(dir + sep) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    res.end(readFileSync(file));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+}
+
+/** The contract's call names, as the preload exposes them, and the channel each one invokes. */
+const CALLS = {
+  getState: 'app:get-state',
+  listGroups: 'groups:list',
+  getGroup: 'groups:get',
+  markGroup: 'groups:mark',
+  openGroup: 'groups:open',
+  addSource: 'sources:add',
+  updateSource: 'sources:update',
+  removeSource: 'sources:remove',
+  sendTestEvent: 'sources:send-test',
+  listRequests: 'requests:list',
+  replayRequest: 'requests:replay',
+  getSettings: 'settings:get',
+  updateSettings: 'settings:update',
+  setDnd: 'dnd:set',
+  reconnectTunnel: 'tunnel:reconnect',
+  copy: 'clipboard:copy',
+  openLink: 'link:open',
+  previewMapping: 'sources:preview-mapping',
+} as const satisfies Partial<Record<keyof CrashbellApi, InvokeChannel>>;
+
+/** Listener registrations and the channel each one listens to, as in the preload. */
+const LISTENERS = {
+  onStateChanged: 'state:changed',
+  onGroupUpdated: 'group:updated',
+  onRequestRecorded: 'request:recorded',
+  onNotification: 'notification:raised',
+  onNavigate: 'navigate',
+} as const satisfies Partial<Record<keyof CrashbellApi, EventChannel>>;
+
+/**
+ * Builds `window.crashbell` in the page before any script runs: calls go to the `__crashbellInvoke` binding,
+ * pushes arrive through `__crashbellPush`. Runs in the page, so it is written as a self-contained function.
+ */
+function pageApi(spec: { calls: readonly string[]; listeners: Record<string, string> }): void {
+  const w = window as unknown as Record<string, unknown> & { __crashbellInvoke: (name: string, args: unknown[]) => Promise<unknown> };
+  const byChannel = new Map<string, Set<(payload: unknown) => void>>();
+  const api: Record<string, unknown> = {};
+  for (const name of spec.calls) api[name] = (...args: unknown[]) => w.__crashbellInvoke(name, args);
+  for (const [name, channel] of Object.entries(spec.listeners)) {
+    api[name] = (listener: (payload: unknown) => void) => {
+      let set = byChannel.get(channel);
+      if (!set) {
+        set = new Set();
+        byChannel.set(channel, set);
+      }
+      set.add(listener);
+      return () => set.delete(listener);
+    };
+  }
+  Object.defineProperty(window, 'crashbell', { value: Object.freeze(api), configurable: false });
+  Object.defineProperty(window, '__crashbellPush', {
+    value: (channel: string, payload: unknown) => {
+      for (const l of byChannel.get(channel) ?? []) l(payload);
+    },
+  });
+}
+
+/** Wires a page to the service. Returns a switch to pause pushes (while seeding thousands of groups). */
+export async function connectPage(page: Page, service: AppService, rendererUrl: string): Promise<{ setPushing: (on: boolean) => void }> {
+  // Calls take main's own path: the real IPC registration (sender check, argument schemas, handlers) over an
+  // in-process stand-in for ipcMain, with the page as the one trusted window.
+  const handlers = new Map<string, (event: SenderEvent, ...args: unknown[]) => Promise<unknown>>();
+  const ipc: IpcMainLike = {
+    handle: (channel, listener) => void handlers.set(channel, listener),
+    removeHandler: (channel) => void handlers.delete(channel),
+  };
+  const WINDOW_ID = 1;
+  registerIpcHandlers(ipc, serviceHandlers(service), { trust: { webContentsId: () => WINDOW_ID, rendererUrl } });
+  await page.exposeBinding('__crashbellInvoke', async (source, name: string, args: unknown[]) => {
+    if (!Object.hasOwn(CALLS, name)) throw new Error(`unknown call ${name}`);
+    const channel = CALLS[name as keyof typeof CALLS];
+    const event: SenderEvent = { sender: { id: WINDOW_ID }, senderFrame: { url: source.frame.url(), parent: source.frame.parentFrame() } };
+    try {
+      const result = await handlers.get(channel)!(event, ...args);
+      // Bindings carry JSON; undefined (removeSource, copy) stays undefined.
+      return result === undefined ? undefined : JSON.parse(JSON.stringify(result));
+    } catch (err) {
+      // The wording Electron gives a rejected ipcRenderer.invoke, so the renderer meets what it meets in the app.
+      throw new Error(`Error invoking remote method '${channel}': Error: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  });
+  await page.addInitScript(pageApi, { calls: Object.keys(CALLS), listeners: LISTENERS });
+  let pushing = true;
+  for (const channel of EVENT_CHANNELS) {
+    service.subscribe(channel, (payload) => {
+      if (!pushing || page.isClosed()) return;
+      page
+        .evaluate(([c, p]) => (window as unknown as { __crashbellPush: (c: string, p: unknown) => void }).__crashbellPush(c, p), [
+          channel,
+          payload,
+        ] as const)
+        .catch(() => undefined);
+    });
+  }
+  return { setPushing: (on) => (pushing = on) };
+}
+
+/** Removes a directory made by {@link buildRenderer}. */
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}

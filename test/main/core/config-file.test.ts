@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../main/core/config-file';
+import { ConfigError } from '../../../main/core/errors';
+
+const source = { id: 'backtraceSourceAAAAAAAA', provider: 'backtrace', name: 'Game', credentials: { username: 'u', password: 'p' } };
+
+describe('headless config file', () => {
+  it("reads settings in the app's shape, filling defaults", () => {
+    const settings = parseConfig(JSON.stringify({ port: 0, sources: [source] }), 'c.json');
+    expect(settings.port).toBe(0);
+    expect(settings.sources[0]).toMatchObject({ id: source.id, paused: false, credentials: source.credentials });
+    expect(settings.policy.stormLimit).toBe(5);
+  });
+
+  it('says where the JSON breaks', () => {
+    expect(() => parseConfig('{\n  "port": 0,\n  "sources": [,]\n}', 'c.json')).toThrow(/c\.json is not valid JSON/);
+    try {
+      parseConfig('{\n  "port": 0,\n  "sources": [,]\n}', 'c.json');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toMatch(/line 3/);
+    }
+  });
+
+  it('names the field and the source at fault', () => {
+    expect(() => parseConfig(JSON.stringify({ sources: [{ ...source, provider: 'pagerduty' }] }), 'c.json')).toThrow(
+      /"sources\.0\.provider" is not valid/,
+    );
+    expect(() => parseConfig(JSON.stringify({ sources: [{ ...source, name: '' }] }), 'c.json')).toThrow(/"sources\.0\.name" is not valid/);
+    expect(() => parseConfig(JSON.stringify({ sources: [{ ...source, id: undefined }] }), 'c.json')).toThrow(/"sources\.0\.id" is missing/);
+    expect(() => parseConfig(JSON.stringify({ sources: [source, source] }), 'c.json')).toThrow(/two sources have the id/);
+    expect(() => parseConfig(JSON.stringify({ sources: [{ ...source, credentials: { username: 'u' } }] }), 'c.json')).toThrow(
+      /source "Game" \(backtraceSourceAAAAAAAA\): .*password/,
+    );
+  });
+});

@@ -1,0 +1,204 @@
+import { describe, expect, it } from 'vitest';
+import type { NotificationRequest } from '../../../../shared/events';
+import { groupIdFor, isRedelivery, rememberKey, REDELIVERY_KEYS_PER_GROUP } from '../../../../main/core/inbox/grouping';
+import { openInbox, type LocalInboxOptions } from '../../../../main/core/inbox/index';
+import { backtraceEvent, errorceptionEvent, testSettings } from '../../../helpers/make-event';
+import { tmpDataDir } from '../../../helpers/tmp-dir';
+
+const T0 = Date.parse('2026-11-24T02:00:00Z');
+const MIN = 60_000;
+
+function clock(start = T0): { now: () => number; set: (t: number) => void } {
+  let t = start;
+  return { now: () => t, set: (v) => (t = v) };
+}
+
+async function open(dir = tmpDataDir(), over: Partial<LocalInboxOptions> = {}) {
+  const notes: NotificationRequest[] = [];
+  const c = clock();
+  const inbox = await openInbox({
+    dataDir: dir,
+    getSettings: () => testSettings(),
+    onNotification: (n) => notes.push(n),
+    now: c.now,
+    ...over,
+  });
+  return { inbox, notes, clock: c, dir };
+}
+
+describe('group ids', () => {
+  it('are stable, URL-safe and differ by source and key', () => {
+    const a = groupIdFor('src-a', 'fp');
+    expect(a).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(groupIdFor('src-a', 'fp')).toBe(a);
+    expect(groupIdFor('src-b', 'fp')).not.toBe(a);
+    // The separator keeps ("ab","c") and ("a","bc") apart.
+    expect(groupIdFor('ab', 'c')).not.toBe(groupIdFor('a', 'bc'));
+  });
+
+  it('keep the values stored histories already hold (sha256 of source, NUL, key as UTF-8)', () => {
+    expect(groupIdFor('src-a', 'fp')).toBe('2hB36Ly6rrCBYBZK3TUO9S');
+    expect(groupIdFor('bt-source-0000000001', 'крэш 🔥 fp')).toBe('d5OtIjZ0I4uhxDbE4hIJB2');
+  });
+});
+
+describe('raw body kept as received', () => {
+  it('stores the body text the receiver passes, with its tabs and line breaks turned into spaces', async () => {
+    const dir = tmpDataDir();
+    const a = await open(dir);
+    const compact = backtraceEvent({ body: { fingerprint: 'compact', object_id: 'c1' } });
+    const pretty = backtraceEvent({ body: { fingerprint: 'pretty', object_id: 'p1' } });
+    const one = await a.inbox.ingest(compact, ` ${JSON.stringify(compact.raw)}\r `);
+    // Pretty-printed JSON has newlines and tabs, which separate a log record's parts: they become spaces.
+    const two = await a.inbox.ingest(pretty, JSON.stringify(pretty.raw, null, '\t'));
+    await a.inbox.close();
+    const b = await open(dir);
+    expect(b.inbox.counts().groups).toBe(2);
+    expect(b.inbox.get(one.group.id)?.latestRaw).toEqual(compact.raw);
+    expect(b.inbox.get(two.group.id)?.latestRaw).toEqual(pretty.raw);
+    await b.inbox.close();
+  });
+
+  it('keeps a valid body nested deeper than JSON.stringify can go, even with line breaks', async () => {
+    const dir = tmpDataDir();
+    const a = await open(dir);
+    const depth = 20_000;
+    const text = `{"fingerprint":"deep",\n"extra":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+    const deep = backtraceEvent({ body: { fingerprint: 'deep', object_id: 'd1' } });
+    deep.raw = JSON.parse(text) as unknown;
+    const r = await a.inbox.ingest(deep, text);
+    expect(r.isNew).toBe(true);
+    await a.inbox.close();
+    const b = await open(dir);
+    const raw = b.inbox.get(r.group.id)?.latestRaw as { fingerprint: string; extra: unknown[] };
+    expect(raw.fingerprint).toBe('deep');
+    expect(Array.isArray(raw.extra)).toBe(true);
+    await b.inbox.close();
+  });
+});
+
+describe('grouping', () => {
+  it('folds Backtrace hooks of one fingerprint into one group, following the provider counts', async () => {
+    const { inbox } = await open();
+    const first = await inbox.ingest(backtraceEvent({ at: T0 }));
+    expect(first.isNew).toBe(true);
+    const second = await inbox.ingest(
+      backtraceEvent({ at: T0 + 5000, body: { occurrences: 40, object_id: '2f0', hosts: 6, callstack: ['abort', 'my_fn', 'main'] } }),
+    );
+    expect(second).toMatchObject({ isNew: false, duplicate: false });
+    expect(second.group.id).toBe(first.group.id);
+    const g = inbox.get(first.group.id);
+    expect(g).toMatchObject({
+      occurrences: 40,
+      hosts: 6,
+      hooks: 2,
+      latestObjectId: '2f0',
+      lastReceivedAt: new Date(T0 + 5000).toISOString(),
+    });
+    expect(g?.callstack).toEqual(['abort', 'my_fn', 'main']);
+    expect((g!.latestRaw as { object_id: string }).object_id).toBe('2f0');
+    expect(inbox.counts()).toEqual({ groups: 1, unread: 1 });
+    await inbox.close();
+  });
+
+  it('never counts occurrences backwards when hooks arrive out of order', async () => {
+    const { inbox } = await open();
+    await inbox.ingest(backtraceEvent({ body: { occurrences: 50, object_id: 'a' } }));
+    const r = await inbox.ingest(backtraceEvent({ body: { occurrences: 45, object_id: 'b' } }));
+    expect(r.group.occurrences).toBe(50);
+    await inbox.close();
+  });
+
+  it('keeps different fingerprints and different sources apart', async () => {
+    const { inbox } = await open();
+    await inbox.ingest(backtraceEvent({ body: { fingerprint: 'aaa' } }));
+    await inbox.ingest(backtraceEvent({ body: { fingerprint: 'bbb' } }));
+    await inbox.ingest(backtraceEvent({ body: { fingerprint: 'aaa' }, sourceId: 'bt-source-0000000002' }));
+    expect(inbox.counts().groups).toBe(3);
+    await inbox.close();
+  });
+
+  it('counts Errorception hooks as occurrences', async () => {
+    const { inbox, clock: c } = await open();
+    for (let i = 0; i < 3; i++) {
+      c.set(T0 + i * MIN);
+      await inbox.ingest(errorceptionEvent({ at: T0 + i * MIN, body: { date: new Date(T0 + i * MIN).toISOString() } }));
+    }
+    const [g] = inbox.latest(1);
+    expect(g).toMatchObject({ occurrences: 3, hooks: 3, provider: 'errorception', page: 'https://example.com/checkout' });
+    await inbox.close();
+  });
+
+  it('a provider\'s "resolved" hook marks the group resolved without counting as an occurrence', async () => {
+    const { inbox, clock: c } = await open();
+    for (let i = 0; i < 9; i++) {
+      c.set(T0 + i * MIN);
+      await inbox.ingest(errorceptionEvent({ at: T0 + i * MIN, body: { date: new Date(T0 + i * MIN).toISOString() } }));
+    }
+    const before = inbox.latest(1)[0]!;
+    c.set(T0 + 20 * MIN);
+    const resolved = errorceptionEvent({ at: T0 + 20 * MIN, lifecycle: 'resolved', lastSeen: null, firstSeen: null });
+    const r = await inbox.ingest(resolved);
+    expect(r.group).toMatchObject({ occurrences: 9, resolved: true, lastSeen: before.lastSeen });
+    // The next real occurrence is the tenth: it regresses the resolved group.
+    c.set(T0 + 21 * MIN);
+    const again = await inbox.ingest(errorceptionEvent({ at: T0 + 21 * MIN, body: { date: new Date(T0 + 21 * MIN).toISOString() } }));
+    expect(again.group.occurrences).toBe(10);
+    expect(again.decision.notify).toBe(true);
+    await inbox.close();
+  });
+});
+
+describe('redelivery', () => {
+  it('a Backtrace hook with the same object_id and occurrences changes nothing and raises nothing', async () => {
+    const { inbox, notes } = await open();
+    const first = await inbox.ingest(backtraceEvent());
+    const again = await inbox.ingest(backtraceEvent());
+    expect(again.duplicate).toBe(true);
+    expect(again.decision).toMatchObject({ notify: false, code: 'duplicate' });
+    expect(again.group).toEqual(first.group);
+    expect(inbox.get(first.group.id)?.hooks).toBe(1);
+    expect(notes).toHaveLength(1);
+    await inbox.close();
+  });
+
+  it('is still recognised for Backtrace after a restart', async () => {
+    const dir = tmpDataDir();
+    const a = await open(dir);
+    await a.inbox.ingest(backtraceEvent());
+    await a.inbox.close();
+    const b = await open(dir);
+    b.clock.set(T0 + 7 * 24 * 60 * MIN);
+    const again = await b.inbox.ingest(backtraceEvent({ at: T0 + 7 * 24 * 60 * MIN }));
+    expect(again.duplicate).toBe(true);
+    expect(b.notes).toHaveLength(0);
+    await b.inbox.close();
+  });
+
+  it('an identical Errorception body within 10 minutes is a redelivery; after 10 minutes it is a new hook', async () => {
+    const { inbox, clock: c } = await open();
+    const first = await inbox.ingest(errorceptionEvent());
+    c.set(T0 + 9 * MIN);
+    expect((await inbox.ingest(errorceptionEvent({ at: T0 + 9 * MIN }))).duplicate).toBe(true);
+    c.set(T0 + 11 * MIN);
+    const later = await inbox.ingest(errorceptionEvent({ at: T0 + 11 * MIN }));
+    expect(later.duplicate).toBe(false);
+    expect(inbox.get(first.group.id)?.hooks).toBe(2);
+    await inbox.close();
+  });
+
+  it('concurrent redeliveries are answered only once the original is on disk', async () => {
+    const { inbox } = await open();
+    const results = await Promise.all([inbox.ingest(backtraceEvent()), inbox.ingest(backtraceEvent())]);
+    expect(results.map((r) => r.duplicate)).toEqual([false, true]);
+    await inbox.close();
+  });
+
+  it('keeps a bounded set of keys per group', () => {
+    let keys = rememberKey([], backtraceEvent({ body: { object_id: 'first' } }), T0);
+    for (let i = 0; i < REDELIVERY_KEYS_PER_GROUP + 10; i++) keys = rememberKey(keys, backtraceEvent({ body: { object_id: `o${i}` } }), T0);
+    expect(keys).toHaveLength(REDELIVERY_KEYS_PER_GROUP);
+    expect(isRedelivery(keys, backtraceEvent({ body: { object_id: 'first' } }), T0)).toBe(false);
+    expect(isRedelivery(keys, backtraceEvent({ body: { object_id: `o${REDELIVERY_KEYS_PER_GROUP + 9}` } }), T0)).toBe(true);
+  });
+});

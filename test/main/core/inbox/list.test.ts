@@ -1,0 +1,205 @@
+import { describe, expect, it } from 'vitest';
+import type { GroupSummary } from '../../../../shared/ipc';
+import type { Settings } from '../../../../shared/settings';
+import { openInbox, type LocalInbox } from '../../../../main/core/inbox/index';
+import { backtraceEvent, errorceptionEvent, testSettings } from '../../../helpers/make-event';
+import { tmpDataDir } from '../../../helpers/tmp-dir';
+
+const T0 = Date.parse('2026-11-24T02:00:00Z');
+const DAY = 86_400_000;
+
+async function seeded(n: number, dir = tmpDataDir(), settings: () => Settings = () => testSettings()): Promise<LocalInbox> {
+  let t = T0;
+  const inbox = await openInbox({ dataDir: dir, getSettings: settings, now: () => t });
+  for (let i = 0; i < n; i++) {
+    t = T0 + i * 1000;
+    await inbox.ingest(backtraceEvent({ at: t, body: { fingerprint: `fp${i}`, callstack: ['libc', `fn_${i}`, 'main'] } }));
+  }
+  return inbox;
+}
+
+describe('list, search and paging', () => {
+  it('pages newest first with an opaque cursor and a total', async () => {
+    const inbox = await seeded(25);
+    const seen: GroupSummary[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const p = inbox.list({ limit: 10, cursor });
+      expect(p.total).toBe(25);
+      seen.push(...p.groups);
+      cursor = p.nextCursor;
+      pages++;
+    } while (cursor !== null);
+    expect(pages).toBe(3);
+    expect(seen.map((g) => g.groupKey)).toEqual(Array.from({ length: 25 }, (_, i) => `fp${24 - i}`));
+    expect(inbox.latest(3).map((g) => g.groupKey)).toEqual(['fp24', 'fp23', 'fp22']);
+    await inbox.close();
+  });
+
+  it('a cursor stays valid while new groups arrive', async () => {
+    const inbox = await seeded(10);
+    const first = inbox.list({ limit: 4 });
+    await inbox.ingest(backtraceEvent({ at: T0 + 99_000, body: { fingerprint: 'newer' } }));
+    const second = inbox.list({ limit: 4, cursor: first.nextCursor });
+    expect(second.groups.map((g) => g.groupKey)).toEqual(['fp5', 'fp4', 'fp3', 'fp2']);
+    expect(inbox.list({ cursor: 'garbage!' }).groups).toHaveLength(11);
+    await inbox.close();
+  });
+
+  it('searches title, application, project, callstack and page, case-insensitively', async () => {
+    const inbox = await seeded(3);
+    await inbox.ingest(errorceptionEvent({ at: T0 + 10_000 }));
+    expect(inbox.list({ text: 'FN_1' }).groups.map((g) => g.groupKey)).toEqual(['fp1']);
+    expect(inbox.list({ text: 'libc' }).total).toBe(3);
+    expect(inbox.list({ text: 'MY_APP' }).total).toBe(3);
+    expect(inbox.list({ text: 'my_project' }).total).toBe(3);
+    expect(inbox.list({ text: 'example.com/checkout' }).groups.map((g) => g.provider)).toEqual(['errorception']);
+    expect(inbox.list({ text: 'cannot read property' }).total).toBe(1);
+    expect(inbox.list({ text: 'nothing like this' })).toEqual({ groups: [], nextCursor: null, total: 0 });
+    await inbox.close();
+  });
+
+  it('filters by source, provider and marks', async () => {
+    const inbox = await seeded(4);
+    await inbox.ingest(errorceptionEvent({ at: T0 + 10_000 }));
+    const [g0, g1] = inbox.list({ provider: 'backtrace' }).groups;
+    await inbox.mark(g0!.id, { read: true, muted: true });
+    await inbox.mark(g1!.id, { resolved: true });
+    expect(inbox.list({ sourceId: 'ec-source-0000000001' }).total).toBe(1);
+    expect(inbox.list({ provider: 'backtrace' }).total).toBe(4);
+    expect(inbox.list({ unread: true }).total).toBe(4);
+    expect(inbox.list({ unread: false }).groups.map((g) => g.id)).toEqual([g0!.id]);
+    expect(inbox.list({ muted: true }).total).toBe(1);
+    expect(inbox.list({ resolved: true }).groups.map((g) => g.id)).toEqual([g1!.id]);
+    expect(inbox.list({ resolved: false, provider: 'backtrace', text: 'fn_' }).total).toBe(3);
+    expect(inbox.counts()).toEqual({ groups: 5, unread: 4 });
+    await inbox.close();
+  });
+});
+
+describe('marks', () => {
+  it('are durable across reopen, and a new hook makes a read group unread', async () => {
+    const dir = tmpDataDir();
+    const changed: GroupSummary[] = [];
+    const a = await seeded(2, dir);
+    const id = a.latest(1)[0]!.id;
+    expect(await a.mark(id, { read: true, muted: true, resolved: true })).toMatchObject({ read: true, muted: true, resolved: true });
+    expect(await a.mark('no-such-group', { read: true })).toBeNull();
+    await a.close();
+
+    let t = T0 + 60_000;
+    const b = await openInbox({ dataDir: dir, getSettings: () => testSettings(), now: () => t, onGroupChanged: (g) => changed.push(g) });
+    expect(b.get(id)).toMatchObject({ read: true, muted: true, resolved: true });
+    expect(b.counts()).toEqual({ groups: 2, unread: 1 });
+    // A hook for the muted, resolved group: recorded, un-resolved, unread, and still silent.
+    t += 1000;
+    const r = await b.ingest(backtraceEvent({ at: t, body: { fingerprint: 'fp1', occurrences: 36, object_id: 'n' } }));
+    expect(r.group).toMatchObject({ read: false, muted: true, resolved: false });
+    expect(r.decision).toMatchObject({ notify: false, code: 'muted' });
+    expect(changed.map((g) => g.id)).toEqual([id]);
+    await b.mark(id, { read: true });
+    expect(changed).toHaveLength(2);
+    await b.close();
+  });
+
+  it('a provider "resolved" hook marks the group resolved, durably', async () => {
+    const dir = tmpDataDir();
+    const a = await seeded(1, dir);
+    const r = await a.ingest(backtraceEvent({ lifecycle: 'resolved', body: { fingerprint: 'fp0', object_id: 'r1' } }));
+    expect(r.group.resolved).toBe(true);
+    expect(r.decision).toMatchObject({ notify: false, code: 'provider-resolved' });
+    await a.close();
+    const b = await openInbox({ dataDir: dir, getSettings: () => testSettings() });
+    expect(b.get(r.group.id)).toMatchObject({ resolved: true, lastDecision: { code: 'provider-resolved' } });
+    await b.close();
+  });
+});
+
+describe('retention', () => {
+  it('keeps at most maxGroups, pruning the oldest by last received, durably', async () => {
+    const dir = tmpDataDir();
+    const settings = (): Settings => ({ ...testSettings(), retention: { maxGroups: 10, maxDays: 90 } });
+    const inbox = await seeded(15, dir, settings);
+    expect(inbox.counts().groups).toBe(10);
+    expect(
+      inbox
+        .list({})
+        .groups.map((g) => g.groupKey)
+        .at(-1),
+    ).toBe('fp5');
+    // A hook refreshes an old group: it is now among the newest and survives the next prune.
+    await inbox.ingest(backtraceEvent({ at: T0 + 100_000, body: { fingerprint: 'fp5', occurrences: 40, object_id: 'again' } }));
+    await inbox.ingest(backtraceEvent({ at: T0 + 101_000, body: { fingerprint: 'fresh' } }));
+    expect(inbox.list({}).groups.map((g) => g.groupKey)).toContain('fp5');
+    expect(inbox.list({}).groups.map((g) => g.groupKey)).not.toContain('fp6');
+    await inbox.close();
+    const again = await openInbox({ dataDir: dir, getSettings: settings, now: () => T0 + 200_000 });
+    expect(again.counts().groups).toBe(10);
+    await again.close();
+  });
+
+  it('drops groups older than maxDays, on open and as time passes', async () => {
+    const dir = tmpDataDir();
+    const settings = (): Settings => ({ ...testSettings(), retention: { maxGroups: 5000, maxDays: 30 } });
+    const inbox = await seeded(3, dir, settings);
+    await inbox.close();
+    // Reopen 40 days later: everything is past 30 days, nothing is left.
+    const later = await openInbox({ dataDir: dir, getSettings: settings, now: () => T0 + 40 * DAY });
+    expect(later.counts().groups).toBe(0);
+    await later.close();
+
+    let t = T0;
+    const b = await openInbox({ dataDir: tmpDataDir(), getSettings: settings, now: () => t });
+    await b.ingest(backtraceEvent({ at: t, body: { fingerprint: 'old' } }));
+    t = T0 + 20 * DAY;
+    await b.ingest(backtraceEvent({ at: t, body: { fingerprint: 'mid' } }));
+    t = T0 + 31 * DAY;
+    expect(await b.enforceRetention()).toBe(1);
+    expect(b.list({}).groups.map((g) => g.groupKey)).toEqual(['mid']);
+    await b.close();
+  });
+});
+
+describe('big histories', () => {
+  it('pages 2,400 groups (more than the in-memory cache of 2,048) with marks, read back from the log', async () => {
+    const dir = tmpDataDir();
+    const t = T0;
+    let inbox = await openInbox({ dataDir: dir, getSettings: () => testSettings(), now: () => t });
+    const batch: Array<Promise<unknown>> = [];
+    for (let i = 0; i < 2400; i++) {
+      batch.push(inbox.ingest(backtraceEvent({ at: T0 + i * 1000, body: { fingerprint: `big${i}`, callstack: ['a', `f_${i}`] } })));
+    }
+    await Promise.all(batch);
+    // Reopen first, so every summary comes from the log rather than from memory.
+    await inbox.close();
+    inbox = await openInbox({ dataDir: dir, getSettings: () => testSettings(), now: () => t });
+    const keys: string[] = [];
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const p = inbox.list({ limit: 300, cursor });
+      keys.push(...p.groups.map((g) => g.groupKey));
+      ids.push(...p.groups.map((g) => g.id));
+      cursor = p.nextCursor;
+    } while (cursor);
+    expect(keys).toHaveLength(2400);
+    expect(keys[0]).toBe('big2399');
+    expect(keys.at(-1)).toBe('big0');
+    expect(new Set(keys).size).toBe(2400);
+    const oldest = { id: ids.at(-1)! };
+    await inbox.mark(oldest.id, { read: true });
+    expect(inbox.get(oldest.id)).toMatchObject({ read: true, title: 'f_0', callstack: ['a', 'f_0'] });
+    const expected = Array.from({ length: 2400 }, (_, i) => i)
+      .filter((i) => `f_${i}`.startsWith('f_17'))
+      .map((i) => `big${i}`);
+    expect(
+      inbox
+        .list({ text: 'F_17', limit: 1000 })
+        .groups.map((g) => g.groupKey)
+        .sort(),
+    ).toEqual(expected.sort());
+    expect(inbox.counts()).toEqual({ groups: 2400, unread: 2399 });
+    await inbox.close();
+  });
+});

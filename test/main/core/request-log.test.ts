@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { allSecretHeaders } from '../../../main/core/providers/index';
+import { maskHeaders, MAX_RECORDED_BODY_BYTES, RequestLog, type RequestEntry } from '../../../main/core/request-log';
+
+function entry(overrides: Partial<RequestEntry> = {}): RequestEntry {
+  return {
+    method: 'POST',
+    path: '/hooks/abcdefghijklmnopqrstuv',
+    sourceId: 'abcdefghijklmnopqrstuv',
+    provider: 'backtrace',
+    status: 200,
+    reason: 'accepted',
+    headers: { 'content-type': 'application/json' },
+    body: Buffer.from('{"fingerprint":"x"}'),
+    bodyBytes: 19,
+    complete: true,
+    eventId: 'event-1',
+    ...overrides,
+  };
+}
+
+describe('request log', () => {
+  it('is bounded: the oldest records go first, newest are listed first', () => {
+    const log = new RequestLog(3);
+    const ids = [1, 2, 3, 4, 5].map((n) => log.add(entry({ reason: `r${n}` })).id);
+    expect(log.size).toBe(3);
+    expect(log.list().map((r) => r.reason)).toEqual(['r5', 'r4', 'r3']);
+    expect(log.get(ids[0]!)).toBeNull();
+    expect(log.original(ids[0]!)).toBeNull();
+    expect(log.original(ids[4]!)).not.toBeNull();
+  });
+
+  it('masks authorization, signatures and every provider secret header, keeping the unmasked original private', () => {
+    const log = new RequestLog(10, [...allSecretHeaders(), 'sentry-hook-signature']);
+    const headers = {
+      authorization: 'Basic dXNlcjpwYXNz',
+      'x-signature': 'a94a8fe5ccb19ba61c4c0873d391e987982fbbd3',
+      'sentry-hook-signature': 'abc123',
+      cookie: 'session=1',
+      'user-agent': 'Backtrace',
+    };
+    const record = log.add(entry({ headers }));
+    expect(record.headers['authorization']).toBe('Basic ••••••');
+    expect(record.headers['x-signature']).toBe('••••••');
+    expect(record.headers['sentry-hook-signature']).toBe('••••••');
+    expect(record.headers['cookie']).toBe('••••••');
+    expect(record.headers['user-agent']).toBe('Backtrace');
+    expect(JSON.stringify(log.list())).not.toContain('dXNlcjpwYXNz');
+    expect(log.original(record.id)?.headers['authorization']).toBe('Basic dXNlcjpwYXNz');
+  });
+
+  it('masks the headers an entry names for its provider', () => {
+    expect(maskHeaders({ 'x-token': 't', other: 'o' }, ['X-Token'])).toEqual({ 'x-token': '••••••', other: 'o' });
+  });
+
+  it('keeps the first 64 KiB of a large body and does not offer it for replay', () => {
+    const log = new RequestLog(10);
+    const body = Buffer.alloc(MAX_RECORDED_BODY_BYTES + 10, 0x61);
+    const record = log.add(entry({ body, bodyBytes: body.length }));
+    expect(record.body.length).toBe(MAX_RECORDED_BODY_BYTES);
+    expect(record.bodyBytes).toBe(MAX_RECORDED_BODY_BYTES + 10);
+    expect(record.bodyTruncated).toBe(true);
+    expect(record.replayable).toBe(false);
+    expect(log.original(record.id)).toBeNull();
+  });
+
+  it('does not offer a body it did not read whole, or a request for no source, for replay', () => {
+    const log = new RequestLog(10);
+    expect(log.add(entry({ complete: false, status: 413 })).replayable).toBe(false);
+    expect(log.add(entry({ sourceId: null, status: 404 })).replayable).toBe(false);
+  });
+
+  it('keeps an exact copy of a whole body for replay', () => {
+    const log = new RequestLog(10);
+    const body = Buffer.from('{"message":"ünïcode","page":"p"}');
+    const record = log.add(entry({ body, bodyBytes: body.length }));
+    expect(record.replayable).toBe(true);
+    expect(record.body).toBe('{"message":"ünïcode","page":"p"}');
+    expect(log.original(record.id)?.body.equals(body)).toBe(true);
+  });
+
+  it('refuses a capacity below one', () => {
+    expect(() => new RequestLog(0)).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,133 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { GroupSummary } from '../../../../shared/ipc';
+import {
+  appendPage,
+  compareNewestFirst,
+  EMPTY_FILTERS,
+  listAction,
+  matchesFilters,
+  moveSelection,
+  toQuery,
+  upsertGroup,
+} from '../../../../renderer/src/lib/group-list';
+import { makeGroup } from '../../../helpers/fake-api';
+
+function g(id: string, at: string, over: Partial<GroupSummary> = {}): GroupSummary {
+  const { latestRaw: _raw, ...summary } = makeGroup({ id, lastReceivedAt: at, ...over });
+  return summary;
+}
+
+describe('toQuery', () => {
+  it('sends only the filters that are set', () => {
+    expect(toQuery(EMPTY_FILTERS, 500)).toEqual({ limit: 500, cursor: null });
+    expect(toQuery({ ...EMPTY_FILTERS, text: '  printf ', unread: true, provider: 'backtrace' }, 10, 'c1')).toEqual({
+      limit: 10,
+      cursor: 'c1',
+      text: 'printf',
+      unread: true,
+      provider: 'backtrace',
+    });
+  });
+});
+
+describe('matchesFilters', () => {
+  it('searches title, application, project, callstack and page, case-insensitively', () => {
+    const row = g('a', '2026-01-01T00:00:00Z', { page: 'https://shop.example/cart' });
+    for (const text of ['PRINTF', 'my_app', 'my_project', 'my_fn', 'shop.example']) {
+      expect(matchesFilters(row, { ...EMPTY_FILTERS, text })).toBe(true);
+    }
+    expect(matchesFilters(row, { ...EMPTY_FILTERS, text: 'nowhere' })).toBe(false);
+  });
+
+  it('applies source, provider and mark filters', () => {
+    const row = g('a', '2026-01-01T00:00:00Z', { read: true, muted: true });
+    expect(matchesFilters(row, { ...EMPTY_FILTERS, unread: true })).toBe(false);
+    expect(matchesFilters(row, { ...EMPTY_FILTERS, muted: true })).toBe(true);
+    expect(matchesFilters(row, { ...EMPTY_FILTERS, resolved: true })).toBe(false);
+    expect(matchesFilters(row, { ...EMPTY_FILTERS, provider: 'errorception' })).toBe(false);
+    expect(matchesFilters(row, { ...EMPTY_FILTERS, sourceId: 'other' })).toBe(false);
+  });
+});
+
+describe('upsertGroup', () => {
+  const rows = [g('c', '2026-01-03T00:00:00Z'), g('b', '2026-01-02T00:00:00Z'), g('a', '2026-01-01T00:00:00Z')];
+
+  it('puts a new group on top and counts it', () => {
+    const out = upsertGroup(rows, g('d', '2026-01-04T00:00:00Z'), EMPTY_FILTERS);
+    expect(out.rows.map((r) => r.id)).toEqual(['d', 'c', 'b', 'a']);
+    expect(out.totalDelta).toBe(1);
+  });
+
+  it('updates counts in place when the group did not get newer', () => {
+    const out = upsertGroup(rows, g('b', '2026-01-02T00:00:00Z', { occurrences: 99, muted: true }), EMPTY_FILTERS);
+    expect(out.rows.map((r) => r.id)).toEqual(['c', 'b', 'a']);
+    expect(out.rows[1]!.occurrences).toBe(99);
+    expect(out.totalDelta).toBe(0);
+  });
+
+  it('moves a group that received a new hook to the top', () => {
+    const out = upsertGroup(rows, g('a', '2026-01-05T00:00:00Z'), EMPTY_FILTERS);
+    expect(out.rows.map((r) => r.id)).toEqual(['a', 'c', 'b']);
+    expect(out.totalDelta).toBe(0);
+  });
+
+  it('drops a group that left the filter, and ignores one that never matched', () => {
+    const unreadOnly = { ...EMPTY_FILTERS, unread: true };
+    const out = upsertGroup(rows, g('b', '2026-01-02T00:00:00Z', { read: true }), unreadOnly);
+    expect(out.rows.map((r) => r.id)).toEqual(['c', 'a']);
+    expect(out.totalDelta).toBe(-1);
+    const none = upsertGroup(rows, g('z', '2026-01-09T00:00:00Z', { read: true }), unreadOnly);
+    expect(none.rows).toBe(rows);
+    expect(none.totalDelta).toBe(0);
+  });
+
+  it('keeps any sequence of updates sorted newest first and free of duplicates', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c', 'd', 'e'), fc.integer({ min: 0, max: 50 })), { maxLength: 60 }),
+        (updates) => {
+          let list: GroupSummary[] = [];
+          for (const [id, t] of updates)
+            list = upsertGroup(list, g(id, new Date(Date.UTC(2026, 0, 1, 0, t)).toISOString()), EMPTY_FILTERS).rows;
+          const ids = list.map((r) => r.id);
+          expect(new Set(ids).size).toBe(ids.length);
+          for (let i = 1; i < list.length; i++) expect(compareNewestFirst(list[i - 1]!, list[i]!)).toBeLessThanOrEqual(0);
+        },
+      ),
+    );
+  });
+
+  it('appends a page without duplicating rows a push already inserted', () => {
+    expect(appendPage(rows, [g('a', '2026-01-01T00:00:00Z'), g('z', '2025-01-01T00:00:00Z')]).map((r) => r.id)).toEqual([
+      'c',
+      'b',
+      'a',
+      'z',
+    ]);
+  });
+});
+
+describe('keyboard', () => {
+  const none = { ctrl: false, meta: false, alt: false };
+
+  it('maps keys to list actions and leaves chords to the browser', () => {
+    expect(listAction('ArrowDown', none)).toBe('down');
+    expect(listAction('ArrowUp', none)).toBe('up');
+    expect(listAction('Enter', none)).toBe('open');
+    expect(listAction('m', none)).toBe('mute');
+    expect(listAction('M', none)).toBe('mute');
+    expect(listAction('r', none)).toBe('resolve');
+    expect(listAction('r', { ...none, ctrl: true })).toBeNull();
+    expect(listAction('x', none)).toBeNull();
+  });
+
+  it('moves the selection within bounds', () => {
+    expect(moveSelection(-1, 'down', 3)).toBe(0);
+    expect(moveSelection(2, 'down', 3)).toBe(2);
+    expect(moveSelection(0, 'up', 3)).toBe(0);
+    expect(moveSelection(1, 'end', 3)).toBe(2);
+    expect(moveSelection(1, 'home', 3)).toBe(0);
+    expect(moveSelection(0, 'down', 0)).toBe(-1);
+  });
+});

@@ -1,0 +1,87 @@
+// @vitest-environment happy-dom
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { GroupDetail } from '../../../../renderer/src/views/group-detail';
+import { installFakeApi, makeGroup } from '../../../helpers/fake-api';
+
+afterEach(cleanup);
+
+function renderDetail(onChanged = () => undefined) {
+  return render(<GroupDetail groupId="g1" live={null} sourceName="Game client" onClose={() => undefined} onChanged={onChanged} />);
+}
+
+describe('GroupDetail', () => {
+  it('shows what the hooks carried and why it notified, and marks the group read', async () => {
+    const { api } = installFakeApi();
+    renderDetail();
+    await screen.findByRole('heading', { name: 'exception in printf' });
+    expect(screen.getByText('my_fn')).toBeTruthy();
+    expect(screen.getByRole('list', { name: 'Classifiers' }).textContent).toContain('exception');
+    expect(screen.getByRole('figure', { name: 'version histogram' }).textContent).toContain('1.1.0');
+    expect(screen.getByLabelText('Notification decision').textContent).toContain('Notified: New group');
+    await waitFor(() => expect(api.markGroup).toHaveBeenCalledWith('g1', { read: true }));
+  });
+
+  it('renders payload text as text, never as HTML', async () => {
+    const { api } = installFakeApi();
+    const evil = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>';
+    api.getGroup.mockResolvedValue(makeGroup({ title: evil, callstack: [evil], classifiers: [evil], page: evil, description: evil }));
+    const { container } = renderDetail();
+    await screen.findByRole('heading', { name: evil });
+    expect(container.querySelector('img')).toBeNull();
+    expect(container.querySelector('script')).toBeNull();
+    expect((window as unknown as { pwned?: number }).pwned).toBeUndefined();
+  });
+
+  it('shows Errorception’s browser, OS and page', async () => {
+    const { api } = installFakeApi();
+    api.getGroup.mockResolvedValue(
+      makeGroup({
+        provider: 'errorception',
+        title: '"_WidgetManager" is undefined',
+        callstack: [],
+        attributes: {},
+        classifiers: [],
+        page: 'http://blog.example/post.html',
+        browser: { name: 'Android Browser', version: '4.0' },
+        os: { name: 'Android', version: '4.1.2' },
+        read: true,
+      }),
+    );
+    renderDetail();
+    await screen.findByText('Android Browser 4.0');
+    expect(screen.getByText('Android 4.1.2')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Open page http://blog.example/post.html' }));
+    await waitFor(() => expect(api.openLink).toHaveBeenCalledWith('http://blog.example/post.html'));
+    expect(screen.getByRole('button', { name: 'Open in Errorception' })).toBeTruthy();
+  });
+
+  it('opens, copies, mutes and resolves through the api', async () => {
+    const { api } = installFakeApi();
+    api.getGroup.mockResolvedValue(makeGroup({ read: true }));
+    const changed: unknown[] = [];
+    renderDetail(((g: unknown) => void changed.push(g)) as () => undefined);
+    fireEvent.click(await screen.findByRole('button', { name: 'Open in Backtrace' }));
+    await screen.findByText('Opened in Backtrace');
+    fireEvent.click(screen.getByRole('button', { name: 'Copy link' }));
+    await waitFor(() => expect(api.copy).toHaveBeenCalledWith('https://u.sp.backtrace.io/dashboard/x', {}));
+    fireEvent.click(screen.getByRole('button', { name: 'Mute group' }));
+    await screen.findByRole('button', { name: 'Unmute group' });
+    expect(api.markGroup).toHaveBeenCalledWith('g1', { muted: true });
+    fireEvent.click(screen.getByRole('button', { name: 'Mark resolved' }));
+    await screen.findByRole('button', { name: 'Reopen' });
+    expect(changed).toHaveLength(2);
+  });
+
+  it('says when the group is gone, and when loading failed', async () => {
+    const { api } = installFakeApi();
+    api.getGroup.mockResolvedValueOnce(null);
+    renderDetail();
+    await screen.findByText('This error is gone');
+    cleanup();
+    api.getGroup.mockRejectedValueOnce(new Error("Error invoking remote method 'groups:get': Error: disk on fire"));
+    renderDetail();
+    await screen.findByText('disk on fire');
+    expect(screen.getByRole('button', { name: 'Try again' })).toBeTruthy();
+  });
+});
