@@ -34,7 +34,7 @@ import {
 import { registerIpcHandlers, serviceHandlers } from './ipc-handlers';
 import { sendEvent, type IpcMainLike } from './ipc-main';
 import { Notifier, urlChangedNotification, urlChangeToAnnounce } from './notifications';
-import { DesktopSettingsStore, electronStoreBacking } from './settings-store';
+import { DesktopSettingsStore, electronStoreBacking } from './desktop-settings-store';
 import { desktopHasTray, TrayController, type TrayIconKind, type TrayState } from './tray';
 import { lockDownSession, windowOptions, WindowManager, type WindowLike } from './window';
 

@@ -30,7 +30,7 @@ import { openInbox, type LocalInbox } from '../main/core/inbox/index';
 import { blankEvent } from '../main/core/providers/parsed-event';
 import { getProvider } from '../main/core/providers/index';
 import { signSentryHook } from '../main/core/providers/sentry';
-import { MemorySettingsStore } from '../main/core/settings-store';
+import { MemorySettingsStore } from '../main/core/settings-access';
 
 const CONNECTIONS = 20;
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 8);

@@ -39,7 +39,7 @@ import { checkExternalUrl } from './links';
 import { previewMapping as previewGenericMapping } from './providers/generic';
 import { PROVIDERS } from './providers/index';
 import type { ProviderModule } from './providers/types';
-import type { SettingsStore } from './settings-store';
+import type { SettingsStore } from './settings-access';
 import { createSource, webhookUrl as joinWebhookUrl } from './sources';
 
 /** What the service needs of the tunnel manager (the real one is `TunnelManager` in tunnel.ts). */

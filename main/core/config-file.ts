@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { ZodError } from 'zod';
 import { parseSettings, type Settings } from '../../shared/settings';
 import { ConfigError } from './errors';
-import { MemorySettingsStore, type SettingsStore } from './settings-store';
+import { MemorySettingsStore, type SettingsStore } from './settings-access';
 import { sourceProblem } from './sources';
 
 function lineAndColumn(text: string, offset: number): string {

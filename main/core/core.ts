@@ -14,7 +14,7 @@ import type { Inbox, IngestResult } from './inbox/types';
 import { allSecretHeaders, getProvider } from './providers/index';
 import { Receiver } from './receiver';
 import { DEFAULT_REQUEST_LOG_SIZE, RequestLog } from './request-log';
-import type { SettingsStore } from './settings-store';
+import type { SettingsStore } from './settings-access';
 import { localBaseUrl, webhookUrl } from './sources';
 
 /** Everything the core reports, by event name. */

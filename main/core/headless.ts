@@ -21,7 +21,7 @@ import { CrashbellCore } from './core';
 import { ConfigError, CrashbellError } from './errors';
 import type { IngestResult } from './inbox/types';
 import { getProvider } from './providers/index';
-import type { SettingsStore } from './settings-store';
+import type { SettingsStore } from './settings-access';
 
 const USAGE = `Usage: npm run headless -- --config FILE [--port N] [--data-dir DIR] [--host ADDR] [--json]
 

@@ -11,7 +11,7 @@ import { parseSettings, type SettingsInput } from '../../shared/settings';
 import { appCoreOf, connectCoreEvents, createAppService, type AppCore, type AppService } from '../../main/core/app-service';
 import { CrashbellCore } from '../../main/core/core';
 import type { Inbox } from '../../main/core/inbox/types';
-import { MemorySettingsStore } from '../../main/core/settings-store';
+import { MemorySettingsStore } from '../../main/core/settings-access';
 import { TunnelManager, type NgrokSdk } from '../../main/core/tunnel';
 
 /** What the shell hooks were asked to do, for assertions. */

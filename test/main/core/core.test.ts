@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type CoreEvents, CrashbellCore, type CoreEventMap } from '../../../main/core/core';
 import { PortInUseError, ReplayError, UnknownSourceError } from '../../../main/core/errors';
 import type { Inbox, IngestResult } from '../../../main/core/inbox/types';
-import { MemorySettingsStore } from '../../../main/core/settings-store';
+import { MemorySettingsStore } from '../../../main/core/settings-access';
 import { createSource } from '../../../main/core/sources';
 import type { NormalizedEvent, NotificationRequest } from '../../../shared/events';
 import type { GroupSummary } from '../../../shared/ipc';

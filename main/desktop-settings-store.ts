@@ -10,7 +10,7 @@ import { existsSync, renameSync } from 'node:fs';
 import Store from 'electron-store';
 import type { SecretStorageState } from '../shared/ipc';
 import { parseSettings, SETTINGS_VERSION, settingsSchema, sourceSchema, type Settings } from '../shared/settings';
-import type { SettingsStore } from './core/settings-store';
+import type { SettingsStore } from './core/settings-access';
 
 /** The part of Electron's `safeStorage` used here. */
 export interface SecretCipher {

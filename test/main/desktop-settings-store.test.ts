@@ -14,8 +14,8 @@ vi.mock('electron', () => {
   return { ...electron, default: electron };
 });
 
-const { DesktopSettingsStore, electronStoreBacking, MIGRATIONS } = await import('../../main/settings-store');
-type SecretCipher = import('../../main/settings-store').SecretCipher;
+const { DesktopSettingsStore, electronStoreBacking, MIGRATIONS } = await import('../../main/desktop-settings-store');
+type SecretCipher = import('../../main/desktop-settings-store').SecretCipher;
 
 /** A stand-in for safeStorage: reversible, and visibly not the plain text. */
 function cipher(available: boolean, backend?: string): SecretCipher & { encrypted: string[] } {

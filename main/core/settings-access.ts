@@ -1,7 +1,9 @@
 /**
- * Where the core reads and writes settings. The desktop app backs it with electron-store (and safeStorage for
- * secrets); headless mode with a JSON file; tests with memory. The core never reads settings from disk per
- * request: it asks `get()`, which returns the parsed document held in memory.
+ * How the core reads and writes settings: the {@link SettingsStore} interface, and {@link MemorySettingsStore}
+ * that holds them in memory. The desktop app backs the interface with electron-store and safeStorage
+ * (`main/desktop-settings-store.ts`); headless mode with a JSON file read once (`config-file.ts`); tests
+ * with memory. The core never reads settings from disk per request: it asks `get()`, which returns the parsed
+ * document held in memory.
  */
 import type { Settings } from '../../shared/settings';
 
