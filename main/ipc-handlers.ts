@@ -1,30 +1,68 @@
 /**
- * Every invoke channel → the app service, each with the zod schema its arguments must match. The renderer is
- * trusted code, but it shows text that came from the internet: if it were ever subverted, main still accepts
- * only well-formed calls.
+ * Every call of the IPC table → the app service's method of the same name, each with the zod schema its
+ * arguments must match. The renderer is trusted code, but it shows text that came from the internet: if it
+ * were ever subverted, main still accepts only well-formed, bounded calls.
  */
 import { z, type ZodType } from 'zod';
+import { CALL_NAMES, type CallArgs, type CallName, type CrashbellCalls, IPC } from '../shared/ipc';
 import { PROVIDER_IDS } from '../shared/events';
-import { INVOKE_CHANNELS, type InvokeArgs, type InvokeChannel } from '../shared/ipc';
-import { THEMES, sourceFiltersSchema } from '../shared/settings';
-import type { AppCalls } from './core/app-service';
-import { handle, type InvokeHandler, type IpcMainLike, type RegisterOptions } from './ipc-main';
+import { THEMES } from '../shared/settings';
+import { type CallHandler, handle, type IpcMainLike, type RegisterOptions } from './ipc-main';
 
 const id = z.string().min(1).max(256);
 const shortText = z.string().max(1_000);
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM');
-const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO 8601 date');
+const isoDate = z
+  .string()
+  .max(64)
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO 8601 date');
 
 /** Free-form provider config (the generic provider's mapping...), bounded in size. */
 const configRecord = z
   .record(z.string().max(200), z.unknown())
   .refine((v) => JSON.stringify(v).length <= 64 * 1024, 'at most 64 KiB of configuration');
-const credentials = z.record(z.string().min(1).max(200), z.string().max(10_000));
+
+/** At most this many credentials per source: providers ask for one to three. */
+export const MAX_CREDENTIALS = 32;
+/** A credential's name: what provider modules call their fields (`secret`, `client_secret`...). */
+export const CREDENTIAL_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+/** A credential's value, in characters: signing keys and tokens are far shorter. */
+export const MAX_CREDENTIAL_LENGTH = 16 * 1024;
+
+/**
+ * A source's credentials (name → secret), bounded: the key count is checked before anything walks the map,
+ * so a huge map is refused as cheaply as a small bad one.
+ */
+const credentials = z
+  .custom<Record<string, string>>(
+    (v) => typeof v !== 'object' || v === null || Object.keys(v).length <= MAX_CREDENTIALS,
+    `at most ${MAX_CREDENTIALS} credentials`,
+  )
+  .pipe(
+    z.record(
+      z.string().regex(CREDENTIAL_NAME),
+      z.string().max(MAX_CREDENTIAL_LENGTH, `a credential of at most ${MAX_CREDENTIAL_LENGTH / 1024} KiB`),
+      {
+        error: (issue) =>
+          issue.code === 'invalid_key'
+            ? `a credential name of 1 to 64 letters, digits, ".", "_" or "-" (not ${JSON.stringify(String(issue.input).slice(0, 64))})`
+            : undefined,
+      },
+    ),
+  );
+
+const providerId = z.enum(PROVIDER_IDS);
+
+/** A source's notification filters, bounded (the settings schema itself does not bound hand-written files). */
+const sourceFilters = z.strictObject({
+  minOccurrences: z.number().int().min(0).max(1_000_000_000).nullable(),
+  attribute: z.strictObject({ name: z.string().min(1).max(200), value: z.string().min(1).max(1_000) }).nullable(),
+});
 
 const groupQuery = z.strictObject({
   text: shortText.optional(),
   sourceId: id.optional(),
-  provider: z.enum(PROVIDER_IDS).optional(),
+  provider: providerId.optional(),
   unread: z.boolean().optional(),
   muted: z.boolean().optional(),
   resolved: z.boolean().optional(),
@@ -39,7 +77,7 @@ const groupMarks = z.strictObject({
 });
 
 const newSource = z.strictObject({
-  provider: z.enum(PROVIDER_IDS),
+  provider: providerId,
   name: z.string().trim().min(1).max(200),
   credentials: credentials.optional(),
   config: configRecord.optional(),
@@ -50,7 +88,7 @@ const sourcePatch = z.strictObject({
   paused: z.boolean().optional(),
   credentials: credentials.optional(),
   config: configRecord.optional(),
-  filters: sourceFiltersSchema.optional(),
+  filters: sourceFilters.optional(),
 });
 
 const settingsPatch = z.strictObject({
@@ -95,64 +133,72 @@ const settingsPatch = z.strictObject({
   onboarded: z.boolean().optional(),
 });
 
-/** The argument tuple every channel accepts. Exported for tests and for the e2e harness. */
-export const ARG_SCHEMAS: { [C in InvokeChannel]: ZodType<InvokeArgs<C>> } = {
-  'app:get-state': z.tuple([]),
-  'groups:list': z.tuple([groupQuery]),
-  'groups:get': z.tuple([id]),
-  'groups:mark': z.tuple([id, groupMarks]),
-  'groups:open': z.tuple([id]),
-  'sources:add': z.tuple([newSource]),
-  'sources:update': z.tuple([id, sourcePatch]),
-  'sources:remove': z.tuple([id]),
-  'sources:send-test': z.tuple([id]),
-  'requests:list': z.tuple([]),
-  'requests:replay': z.tuple([id]),
-  'settings:get': z.tuple([]),
-  'settings:update': z.tuple([settingsPatch]),
-  'dnd:set': z.tuple([z.enum(['off', '1h', 'tomorrow'])]),
-  'tunnel:reconnect': z.tuple([]),
-  'clipboard:copy': z.tuple([z.string().max(100_000), z.strictObject({ sourceId: id.optional(), webhookUrl: z.boolean().optional() })]),
-  'link:open': z.tuple([z.string().max(100_000)]),
-  'sources:preview-mapping': z.tuple([id, configRecord.nullable()]),
-};
+/** One argument schema per call of the IPC table: a call without one, or one the table lacks, is a type error. */
+export type ArgSchemas = { readonly [M in CallName]: ZodType<CallArgs<M>> };
 
-/** One handler per invoke channel: what the app service provides (adapted in `index.ts`). */
-export type IpcService = { [C in InvokeChannel]: InvokeHandler<C> };
+/** The argument tuple every call accepts, by call name. Exported for tests. */
+export const ARG_SCHEMAS = {
+  getState: z.tuple([]),
+  listGroups: z.tuple([groupQuery]),
+  getGroup: z.tuple([id]),
+  markGroup: z.tuple([id, groupMarks]),
+  openGroup: z.tuple([id]),
+  addSource: z.tuple([newSource]),
+  updateSource: z.tuple([id, sourcePatch]),
+  removeSource: z.tuple([id]),
+  sendTestEvent: z.tuple([id]),
+  listRequests: z.tuple([]),
+  replayRequest: z.tuple([id]),
+  getSettings: z.tuple([]),
+  updateSettings: z.tuple([settingsPatch]),
+  setDnd: z.tuple([z.enum(['off', '1h', 'tomorrow'])]),
+  reconnectTunnel: z.tuple([]),
+  copy: z.tuple([z.string().max(100_000), z.strictObject({ sourceId: id.optional(), webhookUrl: z.boolean().optional() })]),
+  openLink: z.tuple([z.string().max(100_000)]),
+  previewMapping: z.tuple([id, configRecord.nullable()]),
+} satisfies ArgSchemas;
 
-/** Maps each channel to the app service's method of the same meaning (the preload's names, in reverse). */
-export function serviceHandlers(service: AppCalls): IpcService {
-  return {
-    'app:get-state': () => service.getState(),
-    'groups:list': (query) => service.listGroups(query),
-    'groups:get': (groupId) => service.getGroup(groupId),
-    'groups:mark': (groupId, marks) => service.markGroup(groupId, marks),
-    'groups:open': (groupId) => service.openGroup(groupId),
-    'sources:add': (input) => service.addSource(input),
-    'sources:update': (sourceId, patch) => service.updateSource(sourceId, patch),
-    'sources:remove': (sourceId) => service.removeSource(sourceId),
-    'sources:send-test': (sourceId) => service.sendTestEvent(sourceId),
-    'requests:list': () => service.listRequests(),
-    'requests:replay': (requestId) => service.replayRequest(requestId),
-    'settings:get': () => service.getSettings(),
-    'settings:update': (patch) => service.updateSettings(patch),
-    'dnd:set': (mode) => service.setDnd(mode),
-    'tunnel:reconnect': () => service.reconnectTunnel(),
-    'clipboard:copy': (text, what) => service.copy(text, what),
-    'link:open': (url) => service.openLink(url),
-    'sources:preview-mapping': (sourceId, config) => service.previewMapping(sourceId, config),
-  };
+/** One handler per call of the IPC table, by call name: what {@link serviceHandlers} makes of the app service. */
+export type IpcHandlers = { readonly [M in CallName]: CallHandler<M> };
+
+/**
+ * The handler map over the app service: each call goes to the service's method of the same name (the table's
+ * names are the service's). Throws, naming the call, when the service lacks one.
+ */
+export function serviceHandlers(service: CrashbellCalls): IpcHandlers {
+  const handlers: Partial<Record<CallName, (...args: never[]) => unknown>> = {};
+  for (const name of CALL_NAMES) {
+    const method: unknown = service[name];
+    if (typeof method !== 'function') throw new TypeError(`the app service has no ${name}() for ${IPC[name].channel}`);
+    handlers[name] = (...args: never[]) => (method as (...a: never[]) => unknown).apply(service, args);
+  }
+  return handlers as IpcHandlers;
 }
 
-/** Registers every invoke channel; returns a function that removes them all (for quit and tests). */
-export function registerIpcHandlers(ipc: IpcMainLike, service: IpcService, options: RegisterOptions): () => void {
-  for (const channel of INVOKE_CHANNELS) register(ipc, channel, service, options);
+/**
+ * Registers every call of the IPC table with its schema and handler; returns a function that removes them all
+ * (for quit and tests). Throws before registering anything when a call lacks either.
+ */
+export function registerIpcHandlers(
+  ipc: IpcMainLike,
+  handlers: IpcHandlers,
+  options: RegisterOptions,
+  schemas: ArgSchemas = ARG_SCHEMAS,
+): () => void {
+  const missing = CALL_NAMES.filter((name) => typeof handlers[name] !== 'function' || !schemas[name]);
+  if (missing.length > 0) throw new TypeError(`no handler or no argument schema for ${missing.map((n) => IPC[n].channel).join(', ')}`);
+  for (const name of CALL_NAMES) register(ipc, name, handlers, schemas, options);
   return () => {
-    for (const channel of INVOKE_CHANNELS) ipc.removeHandler(channel);
+    for (const name of CALL_NAMES) ipc.removeHandler(IPC[name].channel);
   };
 }
 
-function register<C extends InvokeChannel>(ipc: IpcMainLike, channel: C, service: IpcService, options: RegisterOptions): void {
-  const handler = service[channel] as InvokeHandler<C>;
-  handle(ipc, channel, ARG_SCHEMAS[channel] as ZodType<InvokeArgs<C>>, handler, options);
+function register<M extends CallName>(
+  ipc: IpcMainLike,
+  name: M,
+  handlers: IpcHandlers,
+  schemas: ArgSchemas,
+  options: RegisterOptions,
+): void {
+  handle(ipc, name, schemas[name], handlers[name], options);
 }

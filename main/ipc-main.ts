@@ -4,7 +4,7 @@
  * promises with plain messages.
  */
 import type { ZodType } from 'zod';
-import type { EventChannel, EventChannels, InvokeArgs, InvokeChannel, InvokeResult } from '../shared/ipc';
+import { type CallArgs, type CallName, type CallResult, type EventChannel, type EventChannels, IPC } from '../shared/ipc';
 import { checkSender, type SenderEvent, type TrustPolicy } from './trusted-sender';
 
 /** The part of Electron's `ipcMain` used here. */
@@ -13,8 +13,8 @@ export interface IpcMainLike {
   removeHandler(channel: string): void;
 }
 
-/** A handler for one channel, with typed arguments. */
-export type InvokeHandler<C extends InvokeChannel> = (...args: InvokeArgs<C>) => Promise<InvokeResult<C>> | InvokeResult<C>;
+/** A handler for one call of the IPC table, with typed arguments. */
+export type CallHandler<M extends CallName> = (...args: CallArgs<M>) => Promise<CallResult<M>> | CallResult<M>;
 
 /** Plain words for a refused call, also logged. */
 export class IpcRefusal extends Error {
@@ -34,16 +34,18 @@ export interface RegisterOptions {
 }
 
 /**
- * Registers `handler` for `channel`. The listener refuses calls from any sender but our window's renderer, and
- * arguments that do not match `schema` (a tuple of the channel's arguments), before the handler sees them.
+ * Registers `handler` for the call `name` on its channel. The listener refuses calls from any sender but our
+ * window's renderer, and arguments that do not match `schema` (a tuple of the call's arguments), before the
+ * handler sees them.
  */
-export function handle<C extends InvokeChannel>(
+export function handle<M extends CallName>(
   ipc: IpcMainLike,
-  channel: C,
-  schema: ZodType<InvokeArgs<C>>,
-  handler: InvokeHandler<C>,
+  name: M,
+  schema: ZodType<CallArgs<M>>,
+  handler: CallHandler<M>,
   options: RegisterOptions,
 ): void {
+  const channel = IPC[name].channel;
   const log = options.log ?? (() => undefined);
   ipc.handle(channel, async (event, ...args) => {
     const trust = checkSender(event, options.trust);

@@ -1,12 +1,10 @@
 /**
- * The one typed IPC contract between main, preload and renderer.
+ * The one typed IPC contract between main, preload and renderer: the {@link IPC} table, each call and push by
+ * its api name with its channel and signature, and the types its messages carry.
  *
- * - {@link InvokeChannels}: request/response calls from the renderer; each returns a promise.
- * - {@link EventChannels}: pushes from main to the renderer.
- *
- * Main registers a handler for every invoke channel (checking the sender and validating arguments);
- * the preload turns this contract into the hand-written {@link CrashbellApi} object; the renderer only
- * ever calls that object's named functions.
+ * Main registers a handler for every call (checking the sender and validating the arguments with the
+ * call's schema); the preload builds {@link CrashbellApi} by looping over the table; the renderer only ever
+ * calls that object's named functions. Nothing else spells a channel.
  */
 import type { Group, GroupMarks, NotificationRequest, ProviderId, RequestRecord, TunnelState } from './events';
 import type { DndSettings, PolicySettings, RetentionSettings, Source, SourceFilters, Theme } from './settings';
@@ -181,105 +179,139 @@ export interface MappingPreview {
 
 export type ViewName = 'errors' | 'setup' | 'inspector' | 'settings';
 
-/** Request/response channels: name → argument tuple and result. */
-export interface InvokeChannels {
-  'app:get-state': { args: []; result: AppState };
-  'groups:list': { args: [query: GroupQuery]; result: GroupPage };
-  'groups:get': { args: [groupId: string]; result: Group | null };
-  'groups:mark': { args: [groupId: string, marks: GroupMarks]; result: GroupSummary | null };
-  'groups:open': { args: [groupId: string]; result: OpenResult };
-  'sources:add': { args: [input: NewSourceInput]; result: SourceView };
-  'sources:update': { args: [sourceId: string, patch: SourcePatch]; result: SourceView };
-  // biome-ignore lint/suspicious/noConfusingVoidType: a call that answers nothing resolves with void
-  'sources:remove': { args: [sourceId: string]; result: void };
-  'sources:send-test': { args: [sourceId: string]; result: DeliveryResult };
-  'requests:list': { args: []; result: RequestRecord[] };
-  'requests:replay': { args: [requestId: string]; result: DeliveryResult };
-  'settings:get': { args: []; result: SettingsView };
-  'settings:update': { args: [patch: SettingsPatch]; result: SettingsView };
-  'dnd:set': { args: [mode: DndMode]; result: AppState };
-  'tunnel:reconnect': { args: []; result: TunnelState };
-  /** Copies text to the clipboard; copying a webhook URL also records it as the last copied URL. */
-  // biome-ignore lint/suspicious/noConfusingVoidType: a call that answers nothing resolves with void
-  'clipboard:copy': { args: [text: string, what: { sourceId?: string; webhookUrl?: boolean }]; result: void };
-  'link:open': { args: [url: string]; result: OpenResult };
-  /** Generic JSON sources: runs a mapping (the saved one when omitted) on the last received body. */
-  'sources:preview-mapping': { args: [sourceId: string, config: Record<string, unknown> | null]; result: MappingPreview };
+/** Where the window is asked to go (tray entries, notification clicks). */
+export interface NavigateRequest {
+  view: ViewName;
+  groupId?: string;
 }
-
-/** Main → renderer pushes: name → payload. */
-export interface EventChannels {
-  'state:changed': AppState;
-  'group:updated': GroupSummary;
-  'request:recorded': RequestRecord;
-  'notification:raised': NotificationRequest;
-  navigate: { view: ViewName; groupId?: string };
-}
-
-export type InvokeChannel = keyof InvokeChannels;
-export type EventChannel = keyof EventChannels;
-export type InvokeArgs<C extends InvokeChannel> = InvokeChannels[C]['args'];
-export type InvokeResult<C extends InvokeChannel> = InvokeChannels[C]['result'];
-
-/** Every invoke channel, for handler registration checks. */
-export const INVOKE_CHANNELS = [
-  'app:get-state',
-  'groups:list',
-  'groups:get',
-  'groups:mark',
-  'groups:open',
-  'sources:add',
-  'sources:update',
-  'sources:remove',
-  'sources:send-test',
-  'requests:list',
-  'requests:replay',
-  'settings:get',
-  'settings:update',
-  'dnd:set',
-  'tunnel:reconnect',
-  'clipboard:copy',
-  'link:open',
-  'sources:preview-mapping',
-] as const satisfies readonly InvokeChannel[];
-
-export const EVENT_CHANNELS = [
-  'state:changed',
-  'group:updated',
-  'request:recorded',
-  'notification:raised',
-  'navigate',
-] as const satisfies readonly EventChannel[];
 
 /** Removes a listener added through the api. */
 export type Unsubscribe = () => void;
 
-/**
- * The object the preload exposes as `window.crashbell`. Hand-written in the preload, one function per
- * channel; the renderer reaches main only through `renderer/src/api.ts`, which wraps this.
- */
-export interface CrashbellApi {
-  getState(): Promise<AppState>;
-  listGroups(query: GroupQuery): Promise<GroupPage>;
-  getGroup(groupId: string): Promise<Group | null>;
-  markGroup(groupId: string, marks: GroupMarks): Promise<GroupSummary | null>;
-  openGroup(groupId: string): Promise<OpenResult>;
-  addSource(input: NewSourceInput): Promise<SourceView>;
-  updateSource(sourceId: string, patch: SourcePatch): Promise<SourceView>;
-  removeSource(sourceId: string): Promise<void>;
-  sendTestEvent(sourceId: string): Promise<DeliveryResult>;
-  listRequests(): Promise<RequestRecord[]>;
-  replayRequest(requestId: string): Promise<DeliveryResult>;
-  getSettings(): Promise<SettingsView>;
-  updateSettings(patch: SettingsPatch): Promise<SettingsView>;
-  setDnd(mode: DndMode): Promise<AppState>;
-  reconnectTunnel(): Promise<TunnelState>;
-  copy(text: string, what: { sourceId?: string; webhookUrl?: boolean }): Promise<void>;
-  openLink(url: string): Promise<OpenResult>;
-  previewMapping(sourceId: string, config: Record<string, unknown> | null): Promise<MappingPreview>;
-  onStateChanged(listener: (state: AppState) => void): Unsubscribe;
-  onGroupUpdated(listener: (group: GroupSummary) => void): Unsubscribe;
-  onRequestRecorded(listener: (record: RequestRecord) => void): Unsubscribe;
-  onNotification(listener: (n: NotificationRequest) => void): Unsubscribe;
-  onNavigate(listener: (to: EventChannels['navigate']) => void): Unsubscribe;
+/** A type carried by the table below for the compiler only; nothing of it exists at run time. */
+declare const carried: unique symbol;
+interface Carried<T> {
+  readonly [carried]?: T;
 }
+
+/** The type `T` as a table cell: an empty object whose only content is its type. */
+function carry<T>(): Carried<T> {
+  return {};
+}
+
+/** A request/response call on `channel`: the renderer invokes it and main answers (`F` is its signature). */
+export interface CallEntry<C extends string = string, F extends (...args: never[]) => unknown = (...args: never[]) => unknown>
+  extends Carried<F> {
+  readonly kind: 'call';
+  readonly channel: C;
+}
+
+/** A push on `channel` from main to the renderer, with payload `P`. */
+export interface PushEntry<C extends string = string, P = unknown> extends Carried<P> {
+  readonly kind: 'push';
+  readonly channel: C;
+}
+
+function call<const C extends string, F extends (...args: never[]) => unknown>(channel: C, _signature: Carried<F>): CallEntry<C, F> {
+  return { kind: 'call', channel };
+}
+
+function push<const C extends string, P>(channel: C, _payload: Carried<P>): PushEntry<C, P> {
+  return { kind: 'push', channel };
+}
+
+/**
+ * The IPC table: every call and push between the renderer and main, by the name the api gives it (also the
+ * name of the app service's method), with its channel and its signature. Everything else is derived from
+ * it: the channel lists, {@link CrashbellApi}, the preload's object, the renderer's calls and main's
+ * handler map. Adding a call is one line here, its argument schema and handler in main, and the service's
+ * method; the compiler names whatever is missing.
+ */
+export const IPC = {
+  /** Everything the window needs to draw its chrome. */
+  getState: call('app:get-state', carry<() => AppState>()),
+  /** One page of groups, newest first. */
+  listGroups: call('groups:list', carry<(query: GroupQuery) => GroupPage>()),
+  /** A group with its latest raw body, or null when it no longer exists. */
+  getGroup: call('groups:get', carry<(groupId: string) => Group | null>()),
+  /** Sets read, muted or resolved marks; answers the updated group or null. */
+  markGroup: call('groups:mark', carry<(groupId: string, marks: GroupMarks) => GroupSummary | null>()),
+  /** Opens the group's page at the provider (through main's http(s) guard). */
+  openGroup: call('groups:open', carry<(groupId: string) => OpenResult>()),
+  addSource: call('sources:add', carry<(input: NewSourceInput) => SourceView>()),
+  updateSource: call('sources:update', carry<(sourceId: string, patch: SourcePatch) => SourceView>()),
+  removeSource: call('sources:remove', carry<(sourceId: string) => void>()),
+  /** Posts the provider's signed sample through the real receiver (and the tunnel when online). */
+  sendTestEvent: call('sources:send-test', carry<(sourceId: string) => DeliveryResult>()),
+  /** The request inspector's list, newest first. */
+  listRequests: call('requests:list', carry<() => RequestRecord[]>()),
+  replayRequest: call('requests:replay', carry<(requestId: string) => DeliveryResult>()),
+  getSettings: call('settings:get', carry<() => SettingsView>()),
+  /** Applies a patch; main re-validates it and refuses bad values with the field named. */
+  updateSettings: call('settings:update', carry<(patch: SettingsPatch) => SettingsView>()),
+  setDnd: call('dnd:set', carry<(mode: DndMode) => AppState>()),
+  reconnectTunnel: call('tunnel:reconnect', carry<() => TunnelState>()),
+  /** Copies text to the clipboard; copying a webhook URL (`webhookUrl: true`) also records it as the last copied URL. */
+  copy: call('clipboard:copy', carry<(text: string, what: { sourceId?: string; webhookUrl?: boolean }) => void>()),
+  /** Opens an http(s) link in the system browser; anything else is refused by main. */
+  openLink: call('link:open', carry<(url: string) => OpenResult>()),
+  /** Generic JSON sources: runs a mapping (the saved one when null) on the last received body. */
+  previewMapping: call('sources:preview-mapping', carry<(sourceId: string, config: Record<string, unknown> | null) => MappingPreview>()),
+
+  onStateChanged: push('state:changed', carry<AppState>()),
+  onGroupUpdated: push('group:updated', carry<GroupSummary>()),
+  onRequestRecorded: push('request:recorded', carry<RequestRecord>()),
+  onNotification: push('notification:raised', carry<NotificationRequest>()),
+  onNavigate: push('navigate', carry<NavigateRequest>()),
+} as const;
+
+type Table = typeof IPC;
+
+/** The name of a call in the table (`getState`...). */
+export type CallName = { [K in keyof Table]: Table[K] extends CallEntry ? K : never }[keyof Table];
+/** The name of a push listener in the table (`onStateChanged`...). */
+export type PushName = { [K in keyof Table]: Table[K] extends PushEntry ? K : never }[keyof Table];
+
+type SignatureOf<M extends CallName> = Table[M] extends CallEntry<string, infer F> ? F : never;
+/** A call's argument tuple. */
+export type CallArgs<M extends CallName> = Parameters<SignatureOf<M>>;
+/** What a call answers (the promise's value). */
+export type CallResult<M extends CallName> = ReturnType<SignatureOf<M>>;
+/** What a push carries. */
+export type PushPayload<L extends PushName> = Table[L] extends PushEntry<string, infer P> ? P : never;
+
+/** Every invoke channel (`app:get-state`...). */
+export type InvokeChannel = Table[CallName]['channel'];
+/** Every push channel (`state:changed`...). */
+export type EventChannel = Table[PushName]['channel'];
+/** The call that goes over an invoke channel. */
+export type CallOf<C extends InvokeChannel> = { [M in CallName]: Table[M]['channel'] extends C ? M : never }[CallName];
+export type InvokeArgs<C extends InvokeChannel> = CallArgs<CallOf<C>>;
+export type InvokeResult<C extends InvokeChannel> = CallResult<CallOf<C>>;
+/** Push channel → payload, for main's senders and the app service's subscribers. */
+export type EventChannels = { [L in PushName as Table[L]['channel']]: PushPayload<L> };
+
+/** The calls of the api, as the app service implements them. */
+export type CrashbellCalls = { [M in CallName]: (...args: CallArgs<M>) => Promise<CallResult<M>> };
+/** The push listeners of the api: each takes a listener and answers its {@link Unsubscribe}. */
+export type CrashbellPushes = { [L in PushName]: (listener: (payload: PushPayload<L>) => void) => Unsubscribe };
+/**
+ * The object the preload exposes as `window.crashbell`: one function per entry of {@link IPC}. The renderer
+ * reaches main only through `renderer/src/api.ts`, which wraps it.
+ */
+export type CrashbellApi = CrashbellCalls & CrashbellPushes;
+
+function isCall(name: keyof Table): name is CallName {
+  return IPC[name].kind === 'call';
+}
+
+/** Every name in the table, calls first, in the table's order. */
+export const API_NAMES = Object.keys(IPC) as Array<keyof Table>;
+/** Every call's name. */
+export const CALL_NAMES: readonly CallName[] = API_NAMES.filter(isCall);
+/** Every push listener's name. */
+export const PUSH_NAMES: readonly PushName[] = API_NAMES.filter((name): name is PushName => !isCall(name));
+/** Every invoke channel, for handler registration and its checks. */
+export const INVOKE_CHANNELS: readonly InvokeChannel[] = CALL_NAMES.map((name) => IPC[name].channel);
+/** Every push channel. */
+export const EVENT_CHANNELS: readonly EventChannel[] = PUSH_NAMES.map((name) => IPC[name].channel);

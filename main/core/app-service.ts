@@ -10,7 +10,7 @@
 import type { Group, GroupMarks, NotificationRequest, RequestRecord, TunnelState } from '../../shared/events';
 import type {
   AppState,
-  CrashbellApi,
+  CrashbellCalls,
   DeliveryResult,
   DndMode,
   EventChannel,
@@ -154,10 +154,8 @@ function shellOf(deps: AppServiceDeps): ShellHooks {
   };
 }
 
-/** The calls of the contract, as the service implements them (the listener registrations are `subscribe`). */
-export type AppCalls = {
-  [K in keyof CrashbellApi as K extends `on${string}` ? never : K]: CrashbellApi[K];
-};
+/** The calls of the IPC table, as the service implements them (the push listeners are `subscribe`). */
+export type AppCalls = CrashbellCalls;
 
 /** The service: the contract's calls, pushes, and the inlets the shell feeds. */
 export interface AppService extends AppCalls {

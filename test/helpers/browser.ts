@@ -16,7 +16,7 @@ import type { AppService } from '../../main/core/app-service';
 import { registerIpcHandlers, serviceHandlers } from '../../main/ipc-handlers';
 import type { IpcMainLike } from '../../main/ipc-main';
 import type { SenderEvent } from '../../main/trusted-sender';
-import { EVENT_CHANNELS, type CrashbellApi, type EventChannel, type InvokeChannel } from '../../shared/ipc';
+import { CALL_NAMES, type CallName, EVENT_CHANNELS, IPC, PUSH_NAMES } from '../../shared/ipc';
 import { ROOT } from './paths';
 
 /** Where Chromium is looked for: `CHROMIUM_PATH`, else Debian's package. */
@@ -79,36 +79,13 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
 }
 
-/** The contract's call names, as the preload exposes them, and the channel each one invokes. */
-const CALLS = {
-  getState: 'app:get-state',
-  listGroups: 'groups:list',
-  getGroup: 'groups:get',
-  markGroup: 'groups:mark',
-  openGroup: 'groups:open',
-  addSource: 'sources:add',
-  updateSource: 'sources:update',
-  removeSource: 'sources:remove',
-  sendTestEvent: 'sources:send-test',
-  listRequests: 'requests:list',
-  replayRequest: 'requests:replay',
-  getSettings: 'settings:get',
-  updateSettings: 'settings:update',
-  setDnd: 'dnd:set',
-  reconnectTunnel: 'tunnel:reconnect',
-  copy: 'clipboard:copy',
-  openLink: 'link:open',
-  previewMapping: 'sources:preview-mapping',
-} as const satisfies Partial<Record<keyof CrashbellApi, InvokeChannel>>;
-
-/** Listener registrations and the channel each one listens to, as in the preload. */
-const LISTENERS = {
-  onStateChanged: 'state:changed',
-  onGroupUpdated: 'group:updated',
-  onRequestRecorded: 'request:recorded',
-  onNotification: 'notification:raised',
-  onNavigate: 'navigate',
-} as const satisfies Partial<Record<keyof CrashbellApi, EventChannel>>;
+/** The table as the page needs it: call names, and each push listener's channel (as the preload loops over it). */
+function pageSpec(): { calls: string[]; listeners: Record<string, string> } {
+  return {
+    calls: [...CALL_NAMES],
+    listeners: Object.fromEntries(PUSH_NAMES.map((name) => [name, IPC[name].channel])),
+  };
+}
 
 /**
  * Builds `window.crashbell` in the page before any script runs: calls go to the `__crashbellInvoke` binding,
@@ -150,8 +127,8 @@ export async function connectPage(page: Page, service: AppService, rendererUrl: 
   const WINDOW_ID = 1;
   registerIpcHandlers(ipc, serviceHandlers(service), { trust: { webContentsId: () => WINDOW_ID, rendererUrl } });
   await page.exposeBinding('__crashbellInvoke', async (source, name: string, args: unknown[]) => {
-    if (!Object.hasOwn(CALLS, name)) throw new Error(`unknown call ${name}`);
-    const channel = CALLS[name as keyof typeof CALLS];
+    if (!(CALL_NAMES as readonly string[]).includes(name)) throw new Error(`unknown call ${name}`);
+    const channel = IPC[name as CallName].channel;
     const event: SenderEvent = { sender: { id: WINDOW_ID }, senderFrame: { url: source.frame.url(), parent: source.frame.parentFrame() } };
     try {
       const result = await handlers.get(channel)!(event, ...args);
@@ -162,7 +139,7 @@ export async function connectPage(page: Page, service: AppService, rendererUrl: 
       throw new Error(`Error invoking remote method '${channel}': Error: ${err instanceof Error ? err.message : String(err)}`);
     }
   });
-  await page.addInitScript(pageApi, { calls: Object.keys(CALLS), listeners: LISTENERS });
+  await page.addInitScript(pageApi, pageSpec());
   let pushing = true;
   for (const channel of EVENT_CHANNELS) {
     service.subscribe(channel, (payload) => {

@@ -1,13 +1,23 @@
 /**
- * A scripted `window.crashbell` for component tests: every call is a vi.fn with a sensible default answer,
- * and pushes can be fired by channel. The e2e suite uses the real service; this keeps component tests small.
+ * A scripted `window.crashbell` for component tests, built from the IPC table: every call is a vi.fn with a
+ * sensible default answer, every push listener a vi.fn that registers, and pushes can be fired by channel.
+ * The e2e suite uses the real service; this keeps component tests small.
  */
 import { vi } from 'vitest';
 import type { Group } from '../../shared/events';
-import type { AppState, CrashbellApi, EventChannels, SettingsView, SourceView } from '../../shared/ipc';
+import {
+  API_NAMES,
+  type AppState,
+  type CallName,
+  type CallResult,
+  type CrashbellApi,
+  EVENT_CHANNELS,
+  type EventChannels,
+  IPC,
+  type SettingsView,
+  type SourceView,
+} from '../../shared/ipc';
 import { defaultSettings } from '../../shared/settings';
-
-type Push = { [C in keyof EventChannels]: Set<(p: EventChannels[C]) => void> };
 
 export function makeGroup(over: Partial<Group> = {}): Group {
   return {
@@ -112,53 +122,53 @@ export function settingsView(): SettingsView {
   };
 }
 
+/** What each call answers unless a test says otherwise: one per call of the table, or it does not compile. */
+const DEFAULT_ANSWERS: { [M in CallName]: (...args: never[]) => CallResult<M> } = {
+  getState: () => makeState(),
+  listGroups: () => ({ groups: [], nextCursor: null, total: 0 }),
+  getGroup: () => makeGroup(),
+  markGroup: (id: string, marks: object) => ({ ...makeGroup({ id }), ...marks }),
+  openGroup: () => ({ opened: true, reason: null }),
+  addSource: () => makeSource(),
+  updateSource: () => makeSource(),
+  removeSource: () => undefined,
+  sendTestEvent: () => ({ via: 'local', status: 200, reason: 'accepted', eventId: 'e1' }),
+  listRequests: () => [],
+  replayRequest: () => ({ via: 'local', status: 200, reason: 'accepted', eventId: 'e2' }),
+  getSettings: () => settingsView(),
+  updateSettings: () => settingsView(),
+  setDnd: () => makeState(),
+  reconnectTunnel: () => ({ status: 'off', reason: 'no authtoken' }),
+  copy: () => undefined,
+  openLink: () => ({ opened: true, reason: null }),
+  previewMapping: () => ({ ok: false, body: null, fields: {}, errors: [] }),
+};
+
 /** Installs a fake api on window and returns it with a push function. */
 export function installFakeApi(): {
   api: { [K in keyof CrashbellApi]: ReturnType<typeof vi.fn> };
   push: <C extends keyof EventChannels>(c: C, p: EventChannels[C]) => void;
 } {
-  const listeners: Push = {
-    'state:changed': new Set(),
-    'group:updated': new Set(),
-    'request:recorded': new Set(),
-    'notification:raised': new Set(),
-    navigate: new Set(),
-  };
-  const on = <C extends keyof EventChannels>(c: C) =>
-    vi.fn((l: (p: EventChannels[C]) => void) => {
-      (listeners[c] as Set<typeof l>).add(l);
-      return () => (listeners[c] as Set<typeof l>).delete(l);
-    });
-  const api = {
-    getState: vi.fn(async () => makeState()),
-    listGroups: vi.fn(async () => ({ groups: [], nextCursor: null, total: 0 })),
-    getGroup: vi.fn(async () => makeGroup()),
-    markGroup: vi.fn(async (id: string, marks: object) => ({ ...makeGroup({ id }), ...marks })),
-    openGroup: vi.fn(async () => ({ opened: true, reason: null })),
-    addSource: vi.fn(async () => makeSource()),
-    updateSource: vi.fn(async () => makeSource()),
-    removeSource: vi.fn(async () => undefined),
-    sendTestEvent: vi.fn(async () => ({ via: 'local', status: 200, reason: 'accepted', eventId: 'e1' })),
-    listRequests: vi.fn(async () => []),
-    replayRequest: vi.fn(async () => ({ via: 'local', status: 200, reason: 'accepted', eventId: 'e2' })),
-    getSettings: vi.fn(async () => settingsView()),
-    updateSettings: vi.fn(async () => settingsView()),
-    setDnd: vi.fn(async () => makeState()),
-    reconnectTunnel: vi.fn(async () => ({ status: 'off', reason: 'no authtoken' })),
-    copy: vi.fn(async () => undefined),
-    openLink: vi.fn(async () => ({ opened: true, reason: null })),
-    previewMapping: vi.fn(async () => ({ ok: false, body: null, fields: {}, errors: [] })),
-    onStateChanged: on('state:changed'),
-    onGroupUpdated: on('group:updated'),
-    onRequestRecorded: on('request:recorded'),
-    onNotification: on('notification:raised'),
-    onNavigate: on('navigate'),
-  };
+  const listeners = new Map<string, Set<(payload: unknown) => void>>(EVENT_CHANNELS.map((c) => [c, new Set()]));
+  const api: Record<string, ReturnType<typeof vi.fn>> = {};
+  for (const name of API_NAMES) {
+    const entry = IPC[name];
+    if (entry.kind === 'call') {
+      const answer = DEFAULT_ANSWERS[name as CallName] as (...args: unknown[]) => unknown;
+      api[name] = vi.fn(async (...args: unknown[]) => answer(...args));
+    } else {
+      const set = listeners.get(entry.channel)!;
+      api[name] = vi.fn((l: (payload: unknown) => void) => {
+        set.add(l);
+        return () => set.delete(l);
+      });
+    }
+  }
   window.crashbell = api as unknown as CrashbellApi;
   return {
-    api: api as unknown as { [K in keyof CrashbellApi]: ReturnType<typeof vi.fn> },
+    api: api as { [K in keyof CrashbellApi]: ReturnType<typeof vi.fn> },
     push: (c, p) => {
-      for (const l of listeners[c]) (l as (x: typeof p) => void)(p);
+      for (const l of listeners.get(c) ?? []) l(p);
     },
   };
 }

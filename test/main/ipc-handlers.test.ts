@@ -1,8 +1,15 @@
 import { describe, expect, it, vi } from 'vitest';
-import { INVOKE_CHANNELS } from '../../shared/ipc';
-import { ARG_SCHEMAS, registerIpcHandlers, type IpcService } from '../../main/ipc-handlers';
+import {
+  ARG_SCHEMAS,
+  type ArgSchemas,
+  type IpcHandlers,
+  MAX_CREDENTIALS,
+  registerIpcHandlers,
+  serviceHandlers,
+} from '../../main/ipc-handlers';
 import { sendEvent, type IpcMainLike } from '../../main/ipc-main';
 import type { SenderEvent, TrustPolicy } from '../../main/trusted-sender';
+import { CALL_NAMES, type CrashbellCalls, INVOKE_CHANNELS, IPC } from '../../shared/ipc';
 
 const RENDERER = 'file:///opt/Crashbell/resources/app.asar/out/renderer/index.html';
 
@@ -26,17 +33,18 @@ class FakeIpcMain implements IpcMainLike {
 const trust: TrustPolicy = { webContentsId: () => 7, rendererUrl: RENDERER };
 const good: SenderEvent = { sender: { id: 7 }, senderFrame: { url: `${RENDERER}#/errors`, parent: null } };
 
+/** A service whose every method records its channel and arguments and answers `{ channel }`. */
 function serviceWithSpies() {
   const calls: Array<[string, unknown[]]> = [];
   const service = Object.fromEntries(
-    INVOKE_CHANNELS.map((c) => [
-      c,
+    CALL_NAMES.map((name) => [
+      name,
       (...args: unknown[]) => {
-        calls.push([c, args]);
-        return Promise.resolve({ channel: c });
+        calls.push([IPC[name].channel, args]);
+        return Promise.resolve({ channel: IPC[name].channel });
       },
     ]),
-  ) as unknown as IpcService;
+  ) as unknown as CrashbellCalls;
   return { service, calls };
 }
 
@@ -44,7 +52,7 @@ function setup() {
   const ipc = new FakeIpcMain();
   const { service, calls } = serviceWithSpies();
   const log: string[] = [];
-  const unregister = registerIpcHandlers(ipc, service, { trust, log: (m) => log.push(m) });
+  const unregister = registerIpcHandlers(ipc, serviceHandlers(service), { trust, log: (m) => log.push(m) });
   return { ipc, calls, log, unregister };
 }
 
@@ -107,18 +115,103 @@ describe('IPC handler registration', () => {
   it('turns a handler failure into a plain rejected message', async () => {
     const ipc = new FakeIpcMain();
     const { service } = serviceWithSpies();
-    service['sources:remove'] = async () => {
+    service.removeSource = async () => {
       throw new TypeError('No such source: abc');
     };
-    registerIpcHandlers(ipc, service, { trust });
+    registerIpcHandlers(ipc, serviceHandlers(service), { trust });
     const err = await ipc.call('sources:remove', good, 'abc').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).constructor).toBe(Error);
     expect((err as Error).message).toBe('No such source: abc');
   });
 
-  it('has a schema for every channel', () => {
-    expect(Object.keys(ARG_SCHEMAS).sort()).toEqual([...INVOKE_CHANNELS].sort());
+  it('has a schema and a handler for every call, and refuses to register without one', () => {
+    expect(Object.keys(ARG_SCHEMAS).sort()).toEqual([...CALL_NAMES].sort());
+    const { service } = serviceWithSpies();
+    const handlers = serviceHandlers(service);
+    expect(Object.keys(handlers).sort()).toEqual([...CALL_NAMES].sort());
+
+    // The compiler refuses a schema map or a service that lacks a call...
+    const { setDnd: _schema, ...schemasWithoutOne } = ARG_SCHEMAS;
+    // @ts-expect-error: setDnd has no argument schema
+    schemasWithoutOne satisfies ArgSchemas;
+    const { removeSource: _method, ...serviceWithoutOne } = service;
+    // @ts-expect-error: the service has no removeSource
+    expect(() => serviceHandlers(serviceWithoutOne)).toThrow('the app service has no removeSource() for sources:remove');
+
+    // ...and so does registration at run time, before any channel is registered.
+    const ipc = new FakeIpcMain();
+    const { removeSource: _handler, ...handlersWithoutOne } = handlers;
+    expect(() => registerIpcHandlers(ipc, handlersWithoutOne as unknown as IpcHandlers, { trust })).toThrow(/sources:remove/);
+    expect(() => registerIpcHandlers(ipc, handlers, { trust }, schemasWithoutOne as unknown as ArgSchemas)).toThrow(/dnd:set/);
+    expect(ipc.handlers.size).toBe(0);
+  });
+
+  it('binds each handler to the service method of the same name', async () => {
+    const seen: unknown[] = [];
+    class Service {
+      private readonly prefix = 'bound';
+      async getGroup(groupId: string) {
+        seen.push(`${this.prefix}:${groupId}`);
+        return null;
+      }
+    }
+    const { service } = serviceWithSpies();
+    const real = new Service();
+    const handlers = serviceHandlers({ ...service, getGroup: real.getGroup.bind(real) });
+    await handlers.getGroup('g7');
+    const unbound = serviceHandlers(Object.assign(Object.create(real) as Service, service, { getGroup: Service.prototype.getGroup }));
+    await unbound.getGroup('g8');
+    expect(seen).toEqual(['bound:g7', 'bound:g8']);
+  });
+});
+
+describe('argument bounds', () => {
+  const MB45 = 45 * 1024 * 1024;
+
+  it('refuses a 45 MB call, naming the bound', async () => {
+    const { ipc, calls } = setup();
+    const huge = 'x'.repeat(MB45);
+    await expect(ipc.call('sources:add', good, { provider: 'errorception', name: 'Site', credentials: { secret: huge } })).rejects.toThrow(
+      /^Invalid arguments for sources:add \(argument 0\.credentials\.secret\): a credential of at most 16 KiB$/,
+    );
+    await expect(ipc.call('sources:update', good, 'src', { config: { mapping: huge } })).rejects.toThrow(/at most 64 KiB of configuration/);
+    // 45 MB spread over many small credentials: refused by their count before any is read.
+    const many = Object.fromEntries(Array.from({ length: MB45 / (1024 * 1024) }, (_, i) => [`k${i}`, 'v'.repeat(1024 * 1024)]));
+    await expect(ipc.call('sources:update', good, 'src', { credentials: many })).rejects.toThrow(
+      new RegExp(`argument 1\\.credentials\\): at most ${MAX_CREDENTIALS} credentials$`),
+    );
+    expect(calls).toHaveLength(0);
+  });
+
+  it.each([
+    ['a key with a space', { 'my secret': 's' }, /argument 0\.credentials\.my secret\): a credential name of 1 to 64 letters/],
+    ['a key of 65 characters', { ['k'.repeat(65)]: 's' }, /a credential name of 1 to 64 letters/],
+    ['an empty key', { '': 's' }, /a credential name of 1 to 64 letters/],
+    ['a value that is not text', { secret: 42 }, /argument 0\.credentials\.secret\)/],
+    ['33 credentials', Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, 'v'])), /at most 32 credentials/],
+    ['an array', ['s'], /argument 0\.credentials\)/],
+  ])('refuses credentials with %s', async (_what, credentials, message) => {
+    const { ipc, calls } = setup();
+    await expect(ipc.call('sources:add', good, { provider: 'sentry', name: 'S', credentials })).rejects.toThrow(message);
+    expect(calls).toHaveLength(0);
+  });
+
+  it('accepts credentials at the bounds', async () => {
+    const { ipc, calls } = setup();
+    const credentials = Object.fromEntries(
+      Array.from({ length: 32 }, (_, i) => [`client_secret.${i}-${'k'.repeat(40)}`, 'v'.repeat(16 * 1024)]),
+    );
+    await ipc.call('sources:update', good, 'src', { credentials });
+    expect(calls).toEqual([['sources:update', ['src', { credentials }]]]);
+  });
+
+  it('bounds source filters', async () => {
+    const { ipc } = setup();
+    await expect(
+      ipc.call('sources:update', good, 'src', { filters: { minOccurrences: null, attribute: { name: 'env', value: 'x'.repeat(1_001) } } }),
+    ).rejects.toThrow(/argument 1\.filters\.attribute\.value/);
+    await ipc.call('sources:update', good, 'src', { filters: { minOccurrences: 10, attribute: { name: 'env', value: 'production' } } });
   });
 });
 

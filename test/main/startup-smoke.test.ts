@@ -8,9 +8,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getProvider } from '../../main/core/providers/index';
-import { INVOKE_CHANNELS } from '../../shared/ipc';
+import { API_NAMES, CALL_NAMES, INVOKE_CHANNELS, IPC } from '../../shared/ipc';
 import { parseSettings } from '../../shared/settings';
 import { ROOT } from '../helpers/paths';
 
@@ -184,6 +185,33 @@ describe('start-up smoke (built main bundle, fake electron)', () => {
       expect(out.index(isCall(call)), call).toBeGreaterThanOrEqual(0);
     }
     expect(out.index((l) => l.kind === 'fake' && l.call === 'powerMonitor.on' && l['event'] === 'resume')).toBeGreaterThanOrEqual(0);
+  });
+
+  it('the built preload is one CommonJS file that requires only electron and exposes the IPC table', async () => {
+    // A sandboxed preload may require electron and little else: the table must be bundled in, not required.
+    const code = readFileSync(join(buildDir, 'preload', 'preload.cjs'), 'utf8');
+    const required: string[] = [];
+    const exposed: Record<string, Record<string, (...a: unknown[]) => unknown>> = {};
+    const invoked: unknown[][] = [];
+    const electron = {
+      contextBridge: { exposeInMainWorld: (key: string, value: Record<string, (...a: unknown[]) => unknown>) => (exposed[key] = value) },
+      ipcRenderer: { invoke: async (...args: unknown[]) => invoked.push(args), on: () => undefined, removeListener: () => undefined },
+    };
+    const module = { exports: {} };
+    runInNewContext(code, {
+      module,
+      exports: module.exports,
+      require: (id: string) => {
+        required.push(id);
+        if (id !== 'electron') throw new Error(`a sandboxed preload cannot require ${id}`);
+        return electron;
+      },
+    });
+    expect([...new Set(required)]).toEqual(['electron']);
+    expect(Object.keys(exposed)).toEqual(['crashbell']);
+    expect(Object.keys(exposed['crashbell']!)).toEqual([...API_NAMES]);
+    for (const name of CALL_NAMES) await exposed['crashbell']![name]!('arg');
+    expect(invoked).toEqual(CALL_NAMES.map((name) => [IPC[name].channel, 'arg']));
   });
 
   it('the tray shows the local-only state with its tooltip, and secrets went into safeStorage', () => {
