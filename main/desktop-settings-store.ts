@@ -11,6 +11,7 @@ import Store from 'electron-store';
 import type { SecretStorageState } from '../shared/ipc';
 import { parseSettings, SETTINGS_VERSION, settingsSchema, sourceSchema, type Settings } from '../shared/settings';
 import type { SettingsStore } from './core/settings-access';
+import { nameSourcesByProvider, unknownProviderSources } from './core/sources';
 
 /** The part of Electron's `safeStorage` used here. */
 export interface SecretCipher {
@@ -166,9 +167,28 @@ export class DesktopSettingsStore implements SettingsStore {
     delete plain['secrets'];
     const withSecrets = this.injectSecrets(plain, secrets);
     if (withSecrets.hadInlineSecrets) dirty = true;
-    const settings = this.parseSalvaging(withSecrets.doc);
+    const known = this.keepKnownProviders(nameSourcesByProvider(withSecrets.doc));
+    if (known.dropped) dirty = true;
+    const settings = this.parseSalvaging(known.doc);
     if (settings.repaired) dirty = true;
     return { settings: { ...settings.value, version: SETTINGS_VERSION }, dirty };
+  }
+
+  /**
+   * Leaves out sources whose provider this Crashbell's registry does not hold (shared/ accepts any id), each
+   * named in the log with the providers it has, so the other sources still load.
+   */
+  private keepKnownProviders(doc: Record<string, unknown>): { doc: Record<string, unknown>; dropped: boolean } {
+    const unknown = unknownProviderSources(doc);
+    if (unknown.length === 0) return { doc, dropped: false };
+    const sources = doc['sources'] as unknown[];
+    for (const u of unknown) {
+      const source = sources[u.index] as Record<string, unknown>;
+      const which = typeof source['name'] === 'string' ? `"${source['name']}"` : String(source['id']);
+      this.log(`settings: source ${which} is left out: ${u.message}`);
+    }
+    const skip = new Set(unknown.map((u) => u.index));
+    return { doc: { ...doc, sources: sources.filter((_, i) => !skip.has(i)) }, dropped: true };
   }
 
   /** Parses, and when one top-level key is bad, keeps the others and resets only that one. */

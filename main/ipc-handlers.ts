@@ -5,8 +5,8 @@
  */
 import { z, type ZodType } from 'zod';
 import { CALL_NAMES, type CallArgs, type CallName, type CrashbellCalls, IPC } from '../shared/ipc';
-import { PROVIDER_IDS } from '../shared/events';
 import { THEMES } from '../shared/settings';
+import { isKnownProvider, unknownProviderMessage } from './core/providers/index';
 import { type CallHandler, handle, type IpcMainLike, type RegisterOptions } from './ipc-main';
 
 const id = z.string().min(1).max(256);
@@ -51,7 +51,11 @@ const credentials = z
     ),
   );
 
-const providerId = z.enum(PROVIDER_IDS);
+/** An id of the core's provider registry; an unknown one is refused naming those it has. */
+const providerId = z
+  .string()
+  .max(64)
+  .refine(isKnownProvider, { error: (issue) => unknownProviderMessage(String(issue.input)) });
 
 /** A source's notification filters, bounded (the settings schema itself does not bound hand-written files). */
 const sourceFilters = z.strictObject({

@@ -6,21 +6,12 @@
  * (except `raw`, kept for the detail view and the inspector).
  */
 
-/** Every provider Crashbell knows. Adding one means adding its module to the core's provider list. */
-export const PROVIDER_IDS = ['backtrace', 'errorception', 'sentry', 'bugsnag', 'rollbar', 'raygun', 'honeybadger', 'generic'] as const;
-export type ProviderId = (typeof PROVIDER_IDS)[number];
-
-/** Display names, for places that have no provider module at hand (a source written without a name). */
-export const PROVIDER_LABELS: Record<ProviderId, string> = {
-  backtrace: 'Backtrace',
-  errorception: 'Errorception',
-  sentry: 'Sentry',
-  bugsnag: 'Bugsnag',
-  rollbar: 'Rollbar',
-  raygun: 'Raygun',
-  honeybadger: 'Honeybadger',
-  generic: 'Generic JSON',
-};
+/**
+ * An id of the core's provider registry (`main/core/providers/index.ts`), e.g. `"backtrace"`. A plain string
+ * here: shared/ knows no list of providers, so adding one touches only its module and the registry. The core
+ * checks ids against the registry wherever settings enter.
+ */
+export type ProviderId = string;
 
 /**
  * Where a hook stands in its group's life, as the provider told it (or as far as it can tell).

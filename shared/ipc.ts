@@ -46,10 +46,20 @@ export interface ProviderFieldInfo {
   help: string;
 }
 
-/** What the setup view needs to offer a provider when adding a source. */
+/** A provider's badge: a short text on a colour. */
+export interface ProviderMark {
+  /** One or two characters, e.g. "Bt". */
+  text: string;
+  /** The badge's background as `#rrggbb`; its white text must reach 4.5:1 contrast on it. */
+  color: string;
+}
+
+/** A provider as the window shows it and offers it when adding a source. */
 export interface ProviderInfo {
   id: ProviderId;
+  /** Display name, e.g. "Backtrace". */
   name: string;
+  mark: ProviderMark;
   docsUrl: string;
   securityNote: string | null;
   setupSteps: string[];
@@ -82,8 +92,8 @@ export interface AppState {
   dnd: { active: boolean; until: string | null };
   secretStorage: SecretStorageState;
   onboarded: boolean;
-  /** The providers a source can be added for (added for the setup view). */
-  providers?: ProviderInfo[];
+  /** The core's provider registry: the providers a source can be added for, with their names and marks. */
+  providers: ProviderInfo[];
 }
 
 /** Search and filters for the list of groups. */

@@ -6,7 +6,6 @@
  * here and {@link SETTINGS_KEYS}.
  */
 import { z } from 'zod';
-import { PROVIDER_IDS, PROVIDER_LABELS, type ProviderId } from './events';
 import { THEMES } from './themes';
 
 /** Default receiver port on 127.0.0.1; 0 picks a free port. */
@@ -31,7 +30,8 @@ const SOURCE_FIELDS = new Set(['id', 'provider', 'name', 'paused', 'credentials'
 
 /**
  * Hand-written config files (headless mode) sometimes put credentials beside the source's fields
- * (`"username": ...`) or leave the name out; both are read the way the user meant them.
+ * (`"username": ...`): they are read the way the user meant them. A source written without a name gets its
+ * provider's name from the core, which knows the providers, before the document is parsed here.
  */
 function normalizeSourceDocument(input: unknown): unknown {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
@@ -46,10 +46,6 @@ function normalizeSourceDocument(input: unknown): unknown {
       doc['credentials'] = lifted;
     }
   }
-  if (doc['name'] === undefined && typeof doc['provider'] === 'string') {
-    const label = PROVIDER_LABELS[doc['provider'] as ProviderId];
-    if (label) doc['name'] = label;
-  }
   return doc;
 }
 
@@ -60,7 +56,8 @@ export const sourceObjectSchema = z.object({
    * guessable, and headless mode warns about it (see {@link MIN_UNGUESSABLE_ID_LENGTH}).
    */
   id: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'a URL-safe id (letters, digits, "-" and "_")'),
-  provider: z.enum(PROVIDER_IDS),
+  /** An id of the core's provider registry; the core checks it where settings enter (shared/ knows no list). */
+  provider: z.string().min(1, 'a provider id, e.g. "backtrace"'),
   name: z.string().min(1).max(200),
   paused: z.boolean().default(false),
   /** Provider-specific secrets (Backtrace username/password, Errorception secret...). */
@@ -161,7 +158,7 @@ export function defaultSettings(): Settings {
 
 /**
  * Parses a settings document, filling defaults. Throws a ZodError naming the bad field.
- * Provider credentials are checked by the core's provider modules, not here.
+ * Provider ids and credentials are checked by the core's provider registry and modules, not here.
  */
 export function parseSettings(input: unknown): Settings {
   return settingsSchema.parse(input);

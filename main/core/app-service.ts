@@ -300,6 +300,7 @@ export function providerInfo(p: ProviderModule): ProviderInfo {
   return {
     id: p.id,
     name: p.name,
+    mark: { ...p.mark },
     docsUrl: p.docsUrl,
     securityNote: p.securityNote,
     setupSteps: [...p.setupSteps],

@@ -9,7 +9,7 @@ import { ZodError } from 'zod';
 import { parseSettings, type Settings } from '../../shared/settings';
 import { ConfigError } from './errors';
 import { MemorySettingsStore, type SettingsStore } from './settings-access';
-import { sourceProblem } from './sources';
+import { nameSourcesByProvider, sourceProblem, unknownProviderSources } from './sources';
 
 function lineAndColumn(text: string, offset: number): string {
   const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
@@ -49,7 +49,8 @@ function describeZod(error: ZodError, document: unknown): string {
 }
 
 /**
- * Parses settings from the file's text and checks every source with its provider. Throws ConfigError naming
+ * Parses settings from the file's text and checks every source with its provider (the id against the
+ * registry, then the credentials); a source without a name gets its provider's. Throws ConfigError naming
  * the problem; `label` (the file's path) prefixes every message.
  */
 export function parseConfig(text: string, label: string): Settings {
@@ -63,9 +64,11 @@ export function parseConfig(text: string, label: string): Settings {
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {
     throw new ConfigError(`config file ${label} must hold a JSON object with at least "port" and "sources"`);
   }
+  const unknown = unknownProviderSources(document)[0];
+  if (unknown) throw new ConfigError(`config file ${label}: "${unknown.path}" is not valid (${unknown.message})`);
   let settings: Settings;
   try {
-    settings = parseSettings(document);
+    settings = parseSettings(nameSourcesByProvider(document));
   } catch (error) {
     if (error instanceof ZodError) throw new ConfigError(`config file ${label}: ${describeZod(error, document)}`);
     throw error;

@@ -3,12 +3,10 @@
  * and making a new source with the credentials its provider generates.
  */
 import { randomBytes } from 'node:crypto';
-import type { ProviderId } from '../../shared/events';
 import type { NewSourceInput } from '../../shared/ipc';
-import { PROVIDER_IDS } from '../../shared/events';
 import { sourceSchema, type Source } from '../../shared/settings';
 import { InvalidSourceError } from './errors';
-import { getProvider } from './providers/index';
+import { getProvider, unknownProviderMessage } from './providers/index';
 
 /** Bytes of randomness in a source id: 128 bits, above the 96 the URL's secrecy needs. */
 const SOURCE_ID_BYTES = 16;
@@ -40,7 +38,7 @@ export function localBaseUrl(host: string, port: number): string {
 /** Checks a source against the settings schema and its provider; returns plain words, or null when it is fine. */
 export function sourceProblem(source: Source): string | null {
   const provider = getProvider(source.provider);
-  if (!provider) return `source "${source.name}": Crashbell has no "${source.provider}" provider yet`;
+  if (!provider) return `source "${source.name}" (${source.id}): ${unknownProviderMessage(source.provider)}`;
   const problem = provider.validateSource(source);
   return problem ? `source "${source.name}" (${source.id}): ${problem}` : null;
 }
@@ -50,11 +48,8 @@ export function sourceProblem(source: Source): string | null {
  * validation by the schema and the provider. Throws {@link InvalidSourceError} naming the problem.
  */
 export function createSource(input: NewSourceInput, now: number = Date.now()): Source {
-  if (!(PROVIDER_IDS as readonly string[]).includes(input.provider)) {
-    throw new InvalidSourceError(`unknown provider "${String(input.provider)}": choose one of ${PROVIDER_IDS.join(', ')}`);
-  }
-  const provider = getProvider(input.provider as ProviderId);
-  if (!provider) throw new InvalidSourceError(`Crashbell has no "${input.provider}" provider yet`);
+  const provider = getProvider(input.provider);
+  if (!provider) throw new InvalidSourceError(unknownProviderMessage(String(input.provider)));
   const name = (input.name ?? '').trim() || provider.name;
   const checked = sourceSchema.safeParse({
     id: newSourceId(),
@@ -73,4 +68,49 @@ export function createSource(input: NewSourceInput, now: number = Date.now()): S
   const problem = provider.validateSource(checked.data);
   if (problem) throw new InvalidSourceError(problem);
   return checked.data;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A source in a settings document whose provider the registry does not hold. */
+export interface UnknownProviderSource {
+  /** Its index in `sources`. */
+  index: number;
+  /** `sources.<index>.provider`, for messages. */
+  path: string;
+  /** Plain words naming the id and the providers Crashbell has. */
+  message: string;
+}
+
+/**
+ * The sources of a raw settings document (a config file, the app's stored settings) that name a provider the
+ * registry does not hold. Run where settings enter the core, before `parseSettings`: shared/ accepts any
+ * provider id, since it knows no list.
+ */
+export function unknownProviderSources(document: unknown): UnknownProviderSource[] {
+  if (!isRecord(document) || !Array.isArray(document['sources'])) return [];
+  const found: UnknownProviderSource[] = [];
+  document['sources'].forEach((source: unknown, index) => {
+    if (!isRecord(source) || typeof source['provider'] !== 'string' || source['provider'] === '') return;
+    if (getProvider(source['provider'])) return;
+    found.push({ index, path: `sources.${index}.provider`, message: unknownProviderMessage(source['provider']) });
+  });
+  return found;
+}
+
+/**
+ * A copy of a raw settings document in which each source written without a name (hand-written config files)
+ * bears its provider's name. Sources of unknown providers are left as they are, for
+ * {@link unknownProviderSources} to name.
+ */
+export function nameSourcesByProvider<T>(document: T): T {
+  if (!isRecord(document) || !Array.isArray(document['sources'])) return document;
+  const sources = document['sources'].map((source: unknown) => {
+    if (!isRecord(source) || source['name'] !== undefined || typeof source['provider'] !== 'string') return source;
+    const provider = getProvider(source['provider']);
+    return provider ? { ...source, name: provider.name } : source;
+  });
+  return { ...document, sources };
 }

@@ -8,6 +8,7 @@ import { errorMessage, getSettings, getState, hasBridge, onNavigate, onStateChan
 import { CopyButton, ErrorBox, Spinner } from './components/common';
 import { dndLabel } from './lib/dnd';
 import { tunnelSummary } from './lib/format';
+import { ProvidersContext } from './lib/providers';
 import { applyTheme } from './lib/theme';
 import { useNow } from './lib/use-now';
 import { ErrorsView } from './views/errors-view';
@@ -94,75 +95,78 @@ export function App() {
 
   const tunnel = tunnelSummary(state.tunnel);
   return (
-    <div className="app">
-      <nav className="sidebar" aria-label="Views">
-        <div className="brand">
-          <span className="brand-mark" aria-hidden="true">
-            ◉
-          </span>
-          <span>Crashbell</span>
-        </div>
-        <ul>
-          {NAV.map((n) => (
-            <li key={n.view}>
-              <button
-                type="button"
-                className="nav-item"
-                aria-current={view === n.view ? 'page' : undefined}
-                onClick={() => setView(n.view)}
-              >
-                <span className="nav-icon" aria-hidden="true">
-                  {n.icon}
-                </span>
-                <span>{n.label}</span>
-                {n.view === 'errors' && state.unread > 0 && (
-                  <span className="nav-count">
-                    <span aria-hidden="true">{state.unread > 999 ? '999+' : state.unread}</span>
-                    <span className="visually-hidden">{state.unread} unread</span>
+    // Names and badges of providers come from main's registry, for every view below.
+    <ProvidersContext value={state.providers}>
+      <div className="app">
+        <nav className="sidebar" aria-label="Views">
+          <div className="brand">
+            <span className="brand-mark" aria-hidden="true">
+              ◉
+            </span>
+            <span>Crashbell</span>
+          </div>
+          <ul>
+            {NAV.map((n) => (
+              <li key={n.view}>
+                <button
+                  type="button"
+                  className="nav-item"
+                  aria-current={view === n.view ? 'page' : undefined}
+                  onClick={() => setView(n.view)}
+                >
+                  <span className="nav-icon" aria-hidden="true">
+                    {n.icon}
                   </span>
-                )}
-              </button>
-            </li>
-          ))}
-        </ul>
-        <div className="sidebar-foot">
-          <p className="status-line">
-            <span className={`dot tone-${state.receiver.listening ? 'ok' : 'bad'}`} aria-hidden="true" />
-            {state.receiver.listening
-              ? `Listening on port ${state.receiver.port}`
-              : `Not listening${state.receiver.error ? `: ${state.receiver.error}` : ''}`}
-          </p>
-          <p className="status-line" title={tunnel.detail ?? undefined}>
-            <span className={`dot tone-${tunnel.tone}`} aria-hidden="true" />
-            Tunnel: {tunnel.label}
-          </p>
-          <p className="status-line">
-            <span className={`dot tone-${state.dnd.active ? 'busy' : 'off'}`} aria-hidden="true" />
-            Do Not Disturb: {dndLabel(state.dnd, settings?.dnd ?? null, now)}
-          </p>
-          {state.pausedAll && (
+                  <span>{n.label}</span>
+                  {n.view === 'errors' && state.unread > 0 && (
+                    <span className="nav-count">
+                      <span aria-hidden="true">{state.unread > 999 ? '999+' : state.unread}</span>
+                      <span className="visually-hidden">{state.unread} unread</span>
+                    </span>
+                  )}
+                </button>
+              </li>
+            ))}
+          </ul>
+          <div className="sidebar-foot">
             <p className="status-line">
-              <span className="dot tone-busy" aria-hidden="true" />
-              All sources paused
+              <span className={`dot tone-${state.receiver.listening ? 'ok' : 'bad'}`} aria-hidden="true" />
+              {state.receiver.listening
+                ? `Listening on port ${state.receiver.port}`
+                : `Not listening${state.receiver.error ? `: ${state.receiver.error}` : ''}`}
             </p>
+            <p className="status-line" title={tunnel.detail ?? undefined}>
+              <span className={`dot tone-${tunnel.tone}`} aria-hidden="true" />
+              Tunnel: {tunnel.label}
+            </p>
+            <p className="status-line">
+              <span className={`dot tone-${state.dnd.active ? 'busy' : 'off'}`} aria-hidden="true" />
+              Do Not Disturb: {dndLabel(state.dnd, settings?.dnd ?? null, now)}
+            </p>
+            {state.pausedAll && (
+              <p className="status-line">
+                <span className="dot tone-busy" aria-hidden="true" />
+                All sources paused
+              </p>
+            )}
+          </div>
+        </nav>
+        <main className="content">
+          {state.urlChanged && <UrlChangedBanner state={state} onSetup={() => setView('setup')} />}
+          {view === 'errors' && (
+            <ErrorsView
+              state={state}
+              openRequest={openRequest}
+              onOpenHandled={() => setOpenRequest(null)}
+              onGoToSetup={() => setView('setup')}
+            />
           )}
-        </div>
-      </nav>
-      <main className="content">
-        {state.urlChanged && <UrlChangedBanner state={state} onSetup={() => setView('setup')} />}
-        {view === 'errors' && (
-          <ErrorsView
-            state={state}
-            openRequest={openRequest}
-            onOpenHandled={() => setOpenRequest(null)}
-            onGoToSetup={() => setView('setup')}
-          />
-        )}
-        {view === 'setup' && <SetupView state={state} settings={settings} onSettings={onSettings} />}
-        {view === 'inspector' && <InspectorView state={state} />}
-        {view === 'settings' && <SettingsPage state={state} settings={settings} onSettings={onSettings} />}
-      </main>
-    </div>
+          {view === 'setup' && <SetupView state={state} settings={settings} onSettings={onSettings} />}
+          {view === 'inspector' && <InspectorView state={state} />}
+          {view === 'settings' && <SettingsPage state={state} settings={settings} onSettings={onSettings} />}
+        </main>
+      </div>
+    </ProvidersContext>
   );
 }
 

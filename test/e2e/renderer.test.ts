@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NormalizedEvent } from '../../shared/events';
 import type { SourceView } from '../../shared/ipc';
 import { postRequest } from '../../main/core/http-post';
+import { backtraceProvider } from '../../main/core/providers/backtrace';
 import { blankEvent } from '../../main/core/providers/parsed-event';
 import { buildRenderer, CHROMIUM_PATH, chromiumAvailable, connectPage, launchChromium, removeDir, serveDir } from '../helpers/browser';
 import { startStack, type Stack } from '../helpers/stack';
@@ -176,6 +177,12 @@ describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
     expect(await rows().count()).toBe(2);
     // The updated group moved to the top.
     expect(await rows().first().textContent()).toContain('36×');
+    // Its badge is the Backtrace module's mark, coloured under the page's CSP (no inline-style allowance).
+    const badge = rows().first().getByRole('img', { name: backtraceProvider.name });
+    expect(await badge.textContent()).toBe(backtraceProvider.mark.text);
+    const hex = backtraceProvider.mark.color;
+    const rgb = `rgb(${[1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16)).join(', ')})`;
+    expect(await badge.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe(rgb);
   });
 
   it('adds an Errorception source with its secret and shows its hook', async () => {

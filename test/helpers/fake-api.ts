@@ -4,6 +4,8 @@
  * The e2e suite uses the real service; this keeps component tests small.
  */
 import { vi } from 'vitest';
+import { providerInfo } from '../../main/core/app-service';
+import { PROVIDERS } from '../../main/core/providers/index';
 import type { Group } from '../../shared/events';
 import {
   API_NAMES,
@@ -14,10 +16,16 @@ import {
   EVENT_CHANNELS,
   type EventChannels,
   IPC,
+  type ProviderInfo,
   type SettingsView,
   type SourceView,
 } from '../../shared/ipc';
 import { defaultSettings } from '../../shared/settings';
+
+/** The core's registry as main sends it in `AppState.providers`. */
+export function registryProviders(): ProviderInfo[] {
+  return PROVIDERS.map(providerInfo);
+}
 
 export function makeGroup(over: Partial<Group> = {}): Group {
   return {
@@ -103,6 +111,7 @@ export function makeState(over: Partial<AppState> = {}): AppState {
     dnd: { active: false, until: null },
     secretStorage: { available: true, note: null },
     onboarded: true,
+    providers: registryProviders(),
     ...over,
   };
 }

@@ -155,6 +155,27 @@ describe('DesktopSettingsStore', () => {
     expect(Object.keys(MIGRATIONS).map(Number)).toEqual([0]);
   });
 
+  it("checks each stored source's provider against the registry, and names a source stored without a name", () => {
+    const sources = [
+      { id: 'src_0123456789abcdef', provider: 'errorception', credentials: { secret: PASSWORD } },
+      { id: 'src_fedcba9876543210', provider: 'pagerduty', name: 'Pager', credentials: {} },
+    ];
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify({ version: 1, port: 0, sources }));
+    const logs: string[] = [];
+    const store = new DesktopSettingsStore({
+      backing: electronStoreBacking(dir),
+      cipher: cipher(true),
+      platform: 'darwin',
+      log: (m) => logs.push(m),
+    });
+    expect(store.get().sources.map((s) => [s.id, s.name])).toEqual([['src_0123456789abcdef', 'Errorception']]);
+    expect(store.get().port).toBe(0);
+    expect(logs.join('\n')).toMatch(
+      /^settings: source "Pager" is left out: Crashbell has no "pagerduty" provider: use one of backtrace, /m,
+    );
+    expect(fileText()).not.toContain(PASSWORD);
+  });
+
   it('resets only the invalid keys of a damaged document, and moves a non-JSON file aside', () => {
     writeFileSync(join(dir, 'settings.json'), JSON.stringify({ version: 1, port: 'nope', theme: 'dark' }));
     const logs: string[] = [];

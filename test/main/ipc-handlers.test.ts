@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { PROVIDERS } from '../../main/core/providers/index';
 import {
   ARG_SCHEMAS,
   type ArgSchemas,
@@ -204,6 +205,17 @@ describe('argument bounds', () => {
     );
     await ipc.call('sources:update', good, 'src', { credentials });
     expect(calls).toEqual([['sources:update', ['src', { credentials }]]]);
+  });
+
+  it('checks provider ids against the registry, naming the ones it has', async () => {
+    const { ipc, calls } = setup();
+    const known = PROVIDERS.map((p) => p.id).join(', ');
+    await expect(ipc.call('sources:add', good, { provider: 'pagerduty', name: 'x' })).rejects.toThrow(
+      `Invalid arguments for sources:add (argument 0.provider): Crashbell has no "pagerduty" provider: use one of ${known}`,
+    );
+    await expect(ipc.call('groups:list', good, { provider: 'pagerduty' })).rejects.toThrow(/use one of backtrace, /);
+    for (const p of PROVIDERS) await ipc.call('groups:list', good, { provider: p.id });
+    expect(calls).toHaveLength(PROVIDERS.length);
   });
 
   it('bounds source filters', async () => {

@@ -13,4 +13,15 @@ describe('settings schema', () => {
   it('names the bad field', () => {
     expect(() => parseSettings({ port: 'x' })).toThrow(/port/);
   });
+  it("takes any provider id (the core's registry checks it) but not an empty one", () => {
+    const source = { id: 'src-1', name: 'A source' };
+    expect(parseSettings({ sources: [{ ...source, provider: 'a-provider-of-tomorrow' }] }).sources[0]!.provider).toBe(
+      'a-provider-of-tomorrow',
+    );
+    expect(() => parseSettings({ sources: [{ ...source, provider: '' }] })).toThrow(/a provider id/);
+    expect(() => parseSettings({ sources: [{ ...source, provider: 7 }] })).toThrow(/provider/);
+  });
+  it('leaves naming a source without a name to the core, which knows the providers', () => {
+    expect(() => parseSettings({ sources: [{ id: 'src-1', provider: 'backtrace' }] })).toThrow(/name/);
+  });
 });

@@ -182,6 +182,7 @@ export function backtraceRedelivery(
 export const backtraceProvider: ProviderModule = {
   id: 'backtrace',
   name: 'Backtrace',
+  mark: { text: 'Bt', color: '#3b5bdb' },
   docsUrl: 'https://docs.saucelabs.com/error-reporting/workflow-integrations/webhook/',
   credentials: [
     {

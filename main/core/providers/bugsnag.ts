@@ -213,6 +213,7 @@ function sampleBody(now: number): Record<string, unknown> {
 export const bugsnagProvider: ProviderModule = unsignedProvider({
   id: 'bugsnag',
   name: 'Bugsnag',
+  mark: { text: 'Bs', color: '#237a36' },
   docsUrl: BUGSNAG_DOCS_URL,
   setupSteps: [
     "In Bugsnag, open the project's Settings → Integrations and notifications (Data forwarding) and choose Webhook.",

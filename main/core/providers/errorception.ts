@@ -70,6 +70,7 @@ function signedFields(json: unknown): { message: string; page: string } | Reject
 export const errorceptionProvider: ProviderModule = {
   id: 'errorception',
   name: 'Errorception',
+  mark: { text: 'Ec', color: '#c2255c' },
   docsUrl: 'https://blog.errorception.com/2012/11/webhooks.html',
   credentials: [
     {

@@ -343,6 +343,7 @@ function setAt(root: unknown, segments: readonly PathSegment[], value: unknown):
 export const genericProvider: ProviderModule = {
   id: 'generic',
   name: 'Generic JSON',
+  mark: { text: '{}', color: '#495057' },
   docsUrl: STANDARD_WEBHOOKS_SPEC_URL,
   credentials: [
     {

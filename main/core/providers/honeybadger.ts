@@ -229,6 +229,7 @@ function sampleBody(now: number): Record<string, unknown> {
 export const honeybadgerProvider: ProviderModule = unsignedProvider({
   id: 'honeybadger',
   name: 'Honeybadger',
+  mark: { text: 'Hb', color: '#b35900' },
   docsUrl: HONEYBADGER_DOCS_URL,
   setupSteps: [
     'In Honeybadger (Team plan or higher), open Project Settings → Alerts & Integrations and choose Webhook.',

@@ -1,8 +1,12 @@
 /**
  * The provider registry: the one list of provider modules Crashbell knows. Adding a provider is one module
- * beside this file and one line in {@link PROVIDERS}; the receiver, inbox, UI and headless mode need no edit.
+ * beside this file (its id, name, mark, schema, verification, parsing and docs) and one line in
+ * {@link PROVIDERS}; the receiver, inbox, UI and headless mode need no edit. Settings name providers by id
+ * as plain strings (`shared/` knows no list); the core checks them against this registry where settings
+ * enter, with {@link unknownProviderMessage}.
  */
 import type { ProviderId } from '../../../shared/events';
+import { CrashbellError } from '../errors';
 import { backtraceProvider } from './backtrace';
 import { errorceptionProvider } from './errorception';
 import { sentryProvider } from './sentry';
@@ -26,8 +30,35 @@ export const PROVIDERS: readonly ProviderModule[] = [
 ];
 
 /** The module for a provider id, or undefined when Crashbell has none for it (yet). */
-export function getProvider(id: ProviderId | string): ProviderModule | undefined {
+export function getProvider(id: ProviderId): ProviderModule | undefined {
   return PROVIDERS.find((p) => p.id === id);
+}
+
+/** Whether the registry holds a provider with this id. */
+export function isKnownProvider(id: ProviderId): boolean {
+  return getProvider(id) !== undefined;
+}
+
+/** Plain words for a provider id the registry does not hold, naming the ones it does. */
+export function unknownProviderMessage(id: ProviderId): string {
+  return `Crashbell has no "${id}" provider: use one of ${PROVIDERS.map((p) => p.id).join(', ')}`;
+}
+
+/** A provider id the registry does not hold; the message names the known ones. */
+export class UnknownProviderError extends CrashbellError {
+  readonly provider: ProviderId;
+
+  constructor(id: ProviderId) {
+    super('unknown-provider', unknownProviderMessage(id));
+    this.provider = id;
+  }
+}
+
+/** The module for a provider id; throws {@link UnknownProviderError} naming the known ones when there is none. */
+export function requireProvider(id: ProviderId): ProviderModule {
+  const provider = getProvider(id);
+  if (!provider) throw new UnknownProviderError(id);
+  return provider;
 }
 
 /** Every header name any provider marks secret, lower-case: the request log masks them all. */

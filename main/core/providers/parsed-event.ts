@@ -5,6 +5,7 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import type { Lifecycle, ProviderId } from '../../../shared/events';
+import type { ProviderMark } from '../../../shared/ipc';
 import type { HookRequest, ParsedEvent, ParseResult, ProviderModule, Rejection } from './types';
 
 /** How one provider trigger maps onto the normalized lifecycle and milestone (null: acknowledged, not recorded). */
@@ -138,6 +139,7 @@ export function checkTimestamp(label: string, value: string | null, now: number)
 export interface UnsignedProviderSpec {
   id: ProviderId;
   name: string;
+  mark: ProviderMark;
   docsUrl: string;
   setupSteps: string[];
   /** Parses a body already known to be a JSON object. */
@@ -156,6 +158,7 @@ export function unsignedProvider(spec: UnsignedProviderSpec): ProviderModule {
   return {
     id: spec.id,
     name: spec.name,
+    mark: spec.mark,
     docsUrl: spec.docsUrl,
     credentials: [],
     secretHeaders: [],

@@ -165,6 +165,7 @@ function sampleBody(now: number): Record<string, unknown> {
 export const raygunProvider: ProviderModule = unsignedProvider({
   id: 'raygun',
   name: 'Raygun',
+  mark: { text: 'Rg', color: '#c4480f' },
   docsUrl: RAYGUN_DOCS_URL,
   setupSteps: [
     'In Raygun (Team plan or higher), open the application, then Integrations in the left-hand menu, and click Webhook.',

@@ -219,6 +219,7 @@ function sampleBody(now: number): Record<string, unknown> {
 export const rollbarProvider: ProviderModule = unsignedProvider({
   id: 'rollbar',
   name: 'Rollbar',
+  mark: { text: 'Rb', color: '#1864ab' },
   docsUrl: ROLLBAR_DOCS_URL,
   setupSteps: [
     'In Rollbar, open the project, then Settings → Notifications → Webhook.',

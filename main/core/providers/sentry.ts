@@ -537,6 +537,7 @@ export function signSentryHook(secret: string, resource: string, body: string, n
 export const sentryProvider: ProviderModule = {
   id: 'sentry',
   name: 'Sentry',
+  mark: { text: 'Se', color: '#584774' },
   docsUrl: SENTRY_DOCS_URL,
   credentials: [
     {

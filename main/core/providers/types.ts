@@ -3,6 +3,7 @@
  * providers through it, so adding a provider is one module plus one line in `index.ts`'s list.
  */
 import type { NormalizedEvent, ProviderId } from '../../../shared/events';
+import type { ProviderMark } from '../../../shared/ipc';
 import type { Source } from '../../../shared/settings';
 
 /** Lower-cased header names to values (arrays joined with ", "). */
@@ -69,9 +70,12 @@ export interface SampleRequest {
 
 /** One provider: its credentials, verification, parsing and doc link. */
 export interface ProviderModule {
+  /** The registry's key for it: what settings, events and groups name the provider by. */
   id: ProviderId;
-  /** Display name, e.g. "Backtrace". */
+  /** Display name, e.g. "Backtrace"; also the name of a source written without one. */
   name: string;
+  /** Its badge in the window: two characters on the provider's colour. */
+  mark: ProviderMark;
   /** The official webhook documentation this module follows. */
   docsUrl: string;
   credentials: CredentialField[];

@@ -5,18 +5,22 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { AttributeHistogram, ProviderId } from '../../../shared/events';
 import { copy, errorMessage } from '../api';
-import { maskSecret, providerMark, providerName } from '../lib/format';
+import { maskSecret } from '../lib/format';
+import { useProviderLook } from '../lib/providers';
 
-/** The provider's two-letter mark, coloured per provider. */
+/** The provider's two-letter mark on its colour, both from main's registry. */
 export function ProviderBadge({ provider, size = 'md' }: { provider: ProviderId; size?: 'sm' | 'md' }) {
+  const look = useProviderLook()(provider);
   return (
+    // A style property set through the DOM, which the page's CSP (style-src 'self') allows.
     <span
-      className={`provider-badge provider-${provider} badge-${size}`}
-      title={providerName(provider)}
-      aria-label={providerName(provider)}
+      className={`provider-badge badge-${size}`}
+      style={{ backgroundColor: look.mark.color }}
+      title={look.name}
+      aria-label={look.name}
       role="img"
     >
-      {providerMark(provider)}
+      {look.mark.text}
     </span>
   );
 }

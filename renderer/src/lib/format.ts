@@ -1,8 +1,8 @@
 /**
- * Small pure formatters for the window: relative times, counts, provider marks, payload text.
+ * Small pure formatters for the window: relative times, counts, payload text.
  * Kept apart from components so they are tested without a DOM.
  */
-import { PROVIDER_LABELS, type AgentPart, type ProviderId, type TunnelState } from '../../../shared/events';
+import type { AgentPart, TunnelState } from '../../../shared/events';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -39,27 +39,6 @@ export function compactCount(n: number): string {
   if (n < 10_000) return `${(n / 1000).toFixed(1).replace(/\.0$/, '')}k`;
   if (n < 1_000_000) return `${Math.round(n / 1000)}k`;
   return `${(n / 1_000_000).toFixed(1).replace(/\.0$/, '')}M`;
-}
-
-const PROVIDER_MARKS: Record<ProviderId, string> = {
-  backtrace: 'Bt',
-  errorception: 'Ec',
-  sentry: 'Se',
-  bugsnag: 'Bs',
-  rollbar: 'Rb',
-  raygun: 'Rg',
-  honeybadger: 'Hb',
-  generic: '{}',
-};
-
-/** Display name of a provider. */
-export function providerName(id: ProviderId): string {
-  return PROVIDER_LABELS[id] ?? id;
-}
-
-/** Two-letter mark for the provider badge. */
-export function providerMark(id: ProviderId): string {
-  return PROVIDER_MARKS[id] ?? '?';
 }
 
 /** "Chrome 120", "Android", or null when nothing is known. */

@@ -1,39 +1,46 @@
 /**
- * The providers the setup view offers. Main sends the list with their fields (AppState.providers); when an
- * older main does not, the two founding providers are offered with the fields their modules require.
+ * The providers as the window knows them: only from main's registry (`AppState.providers`), which carries
+ * each one's name, badge mark and the fields a new source needs. The renderer holds no list of its own, so a
+ * provider added to the core shows here with no edit; an id main does not describe shows as itself with a
+ * neutral '?' badge.
  */
-import type { AppState, ProviderInfo } from '../../../shared/ipc';
+import { createContext, useCallback, useContext } from 'react';
+import type { ProviderId } from '../../../shared/events';
+import type { AppState, ProviderInfo, ProviderMark } from '../../../shared/ipc';
 
-const FALLBACK: ProviderInfo[] = [
-  {
-    id: 'backtrace',
-    name: 'Backtrace',
-    docsUrl: 'https://docs.saucelabs.com/error-reporting/workflow-integrations/webhook/',
-    securityNote: null,
-    setupSteps: [],
-    fields: [],
-  },
-  {
-    id: 'errorception',
-    name: 'Errorception',
-    docsUrl: 'https://blog.errorception.com/2012/11/webhooks.html',
-    securityNote: null,
-    setupSteps: [],
-    fields: [
-      {
-        key: 'secret',
-        label: 'Secret key',
-        secret: true,
-        required: true,
-        help: 'Shown on Errorception’s Settings › Service Hooks › WebHooks page when you create the webhook.',
-      },
-    ],
-  },
-];
+/** The badge of a provider main does not describe: a '?' on a grey that carries white text at 4.5:1. */
+export const NEUTRAL_MARK: ProviderMark = { text: '?', color: '#6e7781' };
 
-/** The providers to offer, from main when it says, else the fallback. */
+/** What the window shows for a provider: its name and badge. */
+export interface ProviderLook {
+  id: ProviderId;
+  name: string;
+  mark: ProviderMark;
+}
+
+const HEX_COLOR = /^#[0-9a-fA-F]{6}$/;
+
+/** The name and mark of `id` among `providers`, or the id itself and the neutral mark when it is not there. */
+export function providerLook(providers: readonly ProviderInfo[], id: ProviderId): ProviderLook {
+  const info = providers.find((p) => p.id === id);
+  if (!info) return { id, name: id, mark: NEUTRAL_MARK };
+  // The colour goes into a style: anything but a plain hex colour falls back to the neutral one.
+  const color = HEX_COLOR.test(info.mark.color) ? info.mark.color : NEUTRAL_MARK.color;
+  return { id, name: info.name, mark: { text: info.mark.text || NEUTRAL_MARK.text, color } };
+}
+
+/** The registry main sent, for every view below the app; empty until the first state arrives. */
+export const ProvidersContext = createContext<readonly ProviderInfo[]>([]);
+
+/** A lookup of provider names and marks from the registry main sent. */
+export function useProviderLook(): (id: ProviderId) => ProviderLook {
+  const providers = useContext(ProvidersContext);
+  return useCallback((id: ProviderId) => providerLook(providers, id), [providers]);
+}
+
+/** The providers a source can be added for: main's registry. */
 export function availableProviders(state: AppState): ProviderInfo[] {
-  return state.providers && state.providers.length > 0 ? state.providers : FALLBACK;
+  return state.providers;
 }
 
 /** Checks a new source's form before sending it; returns plain words naming the first problem. */

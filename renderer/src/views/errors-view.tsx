@@ -7,7 +7,8 @@ import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent }
 import type { AppState, GroupSummary } from '../../../shared/ipc';
 import { errorMessage, listGroups, markGroup, onGroupUpdated } from '../api';
 import { EmptyState, ErrorBox, ProviderBadge, Spinner } from '../components/common';
-import { absoluteTime, compactCount, plural, providerName, relativeTime } from '../lib/format';
+import { absoluteTime, compactCount, plural, relativeTime } from '../lib/format';
+import { useProviderLook } from '../lib/providers';
 import {
   appendPage,
   EMPTY_FILTERS,
@@ -58,6 +59,7 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
   const generation = useRef(0);
   const listRef = useRef<HTMLDivElement>(null);
   const now = useNow();
+  const lookProvider = useProviderLook();
 
   const sourceNames = useMemo(() => new Map(state.sources.map((s) => [s.id, s.name])), [state.sources]);
 
@@ -278,7 +280,8 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {items.map((item) => {
             const g = rows[item.index]!;
-            const sub = [g.application, g.project].filter(Boolean).join(' · ') || sourceNames.get(g.sourceId) || providerName(g.provider);
+            const sub =
+              [g.application, g.project].filter(Boolean).join(' · ') || sourceNames.get(g.sourceId) || lookProvider(g.provider).name;
             return (
               <div
                 key={item.key}
@@ -367,7 +370,7 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
               <option value="">All providers</option>
               {providers.map((p) => (
                 <option key={p} value={p}>
-                  {providerName(p)}
+                  {lookProvider(p).name}
                 </option>
               ))}
             </select>

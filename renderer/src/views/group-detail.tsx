@@ -6,7 +6,8 @@ import type { Group, GroupMarks } from '../../../shared/events';
 import type { GroupSummary } from '../../../shared/ipc';
 import { copy, errorMessage, getGroup, markGroup, openGroup, openLink } from '../api';
 import { EmptyState, ErrorBox, HistogramChart, ProviderBadge, Spinner } from '../components/common';
-import { absoluteTime, agentText, plural, prettyValue, providerName, relativeTime } from '../lib/format';
+import { absoluteTime, agentText, plural, prettyValue, relativeTime } from '../lib/format';
+import { useProviderLook } from '../lib/providers';
 import { useNow } from '../lib/use-now';
 
 export interface GroupDetailProps {
@@ -25,6 +26,7 @@ export function GroupDetail({ groupId, live, sourceName, onClose, onChanged }: G
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const now = useNow();
+  const lookProvider = useProviderLook();
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: keyed on the id only; re-running when the parent re-renders would reload in a loop
   const load = useCallback(() => {
@@ -99,7 +101,7 @@ export function GroupDetail({ groupId, live, sourceName, onClose, onChanged }: G
       (err) => setNotice(errorMessage(err)),
     );
   };
-  const provider = providerName(group.provider);
+  const provider = lookProvider(group.provider).name;
   const browser = agentText(group.browser);
   const os = agentText(group.os);
   const decision = group.lastDecision;

@@ -397,7 +397,7 @@ export function SourceCard({ source, tunnelOnline }: { source: SourceView; tunne
 
 /** Adds a source: provider, name and any credential the provider needs from the user. */
 export function AddSourceForm({ providers }: { providers: ProviderInfo[] }) {
-  const [providerId, setProviderId] = useState<ProviderId>(providers[0]?.id ?? 'backtrace');
+  const [providerId, setProviderId] = useState<ProviderId>(providers[0]?.id ?? '');
   const [name, setName] = useState('');
   const [values, setValues] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
@@ -444,7 +444,7 @@ export function AddSourceForm({ providers }: { providers: ProviderInfo[] }) {
             aria-label="Provider"
             value={providerId}
             onChange={(e) => {
-              setProviderId(e.currentTarget.value as ProviderId);
+              setProviderId(e.currentTarget.value);
               setValues({});
               setError(null);
             }}

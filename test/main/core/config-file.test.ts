@@ -12,6 +12,11 @@ describe('headless config file', () => {
     expect(settings.policy.stormLimit).toBe(5);
   });
 
+  it("names a source written without a name after its provider's module", () => {
+    const { name: _name, ...nameless } = source;
+    expect(parseConfig(JSON.stringify({ sources: [nameless] }), 'c.json').sources[0]!.name).toBe('Backtrace');
+  });
+
   it('says where the JSON breaks', () => {
     expect(() => parseConfig('{\n  "port": 0,\n  "sources": [,]\n}', 'c.json')).toThrow(/c\.json is not valid JSON/);
     try {
@@ -23,8 +28,8 @@ describe('headless config file', () => {
   });
 
   it('names the field and the source at fault', () => {
-    expect(() => parseConfig(JSON.stringify({ sources: [{ ...source, provider: 'pagerduty' }] }), 'c.json')).toThrow(
-      /"sources\.0\.provider" is not valid/,
+    expect(() => parseConfig(JSON.stringify({ sources: [source, { ...source, provider: 'pagerduty' }] }), 'c.json')).toThrow(
+      /^config file c\.json: "sources\.1\.provider" is not valid \(Crashbell has no "pagerduty" provider: use one of backtrace, errorception, /,
     );
     expect(() => parseConfig(JSON.stringify({ sources: [{ ...source, name: '' }] }), 'c.json')).toThrow(/"sources\.0\.name" is not valid/);
     expect(() => parseConfig(JSON.stringify({ sources: [{ ...source, id: undefined }] }), 'c.json')).toThrow(/"sources\.0\.id" is missing/);

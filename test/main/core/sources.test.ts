@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidSourceError } from '../../../main/core/errors';
-import { createSource, localBaseUrl, newSourceId, webhookUrl } from '../../../main/core/sources';
+import { PROVIDERS } from '../../../main/core/providers/index';
+import {
+  createSource,
+  localBaseUrl,
+  nameSourcesByProvider,
+  newSourceId,
+  sourceProblem,
+  unknownProviderSources,
+  webhookUrl,
+} from '../../../main/core/sources';
 import { MIN_UNGUESSABLE_ID_LENGTH, sourceObjectSchema, sourceSchema } from '../../../shared/settings';
 
 describe('sources', () => {
@@ -39,14 +48,51 @@ describe('sources', () => {
     expect(source.credentials).toEqual({ secret: 's3cret' });
   });
 
-  it('refuses an unknown provider with plain words', () => {
-    expect(() => createSource({ provider: 'nope' as never, name: 'x' })).toThrow(/unknown provider "nope"/);
+  it('refuses an unknown provider with plain words that name the known ones', () => {
+    const known = PROVIDERS.map((p) => p.id).join(', ');
+    expect(() => createSource({ provider: 'nope', name: 'x' })).toThrow(InvalidSourceError);
+    expect(() => createSource({ provider: 'nope', name: 'x' })).toThrow(`Crashbell has no "nope" provider: use one of ${known}`);
+    const parsed = sourceSchema.parse({ id: 'pd-1', provider: 'nope', name: 'Pager' });
+    expect(sourceProblem(parsed)).toBe(`source "Pager" (pd-1): Crashbell has no "nope" provider: use one of ${known}`);
+  });
+
+  it("names a new source without a name after its provider, from the provider's module", () => {
+    for (const p of PROVIDERS.filter((p) => p.id !== 'generic' && p.credentials.every((c) => c.generated || !c.required))) {
+      expect(createSource({ provider: p.id, name: '  ' }).name).toBe(p.name);
+    }
+    expect(createSource({ provider: 'errorception', name: '', credentials: { secret: 's' } }).name).toBe('Errorception');
+  });
+
+  it('finds the sources of a raw settings document whose provider the registry lacks', () => {
+    const doc = { sources: [{ provider: 'backtrace' }, { provider: 'pagerduty' }, 'junk', { provider: 7 }, { provider: 'nope' }] };
+    expect(unknownProviderSources(doc)).toEqual([
+      {
+        index: 1,
+        path: 'sources.1.provider',
+        message: expect.stringMatching(/^Crashbell has no "pagerduty" provider: use one of backtrace, /),
+      },
+      { index: 4, path: 'sources.4.provider', message: expect.stringContaining('"nope"') },
+    ]);
+    expect(unknownProviderSources({})).toEqual([]);
+    expect(unknownProviderSources({ sources: 'x' })).toEqual([]);
+    expect(unknownProviderSources(null)).toEqual([]);
   });
 
   it('reads hand-written sources the way the user meant them: credentials beside the fields, no name', () => {
-    const source = sourceSchema.parse({ id: 'bt-1', provider: 'backtrace', username: 'crash', password: 'hook' });
+    const doc = {
+      port: 0,
+      sources: [
+        { id: 'bt-1', provider: 'backtrace', username: 'crash', password: 'hook' },
+        { id: 'x', provider: 'nope' },
+      ],
+    };
+    const named = nameSourcesByProvider(doc);
+    expect(doc.sources[0]).not.toHaveProperty('name');
+    expect(named.sources[1]).toEqual({ id: 'x', provider: 'nope' });
+    const source = sourceSchema.parse(named.sources[0]);
     expect(source.credentials).toEqual({ username: 'crash', password: 'hook' });
     expect(source.name).toBe('Backtrace');
+    expect(nameSourcesByProvider({ sources: [{ provider: 'sentry', name: 'Mine' }] }).sources[0]!.name).toBe('Mine');
     expect(source).not.toHaveProperty('username');
     const explicit = sourceSchema.parse({ id: 'ec-1', provider: 'errorception', name: 'Shop', credentials: { secret: 's' } });
     expect(explicit.credentials).toEqual({ secret: 's' });

@@ -19,6 +19,7 @@ afterEach(cleanup);
 const GENERIC: ProviderInfo = {
   id: 'generic',
   name: 'Generic JSON',
+  mark: { text: '{}', color: '#495057' },
   docsUrl: 'https://www.standardwebhooks.com/',
   securityNote: 'With verification "none", the URL is the only secret.',
   setupSteps: [],

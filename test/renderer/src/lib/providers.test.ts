@@ -1,13 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import { availableProviders, validateNewSource } from '../../../../renderer/src/lib/providers';
+import { PROVIDERS } from '../../../../main/core/providers/index';
+import { availableProviders, NEUTRAL_MARK, providerLook, validateNewSource } from '../../../../renderer/src/lib/providers';
 import { parseMilestones } from '../../../../renderer/src/views/settings-view';
-import { makeState } from '../../../helpers/fake-api';
+import { makeState, registryProviders } from '../../../helpers/fake-api';
 
-describe('adding a source', () => {
-  it('falls back to the founding providers when main sends no list', () => {
-    expect(availableProviders(makeState()).map((p) => p.id)).toEqual(['backtrace', 'errorception']);
+describe('provider names and marks', () => {
+  it('come from the registry main sends, in its order', () => {
+    expect(availableProviders(makeState()).map((p) => p.id)).toEqual(PROVIDERS.map((p) => p.id));
+    expect(availableProviders(makeState({ providers: [] }))).toEqual([]);
+    const providers = registryProviders();
+    for (const p of PROVIDERS) expect(providerLook(providers, p.id)).toEqual({ id: p.id, name: p.name, mark: p.mark });
   });
 
+  it('show an id main does not describe as itself with a neutral mark', () => {
+    expect(providerLook(registryProviders(), 'pagerduty')).toEqual({
+      id: 'pagerduty',
+      name: 'pagerduty',
+      mark: { text: '?', color: '#6e7781' },
+    });
+    expect(providerLook([], 'backtrace')).toEqual({ id: 'backtrace', name: 'backtrace', mark: NEUTRAL_MARK });
+  });
+
+  it('never put anything but a hex colour into the badge style', () => {
+    const [bt] = registryProviders();
+    const odd = { ...bt!, mark: { text: 'Bt', color: 'red; background-image: url(https://x)' } };
+    expect(providerLook([odd], 'backtrace').mark).toEqual({ text: 'Bt', color: NEUTRAL_MARK.color });
+  });
+});
+
+describe('adding a source', () => {
   it('asks Errorception for its secret and Backtrace for nothing', () => {
     const [bt, ec] = availableProviders(makeState());
     expect(validateNewSource(bt, 'Game', {})).toBeNull();

@@ -1,13 +1,19 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ProvidersContext } from '../../../../renderer/src/lib/providers';
 import { GroupDetail } from '../../../../renderer/src/views/group-detail';
-import { installFakeApi, makeGroup } from '../../../helpers/fake-api';
+import { installFakeApi, makeGroup, registryProviders } from '../../../helpers/fake-api';
 
 afterEach(cleanup);
 
+/** The detail as the app renders it: below the registry main sent. */
 function renderDetail(onChanged = () => undefined) {
-  return render(<GroupDetail groupId="g1" live={null} sourceName="Game client" onClose={() => undefined} onChanged={onChanged} />);
+  return render(
+    <ProvidersContext value={registryProviders()}>
+      <GroupDetail groupId="g1" live={null} sourceName="Game client" onClose={() => undefined} onChanged={onChanged} />
+    </ProvidersContext>,
+  );
 }
 
 describe('GroupDetail', () => {
