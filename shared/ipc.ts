@@ -87,9 +87,12 @@ export interface AppState {
   sources: SourceView[];
   unread: number;
   groups: number;
+  /** The latest groups by last received, newest first (the tray's menu lists them). */
+  latest: GroupSummary[];
   pausedAll: boolean;
-  /** Do Not Disturb in force now, and until when (ISO 8601) when it is a one-off. */
-  dnd: { active: boolean; until: string | null };
+  startAtLogin: boolean;
+  /** Do Not Disturb in force now, until when (ISO 8601) when it is a one-off, and why in words. */
+  dnd: { active: boolean; until: string | null; reason: string | null };
   secretStorage: SecretStorageState;
   onboarded: boolean;
   /** The core's provider registry: the providers a source can be added for, with their names and marks. */

@@ -4,8 +4,7 @@
  * The e2e suite uses the real service; this keeps component tests small.
  */
 import { vi } from 'vitest';
-import { providerInfo } from '../../main/core/app-service';
-import { PROVIDERS } from '../../main/core/providers/index';
+import { PROVIDERS, providerInfo } from '../../main/core/providers/index';
 import type { Group } from '../../shared/events';
 import {
   API_NAMES,
@@ -107,8 +106,10 @@ export function makeState(over: Partial<AppState> = {}): AppState {
     sources: [],
     unread: 0,
     groups: 0,
+    latest: [],
     pausedAll: false,
-    dnd: { active: false, until: null },
+    startAtLogin: false,
+    dnd: { active: false, until: null, reason: null },
     secretStorage: { available: true, note: null },
     onboarded: true,
     providers: registryProviders(),

@@ -6,6 +6,7 @@
  * enter, with {@link unknownProviderMessage}.
  */
 import type { ProviderId } from '../../../shared/events';
+import type { ProviderInfo } from '../../../shared/ipc';
 import { CrashbellError } from '../errors';
 import { backtraceProvider } from './backtrace';
 import { errorceptionProvider } from './errorception';
@@ -59,6 +60,21 @@ export function requireProvider(id: ProviderId): ProviderModule {
   const provider = getProvider(id);
   if (!provider) throw new UnknownProviderError(id);
   return provider;
+}
+
+/** What the setup view offers for a provider: the fields the user types (generated ones are made for them). */
+export function providerInfo(p: ProviderModule): ProviderInfo {
+  return {
+    id: p.id,
+    name: p.name,
+    mark: { ...p.mark },
+    docsUrl: p.docsUrl,
+    securityNote: p.securityNote,
+    setupSteps: [...p.setupSteps],
+    fields: p.credentials
+      .filter((c) => !c.generated)
+      .map((c) => ({ key: c.key, label: c.label, secret: c.secret, required: c.required, help: c.help })),
+  };
 }
 
 /** Every header name any provider marks secret, lower-case: the request log masks them all. */
