@@ -4,7 +4,7 @@
  * in the page. Screenshots of every view, light and dark, go to test-results/screenshots/.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,6 +69,40 @@ describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
       .getByRole('navigation', { name: 'Views' })
       .getByRole('button', { name: new RegExp(`^${view}`) })
       .click();
+  }
+
+  /**
+   * Mounts the list afresh and times it in the page, with `performance.now`: from its `listGroups` call (the
+   * harness marks every call) to the frame after its first rows reached the DOM, that is once they are painted.
+   */
+  async function timeFirstRows(): Promise<number> {
+    await go('Setup');
+    await page.getByRole('listbox', { name: 'Recent errors' }).waitFor({ state: 'detached' });
+    await page.evaluate(() => {
+      const since = performance.now();
+      const w = window as unknown as { __firstRows?: Promise<number> };
+      w.__firstRows = new Promise<number>((resolve, reject) => {
+        let seen = false;
+        const observer = new MutationObserver(() => {
+          if (seen || !document.querySelector('[role="listbox"][aria-label="Recent errors"] [role="option"]')) return;
+          seen = true;
+          observer.disconnect();
+          // A rAF callback runs before its frame is painted; a message posted from it is handled after.
+          requestAnimationFrame(() => {
+            const channel = new MessageChannel();
+            channel.port1.onmessage = () => {
+              const call = performance.getEntriesByName('crashbell:listGroups', 'mark').find((m) => m.startTime >= since);
+              if (call) resolve(performance.now() - call.startTime);
+              else reject(new Error('the rows were drawn without a listGroups call'));
+            };
+            channel.port2.postMessage(null);
+          });
+        });
+        observer.observe(document.body, { childList: true, subtree: true });
+      });
+    });
+    await go('Recent errors');
+    return page.evaluate(() => (window as unknown as { __firstRows: Promise<number> }).__firstRows);
   }
 
   function backtraceSource(): SourceView {
@@ -371,7 +405,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
     await stack.setTunnel(false);
   });
 
-  it('lists 5,000 groups smoothly (time to first render printed)', async () => {
+  it('lists 5,000 groups smoothly (time to first render reported)', async () => {
     pushes.setPushing(false);
     const sourceId = backtraceSource().id;
     const base = Date.now() - 5000 * 1000;
@@ -404,12 +438,20 @@ describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
     }
     expect(stack.inbox.counts().groups).toBeGreaterThanOrEqual(5000);
     pushes.setPushing(true);
-
-    const t0 = performance.now();
     await page.reload();
-    await rows().first().waitFor();
-    const firstRender = performance.now() - t0;
-    console.log(`[e2e] 5,000 groups: first rows rendered ${firstRender.toFixed(0)} ms after the window (re)loaded`);
+    await page.getByText(/5,00\d error groups/).waitFor();
+
+    // What the first page weighs on the wire (the bindings carry JSON, as IPC carries a structured clone).
+    const firstPage = await stack.service.listGroups({ limit: 500 });
+    const bytesPerRow = Buffer.byteLength(JSON.stringify(firstPage.groups), 'utf8') / firstPage.groups.length;
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) times.push(await timeFirstRows());
+    const sorted = times.slice().sort((a, b) => a - b);
+    const line =
+      `${new Date().toISOString()} list first render, ${firstPage.total} groups, ${firstPage.groups.length}-row page of ` +
+      `${bytesPerRow.toFixed(0)} B/row: ${times.map((t) => t.toFixed(1)).join(' / ')} ms (median ${sorted[1]!.toFixed(1)}; target < 200, reported, not asserted)`;
+    console.log(`[e2e] ${line}`);
+    appendFileSync(resolve(ROOT, 'test-results/e2e-list-first-render.txt'), `${line}\n`);
     await page.getByText(/5,00\d error groups/).waitFor();
     // Virtualized: only the rows on screen (plus overscan) are in the DOM.
     expect(await rows().count()).toBeLessThan(80);

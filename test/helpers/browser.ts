@@ -118,7 +118,13 @@ function pageApi(spec: { calls: readonly string[]; listeners: Record<string, str
   const w = window as unknown as Record<string, unknown> & { __crashbellInvoke: (name: string, args: unknown[]) => Promise<unknown> };
   const byChannel = new Map<string, Set<(payload: unknown) => void>>();
   const api: Record<string, unknown> = {};
-  for (const name of spec.calls) api[name] = (...args: unknown[]) => w.__crashbellInvoke(name, args);
+  // Each call leaves a user-timing mark (`crashbell:<call>`), so a test can time what follows a call in the page.
+  for (const name of spec.calls) {
+    api[name] = (...args: unknown[]) => {
+      performance.mark(`crashbell:${name}`);
+      return w.__crashbellInvoke(name, args);
+    };
+  }
   for (const [name, channel] of Object.entries(spec.listeners)) {
     api[name] = (listener: (payload: unknown) => void) => {
       let set = byChannel.get(channel);
