@@ -143,6 +143,32 @@ export interface Group {
   latestRaw: unknown;
 }
 
+/** A group without its raw body: what the core passes around and a mark answers. */
+export type GroupSummary = Omit<Group, 'latestRaw'>;
+
+/** Search and filters for the list of groups. */
+export interface GroupQuery {
+  /** Matches title, application, project, callstack and page. */
+  text?: string;
+  sourceId?: string;
+  provider?: ProviderId;
+  unread?: boolean;
+  muted?: boolean;
+  resolved?: boolean;
+  /** Opaque cursor from the previous page. */
+  cursor?: string | null;
+  /** Page size, 1..1000. */
+  limit?: number;
+}
+
+/** One page of groups, newest first. */
+export interface GroupPage {
+  groups: GroupSummary[];
+  nextCursor: string | null;
+  /** How many groups match the query in all. */
+  total: number;
+}
+
 /** The marks a user can set on a group. */
 export interface GroupMarks {
   read?: boolean;

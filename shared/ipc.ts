@@ -8,11 +8,18 @@
  * the preload turns this contract into the hand-written {@link CrashbellApi} object; the renderer only
  * ever calls that object's named functions.
  */
-import type { Group, GroupMarks, NotificationRequest, ProviderId, RequestRecord, TunnelState } from './events';
+import type {
+  Group,
+  GroupMarks,
+  GroupPage,
+  GroupQuery,
+  GroupSummary,
+  NotificationRequest,
+  ProviderId,
+  RequestRecord,
+  TunnelState,
+} from './events';
 import type { DndSettings, PolicySettings, RetentionSettings, Source, SourceFilters, Theme } from './settings';
-
-/** A group without its raw body: what lists carry. */
-export type GroupSummary = Omit<Group, 'latestRaw'>;
 
 /** One value a user pastes into the provider's settings, with a copy button. */
 export interface SetupField {
@@ -86,29 +93,6 @@ export interface AppState {
   onboarded: boolean;
   /** The providers a source can be added for (added for the setup view). */
   providers?: ProviderInfo[];
-}
-
-/** Search and filters for the list of groups. */
-export interface GroupQuery {
-  /** Matches title, application, project, callstack and page. */
-  text?: string;
-  sourceId?: string;
-  provider?: ProviderId;
-  unread?: boolean;
-  muted?: boolean;
-  resolved?: boolean;
-  /** Opaque cursor from the previous page. */
-  cursor?: string | null;
-  /** Page size, 1..1000. */
-  limit?: number;
-}
-
-/** One page of groups, newest first. */
-export interface GroupPage {
-  groups: GroupSummary[];
-  nextCursor: string | null;
-  /** How many groups match the query in all. */
-  total: number;
 }
 
 /** A new source from the setup view. Backtrace credentials are generated; Errorception needs its secret. */

@@ -7,7 +7,16 @@
  * of the same name here; the renderer's end-to-end harness calls it directly. Nothing here imports Electron:
  * the shell's powers (clipboard, browser, login items) come in as plain functions.
  */
-import type { Group, GroupMarks, NotificationRequest, RequestRecord, TunnelState } from '../../shared/events';
+import type {
+  Group,
+  GroupMarks,
+  GroupPage,
+  GroupQuery,
+  GroupSummary,
+  NotificationRequest,
+  RequestRecord,
+  TunnelState,
+} from '../../shared/events';
 import type {
   AppState,
   CrashbellApi,
@@ -15,9 +24,6 @@ import type {
   DndMode,
   EventChannel,
   EventChannels,
-  GroupPage,
-  GroupQuery,
-  GroupSummary,
   MappingPreview,
   NewSourceInput,
   OpenResult,

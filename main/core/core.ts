@@ -4,8 +4,8 @@
  * the settings, hands each verified event to the inbox, keeps the request log, and tells subscribers what
  * happened through one typed event emitter.
  */
-import type { GroupSummary, DeliveryResult } from '../../shared/ipc';
-import type { NormalizedEvent, NotificationRequest, RequestRecord } from '../../shared/events';
+import type { DeliveryResult } from '../../shared/ipc';
+import type { GroupSummary, NormalizedEvent, NotificationRequest, RequestRecord } from '../../shared/events';
 import type { Source } from '../../shared/settings';
 import { ReplayError, UnknownSourceError } from './errors';
 import { postRequest, type PostResponse } from './http-post';

@@ -5,16 +5,22 @@
  * can swap the object underneath (the e2e harness builds one over the real core). The object is looked up on
  * every call rather than captured at import, so a test may install it after this module loads.
  */
-import type { Group, GroupMarks, NotificationRequest, RequestRecord, TunnelState } from '../../shared/events';
+import type {
+  Group,
+  GroupMarks,
+  GroupPage,
+  GroupQuery,
+  GroupSummary,
+  NotificationRequest,
+  RequestRecord,
+  TunnelState,
+} from '../../shared/events';
 import type {
   AppState,
   CrashbellApi,
   DeliveryResult,
   DndMode,
   EventChannels,
-  GroupPage,
-  GroupQuery,
-  GroupSummary,
   MappingPreview,
   NewSourceInput,
   OpenResult,

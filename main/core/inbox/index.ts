@@ -5,8 +5,17 @@
  *
  * Call {@link openInbox}; see `types.ts` for the contract.
  */
-import type { Decision, Group, GroupMarks, NormalizedEvent, NotificationRequest, ProviderId } from '../../../shared/events';
-import type { GroupPage, GroupQuery, GroupSummary } from '../../../shared/ipc';
+import type {
+  Decision,
+  Group,
+  GroupMarks,
+  GroupPage,
+  GroupQuery,
+  GroupSummary,
+  NormalizedEvent,
+  NotificationRequest,
+  ProviderId,
+} from '../../../shared/events';
 import type { Source } from '../../../shared/settings';
 import { applyEvent, groupIdFor, isRedelivery, rememberKey, type RedeliveryKey } from './grouping';
 import { decide, projectOf } from './policy';

@@ -2,7 +2,7 @@
  * Listing groups: filters, text search and cursor paging over groups sorted newest first.
  * Pure helpers; the inbox supplies the sorted groups.
  */
-import type { GroupPage, GroupQuery, GroupSummary } from '../../../shared/ipc';
+import type { GroupPage, GroupQuery, GroupSummary } from '../../../shared/events';
 
 /** Default and largest page sizes. */
 export const DEFAULT_PAGE_SIZE = 50;

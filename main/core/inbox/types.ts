@@ -2,8 +2,16 @@
  * The inbox's public contract: what the receiver, headless mode, the app service and the shell rely on.
  * The implementation (grouping, durable store, policy) lives beside this file.
  */
-import type { Decision, Group, GroupMarks, NormalizedEvent, NotificationRequest } from '../../../shared/events';
-import type { GroupPage, GroupQuery, GroupSummary } from '../../../shared/ipc';
+import type {
+  Decision,
+  Group,
+  GroupMarks,
+  GroupPage,
+  GroupQuery,
+  GroupSummary,
+  NormalizedEvent,
+  NotificationRequest,
+} from '../../../shared/events';
 import type { Settings } from '../../../shared/settings';
 
 /** What ingesting one event did. Resolves only once the event is durable on disk. */

@@ -2,7 +2,7 @@
  * The list's read model in the window: applying live group updates to the loaded rows without a reload.
  * Pure functions over arrays, so the ordering and filter rules are tested on their own.
  */
-import type { GroupQuery, GroupSummary } from '../../../shared/ipc';
+import type { GroupQuery, GroupSummary } from '../../../shared/events';
 
 /** The filters the list view offers, as the query sent to main. */
 export interface ListFilters {

@@ -4,7 +4,8 @@
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import type { AppState, GroupSummary } from '../../../shared/ipc';
+import type { GroupSummary } from '../../../shared/events';
+import type { AppState } from '../../../shared/ipc';
 import { errorMessage, listGroups, markGroup, onGroupUpdated } from '../api';
 import { EmptyState, ErrorBox, ProviderBadge, Spinner } from '../components/common';
 import { absoluteTime, compactCount, plural, providerName, relativeTime } from '../lib/format';

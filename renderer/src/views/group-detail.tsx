@@ -2,8 +2,7 @@
  * Everything the hooks carried about one group, and what to do with it.
  */
 import { useCallback, useEffect, useState } from 'react';
-import type { Group, GroupMarks } from '../../../shared/events';
-import type { GroupSummary } from '../../../shared/ipc';
+import type { Group, GroupMarks, GroupSummary } from '../../../shared/events';
 import { copy, errorMessage, getGroup, markGroup, openGroup, openLink } from '../api';
 import { EmptyState, ErrorBox, HistogramChart, ProviderBadge, Spinner } from '../components/common';
 import { absoluteTime, agentText, plural, prettyValue, providerName, relativeTime } from '../lib/format';

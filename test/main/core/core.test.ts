@@ -9,8 +9,7 @@ import { PortInUseError, ReplayError, UnknownSourceError } from '../../../main/c
 import type { Inbox, IngestResult } from '../../../main/core/inbox/types';
 import { MemorySettingsStore } from '../../../main/core/settings-store';
 import { createSource } from '../../../main/core/sources';
-import type { NormalizedEvent, NotificationRequest } from '../../../shared/events';
-import type { GroupSummary } from '../../../shared/ipc';
+import type { GroupSummary, NormalizedEvent, NotificationRequest } from '../../../shared/events';
 import { defaultSettings, type Settings } from '../../../shared/settings';
 import { basicAuth, sendHook } from '../../helpers/hook-client';
 import { fixturePath } from '../../helpers/paths';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GroupSummary } from '../../../../shared/ipc';
+import type { GroupSummary } from '../../../../shared/events';
 import type { Settings } from '../../../../shared/settings';
 import { openInbox, type LocalInbox } from '../../../../main/core/inbox/index';
 import { backtraceEvent, errorceptionEvent, testSettings } from '../../../helpers/make-event';

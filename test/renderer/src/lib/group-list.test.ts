@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { GroupSummary } from '../../../../shared/ipc';
+import type { GroupSummary } from '../../../../shared/events';
 import {
   appendPage,
   compareNewestFirst,

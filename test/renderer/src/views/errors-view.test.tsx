@@ -2,7 +2,7 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { act } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { GroupSummary } from '../../../../shared/ipc';
+import type { GroupSummary } from '../../../../shared/events';
 import { ErrorsView } from '../../../../renderer/src/views/errors-view';
 import { installFakeApi, makeGroup, makeSource, makeState } from '../../../helpers/fake-api';
 
