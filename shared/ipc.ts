@@ -14,6 +14,7 @@ import type {
   GroupPage,
   GroupQuery,
   GroupSummary,
+  GroupUpdate,
   NotificationRequest,
   ProviderId,
   RequestRecord,
@@ -194,7 +195,7 @@ export interface InvokeChannels {
 /** Main → renderer pushes: name → payload. */
 export interface EventChannels {
   'state:changed': AppState;
-  'group:updated': GroupSummary;
+  'group:updated': GroupUpdate;
   'request:recorded': RequestRecord;
   'notification:raised': NotificationRequest;
   navigate: { view: ViewName; groupId?: string };
@@ -262,7 +263,7 @@ export interface CrashbellApi {
   openLink(url: string): Promise<OpenResult>;
   previewMapping(sourceId: string, config: Record<string, unknown> | null): Promise<MappingPreview>;
   onStateChanged(listener: (state: AppState) => void): Unsubscribe;
-  onGroupUpdated(listener: (group: GroupSummary) => void): Unsubscribe;
+  onGroupUpdated(listener: (update: GroupUpdate) => void): Unsubscribe;
   onRequestRecorded(listener: (record: RequestRecord) => void): Unsubscribe;
   onNotification(listener: (n: NotificationRequest) => void): Unsubscribe;
   onNavigate(listener: (to: EventChannels['navigate']) => void): Unsubscribe;

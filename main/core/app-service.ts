@@ -36,6 +36,7 @@ import type {
   SourceView,
   ViewName,
 } from '../../shared/ipc';
+import { groupUpdate } from '../../shared/group-filter';
 import { parseSettings, sourceSchema, type Settings, type Source } from '../../shared/settings';
 import { CrashbellCore } from './core';
 import { CrashbellError, InvalidSourceError, UnknownSourceError } from './errors';
@@ -670,7 +671,7 @@ export function createAppService(input: AppServiceDeps): AppService {
     },
 
     groupChanged(group: GroupSummary): void {
-      emit('group:updated', group);
+      emit('group:updated', groupUpdate(group));
       scheduleState();
     },
 

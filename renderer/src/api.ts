@@ -11,6 +11,7 @@ import type {
   GroupPage,
   GroupQuery,
   GroupSummary,
+  GroupUpdate,
   NotificationRequest,
   RequestRecord,
   TunnelState,
@@ -125,7 +126,7 @@ export function previewMapping(sourceId: string, config: Record<string, unknown>
 export function onStateChanged(listener: (state: AppState) => void): Unsubscribe {
   return bridge().onStateChanged(listener);
 }
-export function onGroupUpdated(listener: (group: GroupSummary) => void): Unsubscribe {
+export function onGroupUpdated(listener: (update: GroupUpdate) => void): Unsubscribe {
   return bridge().onGroupUpdated(listener);
 }
 export function onRequestRecorded(listener: (record: RequestRecord) => void): Unsubscribe {

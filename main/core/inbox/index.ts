@@ -11,6 +11,7 @@ import type {
   GroupMarks,
   GroupPage,
   GroupQuery,
+  GroupRow,
   GroupSummary,
   NormalizedEvent,
   NotificationRequest,
@@ -38,9 +39,9 @@ const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
 const DAY_MS = 86_400_000;
 
 /**
- * One group as the inbox holds it in memory: only what sorting, filtering, searching and counting need.
- * The full summary and the raw body stay in the log and are read by offset (a small cache keeps the
- * busiest groups parsed), so memory per group stays small whatever the payloads are.
+ * One group as the inbox holds it in memory: only what sorting, filtering, searching, counting and a list
+ * row need. The full summary and the raw body stay in the log and are read by offset (a small cache keeps
+ * the busiest groups parsed), so memory per group stays small whatever the payloads are.
  */
 interface Entry {
   id: string;
@@ -53,6 +54,8 @@ interface Entry {
   resolved: boolean;
   /** Lower-cased search text (capped). */
   text: string;
+  /** The rest of its list row; null for a record written before the index carried it, until it is read. */
+  row: RowFacts | null;
   /** The group's summary and redelivery keys, as JSON in the log. */
   sum: RawRef;
   /** The latest raw body, as JSON in the log. */
@@ -63,6 +66,52 @@ interface Entry {
   prev: Entry | null;
   next: Entry | null;
 }
+
+/** What a list row shows beyond the entry's own fields: a few short strings and numbers. */
+type RowFacts = Pick<GroupRow, 'title' | 'application' | 'project' | 'occurrences' | 'hosts' | 'lastSeen' | 'lastReceivedAt'>;
+
+/** {@link RowFacts} in a group record's index, as a tuple: no key names repeated on every line. */
+type RowIndex = [
+  title: string,
+  application: string | null,
+  project: string | null,
+  occurrences: number,
+  hosts: number | null,
+  lastSeen: string,
+  lastReceivedAt: string,
+];
+
+function rowFacts(g: GroupSummary): RowFacts {
+  return {
+    title: g.title,
+    application: g.application,
+    project: g.project,
+    occurrences: g.occurrences,
+    hosts: g.hosts,
+    lastSeen: g.lastSeen,
+    lastReceivedAt: g.lastReceivedAt,
+  };
+}
+
+function rowIndex(f: RowFacts): RowIndex {
+  return [f.title, f.application, f.project, f.occurrences, f.hosts, f.lastSeen, f.lastReceivedAt];
+}
+
+const stringOrNull = (v: unknown): v is string | null => v === null || typeof v === 'string';
+const countOrNull = (v: unknown): v is number | null => v === null || (typeof v === 'number' && Number.isFinite(v));
+
+/** The row facts a record's index carries; null when it carries none (an older record) or not in this shape. */
+function rowFromIndex(r: unknown): RowFacts | null {
+  if (!Array.isArray(r) || r.length !== 7) return null;
+  const [title, application, project, occurrences, hosts, lastSeen, lastReceivedAt] = r as unknown[];
+  if (typeof title !== 'string' || !stringOrNull(application) || !stringOrNull(project)) return null;
+  if (typeof occurrences !== 'number' || !Number.isFinite(occurrences) || !countOrNull(hosts)) return null;
+  if (typeof lastSeen !== 'string' || typeof lastReceivedAt !== 'string') return null;
+  return { title, application, project, occurrences, hosts, lastSeen, lastReceivedAt };
+}
+
+/** The title shown for a group whose record cannot be read back (disk damage). */
+const UNREADABLE_TITLE = '(this group could not be read from the history)';
 
 /** The summary part of a group record. */
 interface GroupState {
@@ -80,6 +129,8 @@ interface GroupIndex {
   /** Marks as bits: 1 read, 2 muted, 4 resolved. */
   f: number;
   x: string;
+  /** The rest of the list row; absent in records written before rows were indexed. */
+  r?: RowIndex;
 }
 interface MarkRecord {
   k: 'm';
@@ -263,6 +314,7 @@ class InboxImpl implements LocalInbox {
         muted: (f & 2) !== 0,
         resolved: (f & 4) !== 0,
         text: typeof r.x === 'string' ? r.x : '',
+        row: rowFromIndex(r.r),
         sum,
         raw: parts[1] ?? null,
         bytes: lineBytes,
@@ -285,9 +337,10 @@ class InboxImpl implements LocalInbox {
     }
   }
 
-  private indexOf(e: Pick<Entry, 'id' | 'sourceId' | 'provider' | 't' | 'read' | 'muted' | 'resolved' | 'text'>): string {
+  private indexOf(e: Pick<Entry, 'id' | 'sourceId' | 'provider' | 't' | 'read' | 'muted' | 'resolved' | 'text' | 'row'>): string {
     const f = (e.read ? 1 : 0) | (e.muted ? 2 : 0) | (e.resolved ? 4 : 0);
-    return JSON.stringify({ k: 'g', id: e.id, s: e.sourceId, p: e.provider, t: e.t, f, x: e.text } satisfies GroupIndex);
+    const r = e.row === null ? undefined : rowIndex(e.row);
+    return JSON.stringify({ k: 'g', id: e.id, s: e.sourceId, p: e.provider, t: e.t, f, x: e.text, r } satisfies GroupIndex);
   }
 
   private snapshot(): LiveRecord[] {
@@ -343,7 +396,7 @@ class InboxImpl implements LocalInbox {
         sourceId: e.sourceId,
         provider: e.provider,
         groupKey: '',
-        title: '(this group could not be read from the history)',
+        title: UNREADABLE_TITLE,
         description: '',
         url: null,
         application: null,
@@ -452,6 +505,7 @@ class InboxImpl implements LocalInbox {
       muted: after.muted,
       resolved: after.resolved,
       text: searchText(after),
+      row: rowFacts(after),
       sum: { off: -1, len: 0, text: null },
       raw: null,
       bytes: 0,
@@ -523,7 +577,43 @@ class InboxImpl implements LocalInbox {
   }
 
   list(query: GroupQuery): GroupPage {
-    return page(this.sortedEntries(), query, (e) => this.summaryOf(e));
+    return page(this.sortedEntries(), query, (e) => this.rowOf(e));
+  }
+
+  /** A group's list row from memory; an older record's row facts are read from its summary once, then kept. */
+  private rowOf(e: Entry): GroupRow {
+    let facts = e.row;
+    if (facts === null) {
+      try {
+        facts = e.row = rowFacts(this.state(e).g);
+      } catch {
+        const at = new Date(e.t).toISOString();
+        facts = {
+          title: UNREADABLE_TITLE,
+          application: null,
+          project: null,
+          occurrences: 0,
+          hosts: null,
+          lastSeen: at,
+          lastReceivedAt: at,
+        };
+      }
+    }
+    return {
+      id: e.id,
+      sourceId: e.sourceId,
+      provider: e.provider,
+      title: facts.title,
+      application: facts.application,
+      project: facts.project,
+      occurrences: facts.occurrences,
+      hosts: facts.hosts,
+      lastSeen: facts.lastSeen,
+      lastReceivedAt: facts.lastReceivedAt,
+      read: e.read,
+      muted: e.muted,
+      resolved: e.resolved,
+    };
   }
 
   private sortedEntries(): Entry[] {

@@ -2,7 +2,7 @@
  * Everything the hooks carried about one group, and what to do with it.
  */
 import { useCallback, useEffect, useState } from 'react';
-import type { Group, GroupMarks, GroupSummary } from '../../../shared/events';
+import type { Group, GroupMarks, GroupRow, GroupSummary } from '../../../shared/events';
 import { copy, errorMessage, getGroup, markGroup, openGroup, openLink } from '../api';
 import { EmptyState, ErrorBox, HistogramChart, ProviderBadge, Spinner } from '../components/common';
 import { absoluteTime, agentText, plural, prettyValue, providerName, relativeTime } from '../lib/format';
@@ -10,8 +10,8 @@ import { useNow } from '../lib/use-now';
 
 export interface GroupDetailProps {
   groupId: string;
-  /** The latest summary pushed for this group, so counts update while the detail is open. */
-  live: GroupSummary | null;
+  /** The latest row pushed for this group: a newer hook refetches the detail, new marks show at once. */
+  live: GroupRow | null;
   sourceName: string | null;
   onClose: () => void;
   onChanged: (g: GroupSummary) => void;
