@@ -67,8 +67,11 @@ interface Entry {
   next: Entry | null;
 }
 
-/** What a list row shows beyond the entry's own fields: a few short strings and numbers. */
-type RowFacts = Pick<GroupRow, 'title' | 'application' | 'project' | 'occurrences' | 'hosts' | 'lastSeen' | 'lastReceivedAt'>;
+/**
+ * What a list row shows beyond the entry's own fields: a few short strings and numbers. The row's
+ * `lastReceivedAt` is the entry's `t` written out again (the receiver stamps hooks with `toISOString`).
+ */
+type RowFacts = Pick<GroupRow, 'title' | 'application' | 'project' | 'occurrences' | 'hosts' | 'lastSeen'>;
 
 /** {@link RowFacts} in a group record's index, as a tuple: no key names repeated on every line. */
 type RowIndex = [
@@ -78,10 +81,9 @@ type RowIndex = [
   occurrences: number,
   hosts: number | null,
   lastSeen: string,
-  lastReceivedAt: string,
 ];
 
-function rowFacts(g: GroupSummary): RowFacts {
+function rowFactsOf(g: RowFacts): RowFacts {
   return {
     title: g.title,
     application: g.application,
@@ -89,12 +91,11 @@ function rowFacts(g: GroupSummary): RowFacts {
     occurrences: g.occurrences,
     hosts: g.hosts,
     lastSeen: g.lastSeen,
-    lastReceivedAt: g.lastReceivedAt,
   };
 }
 
 function rowIndex(f: RowFacts): RowIndex {
-  return [f.title, f.application, f.project, f.occurrences, f.hosts, f.lastSeen, f.lastReceivedAt];
+  return [f.title, f.application, f.project, f.occurrences, f.hosts, f.lastSeen];
 }
 
 const stringOrNull = (v: unknown): v is string | null => v === null || typeof v === 'string';
@@ -102,12 +103,12 @@ const countOrNull = (v: unknown): v is number | null => v === null || (typeof v 
 
 /** The row facts a record's index carries; null when it carries none (an older record) or not in this shape. */
 function rowFromIndex(r: unknown): RowFacts | null {
-  if (!Array.isArray(r) || r.length !== 7) return null;
-  const [title, application, project, occurrences, hosts, lastSeen, lastReceivedAt] = r as unknown[];
+  if (!Array.isArray(r) || r.length !== 6) return null;
+  const [title, application, project, occurrences, hosts, lastSeen] = r as unknown[];
   if (typeof title !== 'string' || !stringOrNull(application) || !stringOrNull(project)) return null;
   if (typeof occurrences !== 'number' || !Number.isFinite(occurrences) || !countOrNull(hosts)) return null;
-  if (typeof lastSeen !== 'string' || typeof lastReceivedAt !== 'string') return null;
-  return { title, application, project, occurrences, hosts, lastSeen, lastReceivedAt };
+  if (typeof lastSeen !== 'string') return null;
+  return { title, application, project, occurrences, hosts, lastSeen };
 }
 
 /** The title shown for a group whose record cannot be read back (disk damage). */
@@ -143,6 +144,9 @@ interface PruneRecord {
   ids: string[];
   why?: string;
 }
+
+/** How many distinct application and project names the entries share (see `shareNames`). */
+const SHARED_NAMES_MAX = 4096;
 
 /** How many parsed group states the inbox keeps at hand: the groups of an incident (a few MB at most). */
 const STATE_CACHE_SIZE = 2048;
@@ -205,6 +209,8 @@ class InboxImpl implements LocalInbox {
   private readonly cache = new Map<string, GroupState>();
   /** One string per distinct source id and provider, shared by all entries. */
   private readonly interned = new Map<string, string>();
+  /** One string per distinct application and project (they repeat across groups), up to a bound. */
+  private readonly names = new Map<string, string>();
   private head: Entry | null = null;
   private tail: Entry | null = null;
   private unread = 0;
@@ -246,6 +252,24 @@ class InboxImpl implements LocalInbox {
     const known = this.interned.get(s);
     if (known !== undefined) return known as T;
     this.interned.set(s, s);
+    return s;
+  }
+
+  /**
+   * Row facts of our own, their application and project names shared among groups. The set of shared names
+   * is bounded (names of pruned groups stay in it), so a flood of distinct names only ends the sharing.
+   */
+  private shareNames(f: RowFacts): RowFacts {
+    f.application = this.name(f.application);
+    f.project = this.name(f.project);
+    return f;
+  }
+
+  private name(s: string | null): string | null {
+    if (s === null) return null;
+    const known = this.names.get(s);
+    if (known !== undefined) return known;
+    if (this.names.size < SHARED_NAMES_MAX) this.names.set(s, s);
     return s;
   }
 
@@ -305,6 +329,7 @@ class InboxImpl implements LocalInbox {
         throw new Error('a group record without its id, source, time or summary');
       }
       const f = typeof r.f === 'number' ? r.f : 0;
+      const row = rowFromIndex(r.r);
       this.put({
         id: r.id,
         sourceId: this.intern(r.s),
@@ -314,7 +339,7 @@ class InboxImpl implements LocalInbox {
         muted: (f & 2) !== 0,
         resolved: (f & 4) !== 0,
         text: typeof r.x === 'string' ? r.x : '',
-        row: rowFromIndex(r.r),
+        row: row === null ? null : this.shareNames(row),
         sum,
         raw: parts[1] ?? null,
         bytes: lineBytes,
@@ -505,7 +530,7 @@ class InboxImpl implements LocalInbox {
       muted: after.muted,
       resolved: after.resolved,
       text: searchText(after),
-      row: rowFacts(after),
+      row: this.shareNames(rowFactsOf(after)),
       sum: { off: -1, len: 0, text: null },
       raw: null,
       bytes: 0,
@@ -585,17 +610,15 @@ class InboxImpl implements LocalInbox {
     let facts = e.row;
     if (facts === null) {
       try {
-        facts = e.row = rowFacts(this.state(e).g);
+        facts = e.row = this.shareNames(rowFactsOf(this.state(e).g));
       } catch {
-        const at = new Date(e.t).toISOString();
         facts = {
           title: UNREADABLE_TITLE,
           application: null,
           project: null,
           occurrences: 0,
           hosts: null,
-          lastSeen: at,
-          lastReceivedAt: at,
+          lastSeen: new Date(e.t).toISOString(),
         };
       }
     }
@@ -609,7 +632,7 @@ class InboxImpl implements LocalInbox {
       occurrences: facts.occurrences,
       hosts: facts.hosts,
       lastSeen: facts.lastSeen,
-      lastReceivedAt: facts.lastReceivedAt,
+      lastReceivedAt: new Date(e.t).toISOString(),
       read: e.read,
       muted: e.muted,
       resolved: e.resolved,
