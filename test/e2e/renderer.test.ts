@@ -73,15 +73,16 @@ describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
 
   /**
    * Mounts the list afresh and times it in the page, with `performance.now`: from its `listGroups` call (the
-   * harness marks every call) to the frame after its first rows reached the DOM, that is once they are painted.
+   * harness marks every call and its answer) to the frame after its first rows reached the DOM, that is once
+   * they are painted; and how much of that the answer took to arrive.
    */
-  async function timeFirstRows(): Promise<number> {
+  async function timeFirstRows(): Promise<{ total: number; answer: number }> {
     await go('Setup');
     await page.getByRole('listbox', { name: 'Recent errors' }).waitFor({ state: 'detached' });
     await page.evaluate(() => {
       const since = performance.now();
-      const w = window as unknown as { __firstRows?: Promise<number> };
-      w.__firstRows = new Promise<number>((resolve, reject) => {
+      const w = window as unknown as { __firstRows?: Promise<{ total: number; answer: number }> };
+      w.__firstRows = new Promise((resolve, reject) => {
         let seen = false;
         const observer = new MutationObserver(() => {
           if (seen || !document.querySelector('[role="listbox"][aria-label="Recent errors"] [role="option"]')) return;
@@ -91,8 +92,10 @@ describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
           requestAnimationFrame(() => {
             const channel = new MessageChannel();
             channel.port1.onmessage = () => {
+              const painted = performance.now();
               const call = performance.getEntriesByName('crashbell:listGroups', 'mark').find((m) => m.startTime >= since);
-              if (call) resolve(performance.now() - call.startTime);
+              const answered = performance.getEntriesByName('crashbell:listGroups:answered', 'mark').find((m) => m.startTime >= since);
+              if (call && answered) resolve({ total: painted - call.startTime, answer: answered.startTime - call.startTime });
               else reject(new Error('the rows were drawn without a listGroups call'));
             };
             channel.port2.postMessage(null);
@@ -102,7 +105,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
       });
     });
     await go('Recent errors');
-    return page.evaluate(() => (window as unknown as { __firstRows: Promise<number> }).__firstRows);
+    return page.evaluate(() => (window as unknown as { __firstRows: Promise<{ total: number; answer: number }> }).__firstRows);
   }
 
   function backtraceSource(): SourceView {
@@ -444,12 +447,13 @@ describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
     // What the first page weighs on the wire (the bindings carry JSON, as IPC carries a structured clone).
     const firstPage = await stack.service.listGroups({ limit: 500 });
     const bytesPerRow = Buffer.byteLength(JSON.stringify(firstPage.groups), 'utf8') / firstPage.groups.length;
-    const times: number[] = [];
-    for (let i = 0; i < 3; i++) times.push(await timeFirstRows());
-    const sorted = times.slice().sort((a, b) => a - b);
+    const runs: Array<{ total: number; answer: number }> = [];
+    for (let i = 0; i < 3; i++) runs.push(await timeFirstRows());
+    const median = runs.slice().sort((a, b) => a.total - b.total)[1]!;
     const line =
       `${new Date().toISOString()} list first render, ${firstPage.total} groups, ${firstPage.groups.length}-row page of ` +
-      `${bytesPerRow.toFixed(0)} B/row: ${times.map((t) => t.toFixed(1)).join(' / ')} ms (median ${sorted[1]!.toFixed(1)}; target < 200, reported, not asserted)`;
+      `${bytesPerRow.toFixed(0)} B/row: ${runs.map((r) => r.total.toFixed(1)).join(' / ')} ms from the list call to the first rows ` +
+      `painted (median ${median.total.toFixed(1)} ms, of which ${median.answer.toFixed(1)} ms for the answer; target < 200 ms, reported, not asserted)`;
     console.log(`[e2e] ${line}`);
     appendFileSync(resolve(ROOT, 'test-results/e2e-list-first-render.txt'), `${line}\n`);
     await page.getByText(/5,00\d error groups/).waitFor();
