@@ -687,9 +687,9 @@ class InboxImpl implements LocalInbox {
     return { groups: this.groups.size, unread: this.unread };
   }
 
-  latest(n: number): GroupSummary[] {
-    const out: GroupSummary[] = [];
-    for (let e = this.tail; e !== null && out.length < n; e = e.prev) out.push(this.summaryOf(e));
+  latest(n: number): GroupRow[] {
+    const out: GroupRow[] = [];
+    for (let e = this.tail; e !== null && out.length < n; e = e.prev) out.push(this.rowOf(e));
     return out;
   }
 

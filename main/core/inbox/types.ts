@@ -8,6 +8,7 @@ import type {
   GroupMarks,
   GroupPage,
   GroupQuery,
+  GroupRow,
   GroupSummary,
   NormalizedEvent,
   NotificationRequest,
@@ -55,8 +56,8 @@ export interface Inbox {
   mark(groupId: string, marks: GroupMarks): Promise<GroupSummary | null>;
   /** How many groups are kept, and how many of them are unread. */
   counts(): { groups: number; unread: number };
-  /** The latest groups by last received, for the tray menu. */
-  latest(n: number): GroupSummary[];
+  /** The rows of the latest groups by last received, for the tray menu. */
+  latest(n: number): GroupRow[];
   /** Flushes pending writes and stops timers (digests). */
   close(): Promise<void>;
 }
