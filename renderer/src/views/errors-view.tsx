@@ -8,7 +8,10 @@ import type { GroupRow, GroupUpdate } from '../../../shared/events';
 import { groupUpdate } from '../../../shared/group-filter';
 import type { AppState } from '../../../shared/ipc';
 import { errorMessage, listGroups, markGroup, onGroupUpdated } from '../api';
-import { EmptyState, ErrorBox, ProviderBadge, Spinner } from '../components/common';
+import { EmptyState } from '../components/empty-state';
+import { ErrorBox } from '../components/error-box';
+import { ProviderBadge } from '../components/provider-badge';
+import { Spinner } from '../components/spinner';
 import { absoluteTime, compactCount, plural, providerName, relativeTime } from '../lib/format';
 import {
   appendPage,

@@ -4,7 +4,11 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { Group, GroupMarks, GroupRow, GroupSummary } from '../../../shared/events';
 import { copy, errorMessage, getGroup, markGroup, openGroup, openLink } from '../api';
-import { EmptyState, ErrorBox, HistogramChart, ProviderBadge, Spinner } from '../components/common';
+import { EmptyState } from '../components/empty-state';
+import { ErrorBox } from '../components/error-box';
+import { HistogramChart } from '../components/histogram-chart';
+import { ProviderBadge } from '../components/provider-badge';
+import { Spinner } from '../components/spinner';
 import { absoluteTime, agentText, plural, prettyValue, providerName, relativeTime } from '../lib/format';
 import { useNow } from '../lib/use-now';
 
