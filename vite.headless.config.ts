@@ -19,7 +19,7 @@ export default defineConfig({
     ssr: true,
     rollupOptions: {
       input: {
-        headless: resolve(import.meta.dirname, 'main/core/headless.ts'),
+        headless: resolve(import.meta.dirname, 'main/core/headless/entry.ts'),
         bench: resolve(import.meta.dirname, 'scripts/bench.ts'),
       },
       output: { format: 'esm', entryFileNames: '[name].js' },

@@ -1,4 +1,5 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 /**
@@ -62,6 +63,18 @@ export interface LinuxAutostart {
   dir: string;
   /** The executable: the AppImage file (`$APPIMAGE`) or the installed binary. */
   exec: string;
+}
+
+/**
+ * Where this Linux install's autostart entry goes and what it runs: only for an installed app (a development
+ * run has no launcher to start), so undefined when not packaged.
+ */
+export function linuxAutostartFor(packaged: boolean, env: NodeJS.ProcessEnv, execPath: string): LinuxAutostart | undefined {
+  if (!packaged) return undefined;
+  return {
+    dir: join(env['XDG_CONFIG_HOME'] || join(homedir(), '.config'), 'autostart'),
+    exec: env['APPIMAGE'] || execPath,
+  };
 }
 
 /** The XDG autostart file name Crashbell owns. */

@@ -1,47 +1,51 @@
 /**
- * Crashbell's Electron main process: wires the Electron-free core to Electron and holds no business logic.
+ * Crashbell's Electron main process: wires the engine (built by the same `startEngine` as headless mode and
+ * the e2e harness) to Electron, and holds no logic of its own.
  *
- * Start-up order: single-instance lock → app user model id → settings store → inbox → receiver core →
- * tunnel → app service → IPC → tray → window → notifications. Each step logs one line (`[crashbell] …`), which
- * the start-up smoke test reads.
+ * Start-up order: single-instance lock → app user model id → settings store → engine (inbox, receiver,
+ * tunnel, app service) → IPC → tray → window → notifications. Each step logs one line (`[crashbell] …`),
+ * which the start-up smoke test reads.
  */
 import { mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { NotificationRequest, TunnelState } from '../shared/events';
-import { EVENT_CHANNELS, type AppState, type EventChannel, type EventChannels, type ViewName } from '../shared/ipc';
-import { appCoreOf, createAppService, type AppService } from './core/app-service';
-import { CrashbellCore, CoreEvents } from './core/core';
-import { openInbox } from './core/inbox/index';
-import { TunnelManager, type NgrokSdk, type TunnelConfig } from './core/tunnel';
-import { acquireSingleInstance, applyStartAtLogin, Lifecycle, reconnectOnResume, startsHidden, type AppLike } from './app-lifecycle';
+import { EVENT_CHANNELS, type ViewName } from '../shared/ipc';
+import { type Engine, startEngine } from './core/engine';
+import type { NgrokSdk } from './core/tunnel';
+import {
+  type AppLike,
+  acquireSingleInstance,
+  applyStartAtLogin,
+  Lifecycle,
+  linuxAutostartFor,
+  reconnectOnResume,
+  startsHidden,
+} from './app-lifecycle';
 import {
   app,
   BrowserWindow,
   clipboard,
   ipcMain,
   Menu,
-  nativeImage,
+  type MenuItemConstructorOptions,
   Notification,
+  nativeImage,
   powerMonitor,
   safeStorage,
   session,
   shell,
   Tray,
-  type MenuItemConstructorOptions,
 } from './electron';
 import { registerIpcHandlers, serviceHandlers } from './ipc-handlers';
-import { sendEvent, type IpcMainLike } from './ipc-main';
-import { Notifier, urlChangedNotification, urlChangeToAnnounce } from './notifications';
+import { type IpcMainLike, sendEvent } from './ipc-main';
+import { Notifier } from './notifications';
 import { DesktopSettingsStore, electronStoreBacking } from './settings-store';
-import { desktopHasTray, TrayController, type TrayIconKind, type TrayState } from './tray';
-import { lockDownSession, windowOptions, WindowManager, type WindowLike } from './window';
+import { desktopHasTray, TrayController, type TrayIconKind, trayStateOf } from './tray';
+import { lockDownSession, type WindowLike, WindowManager, windowOptions } from './window';
 
 /** Windows needs it for notifications; electron-builder.yml's appId. */
 const APP_ID = 'dev.crashbell.app';
 const SHUTDOWN_TIMEOUT_MS = 5_000;
-const TRAY_REFRESH_MS = 250;
 
 function log(message: string): void {
   process.stdout.write(`[crashbell] ${message}\n`);
@@ -97,68 +101,12 @@ async function main(): Promise<void> {
   log(`settings loaded from ${settings.path}`);
   if (!settings.secretStorage().available) log(settings.secretStorage().note ?? 'secrets are stored in plain text');
 
-  // Late-bound: the inbox may raise before the notifier exists (a hook right at start-up); those wait here.
-  let service: AppService | null = null;
-  let notifier: Notifier | null = null;
-  const pendingNotifications: NotificationRequest[] = [];
-  const raise = (n: NotificationRequest) => {
-    if (notifier) notifier.show(n);
-    else pendingNotifications.push(n);
-  };
-
-  // 4. Inbox (durable history under userData/history).
+  // 4. The engine: inbox (durable history under userData/history), receiver, tunnel, app service. If the
+  // configured port is taken it listens on a free one and says so: the tunnel forwards to whatever port it
+  // has, so public URLs keep working; only the local URL changes.
   const dataDir = join(userData, 'history');
   mkdirSync(dataDir, { recursive: true });
-  const events = new CoreEvents();
-  const inbox = await openInbox({
-    dataDir,
-    getSettings: () => settings.get(),
-    onNotification: (n) => {
-      raise(n);
-      service?.notificationRaised(n);
-    },
-    onGroupChanged: (g) => service?.groupChanged(g),
-    onWarning: (message) => log(`inbox: ${message}`),
-  });
-  log(`inbox opened in ${dataDir} (${inbox.counts().groups} groups)`);
-
-  // 5. Receiver. If the configured port is taken, listen on a free one and say so: the tunnel forwards to
-  // whatever port we have, so public URLs keep working; only the local URL changes.
-  let receiverError: string | null = null;
-  let core: CrashbellCore;
-  try {
-    core = await CrashbellCore.start({ settings, inbox, events, onWarning: (m) => log(`core: ${m}`) });
-  } catch (err) {
-    receiverError = `${errorText(err)}. Crashbell listens on another port for now; change the port in Settings.`;
-    log(`receiver: ${receiverError}`);
-    core = await CrashbellCore.start({ settings, inbox, events, port: 0, onWarning: (m) => log(`core: ${m}`) });
-  }
-  events.on('request', (record) => service?.requestRecorded(record));
-  log(`receiver listening on ${core.localBaseUrl}`);
-  const appCore = appCoreOf(core);
-
-  // 6. Tunnel.
-  const tunnel = new TunnelManager({ sdk: ngrokSdk, log });
-  const tunnelConfig = (): TunnelConfig => {
-    const s = settings.get();
-    return { enabled: s.tunnel.enabled, port: appCore.port ?? s.port, authtoken: s.tunnel.authtoken, domain: s.tunnel.domain };
-  };
-  tunnel.subscribe((state) => log(`tunnel: ${describeTunnel(state)}`));
-  // Not awaited: connecting may take until the forward() timeout, and the window must not wait for ngrok.
-  void tunnel.apply(tunnelConfig());
-  log('tunnel manager started');
-  reconnectOnResume(powerMonitor, () => {
-    log('resumed from sleep: reconnecting the tunnel');
-    void tunnel.reconnect();
-  });
-
-  // Linux has no login items: an XDG autostart entry, only for an installed app (a dev run has no launcher).
-  const linuxAutostart = app.isPackaged
-    ? {
-        dir: join(process.env['XDG_CONFIG_HOME'] || join(homedir(), '.config'), 'autostart'),
-        exec: process.env['APPIMAGE'] || process.execPath,
-      }
-    : undefined;
+  const linuxAutostart = linuxAutostartFor(app.isPackaged, process.env, process.execPath);
   const setStartAtLogin = (enabled: boolean) => {
     try {
       applyStartAtLogin(electronApp, enabled, process.platform, linuxAutostart);
@@ -166,13 +114,30 @@ async function main(): Promise<void> {
       log(`start at login: ${errorText(err)}`);
     }
   };
+  // Built before the engine so a hook that arrives the moment the port opens still shows; what it needs of
+  // the window and the service is looked up when a notification is clicked.
+  let windows: WindowManager | null = null;
+  let engine: Engine | null = null;
+  const navigateTo = (view: ViewName, groupId?: string) => windows?.showAndNavigate(() => engine?.service.navigate(view, groupId));
+  const reportTo = (what: string) => (err: unknown) => log(`${what}: ${errorText(err)}`);
+  const appIcon = resourcePath('icon.png');
+  const notifier = new Notifier({
+    createNotification: (options) => new Notification(options),
+    isSupported: () => Notification.isSupported(),
+    icon: appIcon,
+    openExternal: (url) => shell.openExternal(url),
+    showWindow: () => showWindow(),
+    navigate: (view, groupId) => navigateTo(view, groupId),
+    markRead: (groupId) => void engine?.service.markGroup(groupId, { read: true }).catch(reportTo('notifications')),
+    log,
+  });
+  notifier.onRefused((r) => log(`notification link refused (${r.reason})`));
 
-  // 7. App service, with Electron's powers injected.
-  service = createAppService({
-    core: appCore,
-    inbox,
+  engine = await startEngine({
     settings,
-    tunnel,
+    dataDir,
+    fallbackToFreePort: true,
+    ngrok: ngrokSdk,
     shell: {
       copyText: (text) => clipboard.writeText(text),
       openExternal: (url) => shell.openExternal(url),
@@ -181,62 +146,39 @@ async function main(): Promise<void> {
     secretStorage: settings.secretStorage(),
     version: app.getVersion(),
     platform: process.platform,
-    receiverError: () => receiverError,
+    onWarning: (m) => log(`core: ${m}`),
+    listeners: { notification: (n) => notifier.show(n) },
+    log,
   });
-  const svc = service;
+  const { core, service: svc } = engine;
+  const tunnel = engine.tunnel!;
+  const running = engine;
+  log(`inbox opened in ${dataDir} (${core.inbox.counts().groups} groups)`);
+  if (core.receiver.error) log(`receiver: ${core.receiver.error}; change the port in Settings`);
+  log(`receiver listening on ${core.localBaseUrl}`);
+  log('tunnel manager started');
+  reconnectOnResume(powerMonitor, () => {
+    log('resumed from sleep: reconnecting the tunnel');
+    void tunnel.reconnect();
+  });
   setStartAtLogin(settings.get().startAtLogin);
 
-  // Settings the shell acts on: the receiver's port and the tunnel's configuration.
-  let boundPort = settings.get().port;
-  settings.subscribe((s) => {
-    if (s.port !== boundPort) {
-      boundPort = s.port;
-      void core
-        .rebind(s.port)
-        .then(() => {
-          receiverError = null;
-          log(`receiver moved to ${core.localBaseUrl}`);
-        })
-        .catch(async (err: unknown) => {
-          receiverError = `${errorText(err)}. Crashbell listens on another port for now.`;
-          log(`receiver: ${receiverError}`);
-          await core.rebind(0).catch((again: unknown) => log(`receiver: ${errorText(again)}`));
-        })
-        .finally(() => {
-          svc.refreshState();
-          void tunnel.apply(tunnelConfig());
-        });
-      return;
-    }
-    void tunnel.apply(tunnelConfig());
-  });
-
-  // 8. IPC: every call checked (sender, arguments) before it reaches the service.
+  // 5. IPC: every call checked (sender, arguments) before it reaches the service.
   // electron-vite's dev server in development; the packaged file otherwise (an empty variable counts as unset).
   const rendererUrlEnv = (!app.isPackaged && process.env['ELECTRON_RENDERER_URL']) || undefined;
   const rendererFile = join(import.meta.dirname, '../renderer/index.html');
   const rendererUrl = rendererUrlEnv ?? pathToFileURL(rendererFile).href;
-  let windows: WindowManager | null = null;
   const unregisterIpc = registerIpcHandlers(ipcMain as unknown as IpcMainLike, serviceHandlers(svc), {
     trust: { webContentsId: () => windows?.webContentsId() ?? null, rendererUrl },
     log,
   });
   log('ipc handlers registered');
-
   // Pushes go to our window only.
   const window = () => windows?.window ?? null;
-  for (const channel of EVENT_CHANNELS) forward(svc, channel, (payload) => sendEvent(window(), channel, payload));
+  for (const channel of EVENT_CHANNELS) svc.subscribe(channel, (payload) => sendEvent(window(), channel, payload));
 
-  // 9. Tray.
+  // 6. Tray, fed by the service's state pushes.
   const hasTray = desktopHasTray(process.platform, process.env);
-  const navigateTo = (view: ViewName, groupId?: string) => {
-    const win = windows?.showWindow() ?? null;
-    const contents = (win as unknown as BrowserWindow | null)?.webContents;
-    // A window created just now has no renderer yet: navigate once it has loaded.
-    if (contents?.isLoading()) contents.once('did-finish-load', () => svc.navigate(view, groupId));
-    else svc.navigate(view, groupId);
-  };
-  let trayState = await buildTrayState(svc, inbox, settings.get().startAtLogin);
   const tray = new TrayController(
     {
       createTray: (icon) => new Tray(nativeImage.createFromPath(icon)),
@@ -246,52 +188,32 @@ async function main(): Promise<void> {
       actions: {
         openWindow: () => showWindow(),
         openGroup: (groupId) => {
-          void svc.openGroup(groupId).then(
-            (result) => {
-              if (!result.opened) {
-                log(`tray: not opened: ${result.reason ?? 'unknown reason'}`);
-                navigateTo('errors', groupId);
-              }
-            },
-            (err: unknown) => log(`tray: ${errorText(err)}`),
-          );
+          void svc.openGroup(groupId).then((result) => {
+            if (!result.opened) {
+              log(`tray: not opened: ${result.reason ?? 'unknown reason'}`);
+              navigateTo('errors', groupId);
+            }
+          }, reportTo('tray'));
         },
         copyWebhookUrl: (sourceId) => {
-          const source = trayState.sources.find((s) => s.id === sourceId);
-          if (source) void svc.copy(source.webhookUrl, { sourceId, webhookUrl: true });
+          const source = tray.state.sources.find((s) => s.id === sourceId);
+          if (source) void svc.copy(source.webhookUrl, { sourceId, webhookUrl: true }).catch(reportTo('tray'));
         },
-        setDnd: (mode) => void svc.setDnd(mode).catch((err: unknown) => log(`tray: ${errorText(err)}`)),
-        setPausedAll: (paused) => void svc.updateSettings({ pausedAll: paused }).catch((err: unknown) => log(`tray: ${errorText(err)}`)),
-        setStartAtLogin: (enabled) =>
-          void svc.updateSettings({ startAtLogin: enabled }).catch((err: unknown) => log(`tray: ${errorText(err)}`)),
+        setDnd: (mode) => void svc.setDnd(mode).catch(reportTo('tray')),
+        setPausedAll: (paused) => void svc.updateSettings({ pausedAll: paused }).catch(reportTo('tray')),
+        setStartAtLogin: (enabled) => void svc.updateSettings({ startAtLogin: enabled }).catch(reportTo('tray')),
         quit: () => lifecycle.quit(),
       },
     },
-    trayState,
+    trayStateOf(await svc.getState()),
   );
+  const unfollowTray = tray.follow((listener) => svc.subscribe('state:changed', listener));
   log(`tray created (${hasTray ? 'hides to tray on close' : 'no tray on this desktop: the window minimizes on close'})`);
-  // Coalesced: a storm of hooks updates groups many times a second, and rebuilding a native menu is not free.
-  let trayTimer: ReturnType<typeof setTimeout> | null = null;
-  const refreshTray = () => {
-    if (trayTimer) return;
-    trayTimer = setTimeout(() => {
-      trayTimer = null;
-      buildTrayState(svc, inbox, settings.get().startAtLogin)
-        .then((next) => {
-          trayState = next;
-          tray.update(next);
-        })
-        .catch((err: unknown) => log(`tray: ${errorText(err)}`));
-    }, TRAY_REFRESH_MS);
-  };
-  svc.subscribe('state:changed', refreshTray);
-  svc.subscribe('group:updated', refreshTray);
 
-  // 10. Window.
+  // 7. Window.
   // The CSP header would break the dev server's hot reload; the packaged renderer always gets it.
   lockDownSession(session.defaultSession, log, { csp: rendererUrlEnv === undefined });
   const preload = join(import.meta.dirname, '../preload/preload.cjs');
-  const appIcon = resourcePath('icon.png');
   windows = new WindowManager({
     create: () => new BrowserWindow(windowOptions(preload, process.platform === 'linux' ? appIcon : undefined)) as unknown as WindowLike,
     renderer: rendererUrlEnv ? { url: rendererUrlEnv } : { file: rendererFile },
@@ -307,44 +229,13 @@ async function main(): Promise<void> {
   else wm.showWindow();
   log('window created');
 
-  // 11. Notifications.
-  notifier = new Notifier({
-    createNotification: (options) => new Notification(options),
-    isSupported: () => Notification.isSupported(),
-    icon: appIcon,
-    openExternal: (url) => shell.openExternal(url),
-    showWindow: () => showWindow(),
-    navigate: (view, groupId) => navigateTo(view, groupId),
-    markRead: (groupId) => void svc.markGroup(groupId, { read: true }).catch((err: unknown) => log(`notifications: ${errorText(err)}`)),
-    log,
-  });
-  notifier.onRefused((r) => log(`notification link refused (${r.reason})`));
+  // 8. Notifications: what the core raises (an event's notification, a digest) shows from the start;
+  // a changed public URL is announced once per new URL.
+  const announce = (state: Awaited<ReturnType<typeof svc.getState>>) =>
+    notifier.announceUrlChange(state, settings.get().tunnel.lastCopiedUrl);
+  const offAnnounce = svc.subscribe('state:changed', announce);
+  announce(await svc.getState());
   log('notifications ready');
-  for (const n of pendingNotifications.splice(0)) notifier.show(n);
-
-  // The public URL changed from the one the user pasted into providers: say so once per new URL.
-  let announcedUrl: string | null = null;
-  // Held until the next one replaces it: a notification that is garbage-collected loses its click handler.
-  const urlNotices: Notification[] = [];
-  const checkUrlChange = (state: TunnelState) => {
-    const s = settings.get();
-    const current = urlChangeToAnnounce(state, s.tunnel.lastCopiedUrl, s.sources.length, announcedUrl);
-    if (!current) return;
-    announcedUrl = current;
-    void svc.getState().then((appState: AppState) => {
-      const message = urlChangedNotification(
-        current,
-        appState.sources.map((src) => ({ name: src.name, webhookUrl: src.webhookUrl })),
-      );
-      const n = new Notification({ title: message.title, body: message.body, icon: appIcon });
-      n.on('click', () => navigateTo('setup'));
-      urlNotices.splice(0, urlNotices.length, n);
-      n.show();
-      log(`public URL changed to ${current}: providers must be updated`);
-    });
-  };
-  tunnel.subscribe((state) => checkUrlChange(state));
-  checkUrlChange(tunnel.getState());
 
   // Quit: close the tunnel, stop the receiver (letting requests finish) and flush the inbox, bounded in time.
   let cleanedUp = false;
@@ -356,58 +247,19 @@ async function main(): Promise<void> {
     event.preventDefault();
     const cleanup = (async () => {
       unregisterIpc();
-      svc.close();
-      if (trayTimer) clearTimeout(trayTimer);
+      unfollowTray();
+      offAnnounce();
       tray.destroy();
-      await tunnel.stop();
-      await core.stop();
-      await inbox.close();
+      await running.stop();
     })();
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_TIMEOUT_MS).unref());
     void Promise.race([cleanup, timeout])
-      .catch((err: unknown) => log(`shutdown: ${errorText(err)}`))
+      .catch(reportTo('shutdown'))
       .finally(() => {
         cleanedUp = true;
         app.quit();
       });
   });
-}
-
-function forward<C extends EventChannel>(service: AppService, channel: C, send: (payload: EventChannels[C]) => void): void {
-  service.subscribe(channel, send);
-}
-
-function describeTunnel(state: TunnelState): string {
-  switch (state.status) {
-    case 'online':
-      return `online at ${state.url}`;
-    case 'connecting':
-      return `connecting (attempt ${state.attempt})`;
-    case 'error':
-      return `error: ${state.reason}`;
-    case 'off':
-      return `off: ${state.reason}`;
-  }
-}
-
-async function buildTrayState(
-  service: AppService,
-  inbox: { latest(n: number): Array<{ id: string; title: string; read: boolean }> },
-  startAtLogin: boolean,
-): Promise<TrayState> {
-  const state = await service.getState();
-  return {
-    listening: state.receiver.listening,
-    localBaseUrl: state.receiver.localBaseUrl,
-    tunnel: state.tunnel,
-    publicBaseUrl: state.publicBaseUrl,
-    unread: state.unread,
-    dnd: state.dnd,
-    pausedAll: state.pausedAll,
-    startAtLogin,
-    latest: inbox.latest(5).map((g) => ({ id: g.id, title: g.title, unread: !g.read })),
-    sources: state.sources.map((s) => ({ id: s.id, name: s.name, webhookUrl: s.webhookUrl })),
-  };
 }
 
 main().catch((err: unknown) => {

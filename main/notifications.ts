@@ -3,7 +3,7 @@
  * http(s) guard: the URL came from the internet. A digest opens the window on the list.
  */
 import type { NotificationRequest, TunnelState } from '../shared/events';
-import type { ViewName } from '../shared/ipc';
+import type { AppState, ViewName } from '../shared/ipc';
 import { checkExternalUrl } from './core/links';
 
 /** The part of an Electron Notification used here. */
@@ -43,6 +43,7 @@ export class Notifier {
   private readonly live = new Set<NativeNotification>();
   private readonly refused: RefusedLink[] = [];
   private readonly refusedListeners = new Set<(r: RefusedLink) => void>();
+  private announcedUrl: string | null = null;
 
   constructor(private readonly deps: NotifierDeps) {}
 
@@ -69,6 +70,34 @@ export class Notifier {
       this.deps.log(`notifications: failed to show "${request.title}": ${String(args[1] ?? 'unknown error')}`);
     });
     n.show();
+    return true;
+  }
+
+  /**
+   * Says once per new URL that the public URL changed from the one the user pasted into providers (the
+   * tunnel came back on another address), listing each source's new webhook URL; a click opens Setup.
+   * Returns true when it announced one.
+   */
+  announceUrlChange(state: AppState, lastCopiedUrl: string | null): boolean {
+    const current = urlChangeToAnnounce(state.tunnel, lastCopiedUrl, state.sources.length, this.announcedUrl);
+    if (!current || !this.deps.isSupported()) return false;
+    this.announcedUrl = current;
+    const message = urlChangedNotification(
+      current,
+      state.sources.map((s) => ({ name: s.name, webhookUrl: s.webhookUrl })),
+    );
+    const options: { title: string; body: string; icon?: string } = { ...message };
+    if (this.deps.icon) options.icon = this.deps.icon;
+    const n = this.deps.createNotification(options);
+    this.keep(n);
+    n.on('click', () => {
+      this.live.delete(n);
+      this.deps.showWindow();
+      this.deps.navigate('setup');
+    });
+    n.on('close', () => this.live.delete(n));
+    n.show();
+    this.deps.log(`public URL changed to ${current}: providers must be updated`);
     return true;
   }
 

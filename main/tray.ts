@@ -3,7 +3,7 @@
  * function from that state (so it is tested without Electron). The controller only applies it to Electron.
  */
 import type { TunnelState } from '../shared/events';
-import type { DndMode } from '../shared/ipc';
+import type { AppState, DndMode } from '../shared/ipc';
 
 /** What the tray shows. Built from the app service's state. */
 export interface TrayState {
@@ -167,22 +167,56 @@ export interface TrayDeps {
   platform: string;
 }
 
+/** What the tray shows, from the state the app service pushes (so the tray never asks for it itself). */
+export function trayStateOf(state: AppState): TrayState {
+  return {
+    listening: state.receiver.listening,
+    localBaseUrl: state.receiver.localBaseUrl,
+    tunnel: state.tunnel,
+    publicBaseUrl: state.publicBaseUrl,
+    unread: state.unread,
+    dnd: { active: state.dnd.active, until: state.dnd.until },
+    pausedAll: state.pausedAll,
+    startAtLogin: state.startAtLogin,
+    latest: state.latest.slice(0, TRAY_LATEST).map((g) => ({ id: g.id, title: g.title, unread: !g.read })),
+    sources: state.sources.map((s) => ({ id: s.id, name: s.name, webhookUrl: s.webhookUrl })),
+  };
+}
+
 /** Applies tray state to Electron's Tray. */
 export class TrayController {
   private readonly tray: ReturnType<TrayDeps['createTray']>;
   private kind: TrayIconKind | null = null;
+  private current: TrayState;
+  private shown = '';
 
   constructor(
     private readonly deps: TrayDeps,
     initial: TrayState,
   ) {
+    this.current = initial;
     this.tray = deps.createTray(deps.iconPath(trayIconKind(initial)));
     this.kind = trayIconKind(initial);
     if (deps.platform !== 'darwin') this.tray.on('click', () => deps.actions.openWindow());
     this.update(initial);
   }
 
+  /** The state shown now (the menu's actions read the sources' URLs from it). */
+  get state(): TrayState {
+    return this.current;
+  }
+
+  /** Follows the app service's state pushes; the first state comes with the controller. */
+  follow(subscribe: (listener: (state: AppState) => void) => () => void): () => void {
+    return subscribe((state) => this.update(trayStateOf(state)));
+  }
+
   update(state: TrayState): void {
+    // State pushes come several times a second in a storm, and rebuilding a native menu is not free.
+    const shown = JSON.stringify(state);
+    if (shown === this.shown) return;
+    this.shown = shown;
+    this.current = state;
     const kind = trayIconKind(state);
     if (kind !== this.kind) {
       this.tray.setImage(this.deps.iconPath(kind));

@@ -126,7 +126,12 @@ export interface WindowLike {
   once(event: 'ready-to-show', listener: () => void): void;
   loadFile(path: string): Promise<void>;
   loadURL(url: string): Promise<void>;
-  webContents: WebContentsLike & { isDestroyed(): boolean; send(channel: string, payload: unknown): void };
+  webContents: WebContentsLike & {
+    isDestroyed(): boolean;
+    isLoading(): boolean;
+    once(event: 'did-finish-load', listener: () => void): void;
+    send(channel: string, payload: unknown): void;
+  };
 }
 
 export interface WindowManagerDeps {
@@ -170,6 +175,16 @@ export class WindowManager {
     }
     const win = this.createWindow(true);
     return win;
+  }
+
+  /**
+   * Shows the window and asks its renderer to show a view: at once when it is loaded, else once it has
+   * loaded (a window created just now has no renderer to listen yet).
+   */
+  showAndNavigate(navigate: () => void): void {
+    const win = this.showWindow();
+    if (win.webContents.isLoading()) win.webContents.once('did-finish-load', navigate);
+    else navigate();
   }
 
   /** Creates the window without showing it (start-up when launched at login). */

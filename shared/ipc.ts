@@ -13,6 +13,7 @@ import type {
   GroupMarks,
   GroupPage,
   GroupQuery,
+  GroupRow,
   GroupSummary,
   GroupUpdate,
   NotificationRequest,
@@ -87,9 +88,12 @@ export interface AppState {
   sources: SourceView[];
   unread: number;
   groups: number;
+  /** The rows of the latest groups by last received, newest first (the tray's menu lists them). */
+  latest: GroupRow[];
   pausedAll: boolean;
-  /** Do Not Disturb in force now, and until when (ISO 8601) when it is a one-off. */
-  dnd: { active: boolean; until: string | null };
+  startAtLogin: boolean;
+  /** Do Not Disturb in force now, until when (ISO 8601) when it is a one-off, and why in words. */
+  dnd: { active: boolean; until: string | null; reason: string | null };
   secretStorage: SecretStorageState;
   onboarded: boolean;
   /** The providers a source can be added for (added for the setup view). */

@@ -10,6 +10,7 @@ import { parseSettings, type Settings } from '../../shared/settings';
 import { ConfigError } from './errors';
 import { MemorySettingsStore, type SettingsStore } from './settings-store';
 import { sourceProblem } from './sources';
+import { explainZodError } from '../../shared/zod-words';
 
 function lineAndColumn(text: string, offset: number): string {
   const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
@@ -37,15 +38,9 @@ function whereInJson(text: string, message: string): string {
 }
 
 function describeZod(error: ZodError, document: unknown): string {
-  const issue = error.issues[0];
-  if (!issue) return 'the settings are not valid';
-  const path = issue.path.map(String).join('.');
-  let current: unknown = document;
-  for (const key of issue.path) {
-    current = current && typeof current === 'object' ? (current as Record<PropertyKey, unknown>)[key as PropertyKey] : undefined;
-  }
-  const what = current === undefined ? 'is missing' : `is not valid (${issue.message})`;
-  return path ? `"${path}" ${what}` : issue.message;
+  const problem = explainZodError(error, document);
+  if (problem.field === '') return problem.message;
+  return `"${problem.field}" ${problem.missing ? 'is missing' : `is not valid (${problem.message})`}`;
 }
 
 /**

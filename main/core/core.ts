@@ -1,16 +1,17 @@
 /**
- * CrashbellCore: the engine every front end drives the same way (the Electron shell, the app service,
- * headless mode, the renderer's end-to-end harness). It runs the receiver on a port, looks sources up live in
- * the settings, hands each verified event to the inbox, keeps the request log, and tells subscribers what
- * happened through one typed event emitter.
+ * CrashbellCore: the engine. It opens the inbox in a data folder, runs the receiver on a port, keeps the
+ * request log, and is the one route every event takes: {@link CrashbellCore.ingest} stores it and reports,
+ * through one typed emitter, what it did and what it raised. The receiver calls it for each verified hook; the
+ * team relay calls it for each event it brings in. The app, headless mode and the e2e harness all build it
+ * the same way, through `startEngine` (engine.ts).
  */
 import type { DeliveryResult } from '../../shared/ipc';
-import type { GroupSummary, NormalizedEvent, NotificationRequest, RequestRecord } from '../../shared/events';
+import type { GroupMarks, GroupSummary, NormalizedEvent, NotificationRequest, RequestRecord } from '../../shared/events';
 import type { Source } from '../../shared/settings';
-import { ReplayError, UnknownSourceError } from './errors';
-import { postRequest, type PostResponse } from './http-post';
-import { groupIdFor, openInbox } from './inbox/index';
-import type { Inbox, IngestResult } from './inbox/types';
+import { ListenError, ReplayError, UnknownSourceError } from './errors';
+import { type PostResponse, postRequest } from './http-post';
+import { openInbox, type LocalInbox } from './inbox/index';
+import type { IngestResult } from './inbox/types';
 import { allSecretHeaders, getProvider } from './providers/index';
 import { Receiver } from './receiver';
 import { DEFAULT_REQUEST_LOG_SIZE, RequestLog } from './request-log';
@@ -21,23 +22,42 @@ import { localBaseUrl, webhookUrl } from './sources';
 export interface CoreEventMap {
   /** Every request the receiver saw, accepted or rejected, as the inspector lists it. */
   request: RequestRecord;
-  /** An event the inbox accepted (durably), with what it did: group, newness, duplicate, decision. */
-  received: { event: NormalizedEvent; result: IngestResult };
   /** A request the receiver refused (any status outside 2xx). */
   rejected: RequestRecord;
+  /** An event stored durably, with what the inbox did: group, newness, redelivery, decision. */
+  received: { event: NormalizedEvent; result: IngestResult };
   /**
-   * A notification the policy raised, digests included: wired by `open`; with `start`, wire the inbox's
-   * `onNotification` to `events.raiseNotification` of the emitter you pass in.
+   * A notification to raise: the one an event raised (always right after that event's `received`), or a
+   * digest that storm control's timer raised.
    */
   notification: NotificationRequest;
-  /** A group changed (ingest, marks), for live UI updates (only when the core opened the inbox). */
+  /** A group changed (an event, a mark), for live views. */
   group: GroupSummary;
+  /** The receiver moved or stopped listening (a port change, a port that was taken). */
+  receiver: ReceiverStatus;
   /** Plain words about something that went wrong but did not stop the core (a torn record skipped...). */
   warning: string;
 }
 
 export type CoreEventName = keyof CoreEventMap;
 export type CoreListener<K extends CoreEventName> = (payload: CoreEventMap[K]) => void;
+/** One listener per event name, at most. */
+export type CoreListeners = { [K in CoreEventName]?: CoreListener<K> };
+
+/** Where the receiver listens, and why not where it was asked to. */
+export interface ReceiverStatus {
+  /** The bound port, or null while it is not listening. */
+  port: number | null;
+  /** The port it was asked for (settings or an override). */
+  wanted: number;
+  /**
+   * Why it is not on the port it was asked for (taken, not allowed), in words that hold in every front end;
+   * null when it is.
+   */
+  error: string | null;
+  /** The error's stable code (`port-in-use`, `port-not-allowed`, `host-not-available`), or null. */
+  code: string | null;
+}
 
 /**
  * A small typed event emitter. A listener that throws is reported as a `warning` and never breaks the
@@ -61,41 +81,9 @@ export class CoreEvents {
     this.listeners.get(name)?.delete(listener as (payload: never) => void);
   }
 
-  private readonly ingesting = new Map<string, number>();
-  private readonly held = new Map<string, NotificationRequest[]>();
-
-  /**
-   * Raises a notification from the inbox's `onNotification`. The inbox decides during ingest, so a
-   * notification for a group whose event is still being ingested is held and emitted right after that
-   * event's `received`: subscribers (and headless output) see the event first, then what it raised.
-   */
-  raiseNotification(n: NotificationRequest): void {
-    if (n.group !== null && this.ingesting.has(n.group)) {
-      const list = this.held.get(n.group) ?? [];
-      list.push(n);
-      this.held.set(n.group, list);
-      return;
-    }
-    this.emit('notification', n);
-  }
-
-  /** Marks an ingest for a group as started (see {@link raiseNotification}). */
-  beginIngest(groupId: string): void {
-    this.ingesting.set(groupId, (this.ingesting.get(groupId) ?? 0) + 1);
-  }
-
-  /** Marks it finished; when no other ingest of the group is in flight, emits what was held for it. */
-  endIngest(groupId: string): void {
-    const left = (this.ingesting.get(groupId) ?? 1) - 1;
-    if (left > 0) {
-      this.ingesting.set(groupId, left);
-      return;
-    }
-    this.ingesting.delete(groupId);
-    const held = this.held.get(groupId);
-    if (!held) return;
-    this.held.delete(groupId);
-    for (const n of held) this.emit('notification', n);
+  /** Whether anyone listens to `name`, so work done only for listeners can be skipped. */
+  has(name: CoreEventName): boolean {
+    return (this.listeners.get(name)?.size ?? 0) > 0;
   }
 
   emit<K extends CoreEventName>(name: K, payload: CoreEventMap[K]): void {
@@ -112,33 +100,35 @@ export class CoreEvents {
   }
 }
 
-/** Options for {@link CrashbellCore.start}. */
+/** Options for {@link CrashbellCore.open}. */
 export interface CoreOptions {
   settings: SettingsStore;
-  /** The inbox, opened by the caller (who also wires its notifications). */
-  inbox: Inbox;
+  /** Folder for the history (created if missing). */
+  dataDir: string;
   /** Address to listen on; default 127.0.0.1 (the tunnel reaches it there). */
   host?: string;
   /** Overrides `settings.port`; 0 picks a free port. */
   port?: number;
-  /** Plain-words warnings, also emitted as `warning`. */
+  /**
+   * When the port cannot be had, listen on a free one instead and report why in {@link CrashbellCore.receiver}
+   * (the desktop app: the tunnel forwards to whatever port it has, so public URLs keep working). Off, `open`
+   * throws the {@link ListenError} (headless mode: a server must not silently move).
+   */
+  fallbackToFreePort?: boolean;
+  /** Plain-words warnings; also emitted as `warning`. */
   onWarning?: (message: string) => void;
-  /** An emitter to use, when the caller wired the inbox's callbacks into it before the core existed. */
-  events?: CoreEvents;
+  /**
+   * Listeners subscribed before the inbox opens and the receiver listens, so nothing the core reports at
+   * start-up is missed (a hook that arrives the moment the port opens). Others subscribe to `events` later.
+   */
+  listeners?: CoreListeners;
   /** How many requests the inspector keeps; default 200. */
   requestLogSize?: number;
   /** Body size limit in bytes; default 1 MiB. */
   maxBodyBytes?: number;
   /** Time to wait for an answer when posting a test event or a replay; default 15 s. */
   deliveryTimeoutMs?: number;
-  /** When true, `stop()` also closes the inbox (set by {@link CrashbellCore.open}). */
-  ownsInbox?: boolean;
-}
-
-/** Options for {@link CrashbellCore.open}: as for `start`, but the core opens the inbox in `dataDir`. */
-export interface OpenCoreOptions extends Omit<CoreOptions, 'inbox' | 'events' | 'ownsInbox'> {
-  dataDir: string;
-  /** Clock for the inbox, for tests. */
+  /** Clock, for tests. */
   now?: () => number;
 }
 
@@ -161,102 +151,121 @@ function deliveryFrom(via: DeliveryResult['via'], response: PostResponse): Deliv
   return { via, status: response.status, reason, eventId };
 }
 
-/** The running engine. Create with {@link CrashbellCore.start} or {@link CrashbellCore.open}. */
+/** The running engine. Create it with {@link CrashbellCore.open}. */
 export class CrashbellCore {
   /** Subscribe here: `core.events.on('received', ...)`. */
-  readonly events: CoreEvents;
-  readonly inbox: Inbox;
+  readonly events = new CoreEvents();
   readonly requestLog: RequestLog;
+  private inboxOrNull: LocalInbox | null = null;
   private readonly settings: SettingsStore;
-  private readonly receiver: Receiver;
-  private readonly host: string;
-  private readonly ownsInbox: boolean;
+  private readonly receiverServer: Receiver;
+  private readonly hostAddress: string;
   private readonly deliveryTimeoutMs: number;
+  private status: ReceiverStatus;
   private stopping: Promise<void> | null = null;
 
   private constructor(options: CoreOptions) {
     this.settings = options.settings;
-    this.inbox = options.inbox;
-    this.events = options.events ?? new CoreEvents();
-    this.host = options.host ?? '127.0.0.1';
-    this.ownsInbox = options.ownsInbox ?? false;
+    this.hostAddress = options.host ?? '127.0.0.1';
     this.deliveryTimeoutMs = options.deliveryTimeoutMs ?? 15_000;
+    this.status = { port: null, wanted: options.port ?? options.settings.get().port, error: null, code: null };
     if (options.onWarning) this.events.on('warning', options.onWarning);
+    for (const [name, listener] of Object.entries(options.listeners ?? {}) as Array<[CoreEventName, CoreListener<CoreEventName>]>) {
+      if (listener) this.events.on(name, listener);
+    }
     this.requestLog = new RequestLog(options.requestLogSize ?? DEFAULT_REQUEST_LOG_SIZE, allSecretHeaders());
-    this.receiver = new Receiver({
+    this.receiverServer = new Receiver({
       // Looked up per request, so adding, removing or pausing a source takes effect at once.
       getSource: (id) => this.settings.get().sources.find((s) => s.id === id),
-      onEvent: async (event, _source, rawJson) => {
-        const groupId = groupIdFor(event.sourceId, event.groupKey);
-        this.events.beginIngest(groupId);
-        try {
-          const result = await this.inbox.ingest(event, rawJson);
-          this.events.emit('received', { event, result });
-        } finally {
-          this.events.endIngest(groupId);
-        }
-      },
+      onEvent: (event, source, rawJson) => this.ingest(event, source, rawJson),
       log: this.requestLog,
       onRecord: (record) => {
         this.events.emit('request', record);
         if (record.status < 200 || record.status >= 300) this.events.emit('rejected', record);
       },
       ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+      ...(options.now ? { now: options.now } : {}),
     });
   }
 
   /**
-   * Starts the receiver over an inbox the caller opened. Throws PortInUseError (or PortNotAllowedError)
-   * with a message saying how to fix it.
+   * Opens the inbox in `dataDir`, then starts the receiver. `stop()` closes both. When the port cannot be had
+   * it either listens on a free one and says why in {@link receiver} (`fallbackToFreePort`), or closes the
+   * inbox again and throws the {@link ListenError}, whose message says what is wrong.
    */
-  static async start(options: CoreOptions): Promise<CrashbellCore> {
+  static async open(options: CoreOptions): Promise<CrashbellCore> {
     const core = new CrashbellCore(options);
-    await core.receiver.listen(options.port ?? options.settings.get().port, core.host);
+    core.inboxOrNull = await openInbox({
+      dataDir: options.dataDir,
+      getSettings: () => options.settings.get(),
+      onTimerNotification: (n) => core.events.emit('notification', n),
+      onWarning: (message) => core.events.emit('warning', message),
+      ...(options.now ? { now: options.now } : {}),
+    });
+    try {
+      await core.listenOn(core.status.wanted, options.fallbackToFreePort ?? false);
+    } catch (error) {
+      await core.inboxOrNull.close();
+      throw error;
+    }
     return core;
   }
 
-  /**
-   * Opens the inbox in `dataDir` with its notifications, group changes and warnings wired to the core's
-   * events, then starts the receiver. `stop()` closes both. If the port cannot be bound the inbox is closed
-   * again and the error thrown.
-   */
-  static async open(options: OpenCoreOptions): Promise<CrashbellCore> {
-    const { dataDir, now, ...rest } = options;
-    const events = new CoreEvents();
-    if (options.onWarning) events.on('warning', options.onWarning);
-    const inbox = await openInbox({
-      dataDir,
-      getSettings: () => options.settings.get(),
-      onNotification: (n) => events.raiseNotification(n),
-      onGroupChanged: (g) => events.emit('group', g),
-      onWarning: (message) => events.emit('warning', message),
-      ...(now ? { now } : {}),
-    });
-    try {
-      return await CrashbellCore.start({ ...rest, onWarning: undefined, inbox, events, ownsInbox: true });
-    } catch (error) {
-      await inbox.close();
-      throw error;
-    }
+  /** The inbox: grouping, durable history and the notification policy. */
+  get inbox(): LocalInbox {
+    if (this.inboxOrNull === null) throw new Error('the core is not open yet');
+    return this.inboxOrNull;
   }
 
-  /** The port the receiver listens on (the real one when 0 was asked for). */
-  get port(): number {
-    return this.receiver.requirePort();
+  /**
+   * The one route every event takes into the history: it stores the event (durably: this resolves only once
+   * it is on disk), then emits `received`, then the notification the event raised, if any, then `group`.
+   * `source` is the event's source, looked up once by whoever received it; `rawJson` the body text the event
+   * was parsed from, kept as it arrived.
+   */
+  async ingest(event: NormalizedEvent, source: Source | null, rawJson?: string): Promise<IngestResult> {
+    const result = await this.inbox.ingest(event, rawJson === undefined ? { source } : { source, rawJson });
+    this.events.emit('received', { event, result });
+    if (result.notification) this.events.emit('notification', result.notification);
+    if (!result.duplicate) this.events.emit('group', result.group);
+    return result;
+  }
+
+  /** Sets a group's marks durably and tells `group` listeners; null when the group does not exist. */
+  async mark(groupId: string, marks: GroupMarks): Promise<GroupSummary | null> {
+    const updated = await this.inbox.mark(groupId, marks);
+    if (updated) this.events.emit('group', updated);
+    return updated;
+  }
+
+  /** The address the receiver listens on. */
+  get host(): string {
+    return this.hostAddress;
+  }
+
+  /** Where the receiver listens and, when it is not on the port it was asked for, why. */
+  get receiver(): ReceiverStatus {
+    return { ...this.status };
+  }
+
+  /** The port the receiver listens on, or null while it is not listening (moving to another port). */
+  get port(): number | null {
+    return this.receiverServer.port;
   }
 
   get listening(): boolean {
-    return this.receiver.listening;
+    return this.receiverServer.listening;
   }
 
-  /** `http://127.0.0.1:<port>`. */
-  get localBaseUrl(): string {
-    return localBaseUrl(this.host, this.port);
+  /** `http://127.0.0.1:<port>`, or null while the receiver is not listening. */
+  get localBaseUrl(): string | null {
+    const port = this.receiverServer.port;
+    return port === null ? null : localBaseUrl(this.hostAddress, port);
   }
 
   /** A source's webhook URL under `baseUrl` (the public tunnel URL), or the local one. */
   webhookUrl(sourceId: string, baseUrl?: string | null): string {
-    return webhookUrl(baseUrl ?? this.localBaseUrl, sourceId);
+    return webhookUrl(baseUrl ?? this.localBaseUrl ?? localBaseUrl(this.hostAddress, this.status.wanted), sourceId);
   }
 
   /** The requests the inspector lists, newest first. */
@@ -306,7 +315,9 @@ export class CrashbellCore {
     }
     const original = this.requestLog.original(requestId);
     if (!original) throw new ReplayError('that request is no longer in the log (only the latest requests are kept)');
-    const url = `${this.localBaseUrl}${original.path}`;
+    const base = this.localBaseUrl;
+    if (base === null) return { via: 'local', status: 0, reason: 'the receiver is not listening right now', eventId: null };
+    const url = `${base}${original.path}`;
     try {
       const response = await postRequest(
         url,
@@ -325,22 +336,48 @@ export class CrashbellCore {
   }
 
   /**
-   * Moves the receiver to another port (Settings changed it). On failure (PortInUseError...) the receiver
-   * is left stopped and the error thrown; call again with another port.
+   * Moves the receiver to another port (Settings changed it). When that port cannot be had it listens on a
+   * free one instead and says why in {@link receiver}; resolves with the port it listens on.
    */
   async rebind(port: number): Promise<number> {
-    await this.receiver.close();
-    return this.receiver.listen(port, this.host);
+    await this.receiverServer.close();
+    await this.listenOn(port, true);
+    return this.receiverServer.requirePort();
+  }
+
+  private async listenOn(port: number, fallback: boolean): Promise<void> {
+    try {
+      const bound = await this.receiverServer.listen(port, this.hostAddress);
+      this.setStatus({ port: bound, wanted: port, error: null, code: null });
+    } catch (error) {
+      if (!fallback || !(error instanceof ListenError)) {
+        this.setStatus({ port: null, wanted: port, error: error instanceof Error ? error.message : String(error), code: null });
+        throw error;
+      }
+      const bound = await this.receiverServer.listen(0, this.hostAddress);
+      this.setStatus({
+        port: bound,
+        wanted: port,
+        error: `${error.message}, so Crashbell listens on port ${bound} for now`,
+        code: error.code,
+      });
+    }
+  }
+
+  private setStatus(next: ReceiverStatus): void {
+    this.status = next;
+    this.events.emit('receiver', { ...next });
   }
 
   /**
-   * Stops the receiver (letting requests in progress finish) and, when the core opened it, closes the inbox
-   * so everything acknowledged is flushed. Safe to call more than once.
+   * Stops the receiver (letting requests in progress finish), then closes the inbox so everything
+   * acknowledged is flushed and a pending digest is raised. Safe to call more than once.
    */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      await this.receiver.close();
-      if (this.ownsInbox) await this.inbox.close();
+      await this.receiverServer.close();
+      this.status = { ...this.status, port: null };
+      await this.inboxOrNull?.close();
     })();
     return this.stopping;
   }

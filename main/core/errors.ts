@@ -14,23 +14,39 @@ export class CrashbellError extends Error {
   }
 }
 
-/** The receiver's port is taken by another program (or another Crashbell). */
-export class PortInUseError extends CrashbellError {
+/**
+ * The receiver could not listen where it was asked to. The message says what is wrong in words that hold in
+ * every front end; each front end adds how to change it there (Settings in the app, `--port` in headless).
+ */
+export class ListenError extends CrashbellError {
   readonly port: number;
+  readonly host: string;
 
-  constructor(port: number) {
-    super('port-in-use', `port ${port} is in use: choose another port in Settings or pass --port 0`);
+  constructor(code: string, port: number, host: string, message: string) {
+    super(code, message);
     this.port = port;
+    this.host = host;
   }
 }
 
-/** The receiver may not bind the port (a privileged port, or a host address this machine does not have). */
-export class PortNotAllowedError extends CrashbellError {
-  readonly port: number;
+/** The receiver's port is taken by another program (or another Crashbell). */
+export class PortInUseError extends ListenError {
+  constructor(port: number, host = '127.0.0.1') {
+    super('port-in-use', port, host, `port ${port} is already in use by another program`);
+  }
+}
 
-  constructor(port: number, host: string, detail: string) {
-    super('port-not-allowed', `cannot listen on ${host}:${port} (${detail}): choose a port above 1023 in Settings or pass --port 0`);
-    this.port = port;
+/** The receiver may not bind the port: a privileged port (below 1024 on Linux and macOS) without the right. */
+export class PortNotAllowedError extends ListenError {
+  constructor(port: number, host: string) {
+    super('port-not-allowed', port, host, `this user may not listen on port ${port} (ports below 1024 need special rights)`);
+  }
+}
+
+/** The address to listen on is not one of this machine's (a mistyped `--host`, an interface that is down). */
+export class HostNotAvailableError extends ListenError {
+  constructor(port: number, host: string) {
+    super('host-not-available', port, host, `${host} is not an address of this machine, so Crashbell cannot listen on it`);
   }
 }
 
@@ -58,7 +74,7 @@ export class ReplayError extends CrashbellError {
 /** The receiver is not listening (stopped, or never started). */
 export class NotListeningError extends CrashbellError {
   constructor() {
-    super('not-listening', 'the receiver is not listening: start it again (check the port in Settings)');
+    super('not-listening', 'the receiver is not listening right now: it may be moving to another port; try again in a moment');
   }
 }
 

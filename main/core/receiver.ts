@@ -13,7 +13,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { NormalizedEvent, ProviderId, RequestRecord } from '../../shared/events';
 import type { Source } from '../../shared/settings';
-import { NotListeningError, PortInUseError, PortNotAllowedError } from './errors';
+import { HostNotAvailableError, NotListeningError, PortInUseError, PortNotAllowedError } from './errors';
 import { getProvider as defaultGetProvider } from './providers/index';
 import type { Headers, HookRequest, ParsedEvent, ProviderModule, Rejection } from './providers/types';
 import type { RequestLog } from './request-log';
@@ -183,9 +183,10 @@ export class Receiver {
     return new Promise((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException): void => {
         this.server.off('listening', onListening);
-        if (error.code === 'EADDRINUSE') reject(new PortInUseError(port));
-        else if (error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL') {
-          reject(new PortNotAllowedError(port, host, error.code === 'EACCES' ? 'permission denied' : 'address not available'));
+        if (error.code === 'EADDRINUSE') reject(new PortInUseError(port, host));
+        else if (error.code === 'EACCES') reject(new PortNotAllowedError(port, host));
+        else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN') {
+          reject(new HostNotAvailableError(port, host));
         } else reject(error);
       };
       const onListening = (): void => {

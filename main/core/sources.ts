@@ -4,9 +4,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ProviderId } from '../../shared/events';
-import type { NewSourceInput } from '../../shared/ipc';
+import type { NewSourceInput, SourcePatch } from '../../shared/ipc';
 import { PROVIDER_IDS } from '../../shared/events';
 import { sourceSchema, type Source } from '../../shared/settings';
+import { explainZodError } from '../../shared/zod-words';
 import { InvalidSourceError } from './errors';
 import { getProvider } from './providers/index';
 
@@ -66,11 +67,33 @@ export function createSource(input: NewSourceInput, now: number = Date.now()): S
     createdAt: new Date(now).toISOString(),
   });
   if (!checked.success) {
-    const issue = checked.error.issues[0];
-    const field = issue ? issue.path.map(String).join('.') : '';
-    throw new InvalidSourceError(`the new source is not valid${field ? ` (${field})` : ''}: ${issue?.message ?? 'unknown problem'}`);
+    const problem = explainZodError(checked.error);
+    throw new InvalidSourceError(`the new source is not valid${problem.field ? ` (${problem.field})` : ''}: ${problem.message}`);
   }
   const problem = provider.validateSource(checked.data);
+  if (problem) throw new InvalidSourceError(problem);
+  return checked.data;
+}
+
+/**
+ * A source with the window's edits applied (name, pause, credentials merged over the old ones, config,
+ * filters), validated by the schema and its provider. Throws {@link InvalidSourceError} naming the problem.
+ */
+export function updatedSource(current: Source, patch: SourcePatch): Source {
+  const merged = {
+    ...current,
+    ...(patch.name !== undefined ? { name: patch.name.trim() } : {}),
+    ...(patch.paused !== undefined ? { paused: patch.paused } : {}),
+    ...(patch.credentials !== undefined ? { credentials: { ...current.credentials, ...patch.credentials } } : {}),
+    ...(patch.config !== undefined ? { config: patch.config } : {}),
+    ...(patch.filters !== undefined ? { filters: patch.filters } : {}),
+  };
+  const checked = sourceSchema.safeParse(merged);
+  if (!checked.success) {
+    const problem = explainZodError(checked.error);
+    throw new InvalidSourceError(`source "${current.name}"${problem.field ? ` (${problem.field})` : ''}: ${problem.message}`);
+  }
+  const problem = getProvider(checked.data.provider)?.validateSource(checked.data) ?? null;
   if (problem) throw new InvalidSourceError(problem);
   return checked.data;
 }

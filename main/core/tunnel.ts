@@ -433,3 +433,44 @@ export class TunnelManager {
     }
   }
 }
+
+/**
+ * A reserved domain as ngrok wants it: users often paste the URL (`https://x.ngrok.app/`) rather than the
+ * host name, so the scheme, path and a trailing dot are dropped.
+ */
+export function domainOf(input: string): string {
+  return input
+    .trim()
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
+    .replace(/[/?#].*$/, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
+}
+
+/** `https://x.ngrok.app/` → `https://x.ngrok.app`; null when the string is not an absolute URL. */
+export function baseOf(url: string): string | null {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
+  }
+}
+
+/** The public base URL (`https://x.ngrok.app`) while the tunnel is online, else null. */
+export function publicBaseOf(state: TunnelState): string | null {
+  return state.status === 'online' ? baseOf(state.url) : null;
+}
+
+/** One line of words for a tunnel state, for logs. */
+export function describeTunnel(state: TunnelState): string {
+  switch (state.status) {
+    case 'online':
+      return `online at ${state.url}`;
+    case 'connecting':
+      return `connecting (attempt ${state.attempt})`;
+    case 'error':
+      return `error: ${state.reason}`;
+    case 'off':
+      return `off: ${state.reason}`;
+  }
+}

@@ -360,7 +360,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
     await detail.getByRole('button', { name: 'Replay' }).click();
     await detail.getByText(/Replayed: 200/).waitFor();
     // The replay arrives live at the top of the list.
-    expect(stack.core.requests.list()[0]!.status).toBe(200);
+    expect(stack.core.requests()[0]!.status).toBe(200);
   });
 
   it('edits settings and applies the theme', async () => {

@@ -1,18 +1,20 @@
 /**
- * The real Crashbell engine in the test process, for the app service's tests and the renderer's e2e run:
- * {@link CrashbellCore} (receiver on 127.0.0.1, port 0, request log, inbox in a temp data dir), the tunnel
- * state machine over a loopback stand-in for the ngrok SDK (it "forwards" to http://localhost:<port>, which
- * reaches the same receiver by another origin), settings in memory, and the app service over all of it.
+ * The real Crashbell engine in the test process, for the app service's tests and the renderer's e2e run,
+ * built by the same `startEngine` the desktop app and headless mode call: the core (receiver on 127.0.0.1,
+ * port 0, request log, inbox in a temp data dir), the tunnel state machine over a loopback stand-in for the
+ * ngrok SDK (it "forwards" to http://localhost:<port>, which reaches the same receiver by another origin),
+ * settings in memory, and the app service over all of it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseSettings, type SettingsInput } from '../../shared/settings';
-import { appCoreOf, connectCoreEvents, createAppService, type AppCore, type AppService } from '../../main/core/app-service';
-import { CrashbellCore } from '../../main/core/core';
-import type { Inbox } from '../../main/core/inbox/types';
+import type { AppService } from '../../main/core/app-service';
+import type { CrashbellCore } from '../../main/core/core';
+import { type Engine, startEngine } from '../../main/core/engine';
+import type { LocalInbox } from '../../main/core/inbox/index';
 import { MemorySettingsStore } from '../../main/core/settings-store';
-import { TunnelManager, type NgrokSdk } from '../../main/core/tunnel';
+import type { NgrokSdk, TunnelManager } from '../../main/core/tunnel';
+import { parseSettings, type SettingsInput } from '../../shared/settings';
 
 /** What the shell hooks were asked to do, for assertions. */
 export interface ShellLog {
@@ -22,12 +24,12 @@ export interface ShellLog {
 }
 
 export interface Stack {
+  engine: Engine;
   service: AppService;
-  inbox: Inbox;
+  core: CrashbellCore;
+  inbox: LocalInbox;
   settings: MemorySettingsStore;
   tunnel: TunnelManager;
-  engine: CrashbellCore;
-  core: AppCore;
   shell: ShellLog;
   dataDir: string;
   /** Brings the tunnel online (through the loopback stand-in) or turns it off. */
@@ -35,26 +37,24 @@ export interface Stack {
   close(): Promise<void>;
 }
 
+/** Stand-in for @ngrok/ngrok: "forwards" by naming another origin of the same loopback receiver. */
+export const loopbackNgrok: NgrokSdk = {
+  async forward(config) {
+    return { url: () => `http://localhost:${String(config.addr)}`, close: async () => undefined };
+  },
+};
+
 /** Starts the whole engine. `initial` seeds the settings (sources, onboarded...); the port is always 0. */
 export async function startStack(initial: SettingsInput = {}, options: { stateDebounceMs?: number } = {}): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'crashbell-stack-'));
+  // No authtoken until a test brings the tunnel online, so the stand-in is not "connected" from the start.
   const settings = new MemorySettingsStore(parseSettings({ ...initial, port: 0 }));
-  const engine = await CrashbellCore.open({ settings, dataDir });
-  const core = appCoreOf(engine);
-
-  // Stand-in for @ngrok/ngrok: "forwards" by naming another origin of the same loopback receiver.
-  const sdk: NgrokSdk = {
-    async forward(config) {
-      return { url: () => `http://localhost:${String(config.addr)}`, close: async () => undefined };
-    },
-  };
-  const tunnel = new TunnelManager({ sdk, timeoutMs: 2_000 });
   const shell: ShellLog = { copied: [], opened: [], startAtLogin: [] };
-  const service = createAppService({
-    core,
-    inbox: engine.inbox,
+  const engine = await startEngine({
     settings,
-    tunnel,
+    dataDir,
+    ngrok: loopbackNgrok,
+    tunnelTimeoutMs: 2_000,
     shell: {
       copyText: (t) => void shell.copied.push(t),
       openExternal: (u) => void shell.opened.push(u),
@@ -65,27 +65,23 @@ export async function startStack(initial: SettingsInput = {}, options: { stateDe
     platform: 'linux',
     stateDebounceMs: options.stateDebounceMs ?? 0,
   });
-  const unhook = connectCoreEvents(engine, service);
+  const tunnel = engine.tunnel as TunnelManager;
 
   return {
-    service,
-    inbox: engine.inbox,
+    engine,
+    service: engine.service,
+    core: engine.core,
+    inbox: engine.core.inbox,
     settings,
     tunnel,
-    engine,
-    core,
     shell,
     dataDir,
     async setTunnel(online: boolean) {
       const s = settings.get();
-      const authtoken = online ? 'test-token' : '';
-      settings.set({ ...s, tunnel: { ...s.tunnel, authtoken } });
-      await tunnel.apply({ enabled: online, port: engine.port, authtoken, domain: s.tunnel.domain });
+      settings.set({ ...s, tunnel: { ...s.tunnel, enabled: online, authtoken: online ? 'test-token' : '' } });
+      await engine.applyTunnel();
     },
     async close() {
-      unhook();
-      service.close();
-      await tunnel.stop();
       await engine.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },

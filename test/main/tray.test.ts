@@ -150,7 +150,7 @@ describe('tray icon and tooltip', () => {
     expect(desktopHasTray('linux', { XDG_CURRENT_DESKTOP: 'KDE' })).toBe(true);
   });
 
-  it('the controller swaps the icon only when the kind changes and rebuilds the menu each update', () => {
+  it('the controller swaps the icon only when the kind changes and rebuilds the menu only when the state changed', () => {
     const tray = { setImage: vi.fn(), setToolTip: vi.fn(), setContextMenu: vi.fn(), on: vi.fn(), destroy: vi.fn() };
     const createTray = vi.fn(() => tray);
     const buildMenu = vi.fn((t: TrayMenuItem[]) => ({ template: t }));
@@ -162,9 +162,10 @@ describe('tray icon and tooltip', () => {
     expect(tray.on).toHaveBeenCalledWith('click', expect.any(Function));
     c.update(state());
     expect(tray.setImage).not.toHaveBeenCalled();
+    expect(buildMenu).toHaveBeenCalledTimes(1);
     c.update(state({ unread: 2 }));
     expect(tray.setImage).toHaveBeenCalledWith('/icons/unread.png');
-    expect(buildMenu).toHaveBeenCalledTimes(3);
+    expect(buildMenu).toHaveBeenCalledTimes(2);
     expect(tray.setToolTip).toHaveBeenLastCalledWith('Crashbell\nhttps://bell.ngrok.app\n2 unread errors');
   });
 });

@@ -13,8 +13,20 @@ class FakeWebContents {
   setWindowOpenHandler(h: (d: { url: string }) => { action: 'deny' }) {
     this.openHandler = h;
   }
+  loading = true;
+  readonly onceLoaded: Array<() => void> = [];
   isDestroyed() {
     return false;
+  }
+  isLoading() {
+    return this.loading;
+  }
+  once(_event: 'did-finish-load', listener: () => void) {
+    this.onceLoaded.push(listener);
+  }
+  finishLoad() {
+    this.loading = false;
+    for (const l of this.onceLoaded.splice(0)) l();
   }
   send() {}
 }
@@ -173,5 +185,28 @@ describe('showWindow and closing', () => {
     expect(m.webContentsId()).toBeNull();
     m.showWindow();
     expect(windows).toHaveLength(2);
+  });
+});
+
+describe('navigating the window', () => {
+  it('asks a freshly created window to navigate once its renderer has loaded, a loaded one at once', () => {
+    let made: FakeWindow | null = null;
+    const wm = new WindowManager({
+      create: () => {
+        made = new FakeWindow();
+        return made;
+      },
+      renderer: { file: '/app/renderer/index.html' },
+      openExternal: () => undefined,
+      hasTray: true,
+      isQuitting: () => false,
+    });
+    const asked: string[] = [];
+    wm.showAndNavigate(() => asked.push('first'));
+    expect(asked).toEqual([]);
+    made!.webContents.finishLoad();
+    expect(asked).toEqual(['first']);
+    wm.showAndNavigate(() => asked.push('second'));
+    expect(asked).toEqual(['first', 'second']);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Do Not Disturb, evaluated in the machine's local time. Pure: the clock is a parameter.
  */
+import type { DndMode } from '../../../shared/ipc';
 import type { DndSettings } from '../../../shared/settings';
 
 /** Whether DND is in force at a moment, why, and until when. */
@@ -66,4 +67,42 @@ export function quietWindowEnd(dnd: DndSettings, nowMs: number): number {
   const d = new Date(nowMs);
   const today = new Date(d.getFullYear(), d.getMonth(), d.getDate(), h, m, 0, 0).getTime();
   return today > nowMs ? today : new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1, h, m, 0, 0).getTime();
+}
+
+/** The hour of local time that "Do Not Disturb until tomorrow" ends at. */
+export const DND_TOMORROW_HOUR = 8;
+const HOUR_MS = 3_600_000;
+
+/** The next local `hour`:00 strictly after `nowMs` (today's when it is still ahead, else tomorrow's). */
+export function nextLocalHour(nowMs: number, hour = DND_TOMORROW_HOUR): number {
+  const d = new Date(nowMs);
+  d.setHours(hour, 0, 0, 0);
+  if (d.getTime() <= nowMs) d.setDate(d.getDate() + 1);
+  return d.getTime();
+}
+
+/** When Do Not Disturb ends for a mode, as ISO 8601, or null for off. */
+export function dndUntil(mode: DndMode, nowMs: number): string | null {
+  switch (mode) {
+    case '1h':
+      return new Date(nowMs + HOUR_MS).toISOString();
+    case 'tomorrow':
+      return new Date(nextLocalHour(nowMs)).toISOString();
+    case 'off':
+      return null;
+  }
+}
+
+/**
+ * The Do Not Disturb settings after the user picks a mode at `nowMs`. "Off" during quiet hours means off now:
+ * the daily window is skipped until it ends (and comes back the next night).
+ */
+export function dndAfter(dnd: DndSettings, mode: DndMode, nowMs: number): DndSettings {
+  const inQuietHours = mode === 'off' && dndStatus(dnd, nowMs).kind === 'quiet-window';
+  const quietSkippedUntil = inQuietHours
+    ? new Date(quietWindowEnd(dnd, nowMs)).toISOString()
+    : mode === 'off'
+      ? dnd.quietSkippedUntil
+      : null;
+  return { ...dnd, until: dndUntil(mode, nowMs), quietSkippedUntil };
 }

@@ -17,15 +17,16 @@ import type {
   NotificationRequest,
   ProviderId,
 } from '../../../shared/events';
-import type { Source } from '../../../shared/settings';
 import { applyEvent, groupIdFor, isRedelivery, rememberKey, type RedeliveryKey } from './grouping';
 import { decide, projectOf } from './policy';
 import { compareKeys, page, searchText } from './search';
 import { LogStore, type LiveRecord, type RawRef, type StoreStats } from './store';
 import { StormControl } from './storm';
-import type { Inbox, InboxOptions, IngestResult } from './types';
+import type { Inbox, InboxOptions, IngestContext, IngestResult } from './types';
 
-export type { Inbox, InboxOptions, IngestResult } from './types';
+const NO_CONTEXT: IngestContext = { source: null };
+
+export type { Inbox, InboxOptions, IngestContext, IngestResult } from './types';
 export { groupIdFor } from './grouping';
 export { decide } from './policy';
 export { dndStatus } from './dnd';
@@ -227,7 +228,7 @@ class InboxImpl implements LocalInbox {
     this.storm = new StormControl({
       now: this.now,
       getPolicy: () => this.opts.getSettings().policy,
-      emit: (n) => this.opts.onNotification?.(n),
+      emit: (n) => this.opts.onTimerNotification?.(n),
     });
   }
 
@@ -453,14 +454,14 @@ class InboxImpl implements LocalInbox {
 
   // ---- the contract ----
 
-  async ingest(event: NormalizedEvent, rawJson?: string): Promise<IngestResult> {
+  async ingest(event: NormalizedEvent, context: IngestContext = NO_CONTEXT): Promise<IngestResult> {
     if (this.closed) throw new Error('The inbox is closed');
     const id = groupIdFor(event.sourceId, event.groupKey);
     // Hooks of one group are folded one after another, each on the last one's durable outcome: folded
     // concurrently, a failed write could leave memory holding a state that never reached the disk (and a
     // retry answered as a redelivery). Different groups still share each group commit.
     const previous = this.ingesting.get(id);
-    const run = previous ? previous.then(() => this.ingestNow(id, event, rawJson)) : this.ingestNow(id, event, rawJson);
+    const run = previous ? previous.then(() => this.ingestNow(id, event, context)) : this.ingestNow(id, event, context);
     const settled = run.then(
       () => undefined,
       () => undefined,
@@ -472,7 +473,7 @@ class InboxImpl implements LocalInbox {
     return run;
   }
 
-  private async ingestNow(id: string, event: NormalizedEvent, rawJson: string | undefined): Promise<IngestResult> {
+  private async ingestNow(id: string, event: NormalizedEvent, context: IngestContext): Promise<IngestResult> {
     if (this.closed) throw new Error('The inbox is closed');
     const now = this.now();
     const entry = this.groups.get(id);
@@ -494,11 +495,11 @@ class InboxImpl implements LocalInbox {
         reason: 'A redelivery of a hook already recorded: nothing changed',
         at: new Date(now).toISOString(),
       };
-      return { group: prior.g, isNew: false, duplicate: true, decision };
+      return { group: prior.g, isNew: false, duplicate: true, decision, notification: null };
     }
 
     const settings = this.opts.getSettings();
-    const source: Source | null = settings.sources.find((s) => s.id === event.sourceId) ?? null;
+    const source = context.source;
     const before = prior?.g ?? null;
     const isNew = entry === undefined;
     const folded = applyEvent(before, event, id);
@@ -539,7 +540,7 @@ class InboxImpl implements LocalInbox {
     };
     const index = this.indexOf(next);
     const sumText = JSON.stringify({ g: after, dk } satisfies GroupState);
-    const rawText = rawPart(event.raw, rawJson);
+    const rawText = rawPart(event.raw, context.rawJson);
     const { refs, done } = this.store.append(index, [sumText, rawText]);
     next.sum = refs[0] ?? next.sum;
     next.raw = refs[1] ?? null;
@@ -565,12 +566,10 @@ class InboxImpl implements LocalInbox {
       throw e;
     }
 
-    if (outcome.notification) this.opts.onNotification?.(outcome.notification);
     if (outcome.digested) {
       this.storm.hold({ groupId: id, title: after.title, place: projectOf(after, source), isNew });
     }
-    this.opts.onGroupChanged?.(after);
-    return { group: after, isNew, duplicate: false, decision: outcome.decision };
+    return { group: after, isNew, duplicate: false, decision: outcome.decision, notification: outcome.notification };
   }
 
   /** Prunes the oldest groups past the retention limits (never `keep`); resolves once the prune is durable. */
@@ -678,9 +677,7 @@ class InboxImpl implements LocalInbox {
       if (this.groups.get(groupId) === e) this.setMarks(e, prev);
       throw err;
     }
-    const s = this.summaryOf(e);
-    this.opts.onGroupChanged?.(s);
-    return s;
+    return this.summaryOf(e);
   }
 
   counts(): { groups: number; unread: number } {

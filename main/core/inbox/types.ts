@@ -13,7 +13,7 @@ import type {
   NormalizedEvent,
   NotificationRequest,
 } from '../../../shared/events';
-import type { Settings } from '../../../shared/settings';
+import type { Settings, Source } from '../../../shared/settings';
 
 /** What ingesting one event did. Resolves only once the event is durable on disk. */
 export interface IngestResult {
@@ -23,6 +23,22 @@ export interface IngestResult {
   /** A redelivery of a hook already recorded: nothing changed, nothing was raised. */
   duplicate: boolean;
   decision: Decision;
+  /** The notification the policy raised for this event, to show now; null when it raised none. */
+  notification: NotificationRequest | null;
+}
+
+/** What the caller knows of an event beside the event itself. */
+export interface IngestContext {
+  /**
+   * The event's source, looked up once by whoever received it (the receiver, the relay): the policy reads its
+   * filters, pause and name. Null when it is no longer configured.
+   */
+  source: Source | null;
+  /**
+   * The body text `event.raw` was parsed from, which the store keeps as it arrived instead of serializing
+   * `event.raw` again.
+   */
+  rawJson?: string;
 }
 
 /** Options for opening an inbox. */
@@ -31,10 +47,11 @@ export interface InboxOptions {
   dataDir: string;
   /** Current settings (policy, DND, retention, sources' filters and pause); read per decision, never from disk. */
   getSettings: () => Settings;
-  /** Called for every notification the policy raises, digests included. */
-  onNotification?: (n: NotificationRequest) => void;
-  /** Called whenever a group changes (ingest, marks), for live UI updates. */
-  onGroupChanged?: (g: GroupSummary) => void;
+  /**
+   * Called with what a timer raises (a storm-control digest once its window passes). What an event raises
+   * comes back in its own {@link IngestResult} instead.
+   */
+  onTimerNotification?: (n: NotificationRequest) => void;
   /** Called with plain words when the store skipped a torn or corrupt record at load. */
   onWarning?: (message: string) => void;
   /** Clock, for tests. */
@@ -44,11 +61,10 @@ export interface InboxOptions {
 /** The inbox: grouping, durable history and the notification policy. */
 export interface Inbox {
   /**
-   * Groups, stores (fsync'd) and decides. The receiver answers 2xx only after this resolves.
-   * `rawJson` (optional, additive): the body text `event.raw` was parsed from, which the store may keep
-   * as it arrived instead of serializing `event.raw` again.
+   * Groups, stores (fsync'd) and decides; resolves with the decision and the notification to raise, if any.
+   * The receiver answers 2xx only after this resolves. Without a context the event has no known source.
    */
-  ingest(event: NormalizedEvent, rawJson?: string): Promise<IngestResult>;
+  ingest(event: NormalizedEvent, context?: IngestContext): Promise<IngestResult>;
   /** Newest first (by last received), filtered and searched. */
   list(query: GroupQuery): GroupPage;
   get(groupId: string): Group | null;

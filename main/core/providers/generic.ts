@@ -43,6 +43,7 @@ import {
   verifyStandardWebhook,
 } from './standard-webhooks';
 import type { HookRequest, ParseResult, ProviderModule, Rejection, SampleRequest } from './types';
+import { explainZodError } from '../../../shared/zod-words';
 
 /** A generic hook says nothing about lifecycle: the inbox decides by its own history. */
 export const genericLifecycle: LifecycleTable = {
@@ -145,9 +146,8 @@ export function readGenericConfig(
 ): { ok: true; config: GenericConfig } | { ok: false; error: string } {
   const parsed = genericConfigSchema.safeParse(normalizeGenericConfig(config));
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.map(String).join('.') || 'config';
-    return { ok: false, error: `${where}: ${issue?.message ?? 'invalid'}` };
+    const problem = explainZodError(parsed.error);
+    return { ok: false, error: `${problem.field || 'config'}: ${problem.message}` };
   }
   const c = parsed.data;
   for (const field of MAPPED_FIELDS) {
@@ -436,4 +436,5 @@ export const genericProvider: ProviderModule = {
     const body = JSON.stringify(sampleBody(checked.ok ? checked.config : null, now));
     return { headers: signGenericRequest(source, body, now), body };
   },
+  preview: ({ source, body }) => previewMapping(source.config, body),
 };

@@ -1,11 +1,12 @@
 /**
  * Small helpers every provider module shares: constant-time comparison, user-agent parsing, turning a zod
- * error into a field path, and lenient readers for the messy shapes real webhooks carry.
+ * error into a 400, and lenient readers for the messy shapes real webhooks carry.
  */
 import { createHash, hash, timingSafeEqual } from 'node:crypto';
 import UAParser from 'ua-parser-js';
 import { z } from 'zod';
 import type { AgentPart } from '../../../shared/events';
+import { explainZodError } from '../../../shared/zod-words';
 import type { Rejection } from './types';
 
 /**
@@ -63,33 +64,16 @@ export function parseUserAgent(userAgent: string | null | undefined): AgentParts
   return parts;
 }
 
-/** Renders a zod issue path as `attributes.version.0`; empty for the root. */
-export function issuePath(path: ReadonlyArray<PropertyKey>): string {
-  return path.map((p) => (typeof p === 'symbol' ? p.toString() : String(p))).join('.');
-}
-
-function valueAt(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {
-  let current: unknown = input;
-  for (const key of path) {
-    if (typeof current !== 'object' || current === null) return undefined;
-    current = (current as Record<PropertyKey, unknown>)[key];
-  }
-  return current;
-}
-
 /**
  * Turns a failed schema check into a 400 that names the first offending field and says what was wrong.
  * Pass `input` (the value that was checked) so a missing field can be told from a wrong one; without it the
  * issue's own message decides.
  */
 export function schemaRejection(error: z.ZodError, ...checked: [input?: unknown]): Rejection {
-  const issue = error.issues[0];
-  if (!issue) return { status: 400, reason: 'the body does not match the expected schema' };
-  const field = issuePath(issue.path);
-  if (!field) return { status: 400, reason: `the body is not valid: ${issue.message}` };
-  const missing = checked.length > 0 ? valueAt(checked[0], issue.path) === undefined : /received undefined/.test(issue.message);
-  const reason = missing ? `missing required field "${field}"` : `field "${field}" is not valid: ${issue.message}`;
-  return { status: 400, reason, field };
+  const problem = explainZodError(error, ...checked);
+  if (error.issues.length === 0) return { status: 400, reason: 'the body does not match the expected schema' };
+  if (problem.field === '') return { status: 400, reason: `the body is not valid: ${problem.message}` };
+  return { status: 400, reason: problem.words, field: problem.field };
 }
 
 /** A finite number, or a string holding one ("35"), or null/absent (→ null). */

@@ -3,6 +3,7 @@
  * beside this file and one line in {@link PROVIDERS}; the receiver, inbox, UI and headless mode need no edit.
  */
 import type { ProviderId } from '../../../shared/events';
+import type { ProviderInfo } from '../../../shared/ipc';
 import { backtraceProvider } from './backtrace';
 import { errorceptionProvider } from './errorception';
 import { sentryProvider } from './sentry';
@@ -28,6 +29,20 @@ export const PROVIDERS: readonly ProviderModule[] = [
 /** The module for a provider id, or undefined when Crashbell has none for it (yet). */
 export function getProvider(id: ProviderId | string): ProviderModule | undefined {
   return PROVIDERS.find((p) => p.id === id);
+}
+
+/** What the setup view offers for a provider: the fields the user types (generated ones are made for them). */
+export function providerInfo(p: ProviderModule): ProviderInfo {
+  return {
+    id: p.id,
+    name: p.name,
+    docsUrl: p.docsUrl,
+    securityNote: p.securityNote,
+    setupSteps: [...p.setupSteps],
+    fields: p.credentials
+      .filter((c) => !c.generated)
+      .map((c) => ({ key: c.key, label: c.label, secret: c.secret, required: c.required, help: c.help })),
+  };
 }
 
 /** Every header name any provider marks secret, lower-case: the request log masks them all. */

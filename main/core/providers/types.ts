@@ -3,6 +3,7 @@
  * providers through it, so adding a provider is one module plus one line in `index.ts`'s list.
  */
 import type { NormalizedEvent, ProviderId } from '../../../shared/events';
+import type { MappingPreview } from '../../../shared/ipc';
 import type { Source } from '../../../shared/settings';
 
 /** Lower-cased header names to values (arrays joined with ", "). */
@@ -67,6 +68,17 @@ export interface SampleRequest {
   body: string;
 }
 
+/** What a mapping preview runs on. */
+export interface PreviewInput {
+  /** The source, with the config being tried in place of its saved one. */
+  source: Source;
+  /** The last body received for the source, parsed; null when none has come yet. */
+  body: unknown;
+  /** That request's headers (secrets masked). */
+  headers: Headers;
+  now: number;
+}
+
 /** One provider: its credentials, verification, parsing and doc link. */
 export interface ProviderModule {
   id: ProviderId;
@@ -107,4 +119,9 @@ export interface ProviderModule {
   settle?(req: HookRequest, accepted: boolean): void;
   /** A realistic, correctly signed sample request for the given source. */
   sample(source: Source, now: number): SampleRequest;
+  /**
+   * Optional: what the setup view's preview shows for a config tried on the last body (the generic provider
+   * maps fields with JSON paths). Without it, the preview is what `parse` makes of that body.
+   */
+  preview?(input: PreviewInput): MappingPreview;
 }

@@ -5,18 +5,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { searchText } from '../../../shared/group-filter';
 import type { EventChannels } from '../../../shared/ipc';
-import {
-  applySettingsPatch,
-  baseOf,
-  createAppService,
-  dndUntil,
-  domainOf,
-  InvalidSettingsError,
-  nextLocalHour,
-  UnknownGroupError,
-} from '../../../main/core/app-service';
+import { createAppService, UnknownGroupError } from '../../../main/core/app-service';
 import { postRequest } from '../../../main/core/http-post';
-import { defaultSettings } from '../../../shared/settings';
 import { startStack, type Stack } from '../../helpers/stack';
 
 let stack: Stack;
@@ -167,7 +157,6 @@ describe('settings, DND and the copied URL', () => {
   it('keeps start at login off when the system refuses it', async () => {
     const service = createAppService({
       core: stack.core,
-      inbox: stack.inbox,
       settings: stack.settings,
       tunnel: stack.tunnel,
       shell: {
@@ -195,7 +184,7 @@ describe('settings, DND and the copied URL', () => {
     const tomorrow = await stack.service.setDnd('tomorrow');
     expect(new Date(tomorrow.dnd.until!).getHours()).toBe(8);
     const off = await stack.service.setDnd('off');
-    expect(off.dnd).toEqual({ active: false, until: null });
+    expect(off.dnd).toEqual({ active: false, until: null, reason: null });
   });
 
   it('turns Do Not Disturb off during quiet hours too (the window comes back the next night)', async () => {
@@ -237,23 +226,6 @@ describe('settings, DND and the copied URL', () => {
   });
 });
 
-describe('pure helpers', () => {
-  it('computes the next local 08:00', () => {
-    const at0200 = new Date(2026, 0, 10, 2, 0).getTime();
-    const at0900 = new Date(2026, 0, 10, 9, 0).getTime();
-    expect(new Date(nextLocalHour(at0200)).getDate()).toBe(10);
-    expect(new Date(nextLocalHour(at0900)).getDate()).toBe(11);
-    expect(dndUntil('off', at0200)).toBeNull();
-  });
-
-  it('reduces URLs to their base and names the bad field of a patch', () => {
-    expect(baseOf('https://a.ngrok.app/hooks/x')).toBe('https://a.ngrok.app');
-    expect(baseOf('not a url')).toBeNull();
-    expect(() => applySettingsPatch(defaultSettings(), { retention: { maxGroups: 0 } })).toThrow(InvalidSettingsError);
-    expect(() => applySettingsPatch(defaultSettings(), { retention: { maxGroups: 0 } })).toThrow(/retention\.maxGroups/);
-  });
-});
-
 describe('a tunnel that stopped answering', () => {
   it('falls back to the local receiver and says why', async () => {
     const view = await stack.service.addSource({ provider: 'backtrace', name: 'Game' });
@@ -261,7 +233,7 @@ describe('a tunnel that stopped answering', () => {
     // The public URL stops answering (ngrok's edge dropped the session): the core reports status 0.
     const real = stack.core.deliverSample.bind(stack.core);
     stack.core.deliverSample = async (id, base) =>
-      base ? { status: 0, reason: 'could not reach the public URL: ECONNREFUSED', eventId: null } : real(id);
+      base ? { via: 'tunnel', status: 0, reason: 'could not reach the public URL: ECONNREFUSED', eventId: null } : real(id);
     const result = await stack.service.sendTestEvent(view.id);
     expect(result.via).toBe('local');
     expect(result.status).toBe(200);
@@ -289,19 +261,16 @@ describe('mapping preview', () => {
 });
 
 describe('building the service', () => {
-  it('takes the CrashbellCore itself, hooks one by one, and no tunnel', async () => {
+  it('takes the core itself, the shell hooks, and no tunnel', async () => {
     const copied: string[] = [];
     const service = createAppService({
-      core: stack.engine,
-      inbox: stack.inbox,
+      core: stack.core,
       settings: stack.settings,
-      copyText: (t) => void copied.push(t),
-      openExternal: () => undefined,
-      setStartAtLogin: () => undefined,
+      shell: { copyText: (t) => void copied.push(t), openExternal: () => undefined, setStartAtLogin: () => undefined },
     });
     const view = await service.addSource({ provider: 'backtrace', name: 'Game' });
     const state = await service.getState();
-    expect(state.receiver).toMatchObject({ listening: true, port: stack.engine.port });
+    expect(state.receiver).toMatchObject({ listening: true, port: stack.core.port });
     expect(state.tunnel.status).toBe('off');
     expect(state.secretStorage.available).toBe(false);
     expect((await service.sendTestEvent(view.id)).status).toBe(200);
@@ -309,14 +278,5 @@ describe('building the service', () => {
     expect(copied).toEqual([view.webhookUrl]);
     expect(await service.reconnectTunnel()).toMatchObject({ status: 'off' });
     service.close();
-  });
-});
-
-describe('reserved ngrok domain', () => {
-  it('is kept as a host name when the user pastes a URL', () => {
-    expect(domainOf('https://My-Crashbell.ngrok.app/')).toBe('my-crashbell.ngrok.app');
-    expect(domainOf('  crashbell.ngrok.dev  ')).toBe('crashbell.ngrok.dev');
-    expect(domainOf('http://x.ngrok.app/hooks/abc?x=1')).toBe('x.ngrok.app');
-    expect(domainOf('')).toBe('');
   });
 });

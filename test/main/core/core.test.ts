@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type CoreEvents, CrashbellCore, type CoreEventMap } from '../../../main/core/core';
 import { PortInUseError, ReplayError, UnknownSourceError } from '../../../main/core/errors';
-import type { Inbox, IngestResult } from '../../../main/core/inbox/types';
 import { MemorySettingsStore } from '../../../main/core/settings-store';
 import { createSource } from '../../../main/core/sources';
-import type { GroupSummary, NormalizedEvent, NotificationRequest } from '../../../shared/events';
+import type { NotificationRequest } from '../../../shared/events';
 import { defaultSettings, type Settings } from '../../../shared/settings';
 import { basicAuth, sendHook } from '../../helpers/hook-client';
+import { backtraceEvent } from '../../helpers/make-event';
 import { fixturePath } from '../../helpers/paths';
 
 const backtrace = createSource({ provider: 'backtrace', name: 'Game' });
@@ -21,44 +21,8 @@ function settingsWith(patch: Partial<Settings> = {}): MemorySettingsStore {
   return new MemorySettingsStore({ ...defaultSettings(), port: 0, sources: [backtrace, errorception], ...patch });
 }
 
-/** A minimal in-memory inbox for tests that are about the core, not about grouping. */
-class ListInbox implements Inbox {
-  readonly events: NormalizedEvent[] = [];
-  fail: Error | null = null;
-  closed = false;
-  async ingest(event: NormalizedEvent): Promise<IngestResult> {
-    if (this.fail) throw this.fail;
-    this.events.push(event);
-    const group = { id: `g-${event.groupKey}`, groupKey: event.groupKey, occurrences: this.events.length } as unknown as GroupSummary;
-    return {
-      group,
-      isNew: this.events.length === 1,
-      duplicate: false,
-      decision: { notify: true, code: 'new-group', reason: 'New group', at: event.receivedAt },
-    };
-  }
-  list() {
-    return { groups: [], nextCursor: null, total: 0 };
-  }
-  get() {
-    return null;
-  }
-  async mark() {
-    return null;
-  }
-  counts() {
-    return { groups: this.events.length, unread: 0 };
-  }
-  latest() {
-    return [];
-  }
-  async close() {
-    this.closed = true;
-  }
-}
-
 function collect(events: CoreEvents): { [K in keyof CoreEventMap]: Array<CoreEventMap[K]> } {
-  const out = { request: [], received: [], rejected: [], notification: [], group: [], warning: [] } as {
+  const out = { request: [], received: [], rejected: [], notification: [], group: [], receiver: [], warning: [] } as {
     [K in keyof CoreEventMap]: Array<CoreEventMap[K]>;
   };
   for (const name of Object.keys(out) as Array<keyof CoreEventMap>) {
@@ -80,10 +44,9 @@ afterEach(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-describe('CrashbellCore.start over a caller-made inbox', () => {
+describe('CrashbellCore.open', () => {
   it('listens on a free port, reports requests, received events and rejections', async () => {
-    const inbox = new ListInbox();
-    core = await CrashbellCore.start({ settings: settingsWith(), inbox, port: 0 });
+    core = await CrashbellCore.open({ settings: settingsWith(), dataDir, port: 0 });
     const seen = collect(core.events);
     expect(core.port).toBeGreaterThan(0);
     expect(core.localBaseUrl).toBe(`http://127.0.0.1:${core.port}`);
@@ -95,9 +58,9 @@ describe('CrashbellCore.start over a caller-made inbox', () => {
       'content-type': 'application/json',
       authorization: basicAuth(backtrace.credentials['username']!, backtrace.credentials['password']!),
     };
-    expect((await sendHook(core.port, { path: `/hooks/${backtrace.id}`, headers, body })).status).toBe(200);
+    expect((await sendHook(core.port!, { path: `/hooks/${backtrace.id}`, headers, body })).status).toBe(200);
     expect(
-      (await sendHook(core.port, { path: `/hooks/${backtrace.id}`, headers: { 'content-type': 'application/json' }, body })).status,
+      (await sendHook(core.port!, { path: `/hooks/${backtrace.id}`, headers: { 'content-type': 'application/json' }, body })).status,
     ).toBe(401);
 
     expect(seen.received).toHaveLength(1);
@@ -110,37 +73,28 @@ describe('CrashbellCore.start over a caller-made inbox', () => {
 
   it('looks sources up live: a source added after start answers at once, a removed one is 404', async () => {
     const settings = settingsWith({ sources: [] });
-    core = await CrashbellCore.start({ settings, inbox: new ListInbox(), port: 0 });
+    core = await CrashbellCore.open({ settings, dataDir, port: 0 });
     expect((await core.deliverSample(backtrace.id).catch((e: unknown) => e)) instanceof UnknownSourceError).toBe(true);
     settings.set({ ...settings.get(), sources: [backtrace] });
     expect(await core.deliverSample(backtrace.id)).toMatchObject({ via: 'local', status: 200, reason: 'accepted' });
     const stale = settings.get().sources[0]!;
     settings.set({ ...settings.get(), sources: [] });
-    const res = await sendHook(core.port, { path: `/hooks/${stale.id}`, headers: { 'content-type': 'application/json' }, body: '{}' });
+    const res = await sendHook(core.port!, { path: `/hooks/${stale.id}`, headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(res.status).toBe(404);
   });
 
   it("records hooks for paused sources (pausing is the policy's business, not a refusal)", async () => {
-    const inbox = new ListInbox();
-    core = await CrashbellCore.start({ settings: settingsWith({ sources: [{ ...backtrace, paused: true }] }), inbox, port: 0 });
+    core = await CrashbellCore.open({ settings: settingsWith({ sources: [{ ...backtrace, paused: true }] }), dataDir, port: 0 });
+    const seen = collect(core.events);
     expect((await core.deliverSample(backtrace.id)).status).toBe(200);
-    expect(inbox.events).toHaveLength(1);
-  });
-
-  it('answers 503 when the inbox cannot store, and keeps running', async () => {
-    const inbox = new ListInbox();
-    inbox.fail = new Error('disk full');
-    core = await CrashbellCore.start({ settings: settingsWith(), inbox, port: 0 });
-    const result = await core.deliverSample(errorception.id);
-    expect(result.status).toBe(503);
-    expect(result.reason).toMatch(/disk full/);
-    inbox.fail = null;
-    expect((await core.deliverSample(errorception.id)).status).toBe(200);
+    expect(core.inbox.counts().groups).toBe(1);
+    expect(seen.received[0]!.result.decision.code).toBe('source-paused');
+    expect(seen.notification).toEqual([]);
   });
 
   it("delivers each provider's signed sample through the real receiver, with a new group each time", async () => {
-    const inbox = new ListInbox();
-    core = await CrashbellCore.start({ settings: settingsWith(), inbox, port: 0 });
+    core = await CrashbellCore.open({ settings: settingsWith(), dataDir, port: 0 });
+    const seen = collect(core.events);
     for (const source of [backtrace, errorception]) {
       const one = await core.deliverSample(source.id);
       const two = await core.deliverSample(source.id);
@@ -148,12 +102,13 @@ describe('CrashbellCore.start over a caller-made inbox', () => {
       expect(one.eventId).toBeTruthy();
       expect(two.eventId).not.toBe(one.eventId);
     }
-    const keys = inbox.events.map((e) => e.groupKey);
+    const keys = seen.received.map((r) => r.event.groupKey);
     expect(new Set(keys).size).toBe(4);
+    expect(core.inbox.counts().groups).toBe(4);
   });
 
   it('reports an unreachable public URL as status 0 with the reason', async () => {
-    core = await CrashbellCore.start({ settings: settingsWith(), inbox: new ListInbox(), port: 0 });
+    core = await CrashbellCore.open({ settings: settingsWith(), dataDir, port: 0 });
     const closed = net.createServer();
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
     const port = (closed.address() as net.AddressInfo).port;
@@ -164,12 +119,12 @@ describe('CrashbellCore.start over a caller-made inbox', () => {
   });
 
   it('replays a recorded request exactly, and refuses one whose body was not kept whole', async () => {
-    const inbox = new ListInbox();
-    core = await CrashbellCore.start({ settings: settingsWith(), inbox, port: 0 });
+    core = await CrashbellCore.open({ settings: settingsWith(), dataDir, port: 0 });
+    const seen = collect(core.events);
     const body = readFileSync(fixturePath('errorception', 'first-occurrence.json'), 'utf8');
     const json = JSON.parse(body) as { message: string; page: string };
     const signature = createHash('sha1').update(`site-secret${json.message}${json.page}`).digest('hex');
-    await sendHook(core.port, {
+    await sendHook(core.port!, {
       path: `/hooks/${errorception.id}`,
       headers: { 'content-type': 'application/json', 'x-signature': signature },
       body,
@@ -179,11 +134,13 @@ describe('CrashbellCore.start over a caller-made inbox', () => {
 
     const replayed = await core.replay(original.id);
     expect(replayed).toMatchObject({ via: 'local', status: 200 });
-    expect(inbox.events).toHaveLength(2);
-    expect(inbox.events[1]!.raw).toEqual(inbox.events[0]!.raw);
+    // The same body again: recognised as a redelivery of the first.
+    expect(seen.received).toHaveLength(2);
+    expect(seen.received[1]!.event.raw).toEqual(seen.received[0]!.event.raw);
+    expect(seen.received[1]!.result.duplicate).toBe(true);
 
     const big = Buffer.alloc(70 * 1024, 0x20);
-    await sendHook(core.port, {
+    await sendHook(core.port!, {
       path: `/hooks/${errorception.id}`,
       headers: { 'content-type': 'application/json', 'x-signature': signature },
       body: Buffer.concat([Buffer.from(body.slice(0, -1)), big, Buffer.from('}')]),
@@ -195,16 +152,33 @@ describe('CrashbellCore.start over a caller-made inbox', () => {
     await expect(core.replay('no-such-request')).rejects.toThrow(/no longer in the log/);
   });
 
-  it('throws PortInUseError saying how to fix it when the port is taken', async () => {
+  it('throws PortInUseError saying what is wrong when the port is taken', async () => {
     const blocker = net.createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
     const port = (blocker.address() as net.AddressInfo).port;
     try {
-      const attempt = CrashbellCore.start({ settings: settingsWith(), inbox: new ListInbox(), port });
+      const attempt = CrashbellCore.open({ settings: settingsWith(), dataDir, port });
       await expect(attempt).rejects.toThrow(PortInUseError);
-      await expect(CrashbellCore.start({ settings: settingsWith(), inbox: new ListInbox(), port })).rejects.toThrow(
-        `port ${port} is in use: choose another port in Settings or pass --port 0`,
+      await expect(CrashbellCore.open({ settings: settingsWith(), dataDir, port })).rejects.toThrow(
+        `port ${port} is already in use by another program`,
       );
+    } finally {
+      await new Promise<void>((r) => blocker.close(() => r()));
+    }
+  });
+
+  it('with fallbackToFreePort, listens on a free port instead and says why', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      core = await CrashbellCore.open({ settings: settingsWith(), dataDir, port, fallbackToFreePort: true });
+      expect(core.port).not.toBe(port);
+      expect(core.receiver).toMatchObject({ port: core.port, wanted: port, code: 'port-in-use' });
+      expect(core.receiver.error).toBe(
+        `port ${port} is already in use by another program, so Crashbell listens on port ${core.port} for now`,
+      );
+      expect((await core.deliverSample(backtrace.id)).status).toBe(200);
     } finally {
       await new Promise<void>((r) => blocker.close(() => r()));
     }
@@ -215,17 +189,19 @@ describe('CrashbellCore.start over a caller-made inbox', () => {
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
     const free = (probe.address() as net.AddressInfo).port;
     await new Promise<void>((r) => probe.close(() => r()));
-    core = await CrashbellCore.start({ settings: settingsWith({ port: free }), inbox: new ListInbox() });
+    core = await CrashbellCore.open({ settings: settingsWith({ port: free }), dataDir });
     expect(core.port).toBe(free);
+    const seen = collect(core.events);
     const moved = await core.rebind(0);
     expect(moved).not.toBe(free);
     expect(core.port).toBe(moved);
+    expect(seen.receiver).toEqual([{ port: moved, wanted: 0, error: null, code: null }]);
     expect((await core.deliverSample(backtrace.id)).status).toBe(200);
   });
 
   it('keeps a throwing subscriber from breaking the receiver, and reports it as a warning', async () => {
     const warnings: string[] = [];
-    core = await CrashbellCore.start({ settings: settingsWith(), inbox: new ListInbox(), port: 0, onWarning: (w) => warnings.push(w) });
+    core = await CrashbellCore.open({ settings: settingsWith(), dataDir, port: 0, onWarning: (w) => warnings.push(w) });
     core.events.on('received', () => {
       throw new Error('subscriber bug');
     });
@@ -234,8 +210,8 @@ describe('CrashbellCore.start over a caller-made inbox', () => {
   });
 });
 
-describe('CrashbellCore.open with the real inbox', () => {
-  it('stores events durably, raises notifications after the received event, and reloads groups after a restart', async () => {
+describe('the one event route', () => {
+  it('stores events durably, emits received, then its notification, then the group, and reloads groups after a restart', async () => {
     const settings = settingsWith();
     core = await CrashbellCore.open({ settings, dataDir, port: 0 });
     const order: string[] = [];
@@ -245,16 +221,55 @@ describe('CrashbellCore.open with the real inbox', () => {
       notifications.push(n);
       order.push(`notification:${n.group}`);
     });
+    core.events.on('group', (g) => order.push(`group:${g.id}`));
     const sent = await core.deliverSample(backtrace.id);
     expect(sent.status).toBe(200);
     expect(notifications).toHaveLength(1);
-    expect(order[0]).toMatch(/^received:/);
-    expect(order[1]).toBe(`notification:${order[0]!.slice('received:'.length)}`);
+    const id = order[0]!.slice('received:'.length);
+    expect(order).toEqual([`received:${id}`, `notification:${id}`, `group:${id}`]);
     expect(core.inbox.counts().groups).toBe(1);
     await core.stop();
 
     core = await CrashbellCore.open({ settings, dataDir, port: 0 });
     expect(core.inbox.counts().groups).toBe(1);
+  });
+
+  it('reports a redelivery as received, raising nothing and changing no group', async () => {
+    core = await CrashbellCore.open({ settings: settingsWith(), dataDir, port: 0 });
+    const seen = collect(core.events);
+    const body = readFileSync(fixturePath('backtrace', 'group-notification.json'), 'utf8');
+    const headers = {
+      'content-type': 'application/json',
+      authorization: basicAuth(backtrace.credentials['username']!, backtrace.credentials['password']!),
+    };
+    for (let i = 0; i < 2; i++) expect((await sendHook(core.port!, { path: `/hooks/${backtrace.id}`, headers, body })).status).toBe(200);
+    expect(seen.received.map((r) => r.result.duplicate)).toEqual([false, true]);
+    expect(seen.notification).toHaveLength(1);
+    expect(seen.group).toHaveLength(1);
+  });
+
+  it('takes events from another route (the relay) with their source looked up once, and marks tell group listeners', async () => {
+    core = await CrashbellCore.open({ settings: settingsWith(), dataDir, port: 0 });
+    const seen = collect(core.events);
+    const event = backtraceEvent({ sourceId: backtrace.id });
+    const result = await core.ingest(event, { ...backtrace, paused: true });
+    expect(result.decision.code).toBe('source-paused');
+    expect(seen.received).toHaveLength(1);
+    const marked = await core.mark(result.group.id, { read: true });
+    expect(marked?.read).toBe(true);
+    expect(seen.group.map((g) => g.read)).toEqual([false, true]);
+    expect(await core.mark('no-such-group', { read: true })).toBeNull();
+  });
+
+  it('subscribes the listeners it is given before it listens', async () => {
+    const received: string[] = [];
+    core = await CrashbellCore.open({
+      settings: settingsWith(),
+      dataDir,
+      port: 0,
+      listeners: { receiver: (r) => received.push(`listening:${r.port}`) },
+    });
+    expect(received).toEqual([`listening:${core.port}`]);
   });
 
   it('closes the inbox again when the port cannot be bound', async () => {
@@ -263,7 +278,7 @@ describe('CrashbellCore.open with the real inbox', () => {
     const port = (blocker.address() as net.AddressInfo).port;
     try {
       await expect(CrashbellCore.open({ settings: settingsWith(), dataDir, port })).rejects.toThrow(PortInUseError);
-      // The data dir is free again: a second open succeeds.
+      // The inbox was closed again: a second open of the same data dir succeeds.
       core = await CrashbellCore.open({ settings: settingsWith(), dataDir, port: 0 });
       expect(core.listening).toBe(true);
     } finally {

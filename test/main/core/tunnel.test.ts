@@ -2,6 +2,9 @@ import type * as RealNgrok from '@ngrok/ngrok';
 import { describe, expect, it } from 'vitest';
 import type { TunnelState } from '../../../shared/events';
 import {
+  baseOf,
+  domainOf,
+  publicBaseOf,
   backoffDelay,
   explainNgrokError,
   noAuthtokenReason,
@@ -273,5 +276,21 @@ describe('TunnelManager', () => {
     expect([1, 2, 3, 4, 5, 6, 7, 8, 100].map((n) => backoffDelay(n, opts))).toEqual([
       500, 1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000,
     ]);
+  });
+});
+
+describe('public URL helpers', () => {
+  it('keep a reserved domain as a host name when the user pastes a URL', () => {
+    expect(domainOf('https://My-Crashbell.ngrok.app/')).toBe('my-crashbell.ngrok.app');
+    expect(domainOf('  crashbell.ngrok.dev  ')).toBe('crashbell.ngrok.dev');
+    expect(domainOf('http://x.ngrok.app/hooks/abc?x=1')).toBe('x.ngrok.app');
+    expect(domainOf('')).toBe('');
+  });
+
+  it('reduce URLs to their base, and give the public base only while online', () => {
+    expect(baseOf('https://a.ngrok.app/hooks/x')).toBe('https://a.ngrok.app');
+    expect(baseOf('not a url')).toBeNull();
+    expect(publicBaseOf({ status: 'online', url: 'https://a.ngrok.app/' })).toBe('https://a.ngrok.app');
+    expect(publicBaseOf({ status: 'connecting', attempt: 1 })).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dndStatus, inQuietWindow, quietWindowEnd } from '../../../../main/core/inbox/dnd';
+import { dndAfter, dndStatus, dndUntil, inQuietWindow, nextLocalHour, quietWindowEnd } from '../../../../main/core/inbox/dnd';
+import { defaultSettings } from '../../../../shared/settings';
 
 const at = (h: number, m = 0): number => new Date(2026, 10, 24, h, m).getTime(); // local time
 
@@ -50,5 +51,27 @@ describe('Do Not Disturb', () => {
     expect(dndStatus(skipped, at(23, 30)).active).toBe(false);
     expect(dndStatus(skipped, new Date(2026, 10, 25, 7, 59).getTime()).active).toBe(false);
     expect(dndStatus(skipped, new Date(2026, 10, 25, 22, 0).getTime())).toMatchObject({ active: true, kind: 'quiet-window' });
+  });
+});
+
+describe('Do Not Disturb modes', () => {
+  it('computes the next local 08:00', () => {
+    const at0200 = new Date(2026, 0, 10, 2, 0).getTime();
+    const at0900 = new Date(2026, 0, 10, 9, 0).getTime();
+    expect(new Date(nextLocalHour(at0200)).getDate()).toBe(10);
+    expect(new Date(nextLocalHour(at0900)).getDate()).toBe(11);
+    expect(dndUntil('off', at0200)).toBeNull();
+    expect(Date.parse(dndUntil('1h', at0200)!) - at0200).toBe(3_600_000);
+  });
+
+  it('"off" during quiet hours skips the window until it ends; outside them it clears only the one-off', () => {
+    const quiet = { ...defaultSettings().dnd, quietWindow: { enabled: true, start: '22:00', end: '08:00' } };
+    const inside = dndAfter(quiet, 'off', at(23));
+    expect(inside.until).toBeNull();
+    expect(new Date(inside.quietSkippedUntil!).getHours()).toBe(8);
+    expect(dndStatus(inside, at(23, 30)).active).toBe(false);
+    const outside = dndAfter({ ...quiet, until: new Date(at(12)).toISOString() }, 'off', at(11));
+    expect(outside).toMatchObject({ until: null, quietSkippedUntil: null });
+    expect(dndAfter(quiet, 'tomorrow', at(11)).quietSkippedUntil).toBeNull();
   });
 });

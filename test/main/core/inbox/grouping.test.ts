@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { NotificationRequest } from '../../../../shared/events';
 import { groupIdFor, isRedelivery, rememberKey, REDELIVERY_KEYS_PER_GROUP } from '../../../../main/core/inbox/grouping';
-import { openInbox, type LocalInboxOptions } from '../../../../main/core/inbox/index';
+import type { LocalInboxOptions } from '../../../../main/core/inbox/index';
 import { backtraceEvent, errorceptionEvent, testSettings } from '../../../helpers/make-event';
 import { tmpDataDir } from '../../../helpers/tmp-dir';
+import { openRecordingInbox } from '../../../helpers/recording-inbox';
 
 const T0 = Date.parse('2026-11-24T02:00:00Z');
 const MIN = 60_000;
@@ -14,15 +14,8 @@ function clock(start = T0): { now: () => number; set: (t: number) => void } {
 }
 
 async function open(dir = tmpDataDir(), over: Partial<LocalInboxOptions> = {}) {
-  const notes: NotificationRequest[] = [];
   const c = clock();
-  const inbox = await openInbox({
-    dataDir: dir,
-    getSettings: () => testSettings(),
-    onNotification: (n) => notes.push(n),
-    now: c.now,
-    ...over,
-  });
+  const { inbox, notes } = await openRecordingInbox({ dataDir: dir, getSettings: () => testSettings(), now: c.now, ...over });
   return { inbox, notes, clock: c, dir };
 }
 
@@ -48,9 +41,9 @@ describe('raw body kept as received', () => {
     const a = await open(dir);
     const compact = backtraceEvent({ body: { fingerprint: 'compact', object_id: 'c1' } });
     const pretty = backtraceEvent({ body: { fingerprint: 'pretty', object_id: 'p1' } });
-    const one = await a.inbox.ingest(compact, ` ${JSON.stringify(compact.raw)}\r `);
+    const one = await a.inbox.ingest(compact, { source: null, rawJson: ` ${JSON.stringify(compact.raw)}\r ` });
     // Pretty-printed JSON has newlines and tabs, which separate a log record's parts: they become spaces.
-    const two = await a.inbox.ingest(pretty, JSON.stringify(pretty.raw, null, '\t'));
+    const two = await a.inbox.ingest(pretty, { source: null, rawJson: JSON.stringify(pretty.raw, null, '\t') });
     await a.inbox.close();
     const b = await open(dir);
     expect(b.inbox.counts().groups).toBe(2);
@@ -66,7 +59,7 @@ describe('raw body kept as received', () => {
     const text = `{"fingerprint":"deep",\n"extra":${'['.repeat(depth)}${']'.repeat(depth)}}`;
     const deep = backtraceEvent({ body: { fingerprint: 'deep', object_id: 'd1' } });
     deep.raw = JSON.parse(text) as unknown;
-    const r = await a.inbox.ingest(deep, text);
+    const r = await a.inbox.ingest(deep, { source: null, rawJson: text });
     expect(r.isNew).toBe(true);
     await a.inbox.close();
     const b = await open(dir);

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { groupRow, type GroupRow, type GroupSummary } from '../../../../shared/events';
+import { groupRow, type GroupRow } from '../../../../shared/events';
 import type { Settings } from '../../../../shared/settings';
 import { openInbox, type LocalInbox } from '../../../../main/core/inbox/index';
 import { backtraceEvent, errorceptionEvent, testSettings } from '../../../helpers/make-event';
@@ -128,7 +128,6 @@ describe('rows', () => {
 describe('marks', () => {
   it('are durable across reopen, and a new hook makes a read group unread', async () => {
     const dir = tmpDataDir();
-    const changed: GroupSummary[] = [];
     const a = await seeded(2, dir);
     const id = a.latest(1)[0]!.id;
     expect(await a.mark(id, { read: true, muted: true, resolved: true })).toMatchObject({ read: true, muted: true, resolved: true });
@@ -136,7 +135,7 @@ describe('marks', () => {
     await a.close();
 
     let t = T0 + 60_000;
-    const b = await openInbox({ dataDir: dir, getSettings: () => testSettings(), now: () => t, onGroupChanged: (g) => changed.push(g) });
+    const b = await openInbox({ dataDir: dir, getSettings: () => testSettings(), now: () => t });
     expect(b.get(id)).toMatchObject({ read: true, muted: true, resolved: true });
     expect(b.counts()).toEqual({ groups: 2, unread: 1 });
     // A hook for the muted, resolved group: recorded, un-resolved, unread, and still silent.
@@ -144,9 +143,7 @@ describe('marks', () => {
     const r = await b.ingest(backtraceEvent({ at: t, body: { fingerprint: 'fp1', occurrences: 36, object_id: 'n' } }));
     expect(r.group).toMatchObject({ read: false, muted: true, resolved: false });
     expect(r.decision).toMatchObject({ notify: false, code: 'muted' });
-    expect(changed.map((g) => g.id)).toEqual([id]);
-    await b.mark(id, { read: true });
-    expect(changed).toHaveLength(2);
+    expect((await b.mark(id, { read: true }))?.read).toBe(true);
     await b.close();
   });
 

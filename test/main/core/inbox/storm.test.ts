@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { NotificationRequest } from '../../../../shared/events';
-import { openInbox } from '../../../../main/core/inbox/index';
 import { digestFor } from '../../../../main/core/inbox/storm';
 import { backtraceEvent, testSettings } from '../../../helpers/make-event';
 import { tmpDataDir } from '../../../helpers/tmp-dir';
+import { openRecordingInbox } from '../../../helpers/recording-inbox';
 
 const T0 = Date.parse('2026-11-24T02:00:00Z');
 
@@ -15,8 +15,7 @@ describe('storm control', () => {
   it('200 distinct groups in 10 s: at most 5 notifications, then one digest per window naming the rest', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     vi.setSystemTime(T0);
-    const notes: NotificationRequest[] = [];
-    const inbox = await openInbox({ dataDir: tmpDataDir(), getSettings: () => testSettings(), onNotification: (n) => notes.push(n) });
+    const { inbox, notes } = await openRecordingInbox({ dataDir: tmpDataDir(), getSettings: () => testSettings() });
     const ids: string[] = [];
     for (let i = 0; i < 200; i++) {
       vi.setSystemTime(T0 + i * 50); // 200 hooks over 10 s
@@ -47,11 +46,9 @@ describe('storm control', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     vi.setSystemTime(T0);
     const notes: Array<NotificationRequest & { at: number }> = [];
-    const inbox = await openInbox({
-      dataDir: tmpDataDir(),
-      getSettings: () => testSettings(),
-      onNotification: (n) => notes.push({ ...n, at: Date.now() }),
-    });
+    const { inbox } = await openRecordingInbox({ dataDir: tmpDataDir(), getSettings: () => testSettings() }, (n) =>
+      notes.push({ ...n, at: Date.now() }),
+    );
     for (let i = 0; i < 300; i++) {
       await vi.advanceTimersByTimeAsync(1000); // one new group a second for 5 minutes
       await inbox.ingest(backtraceEvent({ at: Date.now(), body: { fingerprint: `long-${i}` } }));
@@ -80,14 +77,8 @@ describe('storm control', () => {
   });
 
   it('flushDigest raises the digest at once when forced', async () => {
-    const notes: NotificationRequest[] = [];
     let t = T0;
-    const inbox = await openInbox({
-      dataDir: tmpDataDir(),
-      getSettings: () => testSettings(),
-      onNotification: (n) => notes.push(n),
-      now: () => t,
-    });
+    const { inbox, notes } = await openRecordingInbox({ dataDir: tmpDataDir(), getSettings: () => testSettings(), now: () => t });
     for (let i = 0; i < 8; i++) {
       t += 10;
       await inbox.ingest(backtraceEvent({ at: t, body: { fingerprint: `f${i}` } }));
@@ -102,8 +93,7 @@ describe('storm control', () => {
   it('close raises the pending digest once, and nothing after', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     vi.setSystemTime(T0);
-    const notes: NotificationRequest[] = [];
-    const inbox = await openInbox({ dataDir: tmpDataDir(), getSettings: () => testSettings(), onNotification: (n) => notes.push(n) });
+    const { inbox, notes } = await openRecordingInbox({ dataDir: tmpDataDir(), getSettings: () => testSettings() });
     for (let i = 0; i < 7; i++) await inbox.ingest(backtraceEvent({ at: Date.now(), body: { fingerprint: `z${i}` } }));
     await inbox.close();
     expect(notes.filter((n) => n.digest).map((n) => n.title)).toEqual(['2 new errors in my_project']);

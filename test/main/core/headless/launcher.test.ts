@@ -8,7 +8,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../../helpers/paths';
+import { ROOT } from '../../../helpers/paths';
 
 const root = ROOT;
 const dir = mkdtempSync(join(tmpdir(), 'crashbell-launcher-'));

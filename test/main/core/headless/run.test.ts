@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { defaultDataDir, parseHeadlessArgs } from '../../../main/core/headless';
-import { HeadlessProcess } from '../../helpers/headless-process';
-import { basicAuth, sendHook } from '../../helpers/hook-client';
-import { fixturePath } from '../../helpers/paths';
+import { defaultDataDir, parseHeadlessArgs } from '../../../../main/core/headless/cli';
+import { HeadlessProcess } from '../../../helpers/headless-process';
+import { basicAuth, sendHook } from '../../../helpers/hook-client';
+import { fixturePath } from '../../../helpers/paths';
 
 const entry = inject('headlessEntry');
 
@@ -66,7 +66,7 @@ describe('headless --json', () => {
     const received = await h.waitFor((l) => l['type'] === 'received');
     expect(received).toMatchObject({
       provider: 'backtrace',
-      sourceId: BACKTRACE.id,
+      source: BACKTRACE.id,
       groupKey: '8910551e27a339e542...',
       title: 'exception in printf',
       occurrences: 35,
@@ -190,7 +190,11 @@ describe('headless refuses bad configuration with a message naming the problem',
     const exit = await h.exited;
     expect(exit.code).toBe(2);
     expect(h.stderr).toMatch(message);
-    expect(h.lines).toEqual([]);
+    // In --json mode the problem is also one JSON line, so a program reading stdout learns it too.
+    const lines = h.json();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ type: 'error', code: 'config' });
+    expect(String(lines[0]!['reason'])).toMatch(message);
   });
 
   it('exits 1 with the fix when the port is in use', async () => {
@@ -199,7 +203,18 @@ describe('headless refuses bad configuration with a message naming the problem',
     const port = (await first.waitFor((l) => l['type'] === 'listening'))['port'] as number;
     const second = start(['--config', config, '--data-dir', join(dir, 'two'), '--port', String(port), '--json']);
     expect((await second.exited).code).toBe(1);
-    expect(second.stderr).toContain(`port ${port} is in use: choose another port in Settings or pass --port 0`);
+    expect(second.stderr).toContain(`port ${port} is already in use by another program: pass --port N (0 picks a free port)`);
+    expect(second.stderr).not.toContain('Settings');
+    expect(second.json().at(-1)).toMatchObject({ type: 'error', code: 'port-in-use' });
+  });
+
+  it('says an unavailable --host is an address problem, not a port problem', async () => {
+    const config = writeConfig({ port: 0, sources: [BACKTRACE] });
+    const h = start(['--config', config, '--data-dir', join(dir, 'host'), '--host', '203.0.113.7', '--json']);
+    expect((await h.exited).code).toBe(1);
+    expect(h.stderr).toContain('203.0.113.7 is not an address of this machine');
+    expect(h.stderr).toContain('pass --host with an address of this machine');
+    expect(h.json().at(-1)).toMatchObject({ type: 'error', code: 'host-not-available' });
   });
 });
 

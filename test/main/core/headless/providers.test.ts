@@ -6,10 +6,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { getProvider } from '../../../main/core/providers/index';
-import { sourceSchema, type SourceInput } from '../../../shared/settings';
-import { HeadlessProcess } from '../../helpers/headless-process';
-import { sendHook } from '../../helpers/hook-client';
+import { getProvider } from '../../../../main/core/providers/index';
+import { sourceSchema, type SourceInput } from '../../../../shared/settings';
+import { HeadlessProcess } from '../../../helpers/headless-process';
+import { sendHook } from '../../../helpers/hook-client';
 
 const SOURCES: SourceInput[] = [
   { id: 'sentryHeadlessSourceAAAA', provider: 'sentry', name: 'Sentry', credentials: { clientSecret: 'headless-sentry-secret' } },
@@ -65,7 +65,7 @@ describe('headless mode with every SaaS provider', () => {
       const sample = getProvider(source.provider)!.sample(source, Date.now());
       const res = await sendHook(port, { path: `/hooks/${source.id}`, headers: sample.headers, body: sample.body });
       expect(res.status, `${source.provider}: ${res.text}`).toBe(200);
-      const received = await waitFor((l) => l['type'] === 'received' && l['sourceId'] === source.id);
+      const received = await waitFor((l) => l['type'] === 'received' && l['source'] === source.id);
       expect(received['provider']).toBe(source.provider);
     }
   });

@@ -1,0 +1,118 @@
+/**
+ * The one way to build Crashbell's engine, for the desktop app, headless mode and the e2e harness alike: the
+ * core (inbox, receiver, request log), the tunnel manager over whichever ngrok SDK the caller has, and the
+ * app service, wired the same way everywhere. Settings changes move the receiver and reconfigure the
+ * tunnel; `stop()` takes it all down in order, flushing what was acknowledged.
+ */
+import type { SecretStorageState } from '../../shared/ipc';
+import { type AppService, createAppService, type ShellHooks } from './app-service';
+import { type CoreOptions, CrashbellCore } from './core';
+import type { SettingsStore } from './settings-store';
+import { describeTunnel, type NgrokSdk, type TunnelConfig, TunnelManager } from './tunnel';
+
+/** Options for {@link startEngine}: the core's, plus the tunnel and the shell's powers. */
+export interface EngineOptions extends CoreOptions {
+  /**
+   * The ngrok SDK the tunnel uses (the real `@ngrok/ngrok`, loaded lazily, or a test's stand-in); null for
+   * no tunnel at all.
+   */
+  ngrok: NgrokSdk | null;
+  /** Bound on each `forward()`; default the tunnel's own (20 s). */
+  tunnelTimeoutMs?: number;
+  /** The desktop shell's powers (clipboard, browser, login items); absent in headless mode. */
+  shell?: ShellHooks;
+  secretStorage?: SecretStorageState;
+  version?: string;
+  platform?: string;
+  /** Coalesces state pushes; default 100 ms. */
+  stateDebounceMs?: number;
+  /** Plain-words log lines (tunnel state, receiver moves). */
+  log?: (message: string) => void;
+}
+
+/** The running engine. */
+export interface Engine {
+  core: CrashbellCore;
+  /** The tunnel manager; null when built without an SDK. */
+  tunnel: TunnelManager | null;
+  service: AppService;
+  settings: SettingsStore;
+  /** Applies the tunnel settings now (they are applied on every settings change and at start too). */
+  applyTunnel(): Promise<void>;
+  /** Stops the tunnel, the service, the receiver and the inbox, in that order. Safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Opens the core (throwing its {@link ListenError} when the port cannot be had and `fallbackToFreePort` is
+ * off), starts the tunnel without waiting for ngrok, and builds the app service over both.
+ */
+export async function startEngine(options: EngineOptions): Promise<Engine> {
+  const { ngrok, shell, secretStorage, version, platform, stateDebounceMs, tunnelTimeoutMs, ...coreOptions } = options;
+  const log = options.log ?? (() => undefined);
+  const settings = options.settings;
+  const core = await CrashbellCore.open(coreOptions);
+  const tunnel = ngrok
+    ? new TunnelManager({ sdk: ngrok, log, ...(tunnelTimeoutMs !== undefined ? { timeoutMs: tunnelTimeoutMs } : {}) })
+    : null;
+  tunnel?.subscribe((state) => log(`tunnel: ${describeTunnel(state)}`));
+  const service = createAppService({
+    core,
+    settings,
+    tunnel,
+    ...(shell ? { shell } : {}),
+    ...(secretStorage ? { secretStorage } : {}),
+    ...(version !== undefined ? { version } : {}),
+    ...(platform !== undefined ? { platform } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    ...(stateDebounceMs !== undefined ? { stateDebounceMs } : {}),
+  });
+
+  const tunnelConfig = (): TunnelConfig => {
+    const s = settings.get();
+    return { enabled: s.tunnel.enabled, port: core.port ?? s.port, authtoken: s.tunnel.authtoken, domain: s.tunnel.domain };
+  };
+  const applyTunnel = async (): Promise<void> => {
+    if (tunnel && core.port !== null) await tunnel.apply(tunnelConfig());
+  };
+
+  // Settings the engine acts on: the receiver's port (unless an override pinned it) and the tunnel.
+  const pinnedPort = options.port !== undefined;
+  let wantedPort = settings.get().port;
+  let moving: Promise<unknown> = Promise.resolve();
+  const offSettings = settings.subscribe((s) => {
+    if (!pinnedPort && s.port !== wantedPort) {
+      wantedPort = s.port;
+      moving = moving
+        .then(() => core.rebind(s.port))
+        .then(
+          (port) => log(`receiver: listening on port ${port}${core.receiver.error ? ` (${core.receiver.error})` : ''}`),
+          (err: unknown) => log(`receiver: ${err instanceof Error ? err.message : String(err)}`),
+        )
+        .finally(() => void applyTunnel());
+      return;
+    }
+    void applyTunnel();
+  });
+  // Not awaited: connecting may take until the forward() timeout, and nothing must wait for ngrok.
+  void applyTunnel();
+
+  let stopping: Promise<void> | null = null;
+  return {
+    core,
+    tunnel,
+    service,
+    settings,
+    applyTunnel,
+    stop() {
+      stopping ??= (async () => {
+        offSettings();
+        service.close();
+        await moving.catch(() => undefined);
+        await tunnel?.stop();
+        await core.stop();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * What headless mode prints for each thing the core reports: one JSON object per line with `--json`, a line
+ * of words otherwise. Pure functions of the core's events.
+ */
+import type { NormalizedEvent, NotificationRequest, RequestRecord } from '../../../shared/events';
+import type { IngestResult } from '../inbox/types';
+
+/**
+ * The `received` line: the event without its raw body and the redelivery key, each fact once (`source` is
+ * the source id, `occurrences` the group's count), plus what the inbox made of it.
+ */
+export function receivedLine(event: NormalizedEvent, result: IngestResult): Record<string, unknown> {
+  const { raw: _raw, redelivery: _redelivery, sourceId, occurrences: _eventCount, ...fields } = event;
+  return {
+    type: 'received',
+    ...fields,
+    source: sourceId,
+    group: result.group.id,
+    occurrences: result.group.occurrences,
+    isNew: result.isNew,
+    duplicate: result.duplicate,
+    decision: result.decision,
+  };
+}
+
+/** The `rejected` line. */
+export function rejectedLine(record: RequestRecord): Record<string, unknown> {
+  return { type: 'rejected', source: record.sourceId, status: record.status, reason: record.reason };
+}
+
+/** The `notification` line. */
+export function notificationLine(n: NotificationRequest): Record<string, unknown> {
+  return {
+    type: 'notification',
+    title: n.title,
+    body: n.body,
+    url: n.url,
+    group: n.group,
+    digest: n.digest,
+    ...(n.groups ? { groups: n.groups } : {}),
+  };
+}
+
+/** A source's name for people, from its id (the id itself when it is no longer configured). */
+export type SourceNames = (sourceId: string | null) => string | null;
+
+/** The human line for an accepted event. */
+export function receivedText(event: NormalizedEvent, result: IngestResult, names: SourceNames): string {
+  const state = result.duplicate ? 'redelivery, ignored' : result.isNew ? 'new group' : `${result.group.occurrences} occurrences`;
+  const verdict = `${result.decision.notify ? 'notify' : 'quiet'}: ${result.decision.reason}`;
+  const from = names(event.sourceId) ?? event.provider;
+  return `received  [${from}] ${event.title}${event.description ? ` — ${event.description}` : ''} (${state}; ${verdict})`;
+}
+
+/** The human line for a refused request. */
+export function rejectedText(record: RequestRecord, names: SourceNames): string {
+  const from = record.sourceId === null ? '' : ` [${names(record.sourceId) ?? record.sourceId}]`;
+  return `rejected  ${record.status} ${record.method} ${record.path}${from}: ${record.reason}`;
+}
+
+/** The human line for a notification. */
+export function notificationText(n: NotificationRequest): string {
+  return `notify    ${n.digest ? '[digest] ' : ''}${n.title}: ${n.body}${n.url ? ` <${n.url}>` : ''}`;
+}
