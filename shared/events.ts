@@ -134,6 +134,82 @@ export interface Group {
   latestRaw: unknown;
 }
 
+/** A group without its raw body: what the core passes around and a mark answers. */
+export type GroupSummary = Omit<Group, 'latestRaw'>;
+
+/** Search and filters for the list of groups. */
+export interface GroupQuery {
+  /** Matches title, application, project, callstack and page. */
+  text?: string;
+  sourceId?: string;
+  provider?: ProviderId;
+  unread?: boolean;
+  muted?: boolean;
+  resolved?: boolean;
+  /** Opaque cursor from the previous page. */
+  cursor?: string | null;
+  /** Page size, 1..1000. */
+  limit?: number;
+}
+
+/**
+ * One group as a list shows it: what the window's rows, the tray and the list's filters read, and nothing
+ * more, so a page of hundreds stays small. The detail view asks for the whole {@link Group} when it opens.
+ */
+export interface GroupRow {
+  id: string;
+  sourceId: string;
+  provider: ProviderId;
+  title: string;
+  application: string | null;
+  project: string | null;
+  occurrences: number;
+  hosts: number | null;
+  /** ISO 8601: when the provider last saw it. */
+  lastSeen: string;
+  /** ISO 8601 of the last accepted hook: what the list is ordered by. */
+  lastReceivedAt: string;
+  read: boolean;
+  muted: boolean;
+  resolved: boolean;
+}
+
+/** The row of a group (or of anything that has a row's fields, such as a summary), with only a row's fields. */
+export function groupRow(g: GroupRow): GroupRow {
+  return {
+    id: g.id,
+    sourceId: g.sourceId,
+    provider: g.provider,
+    title: g.title,
+    application: g.application,
+    project: g.project,
+    occurrences: g.occurrences,
+    hosts: g.hosts,
+    lastSeen: g.lastSeen,
+    lastReceivedAt: g.lastReceivedAt,
+    read: g.read,
+    muted: g.muted,
+    resolved: g.resolved,
+  };
+}
+
+/**
+ * A group that changed, as the window hears of it: its row, and the text a search looks through (see
+ * `shared/group-filter.ts`), which a row leaves out, so the window can tell whether its search keeps the group.
+ */
+export interface GroupUpdate {
+  row: GroupRow;
+  text: string;
+}
+
+/** One page of groups, newest first. */
+export interface GroupPage {
+  groups: GroupRow[];
+  nextCursor: string | null;
+  /** How many groups match the query in all. */
+  total: number;
+}
+
 /** The marks a user can set on a group. */
 export interface GroupMarks {
   read?: boolean;

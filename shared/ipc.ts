@@ -6,11 +6,20 @@
  * call's schema); the preload builds {@link CrashbellApi} by looping over the table; the renderer only ever
  * calls that object's named functions. Nothing else spells a channel.
  */
-import type { Group, GroupMarks, NotificationRequest, ProviderId, RequestRecord, TunnelState } from './events';
+import type {
+  Group,
+  GroupMarks,
+  GroupPage,
+  GroupQuery,
+  GroupRow,
+  GroupSummary,
+  GroupUpdate,
+  NotificationRequest,
+  ProviderId,
+  RequestRecord,
+  TunnelState,
+} from './events';
 import type { DndSettings, PolicySettings, RetentionSettings, Source, SourceFilters, Theme } from './settings';
-
-/** A group without its raw body: what lists carry. */
-export type GroupSummary = Omit<Group, 'latestRaw'>;
 
 /** One value a user pastes into the provider's settings, with a copy button. */
 export interface SetupField {
@@ -87,8 +96,8 @@ export interface AppState {
   sources: SourceView[];
   unread: number;
   groups: number;
-  /** The latest groups by last received, newest first (the tray's menu lists them). */
-  latest: GroupSummary[];
+  /** The rows of the latest groups by last received, newest first (the tray's menu lists them). */
+  latest: GroupRow[];
   pausedAll: boolean;
   startAtLogin: boolean;
   /** Do Not Disturb in force now, until when (ISO 8601) when it is a one-off, and why in words. */
@@ -97,29 +106,6 @@ export interface AppState {
   onboarded: boolean;
   /** The core's provider registry: the providers a source can be added for, with their names and marks. */
   providers: ProviderInfo[];
-}
-
-/** Search and filters for the list of groups. */
-export interface GroupQuery {
-  /** Matches title, application, project, callstack and page. */
-  text?: string;
-  sourceId?: string;
-  provider?: ProviderId;
-  unread?: boolean;
-  muted?: boolean;
-  resolved?: boolean;
-  /** Opaque cursor from the previous page. */
-  cursor?: string | null;
-  /** Page size, 1..1000. */
-  limit?: number;
-}
-
-/** One page of groups, newest first. */
-export interface GroupPage {
-  groups: GroupSummary[];
-  nextCursor: string | null;
-  /** How many groups match the query in all. */
-  total: number;
 }
 
 /** A new source from the setup view. Backtrace credentials are generated; Errorception needs its secret. */
@@ -272,7 +258,7 @@ export const IPC = {
   previewMapping: call('sources:preview-mapping', carry<(sourceId: string, config: Record<string, unknown> | null) => MappingPreview>()),
 
   onStateChanged: push('state:changed', carry<AppState>()),
-  onGroupUpdated: push('group:updated', carry<GroupSummary>()),
+  onGroupUpdated: push('group:updated', carry<GroupUpdate>()),
   onRequestRecorded: push('request:recorded', carry<RequestRecord>()),
   onNotification: push('notification:raised', carry<NotificationRequest>()),
   onNavigate: push('navigate', carry<NavigateRequest>()),

@@ -7,7 +7,7 @@
  * of the same name here; the renderer's end-to-end harness calls it directly. Nothing here imports Electron:
  * the shell's powers (clipboard, browser, login items) come in as plain functions.
  */
-import type { Group, GroupMarks, RequestRecord, TunnelState } from '../../shared/events';
+import type { Group, GroupMarks, GroupPage, GroupQuery, GroupSummary, RequestRecord, TunnelState } from '../../shared/events';
 import type {
   AppState,
   CrashbellCalls,
@@ -15,9 +15,6 @@ import type {
   DndMode,
   EventChannel,
   EventChannels,
-  GroupPage,
-  GroupQuery,
-  GroupSummary,
   MappingPreview,
   NewSourceInput,
   OpenResult,
@@ -28,6 +25,7 @@ import type {
   SourceView,
   ViewName,
 } from '../../shared/ipc';
+import { groupUpdate } from '../../shared/group-filter';
 import type { Settings, Source } from '../../shared/settings';
 import { LATEST_IN_STATE, appStateOf, sourceView } from './app-state';
 import type { CrashbellCore } from './core';
@@ -197,7 +195,7 @@ export function createAppService(deps: AppServiceDeps): AppService {
 
   const offs = [
     core.events.on('group', (g) => {
-      emit('group:updated', g);
+      emit('group:updated', groupUpdate(g));
       scheduleState();
     }),
     core.events.on('notification', (n) => emit('notification:raised', n)),

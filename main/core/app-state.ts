@@ -2,8 +2,8 @@
  * What the window and the tray draw, as pure functions of the engine's parts: each source with exactly what
  * to paste into its provider, and the app's whole state (receiver, tunnel, counts, Do Not Disturb).
  */
-import type { TunnelState } from '../../shared/events';
-import type { AppState, GroupSummary, SecretStorageState, SetupField, SourceView } from '../../shared/ipc';
+import type { GroupRow, TunnelState } from '../../shared/events';
+import type { AppState, SecretStorageState, SetupField, SourceView } from '../../shared/ipc';
 import type { Settings, Source } from '../../shared/settings';
 import type { ReceiverStatus } from './core';
 import { dndStatus } from './inbox/dnd';
@@ -48,7 +48,7 @@ export interface AppStateInputs {
   host: string;
   tunnel: TunnelState;
   counts: { groups: number; unread: number };
-  latest: GroupSummary[];
+  latest: GroupRow[];
   secretStorage: SecretStorageState;
   version: string;
   platform: string;

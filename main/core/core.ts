@@ -5,8 +5,8 @@
  * team relay calls it for each event it brings in. The app, headless mode and the e2e harness all build it
  * the same way, through `startEngine` (engine.ts).
  */
-import type { DeliveryResult, GroupSummary } from '../../shared/ipc';
-import type { GroupMarks, NormalizedEvent, NotificationRequest, RequestRecord } from '../../shared/events';
+import type { DeliveryResult } from '../../shared/ipc';
+import type { GroupMarks, GroupSummary, NormalizedEvent, NotificationRequest, RequestRecord } from '../../shared/events';
 import type { Source } from '../../shared/settings';
 import { ListenError, ReplayError, UnknownSourceError } from './errors';
 import { type PostResponse, postRequest } from './http-post';

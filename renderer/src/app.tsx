@@ -5,7 +5,9 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { AppState, SettingsView, ViewName } from '../../shared/ipc';
 import { errorMessage, getSettings, getState, hasBridge, onNavigate, onStateChanged } from './api';
-import { CopyButton, ErrorBox, Spinner } from './components/common';
+import { CopyButton } from './components/copy-button';
+import { ErrorBox } from './components/error-box';
+import { Spinner } from './components/spinner';
 import { dndLabel } from './lib/dnd';
 import { tunnelSummary } from './lib/format';
 import { ProvidersContext } from './lib/providers';

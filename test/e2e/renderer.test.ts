@@ -4,7 +4,7 @@
  * in the page. Screenshots of every view, light and dark, go to test-results/screenshots/.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,6 +70,43 @@ describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
       .getByRole('navigation', { name: 'Views' })
       .getByRole('button', { name: new RegExp(`^${view}`) })
       .click();
+  }
+
+  /**
+   * Mounts the list afresh and times it in the page, with `performance.now`: from its `listGroups` call (the
+   * harness marks every call and its answer) to the frame after its first rows reached the DOM, that is once
+   * they are painted; and how much of that the answer took to arrive.
+   */
+  async function timeFirstRows(): Promise<{ total: number; answer: number }> {
+    await go('Setup');
+    await page.getByRole('listbox', { name: 'Recent errors' }).waitFor({ state: 'detached' });
+    await page.evaluate(() => {
+      const since = performance.now();
+      const w = window as unknown as { __firstRows?: Promise<{ total: number; answer: number }> };
+      w.__firstRows = new Promise((resolve, reject) => {
+        let seen = false;
+        const observer = new MutationObserver(() => {
+          if (seen || !document.querySelector('[role="listbox"][aria-label="Recent errors"] [role="option"]')) return;
+          seen = true;
+          observer.disconnect();
+          // A rAF callback runs before its frame is painted; a message posted from it is handled after.
+          requestAnimationFrame(() => {
+            const channel = new MessageChannel();
+            channel.port1.onmessage = () => {
+              const painted = performance.now();
+              const call = performance.getEntriesByName('crashbell:listGroups', 'mark').find((m) => m.startTime >= since);
+              const answered = performance.getEntriesByName('crashbell:listGroups:answered', 'mark').find((m) => m.startTime >= since);
+              if (call && answered) resolve({ total: painted - call.startTime, answer: answered.startTime - call.startTime });
+              else reject(new Error('the rows were drawn without a listGroups call'));
+            };
+            channel.port2.postMessage(null);
+          });
+        });
+        observer.observe(document.body, { childList: true, subtree: true });
+      });
+    });
+    await go('Recent errors');
+    return page.evaluate(() => (window as unknown as { __firstRows: Promise<{ total: number; answer: number }> }).__firstRows);
   }
 
   function backtraceSource(): SourceView {
@@ -378,7 +415,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
     await stack.setTunnel(false);
   });
 
-  it('lists 5,000 groups smoothly (time to first render printed)', async () => {
+  it('lists 5,000 groups smoothly (time to first render reported)', async () => {
     pushes.setPushing(false);
     const sourceId = backtraceSource().id;
     const base = Date.now() - 5000 * 1000;
@@ -411,12 +448,21 @@ describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
     }
     expect(stack.inbox.counts().groups).toBeGreaterThanOrEqual(5000);
     pushes.setPushing(true);
-
-    const t0 = performance.now();
     await page.reload();
-    await rows().first().waitFor();
-    const firstRender = performance.now() - t0;
-    console.log(`[e2e] 5,000 groups: first rows rendered ${firstRender.toFixed(0)} ms after the window (re)loaded`);
+    await page.getByText(/5,00\d error groups/).waitFor();
+
+    // What the first page weighs on the wire (the bindings carry JSON, as IPC carries a structured clone).
+    const firstPage = await stack.service.listGroups({ limit: 500 });
+    const bytesPerRow = Buffer.byteLength(JSON.stringify(firstPage.groups), 'utf8') / firstPage.groups.length;
+    const runs: Array<{ total: number; answer: number }> = [];
+    for (let i = 0; i < 3; i++) runs.push(await timeFirstRows());
+    const median = runs.slice().sort((a, b) => a.total - b.total)[1]!;
+    const line =
+      `${new Date().toISOString()} list first render, ${firstPage.total} groups, ${firstPage.groups.length}-row page of ` +
+      `${bytesPerRow.toFixed(0)} B/row: ${runs.map((r) => r.total.toFixed(1)).join(' / ')} ms from the list call to the first rows ` +
+      `painted (median ${median.total.toFixed(1)} ms, of which ${median.answer.toFixed(1)} ms for the answer; target < 200 ms, reported, not asserted)`;
+    console.log(`[e2e] ${line}`);
+    appendFileSync(resolve(ROOT, 'test-results/e2e-list-first-render.txt'), `${line}\n`);
     await page.getByText(/5,00\d error groups/).waitFor();
     // Virtualized: only the rows on screen (plus overscan) are in the DOM.
     expect(await rows().count()).toBeLessThan(80);

@@ -92,10 +92,22 @@ function pageSpec(): { calls: string[]; listeners: Record<string, string> } {
  * pushes arrive through `__crashbellPush`. Runs in the page, so it is written as a self-contained function.
  */
 function pageApi(spec: { calls: readonly string[]; listeners: Record<string, string> }): void {
-  const w = window as unknown as Record<string, unknown> & { __crashbellInvoke: (name: string, args: unknown[]) => Promise<unknown> };
+  const w = window as unknown as Record<string, unknown> & {
+    __crashbellInvoke: (name: string, args: unknown[]) => Promise<string | undefined>;
+  };
   const byChannel = new Map<string, Set<(payload: unknown) => void>>();
   const api: Record<string, unknown> = {};
-  for (const name of spec.calls) api[name] = (...args: unknown[]) => w.__crashbellInvoke(name, args);
+  // Each call leaves user-timing marks (`crashbell:<call>` when made, `crashbell:<call>:answered` once its
+  // answer is parsed), so a test can time what follows a call in the page.
+  for (const name of spec.calls) {
+    api[name] = async (...args: unknown[]) => {
+      performance.mark(`crashbell:${name}`);
+      const text = await w.__crashbellInvoke(name, args);
+      const value: unknown = text === undefined ? undefined : JSON.parse(text);
+      performance.mark(`crashbell:${name}:answered`);
+      return value;
+    };
+  }
   for (const [name, channel] of Object.entries(spec.listeners)) {
     api[name] = (listener: (payload: unknown) => void) => {
       let set = byChannel.get(channel);
@@ -132,8 +144,10 @@ export async function connectPage(page: Page, service: AppService, rendererUrl: 
     const event: SenderEvent = { sender: { id: WINDOW_ID }, senderFrame: { url: source.frame.url(), parent: source.frame.parentFrame() } };
     try {
       const result = await handlers.get(channel)!(event, ...args);
-      // Bindings carry JSON; undefined (removeSource, copy) stays undefined.
-      return result === undefined ? undefined : JSON.parse(JSON.stringify(result));
+      // The answer crosses as one JSON string, parsed in the page: a copy, as IPC's structured clone makes, at
+      // about its cost (Playwright's own value serialization takes far longer for a page of rows than IPC does).
+      // Undefined (removeSource, copy) stays undefined.
+      return result === undefined ? undefined : JSON.stringify(result);
     } catch (err) {
       // The wording Electron gives a rejected ipcRenderer.invoke, so the renderer meets what it meets in the app.
       throw new Error(`Error invoking remote method '${channel}': Error: ${err instanceof Error ? err.message : String(err)}`);

@@ -4,8 +4,7 @@
  * Pure functions; the inbox owns the state and the store.
  */
 import { hash } from 'node:crypto';
-import type { NormalizedEvent } from '../../../shared/events';
-import type { GroupSummary } from '../../../shared/ipc';
+import type { GroupSummary, NormalizedEvent } from '../../../shared/events';
 
 /** How many redelivery keys a group remembers (newest kept). Enough for bursts of retries, bounded in memory. */
 export const REDELIVERY_KEYS_PER_GROUP = 32;

@@ -5,8 +5,18 @@
  *
  * Call {@link openInbox}; see `types.ts` for the contract.
  */
-import type { Decision, Group, GroupMarks, NormalizedEvent, NotificationRequest, ProviderId } from '../../../shared/events';
-import type { GroupPage, GroupQuery, GroupSummary } from '../../../shared/ipc';
+import type {
+  Decision,
+  Group,
+  GroupMarks,
+  GroupPage,
+  GroupQuery,
+  GroupRow,
+  GroupSummary,
+  NormalizedEvent,
+  NotificationRequest,
+  ProviderId,
+} from '../../../shared/events';
 import { applyEvent, groupIdFor, isRedelivery, rememberKey, type RedeliveryKey } from './grouping';
 import { decide, projectOf } from './policy';
 import { compareKeys, page, searchText } from './search';
@@ -30,9 +40,9 @@ const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
 const DAY_MS = 86_400_000;
 
 /**
- * One group as the inbox holds it in memory: only what sorting, filtering, searching and counting need.
- * The full summary and the raw body stay in the log and are read by offset (a small cache keeps the
- * busiest groups parsed), so memory per group stays small whatever the payloads are.
+ * One group as the inbox holds it in memory: only what sorting, filtering, searching, counting and a list
+ * row need. The full summary and the raw body stay in the log and are read by offset (a small cache keeps
+ * the busiest groups parsed), so memory per group stays small whatever the payloads are.
  */
 interface Entry {
   id: string;
@@ -45,6 +55,8 @@ interface Entry {
   resolved: boolean;
   /** Lower-cased search text (capped). */
   text: string;
+  /** The rest of its list row; null for a record written before the index carried it, until it is read. */
+  row: RowFacts | null;
   /** The group's summary and redelivery keys, as JSON in the log. */
   sum: RawRef;
   /** The latest raw body, as JSON in the log. */
@@ -55,6 +67,53 @@ interface Entry {
   prev: Entry | null;
   next: Entry | null;
 }
+
+/**
+ * What a list row shows beyond the entry's own fields: a few short strings and numbers. The row's
+ * `lastReceivedAt` is the entry's `t` written out again (the receiver stamps hooks with `toISOString`).
+ */
+type RowFacts = Pick<GroupRow, 'title' | 'application' | 'project' | 'occurrences' | 'hosts' | 'lastSeen'>;
+
+/** {@link RowFacts} in a group record's index, as a tuple: no key names repeated on every line. */
+type RowIndex = [
+  title: string,
+  application: string | null,
+  project: string | null,
+  occurrences: number,
+  hosts: number | null,
+  lastSeen: string,
+];
+
+function rowFactsOf(g: RowFacts): RowFacts {
+  return {
+    title: g.title,
+    application: g.application,
+    project: g.project,
+    occurrences: g.occurrences,
+    hosts: g.hosts,
+    lastSeen: g.lastSeen,
+  };
+}
+
+function rowIndex(f: RowFacts): RowIndex {
+  return [f.title, f.application, f.project, f.occurrences, f.hosts, f.lastSeen];
+}
+
+const stringOrNull = (v: unknown): v is string | null => v === null || typeof v === 'string';
+const countOrNull = (v: unknown): v is number | null => v === null || (typeof v === 'number' && Number.isFinite(v));
+
+/** The row facts a record's index carries; null when it carries none (an older record) or not in this shape. */
+function rowFromIndex(r: unknown): RowFacts | null {
+  if (!Array.isArray(r) || r.length !== 6) return null;
+  const [title, application, project, occurrences, hosts, lastSeen] = r as unknown[];
+  if (typeof title !== 'string' || !stringOrNull(application) || !stringOrNull(project)) return null;
+  if (typeof occurrences !== 'number' || !Number.isFinite(occurrences) || !countOrNull(hosts)) return null;
+  if (typeof lastSeen !== 'string') return null;
+  return { title, application, project, occurrences, hosts, lastSeen };
+}
+
+/** The title shown for a group whose record cannot be read back (disk damage). */
+const UNREADABLE_TITLE = '(this group could not be read from the history)';
 
 /** The summary part of a group record. */
 interface GroupState {
@@ -72,6 +131,8 @@ interface GroupIndex {
   /** Marks as bits: 1 read, 2 muted, 4 resolved. */
   f: number;
   x: string;
+  /** The rest of the list row; absent in records written before rows were indexed. */
+  r?: RowIndex;
 }
 interface MarkRecord {
   k: 'm';
@@ -84,6 +145,9 @@ interface PruneRecord {
   ids: string[];
   why?: string;
 }
+
+/** How many distinct application and project names the entries share (see `shareNames`). */
+const SHARED_NAMES_MAX = 4096;
 
 /** How many parsed group states the inbox keeps at hand: the groups of an incident (a few MB at most). */
 const STATE_CACHE_SIZE = 2048;
@@ -146,6 +210,8 @@ class InboxImpl implements LocalInbox {
   private readonly cache = new Map<string, GroupState>();
   /** One string per distinct source id and provider, shared by all entries. */
   private readonly interned = new Map<string, string>();
+  /** One string per distinct application and project (they repeat across groups), up to a bound. */
+  private readonly names = new Map<string, string>();
   private head: Entry | null = null;
   private tail: Entry | null = null;
   private unread = 0;
@@ -187,6 +253,24 @@ class InboxImpl implements LocalInbox {
     const known = this.interned.get(s);
     if (known !== undefined) return known as T;
     this.interned.set(s, s);
+    return s;
+  }
+
+  /**
+   * Row facts of our own, their application and project names shared among groups. The set of shared names
+   * is bounded (names of pruned groups stay in it), so a flood of distinct names only ends the sharing.
+   */
+  private shareNames(f: RowFacts): RowFacts {
+    f.application = this.name(f.application);
+    f.project = this.name(f.project);
+    return f;
+  }
+
+  private name(s: string | null): string | null {
+    if (s === null) return null;
+    const known = this.names.get(s);
+    if (known !== undefined) return known;
+    if (this.names.size < SHARED_NAMES_MAX) this.names.set(s, s);
     return s;
   }
 
@@ -246,6 +330,7 @@ class InboxImpl implements LocalInbox {
         throw new Error('a group record without its id, source, time or summary');
       }
       const f = typeof r.f === 'number' ? r.f : 0;
+      const row = rowFromIndex(r.r);
       this.put({
         id: r.id,
         sourceId: this.intern(r.s),
@@ -255,6 +340,7 @@ class InboxImpl implements LocalInbox {
         muted: (f & 2) !== 0,
         resolved: (f & 4) !== 0,
         text: typeof r.x === 'string' ? r.x : '',
+        row: row === null ? null : this.shareNames(row),
         sum,
         raw: parts[1] ?? null,
         bytes: lineBytes,
@@ -277,9 +363,10 @@ class InboxImpl implements LocalInbox {
     }
   }
 
-  private indexOf(e: Pick<Entry, 'id' | 'sourceId' | 'provider' | 't' | 'read' | 'muted' | 'resolved' | 'text'>): string {
+  private indexOf(e: Pick<Entry, 'id' | 'sourceId' | 'provider' | 't' | 'read' | 'muted' | 'resolved' | 'text' | 'row'>): string {
     const f = (e.read ? 1 : 0) | (e.muted ? 2 : 0) | (e.resolved ? 4 : 0);
-    return JSON.stringify({ k: 'g', id: e.id, s: e.sourceId, p: e.provider, t: e.t, f, x: e.text } satisfies GroupIndex);
+    const r = e.row === null ? undefined : rowIndex(e.row);
+    return JSON.stringify({ k: 'g', id: e.id, s: e.sourceId, p: e.provider, t: e.t, f, x: e.text, r } satisfies GroupIndex);
   }
 
   private snapshot(): LiveRecord[] {
@@ -335,7 +422,7 @@ class InboxImpl implements LocalInbox {
         sourceId: e.sourceId,
         provider: e.provider,
         groupKey: '',
-        title: '(this group could not be read from the history)',
+        title: UNREADABLE_TITLE,
         description: '',
         url: null,
         application: null,
@@ -444,6 +531,7 @@ class InboxImpl implements LocalInbox {
       muted: after.muted,
       resolved: after.resolved,
       text: searchText(after),
+      row: this.shareNames(rowFactsOf(after)),
       sum: { off: -1, len: 0, text: null },
       raw: null,
       bytes: 0,
@@ -513,7 +601,41 @@ class InboxImpl implements LocalInbox {
   }
 
   list(query: GroupQuery): GroupPage {
-    return page(this.sortedEntries(), query, (e) => this.summaryOf(e));
+    return page(this.sortedEntries(), query, (e) => this.rowOf(e));
+  }
+
+  /** A group's list row from memory; an older record's row facts are read from its summary once, then kept. */
+  private rowOf(e: Entry): GroupRow {
+    let facts = e.row;
+    if (facts === null) {
+      try {
+        facts = e.row = this.shareNames(rowFactsOf(this.state(e).g));
+      } catch {
+        facts = {
+          title: UNREADABLE_TITLE,
+          application: null,
+          project: null,
+          occurrences: 0,
+          hosts: null,
+          lastSeen: new Date(e.t).toISOString(),
+        };
+      }
+    }
+    return {
+      id: e.id,
+      sourceId: e.sourceId,
+      provider: e.provider,
+      title: facts.title,
+      application: facts.application,
+      project: facts.project,
+      occurrences: facts.occurrences,
+      hosts: facts.hosts,
+      lastSeen: facts.lastSeen,
+      lastReceivedAt: new Date(e.t).toISOString(),
+      read: e.read,
+      muted: e.muted,
+      resolved: e.resolved,
+    };
   }
 
   private sortedEntries(): Entry[] {
@@ -562,9 +684,9 @@ class InboxImpl implements LocalInbox {
     return { groups: this.groups.size, unread: this.unread };
   }
 
-  latest(n: number): GroupSummary[] {
-    const out: GroupSummary[] = [];
-    for (let e = this.tail; e !== null && out.length < n; e = e.prev) out.push(this.summaryOf(e));
+  latest(n: number): GroupRow[] {
+    const out: GroupRow[] = [];
+    for (let e = this.tail; e !== null && out.length < n; e = e.prev) out.push(this.rowOf(e));
     return out;
   }
 

@@ -3,8 +3,7 @@
  * settings and the recent notification history. It never reads a clock or the disk, so every rule is
  * testable as a plain function call.
  */
-import type { Decision, NormalizedEvent, NotificationRequest } from '../../../shared/events';
-import type { GroupSummary } from '../../../shared/ipc';
+import type { Decision, GroupSummary, NormalizedEvent, NotificationRequest } from '../../../shared/events';
 import type { Settings, Source } from '../../../shared/settings';
 import { dndStatus } from './dnd';
 

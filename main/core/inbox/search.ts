@@ -1,8 +1,11 @@
 /**
- * Listing groups: filters, text search and cursor paging over groups sorted newest first.
- * Pure helpers; the inbox supplies the sorted groups.
+ * Listing groups: cursor paging over groups sorted newest first, kept by the filter the window shares
+ * (`shared/group-filter.ts`). Pure helpers; the inbox supplies the sorted groups.
  */
-import type { GroupPage, GroupQuery, GroupSummary } from '../../../shared/ipc';
+import type { GroupPage, GroupQuery, GroupRow } from '../../../shared/events';
+import { groupFilter, type FilterFields } from '../../../shared/group-filter';
+
+export { SEARCH_TEXT_MAX, searchText } from '../../../shared/group-filter';
 
 /** Default and largest page sizes. */
 export const DEFAULT_PAGE_SIZE = 50;
@@ -39,49 +42,25 @@ export function decodeCursor(cursor: string | null | undefined): SortKey | null 
   return null;
 }
 
-/** How much of a group's search text is kept in memory (title, application, project, page come first). */
-export const SEARCH_TEXT_MAX = 1024;
-
-/** The lower-cased text a search looks through: title, application, project, page, callstack. */
-export function searchText(g: Pick<GroupSummary, 'title' | 'application' | 'project' | 'callstack' | 'page'>): string {
-  const text = [g.title, g.application ?? '', g.project ?? '', g.page ?? '', g.callstack.join('\n')].join('\n').toLowerCase();
-  return text.length > SEARCH_TEXT_MAX ? text.slice(0, SEARCH_TEXT_MAX) : text;
-}
-
 /** What the pager needs of a group without loading it: sort key, filter fields, search text. */
-export interface Listable extends SortKey {
-  sourceId: string;
-  provider: string;
-  read: boolean;
-  muted: boolean;
-  resolved: boolean;
+export interface Listable extends SortKey, FilterFields {
+  /** The group's {@link searchText}. */
   text: string;
 }
 
-/** Whether a group passes the query's filters (not the text). */
-export function matchesFilters(g: Omit<Listable, 't' | 'id' | 'text'>, q: GroupQuery): boolean {
-  if (q.sourceId !== undefined && q.sourceId !== null && g.sourceId !== q.sourceId) return false;
-  if (q.provider !== undefined && q.provider !== null && g.provider !== q.provider) return false;
-  if (q.unread !== undefined && q.unread !== null && g.read === q.unread) return false;
-  if (q.muted !== undefined && q.muted !== null && g.muted !== q.muted) return false;
-  if (q.resolved !== undefined && q.resolved !== null && g.resolved !== q.resolved) return false;
-  return true;
-}
-
 /**
- * Pages through items already sorted newest first. Only the groups on the page are loaded (`load`), so a
+ * Pages through items already sorted newest first. Only the rows on the page are built (`load`), so a
  * page costs the same whatever the history holds.
  */
-export function page<T extends Listable>(items: readonly T[], q: GroupQuery, load: (item: T) => GroupSummary): GroupPage {
+export function page<T extends Listable>(items: readonly T[], q: GroupQuery, load: (item: T) => GroupRow): GroupPage {
   const limit = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(Number(q.limit ?? DEFAULT_PAGE_SIZE)) || DEFAULT_PAGE_SIZE));
   const after = decodeCursor(q.cursor);
-  const needle = (q.text ?? '').trim().toLowerCase();
+  const keeps = groupFilter(q);
   const picked: T[] = [];
   let total = 0;
   let more = false;
   for (const it of items) {
-    if (!matchesFilters(it, q)) continue;
-    if (needle !== '' && !it.text.includes(needle)) continue;
+    if (!keeps(it, it.text)) continue;
     total++;
     if (after !== null && compareKeys(it, after) <= 0) continue;
     if (picked.length < limit) picked.push(it);

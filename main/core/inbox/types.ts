@@ -2,8 +2,17 @@
  * The inbox's public contract: what the receiver, headless mode, the app service and the shell rely on.
  * The implementation (grouping, durable store, policy) lives beside this file.
  */
-import type { Decision, Group, GroupMarks, NormalizedEvent, NotificationRequest } from '../../../shared/events';
-import type { GroupPage, GroupQuery, GroupSummary } from '../../../shared/ipc';
+import type {
+  Decision,
+  Group,
+  GroupMarks,
+  GroupPage,
+  GroupQuery,
+  GroupRow,
+  GroupSummary,
+  NormalizedEvent,
+  NotificationRequest,
+} from '../../../shared/events';
 import type { Settings, Source } from '../../../shared/settings';
 
 /** What ingesting one event did. Resolves only once the event is durable on disk. */
@@ -63,8 +72,8 @@ export interface Inbox {
   mark(groupId: string, marks: GroupMarks): Promise<GroupSummary | null>;
   /** How many groups are kept, and how many of them are unread. */
   counts(): { groups: number; unread: number };
-  /** The latest groups by last received, for the tray menu. */
-  latest(n: number): GroupSummary[];
+  /** The rows of the latest groups by last received, for the tray menu. */
+  latest(n: number): GroupRow[];
   /** Flushes pending writes and stops timers (digests). */
   close(): Promise<void>;
 }

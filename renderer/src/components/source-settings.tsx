@@ -6,7 +6,7 @@ import { useState, type FormEvent } from 'react';
 import type { MappingPreview, SourceView } from '../../../shared/ipc';
 import type { SourceFilters } from '../../../shared/settings';
 import { errorMessage, previewMapping, updateSource } from '../api';
-import { Spinner } from './common';
+import { Spinner } from './spinner';
 
 /** The generic provider's config as the setup view edits it (flat keys, as main stores them). */
 export interface MappingConfig {

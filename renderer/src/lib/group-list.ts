@@ -1,8 +1,10 @@
 /**
  * The list's read model in the window: applying live group updates to the loaded rows without a reload.
- * Pure functions over arrays, so the ordering and filter rules are tested on their own.
+ * Pure functions over arrays, so the ordering and filter rules are tested on their own; which groups a
+ * filter keeps is main's own rule (`shared/group-filter.ts`).
  */
-import type { GroupQuery, GroupSummary } from '../../../shared/ipc';
+import type { GroupQuery, GroupRow, GroupUpdate } from '../../../shared/events';
+import { groupFilter, type GroupFilterQuery } from '../../../shared/group-filter';
 
 /** The filters the list view offers, as the query sent to main. */
 export interface ListFilters {
@@ -25,7 +27,12 @@ export const EMPTY_FILTERS: ListFilters = {
 
 /** The query for main: only the filters that are set (a toggle that is off filters nothing). */
 export function toQuery(filters: ListFilters, limit: number, cursor: string | null = null): GroupQuery {
-  const q: GroupQuery = { limit, cursor };
+  return { limit, cursor, ...filterQuery(filters) };
+}
+
+/** The filters that are set, as the query's filter part. */
+function filterQuery(filters: ListFilters): GroupFilterQuery {
+  const q: GroupFilterQuery = {};
   const text = filters.text.trim();
   if (text) q.text = text;
   if (filters.sourceId) q.sourceId = filters.sourceId;
@@ -43,31 +50,20 @@ export function isFiltered(filters: ListFilters): boolean {
   );
 }
 
-/**
- * Whether a group belongs in the list under these filters: the same fields main searches (title,
- * application, project, callstack, page), case-insensitively.
- */
-export function matchesFilters(g: GroupSummary, filters: ListFilters): boolean {
-  if (filters.sourceId && g.sourceId !== filters.sourceId) return false;
-  if (filters.provider && g.provider !== filters.provider) return false;
-  if (filters.unread && g.read) return false;
-  if (filters.muted && !g.muted) return false;
-  if (filters.resolved && !g.resolved) return false;
-  const text = filters.text.trim().toLowerCase();
-  if (!text) return true;
-  const fields = [g.title, g.application ?? '', g.project ?? '', g.page ?? '', ...g.callstack];
-  return fields.some((f) => f.toLowerCase().includes(text));
+/** Whether a changed group belongs in the list under these filters, by the rule main lists with. */
+export function matchesFilters(update: GroupUpdate, filters: ListFilters): boolean {
+  return groupFilter(filterQuery(filters))(update.row, update.text);
 }
 
 /** Newest first by last received; ties broken by id so the order is stable. */
-export function compareNewestFirst(a: GroupSummary, b: GroupSummary): number {
+export function compareNewestFirst(a: GroupRow, b: GroupRow): number {
   if (a.lastReceivedAt !== b.lastReceivedAt) return a.lastReceivedAt < b.lastReceivedAt ? 1 : -1;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 /** The rows after one group changed, and how the match count moved. */
 export interface Upserted {
-  rows: GroupSummary[];
+  rows: GroupRow[];
   /** +1 when a new matching group arrived, -1 when one left the filter, 0 otherwise. */
   totalDelta: number;
 }
@@ -77,11 +73,12 @@ export interface Upserted {
  * marks), moves it when it became newer, inserts it when new, drops it when it no longer matches.
  * The input array is not modified.
  */
-export function upsertGroup(rows: readonly GroupSummary[], g: GroupSummary, filters: ListFilters): Upserted {
+export function upsertGroup(rows: readonly GroupRow[], update: GroupUpdate, filters: ListFilters): Upserted {
+  const g = update.row;
   const at = rows.findIndex((r) => r.id === g.id);
-  const matches = matchesFilters(g, filters);
+  const matches = matchesFilters(update, filters);
   if (!matches) {
-    if (at < 0) return { rows: rows as GroupSummary[], totalDelta: 0 };
+    if (at < 0) return { rows: rows as GroupRow[], totalDelta: 0 };
     const next = rows.slice();
     next.splice(at, 1);
     return { rows: next, totalDelta: -1 };
@@ -103,7 +100,7 @@ export function upsertGroup(rows: readonly GroupSummary[], g: GroupSummary, filt
 }
 
 /** Appends a fetched page, dropping rows already present (a live update may have inserted them). */
-export function appendPage(rows: readonly GroupSummary[], page: readonly GroupSummary[]): GroupSummary[] {
+export function appendPage(rows: readonly GroupRow[], page: readonly GroupRow[]): GroupRow[] {
   const seen = new Set(rows.map((r) => r.id));
   const next = rows.slice();
   for (const g of page) if (!seen.has(g.id)) next.push(g);

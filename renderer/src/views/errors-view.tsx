@@ -4,9 +4,14 @@
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import type { AppState, GroupSummary } from '../../../shared/ipc';
+import type { GroupRow, GroupUpdate } from '../../../shared/events';
+import { groupUpdate } from '../../../shared/group-filter';
+import type { AppState } from '../../../shared/ipc';
 import { errorMessage, listGroups, markGroup, onGroupUpdated } from '../api';
-import { EmptyState, ErrorBox, ProviderBadge, Spinner } from '../components/common';
+import { EmptyState } from '../components/empty-state';
+import { ErrorBox } from '../components/error-box';
+import { ProviderBadge } from '../components/provider-badge';
+import { Spinner } from '../components/spinner';
 import { absoluteTime, compactCount, plural, relativeTime } from '../lib/format';
 import { useProviderLook } from '../lib/providers';
 import {
@@ -37,9 +42,9 @@ export interface ErrorsViewProps {
 export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: ErrorsViewProps) {
   const [filters, setFilters] = useState<ListFilters>(EMPTY_FILTERS);
   const [textInput, setTextInput] = useState('');
-  const [rows, setRows] = useState<GroupSummary[]>([]);
+  const [rows, setRows] = useState<GroupRow[]>([]);
   /** The rows as last set, for updates that arrive before React renders them. */
-  const rowsRef = useRef<GroupSummary[]>([]);
+  const rowsRef = useRef<GroupRow[]>([]);
   const [total, setTotal] = useState(0);
   const [cursor, setCursor] = useState<string | null>(null);
   const [phase, setPhase] = useState<'loading' | 'ready' | 'error'>('loading');
@@ -50,7 +55,7 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
   const selectedRef = useRef(-1);
   selectedRef.current = selected;
   const [openId, setOpenId] = useState<string | null>(null);
-  const [liveOpen, setLiveOpen] = useState<GroupSummary | null>(null);
+  const [liveOpen, setLiveOpen] = useState<GroupRow | null>(null);
   const [actionNote, setActionNote] = useState<string | null>(null);
   const filtersRef = useRef(filters);
   filtersRef.current = filters;
@@ -95,9 +100,9 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
   // Live: a changed group moves to its place (or in/out of the filter) without reloading the list.
   // One place applies a changed group to the rows and the match count. It works from a ref rather than inside
   // a state updater: updaters must be pure (React may run them twice), and the count moves with the rows.
-  const applyUpdate = useCallback((g: GroupSummary) => {
+  const applyUpdate = useCallback((update: GroupUpdate) => {
     const selectedId = rowsRef.current[selectedRef.current]?.id;
-    const { rows: next, totalDelta } = upsertGroup(rowsRef.current, g, filtersRef.current);
+    const { rows: next, totalDelta } = upsertGroup(rowsRef.current, update, filtersRef.current);
     rowsRef.current = next;
     setRows(next);
     if (totalDelta !== 0) setTotal((t) => Math.max(0, t + totalDelta));
@@ -113,9 +118,9 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
 
   useEffect(
     () =>
-      onGroupUpdated((g) => {
-        applyUpdate(g);
-        if (g.id === openIdRef.current) setLiveOpen(g);
+      onGroupUpdated((update) => {
+        applyUpdate(update);
+        if (update.row.id === openIdRef.current) setLiveOpen(update.row);
       }),
     [applyUpdate],
   );
@@ -165,11 +170,11 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
     onOpenHandled();
   }, [openRequest]);
 
-  const toggleMark = (g: GroupSummary, key: 'muted' | 'resolved' | 'read') => {
+  const toggleMark = (g: GroupRow, key: 'muted' | 'resolved' | 'read') => {
     const value = !g[key];
     markGroup(g.id, { [key]: value }).then(
       (s) => {
-        if (s) applyUpdate(s);
+        if (s) applyUpdate(groupUpdate(s));
         const words =
           key === 'muted'
             ? value
@@ -413,7 +418,7 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
               setOpenId(null);
               listRef.current?.focus();
             }}
-            onChanged={applyUpdate}
+            onChanged={(s) => applyUpdate(groupUpdate(s))}
           />
         </section>
       )}

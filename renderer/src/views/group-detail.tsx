@@ -2,18 +2,21 @@
  * Everything the hooks carried about one group, and what to do with it.
  */
 import { useCallback, useEffect, useState } from 'react';
-import type { Group, GroupMarks } from '../../../shared/events';
-import type { GroupSummary } from '../../../shared/ipc';
+import type { Group, GroupMarks, GroupRow, GroupSummary } from '../../../shared/events';
 import { copy, errorMessage, getGroup, markGroup, openGroup, openLink } from '../api';
-import { EmptyState, ErrorBox, HistogramChart, ProviderBadge, Spinner } from '../components/common';
+import { EmptyState } from '../components/empty-state';
+import { ErrorBox } from '../components/error-box';
+import { HistogramChart } from '../components/histogram-chart';
+import { ProviderBadge } from '../components/provider-badge';
+import { Spinner } from '../components/spinner';
 import { absoluteTime, agentText, plural, prettyValue, relativeTime } from '../lib/format';
 import { useProviderLook } from '../lib/providers';
 import { useNow } from '../lib/use-now';
 
 export interface GroupDetailProps {
   groupId: string;
-  /** The latest summary pushed for this group, so counts update while the detail is open. */
-  live: GroupSummary | null;
+  /** The latest row pushed for this group: a newer hook refetches the detail, new marks show at once. */
+  live: GroupRow | null;
   sourceName: string | null;
   onClose: () => void;
   onChanged: (g: GroupSummary) => void;

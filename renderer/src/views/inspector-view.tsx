@@ -6,7 +6,9 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { RequestRecord } from '../../../shared/events';
 import type { AppState, DeliveryResult } from '../../../shared/ipc';
 import { errorMessage, listRequests, onRequestRecorded, replayRequest } from '../api';
-import { EmptyState, ErrorBox, Spinner } from '../components/common';
+import { EmptyState } from '../components/empty-state';
+import { ErrorBox } from '../components/error-box';
+import { Spinner } from '../components/spinner';
 import { absoluteTime, plural, prettyBody, relativeTime, statusTone } from '../lib/format';
 import { useNow } from '../lib/use-now';
 

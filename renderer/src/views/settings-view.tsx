@@ -6,7 +6,8 @@ import { useEffect, useState } from 'react';
 import type { AppState, SettingsPatch, SettingsView as Settings } from '../../../shared/ipc';
 import { THEMES, type Theme } from '../../../shared/themes';
 import { errorMessage, setDnd, updateSettings } from '../api';
-import { Spinner, Toggle } from '../components/common';
+import { Spinner } from '../components/spinner';
+import { Toggle } from '../components/toggle';
 import { dndLabel, TOMORROW_HOUR } from '../lib/dnd';
 import { useNow } from '../lib/use-now';
 

@@ -6,7 +6,11 @@ import { useState, type FormEvent } from 'react';
 import type { AppState, DeliveryResult, ProviderInfo, SettingsView, SourceView } from '../../../shared/ipc';
 import type { ProviderId } from '../../../shared/events';
 import { addSource, errorMessage, openLink, reconnectTunnel, removeSource, sendTestEvent, updateSettings, updateSource } from '../api';
-import { CopyField, ErrorBox, ProviderBadge, Spinner, Toggle } from '../components/common';
+import { CopyField } from '../components/copy-field';
+import { ErrorBox } from '../components/error-box';
+import { ProviderBadge } from '../components/provider-badge';
+import { Spinner } from '../components/spinner';
+import { Toggle } from '../components/toggle';
 import {
   configFromMapping,
   EMPTY_MAPPING,

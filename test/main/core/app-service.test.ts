@@ -3,6 +3,7 @@
  * in memory. Every call of the IPC contract is exercised as the window makes it.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { searchText } from '../../../shared/group-filter';
 import type { EventChannels } from '../../../shared/ipc';
 import { createAppService, UnknownGroupError } from '../../../main/core/app-service';
 import { postRequest } from '../../../main/core/http-post';
@@ -81,6 +82,10 @@ describe('test events, groups and pushes', () => {
     expect(page.groups[0]!.title).toContain('printf');
     const group = await stack.service.getGroup(page.groups[0]!.id);
     expect(group?.callstack).toEqual(['printf', 'my_fn', 'main']);
+    // The push is the group's lean row, as the page lists it, with the text a search looks through.
+    const { latestRaw: _raw, ...summary } = group!;
+    expect(groups[0]).toEqual({ row: page.groups[0], text: searchText(summary) });
+    expect(groups[0]!.row).not.toHaveProperty('callstack');
   });
 
   it('goes through the tunnel when it is online', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { notificationText, receivedLine, receivedText, rejectedText } from '../../../../main/core/headless/lines';
 import type { IngestResult } from '../../../../main/core/inbox/types';
-import type { GroupSummary } from '../../../../shared/ipc';
+import type { GroupSummary } from '../../../../shared/events';
 import { backtraceEvent } from '../../../helpers/make-event';
 
 const event = backtraceEvent({ sourceId: 'src-0000000000000001' });

@@ -117,7 +117,7 @@ describe('grouping', () => {
       c.set(T0 + i * MIN);
       await inbox.ingest(errorceptionEvent({ at: T0 + i * MIN, body: { date: new Date(T0 + i * MIN).toISOString() } }));
     }
-    const [g] = inbox.latest(1);
+    const g = inbox.get(inbox.latest(1)[0]!.id);
     expect(g).toMatchObject({ occurrences: 3, hooks: 3, provider: 'errorception', page: 'https://example.com/checkout' });
     await inbox.close();
   });

@@ -1,8 +1,12 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import type { GroupSummary } from '../../../../shared/ipc';
+import { groupRow, type GroupRow } from '../../../../shared/events';
 import type { Settings } from '../../../../shared/settings';
 import { openInbox, type LocalInbox } from '../../../../main/core/inbox/index';
 import { backtraceEvent, errorceptionEvent, testSettings } from '../../../helpers/make-event';
+import { groupsOf, keysOf } from '../../../helpers/inbox-pages';
 import { tmpDataDir } from '../../../helpers/tmp-dir';
 
 const T0 = Date.parse('2026-11-24T02:00:00Z');
@@ -21,7 +25,7 @@ async function seeded(n: number, dir = tmpDataDir(), settings: () => Settings = 
 describe('list, search and paging', () => {
   it('pages newest first with an opaque cursor and a total', async () => {
     const inbox = await seeded(25);
-    const seen: GroupSummary[] = [];
+    const seen: GroupRow[] = [];
     let cursor: string | null = null;
     let pages = 0;
     do {
@@ -32,8 +36,10 @@ describe('list, search and paging', () => {
       pages++;
     } while (cursor !== null);
     expect(pages).toBe(3);
-    expect(seen.map((g) => g.groupKey)).toEqual(Array.from({ length: 25 }, (_, i) => `fp${24 - i}`));
-    expect(inbox.latest(3).map((g) => g.groupKey)).toEqual(['fp24', 'fp23', 'fp22']);
+    expect(keysOf(inbox, { groups: seen, nextCursor: null, total: 25 })).toEqual(Array.from({ length: 25 }, (_, i) => `fp${24 - i}`));
+    // A row is the whole group's row, read from memory.
+    expect(seen).toEqual(seen.map((r) => groupRow(inbox.get(r.id)!)));
+    expect(inbox.latest(3)).toEqual(seen.slice(0, 3));
     await inbox.close();
   });
 
@@ -42,7 +48,7 @@ describe('list, search and paging', () => {
     const first = inbox.list({ limit: 4 });
     await inbox.ingest(backtraceEvent({ at: T0 + 99_000, body: { fingerprint: 'newer' } }));
     const second = inbox.list({ limit: 4, cursor: first.nextCursor });
-    expect(second.groups.map((g) => g.groupKey)).toEqual(['fp5', 'fp4', 'fp3', 'fp2']);
+    expect(keysOf(inbox, second)).toEqual(['fp5', 'fp4', 'fp3', 'fp2']);
     expect(inbox.list({ cursor: 'garbage!' }).groups).toHaveLength(11);
     await inbox.close();
   });
@@ -50,7 +56,7 @@ describe('list, search and paging', () => {
   it('searches title, application, project, callstack and page, case-insensitively', async () => {
     const inbox = await seeded(3);
     await inbox.ingest(errorceptionEvent({ at: T0 + 10_000 }));
-    expect(inbox.list({ text: 'FN_1' }).groups.map((g) => g.groupKey)).toEqual(['fp1']);
+    expect(keysOf(inbox, inbox.list({ text: 'FN_1' }))).toEqual(['fp1']);
     expect(inbox.list({ text: 'libc' }).total).toBe(3);
     expect(inbox.list({ text: 'MY_APP' }).total).toBe(3);
     expect(inbox.list({ text: 'my_project' }).total).toBe(3);
@@ -75,6 +81,47 @@ describe('list, search and paging', () => {
     expect(inbox.list({ resolved: false, provider: 'backtrace', text: 'fn_' }).total).toBe(3);
     expect(inbox.counts()).toEqual({ groups: 5, unread: 4 });
     await inbox.close();
+  });
+});
+
+describe('rows', () => {
+  /** Rewrites the log as an older Crashbell wrote it: group records whose index carries no row. */
+  function dropRowIndexes(dir: string): void {
+    const file = join(dir, 'inbox.log');
+    const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    const out = lines.map((line) => {
+      const [index, ...parts] = line.slice(9).split('\t');
+      const rec = JSON.parse(index!) as { k: string; r?: unknown };
+      if (rec.k === 'g') expect(rec.r).toBeDefined();
+      delete rec.r;
+      const body = [JSON.stringify(rec), ...parts].join('\t');
+      return `${crc32(Buffer.from(body, 'utf8')).toString(16).padStart(8, '0')} ${body}`;
+    });
+    writeFileSync(file, `${out.join('\n')}\n`);
+  }
+
+  it('come from memory, and say what the stored group says, through marks and new hooks', async () => {
+    const inbox = await seeded(5);
+    const [first] = inbox.list({ limit: 1 }).groups;
+    await inbox.mark(first!.id, { read: true, resolved: true });
+    await inbox.ingest(backtraceEvent({ at: T0 + 60_000, body: { fingerprint: 'fp2', occurrences: 99, object_id: 'again' } }));
+    const page = inbox.list({});
+    expect(page.groups).toEqual(groupsOf(inbox, page).map(groupRow));
+    expect(page.groups[0]).toMatchObject({ occurrences: 99, lastReceivedAt: new Date(T0 + 60_000).toISOString() });
+    await inbox.close();
+  });
+
+  it('of a history written before rows were indexed are read from the summaries, the same rows', async () => {
+    const dir = tmpDataDir();
+    const a = await seeded(4, dir);
+    await a.mark(a.list({ limit: 1 }).groups[0]!.id, { muted: true });
+    const before = a.list({});
+    await a.close();
+    dropRowIndexes(dir);
+    const b = await openInbox({ dataDir: dir, getSettings: () => testSettings(), onWarning: (w) => expect.fail(w) });
+    expect(b.list({})).toEqual(before);
+    expect(b.list({ muted: true, text: 'fn_3' }).groups).toEqual([before.groups[0]]);
+    await b.close();
   });
 });
 
@@ -119,17 +166,12 @@ describe('retention', () => {
     const settings = (): Settings => ({ ...testSettings(), retention: { maxGroups: 10, maxDays: 90 } });
     const inbox = await seeded(15, dir, settings);
     expect(inbox.counts().groups).toBe(10);
-    expect(
-      inbox
-        .list({})
-        .groups.map((g) => g.groupKey)
-        .at(-1),
-    ).toBe('fp5');
+    expect(keysOf(inbox, inbox.list({})).at(-1)).toBe('fp5');
     // A hook refreshes an old group: it is now among the newest and survives the next prune.
     await inbox.ingest(backtraceEvent({ at: T0 + 100_000, body: { fingerprint: 'fp5', occurrences: 40, object_id: 'again' } }));
     await inbox.ingest(backtraceEvent({ at: T0 + 101_000, body: { fingerprint: 'fresh' } }));
-    expect(inbox.list({}).groups.map((g) => g.groupKey)).toContain('fp5');
-    expect(inbox.list({}).groups.map((g) => g.groupKey)).not.toContain('fp6');
+    expect(keysOf(inbox, inbox.list({}))).toContain('fp5');
+    expect(keysOf(inbox, inbox.list({}))).not.toContain('fp6');
     await inbox.close();
     const again = await openInbox({ dataDir: dir, getSettings: settings, now: () => T0 + 200_000 });
     expect(again.counts().groups).toBe(10);
@@ -153,7 +195,7 @@ describe('retention', () => {
     await b.ingest(backtraceEvent({ at: t, body: { fingerprint: 'mid' } }));
     t = T0 + 31 * DAY;
     expect(await b.enforceRetention()).toBe(1);
-    expect(b.list({}).groups.map((g) => g.groupKey)).toEqual(['mid']);
+    expect(keysOf(b, b.list({}))).toEqual(['mid']);
     await b.close();
   });
 });
@@ -176,7 +218,7 @@ describe('big histories', () => {
     let cursor: string | null = null;
     do {
       const p = inbox.list({ limit: 300, cursor });
-      keys.push(...p.groups.map((g) => g.groupKey));
+      keys.push(...keysOf(inbox, p));
       ids.push(...p.groups.map((g) => g.id));
       cursor = p.nextCursor;
     } while (cursor);
@@ -190,12 +232,7 @@ describe('big histories', () => {
     const expected = Array.from({ length: 2400 }, (_, i) => i)
       .filter((i) => `f_${i}`.startsWith('f_17'))
       .map((i) => `big${i}`);
-    expect(
-      inbox
-        .list({ text: 'F_17', limit: 1000 })
-        .groups.map((g) => g.groupKey)
-        .sort(),
-    ).toEqual(expected.sort());
+    expect(keysOf(inbox, inbox.list({ text: 'F_17', limit: 1000 })).sort()).toEqual(expected.sort());
     expect(inbox.counts()).toEqual({ groups: 2400, unread: 2399 });
     await inbox.close();
   });

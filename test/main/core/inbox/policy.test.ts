@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { NormalizedEvent } from '../../../../shared/events';
-import type { GroupSummary } from '../../../../shared/ipc';
+import type { GroupSummary, NormalizedEvent } from '../../../../shared/events';
 import type { Settings } from '../../../../shared/settings';
 import { applyEvent, groupIdFor } from '../../../../main/core/inbox/grouping';
 import { attributeMatches, crossedMilestone, decide, type PolicyInput } from '../../../../main/core/inbox/policy';

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { GroupSummary } from '../../../../shared/ipc';
+import { groupRow, type GroupRow, type GroupSummary, type GroupUpdate } from '../../../../shared/events';
+import { groupUpdate, SEARCH_TEXT_MAX } from '../../../../shared/group-filter';
 import {
   appendPage,
   compareNewestFirst,
@@ -13,9 +14,19 @@ import {
 } from '../../../../renderer/src/lib/group-list';
 import { makeGroup } from '../../../helpers/fake-api';
 
-function g(id: string, at: string, over: Partial<GroupSummary> = {}): GroupSummary {
-  const { latestRaw: _raw, ...summary } = makeGroup({ id, lastReceivedAt: at, ...over });
-  return summary;
+function summary(id: string, at: string, over: Partial<GroupSummary> = {}): GroupSummary {
+  const { latestRaw: _raw, ...rest } = makeGroup({ id, lastReceivedAt: at, ...over });
+  return rest;
+}
+
+/** A live update for a group, as main pushes it. */
+function g(id: string, at: string, over: Partial<GroupSummary> = {}): GroupUpdate {
+  return groupUpdate(summary(id, at, over));
+}
+
+/** A list row, as a page carries it. */
+function row(id: string, at: string, over: Partial<GroupSummary> = {}): GroupRow {
+  return groupRow(summary(id, at, over));
 }
 
 describe('toQuery', () => {
@@ -32,26 +43,35 @@ describe('toQuery', () => {
 });
 
 describe('matchesFilters', () => {
-  it('searches title, application, project, callstack and page, case-insensitively', () => {
-    const row = g('a', '2026-01-01T00:00:00Z', { page: 'https://shop.example/cart' });
-    for (const text of ['PRINTF', 'my_app', 'my_project', 'my_fn', 'shop.example']) {
-      expect(matchesFilters(row, { ...EMPTY_FILTERS, text })).toBe(true);
+  it('searches title, application, project, callstack and page, case-insensitively, in the pushed text', () => {
+    const update = g('a', '2026-01-01T00:00:00Z', { page: 'https://shop.example/cart' });
+    // The row itself carries no callstack or page: the search runs over the text that came with it.
+    expect(update.row).not.toHaveProperty('callstack');
+    for (const text of ['PRINTF', 'my_app', 'my_project', 'my_fn', 'shop.example', '  Printf  ']) {
+      expect(matchesFilters(update, { ...EMPTY_FILTERS, text })).toBe(true);
     }
-    expect(matchesFilters(row, { ...EMPTY_FILTERS, text: 'nowhere' })).toBe(false);
+    expect(matchesFilters(update, { ...EMPTY_FILTERS, text: 'nowhere' })).toBe(false);
+  });
+
+  it('searches no further than main does (the search text is capped)', () => {
+    const deep = g('a', '2026-01-01T00:00:00Z', { callstack: [...Array.from({ length: 200 }, (_, i) => `frame_${i}`), 'deep_frame'] });
+    expect(deep.text.length).toBe(SEARCH_TEXT_MAX);
+    expect(matchesFilters(deep, { ...EMPTY_FILTERS, text: 'frame_1' })).toBe(true);
+    expect(matchesFilters(deep, { ...EMPTY_FILTERS, text: 'deep_frame' })).toBe(false);
   });
 
   it('applies source, provider and mark filters', () => {
-    const row = g('a', '2026-01-01T00:00:00Z', { read: true, muted: true });
-    expect(matchesFilters(row, { ...EMPTY_FILTERS, unread: true })).toBe(false);
-    expect(matchesFilters(row, { ...EMPTY_FILTERS, muted: true })).toBe(true);
-    expect(matchesFilters(row, { ...EMPTY_FILTERS, resolved: true })).toBe(false);
-    expect(matchesFilters(row, { ...EMPTY_FILTERS, provider: 'errorception' })).toBe(false);
-    expect(matchesFilters(row, { ...EMPTY_FILTERS, sourceId: 'other' })).toBe(false);
+    const update = g('a', '2026-01-01T00:00:00Z', { read: true, muted: true });
+    expect(matchesFilters(update, { ...EMPTY_FILTERS, unread: true })).toBe(false);
+    expect(matchesFilters(update, { ...EMPTY_FILTERS, muted: true })).toBe(true);
+    expect(matchesFilters(update, { ...EMPTY_FILTERS, resolved: true })).toBe(false);
+    expect(matchesFilters(update, { ...EMPTY_FILTERS, provider: 'errorception' })).toBe(false);
+    expect(matchesFilters(update, { ...EMPTY_FILTERS, sourceId: 'other' })).toBe(false);
   });
 });
 
 describe('upsertGroup', () => {
-  const rows = [g('c', '2026-01-03T00:00:00Z'), g('b', '2026-01-02T00:00:00Z'), g('a', '2026-01-01T00:00:00Z')];
+  const rows = [row('c', '2026-01-03T00:00:00Z'), row('b', '2026-01-02T00:00:00Z'), row('a', '2026-01-01T00:00:00Z')];
 
   it('puts a new group on top and counts it', () => {
     const out = upsertGroup(rows, g('d', '2026-01-04T00:00:00Z'), EMPTY_FILTERS);
@@ -62,7 +82,7 @@ describe('upsertGroup', () => {
   it('updates counts in place when the group did not get newer', () => {
     const out = upsertGroup(rows, g('b', '2026-01-02T00:00:00Z', { occurrences: 99, muted: true }), EMPTY_FILTERS);
     expect(out.rows.map((r) => r.id)).toEqual(['c', 'b', 'a']);
-    expect(out.rows[1]!.occurrences).toBe(99);
+    expect(out.rows[1]).toEqual(row('b', '2026-01-02T00:00:00Z', { occurrences: 99, muted: true }));
     expect(out.totalDelta).toBe(0);
   });
 
@@ -82,12 +102,22 @@ describe('upsertGroup', () => {
     expect(none.totalDelta).toBe(0);
   });
 
+  it('under a search, keeps or drops a changed group by the text pushed with it', () => {
+    const search = { ...EMPTY_FILTERS, text: 'Deep_Fn' };
+    const hit = upsertGroup(rows, g('d', '2026-01-04T00:00:00Z', { callstack: ['deep_fn', 'main'] }), search);
+    expect(hit.rows.map((r) => r.id)).toEqual(['d', 'c', 'b', 'a']);
+    expect(hit.totalDelta).toBe(1);
+    const miss = upsertGroup(rows, g('b', '2026-01-05T00:00:00Z'), search);
+    expect(miss.rows.map((r) => r.id)).toEqual(['c', 'a']);
+    expect(miss.totalDelta).toBe(-1);
+  });
+
   it('keeps any sequence of updates sorted newest first and free of duplicates', () => {
     fc.assert(
       fc.property(
         fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c', 'd', 'e'), fc.integer({ min: 0, max: 50 })), { maxLength: 60 }),
         (updates) => {
-          let list: GroupSummary[] = [];
+          let list: GroupRow[] = [];
           for (const [id, t] of updates)
             list = upsertGroup(list, g(id, new Date(Date.UTC(2026, 0, 1, 0, t)).toISOString()), EMPTY_FILTERS).rows;
           const ids = list.map((r) => r.id);
@@ -99,7 +129,7 @@ describe('upsertGroup', () => {
   });
 
   it('appends a page without duplicating rows a push already inserted', () => {
-    expect(appendPage(rows, [g('a', '2026-01-01T00:00:00Z'), g('z', '2025-01-01T00:00:00Z')]).map((r) => r.id)).toEqual([
+    expect(appendPage(rows, [row('a', '2026-01-01T00:00:00Z'), row('z', '2025-01-01T00:00:00Z')]).map((r) => r.id)).toEqual([
       'c',
       'b',
       'a',

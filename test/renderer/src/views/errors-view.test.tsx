@@ -2,7 +2,8 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { act } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { GroupSummary } from '../../../../shared/ipc';
+import { groupRow, type GroupSummary } from '../../../../shared/events';
+import { groupUpdate } from '../../../../shared/group-filter';
 import { ErrorsView } from '../../../../renderer/src/views/errors-view';
 import { installFakeApi, makeGroup, makeSource, makeState } from '../../../helpers/fake-api';
 
@@ -21,7 +22,7 @@ describe('ErrorsView keyboard selection', () => {
     const { api, push } = installFakeApi();
     const a = summary('ga', '2026-01-01T00:00:02.000Z');
     const b = summary('gb', '2026-01-01T00:00:01.000Z');
-    api.listGroups.mockResolvedValue({ groups: [a, b], nextCursor: null, total: 2 });
+    api.listGroups.mockResolvedValue({ groups: [groupRow(a), groupRow(b)], nextCursor: null, total: 2 });
     render(
       <ErrorsView
         state={makeState({ sources: [makeSource()] })}
@@ -38,7 +39,7 @@ describe('ErrorsView keyboard selection', () => {
     await waitFor(() => expect(list.getAttribute('aria-activedescendant')).toBe('group-gb'));
 
     // A new group arrives on top: B is now the third row, and stays selected.
-    act(() => push('group:updated', summary('gc', '2026-01-01T00:00:03.000Z')));
+    act(() => push('group:updated', groupUpdate(summary('gc', '2026-01-01T00:00:03.000Z'))));
     await screen.findByText('3 error groups');
     expect(list.getAttribute('aria-activedescendant')).toBe('group-gb');
     fireEvent.keyDown(list, { key: 'm' });
