@@ -12,6 +12,7 @@ import type { SecretStorageState } from '../shared/ipc';
 import { parseSettings, SETTINGS_VERSION, settingsSchema, sourceSchema, type Settings } from '../shared/settings';
 import type { SettingsStore } from './core/settings-access';
 import { nameSourcesByProvider, unknownProviderSources } from './core/sources';
+import { explainZodError } from '../shared/zod-words';
 
 /** The part of Electron's `safeStorage` used here. */
 export interface SecretCipher {
@@ -200,7 +201,7 @@ export class DesktopSettingsStore implements SettingsStore {
       if (!(key in doc)) continue;
       const field = settingsSchema.shape[key].safeParse(doc[key]);
       if (field.success) salvaged[key] = doc[key];
-      else this.log(`settings: "${key}" was not valid and is reset to its default (${field.error.issues[0]?.message ?? 'invalid'})`);
+      else this.log(`settings: "${key}" was not valid and is reset to its default (${explainZodError(field.error, doc[key]).words})`);
     }
     // Sources are checked one by one, so one bad source does not lose the others.
     if (!('sources' in salvaged) && Array.isArray(doc['sources'])) {

@@ -6,6 +6,7 @@
 import type { ZodType } from 'zod';
 import { type CallArgs, type CallName, type CallResult, type EventChannel, type EventChannels, IPC } from '../shared/ipc';
 import { checkSender, type SenderEvent, type TrustPolicy } from './trusted-sender';
+import { explainZodError } from '../shared/zod-words';
 
 /** The part of Electron's `ipcMain` used here. */
 export interface IpcMainLike {
@@ -55,9 +56,9 @@ export function handle<M extends CallName>(
     }
     const parsed = schema.safeParse(args);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue && issue.path.length > 0 ? ` (argument ${issue.path.join('.')})` : '';
-      const message = `Invalid arguments for ${channel}${where}: ${issue?.message ?? 'not valid'}`;
+      const problem = explainZodError(parsed.error);
+      const where = problem.field ? ` (argument ${problem.field})` : '';
+      const message = `Invalid arguments for ${channel}${where}: ${problem.message}`;
       log(`ipc: ${message}`);
       throw new IpcRefusal(channel, message);
     }
