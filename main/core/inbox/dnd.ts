@@ -3,6 +3,7 @@
  */
 import type { DndMode } from '../../../shared/ipc';
 import type { DndSettings } from '../../../shared/settings';
+import { untilWords } from '../../../shared/until-words';
 
 /** Whether DND is in force at a moment, why, and until when. */
 export interface DndStatus {
@@ -11,7 +12,11 @@ export interface DndStatus {
   kind: 'until' | 'quiet-window' | null;
   /** ISO 8601 end of a one-off DND in force; null otherwise. */
   until: string | null;
-  /** Plain words for the UI, or null when off. */
+  /**
+   * Plain words, or null when off. The end of a one-off DND is said in the engine's local time ("until 09:07",
+   * "until tomorrow 08:00"): this text is stored with each decision and printed by headless mode; the window
+   * words `until` in its user's locale itself.
+   */
   reason: string | null;
 }
 
@@ -38,7 +43,7 @@ export function dndStatus(dnd: DndSettings, nowMs: number): DndStatus {
     const until = Date.parse(dnd.until);
     if (Number.isFinite(until) && until > nowMs) {
       const iso = new Date(until).toISOString();
-      return { active: true, kind: 'until', until: iso, reason: `Do Not Disturb until ${iso}` };
+      return { active: true, kind: 'until', until: iso, reason: `Do Not Disturb until ${untilWords(until, nowMs)}` };
     }
   }
   const w = dnd.quietWindow;

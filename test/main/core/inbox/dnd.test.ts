@@ -25,6 +25,13 @@ describe('Do Not Disturb', () => {
     expect(dndStatus({ ...dnd, quietWindow: { ...dnd.quietWindow, enabled: false } }, at(23, 30)).active).toBe(false);
   });
 
+  it('says when a one-off DND ends in local time, not as an ISO string', () => {
+    const dnd = { ...defaultSettings().dnd, until: new Date(at(9, 7)).toISOString() };
+    expect(dndStatus(dnd, at(8)).reason).toBe('Do Not Disturb until 09:07');
+    const tomorrow = { ...dnd, until: new Date(nextLocalHour(at(23))).toISOString() };
+    expect(dndStatus(tomorrow, at(23)).reason).toBe('Do Not Disturb until tomorrow 08:00');
+  });
+
   it('a one-off until: on before, off after, ignored when unreadable', () => {
     const until = new Date(at(13)).toISOString();
     expect(
