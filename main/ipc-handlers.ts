@@ -4,6 +4,7 @@
  * were ever subverted, main still accepts only well-formed, bounded calls.
  */
 import { z, type ZodType } from 'zod';
+import { NOTIFICATION_SOUNDS } from '../shared/events';
 import { CALL_NAMES, type CallArgs, type CallName, type CrashbellCalls, IPC } from '../shared/ipc';
 import { THEMES } from '../shared/settings';
 import { isKnownProvider, unknownProviderMessage } from './core/providers/index';
@@ -90,6 +91,7 @@ const newSource = z.strictObject({
 const sourcePatch = z.strictObject({
   name: z.string().trim().min(1).max(200).optional(),
   paused: z.boolean().optional(),
+  sound: z.enum(NOTIFICATION_SOUNDS).optional(),
   credentials: credentials.optional(),
   config: configRecord.optional(),
   filters: sourceFilters.optional(),
@@ -147,6 +149,9 @@ export const ARG_SCHEMAS = {
   getGroup: z.tuple([id]),
   markGroup: z.tuple([id, groupMarks]),
   openGroup: z.tuple([id]),
+  deleteGroup: z.tuple([id]),
+  markAllRead: z.tuple([]),
+  clearHistory: z.tuple([]),
   addSource: z.tuple([newSource]),
   updateSource: z.tuple([id, sourcePatch]),
   removeSource: z.tuple([id]),

@@ -78,6 +78,11 @@ export interface NormalizedEvent {
   redelivery: { key: string; windowMs: number | null };
   /** The body as it arrived, parsed. */
   raw: unknown;
+  /**
+   * Crashbell's own "Send test event" sample (recognised by a per-run token only Crashbell knows, so no sender
+   * can pass a real crash off as a test); absent or false for every hook from outside.
+   */
+  test?: boolean;
 }
 
 /** What the policy decided for one event, and why, so the UI can explain it. */
@@ -89,6 +94,8 @@ export interface Decision {
   reason: string;
   /** True when the notification was folded into a digest by storm control. */
   digested?: boolean;
+  /** ISO 8601 end of the one-off Do Not Disturb that held it back (code `dnd`), for readers that word it themselves. */
+  until?: string;
   /** ISO 8601. */
   at: string;
 }
@@ -126,6 +133,12 @@ export interface Group {
   read: boolean;
   muted: boolean;
   resolved: boolean;
+  /**
+   * Every hook of the group so far was Crashbell's own test event: it is listed with a "test" mark and not
+   * counted among the unread errors. A real hook makes the group real for good. Absent in groups stored before
+   * test events were told apart (read it as false).
+   */
+  test?: boolean;
   /** ISO 8601 of the last notification raised for this group, or null. */
   notifiedAt: string | null;
   /** The last decision the policy made for this group. */
@@ -139,7 +152,10 @@ export type GroupSummary = Omit<Group, 'latestRaw'>;
 
 /** Search and filters for the list of groups. */
 export interface GroupQuery {
-  /** Matches title, application, project, callstack and page. */
+  /**
+   * Matches title, application, project, environment, page, browser, operating system, attributes and callstack
+   * (see `shared/group-filter.ts`), and the name of the group's source.
+   */
   text?: string;
   sourceId?: string;
   provider?: ProviderId;
@@ -172,10 +188,12 @@ export interface GroupRow {
   read: boolean;
   muted: boolean;
   resolved: boolean;
+  /** Only Crashbell's own test events so far (see {@link Group.test}). */
+  test: boolean;
 }
 
 /** The row of a group (or of anything that has a row's fields, such as a summary), with only a row's fields. */
-export function groupRow(g: GroupRow): GroupRow {
+export function groupRow(g: Omit<GroupRow, 'test'> & { test?: boolean }): GroupRow {
   return {
     id: g.id,
     sourceId: g.sourceId,
@@ -190,6 +208,7 @@ export function groupRow(g: GroupRow): GroupRow {
     read: g.read,
     muted: g.muted,
     resolved: g.resolved,
+    test: g.test === true,
   };
 }
 
@@ -217,10 +236,36 @@ export interface GroupMarks {
   resolved?: boolean;
 }
 
+/**
+ * How a notification sounds: the platform's default, none, or one of macOS's system sounds by name (Windows and
+ * Linux play their default sound for a named one: they offer no choice of sound to an app).
+ */
+export const NOTIFICATION_SOUNDS = [
+  'default',
+  'silent',
+  'Basso',
+  'Blow',
+  'Bottle',
+  'Frog',
+  'Funk',
+  'Glass',
+  'Hero',
+  'Morse',
+  'Ping',
+  'Pop',
+  'Purr',
+  'Sosumi',
+  'Submarine',
+  'Tink',
+] as const;
+export type NotificationSound = (typeof NOTIFICATION_SOUNDS)[number];
+
 /** A notification the core asks the shell (or headless stdout) to raise. */
 export interface NotificationRequest {
   title: string;
   body: string;
+  /** The sound its source asks for; absent means the platform's default (digests, older callers). */
+  sound?: NotificationSound;
   /** The error's page for a single group; null for a digest (it opens the list). */
   url: string | null;
   /** The group id, or null for a digest. */
@@ -249,6 +294,10 @@ export interface RequestRecord {
   bodyTruncated: boolean;
   /** The accepted event's id, when there is one. */
   eventId: string | null;
+  /** The accepted event's title (what the inspector's row names), when there is one. */
+  title?: string | null;
+  /** Accepted as a redelivery of a hook already recorded: answered 200, nothing changed. */
+  duplicate?: boolean;
   /** Whether the inspector can replay it (the whole body was kept). */
   replayable: boolean;
 }

@@ -15,6 +15,7 @@ import type {
   GroupSummary,
   GroupUpdate,
   NotificationRequest,
+  NotificationSound,
   ProviderId,
   RequestRecord,
   TunnelState,
@@ -119,6 +120,7 @@ export interface NewSourceInput {
 export interface SourcePatch {
   name?: string;
   paused?: boolean;
+  sound?: NotificationSound;
   credentials?: Record<string, string>;
   config?: Record<string, unknown>;
   filters?: SourceFilters;
@@ -158,6 +160,8 @@ export interface DeliveryResult {
   status: number;
   reason: string;
   eventId: string | null;
+  /** The receiver recognised it as a redelivery of a hook already recorded (answered 200, nothing changed). */
+  duplicate?: boolean;
 }
 
 export interface OpenResult {
@@ -177,6 +181,16 @@ export interface MappingPreview {
 }
 
 export type ViewName = 'errors' | 'setup' | 'inspector' | 'settings';
+
+/** A group the user deleted, as the window hears of it. */
+export interface GroupRemoved {
+  groupId: string;
+}
+
+/** Many groups changed at once, as the window hears of it. */
+export interface GroupsReset {
+  change: 'cleared' | 'all-read';
+}
 
 /** Where the window is asked to go (tray entries, notification clicks). */
 export interface NavigateRequest {
@@ -237,6 +251,12 @@ export const IPC = {
   markGroup: call('groups:mark', carry<(groupId: string, marks: GroupMarks) => GroupSummary | null>()),
   /** Opens the group's page at the provider (through main's http(s) guard). */
   openGroup: call('groups:open', carry<(groupId: string) => OpenResult>()),
+  /** Deletes a group from the history; answers false when it was already gone. */
+  deleteGroup: call('groups:delete', carry<(groupId: string) => boolean>()),
+  /** Marks every group read; answers how many changed. */
+  markAllRead: call('groups:mark-all-read', carry<() => number>()),
+  /** Clears the whole history (its bodies leave the disk); answers how many groups went. */
+  clearHistory: call('groups:clear', carry<() => number>()),
   addSource: call('sources:add', carry<(input: NewSourceInput) => SourceView>()),
   updateSource: call('sources:update', carry<(sourceId: string, patch: SourcePatch) => SourceView>()),
   removeSource: call('sources:remove', carry<(sourceId: string) => void>()),
@@ -259,6 +279,10 @@ export const IPC = {
 
   onStateChanged: push('state:changed', carry<AppState>()),
   onGroupUpdated: push('group:updated', carry<GroupUpdate>()),
+  /** A group was deleted: the list drops its row. */
+  onGroupRemoved: push('group:removed', carry<GroupRemoved>()),
+  /** Many groups changed at once (history cleared, all marked read): the list reloads. */
+  onGroupsReset: push('groups:reset', carry<GroupsReset>()),
   onRequestRecorded: push('request:recorded', carry<RequestRecord>()),
   onNotification: push('notification:raised', carry<NotificationRequest>()),
   onNavigate: push('navigate', carry<NavigateRequest>()),

@@ -6,6 +6,7 @@
  * here and {@link SETTINGS_KEYS}.
  */
 import { z } from 'zod';
+import { NOTIFICATION_SOUNDS } from './events';
 import { THEMES } from './themes';
 
 /** Default receiver port on 127.0.0.1; 0 picks a free port. */
@@ -26,7 +27,7 @@ export const sourceFiltersSchema = z.object({
 export type SourceFilters = z.infer<typeof sourceFiltersSchema>;
 
 /** The fields a source document has; anything else on a hand-written source is taken as a credential. */
-const SOURCE_FIELDS = new Set(['id', 'provider', 'name', 'paused', 'credentials', 'config', 'filters', 'createdAt']);
+const SOURCE_FIELDS = new Set(['id', 'provider', 'name', 'paused', 'sound', 'credentials', 'config', 'filters', 'createdAt']);
 
 /**
  * Hand-written config files (headless mode) sometimes put credentials beside the source's fields
@@ -60,6 +61,11 @@ export const sourceObjectSchema = z.object({
   provider: z.string().min(1, 'a provider id, e.g. "backtrace"'),
   name: z.string().min(1).max(200),
   paused: z.boolean().default(false),
+  /**
+   * How this source's notifications sound: the platform's default, none, or a macOS system sound by name
+   * (Windows and Linux play their default for a named one).
+   */
+  sound: z.enum(NOTIFICATION_SOUNDS).default('default'),
   /** Provider-specific secrets (Backtrace username/password, Errorception secret...). */
   credentials: z.record(z.string(), z.string()).default({}),
   /** Provider-specific non-secret configuration (the generic provider's field mapping...). */

@@ -198,6 +198,14 @@ export function createAppService(deps: AppServiceDeps): AppService {
       emit('group:updated', groupUpdate(g));
       scheduleState();
     }),
+    core.events.on('removed', ({ groupId }) => {
+      emit('group:removed', { groupId });
+      scheduleState();
+    }),
+    core.events.on('groups', ({ change }) => {
+      emit('groups:reset', { change });
+      scheduleState();
+    }),
     core.events.on('notification', (n) => emit('notification:raised', n)),
     core.events.on('request', (r) => emit('request:recorded', r)),
     core.events.on('receiver', () => pushStateNow()),
@@ -232,6 +240,18 @@ export function createAppService(deps: AppServiceDeps): AppService {
       await shell.openExternal(verdict.url);
       if (!group.read) await core.mark(groupId, { read: true });
       return { opened: true, reason: null };
+    },
+
+    async deleteGroup(groupId: string): Promise<boolean> {
+      return core.deleteGroup(groupId);
+    },
+
+    async markAllRead(): Promise<number> {
+      return core.markAllRead();
+    },
+
+    async clearHistory(): Promise<number> {
+      return core.clearHistory();
     },
 
     async addSource(input: NewSourceInput): Promise<SourceView> {

@@ -5,6 +5,7 @@
  * team relay calls it for each event it brings in. The app, headless mode and the e2e harness all build it
  * the same way, through `startEngine` (engine.ts).
  */
+import { randomBytes } from 'node:crypto';
 import type { DeliveryResult } from '../../shared/ipc';
 import type { GroupMarks, GroupSummary, NormalizedEvent, NotificationRequest, RequestRecord } from '../../shared/events';
 import type { Source } from '../../shared/settings';
@@ -12,6 +13,7 @@ import { ListenError, ReplayError, UnknownSourceError } from './errors';
 import { type PostResponse, postRequest } from './http-post';
 import { openInbox, type LocalInbox } from './inbox/index';
 import type { IngestResult } from './inbox/types';
+import { safeEqual } from './providers/helpers';
 import { allSecretHeaders, getProvider } from './providers/index';
 import { Receiver } from './receiver';
 import { DEFAULT_REQUEST_LOG_SIZE, RequestLog } from './request-log';
@@ -33,6 +35,13 @@ export interface CoreEventMap {
   notification: NotificationRequest;
   /** A group changed (an event, a mark), for live views. */
   group: GroupSummary;
+  /** A group left the history: the user deleted it. */
+  removed: { groupId: string };
+  /**
+   * Many groups changed at once (the history was cleared, every group marked read): live views reload their
+   * lists rather than hear of each group.
+   */
+  groups: { change: 'cleared' | 'all-read'; count: number };
   /** The receiver moved or stopped listening (a port change, a port that was taken). */
   receiver: ReceiverStatus;
   /** Plain words about something that went wrong but did not stop the core (a torn record skipped...). */
@@ -132,6 +141,13 @@ export interface CoreOptions {
   now?: () => number;
 }
 
+/**
+ * The header Crashbell's own test events carry: the core's per-run token, which only this process knows, so
+ * no sender (even one holding a source's credentials) can have a real crash taken for a test and hidden from
+ * the unread count. Masked in the inspector like the providers' secrets.
+ */
+export const TEST_EVENT_HEADER = 'x-crashbell-test';
+
 function deliveryFrom(via: DeliveryResult['via'], response: PostResponse): DeliveryResult {
   let json: Record<string, unknown> | null = null;
   try {
@@ -143,12 +159,15 @@ function deliveryFrom(via: DeliveryResult['via'], response: PostResponse): Deliv
   const ok = response.status >= 200 && response.status < 300;
   const error = json && typeof json['error'] === 'string' ? json['error'] : null;
   const eventId = json && typeof json['event'] === 'string' ? json['event'] : null;
+  const duplicate = json?.['duplicate'] === true;
   const reason = ok
     ? eventId
-      ? 'accepted'
+      ? duplicate
+        ? 'recognised as a redelivery of a hook already recorded: nothing changed'
+        : 'accepted'
       : 'acknowledged'
     : (error ?? (response.body.trim().slice(0, 300) || `HTTP ${response.status}`));
-  return { via, status: response.status, reason, eventId };
+  return { via, status: response.status, reason, eventId, ...(duplicate ? { duplicate } : {}) };
 }
 
 /** The running engine. Create it with {@link CrashbellCore.open}. */
@@ -163,6 +182,8 @@ export class CrashbellCore {
   private readonly deliveryTimeoutMs: number;
   private status: ReceiverStatus;
   private stopping: Promise<void> | null = null;
+  /** Marks Crashbell's own test events (see {@link TEST_EVENT_HEADER}); new each run, never stored. */
+  private readonly testToken = randomBytes(24).toString('base64url');
 
   private constructor(options: CoreOptions) {
     this.settings = options.settings;
@@ -173,11 +194,15 @@ export class CrashbellCore {
     for (const [name, listener] of Object.entries(options.listeners ?? {}) as Array<[CoreEventName, CoreListener<CoreEventName>]>) {
       if (listener) this.events.on(name, listener);
     }
-    this.requestLog = new RequestLog(options.requestLogSize ?? DEFAULT_REQUEST_LOG_SIZE, allSecretHeaders());
+    this.requestLog = new RequestLog(options.requestLogSize ?? DEFAULT_REQUEST_LOG_SIZE, [...allSecretHeaders(), TEST_EVENT_HEADER]);
     this.receiverServer = new Receiver({
       // Looked up per request, so adding, removing or pausing a source takes effect at once.
       getSource: (id) => this.settings.get().sources.find((s) => s.id === id),
       onEvent: (event, source, rawJson) => this.ingest(event, source, rawJson),
+      isTestEvent: (headers) => {
+        const given = headers[TEST_EVENT_HEADER];
+        return given !== undefined && safeEqual(given, this.testToken);
+      },
       log: this.requestLog,
       onRecord: (record) => {
         this.events.emit('request', record);
@@ -238,6 +263,27 @@ export class CrashbellCore {
     return updated;
   }
 
+  /** Removes a group from the history durably and tells `removed` listeners; false when it does not exist. */
+  async deleteGroup(groupId: string): Promise<boolean> {
+    const deleted = await this.inbox.delete(groupId);
+    if (deleted) this.events.emit('removed', { groupId });
+    return deleted;
+  }
+
+  /** Clears the whole history (durably, bodies gone from the disk) and tells `groups` listeners; answers how many went. */
+  async clearHistory(): Promise<number> {
+    const count = await this.inbox.clear();
+    this.events.emit('groups', { change: 'cleared', count });
+    return count;
+  }
+
+  /** Marks every group read durably and tells `groups` listeners; answers how many changed. */
+  async markAllRead(): Promise<number> {
+    const count = await this.inbox.markAllRead();
+    if (count > 0) this.events.emit('groups', { change: 'all-read', count });
+    return count;
+  }
+
   /** The address the receiver listens on. */
   get host(): string {
     return this.hostAddress;
@@ -289,10 +335,11 @@ export class CrashbellCore {
     const provider = getProvider(source.provider);
     if (!provider) throw new UnknownSourceError(sourceId);
     const sample = provider.sample(source, Date.now());
+    const headers = { ...sample.headers, [TEST_EVENT_HEADER]: this.testToken };
     const via: DeliveryResult['via'] = baseUrl ? 'tunnel' : 'local';
     const url = this.webhookUrl(sourceId, baseUrl);
     try {
-      const response = await postRequest(url, { headers: sample.headers, body: sample.body }, this.deliveryTimeoutMs);
+      const response = await postRequest(url, { headers, body: sample.body }, this.deliveryTimeoutMs);
       return deliveryFrom(via, response);
     } catch (error) {
       return { via, status: 0, reason: `could not reach ${url}: ${error instanceof Error ? error.message : String(error)}`, eventId: null };

@@ -24,6 +24,12 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /** Request bodies held in memory at once, across all connections: 64 MiB. */
 export const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
+/** What storing an event came to, as far as the answer to the sender says it. */
+export interface EventAcceptance {
+  /** The hook repeats one already recorded: nothing changed (the sender still gets its 200). */
+  duplicate: boolean;
+}
+
 /** Options for {@link Receiver}. */
 export interface ReceiverOptions {
   /** Looks a source up by id at request time (live: a source added or paused takes effect at once). */
@@ -33,7 +39,12 @@ export interface ReceiverOptions {
    * `rawJson` is the body text when `event.raw` is exactly the body as parsed (so it need not be
    * serialized again to be stored); undefined when the provider kept something else as `raw`.
    */
-  onEvent: (event: NormalizedEvent, source: Source, rawJson?: string) => Promise<unknown>;
+  onEvent: (event: NormalizedEvent, source: Source, rawJson?: string) => Promise<EventAcceptance | undefined>;
+  /**
+   * Whether a verified request is Crashbell's own test event (its headers carry the core's per-run token);
+   * its event is then marked `test`. Asked only after the provider's verification passed.
+   */
+  isTestEvent?: (headers: Headers) => boolean;
   /** Where every request is recorded. */
   log: RequestLog;
   /** Called with every record, after it is in the log. */
@@ -64,6 +75,10 @@ interface Outcome {
   field?: string;
   headers?: Record<string, string>;
   eventId?: string;
+  /** The accepted event's title, for the inspector's row. */
+  title?: string;
+  /** Accepted as a redelivery of a hook already recorded. */
+  duplicate?: boolean;
   /** The body was left unread (or partly read): close the connection after answering. */
   close?: boolean;
 }
@@ -328,16 +343,27 @@ export class Receiver {
       return { status: 200, reason: parsed.note };
     }
 
-    const event = normalizedEvent(parsed.event, source, new Date(this.now()).toISOString());
+    const test = this.options.isTestEvent?.(state.headers) === true;
+    const event = normalizedEvent(parsed.event, source, new Date(this.now()).toISOString(), test);
+    let acceptance: EventAcceptance | undefined;
     try {
-      await this.options.onEvent(event, source, parsed.event.raw === json ? text : undefined);
+      acceptance = await this.options.onEvent(event, source, parsed.event.raw === json ? text : undefined);
     } catch (error) {
       provider.settle?.(hook, false);
       const why = error instanceof Error ? error.message : String(error);
       return { status: 503, reason: `the event could not be stored, try again later: ${why}`, headers: { 'Retry-After': '5' } };
     }
     provider.settle?.(hook, true);
-    return { status: 200, reason: 'accepted', eventId: event.id };
+    if (acceptance?.duplicate === true) {
+      return {
+        status: 200,
+        reason: 'accepted as a redelivery of a hook already recorded: nothing changed',
+        eventId: event.id,
+        title: event.title,
+        duplicate: true,
+      };
+    }
+    return { status: 200, reason: test ? 'accepted (test event)' : 'accepted', eventId: event.id, title: event.title };
   }
 
   /** True when a body left unread is chunked (size unknown) or announced over the limit. */
@@ -406,7 +432,7 @@ export class Receiver {
   private respond(req: http.IncomingMessage, res: http.ServerResponse, state: RequestState, outcome: Outcome): void {
     const ok = outcome.status >= 200 && outcome.status < 300;
     const payload: Record<string, unknown> = ok
-      ? { ok: true, event: outcome.eventId ?? null }
+      ? { ok: true, event: outcome.eventId ?? null, ...(outcome.duplicate ? { duplicate: true } : {}) }
       : { ok: false, error: outcome.reason, ...(outcome.field ? { field: outcome.field } : {}) };
     const body = JSON.stringify(payload);
     const closeAfter = (outcome.close === true && !state.complete) || state.closeAfterAnswer === true;
@@ -447,6 +473,8 @@ export class Receiver {
       bodyBytes: state.bytes,
       complete: state.complete,
       eventId: outcome.eventId ?? null,
+      title: outcome.title ?? null,
+      duplicate: outcome.duplicate === true,
       secretHeaders: state.provider?.secretHeaders ?? [],
       time: this.now(),
     });
@@ -510,7 +538,7 @@ export class Receiver {
  * followed by four more properties made V8 grow the object one property at a time on a slow path, which a
  * profile showed costing more per request than JSON.parse of the body.
  */
-function normalizedEvent(f: ParsedEvent, source: Source, receivedAt: string): NormalizedEvent {
+function normalizedEvent(f: ParsedEvent, source: Source, receivedAt: string, test: boolean): NormalizedEvent {
   return {
     id: randomUUID(),
     provider: source.provider,
@@ -541,6 +569,7 @@ function normalizedEvent(f: ParsedEvent, source: Source, receivedAt: string): No
     milestone: f.milestone,
     redelivery: f.redelivery,
     raw: f.raw,
+    test,
   };
 }
 

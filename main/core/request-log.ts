@@ -37,6 +37,10 @@ export interface RequestEntry {
   /** False when the receiver stopped reading before the end (too large, or refused before reading). */
   complete: boolean;
   eventId: string | null;
+  /** The accepted event's title, when there is one. */
+  title?: string | null;
+  /** Accepted as a redelivery of a hook already recorded. */
+  duplicate?: boolean;
   /** Extra header names to mask (the source's provider's `secretHeaders`). */
   secretHeaders?: readonly string[];
   /** Milliseconds since the epoch; defaults to now. */
@@ -136,6 +140,8 @@ export class RequestLog {
       bodyBytes,
       bodyTruncated: truncated,
       eventId: entry.eventId,
+      title: entry.title ?? null,
+      duplicate: entry.duplicate === true,
       // Only requests aimed at a source are worth replaying, and only when nothing was cut off.
       replayable: !truncated && entry.sourceId !== null,
     };

@@ -79,6 +79,7 @@ export function updatedSource(current: Source, patch: SourcePatch): Source {
     ...current,
     ...(patch.name !== undefined ? { name: patch.name.trim() } : {}),
     ...(patch.paused !== undefined ? { paused: patch.paused } : {}),
+    ...(patch.sound !== undefined ? { sound: patch.sound } : {}),
     ...(patch.credentials !== undefined ? { credentials: { ...current.credentials, ...patch.credentials } } : {}),
     ...(patch.config !== undefined ? { config: patch.config } : {}),
     ...(patch.filters !== undefined ? { filters: patch.filters } : {}),

@@ -57,6 +57,7 @@ function withSecrets(base: Settings): Settings {
         provider: 'backtrace',
         name: 'Backtrace prod',
         paused: false,
+        sound: 'default',
         credentials: { username: 'cb-user', password: PASSWORD },
         config: {},
         filters: { minOccurrences: null, attribute: null },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { groupRow, type GroupSummary } from '../../shared/events';
-import { groupFilter, groupUpdate, SEARCH_TEXT_MAX, searchText } from '../../shared/group-filter';
+import { groupFilter, groupUpdate, SEARCH_ATTRIBUTE_VALUES, SEARCH_TEXT_MAX, searchText } from '../../shared/group-filter';
 import { makeGroup } from '../helpers/fake-api';
 
 function summary(over: Partial<GroupSummary> = {}): GroupSummary {
@@ -9,9 +9,36 @@ function summary(over: Partial<GroupSummary> = {}): GroupSummary {
 }
 
 describe('searchText', () => {
-  it('is title, application, project, page and callstack, lower-cased, in that order', () => {
-    const g = summary({ title: 'TypeError', application: 'Shop', project: null, page: 'https://x.example/Cart', callstack: ['A', 'b'] });
-    expect(searchText(g)).toBe('typeerror\nshop\n\nhttps://x.example/cart\na\nb');
+  it('is title, application, project, environment, page, browser, OS, attributes and callstack, lower-cased, in that order', () => {
+    const g = summary({
+      title: 'TypeError',
+      application: 'Shop',
+      project: null,
+      environment: 'Staging',
+      page: 'https://x.example/Cart',
+      browser: { name: 'Chrome', version: '120.0' },
+      os: { name: 'Android', version: null },
+      attributes: {
+        version: [
+          ['1.2.3', 4],
+          ['1.2.4', 1],
+        ],
+        region: [['EU', 2]],
+      },
+      callstack: ['A', 'b'],
+    });
+    expect(searchText(g)).toBe(
+      'typeerror\nshop\n\nstaging\nhttps://x.example/cart\nchrome 120.0\nandroid\nversion 1.2.3 1.2.4\nregion eu\na\nb',
+    );
+  });
+
+  it('holds the first few values of each attribute, each cut short', () => {
+    const values: Array<[string, number]> = Array.from({ length: 20 }, (_, i) => [`v${i}-${'x'.repeat(100)}`, 20 - i]);
+    const text = searchText(summary({ attributes: { build: values }, callstack: [] }));
+    const line = text.split('\n').find((l) => l.startsWith('build '))!;
+    expect(line.split(' ')).toHaveLength(1 + SEARCH_ATTRIBUTE_VALUES);
+    expect(line).not.toContain(`v${SEARCH_ATTRIBUTE_VALUES}-`);
+    expect(line.split(' ')[1]).toHaveLength(64);
   });
 
   it('is capped, so what comes first (title, application, project, page) is always searched', () => {
@@ -46,6 +73,16 @@ describe('groupFilter', () => {
     expect(groupFilter({ provider: 'sentry' })(g, text)).toBe(false);
   });
 
+  it('matches the name of the group’s source, as the sources are named now', () => {
+    const sources = [
+      { id: g.sourceId, name: 'Game Client' },
+      { id: 'other', name: 'Marketing site' },
+    ];
+    expect(groupFilter({ text: 'client' }, sources)(g, text)).toBe(true);
+    expect(groupFilter({ text: 'marketing' }, sources)(g, text)).toBe(false);
+    expect(groupFilter({ text: 'client' })(g, text)).toBe(false);
+  });
+
   it('searches the text it is given, trimmed and case-insensitively', () => {
     expect(groupFilter({ text: '  MY_FN ' })(g, text)).toBe(true);
     expect(groupFilter({ text: 'my_fn' })(g, 'something else')).toBe(false);
@@ -72,6 +109,7 @@ describe('groupUpdate', () => {
         'read',
         'resolved',
         'sourceId',
+        'test',
         'title',
       ].sort(),
     );

@@ -32,7 +32,15 @@ describe('the IPC table', () => {
     expect(INVOKE_CHANNELS).toEqual(API_NAMES.filter((n) => IPC[n].kind === 'call').map((n) => IPC[n].channel));
     expect(EVENT_CHANNELS).toEqual(API_NAMES.filter((n) => IPC[n].kind === 'push').map((n) => IPC[n].channel));
     expect(INVOKE_CHANNELS).toContain('app:get-state');
-    expect(EVENT_CHANNELS).toEqual(['state:changed', 'group:updated', 'request:recorded', 'notification:raised', 'navigate']);
+    expect(EVENT_CHANNELS).toEqual([
+      'state:changed',
+      'group:updated',
+      'group:removed',
+      'groups:reset',
+      'request:recorded',
+      'notification:raised',
+      'navigate',
+    ]);
     for (const name of PUSH_NAMES) expect(name).toMatch(/^on[A-Z]/);
   });
 

@@ -94,6 +94,7 @@ export function applyEvent(before: GroupSummary | null, event: NormalizedEvent, 
       read: false,
       muted: false,
       resolved: false,
+      test: event.test === true,
       notifiedAt: null,
       lastDecision: null,
     };
@@ -129,5 +130,7 @@ export function applyEvent(before: GroupSummary | null, event: NormalizedEvent, 
     os: event.os ?? before.os,
     // A new hook is news again: the group shows as unread until the user looks.
     read: false,
+    // One real hook makes the group real: a test event never hides a crash that shares its group.
+    test: before.test === true && event.test === true,
   };
 }

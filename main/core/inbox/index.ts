@@ -53,6 +53,8 @@ interface Entry {
   read: boolean;
   muted: boolean;
   resolved: boolean;
+  /** Only Crashbell's test events so far: listed, never counted unread. */
+  test: boolean;
   /** Lower-cased search text (capped). */
   text: string;
   /** The rest of its list row; null for a record written before the index carried it, until it is read. */
@@ -128,7 +130,7 @@ interface GroupIndex {
   s: string;
   p: ProviderId;
   t: number;
-  /** Marks as bits: 1 read, 2 muted, 4 resolved. */
+  /** Marks as bits: 1 read, 2 muted, 4 resolved; and 8: only test events so far. */
   f: number;
   x: string;
   /** The rest of the list row; absent in records written before rows were indexed. */
@@ -140,10 +142,22 @@ interface MarkRecord {
   m: GroupMarks;
   at: string;
 }
+/** Groups leaving the history: pruned by retention (`why: 'retention'`) or deleted by the user (`'deleted'`). */
 interface PruneRecord {
   k: 'p';
   ids: string[];
   why?: string;
+}
+/** The user cleared the history: every group recorded before this line is gone. */
+interface ClearRecord {
+  k: 'c';
+  at: string;
+}
+/** Marks set on every group recorded before this line ("Mark all read"). */
+interface MarkAllRecord {
+  k: 'a';
+  m: GroupMarks;
+  at: string;
 }
 
 /** How many distinct application and project names the entries share (see `shareNames`). */
@@ -166,6 +180,11 @@ export interface LocalInbox extends Inbox {
   stats(): StoreStats & { groups: number };
   /** Runs retention now (normally after each ingest and hourly). Resolves once the prune is durable. */
   enforceRetention(): Promise<number>;
+}
+
+/** Whether a group counts among the unread errors: unread, and not only Crashbell's own test events. */
+function counts(e: Entry): boolean {
+  return !e.read && !e.test;
 }
 
 function pickMarks(m: GroupMarks): GroupMarks {
@@ -298,7 +317,7 @@ class InboxImpl implements LocalInbox {
     if (old) this.drop(old, false);
     this.groups.set(e.id, e);
     this.link(e);
-    if (!e.read) this.unread++;
+    if (counts(e)) this.unread++;
     this.liveBytes += e.bytes;
     this.sorted = null;
   }
@@ -306,7 +325,7 @@ class InboxImpl implements LocalInbox {
   private drop(e: Entry, forget = true): void {
     this.groups.delete(e.id);
     this.unlink(e);
-    if (!e.read) this.unread--;
+    if (counts(e)) this.unread--;
     this.liveBytes -= e.bytes;
     this.sorted = null;
     if (forget) this.cache.delete(e.id);
@@ -314,7 +333,7 @@ class InboxImpl implements LocalInbox {
 
   private setMarks(e: Entry, m: GroupMarks): void {
     if (m.read !== undefined && m.read !== e.read) {
-      this.unread += m.read ? -1 : 1;
+      if (!e.test) this.unread += m.read ? -1 : 1;
       e.read = m.read;
     }
     if (m.muted !== undefined) e.muted = m.muted;
@@ -339,6 +358,7 @@ class InboxImpl implements LocalInbox {
         read: (f & 1) !== 0,
         muted: (f & 2) !== 0,
         resolved: (f & 4) !== 0,
+        test: (f & 8) !== 0,
         text: typeof r.x === 'string' ? r.x : '',
         row: row === null ? null : this.shareNames(row),
         sum,
@@ -358,13 +378,20 @@ class InboxImpl implements LocalInbox {
         const e = typeof id === 'string' ? this.groups.get(id) : undefined;
         if (e) this.drop(e);
       }
+    } else if (rec.k === 'c') {
+      this.dropAll();
+    } else if (rec.k === 'a') {
+      const r = index as MarkAllRecord;
+      if (!r.m || typeof r.m !== 'object') throw new Error('a mark-all record without marks');
+      const m = pickMarks(r.m);
+      for (const e of this.groups.values()) this.setMarks(e, m);
     } else {
       throw new Error(`an unknown record kind "${rec.k}"`);
     }
   }
 
-  private indexOf(e: Pick<Entry, 'id' | 'sourceId' | 'provider' | 't' | 'read' | 'muted' | 'resolved' | 'text' | 'row'>): string {
-    const f = (e.read ? 1 : 0) | (e.muted ? 2 : 0) | (e.resolved ? 4 : 0);
+  private indexOf(e: Pick<Entry, 'id' | 'sourceId' | 'provider' | 't' | 'read' | 'muted' | 'resolved' | 'test' | 'text' | 'row'>): string {
+    const f = (e.read ? 1 : 0) | (e.muted ? 2 : 0) | (e.resolved ? 4 : 0) | (e.test ? 8 : 0);
     const r = e.row === null ? undefined : rowIndex(e.row);
     return JSON.stringify({ k: 'g', id: e.id, s: e.sourceId, p: e.provider, t: e.t, f, x: e.text, r } satisfies GroupIndex);
   }
@@ -395,8 +422,8 @@ class InboxImpl implements LocalInbox {
     }
     this.remember(e.id, st);
     const g = st.g;
-    if (g.read !== e.read || g.muted !== e.muted || g.resolved !== e.resolved) {
-      st = { g: { ...g, read: e.read, muted: e.muted, resolved: e.resolved }, dk: st.dk };
+    if (g.read !== e.read || g.muted !== e.muted || g.resolved !== e.resolved || (g.test === true) !== e.test) {
+      st = { g: { ...g, read: e.read, muted: e.muted, resolved: e.resolved, test: e.test }, dk: st.dk };
       this.remember(e.id, st);
     }
     return st;
@@ -446,6 +473,7 @@ class InboxImpl implements LocalInbox {
         read: e.read,
         muted: e.muted,
         resolved: e.resolved,
+        test: e.test,
         notifiedAt: null,
         lastDecision: null,
       };
@@ -530,6 +558,7 @@ class InboxImpl implements LocalInbox {
       read: after.read,
       muted: after.muted,
       resolved: after.resolved,
+      test: after.test === true,
       text: searchText(after),
       row: this.shareNames(rowFactsOf(after)),
       sum: { off: -1, len: 0, text: null },
@@ -601,7 +630,7 @@ class InboxImpl implements LocalInbox {
   }
 
   list(query: GroupQuery): GroupPage {
-    return page(this.sortedEntries(), query, (e) => this.rowOf(e));
+    return page(this.sortedEntries(), query, (e) => this.rowOf(e), this.opts.getSettings().sources);
   }
 
   /** A group's list row from memory; an older record's row facts are read from its summary once, then kept. */
@@ -635,6 +664,7 @@ class InboxImpl implements LocalInbox {
       read: e.read,
       muted: e.muted,
       resolved: e.resolved,
+      test: e.test,
     };
   }
 
@@ -678,6 +708,71 @@ class InboxImpl implements LocalInbox {
       throw err;
     }
     return this.summaryOf(e);
+  }
+
+  async delete(groupId: string): Promise<boolean> {
+    if (this.closed) throw new Error('The inbox is closed');
+    const e = this.groups.get(groupId);
+    if (!e) return false;
+    this.drop(e);
+    const { done } = this.store.append(JSON.stringify({ k: 'p', ids: [groupId], why: 'deleted' } satisfies PruneRecord));
+    try {
+      await done;
+    } catch (err) {
+      // Not on disk: the group is still in the history, so it stays in the list (unless a hook brought it back).
+      if (!this.groups.has(groupId)) this.put(e);
+      throw err;
+    }
+    return true;
+  }
+
+  async clear(): Promise<number> {
+    if (this.closed) throw new Error('The inbox is closed');
+    const removed = this.dropAll();
+    const { done } = this.store.append(JSON.stringify({ k: 'c', at: new Date(this.now()).toISOString() } satisfies ClearRecord));
+    try {
+      await done;
+    } catch (err) {
+      for (const e of removed) if (!this.groups.has(e.id)) this.put(e);
+      throw err;
+    }
+    // The records stay in the file until it is rewritten: rewrite it now, so the bodies are gone from the disk.
+    await this.store.compactNow();
+    return removed.length;
+  }
+
+  async markAllRead(): Promise<number> {
+    if (this.closed) throw new Error('The inbox is closed');
+    const changed: Entry[] = [];
+    for (const e of this.groups.values()) {
+      if (e.read) continue;
+      this.setMarks(e, { read: true });
+      changed.push(e);
+    }
+    if (changed.length === 0) return 0;
+    const at = new Date(this.now()).toISOString();
+    const { done } = this.store.append(JSON.stringify({ k: 'a', m: { read: true }, at } satisfies MarkAllRecord));
+    try {
+      await done;
+    } catch (err) {
+      for (const e of changed) if (this.groups.get(e.id) === e) this.setMarks(e, { read: false });
+      throw err;
+    }
+    return changed.length;
+  }
+
+  /** Forgets every group (in memory only); answers them, oldest first. */
+  private dropAll(): Entry[] {
+    const all: Entry[] = [];
+    for (let e = this.head; e !== null; e = e.next) all.push(e);
+    this.groups.clear();
+    this.cache.clear();
+    this.head = this.tail = null;
+    for (const e of all) e.prev = e.next = null;
+    this.unread = 0;
+    this.liveBytes = 0;
+    this.sorted = null;
+    return all;
   }
 
   counts(): { groups: number; unread: number } {

@@ -168,7 +168,11 @@ export function notificationFor(
       title = `${group.title} reached ${group.occurrences} occurrences in ${place}`;
       break;
   }
-  return { title, body: group.description, url: group.url, group: group.id, digest: false };
+  // Crashbell's own sample says so, so "Send test event" is never mistaken for a crash.
+  if (event.test === true) title = `Test event: ${title}`;
+  const n: NotificationRequest = { title, body: group.description, url: group.url, group: group.id, digest: false };
+  if (source?.sound && source.sound !== 'default') n.sound = source.sound;
+  return n;
 }
 
 /**
@@ -210,7 +214,9 @@ export function decide(input: PolicyInput): PolicyOutcome {
   if (source?.paused) return none('source-paused', `Source "${source.name}" is paused: recorded only`, trigger, resolved, milestone);
   const dnd = dndStatus(settings.dnd, now);
   if (dnd.active) {
-    return none(dnd.kind === 'until' ? 'dnd' : 'quiet-window', dnd.reason ?? 'Do Not Disturb', trigger, resolved, milestone);
+    const held = none(dnd.kind === 'until' ? 'dnd' : 'quiet-window', dnd.reason ?? 'Do Not Disturb', trigger, resolved, milestone);
+    if (dnd.until !== null) held.decision.until = dnd.until;
+    return held;
   }
 
   const filters = source?.filters;

@@ -3,7 +3,7 @@
  * (`shared/group-filter.ts`). Pure helpers; the inbox supplies the sorted groups.
  */
 import type { GroupPage, GroupQuery, GroupRow } from '../../../shared/events';
-import { groupFilter, type FilterFields } from '../../../shared/group-filter';
+import { groupFilter, type FilterFields, type NamedSource } from '../../../shared/group-filter';
 
 export { SEARCH_TEXT_MAX, searchText } from '../../../shared/group-filter';
 
@@ -50,12 +50,18 @@ export interface Listable extends SortKey, FilterFields {
 
 /**
  * Pages through items already sorted newest first. Only the rows on the page are built (`load`), so a
- * page costs the same whatever the history holds.
+ * page costs the same whatever the history holds. `sources` are the configured sources, whose names a search
+ * also matches.
  */
-export function page<T extends Listable>(items: readonly T[], q: GroupQuery, load: (item: T) => GroupRow): GroupPage {
+export function page<T extends Listable>(
+  items: readonly T[],
+  q: GroupQuery,
+  load: (item: T) => GroupRow,
+  sources: readonly NamedSource[] = [],
+): GroupPage {
   const limit = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(Number(q.limit ?? DEFAULT_PAGE_SIZE)) || DEFAULT_PAGE_SIZE));
   const after = decodeCursor(q.cursor);
-  const keeps = groupFilter(q);
+  const keeps = groupFilter(q, sources);
   const picked: T[] = [];
   let total = 0;
   let more = false;

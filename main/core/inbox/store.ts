@@ -146,6 +146,8 @@ export class LogStore {
   private pause: { grant: () => void; resumed: Promise<void> } | null = null;
   /** The running background compaction, if any. */
   private compaction: Promise<void> | null = null;
+  /** A compaction is wanted at the next idle point, whatever the log's size (the history was cleared). */
+  private compactRequested = false;
   /** While a compaction runs: refs written after its snapshot, to move with the tail. */
   private compacting: { tail: RawRef[] } | null = null;
   private closed = false;
@@ -394,12 +396,14 @@ export class LogStore {
     }
   }
 
-  /** Starts a background compaction when the log has grown enough and none is running. */
+  /** Starts a background compaction when the log has grown enough (or one was asked for) and none is running. */
   private maybeCompact(): void {
-    if (this.compaction !== null || this.closed || !this.opts.snapshot || !this.opts.shouldCompact?.(this.size)) return;
+    if (this.compaction !== null || this.closed || !this.opts.snapshot) return;
+    if (!this.compactRequested && !this.opts.shouldCompact?.(this.size)) return;
     // Only with nothing queued: the snapshot is taken now, and a queued record in it could still fail to
     // sync and be cut from the log, leaving the new file a group that was never stored.
     if (this.queue.length > 0) return;
+    this.compactRequested = false;
     this.compaction = this.compact()
       .catch((e: unknown) => {
         this.opts.onWarning?.(`History: compaction failed, the log keeps growing for now (${(e as Error).message})`);
@@ -631,6 +635,24 @@ export class LogStore {
       }
       resume?.();
     }
+  }
+
+  /**
+   * Rewrites the log as its live records now, whatever its size (after the history was cleared, so what was
+   * cleared leaves the disk). Resolves once that compaction is done; a failed one is reported through
+   * `onWarning` like any other, and the records then stay until the next.
+   */
+  async compactNow(): Promise<void> {
+    if (!this.opts.snapshot) return;
+    this.compactRequested = true;
+    while (this.compactRequested && !this.closed) {
+      // Everything appended so far is acknowledged first; the writer starts the compaction when it is idle.
+      if (this.compaction === null) await this.barrier();
+      this.maybeCompact();
+      if (this.compaction !== null) await this.compaction;
+      else if (this.compactRequested) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    if (this.compaction !== null) await this.compaction;
   }
 
   /** Size of the log on disk now (for tests). */

@@ -70,7 +70,16 @@ export interface Inbox {
   get(groupId: string): Group | null;
   /** Durable marks; returns the updated group, or null when it does not exist. */
   mark(groupId: string, marks: GroupMarks): Promise<GroupSummary | null>;
-  /** How many groups are kept, and how many of them are unread. */
+  /** Removes one group from the history, durably; false when it does not exist. A later hook starts it afresh. */
+  delete(groupId: string): Promise<boolean>;
+  /**
+   * Removes every group, durably, and rewrites the log so their bodies are gone from the disk too; answers how
+   * many groups there were.
+   */
+  clear(): Promise<number>;
+  /** Marks every group read, durably (one record, whatever the history holds); answers how many changed. */
+  markAllRead(): Promise<number>;
+  /** How many groups are kept, and how many of them are unread (groups of test events only do not count). */
   counts(): { groups: number; unread: number };
   /** The rows of the latest groups by last received, for the tray menu. */
   latest(n: number): GroupRow[];

@@ -75,11 +75,15 @@ describe('test events, groups and pushes', () => {
     expect(groups).toHaveLength(1);
     expect(requests.map((r) => r.status)).toEqual([200]);
     expect(notes).toHaveLength(1);
+    expect(notes[0]!.title).toMatch(/^Test event: /);
     const state = await stack.service.getState();
     expect(state.groups).toBe(1);
-    expect(state.unread).toBe(1);
+    // Crashbell's own sample is listed with its test mark and is not an unread error.
+    expect(state.unread).toBe(0);
     const page = await stack.service.listGroups({ limit: 10 });
     expect(page.groups[0]!.title).toContain('printf');
+    expect(page.groups[0]!.test).toBe(true);
+    expect(page.groups[0]!.read).toBe(false);
     const group = await stack.service.getGroup(page.groups[0]!.id);
     expect(group?.callstack).toEqual(['printf', 'my_fn', 'main']);
     // The push is the group's lean row, as the page lists it, with the text a search looks through.
@@ -113,6 +117,24 @@ describe('test events, groups and pushes', () => {
     expect(await stack.service.openLink('javascript:alert(1)')).toMatchObject({ opened: false });
     expect(await stack.service.openLink('file:///etc/passwd')).toMatchObject({ opened: false });
     expect(stack.shell.opened).toHaveLength(1);
+  });
+
+  it('deletes a group, marks all read and clears the history; the list and state pushes follow', async () => {
+    const removed = collect('group:removed');
+    const resets = collect('groups:reset');
+    const states = collect('state:changed');
+    const view = await stack.service.addSource({ provider: 'backtrace', name: 'Game' });
+    for (let i = 0; i < 3; i++) await stack.service.sendTestEvent(view.id);
+    const [a, b] = (await stack.service.listGroups({})).groups;
+    expect(await stack.service.deleteGroup(a!.id)).toBe(true);
+    expect(removed).toEqual([{ groupId: a!.id }]);
+    expect((await stack.service.getState()).groups).toBe(2);
+    expect(await stack.service.markAllRead()).toBe(2);
+    expect((await stack.service.getGroup(b!.id))?.read).toBe(true);
+    expect(await stack.service.clearHistory()).toBe(2);
+    expect(resets).toEqual([{ change: 'all-read' }, { change: 'cleared' }]);
+    const last = states.at(-1)!;
+    expect(last).toMatchObject({ groups: 0, unread: 0, latest: [] });
   });
 
   it('records rejected requests and replays a recorded one', async () => {

@@ -22,7 +22,17 @@ function settingsWith(patch: Partial<Settings> = {}): MemorySettingsStore {
 }
 
 function collect(events: CoreEvents): { [K in keyof CoreEventMap]: Array<CoreEventMap[K]> } {
-  const out = { request: [], received: [], rejected: [], notification: [], group: [], receiver: [], warning: [] } as {
+  const out = {
+    request: [],
+    received: [],
+    rejected: [],
+    notification: [],
+    group: [],
+    removed: [],
+    groups: [],
+    receiver: [],
+    warning: [],
+  } as {
     [K in keyof CoreEventMap]: Array<CoreEventMap[K]>;
   };
   for (const name of Object.keys(out) as Array<keyof CoreEventMap>) {
@@ -107,6 +117,63 @@ describe('CrashbellCore.open', () => {
     expect(core.inbox.counts().groups).toBe(4);
   });
 
+  it('marks its own samples as test events by a token no sender knows, masked in the inspector', async () => {
+    core = await CrashbellCore.open({ settings: settingsWith(), dataDir, port: 0 });
+    const seen = collect(core.events);
+    expect((await core.deliverSample(backtrace.id)).status).toBe(200);
+    expect(seen.received[0]!.event.test).toBe(true);
+    expect(seen.received[0]!.result.group.test).toBe(true);
+    const token = core.requestLog.original(core.requests()[0]!.id)!.headers['x-crashbell-test']!;
+    expect(token.length).toBeGreaterThan(20);
+    expect(core.requests()[0]!.headers['x-crashbell-test']).not.toBe(token);
+
+    // A sender with the source's credentials cannot pass a real crash off as a test with a made-up token.
+    const body = readFileSync(fixturePath('backtrace', 'group-notification.json'), 'utf8');
+    const auth = basicAuth(backtrace.credentials['username']!, backtrace.credentials['password']!);
+    for (const forged of ['1', 'true', `${token}x`]) {
+      const res = await sendHook(core.port!, {
+        path: `/hooks/${backtrace.id}`,
+        headers: { 'content-type': 'application/json', authorization: auth, 'x-crashbell-test': forged },
+        body,
+      });
+      expect(res.status).toBe(200);
+    }
+    expect(seen.received.slice(1).map((r) => r.event.test)).toEqual([false, false, false]);
+    expect(core.inbox.counts().unread).toBe(1);
+
+    // The replay of a test request is a test again.
+    expect((await core.replay(core.requests().at(-1)!.id)).status).toBe(200);
+    expect(seen.received.at(-1)!.event.test).toBe(true);
+  });
+
+  it('deletes a group, marks all read and clears the history, telling listeners', async () => {
+    core = await CrashbellCore.open({ settings: settingsWith(), dataDir, port: 0 });
+    const seen = collect(core.events);
+    const body = readFileSync(fixturePath('backtrace', 'group-notification.json'), 'utf8');
+    const auth = basicAuth(backtrace.credentials['username']!, backtrace.credentials['password']!);
+    for (const fingerprint of ['a', 'b', 'c']) {
+      const hook = { ...(JSON.parse(body) as Record<string, unknown>), fingerprint };
+      await sendHook(core.port!, {
+        path: `/hooks/${backtrace.id}`,
+        headers: { 'content-type': 'application/json', authorization: auth },
+        body: JSON.stringify(hook),
+      });
+    }
+    const [first] = core.inbox.list({}).groups;
+    expect(await core.deleteGroup(first!.id)).toBe(true);
+    expect(await core.deleteGroup(first!.id)).toBe(false);
+    expect(seen.removed).toEqual([{ groupId: first!.id }]);
+    expect(await core.markAllRead()).toBe(2);
+    expect(await core.markAllRead()).toBe(0);
+    expect(core.inbox.counts()).toEqual({ groups: 2, unread: 0 });
+    expect(await core.clearHistory()).toBe(2);
+    expect(seen.groups).toEqual([
+      { change: 'all-read', count: 2 },
+      { change: 'cleared', count: 2 },
+    ]);
+    expect(core.inbox.counts().groups).toBe(0);
+  });
+
   it('reports an unreachable public URL as status 0 with the reason', async () => {
     core = await CrashbellCore.open({ settings: settingsWith(), dataDir, port: 0 });
     const closed = net.createServer();
@@ -132,9 +199,14 @@ describe('CrashbellCore.open', () => {
     const original = core.requests()[0]!;
     expect(original.headers['x-signature']).not.toBe(signature);
 
+    expect(original).toMatchObject({ title: json.message, duplicate: false });
+
     const replayed = await core.replay(original.id);
-    expect(replayed).toMatchObject({ via: 'local', status: 200 });
-    // The same body again: recognised as a redelivery of the first.
+    // The same body again: recognised as a redelivery of the first, and the answer says so.
+    expect(replayed).toMatchObject({ via: 'local', status: 200, duplicate: true });
+    expect(replayed.reason).toMatch(/recognised as a redelivery/);
+    expect(core.requests()[0]).toMatchObject({ status: 200, duplicate: true, title: json.message });
+    expect(core.requests()[0]!.reason).toMatch(/redelivery/);
     expect(seen.received).toHaveLength(2);
     expect(seen.received[1]!.event.raw).toEqual(seen.received[0]!.event.raw);
     expect(seen.received[1]!.result.duplicate).toBe(true);

@@ -188,7 +188,10 @@ describe('policy: what holds a notification back (still recorded)', () => {
   it('Do Not Disturb until a time in the future, and not once it has passed', () => {
     const on = testSettings();
     on.dnd.until = new Date(NOW + HOUR).toISOString();
-    expect(decide(fresh(bt(), on)).decision).toMatchObject({ notify: false, code: 'dnd' });
+    const held = decide(fresh(bt(), on)).decision;
+    expect(held).toMatchObject({ notify: false, code: 'dnd', until: on.dnd.until });
+    // Stored with the group and printed by headless: the end in local time, never an ISO string.
+    expect(held.reason).toMatch(/^Do Not Disturb until (tomorrow )?\d\d:\d\d$/);
     const past = testSettings();
     past.dnd.until = new Date(NOW - 1).toISOString();
     expect(decide(fresh(bt(), past)).decision.notify).toBe(true);
