@@ -155,7 +155,11 @@ function verifyBasic(source: Source, headers: Record<string, string>): Rejection
   // holds no ':' (validateSource), so the joined pair is unambiguous.
   const expected = `${expectedUser}:${expectedPassword}`;
   const ok = safeEqual(`${given.username}:${given.password}`, expected, expectedDigestOf(source, expected));
-  return ok ? null : unauthorized("wrong Basic credentials: copy them again from the source's setup");
+  return ok
+    ? null
+    : unauthorized(
+        "wrong Basic credentials: the username and password of the Authorization header were compared, as one pair, with this source's (SHA-256 digests compared in constant time); copy them again from the source's setup",
+      );
 }
 
 function basicHeader(username: string, password: string): string {

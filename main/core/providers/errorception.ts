@@ -110,9 +110,13 @@ export const errorceptionProvider: ProviderModule = {
       const given = header(req.headers, 'x-signature');
       if (!given) return { status: 401, reason: 'missing X-Signature header' };
       const expected = errorceptionSignature(secret, fields.message, fields.page);
-      return safeEqual(given.trim().toLowerCase(), expected)
+      const value = given.trim().toLowerCase();
+      return safeEqual(value, expected)
         ? null
-        : { status: 401, reason: 'X-Signature does not match: check the secret key pasted into this source' };
+        : {
+            status: 401,
+            reason: `X-Signature does not match: it was compared with the hex SHA-1 of this source's secret key followed by the body's "message" and "page" fields (received ${value.length} characters; a hex SHA-1 has 40); check the secret key pasted into this source`,
+          };
     } catch (error) {
       return { status: 400, reason: `the body could not be checked: ${String(error)}` };
     }

@@ -264,7 +264,11 @@ function verifyHmac(req: HookRequest, config: GenericConfig): Rejection | null {
   }
   const expected = config.signatureEncoding === 'hex' ? hmacHex(secret, req.rawBody) : hmacBase64(secret, req.rawBody);
   const matches = config.signatureEncoding === 'hex' ? safeEqual(value.toLowerCase(), expected) : safeEqual(value, expected);
-  return matches ? null : unauthorized(`wrong ${name} signature: check the secret and the encoding (${config.signatureEncoding})`);
+  if (matches) return null;
+  const after = prefix ? ` after the prefix "${prefix}"` : '';
+  return unauthorized(
+    `wrong ${name} signature: the value${after} was compared with the ${config.signatureEncoding} HMAC-SHA256 of the body as sent, keyed with this source's secret (received ${value.length} characters; expected ${expected.length}); check the secret and the encoding`,
+  );
 }
 
 /** Signs a body the way a generic source expects; for samples and tests. */

@@ -435,6 +435,13 @@ function parseServiceHook(req: HookRequest): ParseResult {
   };
 }
 
+/** What a refused Sentry signature was compared with, in words (the secret is named, never shown). */
+function signatureMismatch(headerName: string, given: string, secretName: string): Rejection {
+  return unauthorized(
+    `wrong ${headerName}: it was compared with the hex HMAC-SHA256 of the body (as sent, then as compact JSON) keyed with this source's ${secretName} (received ${given.trim().length} characters; a hex HMAC-SHA256 has 64); check that the source holds the current one`,
+  );
+}
+
 /** Both signature readings Sentry's documentation allows: the bytes as sent, or their compact JSON form. */
 function signatureMatches(secret: string, given: string, req: HookRequest): boolean {
   const normalized = given.trim().toLowerCase();
@@ -461,7 +468,7 @@ function verifySentry(req: HookRequest): Rejection | null {
     const stale = checkTimestamp('Sentry-Hook-Timestamp', header(req.headers, 'sentry-hook-timestamp'), req.now);
     if (stale) return stale;
     if (!signatureMatches(secret, integrationSignature, req)) {
-      return unauthorized("wrong Sentry-Hook-Signature: check that the source holds the integration's current Client Secret");
+      return signatureMismatch('Sentry-Hook-Signature', integrationSignature, "integration's Client Secret");
     }
     if (!header(req.headers, 'sentry-hook-resource')) return { status: 400, reason: 'missing Sentry-Hook-Resource header' };
     return null;
@@ -471,7 +478,7 @@ function verifySentry(req: HookRequest): Rejection | null {
     const stale = checkTimestamp('X-ServiceHook-Timestamp', header(req.headers, 'x-servicehook-timestamp'), req.now);
     if (stale) return stale;
     if (!signatureMatches(secret, serviceSignature, req)) {
-      return unauthorized("wrong X-ServiceHook-Signature: check that the source holds the service hook's current secret");
+      return signatureMismatch('X-ServiceHook-Signature', serviceSignature, "service hook's secret");
     }
     return null;
   }

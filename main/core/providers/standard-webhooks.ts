@@ -123,7 +123,11 @@ export function verifyStandardWebhook(check: StandardWebhookCheck): Rejection | 
     // Every candidate is compared, so timing does not reveal which one (if any) matched.
     if (safeEqual(entry.slice(comma + 1), expected)) matched = true;
   }
-  if (!matched) return unauthorized("no webhook-signature entry matches: check that the source holds the sender's current whsec_ secret");
+  if (!matched) {
+    return unauthorized(
+      'no webhook-signature entry matches: each "v1," entry was compared with the base64 HMAC-SHA256 of "webhook-id.webhook-timestamp.body" keyed with the whsec_ secret; check that the source holds the sender\'s current whsec_ secret',
+    );
+  }
   if (check.replay.has(check.scope, id, check.now)) {
     return unauthorized(`replayed webhook-id "${id.slice(0, 100)}": this message was already received`);
   }
