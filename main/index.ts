@@ -124,11 +124,13 @@ async function main(): Promise<void> {
   const notifier = new Notifier({
     createNotification: (options) => new Notification(options),
     isSupported: () => Notification.isSupported(),
+    platform: process.platform,
     icon: appIcon,
     openExternal: (url) => shell.openExternal(url),
     showWindow: () => showWindow(),
     navigate: (view, groupId) => navigateTo(view, groupId),
     markRead: (groupId) => void engine?.service.markGroup(groupId, { read: true }).catch(reportTo('notifications')),
+    mute: (groupId) => void engine?.service.markGroup(groupId, { muted: true, read: true }).catch(reportTo('notifications')),
     log,
   });
   notifier.onRefused((r) => log(`notification link refused (${r.reason})`));
@@ -195,6 +197,7 @@ async function main(): Promise<void> {
             }
           }, reportTo('tray'));
         },
+        markAllRead: () => void svc.markAllRead().catch(reportTo('tray')),
         copyWebhookUrl: (sourceId) => {
           const source = tray.state.sources.find((s) => s.id === sourceId);
           if (source) void svc.copy(source.webhookUrl, { sourceId, webhookUrl: true }).catch(reportTo('tray'));

@@ -1,6 +1,11 @@
 /**
  * Native notifications for what the inbox's policy raises. A click opens the group's page, and only through the
  * http(s) guard: the URL came from the internet. A digest opens the window on the list.
+ *
+ * Where the platform has notification buttons (macOS and Windows), a group's notification offers Open and
+ * Mute. Linux has none through Electron (its libnotify notifications show no actions), so there the click is
+ * the only action. Each source's sound choice: `silent` everywhere; a named macOS system sound on macOS only
+ * (Windows and Linux give an app no choice of sound, so they play their default).
  */
 import type { NotificationRequest, TunnelState } from '../shared/events';
 import type { AppState, ViewName } from '../shared/ipc';
@@ -8,8 +13,49 @@ import { checkExternalUrl } from './core/links';
 
 /** The part of an Electron Notification used here. */
 export interface NativeNotification {
-  on(event: 'click' | 'close' | 'failed', listener: (...args: unknown[]) => void): void;
+  on(event: 'click' | 'close' | 'failed' | 'action', listener: (...args: unknown[]) => void): void;
   show(): void;
+}
+
+/** What the notifier asks Electron's Notification for (a subset of its constructor options). */
+export interface NotificationOptions {
+  title: string;
+  body: string;
+  icon?: string;
+  silent?: boolean;
+  /** macOS: a system sound by name. */
+  sound?: string;
+  /** macOS and Windows: buttons, in order. */
+  actions?: Array<{ type: 'button'; text: string }>;
+}
+
+/** The buttons a group's notification has where the platform shows them, in order. */
+export const NOTIFICATION_ACTIONS = ['Open', 'Mute'] as const;
+
+/** Whether Electron shows notification buttons on this platform. */
+export function hasNotificationActions(platform: string): boolean {
+  return platform === 'darwin' || platform === 'win32';
+}
+
+/** The options for one request on one platform: text cut to size, its source's sound, and buttons where there are any. */
+export function notificationOptions(request: NotificationRequest, platform: string, icon?: string): NotificationOptions {
+  const options: NotificationOptions = { title: request.title.slice(0, 200), body: request.body.slice(0, 1_000) };
+  if (icon) options.icon = icon;
+  if (request.sound === 'silent') options.silent = true;
+  else if (request.sound && request.sound !== 'default' && platform === 'darwin') options.sound = request.sound;
+  if (request.group && !request.digest && hasNotificationActions(platform)) {
+    options.actions = NOTIFICATION_ACTIONS.map((text) => ({ type: 'button', text }));
+  }
+  return options;
+}
+
+/** The index of the button pressed, from Electron's 'action' event (its details, or the older index argument). */
+function actionIndexOf(args: unknown[]): number | null {
+  const [details, index] = args;
+  if (details && typeof details === 'object' && typeof (details as { actionIndex?: unknown }).actionIndex === 'number') {
+    return (details as { actionIndex: number }).actionIndex;
+  }
+  return typeof index === 'number' ? index : null;
 }
 
 /** A refused link, kept so the window (and a bug report) can show what happened. */
@@ -21,8 +67,10 @@ export interface RefusedLink {
 }
 
 export interface NotifierDeps {
-  createNotification(options: { title: string; body: string; icon?: string; silent?: boolean }): NativeNotification;
+  createNotification(options: NotificationOptions): NativeNotification;
   isSupported(): boolean;
+  /** `process.platform`: which of Electron's notification features there are (buttons, named sounds). */
+  platform?: string;
   /** The app icon (PNG path); macOS uses the bundle's icon and ignores it. */
   icon?: string;
   openExternal(url: string): Promise<void>;
@@ -30,6 +78,8 @@ export interface NotifierDeps {
   navigate(view: ViewName, groupId?: string): void;
   /** Marks a group read: clicking its notification means the user has seen it. */
   markRead?(groupId: string): void;
+  /** Mutes a group (its notification's Mute button). */
+  mute?(groupId: string): void;
   log(message: string): void;
   now?: () => number;
 }
@@ -53,17 +103,24 @@ export class Notifier {
       this.deps.log(`notifications: not supported on this desktop; "${request.title}" was not shown`);
       return false;
     }
-    const options: { title: string; body: string; icon?: string } = {
-      title: request.title.slice(0, 200),
-      body: request.body.slice(0, 1_000),
-    };
-    if (this.deps.icon) options.icon = this.deps.icon;
+    const options = notificationOptions(request, this.deps.platform ?? 'linux', this.deps.icon);
     const n = this.deps.createNotification(options);
     this.keep(n);
     n.on('click', () => {
       this.live.delete(n);
       void this.onClick(request);
     });
+    if (options.actions) {
+      n.on('action', (...args: unknown[]) => {
+        this.live.delete(n);
+        const pressed = NOTIFICATION_ACTIONS[actionIndexOf(args) ?? -1];
+        if (pressed === 'Open') void this.onClick(request);
+        else if (pressed === 'Mute' && request.group) {
+          this.deps.mute?.(request.group);
+          this.deps.log(`notifications: muted "${request.title.slice(0, 80)}" from its notification`);
+        }
+      });
+    }
     n.on('close', () => this.live.delete(n));
     n.on('failed', (...args: unknown[]) => {
       this.live.delete(n);

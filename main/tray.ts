@@ -12,7 +12,8 @@ export interface TrayState {
   tunnel: TunnelState;
   publicBaseUrl: string | null;
   unread: number;
-  dnd: { active: boolean; until: string | null };
+  /** `reason` in words, its end in local time ("Do Not Disturb until 09:07"), as the core says it. */
+  dnd: { active: boolean; until: string | null; reason?: string | null };
   pausedAll: boolean;
   startAtLogin: boolean;
   /** The latest groups, newest first (at most 5 are shown). */
@@ -25,6 +26,7 @@ export interface TrayState {
 export interface TrayActions {
   openWindow(): void;
   openGroup(groupId: string): void;
+  markAllRead(): void;
   copyWebhookUrl(sourceId: string): void;
   setDnd(mode: DndMode): void;
   setPausedAll(paused: boolean): void;
@@ -84,7 +86,7 @@ function tunnelLine(state: TrayState): string {
 export function trayTooltip(state: TrayState): string {
   const lines = ['Crashbell', state.listening ? tunnelLine(state) : 'Not listening'];
   if (state.unread > 0) lines.push(`${state.unread} unread error${state.unread === 1 ? '' : 's'}`);
-  if (state.dnd.active) lines.push(state.dnd.until ? `Do Not Disturb until ${state.dnd.until}` : 'Do Not Disturb');
+  if (state.dnd.active) lines.push(state.dnd.reason ?? 'Do Not Disturb');
   if (state.pausedAll) lines.push('All sources paused');
   // Windows truncates tooltips at 127 characters.
   const text = lines.join('\n');
@@ -103,6 +105,7 @@ export function buildTrayMenu(state: TrayState, actions: TrayActions): TrayMenuI
     for (const g of latest) {
       items.push({ label: `${g.unread ? '• ' : ''}${menuLabel(g.title)}`, click: () => actions.openGroup(g.id) });
     }
+    items.push({ label: 'Mark all read', enabled: state.unread > 0, click: () => actions.markAllRead() });
   }
   items.push({ type: 'separator' });
 
@@ -175,7 +178,7 @@ export function trayStateOf(state: AppState): TrayState {
     tunnel: state.tunnel,
     publicBaseUrl: state.publicBaseUrl,
     unread: state.unread,
-    dnd: { active: state.dnd.active, until: state.dnd.until },
+    dnd: { active: state.dnd.active, until: state.dnd.until, reason: state.dnd.reason },
     pausedAll: state.pausedAll,
     startAtLogin: state.startAtLogin,
     latest: state.latest.slice(0, TRAY_LATEST).map((g) => ({ id: g.id, title: g.title, unread: !g.read })),

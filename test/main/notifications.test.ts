@@ -1,11 +1,18 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { NotificationRequest } from '../../shared/events';
-import { Notifier, urlChangedNotification, urlChangeToAnnounce, type NativeNotification } from '../../main/notifications';
+import {
+  Notifier,
+  notificationOptions,
+  urlChangedNotification,
+  urlChangeToAnnounce,
+  type NativeNotification,
+  type NotificationOptions,
+} from '../../main/notifications';
 
 class FakeNotification implements NativeNotification {
   readonly handlers = new Map<string, (...a: unknown[]) => void>();
   shown = false;
-  constructor(readonly options: { title: string; body: string; icon?: string }) {}
+  constructor(readonly options: NotificationOptions) {}
   on(event: string, listener: (...a: unknown[]) => void): void {
     this.handlers.set(event, listener);
   }
@@ -14,10 +21,12 @@ class FakeNotification implements NativeNotification {
   }
 }
 
-function setup(supported = true) {
+function setup(supported = true, platform = 'linux') {
   const created: FakeNotification[] = [];
   const deps = {
-    createNotification: (o: { title: string; body: string; icon?: string }) => {
+    platform,
+    mute: vi.fn(),
+    createNotification: (o: NotificationOptions) => {
       const n = new FakeNotification(o);
       created.push(n);
       return n;
@@ -73,6 +82,36 @@ describe('Notifier', () => {
       expect(deps.log).toHaveBeenCalledWith(expect.stringMatching(/^links: refused/));
     },
   );
+
+  it.each(['darwin', 'win32'])('on %s, a group’s notification has Open and Mute buttons that do what they say', async (platform) => {
+    const { notifier, created, deps } = setup(true, platform);
+    notifier.show(single);
+    expect(created[0]!.options.actions).toEqual([
+      { type: 'button', text: 'Open' },
+      { type: 'button', text: 'Mute' },
+    ]);
+    // Electron passes the details (with actionIndex) first, and the deprecated index after.
+    created[0]!.handlers.get('action')!({ actionIndex: 1 }, 1);
+    expect(deps.mute).toHaveBeenCalledWith('g1');
+    expect(deps.openExternal).not.toHaveBeenCalled();
+    notifier.show(single);
+    created[1]!.handlers.get('action')!({}, 0);
+    await flush();
+    expect(deps.openExternal).toHaveBeenCalledWith(single.url);
+  });
+
+  it('on Linux (libnotify shows no buttons through Electron) and for digests there are no buttons', () => {
+    expect(notificationOptions(single, 'linux').actions).toBeUndefined();
+    const digest = { title: '3 new errors', body: 'x', url: null, group: null, digest: true };
+    expect(notificationOptions(digest, 'darwin').actions).toBeUndefined();
+  });
+
+  it('plays the source’s sound: silent everywhere, a named sound on macOS only', () => {
+    expect(notificationOptions({ ...single, sound: 'silent' }, 'linux')).toMatchObject({ silent: true });
+    expect(notificationOptions({ ...single, sound: 'Glass' }, 'darwin')).toMatchObject({ sound: 'Glass' });
+    expect(notificationOptions({ ...single, sound: 'Glass' }, 'win32')).not.toHaveProperty('sound');
+    expect(notificationOptions(single, 'darwin')).not.toHaveProperty('silent');
+  });
 
   it('a digest opens the window on the list', async () => {
     const { notifier, created, deps } = setup();

@@ -33,6 +33,7 @@ function actions(): TrayActions & { calls: Array<[string, unknown?]> } {
     calls,
     openWindow: () => calls.push(['openWindow']),
     openGroup: (id) => calls.push(['openGroup', id]),
+    markAllRead: () => calls.push(['markAllRead']),
     copyWebhookUrl: (id) => calls.push(['copyWebhookUrl', id]),
     setDnd: (mode) => calls.push(['setDnd', mode]),
     setPausedAll: (p) => calls.push(['setPausedAll', p]),
@@ -68,6 +69,17 @@ describe('tray menu (pure, from state)', () => {
     expect(errorItems.map((i) => i.label)).toEqual(['• TypeError 0', 'TypeError 1', 'TypeError 2', 'TypeError 3', 'TypeError 4']);
     errorItems[2]!.click!();
     expect(a.calls).toEqual([['openGroup', 'g2']]);
+  });
+
+  it('offers Mark all read under the latest errors, enabled while some are unread', () => {
+    const a = actions();
+    const latest = [{ id: 'g0', title: 'TypeError', unread: true }];
+    expect(find(buildTrayMenu(state({ latest, unread: 0 }), a), 'Mark all read').enabled).toBe(false);
+    const item = find(buildTrayMenu(state({ latest, unread: 2 }), a), 'Mark all read');
+    expect(item.enabled).toBe(true);
+    item.click!();
+    expect(a.calls).toEqual([['markAllRead']]);
+    expect(labels(buildTrayMenu(state(), a))).not.toContain('Mark all read');
   });
 
   it('has a copy item per source, and the toggles and DND choices call their actions', () => {
@@ -130,6 +142,12 @@ describe('tray icon and tooltip', () => {
     expect(trayIconKind(state({ unread: 3, tunnel: { status: 'error', reason: 'x', code: null, retryAt: null } }))).toBe('down');
     expect(trayIconKind(state({ listening: false }))).toBe('down');
     expect(trayIconKind(state({ unread: 3, dnd: { active: true, until: null } }))).toBe('dnd');
+  });
+
+  it('tooltip says until when Do Not Disturb holds, in the core’s words (local time, not ISO)', () => {
+    const dnd = { active: true, until: '2026-01-01T10:00:00.000Z', reason: 'Do Not Disturb until 11:00' };
+    expect(trayTooltip(state({ dnd }))).toBe('Crashbell\nhttps://bell.ngrok.app\nDo Not Disturb until 11:00');
+    expect(trayTooltip(state({ dnd: { active: true, until: null } }))).toContain('\nDo Not Disturb');
   });
 
   it('tooltip shows the public URL, or the local one, and counts', () => {

@@ -54,6 +54,16 @@ function fresh(ev: NormalizedEvent, settings: Settings = testSettings(), recent:
 const bt = (occurrences = 35, over: Partial<NormalizedEvent> = {}): NormalizedEvent =>
   backtraceEvent({ body: { occurrences, object_id: `o${occurrences}` }, at: NOW, ...over });
 
+describe('policy: how it notifies', () => {
+  it('carries the source’s sound choice, and says a test event is one', () => {
+    const s = testSettings();
+    s.sources[0]!.sound = 'Glass';
+    expect(decide(fresh(bt(), s)).notification?.sound).toBe('Glass');
+    expect(decide(fresh(bt())).notification).not.toHaveProperty('sound');
+    expect(decide(fresh(bt(35, { test: true }))).notification?.title).toBe('Test event: New error in my_app.exe: my_fn');
+  });
+});
+
 describe('policy: what notifies', () => {
   it('notifies a group new to Crashbell, with the error and the app in the title', () => {
     const out = decide(fresh(bt()));
