@@ -95,7 +95,7 @@ export function App() {
     );
   }
 
-  const tunnel = tunnelSummary(state.tunnel);
+  const tunnel = tunnelSummary(state.tunnel, settings?.tunnel ?? null);
   return (
     // Names and badges of providers come from main's registry, for every view below.
     <ProvidersContext value={state.providers}>

@@ -41,7 +41,8 @@ export function CopyButton({
     <button
       type="button"
       className={className}
-      aria-label={label}
+      // The visible word ("Copied", "Copy failed") is part of the name, so what is heard is what is seen.
+      aria-label={flash ? `${label}: ${flash}` : label}
       onClick={() => {
         copy(text, what ?? {}).then(
           () => setFlash('Copied'),

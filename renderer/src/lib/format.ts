@@ -21,6 +21,11 @@ export function relativeTime(iso: string | null, nowMs: number): string {
   return new Date(t).toLocaleDateString();
 }
 
+/** A local time of day in the user's own clock format ("09:07", "9:07 AM"). */
+export function localClock(d: Date): string {
+  return d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
 /** A full local date and time for tooltips and the detail view. */
 export function absoluteTime(iso: string | null): string {
   if (!iso) return '—';
@@ -77,8 +82,25 @@ export function maskSecret(value: string): string {
   return '•'.repeat(Math.min(16, value.length));
 }
 
-/** Plain words for the tunnel's state, and a tone for its badge. */
-export function tunnelSummary(state: TunnelState): { label: string; detail: string | null; tone: 'ok' | 'busy' | 'off' | 'bad' } {
+/** The tunnel settings that tell a tunnel turned off from one waiting to start. */
+export interface TunnelChoice {
+  enabled: boolean;
+  hasAuthtoken: boolean;
+}
+
+/**
+ * Plain words for the tunnel's state, and a tone for its badge. With the settings, an "off" state says why in
+ * the switch's terms: a tunnel the user turned on is never called "Off" (it waits for an authtoken, or starts).
+ */
+export function tunnelSummary(
+  state: TunnelState,
+  choice: TunnelChoice | null = null,
+): { label: string; detail: string | null; tone: 'ok' | 'busy' | 'off' | 'bad' } {
+  if (state.status === 'off' && choice?.enabled) {
+    return choice.hasAuthtoken
+      ? { label: 'Starting…', detail: null, tone: 'busy' }
+      : { label: 'Needs an authtoken', detail: state.reason, tone: 'busy' };
+  }
   switch (state.status) {
     case 'online':
       return { label: 'Online', detail: state.url, tone: 'ok' };

@@ -4,7 +4,7 @@
  * filter keeps is main's own rule (`shared/group-filter.ts`).
  */
 import type { GroupQuery, GroupRow, GroupUpdate } from '../../../shared/events';
-import { groupFilter, type GroupFilterQuery } from '../../../shared/group-filter';
+import { groupFilter, type GroupFilterQuery, type NamedSource } from '../../../shared/group-filter';
 
 /** The filters the list view offers, as the query sent to main. */
 export interface ListFilters {
@@ -50,9 +50,24 @@ export function isFiltered(filters: ListFilters): boolean {
   );
 }
 
-/** Whether a changed group belongs in the list under these filters, by the rule main lists with. */
-export function matchesFilters(update: GroupUpdate, filters: ListFilters): boolean {
-  return groupFilter(filterQuery(filters))(update.row, update.text);
+/** True when two sets of filters ask for the same list. */
+export function sameFilters(a: ListFilters, b: ListFilters): boolean {
+  return (
+    a.text.trim() === b.text.trim() &&
+    a.sourceId === b.sourceId &&
+    a.provider === b.provider &&
+    a.unread === b.unread &&
+    a.muted === b.muted &&
+    a.resolved === b.resolved
+  );
+}
+
+/**
+ * Whether a changed group belongs in the list under these filters, by the rule main lists with (`sources`: the
+ * configured sources, whose names a search also matches).
+ */
+export function matchesFilters(update: GroupUpdate, filters: ListFilters, sources: readonly NamedSource[] = []): boolean {
+  return groupFilter(filterQuery(filters), sources)(update.row, update.text);
 }
 
 /** Newest first by last received; ties broken by id so the order is stable. */
@@ -73,10 +88,15 @@ export interface Upserted {
  * marks), moves it when it became newer, inserts it when new, drops it when it no longer matches.
  * The input array is not modified.
  */
-export function upsertGroup(rows: readonly GroupRow[], update: GroupUpdate, filters: ListFilters): Upserted {
+export function upsertGroup(
+  rows: readonly GroupRow[],
+  update: GroupUpdate,
+  filters: ListFilters,
+  sources: readonly NamedSource[] = [],
+): Upserted {
   const g = update.row;
   const at = rows.findIndex((r) => r.id === g.id);
-  const matches = matchesFilters(update, filters);
+  const matches = matchesFilters(update, filters, sources);
   if (!matches) {
     if (at < 0) return { rows: rows as GroupRow[], totalDelta: 0 };
     const next = rows.slice();
@@ -97,6 +117,13 @@ export function upsertGroup(rows: readonly GroupRow[], update: GroupUpdate, filt
   while (i < next.length && compareNewestFirst(next[i]!, g) < 0) i++;
   next.splice(i, 0, g);
   return { rows: next, totalDelta: at >= 0 ? 0 : 1 };
+}
+
+/** The rows without a group that was deleted, and how the match count moved. */
+export function removeGroup(rows: readonly GroupRow[], groupId: string): Upserted {
+  const at = rows.findIndex((r) => r.id === groupId);
+  if (at < 0) return { rows: rows as GroupRow[], totalDelta: 0 };
+  return { rows: [...rows.slice(0, at), ...rows.slice(at + 1)], totalDelta: -1 };
 }
 
 /** Appends a fetched page, dropping rows already present (a live update may have inserted them). */

@@ -53,3 +53,18 @@ export function validateNewSource(provider: ProviderInfo | undefined, name: stri
   }
   return null;
 }
+
+/**
+ * Every provider a source can be added for, by name, as one phrase: "Backtrace, Sentry or Generic JSON". From
+ * main's list, so a provider added to the core is named here without an edit.
+ */
+export function providerNames(state: AppState, conjunction: 'or' | 'and' = 'or'): string {
+  return namesOf(availableProviders(state), conjunction);
+}
+
+/** Names as one phrase: "A", "A or B", "A, B or C". */
+export function namesOf(providers: ReadonlyArray<{ name: string }>, conjunction: 'or' | 'and' = 'or'): string {
+  const names = providers.map((p) => p.name);
+  if (names.length <= 1) return names[0] ?? '';
+  return `${names.slice(0, -1).join(', ')} ${conjunction} ${names.at(-1)}`;
+}

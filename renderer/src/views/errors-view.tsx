@@ -1,13 +1,14 @@
 /**
  * Recent errors: one row per group, newest first, virtualized so thousands of groups scroll smoothly,
- * with search, filters, live updates and keyboard control; the detail opens beside the list.
+ * with search, filters, live updates and keyboard control; the detail opens beside the list and follows the
+ * keyboard selection. Mark all read and Clear history (confirmed first) act on the whole history.
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { GroupRow, GroupUpdate } from '../../../shared/events';
 import { groupUpdate } from '../../../shared/group-filter';
 import type { AppState } from '../../../shared/ipc';
-import { errorMessage, listGroups, markGroup, onGroupUpdated } from '../api';
+import { clearHistory, errorMessage, listGroups, markAllRead, markGroup, onGroupRemoved, onGroupsReset, onGroupUpdated } from '../api';
 import { EmptyState } from '../components/empty-state';
 import { ErrorBox } from '../components/error-box';
 import { ProviderBadge } from '../components/provider-badge';
@@ -20,10 +21,13 @@ import {
   isFiltered,
   listAction,
   moveSelection,
+  removeGroup,
+  sameFilters,
   toQuery,
   upsertGroup,
   type ListFilters,
 } from '../lib/group-list';
+import { providerNames } from '../lib/providers';
 import { useNow } from '../lib/use-now';
 import { GroupDetail } from './group-detail';
 
@@ -46,6 +50,10 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
   /** The rows as last set, for updates that arrive before React renders them. */
   const rowsRef = useRef<GroupRow[]>([]);
   const [total, setTotal] = useState(0);
+  /** The filters the rows shown answer: the empty state and the count speak of these, not of a query still running. */
+  const [loaded, setLoaded] = useState<ListFilters | null>(null);
+  const [confirmClear, setConfirmClear] = useState(false);
+  const keepClearRef = useRef<HTMLButtonElement>(null);
   const [cursor, setCursor] = useState<string | null>(null);
   const [phase, setPhase] = useState<'loading' | 'ready' | 'error'>('loading');
   const [error, setError] = useState<string | null>(null);
@@ -67,6 +75,8 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
   const lookProvider = useProviderLook();
 
   const sourceNames = useMemo(() => new Map(state.sources.map((s) => [s.id, s.name])), [state.sources]);
+  const sourcesRef = useRef(state.sources);
+  sourcesRef.current = state.sources;
 
   // Search as the user types, without a request per keystroke.
   useEffect(() => {
@@ -76,14 +86,16 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
 
   const load = useCallback(() => {
     const gen = ++generation.current;
+    const asked = filters;
     setPhase((p) => (p === 'ready' ? p : 'loading'));
-    listGroups(toQuery(filters, PAGE_SIZE)).then(
+    listGroups(toQuery(asked, PAGE_SIZE)).then(
       (page) => {
         if (gen !== generation.current) return;
         rowsRef.current = page.groups;
         setRows(page.groups);
         setTotal(page.total);
         setCursor(page.nextCursor);
+        setLoaded(asked);
         setPhase('ready');
         setSelected((s) => (page.groups.length === 0 ? -1 : Math.min(Math.max(s, 0), page.groups.length - 1)));
       },
@@ -96,13 +108,15 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
   }, [filters]);
 
   useEffect(load, [load]);
+  const loadRef = useRef(load);
+  loadRef.current = load;
 
   // Live: a changed group moves to its place (or in/out of the filter) without reloading the list.
   // One place applies a changed group to the rows and the match count. It works from a ref rather than inside
   // a state updater: updaters must be pure (React may run them twice), and the count moves with the rows.
   const applyUpdate = useCallback((update: GroupUpdate) => {
     const selectedId = rowsRef.current[selectedRef.current]?.id;
-    const { rows: next, totalDelta } = upsertGroup(rowsRef.current, update, filtersRef.current);
+    const { rows: next, totalDelta } = upsertGroup(rowsRef.current, update, filtersRef.current, sourcesRef.current);
     rowsRef.current = next;
     setRows(next);
     if (totalDelta !== 0) setTotal((t) => Math.max(0, t + totalDelta));
@@ -116,14 +130,36 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
     }
   }, []);
 
-  useEffect(
-    () =>
-      onGroupUpdated((update) => {
-        applyUpdate(update);
-        if (update.row.id === openIdRef.current) setLiveOpen(update.row);
-      }),
-    [applyUpdate],
-  );
+  useEffect(() => {
+    const offUpdated = onGroupUpdated((update) => {
+      applyUpdate(update);
+      if (update.row.id === openIdRef.current) setLiveOpen(update.row);
+    });
+    // A deleted group leaves the list (and the detail, when it was open) where it is.
+    const offRemoved = onGroupRemoved(({ groupId }) => {
+      const { rows: next, totalDelta } = removeGroup(rowsRef.current, groupId);
+      rowsRef.current = next;
+      setRows(next);
+      if (totalDelta !== 0) setTotal((t) => Math.max(0, t + totalDelta));
+      setSelected((s) => Math.min(s, next.length - 1));
+      if (openIdRef.current === groupId) setOpenId(null);
+    });
+    // The history was cleared or every group marked read: the list is loaded again.
+    const offReset = onGroupsReset(({ change }) => {
+      if (change === 'cleared') setOpenId(null);
+      loadRef.current();
+    });
+    return () => {
+      offUpdated();
+      offRemoved();
+      offReset();
+    };
+  }, [applyUpdate]);
+
+  // A confirmation starts on its safe choice.
+  useEffect(() => {
+    if (confirmClear) keepClearRef.current?.focus();
+  }, [confirmClear]);
 
   const loadMore = useCallback(() => {
     if (!cursor || loadingMore) return;
@@ -206,6 +242,12 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
         const next = moveSelection(selected, action, rows.length);
         setSelected(next);
         if (next >= 0) virtualizer.scrollToIndex(next, { align: 'auto' });
+        // An open detail follows the selection.
+        const to = rows[next];
+        if (openId && to && to.id !== openId) {
+          setOpenId(to.id);
+          setLiveOpen(null);
+        }
         break;
       }
       case 'open':
@@ -228,7 +270,27 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
 
   const providers = useMemo(() => [...new Set(state.sources.map((s) => s.provider))], [state.sources]);
   const activeId = selected >= 0 ? rows[selected]?.id : undefined;
-  const filtered = isFiltered(filters);
+  // What is shown answers `loaded`; a query typed or still running changes nothing until its answer is in.
+  const shown = loaded ?? filters;
+  const filtered = isFiltered(shown);
+  const searching = phase === 'ready' && (!sameFilters(shown, filters) || textInput.trim() !== filters.text.trim());
+
+  const onMarkAllRead = () => {
+    markAllRead().then(
+      (n) => setActionNote(n === 0 ? 'Every error was already read' : `Marked ${plural(n, 'error group')} read`),
+      (err) => setActionNote(errorMessage(err)),
+    );
+  };
+  const onClearHistory = () => {
+    setConfirmClear(false);
+    clearHistory().then(
+      (n) => {
+        setActionNote(`History cleared: ${plural(n, 'error group')} deleted`);
+        listRef.current?.focus();
+      },
+      (err) => setActionNote(errorMessage(err)),
+    );
+  };
 
   const list = (() => {
     if (phase === 'loading')
@@ -259,7 +321,7 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
       return (
         <EmptyState title="No errors yet" icon="✓">
           {state.sources.length === 0 ? (
-            <p>Add a source in Setup, paste its webhook URL into Backtrace or Errorception, and errors will appear here as they happen.</p>
+            <p>Add a source in Setup, paste its webhook URL into {providerNames(state)}, and errors will appear here as they happen.</p>
           ) : (
             <p>
               Crashbell is listening on {plural(state.sources.length, 'source')}. Errors appear here the moment a provider sends a hook. Try
@@ -315,6 +377,11 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
                   <span className="row-sub">{sub}</span>
                 </span>
                 <span className="row-marks">
+                  {g.test && (
+                    <span className="chip chip-test" title="Crashbell’s own test event: not counted as an unread error">
+                      Test
+                    </span>
+                  )}
                   {g.muted && <span className="chip chip-muted">Muted</span>}
                   {g.resolved && <span className="chip chip-resolved">Resolved</span>}
                 </span>
@@ -336,12 +403,13 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
 
   return (
     <div className={`errors-view ${openId ? 'with-detail' : ''}`}>
+      <h1 className="visually-hidden">Recent errors</h1>
       <section className="list-pane" aria-label="Error list">
         <div className="toolbar">
           <input
             type="search"
             className="search"
-            placeholder="Search title, app, project, callstack, page"
+            placeholder="Search title, app, environment, version, browser, source…"
             aria-label="Search errors"
             value={textInput}
             onChange={(e) => setTextInput(e.currentTarget.value)}
@@ -392,11 +460,40 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
             ))}
           </div>
         </div>
-        <div className="list-status" aria-live="polite">
-          <span>{phase === 'ready' ? `${plural(total, 'error group')}${filtered ? ' match' : ''}` : '\u00a0'}</span>
-          {loadingMore && <Spinner label="Loading more" />}
+        <div className="list-status">
+          <span aria-live="polite">
+            {phase !== 'ready' ? '\u00a0' : searching ? 'Searching…' : `${plural(total, 'error group')}${filtered ? ' match' : ''}`}
+          </span>
+          {(loadingMore || searching) && <Spinner label={searching ? 'Searching' : 'Loading more'} />}
+          <span className="list-actions">
+            <button type="button" className="btn btn-small btn-ghost" disabled={state.groups === 0} onClick={onMarkAllRead}>
+              Mark all read
+            </button>
+            <button
+              type="button"
+              className="btn btn-small btn-ghost"
+              disabled={state.groups === 0 || confirmClear}
+              onClick={() => setConfirmClear(true)}
+            >
+              Clear history…
+            </button>
+          </span>
           <span className="muted small keys-hint">↑↓ move · Enter open · M mute · R resolve</span>
         </div>
+        {confirmClear && (
+          <div className="confirm" role="group" aria-labelledby="confirm-clear-text">
+            <p id="confirm-clear-text">
+              Delete all {plural(state.groups, 'error group')} and the hooks stored with them? This cannot be undone; new hooks still
+              arrive.
+            </p>
+            <button type="button" className="btn btn-small btn-danger" onClick={onClearHistory}>
+              Clear history
+            </button>
+            <button type="button" ref={keepClearRef} className="btn btn-small" onClick={() => setConfirmClear(false)}>
+              Keep it
+            </button>
+          </div>
+        )}
         {actionNote && (
           <p className="notice" role="status">
             {actionNote}
@@ -407,7 +504,6 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
       {openId && (
         <section className="detail-pane" aria-label="Error detail">
           <GroupDetail
-            key={openId}
             groupId={openId}
             live={liveOpen}
             sourceName={(() => {

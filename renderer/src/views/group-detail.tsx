@@ -1,15 +1,16 @@
 /**
  * Everything the hooks carried about one group, and what to do with it.
  */
-import { useCallback, useEffect, useState } from 'react';
-import type { Group, GroupMarks, GroupRow, GroupSummary } from '../../../shared/events';
-import { copy, errorMessage, getGroup, markGroup, openGroup, openLink } from '../api';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Decision, Group, GroupMarks, GroupRow, GroupSummary } from '../../../shared/events';
+import { untilWords } from '../../../shared/until-words';
+import { copy, deleteGroup, errorMessage, getGroup, markGroup, openGroup, openLink } from '../api';
 import { EmptyState } from '../components/empty-state';
 import { ErrorBox } from '../components/error-box';
 import { HistogramChart } from '../components/histogram-chart';
 import { ProviderBadge } from '../components/provider-badge';
 import { Spinner } from '../components/spinner';
-import { absoluteTime, agentText, plural, prettyValue, relativeTime } from '../lib/format';
+import { absoluteTime, agentText, localClock, plural, prettyValue, relativeTime } from '../lib/format';
 import { useProviderLook } from '../lib/providers';
 import { useNow } from '../lib/use-now';
 
@@ -22,20 +23,44 @@ export interface GroupDetailProps {
   onChanged: (g: GroupSummary) => void;
 }
 
-/** The detail pane for one group. Marks the group read when it opens. */
+/**
+ * Why the policy decided as it did, in words. A Do Not Disturb that held it back says its end in the reader's
+ * own clock format (the core's stored words use the engine's 24-hour clock).
+ */
+export function decisionReason(decision: Decision): string {
+  if (decision.code === 'dnd' && decision.until) {
+    const until = Date.parse(decision.until);
+    const at = Date.parse(decision.at);
+    if (Number.isFinite(until) && Number.isFinite(at)) return `Do Not Disturb until ${untilWords(until, at, localClock)}`;
+  }
+  return decision.reason;
+}
+
+/**
+ * The detail pane for one group. Marks the group read when it opens. When `groupId` changes (the list's
+ * selection moved) it shows the new group as soon as it arrives, keeping the previous one until then.
+ */
 export function GroupDetail({ groupId, live, sourceName, onClose, onChanged }: GroupDetailProps) {
   const [group, setGroup] = useState<Group | null>(null);
   const [state, setState] = useState<'loading' | 'ready' | 'missing' | 'error'>('loading');
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const keepRef = useRef<HTMLButtonElement>(null);
+  /** The group last asked for: an answer for an earlier one (the selection moved on) is dropped. */
+  const asked = useRef(groupId);
   const now = useNow();
   const lookProvider = useProviderLook();
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: keyed on the id only; re-running when the parent re-renders would reload in a loop
   const load = useCallback(() => {
+    asked.current = groupId;
     setState('loading');
+    setNotice(null);
+    setConfirmDelete(false);
     getGroup(groupId).then(
       (g) => {
+        if (asked.current !== groupId) return;
         setGroup(g);
         setState(g ? 'ready' : 'missing');
         if (g && !g.read) {
@@ -46,6 +71,7 @@ export function GroupDetail({ groupId, live, sourceName, onClose, onChanged }: G
         }
       },
       (err) => {
+        if (asked.current !== groupId) return;
         setError(errorMessage(err));
         setState('error');
       },
@@ -53,13 +79,16 @@ export function GroupDetail({ groupId, live, sourceName, onClose, onChanged }: G
   }, [groupId]);
 
   useEffect(load, [load]);
+  useEffect(() => {
+    if (confirmDelete) keepRef.current?.focus();
+  }, [confirmDelete]);
 
   // A pushed update with a newer hook: refetch so the callstack, attributes and raw body follow.
   useEffect(() => {
     if (!live || !group || live.id !== group.id) return;
     if (live.lastReceivedAt !== group.lastReceivedAt) {
       getGroup(groupId).then(
-        (g) => g && setGroup(g),
+        (g) => g && asked.current === g.id && setGroup(g),
         () => undefined,
       );
     } else if (live.muted !== group.muted || live.resolved !== group.resolved || live.read !== group.read) {
@@ -110,11 +139,22 @@ export function GroupDetail({ groupId, live, sourceName, onClose, onChanged }: G
   const decision = group.lastDecision;
   const attributes = Object.entries(group.attributes).filter(([, h]) => h.length > 0);
 
+  const remove = () => {
+    setConfirmDelete(false);
+    deleteGroup(group.id).then(
+      (deleted) => {
+        if (deleted) onClose();
+        else setNotice('It was already gone from the history');
+      },
+      (err) => setNotice(errorMessage(err)),
+    );
+  };
+
   return (
-    <article className="detail" aria-labelledby="detail-title">
+    <article className="detail" aria-labelledby="detail-title" aria-busy={state === 'loading' || undefined}>
       <header className="detail-header">
-        <button type="button" className="btn btn-ghost btn-small detail-back" onClick={onClose} aria-label="Close detail">
-          ← Back
+        <button type="button" className="btn btn-ghost btn-small detail-back" onClick={onClose}>
+          <span aria-hidden="true">←</span> Back
         </button>
         <div className="detail-title-row">
           <ProviderBadge provider={group.provider} />
@@ -124,6 +164,7 @@ export function GroupDetail({ groupId, live, sourceName, onClose, onChanged }: G
         </div>
         <p className="detail-sub">
           {[group.application, group.project, sourceName].filter(Boolean).join(' · ') || provider}
+          {group.test === true && <span className="chip chip-test">Test</span>}
           {group.muted && <span className="chip chip-muted">Muted</span>}
           {group.resolved && <span className="chip chip-resolved">Resolved</span>}
         </p>
@@ -173,7 +214,21 @@ export function GroupDetail({ groupId, live, sourceName, onClose, onChanged }: G
           >
             {group.resolved ? 'Reopen' : 'Mark resolved'}
           </button>
+          <button type="button" className="btn btn-danger-quiet" disabled={confirmDelete} onClick={() => setConfirmDelete(true)}>
+            Delete…
+          </button>
         </div>
+        {confirmDelete && (
+          <div className="confirm" role="group" aria-labelledby="confirm-delete-text">
+            <p id="confirm-delete-text">Delete this group and its stored hooks from the history? A new hook starts it again.</p>
+            <button type="button" className="btn btn-small btn-danger" onClick={remove}>
+              Delete group
+            </button>
+            <button type="button" ref={keepRef} className="btn btn-small" onClick={() => setConfirmDelete(false)}>
+              Keep it
+            </button>
+          </div>
+        )}
         {notice && (
           <p className="notice" role="status">
             {notice}
@@ -234,7 +289,7 @@ export function GroupDetail({ groupId, live, sourceName, onClose, onChanged }: G
           <p className={`decision ${decision.notify ? 'decision-yes' : 'decision-no'}`}>
             <strong>{decision.notify ? (decision.digested ? 'Notified in a digest' : 'Notified') : 'Not notified'}</strong>
             {': '}
-            {decision.reason}
+            {decisionReason(decision)}
             <span className="muted small"> · {relativeTime(decision.at, now)}</span>
           </p>
         ) : (
@@ -332,7 +387,10 @@ export function GroupDetail({ groupId, live, sourceName, onClose, onChanged }: G
       <section className="detail-section">
         <details>
           <summary>Latest hook body</summary>
-          <pre className="code-block">{prettyValue(group.latestRaw)}</pre>
+          {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a long body scrolls, and the keyboard must reach it to scroll it */}
+          <pre className="code-block" role="region" aria-label="Latest hook body" tabIndex={0}>
+            {prettyValue(group.latestRaw)}
+          </pre>
         </details>
         <p className="muted small">
           Group key <code className="wrap">{group.groupKey}</code> · {plural(group.hooks, 'hook')} · received{' '}

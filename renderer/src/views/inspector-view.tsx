@@ -95,8 +95,9 @@ export function InspectorView({ state }: { state: AppState }) {
                 >
                   <span className={`status-code tone-${statusTone(r.status)}`}>{r.status}</span>
                   <span className="request-main">
-                    <span className="request-reason">{r.reason}</span>
+                    <span className="request-reason">{r.title ?? r.reason}</span>
                     <span className="muted small">
+                      {r.duplicate && <span className="chip chip-muted">Redelivery</span>}{' '}
                       {r.sourceId ? (sourceNames.get(r.sourceId) ?? 'removed source') : 'no source'} · {r.method} {r.path}
                     </span>
                   </span>
@@ -192,6 +193,12 @@ function RequestDetail({ record, sourceName }: { record: RequestRecord; sourceNa
             {record.bodyBytes.toLocaleString('en-US')} bytes{record.bodyTruncated ? ' (first 64 KiB kept)' : ''}
           </dd>
         </div>
+        {record.title && (
+          <div className="fact-wide">
+            <dt>Error</dt>
+            <dd>{record.title}</dd>
+          </div>
+        )}
         {record.eventId && (
           <div>
             <dt>Event</dt>
@@ -212,7 +219,8 @@ function RequestDetail({ record, sourceName }: { record: RequestRecord; sourceNa
       </table>
       <h3>Body</h3>
       {body ? (
-        <pre className="code-block" role="region" aria-label="Request body">
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a long body scrolls, and the keyboard must reach it to scroll it
+        <pre className="code-block" role="region" aria-label="Request body" tabIndex={0}>
           {body}
         </pre>
       ) : (

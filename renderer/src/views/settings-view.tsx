@@ -1,11 +1,13 @@
 /**
- * Settings: the notification policy's rules, Do Not Disturb, retention, start at login and theme.
+ * Settings: the notification policy's rules, each source's notification sound, Do Not Disturb, retention, start
+ * at login and theme.
  * Each change is sent at once; main re-validates it and refuses a bad value with the field named.
  */
 import { useEffect, useState } from 'react';
-import type { AppState, SettingsPatch, SettingsView as Settings } from '../../../shared/ipc';
+import { NOTIFICATION_SOUNDS, type NotificationSound } from '../../../shared/events';
+import type { AppState, SettingsPatch, SettingsView as Settings, SourceView } from '../../../shared/ipc';
 import { THEMES, type Theme } from '../../../shared/themes';
-import { errorMessage, setDnd, updateSettings } from '../api';
+import { errorMessage, setDnd, updateSettings, updateSource } from '../api';
 import { Spinner } from '../components/spinner';
 import { Toggle } from '../components/toggle';
 import { dndLabel, TOMORROW_HOUR } from '../lib/dnd';
@@ -132,6 +134,14 @@ export function SettingsView({ state, settings, onSettings }: SettingsViewProps)
           checked={settings.pausedAll}
           onChange={(v) => apply({ pausedAll: v })}
         />
+        {state.sources.length > 0 && (
+          <SourceSounds
+            sources={state.sources}
+            platform={state.platform}
+            onSaved={(name) => setSaved(`Saved: ${name}’s sound`)}
+            onError={(e) => setError(e)}
+          />
+        )}
       </section>
 
       <section className="card" aria-labelledby="dnd-heading">
@@ -234,6 +244,64 @@ export function SettingsView({ state, settings, onSettings }: SettingsViewProps)
 }
 
 /** A number input that commits on blur or Enter, so typing "1" on the way to "100" saves nothing. */
+/** What each sound choice is called; named sounds are macOS's own and only play there. */
+export function soundLabel(sound: NotificationSound, platform: string): string {
+  if (sound === 'default') return 'System default';
+  if (sound === 'silent') return 'Silent';
+  return platform === 'darwin' ? sound : `${sound} (macOS; the default sound here)`;
+}
+
+/** The sounds worth offering: all on macOS; elsewhere default and silent (and a named one already chosen on a Mac). */
+export function soundChoices(platform: string, current: NotificationSound): NotificationSound[] {
+  if (platform === 'darwin') return [...NOTIFICATION_SOUNDS];
+  return current === 'default' || current === 'silent' ? ['default', 'silent'] : ['default', 'silent', current];
+}
+
+/** Each source's notification sound, saved as it is chosen. */
+function SourceSounds({
+  sources,
+  platform,
+  onSaved,
+  onError,
+}: {
+  sources: SourceView[];
+  platform: string;
+  onSaved: (name: string) => void;
+  onError: (message: string) => void;
+}) {
+  return (
+    <fieldset className="sounds">
+      <legend>Sound, per source</legend>
+      {platform !== 'darwin' && (
+        <p className="muted small">This system plays its own notification sound: a source can keep it or be silent. macOS offers more.</p>
+      )}
+      <div className="form-grid">
+        {sources.map((s) => (
+          <label key={s.id} className="field">
+            <span>{s.name}</span>
+            <select
+              value={s.sound ?? 'default'}
+              onChange={(e) => {
+                const sound = e.currentTarget.value as NotificationSound;
+                updateSource(s.id, { sound }).then(
+                  () => onSaved(s.name),
+                  (err) => onError(errorMessage(err)),
+                );
+              }}
+            >
+              {soundChoices(platform, s.sound ?? 'default').map((sound) => (
+                <option key={sound} value={sound}>
+                  {soundLabel(sound, platform)}
+                </option>
+              ))}
+            </select>
+          </label>
+        ))}
+      </div>
+    </fieldset>
+  );
+}
+
 function NumberField({
   label,
   value,

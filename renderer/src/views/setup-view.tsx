@@ -20,7 +20,7 @@ import {
   SourceFiltersEditor,
 } from '../components/source-settings';
 import { tunnelSummary } from '../lib/format';
-import { availableProviders, validateNewSource } from '../lib/providers';
+import { availableProviders, namesOf, validateNewSource } from '../lib/providers';
 
 export interface SetupViewProps {
   state: AppState;
@@ -36,7 +36,9 @@ export function SetupView({ state, settings, onSettings }: SetupViewProps) {
         <h1>Setup</h1>
         <p className="muted">Connect your crash monitoring services to Crashbell.</p>
       </header>
-      {!state.onboarded && <FirstRunGuide onDone={() => updateSettings({ onboarded: true }).then(onSettings, () => undefined)} />}
+      {!state.onboarded && (
+        <FirstRunGuide providers={providers} onDone={() => updateSettings({ onboarded: true }).then(onSettings, () => undefined)} />
+      )}
       {!state.secretStorage.available && (
         <p className="note note-warn" role="note">
           <strong>Secrets are not encrypted on this machine.</strong>{' '}
@@ -64,19 +66,24 @@ export function SetupView({ state, settings, onSettings }: SetupViewProps) {
   );
 }
 
-function FirstRunGuide({ onDone }: { onDone: () => void }) {
+function FirstRunGuide({ providers, onDone }: { providers: ProviderInfo[]; onDone: () => void }) {
+  // Some providers show a secret to paste into the source; for the others Crashbell makes what they need.
+  const asking = providers.filter((p) => p.fields.some((f) => f.required));
+  const making = providers.filter((p) => !asking.includes(p));
   return (
     <section className="card guide" aria-labelledby="guide-heading">
       <h2 id="guide-heading">Welcome to Crashbell</h2>
       <p>Crashbell listens for crash-monitoring webhooks and tells you, with a desktop notification, when something breaks.</p>
       <ol className="guide-steps">
         <li>
-          <strong>Make it reachable.</strong> Paste your ngrok authtoken below so Backtrace and Errorception can reach this computer.
+          <strong>Make it reachable.</strong> Paste your ngrok authtoken below so {namesOf(providers, 'or')} can reach this computer.
           Without one, Crashbell only listens locally.
         </li>
         <li>
-          <strong>Add a source</strong> for each provider project. Backtrace gets a generated username and password; Errorception asks for
-          the secret it shows you.
+          <strong>Add a source</strong> for each provider project.{' '}
+          {asking.length > 0 && making.length > 0
+            ? `${namesOf(asking, 'and')} ask for the secret they show you; for ${namesOf(making, 'and')}, Crashbell makes the webhook URL and any credentials itself.`
+            : 'Crashbell makes the webhook URL and any credentials it can; paste in whatever secret the provider shows you.'}
         </li>
         <li>
           <strong>Paste the values</strong> into the provider’s webhook settings with the Copy buttons.
@@ -97,8 +104,17 @@ function TunnelSection({ state, settings, onSettings }: SetupViewProps) {
   const [domain, setDomain] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ tone: 'ok' | 'bad'; text: string } | null>(null);
-  const summary = tunnelSummary(state.tunnel);
+  const summary = tunnelSummary(state.tunnel, settings?.tunnel ?? null);
   const hasToken = settings?.tunnel.hasAuthtoken ?? false;
+  const enabled = settings?.tunnel.enabled ?? true;
+  // Without a token the note below says what the state's own reason would say again.
+  const needsToken = !hasToken && state.tunnel.status !== 'online';
+  // Why Reconnect cannot do anything now, if it cannot.
+  const noReconnect = !hasToken
+    ? 'Reconnect needs an ngrok authtoken: paste one above and save it.'
+    : !enabled
+      ? 'Reconnect needs the tunnel: turn on “Use the tunnel”.'
+      : null;
   const domainValue = domain ?? settings?.tunnel.domain ?? '';
 
   const save = (patch: { authtoken?: string; domain?: string; enabled?: boolean }, done: string) => {
@@ -136,10 +152,10 @@ function TunnelSection({ state, settings, onSettings }: SetupViewProps) {
           {summary.label}
         </span>
       </div>
-      {summary.detail && (
+      {summary.detail && !needsToken && (
         <p className={summary.tone === 'bad' ? 'error-text' : summary.tone === 'ok' ? 'mono wrap' : 'muted'}>{summary.detail}</p>
       )}
-      {!hasToken && state.tunnel.status !== 'online' && (
+      {needsToken && (
         <p className="note" role="note">
           Without an ngrok authtoken Crashbell runs on its local URL only ({state.receiver.localBaseUrl ?? 'not listening'}): providers on
           the internet cannot reach it.
@@ -185,13 +201,17 @@ function TunnelSection({ state, settings, onSettings }: SetupViewProps) {
           <button
             type="button"
             className="btn"
-            disabled={busy}
+            disabled={busy || noReconnect !== null}
+            aria-describedby={noReconnect ? 'reconnect-why' : undefined}
             onClick={() => {
               setBusy(true);
               reconnectTunnel().then(
                 (t) => {
                   setBusy(false);
-                  setMessage({ tone: t.status === 'error' ? 'bad' : 'ok', text: `Tunnel: ${tunnelSummary(t).label}` });
+                  setMessage({
+                    tone: t.status === 'error' ? 'bad' : 'ok',
+                    text: `Tunnel: ${tunnelSummary(t, settings?.tunnel ?? null).label}`,
+                  });
                 },
                 (err) => {
                   setBusy(false);
@@ -203,6 +223,11 @@ function TunnelSection({ state, settings, onSettings }: SetupViewProps) {
             Reconnect
           </button>
           {busy && <Spinner label="Saving" />}
+          {noReconnect && (
+            <span id="reconnect-why" className="muted small">
+              {noReconnect}
+            </span>
+          )}
         </div>
         {settings && (
           <Toggle

@@ -44,6 +44,18 @@ describe('tunnelSummary and status tones', () => {
     expect(err.detail).toContain('ERR_NGROK_105');
   });
 
+  it('never calls a tunnel the user switched on "Off": it waits for an authtoken, or starts', () => {
+    const off = { status: 'off' as const, reason: 'No ngrok authtoken: providers on the internet cannot reach Crashbell' };
+    expect(tunnelSummary(off, { enabled: true, hasAuthtoken: false })).toMatchObject({
+      label: 'Needs an authtoken',
+      tone: 'busy',
+      detail: off.reason,
+    });
+    expect(tunnelSummary(off, { enabled: true, hasAuthtoken: true })).toMatchObject({ label: 'Starting…', tone: 'busy' });
+    expect(tunnelSummary(off, { enabled: false, hasAuthtoken: true })).toMatchObject({ label: 'Off', tone: 'off' });
+    expect(tunnelSummary(off)).toMatchObject({ label: 'Off' });
+  });
+
   it('colours HTTP statuses', () => {
     expect(statusTone(200)).toBe('ok');
     expect(statusTone(401)).toBe('warn');

@@ -9,6 +9,8 @@ import {
   listAction,
   matchesFilters,
   moveSelection,
+  removeGroup,
+  sameFilters,
   toQuery,
   upsertGroup,
 } from '../../../../renderer/src/lib/group-list';
@@ -135,6 +137,27 @@ describe('upsertGroup', () => {
       'a',
       'z',
     ]);
+  });
+});
+
+describe('removeGroup and sameFilters', () => {
+  it('drops a deleted row and says the count moved; an unknown one changes nothing', () => {
+    const rows = [row('a', '2026-01-01T00:00:02.000Z'), row('b', '2026-01-01T00:00:01.000Z')];
+    expect(removeGroup(rows, 'a')).toEqual({ rows: [rows[1]], totalDelta: -1 });
+    expect(removeGroup(rows, 'zz')).toEqual({ rows, totalDelta: 0 });
+  });
+
+  it('tells when two filter sets ask for the same list (text trimmed)', () => {
+    expect(sameFilters(EMPTY_FILTERS, { ...EMPTY_FILTERS, text: '  ' })).toBe(true);
+    expect(sameFilters(EMPTY_FILTERS, { ...EMPTY_FILTERS, unread: true })).toBe(false);
+    expect(sameFilters({ ...EMPTY_FILTERS, text: 'a' }, { ...EMPTY_FILTERS, text: 'b' })).toBe(false);
+  });
+
+  it('matches a group by its source’s name', () => {
+    const u = groupUpdate(summary('a', '2026-01-01T00:00:02.000Z'));
+    const sources = [{ id: u.row.sourceId, name: 'Marketing site' }];
+    expect(matchesFilters(u, { ...EMPTY_FILTERS, text: 'marketing' }, sources)).toBe(true);
+    expect(matchesFilters(u, { ...EMPTY_FILTERS, text: 'marketing' })).toBe(false);
   });
 });
 

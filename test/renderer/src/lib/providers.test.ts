@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { PROVIDERS } from '../../../../main/core/providers/index';
-import { availableProviders, NEUTRAL_MARK, providerLook, validateNewSource } from '../../../../renderer/src/lib/providers';
+import {
+  availableProviders,
+  NEUTRAL_MARK,
+  namesOf,
+  providerLook,
+  providerNames,
+  validateNewSource,
+} from '../../../../renderer/src/lib/providers';
 import { parseMilestones } from '../../../../renderer/src/views/settings-view';
 import { makeState, registryProviders } from '../../../helpers/fake-api';
 
@@ -37,6 +44,20 @@ describe('adding a source', () => {
     expect(validateNewSource(ec, 'Site', { secret: 'k' })).toBeNull();
     expect(validateNewSource(bt, '   ', {})).toMatch(/name/);
     expect(validateNewSource(undefined, 'x', {})).toMatch(/provider/);
+  });
+});
+
+describe('naming the providers', () => {
+  it('names every provider main offers, in its order, as one phrase', () => {
+    const providers = ['Backtrace', 'Sentry', 'Generic JSON'].map((name, i) => ({
+      ...availableProviders(makeState())[0]!,
+      id: `p${i}` as 'backtrace',
+      name,
+    }));
+    expect(providerNames(makeState({ providers }))).toBe('Backtrace, Sentry or Generic JSON');
+    expect(providerNames(makeState({ providers }), 'and')).toBe('Backtrace, Sentry and Generic JSON');
+    expect(providerNames(makeState({ providers: providers.slice(0, 1) }))).toBe('Backtrace');
+    expect(providerNames(makeState())).toBe(namesOf(PROVIDERS, 'or'));
   });
 });
 

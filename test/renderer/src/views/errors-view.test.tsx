@@ -47,3 +47,88 @@ describe('ErrorsView keyboard selection', () => {
     expect(api.markGroup).toHaveBeenCalledWith('gb', { muted: true });
   });
 });
+
+function view(state = makeState({ sources: [makeSource()], groups: 2 })) {
+  return render(<ErrorsView state={state} openRequest={null} onOpenHandled={() => undefined} onGoToSetup={() => undefined} />);
+}
+
+describe('ErrorsView search', () => {
+  it('never shows "No errors yet" nor a stale count while a query runs or clears', async () => {
+    const { api } = installFakeApi();
+    const a = summary('ga', '2026-01-01T00:00:02.000Z');
+    const b = summary('gb', '2026-01-01T00:00:01.000Z');
+    let answer: (page: unknown) => void = () => undefined;
+    api.listGroups.mockImplementation(async (q: { text?: string }) =>
+      q.text === 'zzz' ? { groups: [], nextCursor: null, total: 0 } : new Promise((resolve) => (answer = resolve)),
+    );
+    view();
+    answer({ groups: [groupRow(a), groupRow(b)], nextCursor: null, total: 6000 });
+    await screen.findByText('6,000 error groups');
+
+    const search = screen.getByRole('searchbox', { name: 'Search errors' });
+    fireEvent.change(search, { target: { value: 'zzz' } });
+    // Typed, not answered yet: no count of the old list.
+    expect(screen.queryByText('6,000 error groups')).toBeNull();
+    screen.getByText('Searching…');
+    await screen.findByRole('heading', { name: 'Nothing matches' });
+
+    // Cleared: the empty list answered "zzz", so until the full list is back it still says so.
+    fireEvent.change(search, { target: { value: '' } });
+    await waitFor(() => expect(api.listGroups).toHaveBeenCalledTimes(3));
+    expect(screen.queryByRole('heading', { name: 'No errors yet' })).toBeNull();
+    screen.getByRole('heading', { name: 'Nothing matches' });
+    act(() => answer({ groups: [groupRow(a), groupRow(b)], nextCursor: null, total: 6000 }));
+    await screen.findByText('6,000 error groups');
+    expect(screen.queryByRole('heading', { name: 'No errors yet' })).toBeNull();
+  });
+});
+
+describe('ErrorsView detail and history', () => {
+  it('the open detail follows ↑ and ↓', async () => {
+    const { api } = installFakeApi();
+    const a = summary('ga', '2026-01-01T00:00:02.000Z');
+    const b = summary('gb', '2026-01-01T00:00:01.000Z');
+    api.listGroups.mockResolvedValue({ groups: [groupRow(a), groupRow(b)], nextCursor: null, total: 2 });
+    api.getGroup.mockImplementation(async (id: string) => makeGroup({ ...(id === 'ga' ? a : b), latestRaw: {} }));
+    // Opening marks it read: the answer is that same group, so it keeps its place in the list.
+    api.markGroup.mockImplementation(async (id: string, marks: object) => ({ ...(id === 'ga' ? a : b), ...marks }));
+    view();
+    const list = await screen.findByRole('listbox', { name: 'Recent errors' });
+    await screen.findByText('2 error groups');
+    fireEvent.keyDown(list, { key: 'Home' });
+    fireEvent.keyDown(list, { key: 'Enter' });
+    await screen.findByRole('heading', { name: 'error ga', level: 2 });
+    fireEvent.keyDown(list, { key: 'ArrowDown' });
+    await screen.findByRole('heading', { name: 'error gb', level: 2 });
+    expect(api.getGroup).toHaveBeenLastCalledWith('gb');
+    fireEvent.keyDown(list, { key: 'ArrowUp' });
+    await screen.findByRole('heading', { name: 'error ga', level: 2 });
+  });
+
+  it('drops a deleted group, and clears the history only once confirmed', async () => {
+    const { api, push } = installFakeApi();
+    const a = summary('ga', '2026-01-01T00:00:02.000Z');
+    const b = summary('gb', '2026-01-01T00:00:01.000Z');
+    api.listGroups.mockResolvedValue({ groups: [groupRow(a), groupRow(b)], nextCursor: null, total: 2 });
+    view();
+    await screen.findByText('2 error groups');
+    act(() => push('group:removed', { groupId: 'ga' }));
+    await screen.findByText('1 error group');
+    expect(screen.queryByText('error ga')).toBeNull();
+
+    fireEvent.click(screen.getByRole('button', { name: 'Clear history…' }));
+    expect(api.clearHistory).not.toHaveBeenCalled();
+    const keep = screen.getByRole('button', { name: 'Keep it' });
+    await waitFor(() => expect(document.activeElement).toBe(keep));
+    fireEvent.click(keep);
+    fireEvent.click(screen.getByRole('button', { name: 'Clear history…' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Clear history' }));
+    await waitFor(() => expect(api.clearHistory).toHaveBeenCalledTimes(1));
+
+    fireEvent.click(screen.getByRole('button', { name: 'Mark all read' }));
+    await waitFor(() => expect(api.markAllRead).toHaveBeenCalledTimes(1));
+    const calls = api.listGroups.mock.calls.length;
+    act(() => push('groups:reset', { change: 'all-read' }));
+    await waitFor(() => expect(api.listGroups.mock.calls.length).toBe(calls + 1));
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseMilestones } from '../../../../renderer/src/views/settings-view';
+import { parseMilestones, soundChoices, soundLabel } from '../../../../renderer/src/views/settings-view';
 
 describe('parseMilestones', () => {
   it('reads commas, spaces and digit separators, sorted and without repeats', () => {
@@ -12,5 +12,15 @@ describe('parseMilestones', () => {
     expect(parseMilestones('10, 2.5')).toEqual({ ok: false, error: '“2.5” is not a positive whole number' });
     expect(parseMilestones('0')).toEqual({ ok: false, error: '“0” is not a positive whole number' });
     expect(parseMilestones('ten')).toEqual({ ok: false, error: '“ten” is not a positive whole number' });
+  });
+});
+
+describe('sound choices', () => {
+  it('offers macOS its system sounds, and elsewhere the default or silence (keeping a choice made on a Mac)', () => {
+    expect(soundChoices('darwin', 'default')).toContain('Glass');
+    expect(soundChoices('linux', 'default')).toEqual(['default', 'silent']);
+    expect(soundChoices('win32', 'Glass')).toEqual(['default', 'silent', 'Glass']);
+    expect(soundLabel('Glass', 'linux')).toMatch(/macOS/);
+    expect(soundLabel('silent', 'darwin')).toBe('Silent');
   });
 });
