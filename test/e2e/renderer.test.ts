@@ -13,6 +13,7 @@ import type { SourceView } from '../../shared/ipc';
 import { postRequest } from '../../main/core/http-post';
 import { backtraceProvider } from '../../main/core/providers/backtrace';
 import { blankEvent } from '../../main/core/providers/parsed-event';
+import { auditPage, BLOCKING_IMPACTS, findingLines, type AxeFinding } from '../helpers/axe';
 import { buildRenderer, CHROMIUM_PATH, chromiumAvailable, connectPage, launchChromium, removeDir, serveDir } from '../helpers/browser';
 import { startStack, type Stack } from '../helpers/stack';
 import { ROOT, FIXTURES } from '../helpers/paths';
@@ -51,11 +52,15 @@ describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
   let server: { url: string; close: () => Promise<void> };
   let pushes: { setPushing: (on: boolean) => void };
   const pageErrors: string[] = [];
+  /** What axe-core found in each view and scheme that {@link shoot} saw. */
+  const audits: Array<{ view: string; findings: AxeFinding[] }> = [];
 
+  /** Screenshots the view in light and dark, and audits each with axe-core. */
   async function shoot(name: string): Promise<void> {
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
       await page.screenshot({ path: join(SHOTS, `${name}-${scheme}.png`) });
+      audits.push({ view: `${name}-${scheme}`, findings: await auditPage(page) });
     }
     await page.emulateMedia({ colorScheme: 'light' });
   }
@@ -158,6 +163,18 @@ describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
   it('opens on setup at first run, adds a Backtrace source and copies its values', async () => {
     await page.getByRole('heading', { name: 'Welcome to Crashbell' }).waitFor();
     await page.getByRole('note').filter({ hasText: 'Secrets are not encrypted' }).waitFor();
+    // Every provider the core offers is named, not two.
+    const offered = (await stack.service.getState()).providers!.map((p) => p.name);
+    const guide = await page.getByRole('region', { name: 'Welcome to Crashbell' }).textContent();
+    for (const name of offered) expect(guide).toContain(name);
+    // The tunnel is switched on but has no token: it says so, and Reconnect says why it cannot.
+    expect(await page.getByRole('switch', { name: /Use the tunnel/ }).isChecked()).toBe(true);
+    await page.getByRole('status', { name: 'Tunnel Needs an authtoken' }).waitFor();
+    expect(await page.getByText('Tunnel: Off').count()).toBe(0);
+    const reconnect = page.getByRole('button', { name: 'Reconnect' });
+    expect(await reconnect.isDisabled()).toBe(true);
+    expect(await reconnect.getAttribute('aria-describedby')).toBe('reconnect-why');
+    await page.locator('#reconnect-why').filter({ hasText: 'needs an ngrok authtoken' }).waitFor();
     await shoot('setup-first-run');
 
     await page.getByRole('combobox', { name: 'Provider', exact: true }).selectOption('backtrace');
@@ -205,6 +222,9 @@ describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
     // The test event from setup is the same crash under another fingerprint: two rows now.
     await page.waitForFunction(() => document.querySelectorAll('[role=listbox] [role=option]').length === 2);
     expect(await rows().filter({ hasText: '35×' }).count()).toBe(2);
+    // The test event carries its mark and is not an unread error: only the real hook is counted.
+    expect(await rows().filter({ hasText: 'Test' }).count()).toBe(1);
+    await page.getByRole('navigation', { name: 'Views' }).getByText('1 unread').waitFor();
 
     const again = JSON.parse(fixture('backtrace/group-notification.json')) as Record<string, unknown>;
     again['occurrences'] = 36;
@@ -269,10 +289,23 @@ describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
         .filter({ hasText: /_WidgetManager/ })
         .count(),
     ).toBe(0);
+    // Attributes (environment, version), browser and OS, and source names are searched too.
+    for (const [query, shows] of [
+      ['1.2.3', /exception in printf/],
+      ['staging', /exception in printf/],
+      ['android', /_WidgetManager/],
+      ['marketing site', /_WidgetManager/],
+    ] as const) {
+      await search.fill(query);
+      await page.getByText(/error groups? match/).waitFor();
+      await rows().filter({ hasText: shows }).first().waitFor();
+      expect(await rows().filter({ hasNotText: shows }).count()).toBe(0);
+    }
     await search.fill('');
     await rows()
       .filter({ hasText: /_WidgetManager/ })
       .waitFor();
+    await page.getByText('3 error groups', { exact: true }).waitFor();
   });
 
   it('opens the detail with callstack, classifiers, histograms and the decision', async () => {
@@ -295,6 +328,15 @@ describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
     expect(stack.shell.opened.at(-1)).toBe('https://u.sp.backtrace.io/dashboard/...');
     await shoot('detail');
 
+    // The open detail follows the keyboard selection.
+    const list = page.getByRole('listbox', { name: 'Recent errors' });
+    await list.focus();
+    await page.keyboard.press('Home');
+    const pane = page.getByRole('region', { name: 'Error detail' });
+    await pane.getByRole('heading', { level: 2, name: /_WidgetManager/ }).waitFor();
+    await page.keyboard.press('ArrowDown');
+    await pane.getByRole('heading', { level: 2, name: /exception in printf/ }).waitFor();
+
     // Errorception's browser, OS and page.
     await rows()
       .filter({ hasText: /_WidgetManager/ })
@@ -303,7 +345,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
     await ec.getByText('Android', { exact: false }).first().waitFor();
     await ec.getByRole('button', { name: /Open page http:\/\/blog\.rakeshpai\.me/ }).waitFor();
     await shoot('detail-errorception');
-    await ec.getByRole('button', { name: 'Close detail' }).click();
+    await ec.getByRole('button', { name: 'Back', exact: true }).click();
   });
 
   it('shows hostile payload text as text', async () => {
@@ -321,7 +363,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
     await detail.getByRole('list', { name: 'Classifiers' }).getByText('<b>bold</b>').waitFor();
     expect(await page.locator('img, b, script:not([src])').count()).toBe(0);
     expect(await page.title()).toBe('Crashbell');
-    await detail.getByRole('button', { name: 'Close detail' }).click();
+    await detail.getByRole('button', { name: 'Back', exact: true }).click();
   });
 
   it('mutes with M and resolves with R from the keyboard', async () => {
@@ -363,9 +405,13 @@ describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
     expect(body).toContain('\n  "callstack": [\n');
     await shoot('inspector');
 
+    // An accepted request's row names its error.
+    expect(await requests.filter({ hasText: /^200/ }).filter({ hasText: 'exception in printf' }).count()).toBeGreaterThan(0);
     await requests.filter({ hasText: /^200/ }).first().click();
     await detail.getByRole('button', { name: 'Replay' }).click();
-    await detail.getByText(/Replayed: 200/).waitFor();
+    // The same hook again: the receiver recognised it as a redelivery, and the answer says so.
+    await detail.getByText(/Replayed: 200 recognised as a redelivery/).waitFor();
+    await requests.first().filter({ hasText: 'Redelivery' }).waitFor();
     // The replay arrives live at the top of the list.
     expect(stack.core.requests()[0]!.status).toBe(200);
   });
@@ -396,6 +442,15 @@ describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
 
     await page.getByRole('button', { name: 'Until tomorrow 08:00' }).click();
     await page.getByText(/Do Not Disturb: On until/).waitFor();
+    // Local time, never an ISO string; and a hook held back by it says the same in its decision.
+    const dndLine = (await page.getByText(/Do Not Disturb: On until/).textContent()) ?? '';
+    expect(dndLine).toMatch(/On until (tomorrow )?\S*8\D00/);
+    expect(dndLine).not.toMatch(/\d{4}-\d\d-\d\dT/);
+    const held = { ...(JSON.parse(fixture('backtrace/group-notification.json')) as Record<string, unknown>), fingerprint: 'during-dnd' };
+    expect(await postBacktrace(JSON.stringify(held))).toBe(200);
+    const heldId = (await stack.service.listGroups({ limit: 1 })).groups[0]!.id;
+    const reason = stack.inbox.get(heldId)!.lastDecision!.reason;
+    expect(reason).toMatch(/^Do Not Disturb until (tomorrow )?08:00$/);
     await page.getByRole('button', { name: 'Turn off' }).click();
     await page.getByText('Do Not Disturb: Off').waitFor();
   });
@@ -413,6 +468,45 @@ describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
     await banner.waitFor({ state: 'detached' });
     expect(stack.settings.get().tunnel.lastCopiedUrl).toBe(state.publicBaseUrl);
     await stack.setTunnel(false);
+  });
+
+  it('marks all read, deletes a group and clears the history once confirmed', async () => {
+    await go('Recent errors');
+    await page.getByRole('listbox', { name: 'Recent errors' }).waitFor();
+    await page.getByRole('button', { name: 'Mark all read' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /Marked \d+ error groups? read/ })
+      .waitFor();
+    expect(stack.inbox.counts().unread).toBe(0);
+    await page
+      .getByRole('navigation', { name: 'Views' })
+      .getByText(/unread/)
+      .waitFor({ state: 'detached' });
+
+    const before = stack.inbox.counts().groups;
+    await rows()
+      .filter({ hasText: /_WidgetManager/ })
+      .click();
+    const detail = page.getByRole('article', { name: /_WidgetManager/ });
+    await detail.getByRole('button', { name: 'Delete…' }).click();
+    await detail.getByRole('button', { name: 'Delete group' }).click();
+    await detail.waitFor({ state: 'detached' });
+    await rows()
+      .filter({ hasText: /_WidgetManager/ })
+      .waitFor({ state: 'detached' });
+    expect(stack.inbox.counts().groups).toBe(before - 1);
+
+    await page.getByRole('button', { name: 'Clear history…' }).click();
+    await page.getByRole('button', { name: 'Keep it' }).waitFor();
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Keep it');
+    await shoot('errors-confirm-clear');
+    await page.getByRole('button', { name: 'Keep it' }).click();
+    expect(stack.inbox.counts().groups).toBe(before - 1);
+    await page.getByRole('button', { name: 'Clear history…' }).click();
+    await page.getByRole('button', { name: 'Clear history', exact: true }).click();
+    await page.getByRole('heading', { name: 'No errors yet' }).waitFor();
+    expect(stack.inbox.counts().groups).toBe(0);
   });
 
   it('lists 5,000 groups smoothly (time to first render reported)', async () => {
@@ -475,6 +569,25 @@ describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
     await page.keyboard.press('Enter');
     await page.getByRole('region', { name: 'Error detail' }).getByRole('heading', { level: 2 }).waitFor();
     await shoot('errors-5000');
+  });
+
+  it('has no serious or critical accessibility violation in any view, light or dark (axe-core)', () => {
+    const lines = audits.flatMap((a) => findingLines(a.view, a.findings));
+    const counts = new Map<string, number>();
+    for (const a of audits) for (const f of a.findings) counts.set(f.impact ?? 'unknown', (counts.get(f.impact ?? 'unknown') ?? 0) + 1);
+    const summary = `${new Date().toISOString()} axe-core over ${audits.length} views: ${
+      [...counts].map(([impact, n]) => `${n} ${impact}`).join(', ') || 'no violation'
+    }`;
+    console.log(`[e2e] ${summary}`);
+    appendFileSync(resolve(ROOT, 'test-results/e2e-axe.txt'), `${[summary, ...lines].join('\n')}\n`);
+    expect(audits.length).toBeGreaterThan(0);
+    const blocking = audits.flatMap((a) =>
+      findingLines(
+        a.view,
+        a.findings.filter((f) => f.impact !== null && BLOCKING_IMPACTS.includes(f.impact)),
+      ),
+    );
+    expect(blocking).toEqual([]);
   });
 
   it('raised no page errors and no CSP violations', () => {
