@@ -181,7 +181,8 @@ export function trayStateOf(state: AppState): TrayState {
     dnd: { active: state.dnd.active, until: state.dnd.until, reason: state.dnd.reason },
     pausedAll: state.pausedAll,
     startAtLogin: state.startAtLogin,
-    latest: state.latest.slice(0, TRAY_LATEST).map((g) => ({ id: g.id, title: g.title, unread: !g.read })),
+    // Crashbell's own test events are not unread errors: no dot for them.
+    latest: state.latest.slice(0, TRAY_LATEST).map((g) => ({ id: g.id, title: g.title, unread: !g.read && !g.test })),
     sources: state.sources.map((s) => ({ id: s.id, name: s.name, webhookUrl: s.webhookUrl })),
   };
 }

@@ -5,11 +5,13 @@ import {
   menuLabel,
   TrayController,
   trayIconKind,
+  trayStateOf,
   trayTooltip,
   type TrayActions,
   type TrayMenuItem,
   type TrayState,
 } from '../../main/tray';
+import { makeState } from '../helpers/fake-api';
 
 function state(over: Partial<TrayState> = {}): TrayState {
   return {
@@ -69,6 +71,17 @@ describe('tray menu (pure, from state)', () => {
     expect(errorItems.map((i) => i.label)).toEqual(['• TypeError 0', 'TypeError 1', 'TypeError 2', 'TypeError 3', 'TypeError 4']);
     errorItems[2]!.click!();
     expect(a.calls).toEqual([['openGroup', 'g2']]);
+  });
+
+  it('marks no test event as unread in the menu (they are not unread errors)', () => {
+    const row = { id: 'g1', sourceId: 's', provider: 'backtrace', title: 'sample', application: null, project: null, occurrences: 1 };
+    const rest = { hosts: null, lastSeen: '', lastReceivedAt: '', read: false, muted: false, resolved: false };
+    const latest = [
+      { ...row, ...rest, test: true },
+      { ...row, ...rest, id: 'g2', test: false },
+    ];
+    const tray = trayStateOf({ ...makeState(), latest });
+    expect(tray.latest.map((g) => g.unread)).toEqual([false, true]);
   });
 
   it('offers Mark all read under the latest errors, enabled while some are unread', () => {
