@@ -14,7 +14,7 @@ import { ConfigError, CrashbellError, ListenError } from '../errors';
 import { getProvider } from '../providers/index';
 import type { SettingsStore } from '../settings-access';
 import { EXIT_OK, EXIT_START, EXIT_USAGE, type HeadlessArgs, parseHeadlessArgs, USAGE, wantsJson } from './cli';
-import { watchLauncher } from './launcher';
+import { npmBannerOnStdout, watchLauncher } from './launcher';
 import { notificationLine, notificationText, receivedLine, receivedText, rejectedLine, rejectedText, type SourceNames } from './lines';
 
 /** How to fix a listen error from the command line (the core's message says what is wrong). */
@@ -47,6 +47,13 @@ export async function runHeadless(
     if (json) emit({ type: 'error', code: kind, reason: message });
     return code;
   };
+
+  if (json && npmBannerOnStdout()) {
+    warn(
+      'crashbell: npm printed its "> crashbell@… headless" banner on stdout before Crashbell started, so stdout is not ' +
+        'JSON only: use npm run --silent headless -- --json …, or node out/headless/headless.js --json …',
+    );
+  }
 
   let args: HeadlessArgs;
   let settings: SettingsStore;

@@ -1,6 +1,8 @@
 /**
- * `npm run headless` as a user (or a supervisor) starts it: npm → sh → node. Its stdout in --json mode holds
- * only JSON lines (no npm banner), and a SIGKILL to npm does not leave the server orphaned on its port.
+ * `npm run headless` as a user (or a supervisor) starts it: npm → node (the script execs node). With
+ * `npm run --silent headless -- --json` stdout holds only JSON lines; without --silent npm's banner comes first
+ * and stderr says how to get rid of it. SIGINT to npm stops the server, and so does a SIGKILL to npm (it cannot
+ * be forwarded; the launcher watch notices).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,9 +10,10 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { npmBannerOnStdout, startedByNpm } from '../../../../main/core/headless/launcher';
+import { HeadlessProcess } from '../../../helpers/headless-process';
 import { ROOT } from '../../../helpers/paths';
 
-const root = ROOT;
 const dir = mkdtempSync(join(tmpdir(), 'crashbell-launcher-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -27,43 +30,74 @@ function answers(port: number): Promise<boolean> {
   });
 }
 
-describe.runIf(process.platform === 'linux')('npm run headless', () => {
-  it('prints only JSON lines, and stops when npm is killed', async () => {
-    const config = join(dir, 'config.json');
-    writeFileSync(
-      config,
-      JSON.stringify({
-        port: 0,
-        sources: [{ id: 'launcherSourceAAAAAAAAA', provider: 'backtrace', name: 'Game', credentials: { username: 'u', password: 'p' } }],
-      }),
-    );
-    const npm = spawn('npm', ['run', 'headless', '--', '--config', config, '--port', '0', '--json', '--data-dir', join(dir, 'data')], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    npm.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    const listening = await new Promise<{ port: number }>((resolve, reject) => {
-      npm.stdout.setEncoding('utf8').on('data', (c: string) => {
-        stdout += c;
-        const first = stdout.split('\n')[0];
-        if (stdout.includes('\n') && first) {
-          try {
-            resolve(JSON.parse(first) as { port: number });
-          } catch (error) {
-            reject(new Error(`the first stdout line is not JSON: ${first}`, { cause: error }));
-          }
-        }
-      });
-      npm.once('exit', (code) => reject(new Error(`npm exited (${code}): ${stderr}`)));
-    });
-    expect(listening).toMatchObject({ type: 'listening' });
-    expect(await answers(listening.port)).toBe(true);
+/** Waits (bounded by the test's timeout) until nothing answers on the port any more. */
+async function portFrees(port: number): Promise<boolean> {
+  const deadline = Date.now() + 15_000;
+  while ((await answers(port)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  return !(await answers(port));
+}
 
-    npm.kill('SIGKILL');
-    const deadline = Date.now() + 15_000;
-    while ((await answers(listening.port)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(await answers(listening.port)).toBe(false);
+/** `npm run [npmFlags] headless -- --config ... --json` in the project, as a user types it. */
+function npmRun(name: string, npmFlags: string[]): HeadlessProcess {
+  const config = join(dir, `${name}.json`);
+  writeFileSync(
+    config,
+    JSON.stringify({
+      sources: [{ id: 'launcherSourceAAAAAAAAA', provider: 'backtrace', name: 'Game', credentials: { username: 'u', password: 'p' } }],
+    }),
+  );
+  const args = ['run', ...npmFlags, 'headless', '--', '--config', config, '--port', '0', '--json', '--data-dir', join(dir, name)];
+  // The npm under test must be the one a user has, not vitest's own npm_* environment.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('npm_')));
+  return new HeadlessProcess(spawn('npm', args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env }));
+}
+
+describe('startedByNpm / npmBannerOnStdout', () => {
+  it('read what npm exports to the script', () => {
+    expect(startedByNpm({})).toBe(false);
+    expect(npmBannerOnStdout({})).toBe(false);
+    expect(npmBannerOnStdout({ npm_lifecycle_event: 'headless' })).toBe(true);
+    expect(npmBannerOnStdout({ npm_lifecycle_event: 'headless', npm_config_loglevel: 'silent' })).toBe(false);
+    expect(npmBannerOnStdout({ npm_lifecycle_event: 'headless', npm_config_json: 'true' })).toBe(false);
+    expect(npmBannerOnStdout({ npm_lifecycle_event: 'test' })).toBe(false);
+  });
+});
+
+describe.runIf(process.platform === 'linux')('npm run headless', () => {
+  it('--silent: prints only JSON lines, and SIGINT to npm stops the server and frees the port', async () => {
+    const npm = npmRun('silent', ['--silent']);
+    try {
+      const listening = await npm.waitFor((l) => l['type'] === 'listening');
+      expect(npm.lines[0]).toBe(JSON.stringify(listening));
+      const port = listening['port'] as number;
+      expect(await answers(port)).toBe(true);
+      expect(npm.stderr).not.toContain('banner');
+
+      npm.child.kill('SIGINT');
+      const exit = await npm.exited;
+      expect(exit).toEqual({ code: 0, signal: null });
+      expect(await portFrees(port)).toBe(true);
+      // Every line it printed, to the end, is JSON.
+      expect(() => npm.json()).not.toThrow();
+    } finally {
+      await npm.kill();
+    }
+  }, 60_000);
+
+  it('without --silent: npm banner first, stderr says how to get JSON only; SIGKILL to npm still stops the server', async () => {
+    const npm = npmRun('banner', []);
+    try {
+      await npm.waitForText('"type":"listening"');
+      const at = npm.lines.findIndex((l) => l.startsWith('{'));
+      expect(npm.lines.slice(0, at).join('\n')).toContain('> crashbell@');
+      const listening = JSON.parse(npm.lines[at] ?? '') as { type: string; port: number };
+      expect(listening.type).toBe('listening');
+      expect(npm.stderr).toContain('npm run --silent headless -- --json');
+
+      npm.child.kill('SIGKILL');
+      expect(await portFrees(listening.port)).toBe(true);
+    } finally {
+      await npm.kill();
+    }
   }, 60_000);
 });
