@@ -130,6 +130,46 @@ export const tunnelSettingsSchema = z.object({
 });
 export type TunnelSettings = z.infer<typeof tunnelSettingsSchema>;
 
+/**
+ * Headless mode: a command run for each notification, without a shell; the notification is JSON on its stdin
+ * (the same object as the `notification` line of `--json`).
+ */
+export const notifyCommandSchema = z.object({
+  /** The program and its arguments, e.g. `["/usr/local/bin/page-me", "--team", "games"]`. */
+  argv: z.array(z.string().min(1, 'a non-empty argument')).min(1, 'at least the program to run'),
+  /** A run still going after this long is stopped (SIGTERM, then SIGKILL) and logged as failed. */
+  timeoutSeconds: z.number().positive().max(3600).default(30),
+  /** At most this many runs at once; later notifications wait in a bounded queue. */
+  concurrency: z.number().int().min(1).max(16).default(2),
+});
+export type NotifyCommandSettings = z.infer<typeof notifyCommandSchema>;
+
+/** Headless mode: publishing each notification to an ntfy topic (ntfy.sh or your own server), e.g. for a phone. */
+export const ntfySettingsSchema = z.object({
+  /** The topic's URL, e.g. `https://ntfy.sh/crashbell-alerts-3k9q`; on ntfy.sh the topic name is the only secret. */
+  url: z
+    .url({ protocol: /^https?$/, error: 'an http(s) URL of an ntfy topic, e.g. https://ntfy.sh/my-crashbell-topic' })
+    .regex(/^[a-z]+:\/\/[^/?#]+\/+[^/?#\s]/i, 'the URL must name the topic: https://ntfy.sh/<topic>'),
+  /** An access token (`tk_...`) for a protected topic, sent as `Authorization: Bearer`; empty for none. */
+  token: z.string().default(''),
+  /** ntfy's priority, 1 (min) to 5 (max); null leaves ntfy's default (3). */
+  priority: z.number().int().min(1).max(5).nullable().default(null),
+});
+export type NtfySettings = z.infer<typeof ntfySettingsSchema>;
+
+/** Where headless mode sends notifications besides its own output (the app shows them natively instead). */
+export const headlessNotifySchema = z.object({
+  command: notifyCommandSchema.nullable().default(null),
+  ntfy: ntfySettingsSchema.nullable().default(null),
+});
+export type HeadlessNotifySettings = z.infer<typeof headlessNotifySchema>;
+
+/** Settings only headless mode reads; the desktop app keeps the defaults and never shows them. */
+export const headlessSettingsSchema = z.object({
+  notify: headlessNotifySchema.default({ command: null, ntfy: null }),
+});
+export type HeadlessSettings = z.infer<typeof headlessSettingsSchema>;
+
 export { THEMES, type Theme } from './themes';
 
 /** The whole settings document. Every field has a default, so `{}` parses. */
@@ -147,6 +187,7 @@ export const settingsSchema = z.object({
   theme: z.enum(THEMES).default('system'),
   /** Set once the first-run guide has been seen. */
   onboarded: z.boolean().default(false),
+  headless: headlessSettingsSchema.default(() => headlessSettingsSchema.parse({})),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 export type SettingsInput = z.input<typeof settingsSchema>;

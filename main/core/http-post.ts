@@ -28,9 +28,14 @@ const DROPPED_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 
 
 /**
  * Sends the request and resolves with the response. Rejects (with plain words) on network errors, on a URL
- * that is not http(s), and when no answer comes within `timeoutMs`.
+ * that is not http(s), when no answer comes within `timeoutMs`, and when `signal` aborts.
  */
-export function postRequest(url: string, request: OutgoingRequest, timeoutMs: number = DEFAULT_POST_TIMEOUT_MS): Promise<PostResponse> {
+export function postRequest(
+  url: string,
+  request: OutgoingRequest,
+  timeoutMs: number = DEFAULT_POST_TIMEOUT_MS,
+  signal?: AbortSignal,
+): Promise<PostResponse> {
   return new Promise((resolve, reject) => {
     let target: URL;
     try {
@@ -50,7 +55,7 @@ export function postRequest(url: string, request: OutgoingRequest, timeoutMs: nu
     }
     headers['content-length'] = String(body.length);
     const client = target.protocol === 'https:' ? https : http;
-    const req = client.request(target, { method: request.method ?? 'POST', headers, agent: false });
+    const req = client.request(target, { method: request.method ?? 'POST', headers, agent: false, ...(signal ? { signal } : {}) });
     const timer = setTimeout(() => {
       req.destroy(new Error(`no answer from ${target.origin} within ${Math.round(timeoutMs / 1000)} s`));
     }, timeoutMs);

@@ -1,0 +1,93 @@
+/**
+ * Headless mode's ntfy outlet: publishes each notification to an ntfy topic with ntfy's HTTP publish API (a
+ * POST of the message to the topic URL, the title, tags, priority and click URL as headers, an access token as
+ * `Authorization: Bearer`), so a server install reaches a phone. See https://docs.ntfy.sh/publish/.
+ */
+import type { NotificationRequest } from '../../../shared/events';
+import type { NtfySettings } from '../../../shared/settings';
+import { type OutgoingRequest, postRequest } from '../http-post';
+import { checkExternalUrl } from '../links';
+import type { RunFailure } from './notify-command';
+
+/** ntfy turns a longer message into an attachment; stay under its 4,096 bytes. */
+const MAX_MESSAGE_BYTES = 4_000;
+/** Longest title sent (the desktop notifier keeps the same). */
+const MAX_TITLE_CHARS = 200;
+/** A publish that gets no answer within this long has failed. */
+export const NTFY_TIMEOUT_MS = 10_000;
+
+/** Text from the internet made fit for one header line: no control characters, trimmed, bounded. */
+function headerText(text: string, max: number): string {
+  return text
+    .replace(/\p{Cc}+/gu, ' ')
+    .trim()
+    .slice(0, max);
+}
+
+/**
+ * A header value as ntfy reads it: plain when it is printable ASCII, else an RFC 2047 encoded word (Node's
+ * HTTP client sends only Latin-1 in headers, and ntfy decodes `=?UTF-8?B?...?=`).
+ */
+export function headerValue(text: string): string {
+  return /^[\x20-\x7e]*$/.test(text) ? text : `=?UTF-8?B?${Buffer.from(text, 'utf8').toString('base64')}?=`;
+}
+
+/** At most `max` bytes of UTF-8, cut on a character boundary. */
+function utf8Prefix(text: string, max: number): string {
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= max) return text;
+  let end = max;
+  // Step back over continuation bytes (10xxxxxx) so no character is split.
+  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end -= 1;
+  return `${bytes.subarray(0, end).toString('utf8')}…`;
+}
+
+/** The publish request for one notification (pure: headers and body). */
+export function ntfyRequest(n: NotificationRequest, settings: NtfySettings): OutgoingRequest {
+  const title = headerText(n.title, MAX_TITLE_CHARS);
+  const headers: Record<string, string> = {
+    'content-type': 'text/plain; charset=utf-8',
+    title: headerValue(title),
+    // ntfy shows these short codes as emoji: 🚨 for an error, 🔔 for a digest of several.
+    tags: n.digest ? 'bell' : 'rotating_light',
+  };
+  if (settings.priority !== null) headers['priority'] = String(settings.priority);
+  // The error's page came from the internet: the same http(s) guard as the desktop's click.
+  const link = n.url ? checkExternalUrl(n.url) : null;
+  if (link?.ok) headers['click'] = link.url;
+  if (settings.token !== '') headers['authorization'] = `Bearer ${settings.token}`;
+  // An empty message would read as "triggered" on the phone.
+  const body = utf8Prefix(n.body.trim() === '' ? title : n.body, MAX_MESSAGE_BYTES);
+  return { headers, body };
+}
+
+/** ntfy's own words from an error answer (`{"code":40301,"http":403,"error":"forbidden",...}`), or the start of the body. */
+function ntfyError(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { error?: unknown };
+    if (typeof parsed.error === 'string' && parsed.error !== '') return parsed.error;
+  } catch {
+    // Not JSON: a proxy's page, say.
+  }
+  return body.replace(/\s+/g, ' ').trim().slice(0, 200);
+}
+
+/** Publishes one notification. Resolves with null when ntfy took it, else why not (never the token). Never rejects. */
+export async function publishToNtfy(
+  n: NotificationRequest,
+  settings: NtfySettings,
+  signal?: AbortSignal,
+  timeoutMs = NTFY_TIMEOUT_MS,
+): Promise<RunFailure> {
+  const origin = new URL(settings.url).origin;
+  try {
+    const response = await postRequest(settings.url, ntfyRequest(n, settings), timeoutMs, signal);
+    if (response.status >= 200 && response.status < 300) return null;
+    const said = ntfyError(response.body);
+    const hint = response.status === 401 || response.status === 403 ? ' (check "token" and that it may publish to this topic)' : '';
+    return `${origin} answered ${response.status}${said ? `: ${said}` : ''}${hint}`;
+  } catch (error) {
+    if (signal?.aborted) return 'not sent: headless mode is stopping';
+    return `could not reach ${origin}: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}

@@ -1,0 +1,114 @@
+/** The ntfy outlet: the publish request it builds, and publishing to a local stand-in for ntfy. */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { headerValue, ntfyRequest, publishToNtfy } from '../../../../main/core/headless/notify-ntfy';
+import type { NotificationRequest } from '../../../../shared/events';
+import { ntfySettingsSchema } from '../../../../shared/settings';
+import { decodeHeader, NtfyStandIn } from '../../../helpers/ntfy-stand-in';
+
+const one: NotificationRequest = {
+  title: 'New error in Game client: exception in printf',
+  body: 'printf ← my_fn ← main · my_app.exe',
+  url: 'https://u.sp.backtrace.io/dashboard/my_universe/project/my_project/triage?fingerprint=8910',
+  group: 'g1',
+  digest: false,
+};
+const digest: NotificationRequest = {
+  title: '14 new errors in Game client',
+  body: 'fn_0, fn_1, fn_2, and 11 more.',
+  url: null,
+  group: null,
+  digest: true,
+  groups: ['a'],
+};
+const settings = (extra: Record<string, unknown> = {}) => ntfySettingsSchema.parse({ url: 'https://ntfy.sh/crashbell-test', ...extra });
+
+describe('ntfyRequest', () => {
+  it('puts the title, tags and click URL in headers and the message in the body', () => {
+    const request = ntfyRequest(one, settings());
+    expect(request.body).toBe(one.body);
+    expect(request.headers).toEqual({
+      'content-type': 'text/plain; charset=utf-8',
+      title: one.title,
+      tags: 'rotating_light',
+      click: one.url,
+    });
+  });
+
+  it('a digest gets the bell tag and no click; a token and priority go in when set', () => {
+    const request = ntfyRequest(digest, settings({ token: 'tk_secret', priority: 4 }));
+    expect(request.headers['tags']).toBe('bell');
+    expect(request.headers['click']).toBeUndefined();
+    expect(request.headers['authorization']).toBe('Bearer tk_secret');
+    expect(request.headers['priority']).toBe('4');
+  });
+
+  it('text from the internet: a non-ASCII title is RFC 2047 encoded, control characters go, a javascript: link is not a click', () => {
+    const request = ntfyRequest({ ...one, title: 'Ünïcode\r\nX-Evil: 1 ✓', url: 'javascript:alert(1)' }, settings());
+    expect(decodeHeader(request.headers['title'])).toBe('Ünïcode X-Evil: 1 ✓');
+    expect(request.headers['title']).toMatch(/^=\?UTF-8\?B\?[A-Za-z0-9+/=]+\?=$/);
+    expect(request.headers['click']).toBeUndefined();
+    expect(headerValue('plain ascii')).toBe('plain ascii');
+  });
+
+  it('keeps the message under ntfy 4,096-byte limit without splitting a character, and never sends it empty', () => {
+    const long = ntfyRequest({ ...one, body: 'é'.repeat(5000) }, settings());
+    const bytes = Buffer.byteLength(long.body as string);
+    expect(bytes).toBeLessThanOrEqual(4_000 + 3);
+    expect(long.body).toMatch(/^é+…$/);
+    expect(ntfyRequest({ ...one, body: '  ' }, settings()).body).toBe(one.title);
+  });
+
+  it('the config wants the URL of a topic', () => {
+    expect(ntfySettingsSchema.safeParse({ url: 'https://ntfy.sh/' }).error?.issues[0]?.message).toBe(
+      'the URL must name the topic: https://ntfy.sh/<topic>',
+    );
+    expect(ntfySettingsSchema.safeParse({ url: 'ntfy.sh/topic' }).success).toBe(false);
+    expect(ntfySettingsSchema.safeParse({ url: 'ftp://ntfy.sh/topic' }).success).toBe(false);
+    expect(settings()).toEqual({ url: 'https://ntfy.sh/crashbell-test', token: '', priority: null });
+  });
+});
+
+describe('publishToNtfy (local stand-in)', () => {
+  let ntfy: NtfyStandIn;
+  beforeEach(async () => {
+    ntfy = await NtfyStandIn.start();
+  });
+  afterEach(() => ntfy.close());
+
+  it('POSTs the message to the topic URL with its headers', async () => {
+    const config = ntfySettingsSchema.parse({
+      url: ntfy.topicUrl('crashbell-alerts'),
+      token: 'tk_AgQdq7mVBoFD37zQVN29RhuMzNIz2',
+      priority: 5,
+    });
+    expect(await publishToNtfy({ ...one, title: 'Nouvelle erreur dans Jeu: échec' }, config)).toBeNull();
+    const [got] = ntfy.publishes;
+    expect(got).toMatchObject({ method: 'POST', path: '/crashbell-alerts', body: one.body, title: 'Nouvelle erreur dans Jeu: échec' });
+    expect(got?.headers).toMatchObject({
+      authorization: 'Bearer tk_AgQdq7mVBoFD37zQVN29RhuMzNIz2',
+      priority: '5',
+      tags: 'rotating_light',
+      click: one.url,
+      'content-type': 'text/plain; charset=utf-8',
+    });
+  });
+
+  it("says what ntfy answered on a refusal, with ntfy's own words and a hint, never the token", async () => {
+    ntfy.answer = {
+      status: 403,
+      body: JSON.stringify({ code: 40301, http: 403, error: 'forbidden', link: 'https://ntfy.sh/docs/publish/#authentication' }),
+    };
+    const config = ntfySettingsSchema.parse({ url: ntfy.topicUrl('locked'), token: 'tk_wrong' });
+    const failure = await publishToNtfy(one, config);
+    expect(failure).toBe(`${new URL(config.url).origin} answered 403: forbidden (check "token" and that it may publish to this topic)`);
+    expect(failure).not.toContain('tk_wrong');
+  });
+
+  it('says when ntfy cannot be reached', async () => {
+    const url = ntfy.topicUrl('gone');
+    await ntfy.close();
+    const failure = await publishToNtfy(one, ntfySettingsSchema.parse({ url }));
+    expect(failure).toMatch(/^could not reach http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/);
+    ntfy = await NtfyStandIn.start();
+  });
+});

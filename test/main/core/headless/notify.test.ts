@@ -1,0 +1,100 @@
+/** The notifier fans each notification out to the command and ntfy outlets, each bounded, failures reported. */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type DeliveryFailure, HeadlessNotifier, MAX_WAITING } from '../../../../main/core/headless/notify';
+import type { NotificationRequest } from '../../../../shared/events';
+import { headlessNotifySchema } from '../../../../shared/settings';
+import { NtfyStandIn } from '../../../helpers/ntfy-stand-in';
+
+let dir: string;
+let ntfy: NtfyStandIn;
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'crashbell-notify-'));
+  ntfy = await NtfyStandIn.start();
+});
+afterEach(async () => {
+  await ntfy.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const note = (i: number): NotificationRequest => ({
+  title: `New error in Game: e${i}`,
+  body: `body ${i}`,
+  url: null,
+  group: `g${i}`,
+  digest: false,
+});
+/** A command that writes its stdin to a file of its own in `dir`. */
+const saveStdin = () => [
+  process.execPath,
+  '-e',
+  "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>require('fs').writeFileSync(require('path').join(process.argv[1],process.pid+'.json'),s))",
+  dir,
+];
+
+describe('HeadlessNotifier', () => {
+  it('sends each notification to both outlets: the command gets the notification line as JSON on stdin', async () => {
+    const failures: DeliveryFailure[] = [];
+    const notifier = new HeadlessNotifier({
+      settings: headlessNotifySchema.parse({ command: { argv: saveStdin() }, ntfy: { url: ntfy.topicUrl('alerts') } }),
+      onFailure: (f) => failures.push(f),
+    });
+    expect(notifier.names).toEqual(['command', 'ntfy']);
+    notifier.notify(note(1));
+    notifier.notify({ ...note(2), digest: true, group: null, groups: ['g1', 'g2'] });
+    expect(await notifier.close(10_000)).toBe(0);
+    expect(failures).toEqual([]);
+    const got = readdirSync(dir).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Record<string, unknown>);
+    expect(got.map((g) => g['title']).sort()).toEqual(['New error in Game: e1', 'New error in Game: e2']);
+    expect(got.find((g) => g['digest'] === true)).toEqual({
+      type: 'notification',
+      title: 'New error in Game: e2',
+      body: 'body 2',
+      url: null,
+      group: null,
+      digest: true,
+      groups: ['g1', 'g2'],
+    });
+    expect(ntfy.publishes.map((p) => p.title).sort()).toEqual(['New error in Game: e1', 'New error in Game: e2']);
+  });
+
+  it('reports a failing outlet with the notification, and the other outlet still delivers', async () => {
+    const failures: DeliveryFailure[] = [];
+    const notifier = new HeadlessNotifier({
+      settings: headlessNotifySchema.parse({
+        command: { argv: [process.execPath, '-e', 'process.exit(7)'] },
+        ntfy: { url: ntfy.topicUrl('alerts') },
+      }),
+      onFailure: (f) => failures.push(f),
+    });
+    notifier.notify(note(1));
+    await notifier.close(10_000);
+    expect(failures).toEqual([{ via: 'command', notification: note(1), reason: 'exited with code 7' }]);
+    expect(ntfy.publishes).toHaveLength(1);
+  });
+
+  it('a stuck command never holds anything up: past its bounded queue, notifications are refused and said so', async () => {
+    const failures: DeliveryFailure[] = [];
+    const notifier = new HeadlessNotifier({
+      settings: headlessNotifySchema.parse({ command: { argv: [process.execPath, '-e', 'setInterval(()=>{},1000)'], concurrency: 1 } }),
+      onFailure: (f) => failures.push(f),
+    });
+    const total = MAX_WAITING + 3;
+    for (let i = 0; i < total; i++) notifier.notify(note(i));
+    // notify() returned at once for every one; the refused ones are reported right away.
+    expect(failures.map((f) => f.notification.group)).toEqual([`g${total - 2}`, `g${total - 1}`]);
+    expect(failures[0]?.reason).toBe(`not sent: 1 running and ${MAX_WAITING} waiting already (the outlet is too slow or stuck)`);
+    // Stopping cuts the rest short (the stuck one is killed) and counts them.
+    expect(await notifier.close(100)).toBe(MAX_WAITING + 1);
+    expect(failures.some((f) => f.reason === 'stopped because headless mode is stopping')).toBe(true);
+  }, 20_000);
+
+  it('with nothing configured there is nothing to do', async () => {
+    const notifier = new HeadlessNotifier({ settings: headlessNotifySchema.parse({}), onFailure: () => undefined });
+    expect(notifier.names).toEqual([]);
+    notifier.notify(note(1));
+    expect(await notifier.close(10)).toBe(0);
+  });
+});
