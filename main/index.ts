@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EVENT_CHANNELS, type ViewName } from '../shared/ipc';
 import { type Engine, startEngine } from './core/engine';
-import type { NgrokSdk } from './core/tunnel';
+import { lazyNgrokSdk } from './core/tunnel';
 import {
   type AppLike,
   acquireSingleInstance,
@@ -63,14 +63,6 @@ function resourcePath(...parts: string[]): string {
 function trayIconPath(kind: TrayIconKind): string {
   return resourcePath('tray', process.platform === 'linux' ? `linux-${kind}.png` : `${kind}.png`);
 }
-
-/** The real SDK, loaded on first use: a native module that fails to load leaves the app running locally. */
-const ngrokSdk: NgrokSdk = {
-  async forward(config) {
-    const ngrok = await import('@ngrok/ngrok');
-    return ngrok.forward(config);
-  },
-};
 
 async function main(): Promise<void> {
   const electronApp = app as unknown as AppLike;
@@ -139,7 +131,7 @@ async function main(): Promise<void> {
     settings,
     dataDir,
     fallbackToFreePort: true,
-    ngrok: ngrokSdk,
+    ngrok: lazyNgrokSdk,
     shell: {
       copyText: (text) => clipboard.writeText(text),
       openExternal: (url) => shell.openExternal(url),

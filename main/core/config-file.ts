@@ -10,6 +10,7 @@ import { parseSettings, type Settings } from '../../shared/settings';
 import { ConfigError } from './errors';
 import { MemorySettingsStore, type SettingsStore } from './settings-access';
 import { nameSourcesByProvider, sourceProblem, unknownProviderSources } from './sources';
+import { domainOf } from './tunnel';
 import { explainZodError } from '../../shared/zod-words';
 
 function lineAndColumn(text: string, offset: number): string {
@@ -57,7 +58,7 @@ export function parseConfig(text: string, label: string): Settings {
     throw new ConfigError(`config file ${label} is not valid JSON${whereInJson(text, message)}: ${message}`);
   }
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {
-    throw new ConfigError(`config file ${label} must hold a JSON object with at least "port" and "sources"`);
+    throw new ConfigError(`config file ${label} must hold a JSON object with at least "sources"`);
   }
   const unknown = unknownProviderSources(document)[0];
   if (unknown) throw new ConfigError(`config file ${label}: "${unknown.path}" is not valid (${unknown.message})`);
@@ -68,6 +69,8 @@ export function parseConfig(text: string, label: string): Settings {
     if (error instanceof ZodError) throw new ConfigError(`config file ${label}: ${describeZod(error, document)}`);
     throw error;
   }
+  // As the app's Setup does: a reserved domain pasted as its URL is kept as the host name ngrok expects.
+  settings = { ...settings, tunnel: { ...settings.tunnel, domain: domainOf(settings.tunnel.domain) } };
   if (settings.sources.length === 0) {
     throw new ConfigError(`config file ${label} has no sources: add at least one to "sources" (id, provider, name, credentials)`);
   }
@@ -100,4 +103,18 @@ export function readConfigFile(path: string): Settings {
 /** A settings store over a config file, read once (headless mode never writes settings back). */
 export function openConfigStore(path: string): SettingsStore {
   return new MemorySettingsStore(readConfigFile(path));
+}
+
+/** Where the tunnel's authtoken came from, for advice on fixing it. */
+export type AuthtokenSource = 'config' | 'environment' | null;
+
+/**
+ * The settings with what headless mode takes from the environment: `NGROK_AUTHTOKEN` (ngrok's own variable)
+ * when the config file has no `tunnel.authtoken`, so the secret can stay out of the file.
+ */
+export function withEnvironment(settings: Settings, env: NodeJS.ProcessEnv): { settings: Settings; authtoken: AuthtokenSource } {
+  if (settings.tunnel.authtoken.trim() !== '') return { settings, authtoken: 'config' };
+  const fromEnv = env['NGROK_AUTHTOKEN']?.trim() ?? '';
+  if (fromEnv === '') return { settings, authtoken: null };
+  return { settings: { ...settings, tunnel: { ...settings.tunnel, authtoken: fromEnv } }, authtoken: 'environment' };
 }

@@ -8,7 +8,10 @@ import type { SecretStorageState } from '../../shared/ipc';
 import { type AppService, createAppService, type ShellHooks } from './app-service';
 import { type CoreOptions, CrashbellCore } from './core';
 import type { SettingsStore } from './settings-access';
-import { describeTunnel, type NgrokSdk, type TunnelConfig, TunnelManager } from './tunnel';
+import { describeTunnel, type NgrokSdk, type TunnelConfig, type TunnelListener, TunnelManager } from './tunnel';
+
+/** Receiver addresses ngrok reaches as localhost (the SDK's default for a bare port). */
+const LOCALHOST_OR_ANY = new Set(['127.0.0.1', 'localhost', '0.0.0.0', '::', '::1', '']);
 
 /** Options for {@link startEngine}: the core's, plus the tunnel and the shell's powers. */
 export interface EngineOptions extends CoreOptions {
@@ -28,6 +31,8 @@ export interface EngineOptions extends CoreOptions {
   stateDebounceMs?: number;
   /** Plain-words log lines (tunnel state, receiver moves). */
   log?: (message: string) => void;
+  /** Every tunnel state from the first (subscribed before the tunnel starts, so none is missed). */
+  onTunnelState?: TunnelListener;
 }
 
 /** The running engine. */
@@ -48,7 +53,7 @@ export interface Engine {
  * off), starts the tunnel without waiting for ngrok, and builds the app service over both.
  */
 export async function startEngine(options: EngineOptions): Promise<Engine> {
-  const { ngrok, shell, secretStorage, version, platform, stateDebounceMs, tunnelTimeoutMs, ...coreOptions } = options;
+  const { ngrok, shell, secretStorage, version, platform, stateDebounceMs, tunnelTimeoutMs, onTunnelState, ...coreOptions } = options;
   const log = options.log ?? (() => undefined);
   const settings = options.settings;
   const core = await CrashbellCore.open(coreOptions);
@@ -56,6 +61,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     ? new TunnelManager({ sdk: ngrok, log, ...(tunnelTimeoutMs !== undefined ? { timeoutMs: tunnelTimeoutMs } : {}) })
     : null;
   tunnel?.subscribe((state) => log(`tunnel: ${describeTunnel(state)}`));
+  if (onTunnelState) tunnel?.subscribe(onTunnelState);
   const service = createAppService({
     core,
     settings,
@@ -70,7 +76,14 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
 
   const tunnelConfig = (): TunnelConfig => {
     const s = settings.get();
-    return { enabled: s.tunnel.enabled, port: core.port ?? s.port, authtoken: s.tunnel.authtoken, domain: s.tunnel.domain };
+    const config: TunnelConfig = {
+      enabled: s.tunnel.enabled,
+      port: core.port ?? s.port,
+      authtoken: s.tunnel.authtoken,
+      domain: s.tunnel.domain,
+    };
+    if (!LOCALHOST_OR_ANY.has(core.host)) config.host = core.host;
+    return config;
   };
   const applyTunnel = async (): Promise<void> => {
     if (tunnel && core.port !== null) await tunnel.apply(tunnelConfig());

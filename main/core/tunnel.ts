@@ -29,11 +29,32 @@ export interface NgrokSdk {
   forward(config: NgrokForwardConfig): Promise<NgrokListener>;
 }
 
+/**
+ * The real `@ngrok/ngrok`, loaded on first use: the native module is only read once a tunnel is wanted, and
+ * one that fails to load becomes a tunnel error while the receiver goes on listening locally.
+ */
+export const lazyNgrokSdk: NgrokSdk = {
+  async forward(config) {
+    const ngrok = await import('@ngrok/ngrok');
+    return ngrok.forward(config);
+  },
+};
+
+/** `host:port` as ngrok's `addr` takes it (an IPv6 address in brackets). */
+export function forwardAddress(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
 /** What the tunnel should do, from the settings and the receiver's port. */
 export interface TunnelConfig {
   enabled: boolean;
   /** The local receiver's port (already listening). */
   port: number;
+  /**
+   * The address the receiver listens on when it is neither loopback nor every interface (headless `--host`);
+   * ngrok then forwards there instead of to localhost, which would find nothing listening.
+   */
+  host?: string;
   authtoken: string;
   domain: string;
 }
@@ -219,6 +240,7 @@ export class TunnelManager {
       this.config !== null &&
       this.config.enabled === config.enabled &&
       this.config.port === config.port &&
+      this.config.host === config.host &&
       this.config.authtoken === config.authtoken &&
       this.config.domain === config.domain;
     this.config = { ...config };
@@ -302,7 +324,7 @@ export class TunnelManager {
 
   private forwardWithTimeout(config: TunnelConfig, generation: number): Promise<NgrokListener> {
     const forwardConfig: NgrokForwardConfig = {
-      addr: config.port,
+      addr: config.host ? forwardAddress(config.host, config.port) : config.port,
       authtoken: config.authtoken,
       onStatusChange: (status) => this.onSessionStatus(status, generation),
       session_metadata: 'crashbell',

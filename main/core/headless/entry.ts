@@ -2,10 +2,12 @@
  * The headless bundle's entry point (`node out/headless/headless.js`): runs headless mode with the process's
  * arguments and leaves with its exit code once stdout is flushed.
  */
-import { EXIT_START } from './cli';
+import { EXIT_START, wantsJson } from './cli';
 import { runHeadless } from './run';
 
-runHeadless(process.argv.slice(2)).then(
+const argv = process.argv.slice(2);
+
+runHeadless(argv).then(
   (code) => {
     process.exitCode = code;
     // Flush stdout before leaving; nothing else should keep the loop alive after a clean stop.
@@ -13,6 +15,12 @@ runHeadless(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     process.stderr.write(`crashbell: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    // A program reading --json learns of it from stdout too, as of every other start-up failure.
+    if (wantsJson(argv)) {
+      const reason = `cannot start: ${error instanceof Error ? error.message : String(error)}`;
+      process.stdout.write(`${JSON.stringify({ type: 'error', code: 'internal', reason })}\n`, () => process.exit(EXIT_START));
+      return;
+    }
     process.exit(EXIT_START);
   },
 );

@@ -2,7 +2,7 @@
  * What headless mode prints for each thing the core reports: one JSON object per line with `--json`, a line
  * of words otherwise. Pure functions of the core's events.
  */
-import type { NormalizedEvent, NotificationRequest, RequestRecord } from '../../../shared/events';
+import type { NormalizedEvent, NotificationRequest, RequestRecord, TunnelState } from '../../../shared/events';
 import type { IngestResult } from '../inbox/types';
 
 /**
@@ -61,4 +61,43 @@ export function rejectedText(record: RequestRecord, names: SourceNames): string 
 /** The human line for a notification. */
 export function notificationText(n: NotificationRequest): string {
   return `notify    ${n.digest ? '[digest] ' : ''}${n.title}: ${n.body}${n.url ? ` <${n.url}>` : ''}`;
+}
+
+/** A source's webhook URL as headless mode lists it. */
+export interface SourceUrl {
+  id: string;
+  provider: string;
+  url: string;
+}
+
+/** The `tunnel` line: the tunnel's state as is, and while online each source's public webhook URL. */
+export function tunnelLine(state: TunnelState, publicUrls: readonly SourceUrl[]): Record<string, unknown> {
+  return { type: 'tunnel', ...state, ...(state.status === 'online' ? { sources: publicUrls } : {}) };
+}
+
+/**
+ * The human lines for a tunnel state: online with each source's public webhook URL (`label` names the source),
+ * or why not and what happens next. `fix` is headless mode's own advice for a state that will not fix itself.
+ */
+export function tunnelText(
+  state: TunnelState,
+  publicUrls: ReadonlyArray<{ label: string; url: string }>,
+  fix: string | null,
+  now: number = Date.now(),
+): string[] {
+  switch (state.status) {
+    case 'connecting':
+      return [`tunnel    connecting to ngrok${state.attempt > 1 ? ` (attempt ${state.attempt})` : ''}`];
+    case 'online':
+      return [`tunnel    online at ${state.url}; paste these into the providers:`, ...publicUrls.map((s) => `  ${s.label}: ${s.url}`)];
+    case 'error': {
+      const next =
+        state.retryAt === null
+          ? ` It does not retry${fix ? `: ${fix}` : ''}.`
+          : ` Next try in ${Math.max(1, Math.round((Date.parse(state.retryAt) - now) / 1000))} s.`;
+      return [`tunnel    error: ${state.reason}.${next}`];
+    }
+    case 'off':
+      return [`tunnel    off: ${state.reason}${fix ? `. ${fix}` : ''}`];
+  }
 }

@@ -3,19 +3,37 @@
  *
  *   npm run headless -- --config FILE [--port N] [--data-dir DIR] [--host ADDR] [--json]
  *
- * FILE is JSON in the shape of the app's settings (at least `sources` with credentials). With --json, stdout
- * carries exactly one JSON object per line (`listening`, `received`, `rejected`, `notification`, `error`);
- * everything else goes to stderr. Exit codes: see cli.ts.
+ * FILE is JSON in the shape of the app's settings (at least `sources` with credentials; `tunnel` for a public
+ * URL through ngrok, `headless.notify` for a command and an ntfy topic to notify). With --json, stdout carries
+ * exactly one JSON object per line (`listening`, `tunnel`, `received`, `rejected`, `notification`,
+ * `notify-failed`, `error`); everything else goes to stderr. Exit codes: see cli.ts.
  */
+import type { TunnelState } from '../../../shared/events';
 import { MIN_UNGUESSABLE_ID_LENGTH } from '../../../shared/settings';
-import { openConfigStore } from '../config-file';
+import { type AuthtokenSource, readConfigFile, withEnvironment } from '../config-file';
 import { startEngine, type Engine } from '../engine';
 import { ConfigError, CrashbellError, ListenError } from '../errors';
 import { getProvider } from '../providers/index';
-import type { SettingsStore } from '../settings-access';
+import { MemorySettingsStore, type SettingsStore } from '../settings-access';
+import { lazyNgrokSdk, type NgrokSdk, publicBaseOf } from '../tunnel';
 import { EXIT_OK, EXIT_START, EXIT_USAGE, type HeadlessArgs, parseHeadlessArgs, USAGE, wantsJson } from './cli';
 import { npmBannerOnStdout, watchLauncher } from './launcher';
-import { notificationLine, notificationText, receivedLine, receivedText, rejectedLine, rejectedText, type SourceNames } from './lines';
+import {
+  notificationLine,
+  notificationText,
+  receivedLine,
+  receivedText,
+  rejectedLine,
+  rejectedText,
+  type SourceNames,
+  type SourceUrl,
+  tunnelLine,
+  tunnelText,
+} from './lines';
+import { HeadlessNotifier } from './notify';
+
+/** How long queued notifications may still go out while headless mode stops. */
+const NOTIFY_GRACE_MS = 10_000;
 
 /** How to fix a listen error from the command line (the core's message says what is wrong). */
 function listenAdvice(error: ListenError, configPath: string): string {
@@ -31,11 +49,34 @@ function listenAdvice(error: ListenError, configPath: string): string {
   }
 }
 
+/** Headless mode's advice for a tunnel state that will not get better by itself; null when there is none. */
+function tunnelFix(state: TunnelState, enabled: boolean, authtoken: AuthtokenSource, configPath: string): string | null {
+  if (state.status === 'off' && enabled && authtoken === null) {
+    return `For a public URL put "tunnel": {"authtoken": "..."} in ${configPath}, or set NGROK_AUTHTOKEN (the token is on the ngrok dashboard)`;
+  }
+  if (state.status === 'error' && state.retryAt === null) {
+    const where = authtoken === 'environment' ? `NGROK_AUTHTOKEN or "tunnel" in ${configPath}` : `"tunnel" in ${configPath}`;
+    return `fix ${where}, then start headless mode again`;
+  }
+  return null;
+}
+
+/** What tests and embedders may give headless mode besides its arguments. */
+export interface HeadlessOptions {
+  /** The ngrok SDK; default the real `@ngrok/ngrok`, loaded only when a tunnel is wanted. */
+  ngrok?: NgrokSdk;
+  /** Where `NGROK_AUTHTOKEN` is read; default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Stops headless mode as SIGTERM would. */
+  stop?: AbortSignal;
+}
+
 /** Runs headless mode until SIGINT or SIGTERM; resolves with the exit code. */
 export async function runHeadless(
   argv: string[],
   out: NodeJS.WritableStream = process.stdout,
   err: NodeJS.WritableStream = process.stderr,
+  options: HeadlessOptions = {},
 ): Promise<number> {
   const say = (line: string): void => void out.write(`${line}\n`);
   const warn = (line: string): void => void err.write(`${line}\n`);
@@ -57,6 +98,7 @@ export async function runHeadless(
 
   let args: HeadlessArgs;
   let settings: SettingsStore;
+  let authtoken: AuthtokenSource;
   try {
     const parsed = parseHeadlessArgs(argv);
     if (parsed === 'help') {
@@ -64,7 +106,9 @@ export async function runHeadless(
       return EXIT_OK;
     }
     args = parsed;
-    settings = openConfigStore(args.config);
+    const configured = withEnvironment(readConfigFile(args.config), options.env ?? process.env);
+    settings = new MemorySettingsStore(configured.settings);
+    authtoken = configured.authtoken;
   } catch (error) {
     if (error instanceof ConfigError) return fail(EXIT_USAGE, 'config', error.message);
     throw error;
@@ -88,6 +132,28 @@ export async function runHeadless(
   const handler = (signal: NodeJS.Signals): void => onSignal(signal);
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
+  const onStop = (): void => onSignal('SIGTERM');
+  options.stop?.addEventListener('abort', onStop, { once: true });
+  // Watched from before start-up: npm may be killed the moment it has printed `listening`.
+  const unwatch = watchLauncher(() => {
+    warn('crashbell: the npm process that started headless mode is gone: stopping');
+    onSignal('SIGTERM');
+  });
+  const unlisten = (): void => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+    options.stop?.removeEventListener('abort', onStop);
+    unwatch();
+  };
+
+  // Tunnel states print once `listening` has (a program reads that first); until then the latest is held.
+  let started = false;
+  let heldTunnel: TunnelState | null = null;
+  let printTunnel: (state: TunnelState) => void = () => undefined;
+  const onTunnelState = (state: TunnelState): void => {
+    if (started) printTunnel(state);
+    else heldTunnel = state;
+  };
 
   let engine: Engine;
   try {
@@ -96,10 +162,12 @@ export async function runHeadless(
       dataDir: args.dataDir,
       host: args.host,
       ...(args.port !== null ? { port: args.port } : {}),
-      ngrok: null,
+      ngrok: options.ngrok ?? lazyNgrokSdk,
+      onTunnelState,
       onWarning: (message) => warn(`crashbell: warning: ${message}`),
     });
   } catch (error) {
+    unlisten();
     if (error instanceof ListenError) {
       return fail(EXIT_START, error.code, `cannot start: ${error.message}: ${listenAdvice(error, args.config)}`);
     }
@@ -107,24 +175,59 @@ export async function runHeadless(
     return fail(EXIT_START, error instanceof CrashbellError ? error.code : 'start', `cannot start: ${message}`);
   }
   const { core } = engine;
+  const configPath = args.config;
+
+  const notifier = new HeadlessNotifier({
+    settings: settings.get().headless.notify,
+    onFailure: ({ via, notification, reason }) => {
+      warn(`crashbell: warning: ${via} could not deliver "${notification.title}": ${reason}`);
+      if (json) {
+        emit({ type: 'notify-failed', via, group: notification.group, digest: notification.digest, title: notification.title, reason });
+      }
+    },
+  });
 
   const names: SourceNames = (id) => (id === null ? null : (settings.get().sources.find((s) => s.id === id)?.name ?? null));
   core.events.on('received', ({ event, result }) => (json ? emit(receivedLine(event, result)) : say(receivedText(event, result, names))));
   core.events.on('rejected', (record) => (json ? emit(rejectedLine(record)) : say(rejectedText(record, names))));
-  core.events.on('notification', (n) => (json ? emit(notificationLine(n)) : say(notificationText(n))));
+  core.events.on('notification', (n) => {
+    if (json) emit(notificationLine(n));
+    else say(notificationText(n));
+    notifier.notify(n);
+  });
 
-  const sources = settings.get().sources.map((s) => ({ id: s.id, provider: s.provider, url: core.webhookUrl(s.id) }));
+  const labelOf = (source: { provider: string; name: string }): string =>
+    `${getProvider(source.provider)?.name ?? source.provider} "${source.name}"`;
+  const urlsUnder = (base: string | null): SourceUrl[] =>
+    settings.get().sources.map((s) => ({ id: s.id, provider: s.provider, url: core.webhookUrl(s.id, base) }));
+  printTunnel = (state) => {
+    const base = publicBaseOf(state);
+    const urls = base ? urlsUnder(base) : [];
+    if (json) {
+      emit(tunnelLine(state, urls));
+      return;
+    }
+    const labelled = settings.get().sources.map((s, i) => ({ label: labelOf(s), url: urls[i]?.url ?? '' }));
+    const fix = tunnelFix(state, settings.get().tunnel.enabled, authtoken, configPath);
+    for (const line of tunnelText(state, base ? labelled : [], fix)) say(line);
+  };
+
+  const sources = urlsUnder(null);
   const groups = core.inbox.counts().groups;
   if (json) {
-    emit({ type: 'listening', port: core.port, sources, groups });
+    emit({ type: 'listening', port: core.port, sources, groups, notify: notifier.names });
   } else {
     say(`Crashbell headless listening on ${core.localBaseUrl} (history in ${args.dataDir}: ${groups} groups)`);
     for (const source of settings.get().sources) {
-      const provider = getProvider(source.provider)?.name ?? source.provider;
-      say(`  ${provider} "${source.name}"${source.paused ? ' (paused)' : ''}: ${core.webhookUrl(source.id)}`);
+      say(`  ${labelOf(source)}${source.paused ? ' (paused)' : ''}: ${core.webhookUrl(source.id)}`);
     }
+    const { command, ntfy } = settings.get().headless.notify;
+    if (command) say(`Notifications also run: ${command.argv.join(' ')}`);
+    if (ntfy) say(`Notifications also go to the ntfy topic on ${new URL(ntfy.url).origin}`);
     say('Press Ctrl+C to stop.');
   }
+  started = true;
+  if (heldTunnel) printTunnel(heldTunnel);
 
   return new Promise<number>((done) => {
     let stopping = false;
@@ -135,22 +238,24 @@ export async function runHeadless(
       }
       stopping = true;
       if (!json) say(`${signal}: stopping…`);
-      engine.stop().then(
-        () => {
-          if (!json) say('stopped');
-          done(EXIT_OK);
-        },
+      // The engine raises a pending digest as it stops, so the notifier closes after it.
+      const stopped = engine.stop().then(
+        () => EXIT_OK,
         (error: unknown) => {
-          warn(`crashbell: error while stopping: ${error instanceof Error ? error.message : String(error)}`);
-          done(EXIT_START);
+          const message = `error while stopping: ${error instanceof Error ? error.message : String(error)}`;
+          warn(`crashbell: ${message}`);
+          if (json) emit({ type: 'error', code: 'stop', reason: message });
+          return EXIT_START;
         },
       );
+      void stopped.then(async (code) => {
+        const undelivered = await notifier.close(NOTIFY_GRACE_MS);
+        if (undelivered > 0) warn(`crashbell: warning: ${undelivered} notification deliveries were cut short by the stop`);
+        unlisten();
+        if (!json) say('stopped');
+        done(code);
+      });
     };
     if (signalled) onSignal(signalled);
-    // The watch ends with the process (its timer is unref'd), so its stop function is not needed here.
-    watchLauncher(() => {
-      warn('crashbell: the npm process that started headless mode is gone: stopping');
-      onSignal('SIGTERM');
-    });
   });
 }

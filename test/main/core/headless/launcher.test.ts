@@ -47,8 +47,9 @@ function npmRun(name: string, npmFlags: string[]): HeadlessProcess {
     }),
   );
   const args = ['run', ...npmFlags, 'headless', '--', '--config', config, '--port', '0', '--json', '--data-dir', join(dir, name)];
-  // The npm under test must be the one a user has, not vitest's own npm_* environment.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('npm_')));
+  // The npm under test must be the one a user has, not vitest's own npm_* environment, and no test opens a
+  // real tunnel with a developer's token.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('npm_') && k !== 'NGROK_AUTHTOKEN'));
   return new HeadlessProcess(spawn('npm', args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env }));
 }
 

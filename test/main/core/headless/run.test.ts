@@ -1,11 +1,15 @@
 import { createHash } from 'node:crypto';
+import { PassThrough } from 'node:stream';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { defaultDataDir, parseHeadlessArgs } from '../../../../main/core/headless/cli';
+import { type HeadlessOptions, runHeadless } from '../../../../main/core/headless/run';
+import type { NgrokForwardConfig, NgrokListener, NgrokSdk } from '../../../../main/core/tunnel';
 import { HeadlessProcess } from '../../../helpers/headless-process';
 import { basicAuth, sendHook } from '../../../helpers/hook-client';
+import { NtfyStandIn } from '../../../helpers/ntfy-stand-in';
 import { fixturePath } from '../../../helpers/paths';
 
 const entry = inject('headlessEntry');
@@ -116,7 +120,7 @@ describe('headless --json', () => {
     const exit = await h.exited;
     expect(exit).toEqual({ code: 0, signal: null });
     // stdout carried nothing but JSON objects, one per line.
-    for (const line of h.json()) expect(['listening', 'received', 'rejected', 'notification']).toContain(line['type']);
+    for (const line of h.json()) expect(['listening', 'tunnel', 'received', 'rejected', 'notification']).toContain(line['type']);
 
     // The history survives: a restart reports the groups it loaded.
     const again = start(['--config', config, '--port', '0', '--data-dir', join(dir, 'data'), '--json']);
@@ -229,5 +233,245 @@ describe('headless arguments', () => {
     expect(parseHeadlessArgs(['--help'])).toBe('help');
     expect(defaultDataDir({ XDG_DATA_HOME: '/x' }, 'linux')).toBe('/x/crashbell-headless');
     expect(defaultDataDir({}, 'linux')).toMatch(/\.local\/share\/crashbell-headless$/);
+  });
+});
+
+/** Headless mode run in this process, with a stand-in SDK or a wrapped real one; lines are collected as printed. */
+class InProcess {
+  readonly lines: string[] = [];
+  stderr = '';
+  readonly done: Promise<number>;
+  private readonly abort = new AbortController();
+  private waiters: Array<() => void> = [];
+
+  constructor(argv: string[], options: Omit<HeadlessOptions, 'stop'>) {
+    const out = new PassThrough();
+    const err = new PassThrough();
+    let buffer = '';
+    out.setEncoding('utf8').on('data', (chunk: string) => {
+      buffer += chunk;
+      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
+        this.lines.push(buffer.slice(0, nl));
+        buffer = buffer.slice(nl + 1);
+      }
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+    err.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
+    this.done = runHeadless(argv, out, err, { env: {}, ...options, stop: this.abort.signal });
+    void this.done.finally(() => {
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+  }
+
+  json(): Array<Record<string, unknown>> {
+    return this.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+
+  /** Waits (bounded by the test's timeout) until the lines so far hold `count` matching the predicate; returns the last. */
+  async waitFor(predicate: (line: string) => boolean, count = 1): Promise<string> {
+    for (;;) {
+      const found = this.lines.filter(predicate);
+      if (found.length >= count) return found[count - 1]!;
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  /** Waits for the n-th `tunnel` JSON line with this status. */
+  async tunnel(status: string, count = 1): Promise<Record<string, unknown>> {
+    const line = await this.waitFor(
+      (l) => l.startsWith('{"type":"tunnel"') && (JSON.parse(l) as { status: string }).status === status,
+      count,
+    );
+    return JSON.parse(line) as Record<string, unknown>;
+  }
+
+  stop(): Promise<number> {
+    this.abort.abort();
+    return this.done;
+  }
+}
+
+/** A stand-in for `@ngrok/ngrok`'s forward(): each call takes the next outcome; the session callback is kept. */
+class StandInNgrok implements NgrokSdk {
+  readonly calls: NgrokForwardConfig[] = [];
+  constructor(private readonly outcomes: Array<{ url: string } | { error: Error }>) {}
+  async forward(config: NgrokForwardConfig): Promise<NgrokListener> {
+    this.calls.push(config);
+    const outcome = this.outcomes.shift() ?? { error: new Error('no scripted outcome') };
+    if ('error' in outcome) throw outcome.error;
+    return { url: () => outcome.url, close: async () => undefined };
+  }
+}
+
+describe('headless tunnel', () => {
+  it('connects with the config file token and domain, prints the public webhook URLs, and reconnects after a drop', async () => {
+    const config = writeConfig({
+      sources: [BACKTRACE, ERRORCEPTION],
+      tunnel: { authtoken: 'file-token', domain: 'https://crash.ngrok.app/' },
+    });
+    const sdk = new StandInNgrok([{ url: 'https://crash.ngrok.app' }, { url: 'https://crash.ngrok.app' }]);
+    const h = new InProcess(['--config', config, '--port', '0', '--data-dir', join(dir, 'data'), '--json'], {
+      ngrok: sdk,
+      env: { NGROK_AUTHTOKEN: 'env-token' },
+    });
+    const online = await h.tunnel('online');
+    const listening = h.json()[0]!;
+    expect(listening['type']).toBe('listening');
+    expect(sdk.calls[0]).toMatchObject({ addr: listening['port'], authtoken: 'file-token', domain: 'crash.ngrok.app' });
+    expect(online).toEqual({
+      type: 'tunnel',
+      status: 'online',
+      url: 'https://crash.ngrok.app',
+      sources: [
+        { id: BACKTRACE.id, provider: 'backtrace', url: `https://crash.ngrok.app/hooks/${BACKTRACE.id}` },
+        { id: ERRORCEPTION.id, provider: 'errorception', url: `https://crash.ngrok.app/hooks/${ERRORCEPTION.id}` },
+      ],
+    });
+
+    // The SDK reports the session dropping: the same state machine as the app's, then a reconnect (1 s backoff).
+    sdk.calls[0]!.onStatusChange?.('closed');
+    const lost = await h.tunnel('error');
+    expect(lost).toMatchObject({ reason: expect.stringContaining('Connection to ngrok lost'), retryAt: expect.any(String) });
+    await h.tunnel('online', 2);
+    expect(sdk.calls).toHaveLength(2);
+
+    expect(await h.stop()).toBe(0);
+    expect(h.json().at(-1)).toEqual({ type: 'tunnel', status: 'off', reason: 'Tunnel stopped' });
+  });
+
+  it('takes NGROK_AUTHTOKEN from the environment when the file has none; human mode lists the public URLs by source name', async () => {
+    const config = writeConfig({ sources: [BACKTRACE] });
+    const sdk = new StandInNgrok([{ url: 'https://random-words.ngrok-free.app' }]);
+    const h = new InProcess(['--config', config, '--port', '0', '--data-dir', join(dir, 'data')], {
+      ngrok: sdk,
+      env: { NGROK_AUTHTOKEN: 'env-token' },
+    });
+    await h.waitFor((l) => l.includes(`https://random-words.ngrok-free.app/hooks/${BACKTRACE.id}`));
+    expect(sdk.calls[0]?.authtoken).toBe('env-token');
+    expect(h.lines).toContain('tunnel    online at https://random-words.ngrok-free.app; paste these into the providers:');
+    expect(h.lines).toContain(`  Backtrace "Game": https://random-words.ngrok-free.app/hooks/${BACKTRACE.id}`);
+    expect(await h.stop()).toBe(0);
+  });
+
+  it('without a token says so, and where to put one; ngrok is never called', async () => {
+    const config = writeConfig({ sources: [BACKTRACE] });
+    const sdk = new StandInNgrok([]);
+    const h = new InProcess(['--config', config, '--port', '0', '--data-dir', join(dir, 'data')], { ngrok: sdk });
+    const off = await h.waitFor((l) => l.startsWith('tunnel    off'));
+    expect(off).toContain('No ngrok authtoken: providers on the internet cannot reach Crashbell');
+    expect(off).toContain(`put "tunnel": {"authtoken": "..."} in ${config}, or set NGROK_AUTHTOKEN`);
+    expect(await h.stop()).toBe(0);
+    expect(sdk.calls).toHaveLength(0);
+  });
+
+  it('an authtoken ngrok refuses is not retried, and the advice is for headless mode', async () => {
+    const config = writeConfig({ sources: [BACKTRACE] });
+    const refused = Object.assign(new Error('authentication failed: The authtoken you specified is properly formed, but it is invalid.'), {
+      errorCode: 'ERR_NGROK_107',
+    });
+    const h = new InProcess(['--config', config, '--port', '0', '--data-dir', join(dir, 'data')], {
+      ngrok: new StandInNgrok([{ error: refused }]),
+      env: { NGROK_AUTHTOKEN: 'revoked' },
+    });
+    const line = await h.waitFor((l) => l.startsWith('tunnel    error'));
+    expect(line).toContain('(ERR_NGROK_107). It does not retry: fix NGROK_AUTHTOKEN or "tunnel" in');
+    expect(line).toContain('then start headless mode again.');
+    expect(await h.stop()).toBe(0);
+  });
+
+  it.runIf(process.platform === 'linux')('forwards to the --host address when it is not localhost', async () => {
+    const config = writeConfig({ sources: [BACKTRACE], tunnel: { authtoken: 't' } });
+    const sdk = new StandInNgrok([{ url: 'https://x.ngrok.app' }]);
+    const h = new InProcess(['--config', config, '--port', '0', '--host', '127.0.0.2', '--data-dir', join(dir, 'data'), '--json'], {
+      ngrok: sdk,
+    });
+    await h.tunnel('online');
+    expect(sdk.calls[0]?.addr).toBe(`127.0.0.2:${h.json()[0]!['port'] as number}`);
+    expect(await h.stop()).toBe(0);
+  });
+
+  it('with the real @ngrok/ngrok (pointed at a closed port on 127.0.0.1), reports its failure and keeps retrying', async () => {
+    const ngrok = await import('@ngrok/ngrok');
+    // The real SDK, kept on this machine: server_addr is the one thing changed.
+    const loopback: NgrokSdk = { forward: (c) => ngrok.forward({ ...c, server_addr: '127.0.0.1:1' }) };
+    const config = writeConfig({ sources: [BACKTRACE], tunnel: { authtoken: 'not-a-real-token' } });
+    const h = new InProcess(['--config', config, '--port', '0', '--data-dir', join(dir, 'data'), '--json'], { ngrok: loopback });
+    const error = await h.tunnel('error');
+    expect(error['reason']).toMatch(
+      /^No network: Crashbell cannot reach ngrok's servers \(failed to connect session.*\)\. It keeps retrying$/,
+    );
+    expect(error['retryAt']).toEqual(expect.any(String));
+    expect(await h.stop()).toBe(0);
+  });
+});
+
+describe('headless notify outlets', () => {
+  it('runs the command with the notification on stdin and publishes it to ntfy, from a real hook', async () => {
+    const ntfy = await NtfyStandIn.start();
+    try {
+      const saved = join(dir, 'notified.json');
+      const config = writeConfig({
+        sources: [BACKTRACE],
+        headless: {
+          notify: {
+            command: {
+              argv: [
+                process.execPath,
+                '-e',
+                "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>require('fs').writeFileSync(process.argv[1],s))",
+                saved,
+              ],
+            },
+            ntfy: { url: ntfy.topicUrl('crashbell-alerts'), token: 'tk_test' },
+          },
+        },
+      });
+      const h = start(['--config', config, '--port', '0', '--data-dir', join(dir, 'data'), '--json']);
+      const listening = await h.waitFor((l) => l['type'] === 'listening');
+      expect(listening['notify']).toEqual(['command', 'ntfy']);
+      const accepted = await sendHook(listening['port'] as number, {
+        path: `/hooks/${BACKTRACE.id}`,
+        headers: { 'content-type': 'application/json', authorization: basicAuth('bt-user', 'bt-password-0123456789') },
+        body: readFileSync(fixturePath('backtrace', 'group-notification.json'), 'utf8'),
+      });
+      expect(accepted.status).toBe(200);
+      const notification = await h.waitFor((l) => l['type'] === 'notification');
+      const [published] = await ntfy.waitFor(1);
+      expect(published).toMatchObject({ path: '/crashbell-alerts', title: notification['title'], body: notification['body'] });
+      expect(published?.headers['authorization']).toBe('Bearer tk_test');
+      expect(published?.headers['click']).toBe(notification['url']);
+      h.child.kill('SIGTERM');
+      expect((await h.exited).code).toBe(0);
+      // The command had finished before the stop: its stdin was the notification line.
+      expect(JSON.parse(readFileSync(saved, 'utf8'))).toEqual(notification);
+    } finally {
+      await ntfy.close();
+    }
+  });
+
+  it('a failing outlet is reported as a notify-failed line and on stderr, and the server goes on', async () => {
+    const config = writeConfig({
+      sources: [BACKTRACE],
+      headless: { notify: { command: { argv: [process.execPath, '-e', 'process.exit(4)'] } } },
+    });
+    const h = start(['--config', config, '--port', '0', '--data-dir', join(dir, 'data'), '--json']);
+    const port = (await h.waitFor((l) => l['type'] === 'listening'))['port'] as number;
+    await sendHook(port, {
+      path: `/hooks/${BACKTRACE.id}`,
+      headers: { 'content-type': 'application/json', authorization: basicAuth('bt-user', 'bt-password-0123456789') },
+      body: readFileSync(fixturePath('backtrace', 'group-notification.json'), 'utf8'),
+    });
+    const failed = await h.waitFor((l) => l['type'] === 'notify-failed');
+    expect(failed).toMatchObject({ via: 'command', digest: false, reason: 'exited with code 4' });
+    expect(h.stderr).toContain('command could not deliver');
+    h.child.kill('SIGTERM');
+    expect((await h.exited).code).toBe(0);
+  });
+
+  it('a bad headless.notify section is a config error naming the field', async () => {
+    const config = writeConfig({ sources: [BACKTRACE], headless: { notify: { ntfy: { url: 'https://ntfy.sh/' } } } });
+    const h = start(['--config', config, '--json']);
+    expect((await h.exited).code).toBe(2);
+    expect(h.stderr).toContain('"headless.notify.ntfy.url" is not valid (the URL must name the topic: https://ntfy.sh/<topic>)');
   });
 });
