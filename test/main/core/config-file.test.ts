@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../main/core/config-file';
+import { parseConfig, withEnvironment } from '../../../main/core/config-file';
 import { ConfigError } from '../../../main/core/errors';
 
 const source = { id: 'backtraceSourceAAAAAAAA', provider: 'backtrace', name: 'Game', credentials: { username: 'u', password: 'p' } };
@@ -37,5 +37,24 @@ describe('headless config file', () => {
     expect(() => parseConfig(JSON.stringify({ sources: [{ ...source, credentials: { username: 'u' } }] }), 'c.json')).toThrow(
       /source "Game" \(backtraceSourceAAAAAAAA\): .*password/,
     );
+  });
+});
+
+describe('headless config: the tunnel and the environment', () => {
+  it('port is optional; a reserved domain pasted as a URL is kept as its host name', () => {
+    const settings = parseConfig(JSON.stringify({ sources: [source], tunnel: { domain: 'https://Crash.ngrok.app/' } }), 'c.json');
+    expect(settings.port).toBe(7317);
+    expect(settings.tunnel.domain).toBe('crash.ngrok.app');
+  });
+
+  it("NGROK_AUTHTOKEN fills in a token the file does not have; the file's own wins", () => {
+    const none = parseConfig(JSON.stringify({ sources: [source] }), 'c.json');
+    expect(withEnvironment(none, {})).toEqual({ settings: none, authtoken: null });
+    expect(withEnvironment(none, { NGROK_AUTHTOKEN: '  ' }).authtoken).toBeNull();
+    const fromEnv = withEnvironment(none, { NGROK_AUTHTOKEN: ' env-token ' });
+    expect(fromEnv.authtoken).toBe('environment');
+    expect(fromEnv.settings.tunnel.authtoken).toBe('env-token');
+    const own = parseConfig(JSON.stringify({ sources: [source], tunnel: { authtoken: 'file-token' } }), 'c.json');
+    expect(withEnvironment(own, { NGROK_AUTHTOKEN: 'env-token' })).toEqual({ settings: own, authtoken: 'config' });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { notificationText, receivedLine, receivedText, rejectedText } from '../../../../main/core/headless/lines';
+import { notificationText, receivedLine, receivedText, rejectedText, tunnelLine, tunnelText } from '../../../../main/core/headless/lines';
 import type { IngestResult } from '../../../../main/core/inbox/types';
 import type { GroupSummary } from '../../../../shared/events';
 import { backtraceEvent } from '../../../helpers/make-event';
@@ -29,5 +29,41 @@ describe('headless output lines', () => {
     const record = { status: 401, method: 'POST', path: '/hooks/x', sourceId: 'src-0000000000000001', reason: 'wrong password' };
     expect(rejectedText(record as never, names)).toBe('rejected  401 POST /hooks/x [Game client]: wrong password');
     expect(notificationText({ title: 'T', body: 'B', url: null, group: null, digest: true })).toBe('notify    [digest] T: B');
+  });
+});
+
+describe('headless tunnel lines', () => {
+  const urls = [{ id: 's1', provider: 'backtrace', url: 'https://x.ngrok.app/hooks/s1' }];
+  it('the JSON line is the state, with the public webhook URLs while online', () => {
+    expect(tunnelLine({ status: 'online', url: 'https://x.ngrok.app' }, urls)).toEqual({
+      type: 'tunnel',
+      status: 'online',
+      url: 'https://x.ngrok.app',
+      sources: urls,
+    });
+    expect(tunnelLine({ status: 'connecting', attempt: 2 }, [])).toEqual({ type: 'tunnel', status: 'connecting', attempt: 2 });
+  });
+
+  it('human lines say what is happening and what comes next', () => {
+    const now = Date.parse('2026-12-01T10:00:00Z');
+    expect(tunnelText({ status: 'connecting', attempt: 1 }, [], null)).toEqual(['tunnel    connecting to ngrok']);
+    expect(tunnelText({ status: 'connecting', attempt: 3 }, [], null)).toEqual(['tunnel    connecting to ngrok (attempt 3)']);
+    expect(
+      tunnelText(
+        { status: 'online', url: 'https://x.ngrok.app' },
+        [{ label: 'Backtrace "Game"', url: 'https://x.ngrok.app/hooks/s1' }],
+        null,
+      ),
+    ).toEqual([
+      'tunnel    online at https://x.ngrok.app; paste these into the providers:',
+      '  Backtrace "Game": https://x.ngrok.app/hooks/s1',
+    ]);
+    const retrying = { status: 'error', reason: 'No network. It keeps retrying', code: null, retryAt: '2026-12-01T10:00:04Z' } as const;
+    expect(tunnelText(retrying, [], null, now)).toEqual(['tunnel    error: No network. It keeps retrying. Next try in 4 s.']);
+    const final = { status: 'error', reason: 'The ngrok authtoken is not valid', code: 'ERR_NGROK_105', retryAt: null } as const;
+    expect(tunnelText(final, [], 'fix it', now)).toEqual(['tunnel    error: The ngrok authtoken is not valid. It does not retry: fix it.']);
+    expect(tunnelText({ status: 'off', reason: 'No ngrok authtoken' }, [], 'Set one')).toEqual([
+      'tunnel    off: No ngrok authtoken. Set one',
+    ]);
   });
 });
