@@ -37,9 +37,13 @@ export function hasNotificationActions(platform: string): boolean {
   return platform === 'darwin' || platform === 'win32';
 }
 
+/** What the desktop adds to a digest, whose text from the core is only the facts: a click opens the list. */
+export const DIGEST_CALL_TO_ACTION = 'Click to see them all.';
+
 /** The options for one request on one platform: text cut to size, its source's sound, and buttons where there are any. */
 export function notificationOptions(request: NotificationRequest, platform: string, icon?: string): NotificationOptions {
-  const options: NotificationOptions = { title: request.title.slice(0, 200), body: request.body.slice(0, 1_000) };
+  const body = request.digest ? `${request.body} ${DIGEST_CALL_TO_ACTION}` : request.body;
+  const options: NotificationOptions = { title: request.title.slice(0, 200), body: body.slice(0, 1_000) };
   if (icon) options.icon = icon;
   if (request.sound === 'silent') options.silent = true;
   else if (request.sound && request.sound !== 'default' && platform === 'darwin') options.sound = request.sound;

@@ -113,9 +113,17 @@ describe('Notifier', () => {
     expect(notificationOptions(single, 'darwin')).not.toHaveProperty('silent');
   });
 
-  it('a digest opens the window on the list', async () => {
+  it('a digest says a click shows them all, and the click opens the window on the list', async () => {
     const { notifier, created, deps } = setup();
-    notifier.show({ title: '14 new errors', body: 'in my_project and 2 more', url: null, group: null, digest: true, groups: ['a', 'b'] });
+    notifier.show({
+      title: '14 new errors in Game and 2 more',
+      body: 'fn_0, fn_1, fn_2, and 13 more.',
+      url: null,
+      group: null,
+      digest: true,
+      groups: ['a', 'b'],
+    });
+    expect(created[0]!.options.body).toBe('fn_0, fn_1, fn_2, and 13 more. Click to see them all.');
     created[0]!.handlers.get('click')!();
     await flush();
     expect(deps.showWindow).toHaveBeenCalled();

@@ -18,7 +18,7 @@ import type {
   ProviderId,
 } from '../../../shared/events';
 import { applyEvent, groupIdFor, isRedelivery, rememberKey, type RedeliveryKey } from './grouping';
-import { decide, projectOf } from './policy';
+import { decide, placeOf } from './policy';
 import { compareKeys, page, searchText } from './search';
 import { LogStore, type LiveRecord, type RawRef, type StoreStats } from './store';
 import { StormControl } from './storm';
@@ -596,7 +596,7 @@ class InboxImpl implements LocalInbox {
     }
 
     if (outcome.digested) {
-      this.storm.hold({ groupId: id, title: after.title, place: projectOf(after, source), isNew });
+      this.storm.hold({ groupId: id, title: after.title, place: placeOf(after, source), isNew });
     }
     return { group: after, isNew, duplicate: false, decision: outcome.decision, notification: outcome.notification };
   }

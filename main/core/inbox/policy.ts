@@ -5,6 +5,7 @@
  */
 import type { Decision, GroupSummary, NormalizedEvent, NotificationRequest } from '../../../shared/events';
 import type { Settings, Source } from '../../../shared/settings';
+import { getProvider } from '../providers/index';
 import { dndStatus } from './dnd';
 
 /** Why an event would raise a notification, before the suppressing rules (mute, pause, DND, filters, storm). */
@@ -126,17 +127,18 @@ function triggerFor(input: PolicyInput): { trigger: Trigger | null; milestone: n
   return { trigger: null, milestone: null, reason: 'Known group: no regression or milestone' };
 }
 
-/** The name a notification leads with: the application, else the project, else the source. */
+/**
+ * Where a notification says the error is, and what a digest counts it under ("14 new errors in Game client"):
+ * the source's name, the one thing every provider has and the user chose. Providers fill `application` and
+ * `project` with different kinds of things (an executable, a release, a code version, an account, a
+ * numeric id), so a title built from them would name something different for each provider. The provider's
+ * name stands in once the source is gone.
+ */
 export function placeOf(group: GroupSummary, source: Source | null): string {
-  return group.application ?? group.project ?? source?.name ?? group.provider;
+  return source?.name ?? getProvider(group.provider)?.name ?? group.provider;
 }
 
-/** What a digest counts a group under: the project, else the application, else the source ("14 new errors in my_project"). */
-export function projectOf(group: GroupSummary, source: Source | null): string {
-  return group.project ?? group.application ?? source?.name ?? group.provider;
-}
-
-/** The notification for one group and trigger, in the words the issue uses. */
+/** The notification for one group and trigger, in the words the issue uses; every title names the source. */
 export function notificationFor(
   group: GroupSummary,
   trigger: Trigger,
@@ -159,10 +161,10 @@ export function notificationFor(
       title = `Back in ${place}: ${group.title}`;
       break;
     case 'milestone':
-      title = `${group.title} crossed ${milestone ?? 0} occurrences`;
+      title = `${group.title} crossed ${milestone ?? 0} occurrences in ${place}`;
       break;
     case 'provider-milestone':
-      title = `${group.title}: ${event.milestone ?? 'milestone'}`;
+      title = `${group.title} in ${place}: ${event.milestone ?? 'milestone'}`;
       break;
     case 'min-occurrences-reached':
       title = `${group.title} reached ${group.occurrences} occurrences in ${place}`;

@@ -9,7 +9,7 @@ import type { PolicySettings } from '../../../shared/settings';
 export interface HeldItem {
   groupId: string;
   title: string;
-  /** Application, project or source: what the digest counts by. */
+  /** The source's name (see placeOf): what the digest counts by. */
   place: string;
   isNew: boolean;
 }
@@ -21,7 +21,10 @@ export interface StormControlOptions {
   emit: (n: NotificationRequest) => void;
 }
 
-/** Words for a digest of held groups: "14 new errors in my_project and 2 more". */
+/**
+ * Words for a digest of held groups: "14 new errors in Game client and 2 more", and the errors it covers.
+ * The facts only: what to do about it ("Open Crashbell to see them all") is for each front end to say.
+ */
 export function digestFor(items: readonly HeldItem[]): NotificationRequest {
   const byPlace = new Map<string, number>();
   for (const it of items) byPlace.set(it.place, (byPlace.get(it.place) ?? 0) + 1);
@@ -41,10 +44,7 @@ export function digestFor(items: readonly HeldItem[]): NotificationRequest {
   for (const it of items) titles.set(it.title, (titles.get(it.title) ?? 0) + 1);
   const shown = [...titles].slice(0, 3);
   const rest = items.length - shown.reduce((n, [, c]) => n + c, 0);
-  const body =
-    shown.map(([t, c]) => (c > 1 ? `${t} ×${c}` : t)).join(', ') +
-    (rest > 0 ? `, and ${rest} more` : '') +
-    '. Open Crashbell to see them all.';
+  const body = `${shown.map(([t, c]) => (c > 1 ? `${t} ×${c}` : t)).join(', ')}${rest > 0 ? `, and ${rest} more` : ''}.`;
   return { title, body, url: null, group: null, digest: true, groups: items.map((i) => i.groupId) };
 }
 

@@ -1,6 +1,7 @@
 /**
  * Headless mode accepts every SaaS provider: the built headless process, configured with one source per
- * provider, answers each provider's signed sample with 200 and prints a `received` line for it.
+ * provider, answers each provider's signed sample with 200 and prints a `received` line for it, and its
+ * notification names the same kind of thing for every provider: the source.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,15 +13,15 @@ import { HeadlessProcess } from '../../../helpers/headless-process';
 import { sendHook } from '../../../helpers/hook-client';
 
 const SOURCES: SourceInput[] = [
-  { id: 'sentryHeadlessSourceAAAA', provider: 'sentry', name: 'Sentry', credentials: { clientSecret: 'headless-sentry-secret' } },
-  { id: 'bugsnagHeadlessSourceAAA', provider: 'bugsnag', name: 'Bugsnag' },
-  { id: 'rollbarHeadlessSourceAAA', provider: 'rollbar', name: 'Rollbar' },
-  { id: 'raygunHeadlessSourceAAAA', provider: 'raygun', name: 'Raygun' },
-  { id: 'honeybadgerHeadlessSrcAA', provider: 'honeybadger', name: 'Honeybadger' },
+  { id: 'sentryHeadlessSourceAAAA', provider: 'sentry', name: 'Web front end', credentials: { clientSecret: 'headless-sentry-secret' } },
+  { id: 'bugsnagHeadlessSourceAAA', provider: 'bugsnag', name: 'Android app' },
+  { id: 'rollbarHeadlessSourceAAA', provider: 'rollbar', name: 'Billing API' },
+  { id: 'raygunHeadlessSourceAAAA', provider: 'raygun', name: 'Desktop client' },
+  { id: 'honeybadgerHeadlessSrcAA', provider: 'honeybadger', name: 'Rails monolith' },
   {
     id: 'genericHeadlessSourceAAA',
     provider: 'generic',
-    name: 'Generic',
+    name: 'Batch jobs',
     config: { titlePath: '$.title', groupKeyPath: '$.id', verification: 'standard-webhooks' },
     credentials: { secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' },
   },
@@ -32,7 +33,8 @@ let headless: HeadlessProcess;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'crashbell-headless-providers-'));
   const config = join(dir, 'config.json');
-  writeFileSync(config, JSON.stringify({ port: 0, sources: SOURCES }));
+  // Six new groups at once: a storm limit above that, so each gets its own notification.
+  writeFileSync(config, JSON.stringify({ port: 0, sources: SOURCES, policy: { stormLimit: 10 } }));
   headless = HeadlessProcess.start(
     inject('headlessEntry'),
     ['--config', config, '--data-dir', join(dir, 'data'), '--port', '0', '--json'],
@@ -67,6 +69,8 @@ describe('headless mode with every SaaS provider', () => {
       expect(res.status, `${source.provider}: ${res.text}`).toBe(200);
       const received = await waitFor((l) => l['type'] === 'received' && l['source'] === source.id);
       expect(received['provider']).toBe(source.provider);
+      const notification = await waitFor((l) => l['type'] === 'notification' && l['group'] === received['group']);
+      expect(notification['title']).toBe(`New error in ${source.name}: ${String(received['title'])}`);
     }
   });
 });

@@ -60,16 +60,16 @@ describe('policy: how it notifies', () => {
     s.sources[0]!.sound = 'Glass';
     expect(decide(fresh(bt(), s)).notification?.sound).toBe('Glass');
     expect(decide(fresh(bt())).notification).not.toHaveProperty('sound');
-    expect(decide(fresh(bt(35, { test: true }))).notification?.title).toBe('Test event: New error in my_app.exe: my_fn');
+    expect(decide(fresh(bt(35, { test: true }))).notification?.title).toBe('Test event: New error in Backtrace prod: my_fn');
   });
 });
 
 describe('policy: what notifies', () => {
-  it('notifies a group new to Crashbell, with the error and the app in the title', () => {
+  it('notifies a group new to Crashbell, with the error and the source in the title', () => {
     const out = decide(fresh(bt()));
     expect(out.decision).toMatchObject({ notify: true, code: 'new-group', reason: 'New group' });
     expect(out.notification).toEqual({
-      title: 'New error in my_app.exe: my_fn',
+      title: 'New error in Backtrace prod: my_fn',
       body: 'printf ← my_fn ← main',
       url: 'https://u.sp.backtrace.io/dashboard/my_universe/project/my_project/triage',
       group: out.notification?.group,
@@ -104,7 +104,7 @@ describe('policy: what notifies', () => {
     const out = decide(known(bt(36), { resolved: true }));
     expect(out.decision).toMatchObject({ notify: true, code: 'regressed-after-resolve' });
     expect(out.resolved).toBe(false);
-    expect(out.notification?.title).toBe('Regressed in my_app.exe: my_fn');
+    expect(out.notification?.title).toBe('Regressed in Backtrace prod: my_fn');
   });
 
   it('un-resolves but does not notify when regression notifications are off', () => {
@@ -135,7 +135,7 @@ describe('policy: what notifies', () => {
       const out = decide(input);
       expect(out.decision).toMatchObject({ notify: true, code: 'milestone', reason: `Crossed ${m} occurrences` });
       expect(out.milestone).toBe(m);
-      expect(out.notification?.title).toBe(`my_fn crossed ${m} occurrences`);
+      expect(out.notification?.title).toBe(`my_fn crossed ${m} occurrences in Backtrace prod`);
     }
     expect(decide(known(bt(101), { occurrences: 100 })).decision.notify).toBe(false);
   });

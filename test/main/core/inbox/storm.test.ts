@@ -32,7 +32,7 @@ describe('storm control', () => {
     await vi.advanceTimersByTimeAsync(60_000);
     const digests = notes.filter((n) => n.digest);
     expect(digests).toHaveLength(1);
-    expect(digests[0]).toMatchObject({ title: '195 new errors in my_project', url: null, group: null, digest: true });
+    expect(digests[0]).toMatchObject({ title: '195 new errors in Backtrace', url: null, group: null, digest: true });
     expect(digests[0]?.groups).toHaveLength(195);
     expect(new Set(digests[0]?.groups)).toEqual(new Set(ids.slice(5)));
 
@@ -85,7 +85,7 @@ describe('storm control', () => {
     }
     expect(inbox.flushDigest(t)).toBeNull(); // not due yet
     const d = inbox.flushDigest(t, true);
-    expect(d).toMatchObject({ title: '3 new errors in my_project', digest: true });
+    expect(d).toMatchObject({ title: '3 new errors in Backtrace', digest: true });
     expect(notes.at(-1)).toEqual(d);
     await inbox.close();
   });
@@ -96,24 +96,24 @@ describe('storm control', () => {
     const { inbox, notes } = await openRecordingInbox({ dataDir: tmpDataDir(), getSettings: () => testSettings() });
     for (let i = 0; i < 7; i++) await inbox.ingest(backtraceEvent({ at: Date.now(), body: { fingerprint: `z${i}` } }));
     await inbox.close();
-    expect(notes.filter((n) => n.digest).map((n) => n.title)).toEqual(['2 new errors in my_project']);
+    expect(notes.filter((n) => n.digest).map((n) => n.title)).toEqual(['2 new errors in Backtrace']);
     await vi.advanceTimersByTimeAsync(120_000);
     expect(notes).toHaveLength(6);
   });
 });
 
 describe('digest wording', () => {
-  it('"14 new errors in my_project and 2 more"', () => {
+  it('"14 new errors in Game client and 2 more": the facts, with no call to action (each front end adds its own)', () => {
     const items = [
-      ...Array.from({ length: 14 }, (_, i) => ({ groupId: `a${i}`, title: `fn_${i}`, place: 'my_project', isNew: true })),
+      ...Array.from({ length: 14 }, (_, i) => ({ groupId: `a${i}`, title: `fn_${i}`, place: 'Game client', isNew: true })),
       { groupId: 'b1', title: 'other', place: 'shop', isNew: true },
       { groupId: 'b2', title: 'other2', place: 'api', isNew: true },
     ];
     const d = digestFor(items);
-    expect(d.title).toBe('14 new errors in my_project and 2 more');
-    expect(d.body).toBe('fn_0, fn_1, fn_2, and 13 more. Open Crashbell to see them all.');
+    expect(d.title).toBe('14 new errors in Game client and 2 more');
+    expect(d.body).toBe('fn_0, fn_1, fn_2, and 13 more.');
     const same = digestFor(Array.from({ length: 4 }, (_, i) => ({ groupId: `s${i}`, title: 'abort', place: 'p', isNew: true })));
-    expect(same.body).toBe('abort ×4. Open Crashbell to see them all.');
+    expect(same.body).toBe('abort ×4.');
     expect(d).toMatchObject({ url: null, group: null, digest: true });
     expect(digestFor([{ groupId: 'x', title: 't', place: 'p', isNew: false }]).title).toBe('1 error in p');
   });
