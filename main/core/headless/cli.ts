@@ -23,13 +23,15 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: N
 
 export const USAGE = `Usage: npm run headless -- --config FILE [--port N] [--data-dir DIR] [--host ADDR] [--json]
 
-  --config FILE    JSON settings: {"sources": [{"id", "provider", "name", "credentials"}], "port": 7317}
+  --config FILE    JSON settings: {"sources": [{"id", "provider", "name", "credentials"}]}, and optionally
+                   "port" (7317), "tunnel": {"authtoken", "domain"} and "headless": {"notify": {"command", "ntfy"}}
   --port N         listen on port N instead of the file's port (0 picks a free port)
   --data-dir DIR   where the history is kept (default: ${defaultDataDir()})
   --host ADDR      address to listen on (default 127.0.0.1; 0.0.0.0 to reach it from outside WSL or a container)
   --json           one JSON object per line on stdout, for programs (through npm: npm run --silent headless -- --json,
                    or npm's banner comes first)
 
+Environment: NGROK_AUTHTOKEN is the tunnel's authtoken when the config file has none.
 Signals: SIGINT and SIGTERM stop it cleanly (requests in progress finish, the history is flushed).
 Exit codes: 0 stopped, 1 could not start (e.g. port in use), 2 bad arguments or config file.
 `;

@@ -148,6 +148,7 @@ export async function runHeadless(
 
   // Tunnel states print once `listening` has (a program reads that first); until then the latest is held.
   let started = false;
+  let stopping = false;
   let heldTunnel: TunnelState | null = null;
   let printTunnel: (state: TunnelState) => void = () => undefined;
   const onTunnelState = (state: TunnelState): void => {
@@ -208,7 +209,8 @@ export async function runHeadless(
       return;
     }
     const labelled = settings.get().sources.map((s, i) => ({ label: labelOf(s), url: urls[i]?.url ?? '' }));
-    const fix = tunnelFix(state, settings.get().tunnel.enabled, authtoken, configPath);
+    // Once stopping, "Tunnel stopped" needs no advice.
+    const fix = stopping ? null : tunnelFix(state, settings.get().tunnel.enabled, authtoken, configPath);
     for (const line of tunnelText(state, base ? labelled : [], fix)) say(line);
   };
 
@@ -230,7 +232,6 @@ export async function runHeadless(
   if (heldTunnel) printTunnel(heldTunnel);
 
   return new Promise<number>((done) => {
-    let stopping = false;
     onSignal = (signal: NodeJS.Signals): void => {
       if (stopping) {
         warn(`crashbell: ${signal} again, exiting without waiting`);
