@@ -32,6 +32,9 @@ import {
 } from './lines';
 import { HeadlessNotifier } from './notify';
 
+/** File-system errors that mean the data folder cannot hold the history. */
+const DATA_DIR_ERRORS = new Set(['EACCES', 'EPERM', 'ENOTDIR', 'EROFS', 'ENOSPC', 'EEXIST', 'EISDIR', 'ENOENT']);
+
 /** How long queued notifications may still go out while headless mode stops. */
 const NOTIFY_GRACE_MS = 10_000;
 
@@ -173,6 +176,15 @@ export async function runHeadless(
       return fail(EXIT_START, error.code, `cannot start: ${error.message}: ${listenAdvice(error, args.config)}`);
     }
     const message = error instanceof Error ? error.message : String(error);
+    const fsCode = (error as NodeJS.ErrnoException | null)?.code;
+    if (!(error instanceof CrashbellError) && fsCode && DATA_DIR_ERRORS.has(fsCode)) {
+      // The history could not be opened: the fix is another --data-dir, whatever the file system said.
+      return fail(
+        EXIT_START,
+        'data-dir',
+        `cannot start: the data folder ${args.dataDir} cannot be used (${message}): pass --data-dir with a folder this user can write`,
+      );
+    }
     return fail(EXIT_START, error instanceof CrashbellError ? error.code : 'start', `cannot start: ${message}`);
   }
   const { core } = engine;

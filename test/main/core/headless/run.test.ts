@@ -212,6 +212,16 @@ describe('headless refuses bad configuration with a message naming the problem',
     expect(second.json().at(-1)).toMatchObject({ type: 'error', code: 'port-in-use' });
   });
 
+  it('says a data dir that cannot hold the history is a --data-dir problem', async () => {
+    const config = writeConfig({ sources: [BACKTRACE] });
+    const file = writeConfig('not a folder', 'plain-file');
+    const h = start(['--config', config, '--port', '0', '--data-dir', join(file, 'data'), '--json']);
+    expect((await h.exited).code).toBe(1);
+    expect(h.stderr).toContain(`the data folder ${join(file, 'data')} cannot be used (ENOTDIR`);
+    expect(h.stderr).toContain('pass --data-dir with a folder this user can write');
+    expect(h.json()).toEqual([expect.objectContaining({ type: 'error', code: 'data-dir' })]);
+  });
+
   it('says an unavailable --host is an address problem, not a port problem', async () => {
     const config = writeConfig({ port: 0, sources: [BACKTRACE] });
     const h = start(['--config', config, '--data-dir', join(dir, 'host'), '--host', '203.0.113.7', '--json']);
