@@ -33,7 +33,7 @@ import {
 import { HeadlessNotifier } from './notify';
 
 /** File-system errors that mean the data folder cannot hold the history. */
-const DATA_DIR_ERRORS = new Set(['EACCES', 'EPERM', 'ENOTDIR', 'EROFS', 'ENOSPC', 'EEXIST', 'EISDIR', 'ENOENT']);
+const DATA_DIR_ERRORS = new Set(['EACCES', 'EPERM', 'ENOTDIR', 'EROFS', 'ENOSPC', 'EEXIST', 'EISDIR']);
 
 /** How long queued notifications may still go out while headless mode stops. */
 const NOTIFY_GRACE_MS = 10_000;
