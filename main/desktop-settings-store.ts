@@ -61,6 +61,8 @@ export const MIGRATIONS: Record<number, Migration> = {
 
 const AUTHTOKEN_KEY = 'tunnel.authtoken';
 const sourceKey = (id: string) => `source:${id}:credentials`;
+/** A source's replaced credentials, still accepted for a while: secrets like the current ones. */
+const previousKey = (id: string) => `source:${id}:previous`;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -223,18 +225,32 @@ export class DesktopSettingsStore implements SettingsStore {
       ? (doc['sources'] as unknown[]).map((s) => {
           if (!isRecord(s) || typeof s['id'] !== 'string') return s;
           if (isRecord(s['credentials']) && Object.keys(s['credentials']).length > 0) hadInlineSecrets = true;
-          const json = this.decrypt(sourceKey(s['id']), secrets[sourceKey(s['id'])]);
-          if (json === null) return s;
-          try {
-            const credentials: unknown = JSON.parse(json);
-            return isRecord(credentials) ? { ...s, credentials } : s;
-          } catch {
-            this.log(`settings: the credentials of source ${s['id']} could not be read`);
-            return s;
-          }
+          if (isRecord(s['previous'])) hadInlineSecrets = true;
+          const withPrevious = this.injectJson(s, 'previous', previousKey(s['id']), secrets);
+          return this.injectJson(withPrevious, 'credentials', sourceKey(s['id']), secrets);
         })
       : doc['sources'];
     return { doc: { ...doc, tunnel, ...(sources === undefined ? {} : { sources }) }, hadInlineSecrets };
+  }
+
+  /** Puts a source's decrypted JSON secret (`credentials`, `previous`) back in its field. */
+  private injectJson(
+    source: Record<string, unknown>,
+    field: 'credentials' | 'previous',
+    key: string,
+    secrets: Record<string, unknown>,
+  ): Record<string, unknown> {
+    const json = this.decrypt(key, secrets[key]);
+    if (json === null) return source;
+    try {
+      const value: unknown = JSON.parse(json);
+      return isRecord(value) ? { ...source, [field]: value } : source;
+    } catch {
+      this.log(
+        `settings: the ${field === 'previous' ? 'previous credentials' : 'credentials'} of source ${String(source['id'])} could not be read`,
+      );
+      return source;
+    }
   }
 
   private decrypt(key: string, stored: unknown): string | null {
@@ -270,7 +286,10 @@ export class DesktopSettingsStore implements SettingsStore {
       const key = sourceKey(source.id);
       if (Object.keys(source.credentials).length > 0) secrets[key] = this.encrypt(JSON.stringify(source.credentials));
       else if (this.undecryptable.has(key)) secrets[key] = this.undecryptable.get(key)!;
-      return { ...source, credentials: {} };
+      const pk = previousKey(source.id);
+      if (source.previous) secrets[pk] = this.encrypt(JSON.stringify(source.previous));
+      else if (this.undecryptable.has(pk)) secrets[pk] = this.undecryptable.get(pk)!;
+      return { ...source, credentials: {}, previous: null };
     });
     const doc: StoredSettings = {
       ...s,

@@ -6,7 +6,7 @@
 import { z, type ZodType } from 'zod';
 import { NOTIFICATION_SOUNDS } from '../shared/events';
 import { CALL_NAMES, type CallArgs, type CallName, type CrashbellCalls, IPC } from '../shared/ipc';
-import { THEMES } from '../shared/settings';
+import { MAX_CREDENTIAL_OVERLAP_HOURS, THEMES } from '../shared/settings';
 import { isKnownProvider, unknownProviderMessage } from './core/providers/index';
 import { type CallHandler, handle, type IpcMainLike, type RegisterOptions } from './ipc-main';
 
@@ -64,6 +64,9 @@ const sourceFilters = z.strictObject({
   attribute: z.strictObject({ name: z.string().min(1).max(200), value: z.string().min(1).max(1_000) }).nullable(),
 });
 
+/** A source's web app URL: checked in full by the settings schema; here only bounded. */
+const webUrl = z.string().max(2_048);
+
 const groupQuery = z.strictObject({
   text: shortText.optional(),
   sourceId: id.optional(),
@@ -86,6 +89,7 @@ const newSource = z.strictObject({
   name: z.string().trim().min(1).max(200),
   credentials: credentials.optional(),
   config: configRecord.optional(),
+  webUrl: webUrl.optional(),
 });
 
 const sourcePatch = z.strictObject({
@@ -93,8 +97,11 @@ const sourcePatch = z.strictObject({
   paused: z.boolean().optional(),
   sound: z.enum(NOTIFICATION_SOUNDS).optional(),
   credentials: credentials.optional(),
+  regenerate: z.boolean().optional(),
+  endOverlap: z.boolean().optional(),
   config: configRecord.optional(),
   filters: sourceFilters.optional(),
+  webUrl: webUrl.optional(),
 });
 
 const settingsPatch = z.strictObject({
@@ -137,6 +144,7 @@ const settingsPatch = z.strictObject({
   startAtLogin: z.boolean().optional(),
   theme: z.enum(THEMES).optional(),
   onboarded: z.boolean().optional(),
+  credentialOverlapHours: z.number().min(0).max(MAX_CREDENTIAL_OVERLAP_HOURS).optional(),
 });
 
 /** One argument schema per call of the IPC table: a call without one, or one the table lacks, is a type error. */

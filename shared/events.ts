@@ -41,6 +41,11 @@ export interface NormalizedEvent {
   description: string;
   /** The page to open for this error (`group_url`, `webUrl`...). Unchecked: the shell guards it. */
   url: string | null;
+  /**
+   * Plain words when `url` was built by Crashbell because the provider sent none ("built from the issue id
+   * and this source's web app URL: Sentry sent no web_url"); absent or null when the provider sent it.
+   */
+  urlDerivation?: string | null;
   /** Occurrences of the group as the provider counts them, when it says. */
   occurrences: number | null;
   hosts: number | null;
@@ -110,6 +115,8 @@ export interface Group {
   title: string;
   description: string;
   url: string | null;
+  /** How `url` was built when the provider sent none (see {@link NormalizedEvent.urlDerivation}). */
+  urlDerivation?: string | null;
   application: string | null;
   project: string | null;
   environment: string | null;

@@ -22,6 +22,22 @@ import type {
 } from './events';
 import type { DndSettings, PolicySettings, RetentionSettings, Source, SourceFilters, Theme } from './settings';
 
+/** A group's link as the detail view shows it: whether it opens, and if not, why; and how it was made. */
+export interface GroupLink {
+  url: string;
+  /** Whether the link guard lets it open (the provider's own hosts, or the source's web app URL). */
+  opens: boolean;
+  /** Why it does not open, in plain words; null when it opens. */
+  reason: string | null;
+  /** How Crashbell built it when the provider sent none; null when the provider sent it. */
+  derived: string | null;
+}
+
+/** A group as the detail view gets it: with its link checked. */
+export interface GroupDetail extends Group {
+  link: GroupLink | null;
+}
+
 /** One value a user pastes into the provider's settings, with a copy button. */
 export interface SetupField {
   label: string;
@@ -45,6 +61,13 @@ export interface SourceView extends Source {
   securityNote: string | null;
   /** Steps to follow in the provider's own settings (added for the setup view). */
   setupSteps?: string[];
+  /**
+   * Labels of the credentials the source still waits for: ones the provider shows only once its webhook
+   * exists (Errorception's secret). Until they are pasted its hooks are refused with "not set yet".
+   */
+  waitingFor?: string[];
+  /** ISO 8601: until then the credentials replaced by the last edit are still accepted; null when none are. */
+  previousUntil?: string | null;
 }
 
 /** A credential the user types in when adding a source (generated ones are not asked for). */
@@ -54,6 +77,8 @@ export interface ProviderFieldInfo {
   secret: boolean;
   required: boolean;
   help: string;
+  /** The provider shows it only once its webhook exists: the source can be added first and wait for it. */
+  pasteLater?: boolean;
 }
 
 /** A provider's badge: a short text on a colour. */
@@ -75,6 +100,10 @@ export interface ProviderInfo {
   setupSteps: string[];
   /** Fields the user must give; empty when Crashbell generates every credential (Backtrace). */
   fields: ProviderFieldInfo[];
+  /** Crashbell generates some of its credentials, and can generate new ones (Backtrace). */
+  regenerable?: boolean;
+  /** What the source's optional web app URL is for with this provider; null when it has no use. */
+  webUrlHelp?: string | null;
 }
 
 /** What the shell knows about storing secrets. */
@@ -115,15 +144,23 @@ export interface NewSourceInput {
   name: string;
   credentials?: Record<string, string>;
   config?: Record<string, unknown>;
+  /** The source's web app URL (self-hosted installs, generic sources); see `shared/settings.ts`. */
+  webUrl?: string;
 }
 
 export interface SourcePatch {
   name?: string;
   paused?: boolean;
   sound?: NotificationSound;
+  /** Merged over the current ones; an empty value clears one. Replaced values stay accepted for the overlap. */
   credentials?: Record<string, string>;
+  /** Generate new values for the credentials Crashbell makes (Backtrace username and password). */
+  regenerate?: boolean;
+  /** Stop accepting the credentials a previous edit replaced, now. */
+  endOverlap?: boolean;
   config?: Record<string, unknown>;
   filters?: SourceFilters;
+  webUrl?: string;
 }
 
 /** The settings the window edits (sources and secrets have their own calls). */
@@ -137,6 +174,8 @@ export interface SettingsView {
   startAtLogin: boolean;
   theme: Theme;
   onboarded: boolean;
+  /** Hours replaced credentials stay accepted after an edit. */
+  credentialOverlapHours?: number;
 }
 
 export interface SettingsPatch {
@@ -150,6 +189,7 @@ export interface SettingsPatch {
   startAtLogin?: boolean;
   theme?: Theme;
   onboarded?: boolean;
+  credentialOverlapHours?: number;
 }
 
 export type DndMode = 'off' | '1h' | 'tomorrow';
@@ -245,11 +285,11 @@ export const IPC = {
   getState: call('app:get-state', carry<() => AppState>()),
   /** One page of groups, newest first. */
   listGroups: call('groups:list', carry<(query: GroupQuery) => GroupPage>()),
-  /** A group with its latest raw body, or null when it no longer exists. */
-  getGroup: call('groups:get', carry<(groupId: string) => Group | null>()),
+  /** A group with its latest raw body and its link checked, or null when it no longer exists. */
+  getGroup: call('groups:get', carry<(groupId: string) => GroupDetail | null>()),
   /** Sets read, muted or resolved marks; answers the updated group or null. */
   markGroup: call('groups:mark', carry<(groupId: string, marks: GroupMarks) => GroupSummary | null>()),
-  /** Opens the group's page at the provider (through main's http(s) guard). */
+  /** Opens the group's page at the provider, through main's link rule (the provider's hosts, the source's web app URL). */
   openGroup: call('groups:open', carry<(groupId: string) => OpenResult>()),
   /** Deletes a group from the history; answers false when it was already gone. */
   deleteGroup: call('groups:delete', carry<(groupId: string) => boolean>()),
@@ -272,7 +312,7 @@ export const IPC = {
   reconnectTunnel: call('tunnel:reconnect', carry<() => TunnelState>()),
   /** Copies text to the clipboard; copying a webhook URL (`webhookUrl: true`) also records it as the last copied URL. */
   copy: call('clipboard:copy', carry<(text: string, what: { sourceId?: string; webhookUrl?: boolean }) => void>()),
-  /** Opens an http(s) link in the system browser; anything else is refused by main. */
+  /** Opens a provider's documentation page (the only links the window has); main refuses anything else. */
   openLink: call('link:open', carry<(url: string) => OpenResult>()),
   /** Generic JSON sources: runs a mapping (the saved one when null) on the last received body. */
   previewMapping: call('sources:preview-mapping', carry<(sourceId: string, config: Record<string, unknown> | null) => MappingPreview>()),

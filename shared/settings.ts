@@ -27,7 +27,19 @@ export const sourceFiltersSchema = z.object({
 export type SourceFilters = z.infer<typeof sourceFiltersSchema>;
 
 /** The fields a source document has; anything else on a hand-written source is taken as a credential. */
-const SOURCE_FIELDS = new Set(['id', 'provider', 'name', 'paused', 'sound', 'credentials', 'config', 'filters', 'createdAt']);
+const SOURCE_FIELDS = new Set([
+  'id',
+  'provider',
+  'name',
+  'paused',
+  'sound',
+  'credentials',
+  'previous',
+  'webUrl',
+  'config',
+  'filters',
+  'createdAt',
+]);
 
 /**
  * Hand-written config files (headless mode) sometimes put credentials beside the source's fields
@@ -50,6 +62,39 @@ function normalizeSourceDocument(input: unknown): unknown {
   return doc;
 }
 
+/** How long replaced credentials stay accepted by default: a day to update the provider's settings. */
+export const DEFAULT_CREDENTIAL_OVERLAP_HOURS = 24;
+
+/** Longest overlap a user may choose: 30 days. */
+export const MAX_CREDENTIAL_OVERLAP_HOURS = 24 * 30;
+
+const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO 8601 time such as 2026-01-02T08:00:00Z');
+
+/**
+ * Credentials a source had before an edit or a regeneration, still accepted until `until` so hooks keep
+ * arriving while the provider's settings are updated. Only the keys that changed are kept; the current
+ * value of every other key applies. In a headless config file:
+ * `"previous": {"credentials": {"password": "the old one"}, "until": "2026-01-02T08:00:00Z"}`.
+ */
+export const previousCredentialsSchema = z.object({
+  credentials: z.record(z.string(), z.string()),
+  /** ISO 8601; from then on only the current credentials are accepted. */
+  until: isoTime,
+});
+export type PreviousCredentials = z.infer<typeof previousCredentialsSchema>;
+
+/**
+ * The source's own page in the provider's web app (optional), e.g. `https://sentry.example.com/organizations/acme/`
+ * for a self-hosted Sentry, `https://backtrace.example.com/` on premises, `https://rollbar.com/acme/web/`, or a
+ * generic source's app. Links on its host are opened besides the provider's own hosts (loopback and IP
+ * addresses only this way), and links a provider leaves out are built from it (Sentry issues, Rollbar items).
+ */
+const webUrlSchema = z
+  .string()
+  .trim()
+  .max(2048)
+  .pipe(z.union([z.literal(''), z.url({ protocol: /^https?$/, error: 'an http(s) URL such as https://sentry.example.com/' })]));
+
 /** The shape of a source document. */
 export const sourceObjectSchema = z.object({
   /**
@@ -68,6 +113,10 @@ export const sourceObjectSchema = z.object({
   sound: z.enum(NOTIFICATION_SOUNDS).default('default'),
   /** Provider-specific secrets (Backtrace username/password, Errorception secret...). */
   credentials: z.record(z.string(), z.string()).default({}),
+  /** Replaced credentials still accepted for a while (see {@link previousCredentialsSchema}); null: none. */
+  previous: previousCredentialsSchema.nullable().default(null),
+  /** See {@link webUrlSchema}; empty: only the provider's own hosts. */
+  webUrl: webUrlSchema.default(''),
   /** Provider-specific non-secret configuration (the generic provider's field mapping...). */
   config: z.record(z.string(), z.unknown()).default({}),
   filters: sourceFiltersSchema.default({ minOccurrences: null, attribute: null }),
@@ -184,6 +233,8 @@ export const settingsSchema = z.object({
   retention: retentionSettingsSchema.default(() => retentionSettingsSchema.parse({})),
   tunnel: tunnelSettingsSchema.default(() => tunnelSettingsSchema.parse({})),
   startAtLogin: z.boolean().default(false),
+  /** Hours an edited or regenerated credential's old value stays accepted; 0 replaces it at once. */
+  credentialOverlapHours: z.number().min(0).max(MAX_CREDENTIAL_OVERLAP_HOURS).default(DEFAULT_CREDENTIAL_OVERLAP_HOURS),
   theme: z.enum(THEMES).default('system'),
   /** Set once the first-run guide has been seen. */
   onboarded: z.boolean().default(false),

@@ -6,6 +6,7 @@ import type { GroupRow, TunnelState } from '../../shared/events';
 import type { AppState, SecretStorageState, SetupField, SourceView } from '../../shared/ipc';
 import type { Settings, Source } from '../../shared/settings';
 import type { ReceiverStatus } from './core';
+import { activePrevious, waitingFor } from './credentials';
 import { dndStatus } from './inbox/dnd';
 import { getProvider, PROVIDERS, providerInfo } from './providers/index';
 import { localBaseUrl, webhookUrl } from './sources';
@@ -15,7 +16,7 @@ import { baseOf, publicBaseOf } from './tunnel';
 export const LATEST_IN_STATE = 5;
 
 /** A source as the window shows it: where to reach it and what to paste into the provider, in order. */
-export function sourceView(source: Source, localBase: string, publicBase: string | null): SourceView {
+export function sourceView(source: Source, localBase: string, publicBase: string | null, now: number = Date.now()): SourceView {
   const provider = getProvider(source.provider);
   const localUrl = webhookUrl(localBase, source.id);
   const publicUrl = publicBase ? webhookUrl(publicBase, source.id) : null;
@@ -37,6 +38,8 @@ export function sourceView(source: Source, localBase: string, publicBase: string
     docsUrl: provider?.docsUrl ?? '',
     securityNote: provider?.securityNote ?? null,
     setupSteps: provider ? [...provider.setupSteps] : [],
+    waitingFor: provider ? waitingFor(provider, source) : [],
+    previousUntil: activePrevious(source, now)?.until ?? null,
   };
 }
 
@@ -74,7 +77,7 @@ export function appStateOf(input: AppStateInputs): AppState {
     tunnel: input.tunnel,
     publicBaseUrl: pub,
     urlChanged: pub !== null && last !== null && s.sources.length > 0 && baseOf(last) !== pub,
-    sources: s.sources.map((src) => sourceView(src, localBase, pub)),
+    sources: s.sources.map((src) => sourceView(src, localBase, pub, input.now)),
     unread: input.counts.unread,
     groups: input.counts.groups,
     latest: input.latest,

@@ -13,6 +13,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { NormalizedEvent, ProviderId, RequestRecord } from '../../shared/events';
 import type { Source } from '../../shared/settings';
+import { type CredentialCheck, checkCredentials, previousCredentialsNote } from './credentials';
 import { HostNotAvailableError, NotListeningError, PortInUseError, PortNotAllowedError } from './errors';
 import { getProvider as defaultGetProvider } from './providers/index';
 import type { Headers, HookRequest, ParsedEvent, ProviderModule, Rejection } from './providers/types';
@@ -302,9 +303,13 @@ export class Receiver {
       return { status: 415, reason: `content type ${given} not supported: send application/json`, close: early };
     }
     let headersVerified = false;
+    // The credentials that passed the header check (current, or previous ones during a rotation's overlap).
+    let verified: Source = source;
     if (provider.verifyHeaders) {
-      const denied = provider.verifyHeaders(source, state.headers);
-      if (denied) return fromRejection(denied, early);
+      const verifyHeaders = provider.verifyHeaders.bind(provider);
+      const checked = checkCredentials(source, this.now(), (s) => verifyHeaders(s, state.headers));
+      if (!checked.ok) return fromRejection(checked.rejection, early);
+      verified = checked.source;
       headersVerified = true;
     }
 
@@ -329,41 +334,44 @@ export class Receiver {
       return { status: 400, reason: `malformed JSON: ${error instanceof Error ? error.message : 'cannot parse'}` };
     }
 
-    const hook: HookRequest = { source, headers: state.headers, rawBody, json, now: this.now(), headersVerified };
-    const forged = provider.verify(hook);
-    if (forged) return fromRejection(forged);
+    const now = this.now();
+    const base = { headers: state.headers, rawBody, json, now };
+    const verifyWith = (s: Source, headersChecked: boolean) => provider.verify({ ...base, source: s, headersVerified: headersChecked });
+    // The credentials the headers passed with usually pass the body check too; when they do not (a body
+    // signed with the previous secret during a rotation), every accepted set is tried in full.
+    const checked: CredentialCheck =
+      headersVerified && verifyWith(verified, true) === null
+        ? { ok: true, source: verified, previous: verified !== source }
+        : checkCredentials(source, now, (s) => verifyWith(s, false));
+    if (!checked.ok) return fromRejection(checked.rejection);
+    const hook: HookRequest = { ...base, source: checked.source, headersVerified };
+    const previousNote = checked.previous ? `; ${previousCredentialsNote(source, provider.name)}` : '';
     const parsed = provider.parse(hook);
-    if (!parsed.ok) {
-      provider.settle?.(hook, false);
-      return fromRejection(parsed.rejection);
-    }
+    if (!parsed.ok) return fromRejection(parsed.rejection);
     // Genuine and well-formed, but nothing to record (e.g. a provider's installation ping): acknowledge it.
-    if (parsed.event === null) {
-      provider.settle?.(hook, true);
-      return { status: 200, reason: parsed.note };
-    }
+    if (parsed.event === null) return { status: 200, reason: `${parsed.note}${previousNote}` };
 
     const test = this.options.isTestEvent?.(state.headers) === true;
-    const event = normalizedEvent(parsed.event, source, new Date(this.now()).toISOString(), test);
+    const event = normalizedEvent(parsed.event, source, new Date(now).toISOString(), test);
     let acceptance: EventAcceptance | undefined;
     try {
       acceptance = await this.options.onEvent(event, source, parsed.event.raw === json ? text : undefined);
     } catch (error) {
-      provider.settle?.(hook, false);
       const why = error instanceof Error ? error.message : String(error);
       return { status: 503, reason: `the event could not be stored, try again later: ${why}`, headers: { 'Retry-After': '5' } };
     }
-    provider.settle?.(hook, true);
+    // A redelivery (a sender's retry of a hook it already got a 2xx for, a Standard Webhooks id seen before)
+    // is answered 2xx too, or the sender would keep retrying; the log says it changed nothing.
     if (acceptance?.duplicate === true) {
       return {
         status: 200,
-        reason: 'accepted as a redelivery of a hook already recorded: nothing changed',
+        reason: `accepted as a redelivery of a hook already recorded: nothing changed${previousNote}`,
         eventId: event.id,
         title: event.title,
         duplicate: true,
       };
     }
-    return { status: 200, reason: test ? 'accepted (test event)' : 'accepted', eventId: event.id, title: event.title };
+    return { status: 200, reason: `${test ? 'accepted (test event)' : 'accepted'}${previousNote}`, eventId: event.id, title: event.title };
   }
 
   /** True when a body left unread is chunked (size unknown) or announced over the limit. */
@@ -547,6 +555,7 @@ function normalizedEvent(f: ParsedEvent, source: Source, receivedAt: string, tes
     title: f.title,
     description: f.description,
     url: f.url,
+    urlDerivation: f.urlDerivation ?? null,
     occurrences: f.occurrences,
     hosts: f.hosts,
     guids: f.guids,

@@ -59,6 +59,7 @@ export function applySettingsPatch(current: Settings, patch: SettingsPatch): Set
   if (patch.startAtLogin !== undefined) next['startAtLogin'] = patch.startAtLogin;
   if (patch.theme !== undefined) next['theme'] = patch.theme;
   if (patch.onboarded !== undefined) next['onboarded'] = patch.onboarded;
+  if (patch.credentialOverlapHours !== undefined) next['credentialOverlapHours'] = patch.credentialOverlapHours;
   return validSettings(next);
 }
 
@@ -74,5 +75,6 @@ export function settingsView(s: Settings): SettingsView {
     startAtLogin: s.startAtLogin,
     theme: s.theme,
     onboarded: s.onboarded,
+    credentialOverlapHours: s.credentialOverlapHours,
   };
 }

@@ -4,8 +4,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { NewSourceInput, SourcePatch } from '../../shared/ipc';
-import { sourceSchema, type Source } from '../../shared/settings';
+import { DEFAULT_CREDENTIAL_OVERLAP_HOURS, sourceSchema, type Source } from '../../shared/settings';
 import { explainZodError } from '../../shared/zod-words';
+import { changedCredentials } from './credentials';
 import { InvalidSourceError } from './errors';
 import { getProvider, unknownProviderMessage } from './providers/index';
 
@@ -57,8 +58,9 @@ export function createSource(input: NewSourceInput, now: number = Date.now()): S
     provider: input.provider,
     name,
     paused: false,
-    credentials: { ...provider.generateCredentials(), ...(input.credentials ?? {}) },
+    credentials: withoutEmpty({ ...provider.generateCredentials(), ...(input.credentials ?? {}) }),
     config: input.config ?? {},
+    ...(input.webUrl !== undefined ? { webUrl: input.webUrl } : {}),
     createdAt: new Date(now).toISOString(),
   });
   if (!checked.success) {
@@ -70,26 +72,63 @@ export function createSource(input: NewSourceInput, now: number = Date.now()): S
   return checked.data;
 }
 
+function withoutEmpty(credentials: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(credentials).filter(([, v]) => v !== ''));
+}
+
+/** How credential edits treat the values they replace. */
+export interface CredentialOverlap {
+  /** Hours a replaced value stays accepted (settings `credentialOverlapHours`). */
+  hours: number;
+  now: number;
+}
+
 /**
- * A source with the window's edits applied (name, pause, credentials merged over the old ones, config,
- * filters), validated by the schema and its provider. Throws {@link InvalidSourceError} naming the problem.
+ * A source with the window's edits applied (name, pause, credentials merged over the old ones or
+ * regenerated, config, filters, web app URL), validated by the schema and its provider. A replaced credential
+ * stays accepted for `overlap.hours` (see `credentials.ts`). Throws {@link InvalidSourceError} naming the
+ * problem.
  */
-export function updatedSource(current: Source, patch: SourcePatch): Source {
+export function updatedSource(
+  current: Source,
+  patch: SourcePatch,
+  overlap: CredentialOverlap = { hours: DEFAULT_CREDENTIAL_OVERLAP_HOURS, now: Date.now() },
+): Source {
+  const provider = getProvider(current.provider);
+  const touchesCredentials = patch.credentials !== undefined || patch.regenerate === true || patch.endOverlap === true;
+  if (patch.regenerate && provider && !provider.credentials.some((c) => c.generated)) {
+    throw new InvalidSourceError(`${provider.name} sources have no credentials Crashbell generates: paste new ones instead`);
+  }
+  const rotated =
+    touchesCredentials && provider
+      ? changedCredentials(
+          provider,
+          current,
+          {
+            ...(patch.credentials !== undefined ? { credentials: patch.credentials } : {}),
+            ...(patch.regenerate ? { regenerate: true } : {}),
+            ...(patch.endOverlap ? { endOverlap: true } : {}),
+          },
+          overlap.hours,
+          overlap.now,
+        )
+      : null;
   const merged = {
     ...current,
     ...(patch.name !== undefined ? { name: patch.name.trim() } : {}),
     ...(patch.paused !== undefined ? { paused: patch.paused } : {}),
     ...(patch.sound !== undefined ? { sound: patch.sound } : {}),
-    ...(patch.credentials !== undefined ? { credentials: { ...current.credentials, ...patch.credentials } } : {}),
+    ...(rotated ? rotated : {}),
     ...(patch.config !== undefined ? { config: patch.config } : {}),
     ...(patch.filters !== undefined ? { filters: patch.filters } : {}),
+    ...(patch.webUrl !== undefined ? { webUrl: patch.webUrl } : {}),
   };
   const checked = sourceSchema.safeParse(merged);
   if (!checked.success) {
     const problem = explainZodError(checked.error);
     throw new InvalidSourceError(`source "${current.name}"${problem.field ? ` (${problem.field})` : ''}: ${problem.message}`);
   }
-  const problem = getProvider(checked.data.provider)?.validateSource(checked.data) ?? null;
+  const problem = provider?.validateSource(checked.data) ?? null;
   if (problem) throw new InvalidSourceError(problem);
   return checked.data;
 }

@@ -46,6 +46,8 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const TOKEN = '2abcDEFsecretTOKEN_0123456789';
 const PASSWORD = 'pw-very-secret-0123456789abcdef';
+/** A replaced password still accepted during its overlap: a secret like the current one. */
+const OLD_PASSWORD = 'pw-old-secret-fedcba9876543210';
 
 function withSecrets(base: Settings): Settings {
   return {
@@ -59,6 +61,8 @@ function withSecrets(base: Settings): Settings {
         paused: false,
         sound: 'default',
         credentials: { username: 'cb-user', password: PASSWORD },
+        previous: { credentials: { password: OLD_PASSWORD }, until: '2030-01-01T00:00:00.000Z' },
+        webUrl: '',
         config: {},
         filters: { minOccurrences: null, attribute: null },
       },
@@ -86,6 +90,7 @@ describe('DesktopSettingsStore', () => {
     const text = fileText();
     expect(text).not.toContain(TOKEN);
     expect(text).not.toContain(PASSWORD);
+    expect(text).not.toContain(OLD_PASSWORD);
     expect(text).toContain('crash.ngrok.app');
     expect(JSON.parse(text).secrets['tunnel.authtoken'].scheme).toBe('safeStorage');
     expect(c.encrypted).toContain(TOKEN);
@@ -93,6 +98,8 @@ describe('DesktopSettingsStore', () => {
     const reopened = new DesktopSettingsStore({ backing: electronStoreBacking(dir), cipher: cipher(true), platform: 'win32' });
     expect(reopened.get().tunnel.authtoken).toBe(TOKEN);
     expect(reopened.get().sources[0]!.credentials).toEqual({ username: 'cb-user', password: PASSWORD });
+    // The replaced password, still accepted for a while, comes back from the secrets section too.
+    expect(reopened.get().sources[0]!.previous).toEqual({ credentials: { password: OLD_PASSWORD }, until: '2030-01-01T00:00:00.000Z' });
   });
 
   it('falls back to plain text where safeStorage is unavailable, and says so in plain words', () => {

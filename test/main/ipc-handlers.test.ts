@@ -72,12 +72,14 @@ describe('IPC handler registration', () => {
     await ipc.call('settings:update', good, { policy: { stormLimit: 3 }, tunnel: { authtoken: '' } });
     await ipc.call('clipboard:copy', good, 'https://x.ngrok.app/hooks/abc', { sourceId: 'abc', webhookUrl: true });
     await ipc.call('app:get-state', good);
+    await ipc.call('sources:update', good, 's1', { regenerate: true, endOverlap: false, webUrl: 'https://sentry.example.com/' });
     expect(calls).toEqual([
       ['groups:mark', ['g1', { muted: true }]],
       ['groups:list', [{ text: 'my_fn', limit: 50, cursor: null }]],
       ['settings:update', [{ policy: { stormLimit: 3 }, tunnel: { authtoken: '' } }]],
       ['clipboard:copy', ['https://x.ngrok.app/hooks/abc', { sourceId: 'abc', webhookUrl: true }]],
       ['app:get-state', []],
+      ['sources:update', ['s1', { regenerate: true, endOverlap: false, webUrl: 'https://sentry.example.com/' }]],
     ]);
   });
 
@@ -101,6 +103,10 @@ describe('IPC handler registration', () => {
     ['sources:add', [{ provider: 'nope', name: 'x' }]],
     ['sources:add', [{ provider: 'backtrace', name: '' }]],
     ['settings:update', [{ port: 70_000 }]],
+    ['settings:update', [{ credentialOverlapHours: 24 * 365 }]],
+    ['sources:update', ['s1', { regenerate: 'yes' }]],
+    ['sources:update', ['s1', { previous: { credentials: {}, until: '2030-01-01' } }]],
+    ['sources:update', ['s1', { webUrl: 'x'.repeat(5_000) }]],
     ['settings:update', [{ theme: 'neon' }]],
     ['settings:update', [{ dnd: { until: 'tomorrow-ish' } }]],
     ['dnd:set', ['forever']],

@@ -11,6 +11,7 @@
 import type { TunnelState } from '../../../shared/events';
 import { MIN_UNGUESSABLE_ID_LENGTH } from '../../../shared/settings';
 import { type AuthtokenSource, readConfigFile, withEnvironment } from '../config-file';
+import { waitingFor } from '../credentials';
 import { startEngine, type Engine } from '../engine';
 import { ConfigError, CrashbellError, ListenError } from '../errors';
 import { getProvider } from '../providers/index';
@@ -122,6 +123,14 @@ export async function runHeadless(
       warn(
         `crashbell: warning: source "${source.name}" has the short id "${source.id}": its webhook URL is guessable. ` +
           `Use a random id of at least ${MIN_UNGUESSABLE_ID_LENGTH} URL-safe characters (e.g. node -e "console.log(crypto.randomBytes(16).toString('base64url'))").`,
+      );
+    }
+    const provider = getProvider(source.provider);
+    const missing = provider ? waitingFor(provider, source) : [];
+    if (missing.length > 0) {
+      warn(
+        `crashbell: warning: source "${source.name}" is waiting for its ${missing.join(', ')}: its hooks are refused with 401 ` +
+          `("not set yet") until you add it to the source's "credentials" in ${args.config} and restart.`,
       );
     }
   }

@@ -11,6 +11,7 @@ import { CrashbellError } from '../errors';
 import { backtraceProvider } from './backtrace';
 import { errorceptionProvider } from './errorception';
 import { sentryProvider } from './sentry';
+import { sentryLegacyProvider } from './sentry-legacy';
 import { bugsnagProvider } from './bugsnag';
 import { rollbarProvider } from './rollbar';
 import { raygunProvider } from './raygun';
@@ -23,6 +24,7 @@ export const PROVIDERS: readonly ProviderModule[] = [
   backtraceProvider,
   errorceptionProvider,
   sentryProvider,
+  sentryLegacyProvider,
   bugsnagProvider,
   rollbarProvider,
   raygunProvider,
@@ -73,7 +75,16 @@ export function providerInfo(p: ProviderModule): ProviderInfo {
     setupSteps: [...p.setupSteps],
     fields: p.credentials
       .filter((c) => !c.generated)
-      .map((c) => ({ key: c.key, label: c.label, secret: c.secret, required: c.required, help: c.help })),
+      .map((c) => ({
+        key: c.key,
+        label: c.label,
+        secret: c.secret,
+        required: c.required,
+        help: c.help,
+        pasteLater: c.pasteLater === true,
+      })),
+    regenerable: p.credentials.some((c) => c.generated),
+    webUrlHelp: p.webUrlHelp,
   };
 }
 

@@ -142,6 +142,10 @@ export interface UnsignedProviderSpec {
   mark: ProviderMark;
   docsUrl: string;
   setupSteps: string[];
+  /** The provider's web-app hosts (see {@link ProviderModule.webHosts}). */
+  webHosts: readonly string[];
+  /** See {@link ProviderModule.webUrlHelp}; default null. */
+  webUrlHelp?: string | null;
   /** Parses a body already known to be a JSON object. */
   parse(req: HookRequest): ParseResult;
   /** A documented-shape sample body with a fresh group key. */
@@ -163,6 +167,8 @@ export function unsignedProvider(spec: UnsignedProviderSpec): ProviderModule {
     credentials: [],
     secretHeaders: [],
     securityNote: `${spec.name} does not sign its webhooks or send credentials, so this source's unguessable URL is its only secret: keep it private, and delete the source to revoke it.`,
+    webHosts: spec.webHosts,
+    webUrlHelp: spec.webUrlHelp ?? null,
     setupSteps: spec.setupSteps,
     generateCredentials: () => ({}),
     validateSource: () => null,

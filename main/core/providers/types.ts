@@ -56,8 +56,14 @@ export interface CredentialField {
   generated: boolean;
   /** Masked in the UI and the inspector; stored through safeStorage. */
   secret: boolean;
-  /** Required for the source to be valid. */
+  /** Required for the source to verify hooks. */
   required: boolean;
+  /**
+   * The provider shows it only once its webhook exists (Errorception's secret, Sentry's Client Secret), so a
+   * source can be made without it: its URL exists at once, and its hooks are refused with "not set yet"
+   * until it is pasted.
+   */
+  pasteLater?: boolean;
   /** Help text: where the user finds or pastes it. */
   help: string;
 }
@@ -94,6 +100,17 @@ export interface ProviderModule {
   secretHeaders: string[];
   /** Plain words shown in setup when the provider signs nothing and the URL itself is the secret. */
   securityNote: string | null;
+  /**
+   * The hosts of the provider's web app, the only ones its links may open (besides a host the user set as the
+   * source's `webUrl`): exact names (`rollbar.com`) or `*.` patterns for any subdomain (`*.sentry.io`, which
+   * does not match `sentry.io` itself). Declared here once; the link guard reads them.
+   */
+  webHosts: readonly string[];
+  /**
+   * What the source's optional `webUrl` is for with this provider (help text for Setup), or null when it
+   * has no use (a provider with no self-hosted install and no links to build).
+   */
+  webUrlHelp: string | null;
   /** Steps for the provider's own settings, shown in the setup view and README. */
   setupSteps: string[];
   /** Generates the credentials Crashbell makes for a new source (e.g. Basic auth). */
@@ -113,13 +130,6 @@ export interface ProviderModule {
   verify(req: HookRequest): Rejection | null;
   /** Validates the body with the module's schema and maps it to the normalized event. Never throws. */
   parse(req: HookRequest): ParseResult;
-  /**
-   * Optional: told, for a request that passed `verify`, whether it was finally accepted with a 2xx (`true`)
-   * or not (`parse` refused it, or storing it failed). A module that remembers deliveries in `verify`
-   * (Standard Webhooks replay ids) forgets one that was not accepted, so the sender's retry of that same
-   * message is not refused as a replay. Never throws.
-   */
-  settle?(req: HookRequest, accepted: boolean): void;
   /** A realistic, correctly signed sample request for the given source. */
   sample(source: Source, now: number): SampleRequest;
   /**

@@ -59,7 +59,7 @@ describe('receiver: slow or stalled senders', () => {
     const port = await startReceiver(records);
     const answer = await stall(
       port,
-      'POST /hooks/errorceptionSourceAAAAA HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"message":',
+      'POST /hooks/errorceptionSourceAAAAA HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Signature: 0\r\nContent-Length: 100\r\n\r\n{"message":',
     );
     expect(answer === '' || /^HTTP\/1\.1 (408|400)/.test(answer)).toBe(true);
     // The handler settles once the socket is gone, so the request shows up in the inspector.
@@ -147,7 +147,7 @@ describe('receiver: odd but legal HTTP', () => {
     const port = await startReceiver(records);
     const tooBig = await stall(
       port,
-      `POST /hooks/${source.id} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: ${2 * 1024 * 1024}\r\n\r\n`,
+      `POST /hooks/${source.id} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Signature: 0\r\nExpect: 100-continue\r\nContent-Length: ${2 * 1024 * 1024}\r\n\r\n`,
     );
     expect(tooBig).toMatch(/^HTTP\/1\.1 413 /);
     const wrongType = await stall(
@@ -193,10 +193,10 @@ describe('receiver: memory bound across senders', () => {
     await new Promise<void>((resolve) => slow.once('connect', () => resolve()));
     slow.on('error', () => undefined);
     slow.write(
-      `POST /hooks/${source.id} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 900\r\n\r\n${' '.repeat(800)}`,
+      `POST /hooks/${source.id} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Signature: 0\r\nContent-Length: 900\r\n\r\n${' '.repeat(800)}`,
     );
     await new Promise((r) => setTimeout(r, 100));
-    const json = { 'content-type': 'application/json' };
+    const json = { 'content-type': 'application/json', 'x-signature': '0' };
     const busy = await sendHook(port, {
       path: `/hooks/${source.id}`,
       headers: json,

@@ -36,6 +36,11 @@ const errorceptionB: Source = sourceSchema.parse({
   credentials: { secret: 'secret-of-project-b' },
 });
 const SOURCES = [backtraceA, backtraceB, errorceptionA, errorceptionB];
+/**
+ * An Errorception hook with some X-Signature, for checks that come before the signature is (the body's size
+ * and JSON): without the header it is refused from its headers alone.
+ */
+const UNCHECKED_SIGNATURE = { 'content-type': 'application/json', 'x-signature': 'checked-only-once-the-body-is-read' };
 
 function signature(secret: string, body: string): string {
   const json = JSON.parse(body) as { message: string; page: string };
@@ -270,7 +275,7 @@ describe('receiver: every rejection has a status and a reason', () => {
 
   it('413 when Content-Length announces more than 1 MiB, without reading it', async () => {
     const body = Buffer.alloc(1024 * 1024 + 1, 0x20);
-    const res = await sendHook(port, { path: `/hooks/${errorceptionA.id}`, headers: { 'content-type': 'application/json' }, body });
+    const res = await sendHook(port, { path: `/hooks/${errorceptionA.id}`, headers: UNCHECKED_SIGNATURE, body });
     expect(res.status).toBe(413);
     expect(res.json?.['error']).toMatch(/limit/);
     expect(records[0]).toMatchObject({ status: 413, bodyTruncated: true, replayable: false });
@@ -279,7 +284,7 @@ describe('receiver: every rejection has a status and a reason', () => {
   it('413 when a chunked body without Content-Length grows past 1 MiB, and the receiver stops reading', async () => {
     const res = await sendHook(port, {
       path: `/hooks/${errorceptionA.id}`,
-      headers: { 'content-type': 'application/json' },
+      headers: UNCHECKED_SIGNATURE,
       body: '{"message":"',
       // Far more than the limit: the request only completes if the server stops reading early.
       streamBytes: 64 * 1024 * 1024,
@@ -293,7 +298,7 @@ describe('receiver: every rejection has a status and a reason', () => {
 
   it('400 for malformed JSON', async () => {
     const body = fixture('errorception', 'first-occurrence.json').slice(0, -5);
-    const res = await sendHook(port, { path: `/hooks/${errorceptionA.id}`, headers: { 'content-type': 'application/json' }, body });
+    const res = await sendHook(port, { path: `/hooks/${errorceptionA.id}`, headers: UNCHECKED_SIGNATURE, body });
     expect(res.status).toBe(400);
     expect(res.json?.['error']).toMatch(/malformed JSON/);
   });

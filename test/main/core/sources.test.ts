@@ -7,6 +7,7 @@ import {
   nameSourcesByProvider,
   newSourceId,
   sourceProblem,
+  updatedSource,
   unknownProviderSources,
   webhookUrl,
 } from '../../../main/core/sources';
@@ -41,9 +42,9 @@ describe('sources', () => {
     expect(source.paused).toBe(false);
   });
 
-  it('makes an Errorception source only with the pasted secret', () => {
-    expect(() => createSource({ provider: 'errorception', name: 'Site' })).toThrow(InvalidSourceError);
-    expect(() => createSource({ provider: 'errorception', name: 'Site' })).toThrow(/secret/);
+  it('makes an Errorception source before its secret exists (Errorception makes it once the WebHook is saved), or with it', () => {
+    const waiting = createSource({ provider: 'errorception', name: 'Site' });
+    expect(waiting.credentials).toEqual({});
     const source = createSource({ provider: 'errorception', name: 'Site', credentials: { secret: 's3cret' } });
     expect(source.credentials).toEqual({ secret: 's3cret' });
   });
@@ -97,5 +98,55 @@ describe('sources', () => {
     const explicit = sourceSchema.parse({ id: 'ec-1', provider: 'errorception', name: 'Shop', credentials: { secret: 's' } });
     expect(explicit.credentials).toEqual({ secret: 's' });
     expect(() => sourceSchema.parse({ id: 'has space', provider: 'backtrace', name: 'x' })).toThrow(/URL-safe/);
+  });
+
+  it('keeps a web app URL the user gives, and refuses one that is not an http(s) URL', () => {
+    const source = createSource({ provider: 'sentry', name: 'On prem', webUrl: 'http://sentry.lan:9000/organizations/acme/' });
+    expect(source.webUrl).toBe('http://sentry.lan:9000/organizations/acme/');
+    expect(() => createSource({ provider: 'sentry', name: 'x', webUrl: 'javascript:alert(1)' })).toThrow(/webUrl/);
+    expect(updatedSource(source, { webUrl: '' }, { hours: 24, now: 0 }).webUrl).toBe('');
+  });
+});
+
+describe('credential edits and rotation', () => {
+  const NOW = Date.UTC(2026, 0, 1, 12);
+  const overlap = { hours: 24, now: NOW };
+
+  it('regenerates Backtrace credentials and keeps the old ones accepted for the overlap', () => {
+    const before = createSource({ provider: 'backtrace', name: 'Game' }, NOW);
+    const after = updatedSource(before, { regenerate: true }, overlap);
+    expect(after.credentials['username']).not.toBe(before.credentials['username']);
+    expect(after.credentials['password']).not.toBe(before.credentials['password']);
+    expect(after.previous).toEqual({
+      credentials: { username: before.credentials['username'], password: before.credentials['password'] },
+      until: '2026-01-02T12:00:00.000Z',
+    });
+    // The same id: the webhook URL the provider has stays valid.
+    expect(after.id).toBe(before.id);
+  });
+
+  it('an edited secret keeps only the changed key as previous; an overlap of 0 replaces it at once', () => {
+    const before = createSource({ provider: 'honeybadger', name: 'HB', credentials: { token: 'old-token', bearerToken: 'b' } }, NOW);
+    const after = updatedSource(before, { credentials: { token: 'new-token' } }, overlap);
+    expect(after.credentials).toEqual({ token: 'new-token', bearerToken: 'b' });
+    expect(after.previous?.credentials).toEqual({ token: 'old-token' });
+    expect(updatedSource(before, { credentials: { token: 'new-token' } }, { hours: 0, now: NOW }).previous).toBeNull();
+  });
+
+  it('the first secret pasted into a waiting source replaces nothing; ending the overlap drops the previous set', () => {
+    const waiting = createSource({ provider: 'errorception', name: 'Site' }, NOW);
+    const pasted = updatedSource(waiting, { credentials: { secret: 's1' } }, overlap);
+    expect(pasted.previous).toBeNull();
+    const rotated = updatedSource(pasted, { credentials: { secret: 's2' } }, overlap);
+    expect(rotated.previous?.credentials).toEqual({ secret: 's1' });
+    expect(updatedSource(rotated, { endOverlap: true }, overlap).previous).toBeNull();
+    // An edit of something else leaves an unexpired overlap alone.
+    expect(updatedSource(rotated, { name: 'Shop' }, overlap).previous).toEqual(rotated.previous);
+  });
+
+  it('refuses to regenerate credentials a provider does not generate', () => {
+    const source = createSource({ provider: 'errorception', name: 'Site', credentials: { secret: 's' } }, NOW);
+    expect(() => updatedSource(source, { regenerate: true }, overlap)).toThrow(InvalidSourceError);
+    expect(() => updatedSource(source, { regenerate: true }, overlap)).toThrow(/paste new ones instead/);
   });
 });

@@ -166,9 +166,9 @@ describe('headless refuses bad configuration with a message naming the problem',
       /source "Game".*username/,
     ],
     [
-      'an Errorception source without its secret',
-      () => ['--config', writeConfig({ port: 0, sources: [{ ...ERRORCEPTION, credentials: {} }] })],
-      /source "Site".*secret/,
+      'previous credentials without an expiry',
+      () => ['--config', writeConfig({ port: 0, sources: [{ ...BACKTRACE, previous: { credentials: { password: 'old' } } }] })],
+      /"sources\.0\.previous\.until" is missing/,
     ],
     [
       'a source id that is not URL-safe',
@@ -483,5 +483,47 @@ describe('headless notify outlets', () => {
     const h = start(['--config', config, '--json']);
     expect((await h.exited).code).toBe(2);
     expect(h.stderr).toContain('"headless.notify.ntfy.url" is not valid (the URL must name the topic: https://ntfy.sh/<topic>)');
+  });
+});
+
+describe("headless credentials that fit the providers' order, and rotation", () => {
+  it('starts with an Errorception source still waiting for its secret, says so, and refuses its hooks until then', async () => {
+    const config = writeConfig({ port: 0, sources: [BACKTRACE, { ...ERRORCEPTION, credentials: {} }] });
+    const h = start(['--config', config, '--data-dir', join(dir, 'data'), '--json']);
+    const listening = await h.waitFor((l) => l['type'] === 'listening');
+    expect(h.stderr).toMatch(/source "Site" is waiting for its Secret key/);
+    const res = await sendHook(listening['port'] as number, {
+      path: `/hooks/${ERRORCEPTION.id}`,
+      headers: { 'content-type': 'application/json', 'x-signature': '0' },
+      body: readFileSync(fixturePath('errorception', 'first-occurrence.json'), 'utf8'),
+    });
+    expect(res.status).toBe(401);
+    expect(res.json?.['error']).toMatch(/the secret is not set yet: paste it in Setup/);
+  });
+
+  it('accepts a previous password from the config until its expiry, beside the current one', async () => {
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    const past = new Date(Date.now() - 1000).toISOString();
+    const rotating = { ...BACKTRACE, previous: { credentials: { password: 'the-old-password' }, until: future } };
+    const expired = {
+      ...BACKTRACE,
+      id: 'backtraceSourceBBBBBBBB',
+      name: 'Expired',
+      previous: { credentials: { password: 'the-old-password' }, until: past },
+    };
+    const config = writeConfig({ port: 0, sources: [rotating, expired] });
+    const h = start(['--config', config, '--data-dir', join(dir, 'data'), '--json']);
+    const port = (await h.waitFor((l) => l['type'] === 'listening'))['port'] as number;
+    const body = readFileSync(fixturePath('backtrace', 'group-notification.json'), 'utf8');
+    const send = (id: string, password: string) =>
+      sendHook(port, {
+        path: `/hooks/${id}`,
+        headers: { 'content-type': 'application/json', authorization: basicAuth('bt-user', password) },
+        body,
+      });
+    expect((await send(rotating.id, 'the-old-password')).status).toBe(200);
+    expect((await send(rotating.id, BACKTRACE.credentials.password)).status).toBe(200);
+    expect((await send(expired.id, 'the-old-password')).status).toBe(401);
+    expect((await send(expired.id, BACKTRACE.credentials.password)).status).toBe(200);
   });
 });
