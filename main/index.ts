@@ -118,7 +118,8 @@ async function main(): Promise<void> {
     isSupported: () => Notification.isSupported(),
     platform: process.platform,
     icon: appIcon,
-    openExternal: (url) => shell.openExternal(url),
+    openGroup: (groupId) =>
+      engine ? engine.service.openGroup(groupId) : Promise.resolve({ opened: false, reason: 'Crashbell is still starting' }),
     showWindow: () => showWindow(),
     navigate: (view, groupId) => navigateTo(view, groupId),
     markRead: (groupId) => void engine?.service.markGroup(groupId, { read: true }).catch(reportTo('notifications')),

@@ -1,6 +1,7 @@
 /**
- * Native notifications for what the inbox's policy raises. A click opens the group's page, and only through the
- * http(s) guard: the URL came from the internet. A digest opens the window on the list.
+ * Native notifications for what the inbox's policy raises. A click opens the group's page through the app
+ * service's `openGroup`, so it meets the same link rule as the Open button and the tray (the provider's own
+ * hosts, or the source's web app URL): the URL came from the internet. A digest opens the window on the list.
  *
  * Where the platform has notification buttons (macOS and Windows), a group's notification offers Open and
  * Mute. Linux has none through Electron (its libnotify notifications show no actions), so there the click is
@@ -8,8 +9,7 @@
  * (Windows and Linux give an app no choice of sound, so they play their default).
  */
 import type { NotificationRequest, TunnelState } from '../shared/events';
-import type { AppState, ViewName } from '../shared/ipc';
-import { checkExternalUrl } from './core/links';
+import type { AppState, OpenResult, ViewName } from '../shared/ipc';
 
 /** The part of an Electron Notification used here. */
 export interface NativeNotification {
@@ -77,7 +77,11 @@ export interface NotifierDeps {
   platform?: string;
   /** The app icon (PNG path); macOS uses the bundle's icon and ignores it. */
   icon?: string;
-  openExternal(url: string): Promise<void>;
+  /**
+   * Opens a group's page if the link rule lets it (the app service's `openGroup`, which also marks it read);
+   * says why not otherwise.
+   */
+  openGroup(groupId: string): Promise<OpenResult>;
   showWindow(): void;
   navigate(view: ViewName, groupId?: string): void;
   /** Marks a group read: clicking its notification means the user has seen it. */
@@ -162,37 +166,32 @@ export class Notifier {
     return true;
   }
 
-  /** What a click does: digest → the list; group → its page through the guard, or the window when refused. */
+  /** What a click does: digest → the list; group → its page through the link rule, or the window when refused. */
   async onClick(request: NotificationRequest): Promise<void> {
     if (request.group && !request.digest) this.deps.markRead?.(request.group);
-    if (request.digest || !request.url) {
+    if (request.digest || !request.url || !request.group) {
       this.deps.showWindow();
       this.deps.navigate('errors', request.group ?? undefined);
       return;
     }
-    const result = await this.openLink(request.url, request.group);
+    const result = await this.openGroup(request.group, request.url);
     if (!result.opened) {
       // Still take the user to the error, inside the app, where the refusal is explained.
       this.deps.showWindow();
-      this.deps.navigate('errors', request.group ?? undefined);
+      this.deps.navigate('errors', request.group);
     }
   }
 
-  /** Opens a URL in the browser only when the guard accepts it; records refusals. */
-  async openLink(url: string, groupId: string | null = null): Promise<{ opened: boolean; reason: string | null }> {
-    const verdict = checkExternalUrl(url);
-    if (!verdict.ok) {
-      this.recordRefusal(url, verdict.reason, groupId);
-      return { opened: false, reason: verdict.reason };
-    }
+  /** Opens a group's page when the link rule accepts it; records refusals (with the URL the notification carried). */
+  async openGroup(groupId: string, url: string): Promise<OpenResult> {
+    let result: OpenResult;
     try {
-      await this.deps.openExternal(verdict.url);
-      return { opened: true, reason: null };
+      result = await this.deps.openGroup(groupId);
     } catch (err) {
-      const reason = `the browser could not be opened: ${err instanceof Error ? err.message : String(err)}`;
-      this.deps.log(`links: ${reason}`);
-      return { opened: false, reason };
+      result = { opened: false, reason: `the link could not be opened: ${err instanceof Error ? err.message : String(err)}` };
     }
+    if (!result.opened) this.recordRefusal(url, result.reason ?? 'refused', groupId);
+    return result;
   }
 
   /** Refused links, newest last. */

@@ -15,6 +15,8 @@ import type {
   DndMode,
   EventChannel,
   EventChannels,
+  GroupDetail,
+  GroupLink,
   MappingPreview,
   NewSourceInput,
   OpenResult,
@@ -31,8 +33,8 @@ import { LATEST_IN_STATE, appStateOf, sourceView } from './app-state';
 import type { CrashbellCore } from './core';
 import { CrashbellError, InvalidSourceError, UnknownSourceError } from './errors';
 import { dndAfter } from './inbox/dnd';
-import { checkExternalUrl } from './links';
-import { getProvider } from './providers/index';
+import { checkDocsLink, checkGroupLink, type LinkVerdict } from './links';
+import { getProvider, PROVIDERS } from './providers/index';
 import { previewFor } from './providers/preview';
 import { InvalidSettingsError, applySettingsPatch, settingsView, validSettings } from './settings-edit';
 import type { SettingsStore } from './settings-access';
@@ -178,13 +180,36 @@ export function createAppService(deps: AppServiceDeps): AppService {
   }
 
   function viewOf(source: Source): SourceView {
-    return sourceView(source, localBaseUrl(core.host, core.port ?? settings.get().port), publicBaseOf(tunnel.getState()));
+    return sourceView(source, localBaseUrl(core.host, core.port ?? settings.get().port), publicBaseOf(tunnel.getState()), now());
   }
 
   function findSource(sourceId: string): Source {
     const source = settings.get().sources.find((s) => s.id === sourceId);
     if (!source) throw new UnknownSourceError(sourceId);
     return source;
+  }
+
+  /** The rule an error's link is held to: its provider's hosts and its source's web app URL. */
+  function groupVerdict(group: Pick<Group, 'url' | 'provider' | 'sourceId'>): LinkVerdict {
+    const provider = getProvider(group.provider);
+    const source = settings.get().sources.find((s) => s.id === group.sourceId);
+    return checkGroupLink(group.url, {
+      providerName: provider?.name ?? group.provider,
+      webHosts: provider?.webHosts ?? [],
+      webUrl: source?.webUrl ?? '',
+    });
+  }
+
+  /** What the detail view shows of a group's link: whether it opens, why not, and how it was made. */
+  function linkOf(group: Group): GroupLink | null {
+    if (!group.url) return null;
+    const verdict = groupVerdict(group);
+    return {
+      url: group.url,
+      opens: verdict.ok,
+      reason: verdict.ok ? null : verdict.reason,
+      derived: group.urlDerivation ?? null,
+    };
   }
 
   function saveSources(sources: Source[]): Settings {
@@ -222,8 +247,9 @@ export function createAppService(deps: AppServiceDeps): AppService {
       return core.inbox.list(query);
     },
 
-    async getGroup(groupId: string): Promise<Group | null> {
-      return core.inbox.get(groupId);
+    async getGroup(groupId: string): Promise<GroupDetail | null> {
+      const group = core.inbox.get(groupId);
+      return group ? { ...group, link: linkOf(group) } : null;
     },
 
     async markGroup(groupId: string, marks: GroupMarks): Promise<GroupSummary | null> {
@@ -235,7 +261,7 @@ export function createAppService(deps: AppServiceDeps): AppService {
       if (!group) throw new UnknownGroupError(groupId);
       if (!group.url)
         return { opened: false, reason: `${getProvider(group.provider)?.name ?? 'The provider'} sent no link for this error` };
-      const verdict = checkExternalUrl(group.url);
+      const verdict = groupVerdict(group);
       if (!verdict.ok) return { opened: false, reason: verdict.reason };
       await shell.openExternal(verdict.url);
       if (!group.read) await core.mark(groupId, { read: true });
@@ -262,7 +288,7 @@ export function createAppService(deps: AppServiceDeps): AppService {
     },
 
     async updateSource(sourceId: string, patch: SourcePatch): Promise<SourceView> {
-      const next = updatedSource(findSource(sourceId), patch);
+      const next = updatedSource(findSource(sourceId), patch, { hours: settings.get().credentialOverlapHours, now: now() });
       saveSources(settings.get().sources.map((x) => (x.id === sourceId ? next : x)));
       return viewOf(next);
     },
@@ -343,7 +369,10 @@ export function createAppService(deps: AppServiceDeps): AppService {
     },
 
     async openLink(url: string): Promise<OpenResult> {
-      const verdict = checkExternalUrl(url);
+      const verdict = checkDocsLink(
+        url,
+        PROVIDERS.map((p) => p.docsUrl),
+      );
       if (!verdict.ok) return { opened: false, reason: verdict.reason };
       await shell.openExternal(verdict.url);
       return { opened: true, reason: null };

@@ -14,6 +14,7 @@ import {
   type CrashbellApi,
   EVENT_CHANNELS,
   type EventChannels,
+  type GroupDetail,
   IPC,
   type ProviderInfo,
   type SettingsView,
@@ -68,6 +69,13 @@ export function makeGroup(over: Partial<Group> = {}): Group {
   };
 }
 
+/** A group as `getGroup` answers it: its link checked (by default, one that opens). */
+export function makeGroupDetail(over: Partial<GroupDetail> = {}): GroupDetail {
+  const group = makeGroup(over);
+  const link = group.url ? { url: group.url, opens: true, reason: null, derived: null } : null;
+  return { ...group, link, ...over };
+}
+
 export function makeSource(over: Partial<SourceView> = {}): SourceView {
   const id = 'src-aaaaaaaaaaaaaaaa';
   const url = `http://127.0.0.1:7317/hooks/${id}`;
@@ -78,6 +86,8 @@ export function makeSource(over: Partial<SourceView> = {}): SourceView {
     paused: false,
     sound: 'default',
     credentials: { username: 'user-x', password: 'p4ssw0rd-secret-value' },
+    previous: null,
+    webUrl: '',
     config: {},
     filters: { minOccurrences: null, attribute: null },
     webhookUrl: url,
@@ -130,6 +140,7 @@ export function settingsView(): SettingsView {
     startAtLogin: false,
     theme: 'system',
     onboarded: true,
+    credentialOverlapHours: s.credentialOverlapHours,
   };
 }
 
@@ -137,7 +148,7 @@ export function settingsView(): SettingsView {
 const DEFAULT_ANSWERS: { [M in CallName]: (...args: never[]) => CallResult<M> } = {
   getState: () => makeState(),
   listGroups: () => ({ groups: [], nextCursor: null, total: 0 }),
-  getGroup: () => makeGroup(),
+  getGroup: () => makeGroupDetail(),
   markGroup: (id: string, marks: object) => ({ ...makeGroup({ id }), ...marks }),
   openGroup: () => ({ opened: true, reason: null }),
   deleteGroup: () => true,

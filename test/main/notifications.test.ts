@@ -21,7 +21,7 @@ class FakeNotification implements NativeNotification {
   }
 }
 
-function setup(supported = true, platform = 'linux') {
+function setup(supported = true, platform = 'linux', opens = true, refusal = "example.com is not one of Backtrace's hosts") {
   const created: FakeNotification[] = [];
   const deps = {
     platform,
@@ -33,7 +33,8 @@ function setup(supported = true, platform = 'linux') {
     },
     isSupported: () => supported,
     icon: '/app/build/icon.png',
-    openExternal: vi.fn(async (_url: string) => undefined),
+    // The app service's openGroup: it applies the group's link rule; here it opens what the test says.
+    openGroup: vi.fn(async (_groupId: string) => ({ opened: opens, reason: opens ? null : refusal })),
     showWindow: vi.fn(),
     navigate: vi.fn(),
     markRead: vi.fn(),
@@ -52,36 +53,44 @@ const single: NotificationRequest = {
 const flush = () => new Promise<void>((r) => setImmediate(r));
 
 describe('Notifier', () => {
-  it('raises a notification with title, body and the app icon; a click opens the group URL', async () => {
+  it('raises a notification with title, body and the app icon; a click opens the group through the app service', async () => {
     const { notifier, created, deps } = setup();
     expect(notifier.show(single)).toBe(true);
     expect(created[0]!.options).toEqual({ title: single.title, body: single.body, icon: '/app/build/icon.png' });
     expect(created[0]!.shown).toBe(true);
     created[0]!.handlers.get('click')!();
     await flush();
-    expect(deps.openExternal).toHaveBeenCalledWith(single.url);
+    expect(deps.openGroup).toHaveBeenCalledWith('g1');
     expect(deps.showWindow).not.toHaveBeenCalled();
     // Clicking it means the user has seen it.
     expect(deps.markRead).toHaveBeenCalledWith('g1');
   });
 
-  it.each(['javascript:alert(1)', 'file:///etc/passwd', 'data:text/html,x', 'myapp://open', 'not a url'])(
-    'refuses %j, records it, and opens the window on the error instead',
-    async (url) => {
-      const { notifier, created, deps } = setup();
-      const refused: unknown[] = [];
-      notifier.onRefused((r) => refused.push(r));
-      notifier.show({ ...single, url });
-      created[0]!.handlers.get('click')!();
-      await flush();
-      expect(deps.openExternal).not.toHaveBeenCalled();
-      expect(deps.showWindow).toHaveBeenCalled();
-      expect(deps.navigate).toHaveBeenCalledWith('errors', 'g1');
-      expect(refused).toHaveLength(1);
-      expect(notifier.refusedLinks()[0]).toMatchObject({ url, groupId: 'g1' });
-      expect(deps.log).toHaveBeenCalledWith(expect.stringMatching(/^links: refused/));
-    },
-  );
+  it('a click the link rule refuses is recorded and opens the window on the error instead', async () => {
+    const { notifier, created, deps } = setup(true, 'linux', false);
+    const refused: unknown[] = [];
+    notifier.onRefused((r) => refused.push(r));
+    const url = 'http://127.0.0.1:631/admin';
+    notifier.show({ ...single, url });
+    created[0]!.handlers.get('click')!();
+    await flush();
+    expect(deps.openGroup).toHaveBeenCalledWith('g1');
+    expect(deps.showWindow).toHaveBeenCalled();
+    expect(deps.navigate).toHaveBeenCalledWith('errors', 'g1');
+    expect(refused).toHaveLength(1);
+    expect(notifier.refusedLinks()[0]).toMatchObject({ url, groupId: 'g1', reason: expect.stringMatching(/not one of/) });
+    expect(deps.log).toHaveBeenCalledWith(expect.stringMatching(/^links: refused/));
+  });
+
+  it('a group gone from the history (openGroup throws) is a refusal, not a crash', async () => {
+    const { notifier, created, deps } = setup();
+    deps.openGroup.mockRejectedValueOnce(new Error('no error group with id "g1"'));
+    notifier.show(single);
+    created[0]!.handlers.get('click')!();
+    await flush();
+    expect(deps.navigate).toHaveBeenCalledWith('errors', 'g1');
+    expect(notifier.refusedLinks()[0]?.reason).toMatch(/no error group/);
+  });
 
   it.each(['darwin', 'win32'])('on %s, a group’s notification has Open and Mute buttons that do what they say', async (platform) => {
     const { notifier, created, deps } = setup(true, platform);
@@ -93,11 +102,11 @@ describe('Notifier', () => {
     // Electron passes the details (with actionIndex) first, and the deprecated index after.
     created[0]!.handlers.get('action')!({ actionIndex: 1 }, 1);
     expect(deps.mute).toHaveBeenCalledWith('g1');
-    expect(deps.openExternal).not.toHaveBeenCalled();
+    expect(deps.openGroup).not.toHaveBeenCalled();
     notifier.show(single);
     created[1]!.handlers.get('action')!({}, 0);
     await flush();
-    expect(deps.openExternal).toHaveBeenCalledWith(single.url);
+    expect(deps.openGroup).toHaveBeenCalledWith('g1');
   });
 
   it('on Linux (libnotify shows no buttons through Electron) and for digests there are no buttons', () => {
@@ -128,7 +137,7 @@ describe('Notifier', () => {
     await flush();
     expect(deps.showWindow).toHaveBeenCalled();
     expect(deps.navigate).toHaveBeenCalledWith('errors', undefined);
-    expect(deps.openExternal).not.toHaveBeenCalled();
+    expect(deps.openGroup).not.toHaveBeenCalled();
   });
 
   it('says so when the desktop cannot show notifications', () => {

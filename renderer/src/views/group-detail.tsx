@@ -2,9 +2,10 @@
  * Everything the hooks carried about one group, and what to do with it.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Decision, Group, GroupMarks, GroupRow, GroupSummary } from '../../../shared/events';
+import type { Decision, GroupMarks, GroupRow, GroupSummary } from '../../../shared/events';
+import type { GroupDetail as GroupWithLink } from '../../../shared/ipc';
 import { untilWords } from '../../../shared/until-words';
-import { copy, deleteGroup, errorMessage, getGroup, markGroup, openGroup, openLink } from '../api';
+import { copy, deleteGroup, errorMessage, getGroup, markGroup, openGroup } from '../api';
 import { EmptyState } from '../components/empty-state';
 import { ErrorBox } from '../components/error-box';
 import { HistogramChart } from '../components/histogram-chart';
@@ -41,7 +42,7 @@ export function decisionReason(decision: Decision): string {
  * selection moved) it shows the new group as soon as it arrives, keeping the previous one until then.
  */
 export function GroupDetail({ groupId, live, sourceName, onClose, onChanged }: GroupDetailProps) {
-  const [group, setGroup] = useState<Group | null>(null);
+  const [group, setGroup] = useState<GroupWithLink | null>(null);
   const [state, setState] = useState<'loading' | 'ready' | 'missing' | 'error'>('loading');
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -172,7 +173,7 @@ export function GroupDetail({ groupId, live, sourceName, onClose, onChanged }: G
           <button
             type="button"
             className="btn btn-primary"
-            disabled={!group.url}
+            disabled={!group.link?.opens}
             onClick={() =>
               openGroup(group.id).then(
                 (r) => setNotice(r.opened ? `Opened in ${provider}` : `Not opened: ${r.reason ?? 'refused'}`),
@@ -218,6 +219,7 @@ export function GroupDetail({ groupId, live, sourceName, onClose, onChanged }: G
             Delete…
           </button>
         </div>
+        <LinkNote group={group} provider={provider} />
         {confirmDelete && (
           <div className="confirm" role="group" aria-labelledby="confirm-delete-text">
             <p id="confirm-delete-text">Delete this group and its stored hooks from the history? A new hook starts it again.</p>
@@ -305,18 +307,20 @@ export function GroupDetail({ groupId, live, sourceName, onClose, onChanged }: G
               <div className="fact-wide">
                 <dt>Page</dt>
                 <dd>
+                  {/* The page is the site where the error happened, as the hook says: shown, never opened from here. */}
+                  <span className="mono wrap">{group.page}</span>{' '}
                   <button
                     type="button"
-                    className="link-button"
+                    className="btn btn-small btn-ghost"
+                    aria-label={`Copy page ${group.page}`}
                     onClick={() =>
-                      openLink(group.page!).then(
-                        (r) => !r.opened && setNotice(`Not opened: ${r.reason}`),
-                        () => undefined,
+                      copy(group.page!, {}).then(
+                        () => setNotice('Page copied'),
+                        (err) => setNotice(errorMessage(err)),
                       )
                     }
-                    aria-label={`Open page ${group.page}`}
                   >
-                    {group.page}
+                    Copy
                   </button>
                 </dd>
               </div>
@@ -398,5 +402,28 @@ export function GroupDetail({ groupId, live, sourceName, onClose, onChanged }: G
         </p>
       </section>
     </article>
+  );
+}
+
+/**
+ * The link's fate in words: where it goes when it opens (and whether Crashbell built it), or the link as text
+ * with why it does not open.
+ */
+function LinkNote({ group, provider }: { group: GroupWithLink; provider: string }) {
+  const link = group.link;
+  if (!link) return <p className="muted small">{provider} sent no link for this error.</p>;
+  return (
+    <div className="link-note small">
+      {link.opens ? (
+        <p className="muted">
+          Opens <span className="mono wrap">{link.url}</span>
+        </p>
+      ) : (
+        <p className="note note-warn" role="note">
+          <strong>Not opened:</strong> {link.reason}. <span className="mono wrap">{link.url}</span>
+        </p>
+      )}
+      {link.derived && <p className="muted">Link built by Crashbell: {link.derived}.</p>}
+    </div>
   );
 }

@@ -36,11 +36,17 @@ describe('sources', () => {
     expect(stack.settings.get().sources).toHaveLength(1);
   });
 
-  it('refuses an Errorception source without its secret, and accepts one with it', async () => {
-    await expect(stack.service.addSource({ provider: 'errorception', name: 'Site' })).rejects.toThrow(/secret/i);
-    const view = await stack.service.addSource({ provider: 'errorception', name: 'Site', credentials: { secret: 's3cret' } });
+  it('adds an Errorception source before its secret, shows it waiting, and takes the secret later', async () => {
+    const waiting = await stack.service.addSource({ provider: 'errorception', name: 'Site' });
+    // Its URL exists at once, to paste into Errorception, which then shows the secret.
+    expect(waiting.webhookUrl).toMatch(new RegExp(`/hooks/${waiting.id}$`));
+    expect(waiting.waitingFor).toEqual(['Secret key']);
+    const pasted = await stack.service.updateSource(waiting.id, { credentials: { secret: 's3cret' } });
+    expect(pasted.waitingFor).toEqual([]);
+    // Nothing was replaced, so nothing stays accepted beside it.
+    expect(pasted.previousUntil).toBeNull();
     // The secret came from Errorception: it is not something to paste back, so only the URL is listed.
-    expect(view.setup.map((f) => f.label)).toEqual(['Webhook URL']);
+    expect(pasted.setup.map((f) => f.label)).toEqual(['Webhook URL']);
   });
 
   it('renames, pauses and removes; unknown ids get a clear error', async () => {
@@ -59,7 +65,24 @@ describe('sources', () => {
     const state = await stack.service.getState();
     const ec = state.providers!.find((p) => p.id === 'errorception')!;
     expect(ec.fields.map((f) => f.key)).toEqual(['secret']);
-    expect(state.providers!.find((p) => p.id === 'backtrace')!.fields).toEqual([]);
+    expect(ec.fields[0]!.pasteLater).toBe(true);
+    expect(state.providers!.find((p) => p.id === 'backtrace')).toMatchObject({ fields: [], regenerable: true });
+    expect(state.providers!.find((p) => p.id === 'sentry-legacy')).toMatchObject({ name: 'Sentry (legacy WebHooks plugin)', fields: [] });
+  });
+
+  it('regenerates generated credentials, shows until when the old ones count, and follows the overlap setting', async () => {
+    const view = await stack.service.addSource({ provider: 'backtrace', name: 'Game' });
+    expect((await stack.service.getSettings()).credentialOverlapHours).toBe(24);
+    const fresh = await stack.service.updateSource(view.id, { regenerate: true });
+    expect(fresh.credentials['password']).not.toBe(view.credentials['password']);
+    expect(Date.parse(fresh.previousUntil!) - Date.now()).toBeGreaterThan(23 * 3_600_000);
+    expect(fresh.webhookUrl).toBe(view.webhookUrl);
+    const state = await stack.service.getState();
+    expect(state.sources[0]!.previousUntil).toBe(fresh.previousUntil);
+    await stack.service.updateSettings({ credentialOverlapHours: 0 });
+    const again = await stack.service.updateSource(view.id, { regenerate: true });
+    expect(again.previousUntil).toBeNull();
+    await expect(stack.service.updateSettings({ credentialOverlapHours: -1 })).rejects.toThrow(/credentialOverlapHours/);
   });
 });
 
@@ -116,7 +139,39 @@ describe('test events, groups and pushes', () => {
     await expect(stack.service.openGroup('missing')).rejects.toBeInstanceOf(UnknownGroupError);
     expect(await stack.service.openLink('javascript:alert(1)')).toMatchObject({ opened: false });
     expect(await stack.service.openLink('file:///etc/passwd')).toMatchObject({ opened: false });
-    expect(stack.shell.opened).toHaveLength(1);
+    // The window links only to the providers' documentation.
+    expect(await stack.service.openLink('http://127.0.0.1:631/admin')).toMatchObject({ opened: false });
+    expect(await stack.service.openLink('https://docs.rollbar.com/docs/webhooks')).toEqual({ opened: true, reason: null });
+    expect(stack.shell.opened).toHaveLength(2);
+  });
+
+  it("opens an error's link only on its provider's hosts or the source's web app URL, and the detail says why not", async () => {
+    const view = await stack.service.addSource({
+      provider: 'generic',
+      name: 'Internal',
+      config: { titlePath: '$.title', groupKeyPath: '$.id', urlPath: '$.url' },
+    });
+    const post = (url: string, id: string) =>
+      postRequest(`${stack.core.localBaseUrl}/hooks/${view.id}`, {
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ id, title: 'boom', url }),
+      });
+    await post('http://127.0.0.1:631/admin', 'cups');
+    await post('http://0x7f.1/', 'hex');
+    const groups = (await stack.service.listGroups({})).groups;
+    for (const g of groups) {
+      const detail = await stack.service.getGroup(g.id);
+      expect(detail?.link).toMatchObject({ opens: false, derived: null, reason: expect.stringMatching(/is an address on a network/) });
+      expect(await stack.service.openGroup(g.id)).toMatchObject({ opened: false, reason: detail?.link?.reason });
+    }
+    expect(stack.shell.opened).toEqual([]);
+    // The user names the server their links go to: then those links open, and only those.
+    await stack.service.updateSource(view.id, { webUrl: 'http://127.0.0.1:631/' });
+    const cups = groups.find((g) => g.groupKey === 'cups')!;
+    expect((await stack.service.getGroup(cups.id))?.link).toMatchObject({ opens: true, reason: null });
+    expect(await stack.service.openGroup(cups.id)).toEqual({ opened: true, reason: null });
+    expect(stack.shell.opened).toEqual(['http://127.0.0.1:631/admin']);
+    expect((await stack.service.openGroup(groups.find((g) => g.groupKey === 'hex')!.id)).opened).toBe(false);
   });
 
   it('deletes a group, marks all read and clears the history; the list and state pushes follow', async () => {

@@ -3,7 +3,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/re
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProvidersContext } from '../../../../renderer/src/lib/providers';
 import { decisionReason, GroupDetail } from '../../../../renderer/src/views/group-detail';
-import { installFakeApi, makeGroup, registryProviders } from '../../../helpers/fake-api';
+import { installFakeApi, makeGroupDetail, registryProviders } from '../../../helpers/fake-api';
 
 afterEach(cleanup);
 
@@ -31,7 +31,7 @@ describe('GroupDetail', () => {
   it('renders payload text as text, never as HTML', async () => {
     const { api } = installFakeApi();
     const evil = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>';
-    api.getGroup.mockResolvedValue(makeGroup({ title: evil, callstack: [evil], classifiers: [evil], page: evil, description: evil }));
+    api.getGroup.mockResolvedValue(makeGroupDetail({ title: evil, callstack: [evil], classifiers: [evil], page: evil, description: evil }));
     const { container } = renderDetail();
     await screen.findByRole('heading', { name: evil });
     expect(container.querySelector('img')).toBeNull();
@@ -42,7 +42,7 @@ describe('GroupDetail', () => {
   it('shows Errorception’s browser, OS and page', async () => {
     const { api } = installFakeApi();
     api.getGroup.mockResolvedValue(
-      makeGroup({
+      makeGroupDetail({
         provider: 'errorception',
         title: '"_WidgetManager" is undefined',
         callstack: [],
@@ -57,14 +57,17 @@ describe('GroupDetail', () => {
     renderDetail();
     await screen.findByText('Android Browser 4.0');
     expect(screen.getByText('Android 4.1.2')).toBeTruthy();
-    fireEvent.click(screen.getByRole('button', { name: 'Open page http://blog.example/post.html' }));
-    await waitFor(() => expect(api.openLink).toHaveBeenCalledWith('http://blog.example/post.html'));
+    // The page where the error happened is the hook's word: shown and copied, never opened from here.
+    expect(screen.getByText('http://blog.example/post.html')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Copy page http://blog.example/post.html' }));
+    await waitFor(() => expect(api.copy).toHaveBeenCalledWith('http://blog.example/post.html', {}));
+    expect(api.openLink).not.toHaveBeenCalled();
     expect(screen.getByRole('button', { name: 'Open in Errorception' })).toBeTruthy();
   });
 
   it('opens, copies, mutes and resolves through the api', async () => {
     const { api } = installFakeApi();
-    api.getGroup.mockResolvedValue(makeGroup({ read: true }));
+    api.getGroup.mockResolvedValue(makeGroupDetail({ read: true }));
     const changed: unknown[] = [];
     renderDetail(((g: unknown) => void changed.push(g)) as () => undefined);
     fireEvent.click(await screen.findByRole('button', { name: 'Open in Backtrace' }));
@@ -89,6 +92,46 @@ describe('GroupDetail', () => {
     renderDetail();
     await screen.findByText('disk on fire');
     expect(screen.getByRole('button', { name: 'Try again' })).toBeTruthy();
+  });
+
+  it('shows a link the rule refuses as text, with why, and does not offer to open it', async () => {
+    const { api } = installFakeApi();
+    const url = 'http://127.0.0.1:631/admin';
+    const reason =
+      "127.0.0.1 is an address on a network, not Errorception's web app; if your Errorception really lives there, set it as this source's web app URL in Setup";
+    api.getGroup.mockResolvedValue(
+      makeGroupDetail({ provider: 'errorception', url, read: true, link: { url, opens: false, reason, derived: null } }),
+    );
+    renderDetail();
+    const open = await screen.findByRole('button', { name: 'Open in Errorception' });
+    expect((open as HTMLButtonElement).disabled).toBe(true);
+    const note = screen.getByRole('note');
+    expect(note.textContent).toContain('Not opened:');
+    expect(note.textContent).toContain(reason);
+    expect(note.textContent).toContain(url);
+    // It can still be copied, as text.
+    fireEvent.click(screen.getByRole('button', { name: 'Copy link' }));
+    await waitFor(() => expect(api.copy).toHaveBeenCalledWith(url, {}));
+    expect(api.openGroup).not.toHaveBeenCalled();
+  });
+
+  it('says when Crashbell built the link because the provider sent none', async () => {
+    const { api } = installFakeApi();
+    const url = 'https://acme.sentry.io/issues/1638821441/';
+    const derived = "built from the issue id and this source's web app URL: Sentry sent no web_url";
+    api.getGroup.mockResolvedValue(
+      makeGroupDetail({ provider: 'sentry', url, read: true, link: { url, opens: true, reason: null, derived } }),
+    );
+    renderDetail();
+    expect(await screen.findByText(`Link built by Crashbell: ${derived}.`)).toBeTruthy();
+    expect((screen.getByRole('button', { name: 'Open in Sentry' }) as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it('says when the provider sent no link', async () => {
+    const { api } = installFakeApi();
+    api.getGroup.mockResolvedValue(makeGroupDetail({ url: null, read: true }));
+    renderDetail();
+    expect(await screen.findByText('Backtrace sent no link for this error.')).toBeTruthy();
   });
 });
 
