@@ -1,5 +1,6 @@
 /**
- * Sentry webhooks, two kinds on one source:
+ * Sentry webhooks, two kinds on one source (the legacy WebHooks plugin, which signs nothing, is its own
+ * provider: `sentry-legacy.ts`):
  *
  * - Integration platform (an internal integration): headers `Sentry-Hook-Resource` (installation, event_alert,
  *   issue, metric_alert, error, comment), `Sentry-Hook-Timestamp`, `Request-ID` and `Sentry-Hook-Signature`,
@@ -7,14 +8,27 @@
  *   https://docs.sentry.io/organization/integrations/integration-platform/webhooks/ and the per-resource pages
  *   under it (issues, issue-alerts, metric-alerts, errors, comments, installation).
  *   The documented sample code signs `JSON.stringify(request.body)`, i.e. a compact re-serialization, while
- *   Sentry's sender signs the exact bytes it posts; both are accepted so neither reading locks a user out.
+ *   Sentry's sender signs the exact bytes it posts (getsentry/sentry `SentryApp.build_signature`); both are
+ *   accepted so neither reading locks a user out. The compact form only ever matches an ASCII body: Sentry's
+ *   JSON escapes everything else as \uXXXX, which `JSON.stringify` does not.
  * - Project service hooks (legacy, `event.created` / `event.alert`): header `X-ServiceHook-Signature` =
  *   HMAC(SHA256, secret, payload) as the service hook's settings page states, plus `X-ServiceHook-Timestamp`
  *   and `X-ServiceHook-GUID` (the hook's id, not a delivery id). Body `{project, group, event}` as Sentry's
  *   `get_payload_v0` builds it (getsentry/sentry, sentry/sentry_apps/tasks/service_hooks.py).
  *
- * Events group by the Sentry issue id and open the issue's web URL. `installation` and `comment` resources,
- * and issue assignment, carry no error: they are acknowledged and nothing is recorded.
+ * Retries: only the body is signed. A retry (published integrations retry up to three times, five minutes
+ * apart; service hooks up to five) carries a new `Request-ID`, a new timestamp and the same body, so a
+ * redelivery is recognised by the body (or, for alerts Sentry rebuilds per attempt, by the event and rule),
+ * never by `Request-ID`. The 5-minute `Sentry-Hook-Timestamp` window is Crashbell's own choice (Sentry
+ * documents none): as the timestamp is not signed, it turns away hooks stamped long ago, but proves nothing
+ * about when the body was signed; a captured body replayed with a fresh timestamp passes it, and is recorded
+ * once, as a redelivery, within {@link SENTRY_REDELIVERY_WINDOW_MS}.
+ *
+ * Events group by the Sentry issue id and open the issue's web URL. Only `issue.created` carries `web_url`;
+ * the state changes (resolved, unresolved, assigned, ignored) and older deliveries do not, and `permalink` is
+ * always null in webhooks, so the link is built from the organization in the payload's API URLs or in the
+ * source's web app URL, and the detail says so. `installation` and `comment` resources, and issue
+ * assignment, carry no error: they are acknowledged and nothing is recorded; the request log says why.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -24,6 +38,7 @@ import {
   acknowledged,
   badRequest,
   blankEvent,
+  bodyHash,
   checkTimestamp,
   firstText,
   hmacHex,
@@ -34,9 +49,19 @@ import {
   type LifecycleTable,
   lookupTrigger,
 } from './parsed-event';
-import type { HookRequest, ParseResult, ProviderModule, Rejection, SampleRequest } from './types';
+import type { Headers, HookRequest, ParseResult, ProviderModule, Rejection, SampleRequest } from './types';
 
 export const SENTRY_DOCS_URL = 'https://docs.sentry.io/organization/integrations/integration-platform/webhooks/';
+
+/**
+ * How long a signed body is remembered for its resource: far longer than Sentry's retries (three, five
+ * minutes apart; five for service hooks), and a day of replays of a captured body with a fresh timestamp.
+ */
+export const SENTRY_REDELIVERY_WINDOW_MS = ONE_DAY;
+
+/** What the stale-timestamp refusal adds: the window proves less than it seems to. */
+const UNSIGNED_TIMESTAMP =
+  'Sentry does not sign this timestamp, so the 5-minute window only turns away hooks stamped long ago; it does not prove a hook is new (the same signed body sent again is recorded once)';
 
 /**
  * `resource.action` → lifecycle. `null`: acknowledged, nothing recorded. Service hooks, whose body does not
@@ -86,6 +111,7 @@ const sentryEventSchema = z.looseObject({
   dateCreated: lenientString,
   web_url: lenientString,
   url: lenientString,
+  issue_url: lenientString,
   location: lenientString,
   project: z.unknown().optional(),
   environment: lenientString,
@@ -129,6 +155,7 @@ const sentryIssueSchema = z.looseObject({
   permalink: lenientString,
   web_url: lenientString,
   url: lenientString,
+  project_url: lenientString,
   metadata: z.looseObject({ type: lenientString, value: lenientString, filename: lenientString }).nullable().optional(),
   project: z.looseObject({ id: lenientString, name: lenientString, slug: lenientString }).nullable().optional(),
   platform: lenientString,
@@ -181,6 +208,72 @@ export function issueUrlFromEventUrl(url: string | null): string | null {
   if (!url) return null;
   const match = /^(https?:\/\/[^\s]*?\/issues\/[^/?#]+\/)events\/[^/?#]+\/?(?:[?#].*)?$/i.exec(url);
   return match ? match[1]! : url;
+}
+
+/** `/api/0/projects/<org>/<project>/…` or `/api/0/organizations/<org>/…` in a Sentry API URL. */
+const API_ORG = /^\/api\/0\/(?:projects|organizations)\/([A-Za-z0-9_.-]{1,100})(?:\/([A-Za-z0-9_.-]{1,100}))?\//;
+
+/** The organization and project slugs a Sentry API URL names, with its origin; null when it names none. */
+export function slugsFromApiUrl(url: string | null): { origin: string; org: string; project: string | null } | null {
+  if (!url) return null;
+  try {
+    const u = new URL(url);
+    const match = API_ORG.exec(u.pathname);
+    if (!match) return null;
+    const project = u.pathname.startsWith('/api/0/projects/') ? (match[2] ?? null) : null;
+    return { origin: u.origin, org: match[1]!, project };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The organization's base for issue links, from the source's web app URL: `https://<org>.sentry.io` (customer
+ * domains), or `<origin>/organizations/<org>` (sentry.io's path form, or a self-hosted server). Null when the
+ * URL names no organization.
+ */
+function orgBaseFromWebUrl(webUrl: string): string | null {
+  if (!webUrl) return null;
+  try {
+    const u = new URL(webUrl);
+    const host = u.hostname.toLowerCase();
+    const path = /^\/organizations\/([A-Za-z0-9_.-]{1,100})(?:\/|$)/.exec(u.pathname);
+    if (path) return `${u.origin}/organizations/${path[1]}`;
+    const sub = /^([a-z0-9-]{1,100})\.sentry\.io$/.exec(host);
+    if (sub && !['us', 'de', 'www', 'docs', 'api'].includes(sub[1]!)) return u.origin;
+    return null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The issue's page when the hook carries none: from the organization in the payload's own API URLs
+ * (`project_url`, `url`, `issue_url`), else from the source's web app URL. With how it was built, or nulls.
+ */
+export function derivedIssueUrl(
+  issueId: string,
+  apiUrls: Array<string | null | undefined>,
+  webUrl: string,
+): { url: string | null; urlDerivation: string | null } {
+  const id = encodeURIComponent(issueId);
+  for (const api of apiUrls) {
+    const slugs = slugsFromApiUrl(api ?? null);
+    if (slugs) {
+      return {
+        url: `${slugs.origin}/organizations/${slugs.org}/issues/${id}/`,
+        urlDerivation: "built from the issue id and the organization in the hook's API URLs: Sentry sent no web_url",
+      };
+    }
+  }
+  const base = orgBaseFromWebUrl(webUrl);
+  if (base) {
+    return {
+      url: `${base}/issues/${id}/`,
+      urlDerivation: "built from the issue id and this source's web app URL: Sentry sent no web_url",
+    };
+  }
+  return { url: null, urlDerivation: null };
 }
 
 /** Top frames, innermost first ("fn (file:line)"), from the first exception with a stack trace. */
@@ -247,10 +340,17 @@ function fromSentryEvent(
     project: string | null;
     webUrl: string | null;
     deliveryKey: string;
+    /** What the hook is, for the note when it names no issue ("event_alert (rule "X")"). */
+    what: string;
   },
 ): ParseResult {
   const groupKey = firstText(issueId, event.issue_id, event.groupID);
-  if (!groupKey) return badRequest('the Sentry event names no issue (issue_id)', 'data.event.issue_id');
+  if (!groupKey) {
+    // Genuine (the signature matched) but nothing to group it under: acknowledged, and the log says why.
+    return acknowledged(
+      `not turned into a group: this Sentry ${opts.what} (event ${shortText(event.event_id ?? 'without an id', 40)}) names no issue (issue_id)`,
+    );
+  }
   const callstack = callstackOf(event);
   const environment = firstText(event.environment, tagValue(event.tags, 'environment'));
   const release =
@@ -265,7 +365,8 @@ function fromSentryEvent(
       lastSeen: firstText(event.datetime, event.dateCreated),
       callstack,
       classifiers: [event.level, event.platform].filter((c): c is string => !!c),
-      project: opts.project,
+      // `data.event.project` is a number; the slug is in the event's API URL (`/api/0/projects/<org>/<project>/`).
+      project: opts.project ?? slugsFromApiUrl(event.url)?.project ?? null,
       application: release,
       environment,
       objectId: event.event_id,
@@ -274,15 +375,19 @@ function fromSentryEvent(
       os: agentFromContexts(event.contexts, 'os'),
       lifecycle: opts.lifecycle,
       milestone: opts.milestone,
-      redelivery: { key: opts.deliveryKey, windowMs: ONE_DAY },
+      redelivery: { key: opts.deliveryKey, windowMs: SENTRY_REDELIVERY_WINDOW_MS },
       raw: req.json,
     }),
   };
 }
 
-function deliveryKey(req: HookRequest, fallback: string): string {
-  const requestId = header(req.headers, 'request-id');
-  return requestId ? `sentry:request:${requestId}` : `sentry:${fallback}`;
+/**
+ * A redelivery key that survives Sentry's retries: never `Request-ID`, which is new on every attempt. The
+ * signed body for the resource, unless `stable` names what stays the same when Sentry rebuilds the body
+ * for a retry (an alert's event id and rule).
+ */
+function deliveryKey(req: HookRequest, resource: string, stable: string | null = null): string {
+  return stable ? `sentry:${resource}:${stable}` : `sentry:${resource}:body:${bodyHash(req.rawBody)}`;
 }
 
 function parseIntegration(req: HookRequest, resource: string): ParseResult {
@@ -294,6 +399,11 @@ function parseIntegration(req: HookRequest, resource: string): ParseResult {
 
   if (resource === 'installation' || resource === 'comment') {
     return acknowledged(`Sentry ${resource} ${action}: nothing to record`);
+  }
+  if (resource === 'activity_alert') {
+    return acknowledged(
+      `not turned into a group: a Sentry activity_alert (${shortText(action, 40)}) reports activity on an issue, not an error occurring`,
+    );
   }
 
   if (resource === 'issue') {
@@ -307,6 +417,9 @@ function parseIntegration(req: HookRequest, resource: string): ParseResult {
     );
     // `substatus: regressed` on an unresolved issue says Sentry itself saw it come back.
     const lifecycle = mapping?.lifecycle ?? (action === 'unresolved' ? 'regressed' : 'unknown');
+    // Only `issue.created` carries web_url (and only newer ones); permalink is null in webhooks.
+    const given = firstText(issue.web_url, issue.permalink);
+    const link = given ? { url: given, urlDerivation: null } : derivedIssueUrl(issue.id, [issue.project_url, issue.url], req.source.webUrl);
     return {
       ok: true,
       event: blankEvent({
@@ -317,7 +430,8 @@ function parseIntegration(req: HookRequest, resource: string): ParseResult {
             .filter(Boolean)
             .join(' · '),
         ),
-        url: firstText(issue.web_url, issue.permalink),
+        url: link.url,
+        urlDerivation: link.urlDerivation,
         occurrences: issue.count,
         firstSeen: issue.firstSeen,
         lastSeen: issue.lastSeen,
@@ -325,7 +439,7 @@ function parseIntegration(req: HookRequest, resource: string): ParseResult {
         project: firstText(issue.project?.slug, issue.project?.name),
         lifecycle,
         milestone: mapping?.milestone ?? null,
-        redelivery: { key: deliveryKey(req, `issue:${issue.id}:${action}:${issue.lastSeen ?? ''}`), windowMs: ONE_DAY },
+        redelivery: { key: deliveryKey(req, key), windowMs: SENTRY_REDELIVERY_WINDOW_MS },
         raw: req.json,
       }),
     };
@@ -341,7 +455,8 @@ function parseIntegration(req: HookRequest, resource: string): ParseResult {
       note: null,
       project: null,
       webUrl: error.web_url,
-      deliveryKey: deliveryKey(req, `error:${error.event_id ?? ''}`),
+      deliveryKey: deliveryKey(req, key, error.event_id),
+      what: `error.${action}`,
     });
   }
 
@@ -349,13 +464,15 @@ function parseIntegration(req: HookRequest, resource: string): ParseResult {
     const parsed = eventAlertData.safeParse(data);
     if (!parsed.success) return { ok: false, rejection: prefixed(schemaRejection(parsed.error), 'data') };
     const { event, triggered_rule } = parsed.data;
+    // Sentry rebuilds an alert's body from its event store on each attempt: the event and rule identify it.
     return fromSentryEvent(req, event, event.issue_id, {
       lifecycle: 'unknown',
       milestone: null,
       note: triggered_rule ? `alert rule "${triggered_rule}"` : null,
       project: null,
       webUrl: event.web_url,
-      deliveryKey: deliveryKey(req, `event_alert:${event.event_id ?? ''}:${triggered_rule ?? ''}`),
+      deliveryKey: deliveryKey(req, key, event.event_id ? `${event.event_id}:${triggered_rule ?? ''}` : null),
+      what: `event_alert.${action}${triggered_rule ? ` (rule "${shortText(triggered_rule, 80)}")` : ''}`,
     });
   }
 
@@ -381,14 +498,16 @@ function parseIntegration(req: HookRequest, resource: string): ParseResult {
         environment: rule?.environment ?? null,
         lifecycle: m.lifecycle,
         milestone: m.milestone,
-        redelivery: { key: deliveryKey(req, `metric_alert:${incident.id ?? ''}:${action}`), windowMs: ONE_DAY },
+        redelivery: { key: deliveryKey(req, key), windowMs: SENTRY_REDELIVERY_WINDOW_MS },
         raw: req.json,
       }),
     };
   }
 
   // A resource Sentry adds later: genuine (the signature matched), so acknowledge rather than make Sentry retry.
-  return acknowledged(`Sentry resource "${resource}" (${action}) is not one Crashbell records`);
+  return acknowledged(
+    `not turned into a group: the Sentry resource "${shortText(resource, 60)}" (${shortText(action, 40)}) is not one Crashbell records`,
+  );
 }
 
 function prefixed(rejection: Rejection, prefix: string): Rejection {
@@ -404,13 +523,15 @@ function parseServiceHook(req: HookRequest): ParseResult {
   const projectName = firstText(project?.slug, project?.name);
   const webUrl = firstText(group.url, group.permalink);
   if (event) {
+    // Not keyed on X-ServiceHook-Timestamp: each of the up to five retries is stamped anew.
     const result = fromSentryEvent(req, { ...event, title: event.title ?? group.title }, group.id, {
       lifecycle: 'unknown',
       milestone: null,
       note: null,
       project: projectName,
       webUrl,
-      deliveryKey: `sentry:service-hook:${event.event_id ?? group.id}:${header(req.headers, 'x-servicehook-timestamp') ?? ''}`,
+      deliveryKey: deliveryKey(req, 'service-hook', event.event_id),
+      what: 'service hook',
     });
     if (result.ok && result.event) {
       result.event.occurrences = group.count;
@@ -429,7 +550,7 @@ function parseServiceHook(req: HookRequest): ParseResult {
       firstSeen: group.firstSeen,
       lastSeen: group.lastSeen,
       project: projectName,
-      redelivery: { key: `sentry:service-hook:${group.id}:${group.lastSeen ?? ''}`, windowMs: ONE_DAY },
+      redelivery: { key: deliveryKey(req, 'service-hook'), windowMs: SENTRY_REDELIVERY_WINDOW_MS },
       raw: req.json,
     }),
   };
@@ -460,12 +581,35 @@ function sentrySecret(source: Source): string {
   return source.credentials['clientSecret'] || source.credentials['secret'] || '';
 }
 
+const NOT_SET =
+  "the Client Secret is not set yet: paste it in Setup (Sentry shows it under your integration's Credentials once the integration is saved)";
+
+/** A stale-timestamp refusal, saying what the window does and does not prove. */
+function freshness(label: string, value: string | null, now: number): Rejection | null {
+  const stale = checkTimestamp(label, value, now);
+  return stale && value !== null && stale.reason.startsWith('stale')
+    ? { ...stale, reason: `${stale.reason}. ${UNSIGNED_TIMESTAMP}` }
+    : stale;
+}
+
+/** Refuses from the headers alone, before the body is read: no secret yet, or no signature at all. */
+function verifySentryHeaders(source: Source, headers: Headers): Rejection | null {
+  if (!sentrySecret(source)) return unauthorized(NOT_SET);
+  if (header(headers, 'sentry-hook-signature') === null && header(headers, 'x-servicehook-signature') === null) {
+    return unauthorized(
+      'missing Sentry-Hook-Signature (or X-ServiceHook-Signature) header: Sentry integrations sign every webhook. If this comes from the legacy WebHooks plugin (an alert rule\'s "Send a notification via WebHooks"), add a "Sentry (legacy WebHooks plugin)" source for it instead',
+    );
+  }
+  return null;
+}
+
 function verifySentry(req: HookRequest): Rejection | null {
+  const early = verifySentryHeaders(req.source, req.headers);
+  if (early) return early;
   const secret = sentrySecret(req.source);
-  if (!secret) return unauthorized('this source has no Sentry client secret configured; paste it into the source in Crashbell');
   const integrationSignature = header(req.headers, 'sentry-hook-signature');
   if (integrationSignature !== null) {
-    const stale = checkTimestamp('Sentry-Hook-Timestamp', header(req.headers, 'sentry-hook-timestamp'), req.now);
+    const stale = freshness('Sentry-Hook-Timestamp', header(req.headers, 'sentry-hook-timestamp'), req.now);
     if (stale) return stale;
     if (!signatureMatches(secret, integrationSignature, req)) {
       return signatureMismatch('Sentry-Hook-Signature', integrationSignature, "integration's Client Secret");
@@ -473,16 +617,13 @@ function verifySentry(req: HookRequest): Rejection | null {
     if (!header(req.headers, 'sentry-hook-resource')) return { status: 400, reason: 'missing Sentry-Hook-Resource header' };
     return null;
   }
-  const serviceSignature = header(req.headers, 'x-servicehook-signature');
-  if (serviceSignature !== null) {
-    const stale = checkTimestamp('X-ServiceHook-Timestamp', header(req.headers, 'x-servicehook-timestamp'), req.now);
-    if (stale) return stale;
-    if (!signatureMatches(secret, serviceSignature, req)) {
-      return signatureMismatch('X-ServiceHook-Signature', serviceSignature, "service hook's secret");
-    }
-    return null;
+  const serviceSignature = header(req.headers, 'x-servicehook-signature') ?? '';
+  const stale = freshness('X-ServiceHook-Timestamp', header(req.headers, 'x-servicehook-timestamp'), req.now);
+  if (stale) return stale;
+  if (!signatureMatches(secret, serviceSignature, req)) {
+    return signatureMismatch('X-ServiceHook-Signature', serviceSignature, "service hook's secret");
   }
-  return unauthorized('missing Sentry-Hook-Signature (or X-ServiceHook-Signature) header: Sentry signs every webhook');
+  return null;
 }
 
 /** Builds the integration-platform `issue.created` sample from Sentry's documented issue payload. */
@@ -553,27 +694,34 @@ export const sentryProvider: ProviderModule = {
       generated: false,
       secret: true,
       required: true,
-      help: "Sentry → Settings → Developer Settings → your internal integration → Credentials → Client Secret. For a legacy project service hook, paste the hook's Secret instead.",
+      pasteLater: true,
+      help: "Sentry → Settings → Developer Settings → your internal integration → Credentials → Client Secret (shown once the integration is saved). For a legacy project service hook, paste the hook's Secret instead.",
     },
   ],
   secretHeaders: ['sentry-hook-signature', 'x-servicehook-signature'],
   securityNote: null,
+  webHosts: ['sentry.io', '*.sentry.io'],
+  webUrlHelp:
+    "Your organization's Sentry page, e.g. https://acme.sentry.io/ or, self-hosted, https://sentry.example.com/organizations/acme/ (optional): issue links Sentry leaves out of resolve and reopen hooks are built from it, and a self-hosted server's links open.",
   setupSteps: [
+    'Add the source here first: its webhook URL exists at once, and the source waits for the Client Secret, which Sentry shows only once the integration is saved.',
     'In Sentry, open Settings → Developer Settings → Custom Integrations and create a New Internal Integration.',
     'Paste the webhook URL below as the Webhook URL and turn on "Alert Rule Action" if you want alert rules to notify Crashbell.',
     'Under Permissions give Issue & Event "Read"; under Webhooks tick "issue" (and "error" on plans that offer it).',
-    "Save, then copy the integration's Client Secret into this source. Crashbell checks Sentry-Hook-Signature and refuses hooks whose Sentry-Hook-Timestamp is more than 5 minutes off, so keep this computer's clock right.",
+    'Save, then copy the integration\'s Client Secret into this source; until then its hooks are refused with "the Client Secret is not set yet". Crashbell checks Sentry-Hook-Signature and refuses hooks whose Sentry-Hook-Timestamp is more than 5 minutes off, so keep this computer\'s clock right; Sentry does not sign that timestamp, and a repeated signed body is recorded once.',
+    'Sentry gives each delivery 1 second and never retries an internal integration: a hook that misses (this computer asleep, the tunnel down) is lost, and 1,000 timeouts in 24 hours unsubscribe the webhook.',
+    "Resolve and reopen hooks carry no issue link: a group keeps the link of its issue's earlier hooks, and for an issue Crashbell first hears of that way the link is built from this source's web app URL, so set it to your organization's page (https://<org>.sentry.io/).",
     'Optionally add "Send a notification via <your integration>" to issue or metric alert rules.',
-    "Legacy project service hooks (Project Settings → Service Hooks, events event.created / event.alert) also work: paste the hook's Secret instead.",
+    'Legacy project service hooks (Project Settings → Service Hooks, events event.created / event.alert) also work: paste the hook\'s Secret instead. The legacy WebHooks plugin (Alerts → "Send a notification via WebHooks") signs nothing: add a "Sentry (legacy WebHooks plugin)" source for it.',
   ],
   generateCredentials() {
     return {};
   },
-  validateSource(source: Source) {
-    const secret = sentrySecret(source);
-    if (!secret.trim()) return "Sentry sources need the integration's Client Secret (credentials.clientSecret)";
+  validateSource() {
+    // Without the Client Secret the source waits for it (its hooks are refused until then).
     return null;
   },
+  verifyHeaders: verifySentryHeaders,
   verify(req: HookRequest) {
     return verifySentry(req);
   },

@@ -11,12 +11,14 @@ import { honeybadgerProvider } from '../../../../main/core/providers/honeybadger
 import { raygunProvider } from '../../../../main/core/providers/raygun';
 import { rollbarProvider } from '../../../../main/core/providers/rollbar';
 import { sentryProvider } from '../../../../main/core/providers/sentry';
+import { sentryLegacyProvider } from '../../../../main/core/providers/sentry-legacy';
 import type { ParseResult, ProviderModule } from '../../../../main/core/providers/types';
 import type { Source } from '../../../../shared/settings';
 import { fixture, fixtureNames, makeSource } from '../../../helpers/saas-fixtures';
 
 const cases: Array<[ProviderModule, Source, string]> = [
   [sentryProvider, makeSource('sentry', { credentials: { clientSecret: 'secret' } }), 'sentry'],
+  [sentryLegacyProvider, makeSource('sentry-legacy'), 'sentry-legacy'],
   [bugsnagProvider, makeSource('bugsnag'), 'bugsnag'],
   [rollbarProvider, makeSource('rollbar'), 'rollbar'],
   [raygunProvider, makeSource('raygun'), 'raygun'],

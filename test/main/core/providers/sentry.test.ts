@@ -1,7 +1,14 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { issueUrlFromEventUrl, sentryLifecycle, sentryProvider, signSentryHook } from '../../../../main/core/providers/sentry';
+import {
+  derivedIssueUrl,
+  issueUrlFromEventUrl,
+  SENTRY_REDELIVERY_WINDOW_MS,
+  sentryLifecycle,
+  sentryProvider,
+  signSentryHook,
+} from '../../../../main/core/providers/sentry';
 import { expectAcknowledged, expectEvent, fixture, fixtureText, makeSource, rawHook } from '../../../helpers/saas-fixtures';
 
 const SECRET = 'b7a1c0ffee2d4e5f8a9b0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f';
@@ -72,11 +79,14 @@ describe('sentry verify', () => {
     expect(sentryProvider.verify(rawHook(source, body, { ...headers, 'x-servicehook-signature': '00' }, NOW))?.status).toBe(401);
   });
 
-  it('refuses when the source has no client secret', () => {
+  it('a source waiting for its Client Secret (Sentry shows it once the integration is saved) refuses hooks until then', () => {
     const bare = makeSource('sentry');
-    expect(sentryProvider.validateSource(bare)).toMatch(/Client Secret/);
+    expect(sentryProvider.validateSource(bare)).toBeNull();
     const req = integrationHook('issue', raw);
-    expect(sentryProvider.verify({ ...req, source: bare })?.status).toBe(401);
+    const notSet = { status: 401, reason: expect.stringMatching(/^the Client Secret is not set yet: paste it in Setup/) };
+    expect(sentryProvider.verify({ ...req, source: bare })).toMatchObject(notSet);
+    // Refused from the headers alone, before the body is read.
+    expect(sentryProvider.verifyHeaders!(bare, req.headers)).toMatchObject(notSet);
   });
 
   it('any change of body or secret breaks the signature', () => {
@@ -108,7 +118,9 @@ describe('sentry parse (documented payloads)', () => {
       milestone: null,
       firstSeen: '2019-08-19T20:58:37.391000Z',
     });
-    expect(event.redelivery.key).toContain('a7c7c7d6');
+    // Keyed on the signed body, never on Request-ID (new on every attempt).
+    expect(event.redelivery.key).toMatch(/^sentry:issue\.created:body:[0-9a-f]{32}$/);
+    expect(event.redelivery.key).not.toContain('a7c7c7d6');
   });
 
   it('issue.resolved resolves and issue.unresolved regresses; assigned and ignored are acknowledged only', () => {
@@ -210,5 +222,112 @@ describe('sentry sample', () => {
     expect(sentryProvider.verify(rawHook(source, a.body, a.headers, now))).toBeNull();
     expect(ea.groupKey).not.toBe(eb.groupKey);
     expect(ea.url).toMatch(/^https:\/\/sentry\.io\//);
+  });
+});
+
+describe('sentry as it really sends (getsentry/sentry sender source; deliveries kept by zulip/zulip)', () => {
+  const resolved = fixtureText('sentry', 'zulip-2020-issue-resolved.json');
+  /** A retry as Sentry sends it: the same body, a fresh uuid4().hex Request-ID and a fresh timestamp. */
+  const attempt = (raw: string, resource: string, at: number, requestId: string) =>
+    integrationHook(resource, raw, { 'request-id': requestId }, at);
+
+  it('a retry of the same signed body (new Request-ID, new timestamp) is the same delivery; a changed body is not', () => {
+    const first = expectEvent(sentryProvider.parse(attempt(resolved, 'issue', NOW, '2f1d3c4b5a6978877665544332211000')));
+    const retryAt = NOW + 5 * 60 * 1000;
+    const retry = attempt(resolved, 'issue', retryAt, '9a8b7c6d5e4f30211203948576abcdef');
+    expect(sentryProvider.verify(retry)).toBeNull();
+    const second = expectEvent(sentryProvider.parse(retry));
+    expect(second.redelivery).toEqual(first.redelivery);
+    // Three retries five minutes apart, and a day of replays of a captured body with a rewritten timestamp.
+    expect(SENTRY_REDELIVERY_WINDOW_MS).toBeGreaterThanOrEqual(24 * 60 * 60 * 1000);
+    const changed = resolved.replace('"resolution_type": "now"', '"resolution_type": "inNextRelease"');
+    expect(expectEvent(sentryProvider.parse(attempt(changed, 'issue', NOW, 'x'))).redelivery.key).not.toBe(first.redelivery.key);
+  });
+
+  it('an alert that Sentry rebuilds for its retry is the same delivery: keyed on the event and the rule', () => {
+    const raw = fixtureText('sentry', 'event-alert-triggered.json');
+    const rebuilt = JSON.stringify(JSON.parse(raw));
+    const a = expectEvent(sentryProvider.parse(attempt(raw, 'event_alert', NOW, 'a')));
+    const b = expectEvent(sentryProvider.parse(attempt(rebuilt, 'event_alert', NOW + 300_000, 'b')));
+    expect(a.redelivery.key).toBe('sentry:event_alert.triggered:e4874d664c3540c1a32eab185f12c5ab:Very Important Alert Rule!');
+    expect(b.redelivery.key).toBe(a.redelivery.key);
+  });
+
+  it('a service hook retry (a new X-ServiceHook-Timestamp) is the same delivery', () => {
+    const body = fixtureText('sentry', 'service-hook-event-created.json');
+    const at = (t: number) => ({
+      'x-servicehook-timestamp': String(Math.floor(t / 1000)),
+      'x-servicehook-guid': 'a9b7d84ac0d34e7e9ded1ec13d033846',
+      'x-servicehook-signature': reference(body),
+    });
+    const a = expectEvent(sentryProvider.parse(rawHook(source, body, at(NOW), NOW)));
+    const b = expectEvent(sentryProvider.parse(rawHook(source, body, at(NOW + 300_000), NOW + 300_000)));
+    expect(b.redelivery.key).toBe(a.redelivery.key);
+  });
+
+  it('the stale-timestamp refusal says what the window does and does not prove', () => {
+    const stale = sentryProvider.verify(
+      integrationHook('issue', resolved, { 'sentry-hook-timestamp': String(Math.floor(NOW / 1000) - 3600) }),
+    );
+    expect(stale?.status).toBe(401);
+    expect(stale?.reason).toMatch(/stale Sentry-Hook-Timestamp/);
+    expect(stale?.reason).toMatch(/does not sign this timestamp/);
+    expect(stale?.reason).toMatch(/does not prove a hook is new/);
+  });
+
+  it('an unsigned body from the legacy WebHooks plugin is refused from its headers, pointing at the legacy source', () => {
+    const refusal = sentryProvider.verifyHeaders!(source, {
+      'content-type': 'application/json',
+      'user-agent': 'sentry/23.7.0 (https://sentry.io)',
+    });
+    expect(refusal).toMatchObject({ status: 401, reason: expect.stringMatching(/Sentry \(legacy WebHooks plugin\)/) });
+  });
+
+  it('a resolve (no web_url, permalink null, no organization anywhere) gets no link unless the source names its organization', () => {
+    const bare = expectEvent(sentryProvider.parse(integrationHook('issue', resolved)));
+    expect(bare).toMatchObject({ groupKey: '1638821441', lifecycle: 'resolved', url: null });
+    const saas = makeSource('sentry', { credentials: { clientSecret: SECRET }, webUrl: 'https://acme.sentry.io/' });
+    const built = expectEvent(sentryProvider.parse({ ...integrationHook('issue', resolved), source: saas }));
+    expect(built.url).toBe('https://acme.sentry.io/issues/1638821441/');
+    expect(built.urlDerivation).toMatch(/this source's web app URL: Sentry sent no web_url/);
+    const selfHosted = makeSource('sentry', {
+      credentials: { clientSecret: SECRET },
+      webUrl: 'http://sentry.lan:9000/organizations/acme/projects/',
+    });
+    expect(expectEvent(sentryProvider.parse({ ...integrationHook('issue', resolved), source: selfHosted })).url).toBe(
+      'http://sentry.lan:9000/organizations/acme/issues/1638821441/',
+    );
+  });
+
+  it('an old issue.created (no web_url, as delivered in 2020) is built from the API URLs when they name the organization', () => {
+    const created = expectEvent(sentryProvider.parse(integrationHook('issue', fixtureText('sentry', 'zulip-2020-issue-created.json'))));
+    expect(created).toMatchObject({ groupKey: '1635244907', lifecycle: 'new', url: null });
+    expect(derivedIssueUrl('12', ['https://sentry.io/api/0/projects/test-org/front-end/'], '')).toEqual({
+      url: 'https://sentry.io/organizations/test-org/issues/12/',
+      urlDerivation: "built from the issue id and the organization in the hook's API URLs: Sentry sent no web_url",
+    });
+    // An org-less API URL (the docs' /api/0/issues/<id>/) names nothing to build from.
+    expect(derivedIssueUrl('12', ['https://sentry.io/api/0/issues/12/'], '').url).toBeNull();
+  });
+
+  it('event_alert and error take their project from the event API URL (data.event.project is a number)', () => {
+    const alert = expectEvent(sentryProvider.parse(integrationHook('event_alert', fixtureText('sentry', 'event-alert-triggered.json'))));
+    expect(alert.project).toBe('front-end');
+    const error = expectEvent(sentryProvider.parse(integrationHook('error', fixtureText('sentry', 'error-created.json'))));
+    expect(error.project).toBe('front-end');
+  });
+
+  it('an alert naming no issue, an activity_alert and an unknown resource are acknowledged with why, never silently dropped', () => {
+    const noIssue = JSON.stringify({ action: 'triggered', data: { event: { event_id: 'abc123', title: 'x' }, triggered_rule: 'R' } });
+    expect(expectAcknowledged(sentryProvider.parse(integrationHook('event_alert', noIssue)))).toMatch(
+      /not turned into a group: this Sentry event_alert\.triggered \(rule "R"\) \(event abc123\) names no issue/,
+    );
+    const activity = JSON.stringify({ action: 'created', data: {} });
+    expect(expectAcknowledged(sentryProvider.parse(integrationHook('activity_alert', activity)))).toMatch(
+      /not turned into a group: a Sentry activity_alert/,
+    );
+    expect(expectAcknowledged(sentryProvider.parse(integrationHook('seer', activity)))).toMatch(
+      /not turned into a group: the Sentry resource "seer"/,
+    );
   });
 });
