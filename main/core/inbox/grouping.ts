@@ -56,10 +56,25 @@ function later(a: string, b: string | null): string {
 }
 
 /**
- * Folds an event into its group (or starts one). Occurrences: the provider's count when it gives one (never
- * going backwards when hooks arrive out of order); otherwise each hook is one occurrence. Descriptive
- * fields follow the latest hook, keeping the previous value when the hook leaves one out. Marks, the
- * decision and `notifiedAt` are carried over untouched; the caller applies the policy's effects.
+ * The group's count after an event. The provider's count when it gives one, never going backwards when
+ * hooks arrive out of order, except on a regression: a provider that counts since the error's last
+ * activation (Rollbar resets `total_occurrences` when it reactivates an item) starts again there, so the
+ * occurrence milestones count from the regression and fire again. Without a count, each hook is one
+ * occurrence, and a resolve is none.
+ */
+function occurrencesAfter(before: GroupSummary, event: NormalizedEvent, resolving: boolean): number {
+  if (event.occurrences === null) return before.occurrences + (resolving ? 0 : 1);
+  if (event.lifecycle === 'regressed' && event.occurrences < before.occurrences) return event.occurrences;
+  return Math.max(before.occurrences, event.occurrences);
+}
+
+/**
+ * Folds an event into its group (or starts one); see {@link occurrencesAfter} for the count. Descriptive
+ * fields follow the latest hook, keeping the previous value when the hook leaves one out; a resolve changes
+ * the group's state, not what it is, so it keeps the group's title and project (a Honeybadger `resolved`
+ * carries no project and, on an inactive account, a bare fault). A hook that names no title starts its
+ * group under its group key. Marks, the decision and `notifiedAt` are carried over untouched; the caller
+ * applies the policy's effects.
  */
 export function applyEvent(before: GroupSummary | null, event: NormalizedEvent, id: string): GroupSummary {
   const receivedAt = event.receivedAt;
@@ -70,9 +85,10 @@ export function applyEvent(before: GroupSummary | null, event: NormalizedEvent, 
       sourceId: event.sourceId,
       provider: event.provider,
       groupKey: event.groupKey,
-      title: event.title,
+      title: event.title || event.groupKey,
       description: event.description,
       url: event.url,
+      urlDerivation: event.url === null ? null : (event.urlDerivation ?? null),
       application: event.application,
       project: event.project,
       environment: event.environment,
@@ -102,16 +118,16 @@ export function applyEvent(before: GroupSummary | null, event: NormalizedEvent, 
   // A provider's "resolved" is a change of state, not another crash: it neither counts as an occurrence
   // (which could silently use up a milestone) nor moves the last time the error was seen.
   const resolving = event.lifecycle === 'resolved';
-  const occurrences =
-    event.occurrences === null ? before.occurrences + (resolving ? 0 : 1) : Math.max(before.occurrences, event.occurrences);
+  const occurrences = occurrencesAfter(before, event, resolving);
   return {
     ...before,
     provider: event.provider,
-    title: event.title || before.title,
+    title: resolving ? before.title || event.title : event.title || before.title,
     description: event.description || before.description,
     url: event.url ?? before.url,
+    urlDerivation: event.url !== null ? (event.urlDerivation ?? null) : (before.urlDerivation ?? null),
     application: event.application ?? before.application,
-    project: event.project ?? before.project,
+    project: resolving ? (before.project ?? event.project) : (event.project ?? before.project),
     environment: event.environment ?? before.environment,
     occurrences,
     hosts: event.hosts ?? before.hosts,

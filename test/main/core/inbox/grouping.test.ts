@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupIdFor, isRedelivery, rememberKey, REDELIVERY_KEYS_PER_GROUP } from '../../../../main/core/inbox/grouping';
+import { applyEvent, groupIdFor, isRedelivery, rememberKey, REDELIVERY_KEYS_PER_GROUP } from '../../../../main/core/inbox/grouping';
 import type { LocalInboxOptions } from '../../../../main/core/inbox/index';
 import { backtraceEvent, errorceptionEvent, testSettings } from '../../../helpers/make-event';
 import { tmpDataDir } from '../../../helpers/tmp-dir';
@@ -193,5 +193,46 @@ describe('redelivery', () => {
     expect(keys).toHaveLength(REDELIVERY_KEYS_PER_GROUP);
     expect(isRedelivery(keys, backtraceEvent({ body: { object_id: 'first' } }), T0)).toBe(false);
     expect(isRedelivery(keys, backtraceEvent({ body: { object_id: `o${REDELIVERY_KEYS_PER_GROUP + 9}` } }), T0)).toBe(true);
+  });
+});
+
+describe('folding what providers really send', () => {
+  const fold = (events: ReturnType<typeof backtraceEvent>[]) => {
+    let g = applyEvent(null, events[0]!, 'g');
+    for (const e of events.slice(1)) g = applyEvent(g, e, 'g');
+    return g;
+  };
+
+  it('a regression whose provider count starts again (Rollbar reactivation, 127 → 1) restarts the count there', () => {
+    const g = fold([
+      backtraceEvent({ occurrences: 127, lifecycle: 'regressed' }),
+      backtraceEvent({ occurrences: 1, lifecycle: 'regressed' }),
+      backtraceEvent({ occurrences: 12, lifecycle: 'recurring' }),
+    ]);
+    expect(g.occurrences).toBe(12);
+    // Out of order without a regression, the count never goes backwards.
+    expect(fold([backtraceEvent({ occurrences: 50 }), backtraceEvent({ occurrences: 40 })]).occurrences).toBe(50);
+  });
+
+  it("a resolve keeps the group's title and project (a Honeybadger resolve carries no project and maybe a bare fault)", () => {
+    const g = fold([
+      backtraceEvent({ title: 'RuntimeError: oops', project: 'Crywolf' }),
+      backtraceEvent({ title: 'oops', project: null, lifecycle: 'resolved' }),
+    ]);
+    expect(g).toMatchObject({ title: 'RuntimeError: oops', project: 'Crywolf' });
+    // A group a resolve starts takes what it has, and a hook without a title is named by its key.
+    expect(applyEvent(null, backtraceEvent({ title: '', groupKey: '61726306', lifecycle: 'resolved' }), 'g').title).toBe('61726306');
+  });
+
+  it('keeps the link and how Crashbell built it until a hook brings another', () => {
+    const g = fold([
+      backtraceEvent({ url: 'https://acme.sentry.io/issues/1/', urlDerivation: "built from the issue id and this source's web app URL" }),
+      backtraceEvent({ url: null }),
+    ]);
+    expect(g).toMatchObject({
+      url: 'https://acme.sentry.io/issues/1/',
+      urlDerivation: "built from the issue id and this source's web app URL",
+    });
+    expect(applyEvent(g, backtraceEvent({ url: 'https://acme.sentry.io/issues/1/?x' }), 'g').urlDerivation).toBeNull();
   });
 });
