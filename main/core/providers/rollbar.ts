@@ -2,11 +2,17 @@
  * Rollbar webhooks: `{"event_name": ..., "data": {"item": {...}, "occurrence": {...}}}` as documented at
  * https://docs.rollbar.com/docs/webhooks (events new_item, occurrence, exp_repeat_item, item_velocity,
  * reactivated_item, reopened_item, resolved_item, deploy). The sample bodies follow that page's examples
- * (also mirrored in influxdata/telegraf's Rollbar webhook tests).
+ * (also mirrored in influxdata/telegraf's Rollbar webhook tests); real deliveries kept by zulip/zulip show
+ * the rest: "Send test notification" posts `{"event_name": "test", "data": {"message": ...}}`, and
+ * `item_velocity` carries `data.trigger {threshold, window_size_description}` and no occurrence.
  *
  * Rollbar retries a hook that does not answer 200/201/202/204 within 3 seconds, up to 10 times over about
- * 16 days; acknowledgement time is the receiver's and inbox's job, and redeliveries are recognised here by
- * the event name, item and occurrence over a 17-day window.
+ * 16 days, 4xx included: anything genuine-looking that Crashbell does not record (the test notification,
+ * a deploy, an event name it does not know) is acknowledged with a 2xx, and only malformed bodies get 400.
+ * Redeliveries are recognised by the event name, item and occurrence over a 17-day window.
+ *
+ * `total_occurrences` counts since the item's last activation: it starts again at 1 when a resolved item is
+ * reactivated (127 → 1 in the captured deliveries); the inbox then counts milestones from the regression.
  *
  * The documentation describes no signature or credentials for webhooks, so the source's unguessable URL is
  * the secret. Events group by the Rollbar item id.
@@ -40,6 +46,7 @@ export const rollbarLifecycle: LifecycleTable = {
   reopened_item: { lifecycle: 'regressed', milestone: null },
   resolved_item: { lifecycle: 'resolved', milestone: null },
   deploy: null,
+  test: null,
 };
 
 /** Rollbar's numeric item levels (its API) in words. */
@@ -76,7 +83,11 @@ const rollbarBody = z.looseObject({
   data: z.looseObject({
     url: lenientString,
     occurrences: lenientNumber,
-    rate: lenientNumber,
+    trigger: z
+      .looseObject({ threshold: lenientNumber, window_size: lenientNumber, window_size_description: lenientString })
+      .nullable()
+      .optional(),
+    message: lenientString,
     item: z
       .looseObject({
         id: z.union([z.string().min(1), z.number()]).transform((v) => String(v)),
@@ -109,6 +120,56 @@ function callstackOf(occ: Occurrence | null | undefined): string[] {
     .map((f) => `${f.method ?? '?'} (${f.filename ?? '?'}${f.lineno === null ? '' : `:${f.lineno}`})`);
 }
 
+/** "Rollbar: at least 10 occurrences in 5 minutes", from `item_velocity`'s `data.trigger`; null without one. */
+function velocityMilestone(
+  trigger: { threshold: number | null; window_size: number | null; window_size_description: string | null } | null,
+) {
+  if (!trigger || trigger.threshold === null) return null;
+  const window = firstText(trigger.window_size_description) ?? (trigger.window_size !== null ? `${trigger.window_size} seconds` : null);
+  return `Rollbar: at least ${trigger.threshold} occurrences${window ? ` in ${window}` : ''}`;
+}
+
+/** `https://rollbar.com/<account>/<project>/`, the project page a source's web app URL names; null otherwise. */
+export function rollbarProjectPage(webUrl: string): string | null {
+  if (!webUrl) return null;
+  try {
+    const url = new URL(webUrl);
+    const parts = url.pathname.split('/').filter(Boolean);
+    if (url.hostname.toLowerCase() !== 'rollbar.com' || parts.length < 2 || parts[0] === 'item' || parts[0] === 'occurrence') return null;
+    return `https://rollbar.com/${parts[0]}/${parts[1]}/`;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The item's link, in order: Rollbar's own `data.url`; the item page built from the source's project page
+ * and the item counter; Rollbar's redirect from the occurrence's uuid to its item. `item_velocity` carries no
+ * occurrence, so without `data.url` only the project page can make its link.
+ */
+function itemLink(
+  given: string | null,
+  uuid: string | null,
+  counter: number | null,
+  webUrl: string,
+): { url: string | null; urlDerivation: string | null } {
+  if (given) return { url: given, urlDerivation: null };
+  const project = rollbarProjectPage(webUrl);
+  if (project && counter !== null && Number.isInteger(counter) && counter > 0) {
+    return {
+      url: `${project}items/${counter}/`,
+      urlDerivation: "built from the item's counter and this source's Rollbar project page: Rollbar sent no link",
+    };
+  }
+  if (uuid) {
+    return {
+      url: `https://rollbar.com/item/uuid/?uuid=${encodeURIComponent(uuid)}`,
+      urlDerivation: "built from the occurrence's uuid (Rollbar redirects it to its item): Rollbar sent no link",
+    };
+  }
+  return { url: null, urlDerivation: null };
+}
+
 function levelWord(level: unknown): string | null {
   if (typeof level === 'number') return LEVELS[level] ?? null;
   return typeof level === 'string' && level ? level : null;
@@ -119,9 +180,19 @@ function parseRollbar(req: HookRequest): ParseResult {
   if (!checked.success) return { ok: false, rejection: schemaRejection(checked.error) };
   const { event_name: name, data } = checked.data;
   const mapping = lookupTrigger(rollbarLifecycle, name);
+  if (name === 'test') {
+    // Rollbar's "Send test notification": answered 2xx, or Rollbar would retry it for days.
+    return acknowledged(
+      `Rollbar test notification received${data.message ? ` ("${shortText(data.message, 120)}")` : ''}: the webhook works, nothing to record`,
+    );
+  }
   if (mapping === null) return acknowledged(`Rollbar ${name}: nothing to record`);
   const item = data.item;
-  if (!item) return badRequest(`missing required field "data.item" for the "${name}" event`, 'data.item');
+  if (!item) {
+    // A known item event without its item is malformed; an event Rollbar added later is acknowledged.
+    if (mapping === undefined) return acknowledged(`Rollbar event "${shortText(name, 80)}" carries no item: not one Crashbell records`);
+    return badRequest(`missing required field "data.item" for the "${name}" event`, 'data.item');
+  }
   const m = mapping ?? { lifecycle: 'unknown' as const, milestone: null };
   const occ = data.occurrence ?? item.last_occurrence ?? null;
   const callstack = callstackOf(occ);
@@ -132,10 +203,9 @@ function parseRollbar(req: HookRequest): ParseResult {
   );
   let milestone = m.milestone;
   if (name === 'exp_repeat_item' && data.occurrences !== null) milestone = `Rollbar: ${data.occurrences} occurrences (10^nth)`;
-  if (name === 'item_velocity' && data.rate !== null) milestone = `Rollbar: high occurrence rate (${data.rate})`;
+  if (name === 'item_velocity') milestone = velocityMilestone(data.trigger ?? null) ?? milestone;
   const uuid = occ?.uuid ?? null;
-  // Rollbar's own redirect from an occurrence uuid to its item, when the hook carries no link.
-  const url = firstText(data.url) ?? (uuid ? `https://rollbar.com/item/uuid/?uuid=${encodeURIComponent(uuid)}` : null);
+  const { url, urlDerivation } = itemLink(firstText(data.url), uuid, item.counter, req.source.webUrl);
   const occurrenceKey = firstText(uuid, occ?.id, item.last_occurrence_id) ?? '';
   return {
     ok: true,
@@ -148,6 +218,7 @@ function parseRollbar(req: HookRequest): ParseResult {
           .join(' · '),
       ),
       url,
+      urlDerivation,
       occurrences: item.total_occurrences,
       firstSeen: epochToIso(item.first_occurrence_timestamp),
       lastSeen: epochToIso(item.last_occurrence_timestamp ?? occ?.timestamp ?? null),
@@ -221,11 +292,15 @@ export const rollbarProvider: ProviderModule = unsignedProvider({
   name: 'Rollbar',
   mark: { text: 'Rb', color: '#1864ab' },
   docsUrl: ROLLBAR_DOCS_URL,
+  webHosts: ['rollbar.com'],
+  webUrlHelp:
+    'Your Rollbar project\'s page, e.g. https://rollbar.com/acme/web-app/ (optional): "High occurrence rate" hooks carry no link, so Crashbell builds the item\'s link from it.',
   setupSteps: [
     'In Rollbar, open the project, then Settings → Notifications → Webhook.',
-    'Paste the webhook URL below and enable the integration (keep the JSON format).',
+    'Paste the webhook URL below and enable the integration (keep the JSON format: XML, a per-rule option, is refused).',
     'Add rules for the triggers you want: New item, Item reactivated, Item reopened, 10^nth occurrence and High occurrence rate suit Crashbell; Item resolved marks the group resolved here; Every occurrence lets Crashbell count occurrences itself.',
-    'Use "Send test notification" in Rollbar (or "Send test event" here). Rollbar retries anything that is not answered with 2xx within 3 seconds; Crashbell recognises the retries.',
+    'Optionally paste the project\'s page (https://rollbar.com/<account>/<project>/) as this source\'s web app URL, so "High occurrence rate" notifications open their item too.',
+    'Use "Send test notification" in Rollbar (Crashbell acknowledges it and records nothing) or "Send test event" here. Rollbar retries anything that is not answered with 2xx within 3 seconds; Crashbell recognises the retries.',
   ],
   parse: parseRollbar,
   sampleBody,

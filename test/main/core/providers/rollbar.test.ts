@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rollbarProvider } from '../../../../main/core/providers/rollbar';
+import { rollbarProjectPage, rollbarProvider } from '../../../../main/core/providers/rollbar';
 import { expectAcknowledged, expectEvent, fixtureNames, fixtureText, makeSource, rawHook } from '../../../helpers/saas-fixtures';
 
 const source = makeSource('rollbar');
@@ -71,5 +71,48 @@ describe('rollbar', () => {
     expect(expectEvent(rollbarProvider.parse(rawHook(source, a.body))).groupKey).not.toBe(
       expectEvent(rollbarProvider.parse(rawHook(source, b.body))).groupKey,
     );
+  });
+});
+
+describe('rollbar as it really sends (deliveries kept by zulip/zulip and danieliu/matterbar)', () => {
+  it('"Send test notification" is acknowledged with 2xx (a 400 would be retried for 16 days)', () => {
+    expect(expectAcknowledged(parse('zulip-2018-test.json'))).toMatch(/test notification received .*the webhook works/);
+  });
+
+  it('an event name Rollbar adds later without an item is acknowledged; a known one without its item stays a 400', () => {
+    expectAcknowledged(rollbarProvider.parse(rawHook(source, '{"event_name":"item_assigned","data":{"user":1}}')));
+    expect(rollbarProvider.parse(rawHook(source, '{"event_name":"reactivated_item","data":{}}')).ok).toBe(false);
+  });
+
+  it('item_velocity: the milestone from data.trigger; the link from data.url, else the project page and the counter', () => {
+    const zulip = expectEvent(parse('zulip-2018-item-velocity.json'));
+    expect(zulip.milestone).toBe('Rollbar: at least 10 occurrences in 5 minutes');
+    // No occurrence and no data.url: nothing to link without the source's project page.
+    expect(zulip.url).toBeNull();
+    const withPage = makeSource('rollbar', { webUrl: 'https://rollbar.com/acme/web/settings/notifications/' });
+    const linked = expectEvent(rollbarProvider.parse(rawHook(withPage, fixtureText('rollbar', 'zulip-2018-item-velocity.json'))));
+    expect(linked).toMatchObject({
+      url: 'https://rollbar.com/acme/web/items/3/',
+      milestone: 'Rollbar: at least 10 occurrences in 5 minutes',
+    });
+    expect(linked.urlDerivation).toMatch(/counter and this source's Rollbar project page/);
+    const matterbar = expectEvent(parse('matterbar-2019-item-velocity-with-url.json'));
+    expect(matterbar).toMatchObject({ url: 'https://rollbar.com/organization/project/items/12343/', urlDerivation: null });
+    expect(matterbar.milestone).toBe('Rollbar: at least 5 occurrences in 5 minutes');
+  });
+
+  it('reads the project page from a web app URL on rollbar.com only', () => {
+    expect(rollbarProjectPage('https://rollbar.com/acme/web')).toBe('https://rollbar.com/acme/web/');
+    expect(rollbarProjectPage('https://rollbar.com/item/uuid/?uuid=x')).toBeNull();
+    expect(rollbarProjectPage('https://rollbar.example.com/acme/web/')).toBeNull();
+    expect(rollbarProjectPage('')).toBeNull();
+  });
+
+  it('a reactivation resets total_occurrences (127 → 1), and says it regressed; a manual reopen keeps the count', () => {
+    const reopened = expectEvent(parse('zulip-2018-reopened-item.json'));
+    const reactivated = expectEvent(parse('zulip-2018-reactivated-item.json'));
+    expect(reopened).toMatchObject({ groupKey: '495300143', occurrences: 127, lifecycle: 'regressed' });
+    expect(reactivated).toMatchObject({ groupKey: '495300143', occurrences: 1, lifecycle: 'regressed' });
+    expect(reactivated.redelivery.key).not.toBe(reopened.redelivery.key);
   });
 });
