@@ -6,8 +6,8 @@
  * - `hmac`: an HMAC-SHA256 of the raw body, keyed with `credentials.secret` (as UTF-8), in a header of the
  *   user's choice, hex or base64, with an optional prefix such as `sha256=` (GitHub's X-Hub-Signature-256
  *   style);
- * - `standard-webhooks`: the Standard Webhooks scheme (`standard-webhooks.ts`) with a `whsec_` secret,
- *   5-minute tolerance and replayed ids refused.
+ * - `standard-webhooks`: the Standard Webhooks scheme (`standard-webhooks.ts`) with a `whsec_` secret and a
+ *   5-minute tolerance; a message id already accepted is a retry, answered 2xx and recorded once.
  *
  * Source config (all strings; the setup view edits them):
  * `titlePath` and `groupKeyPath` (required), `bodyPath`, `urlPath`, `occurrencesPath`, `environmentPath`
@@ -29,7 +29,6 @@ import {
   hmacBase64,
   hmacHex,
   isObject,
-  ONE_DAY,
   shortText,
   TEN_MINUTES,
   unauthorized,
@@ -37,10 +36,10 @@ import {
 } from './parsed-event';
 import {
   decodeStandardSecret,
-  ReplayCache,
   signStandardWebhook,
   STANDARD_WEBHOOKS_SPEC_URL,
   verifyStandardWebhook,
+  WEBHOOK_ID_WINDOW_MS,
 } from './standard-webhooks';
 import type { HookRequest, ParseResult, ProviderModule, Rejection, SampleRequest } from './types';
 import { explainZodError } from '../../../shared/zod-words';
@@ -240,14 +239,6 @@ function safePretty(body: unknown): string | null {
   }
 }
 
-/** Where Standard Webhooks ids are remembered: one cache for the process, scoped per source. */
-const replayCache = new ReplayCache();
-
-/** Forgets remembered Standard Webhooks ids (tests). */
-export function resetGenericReplayCache(): void {
-  replayCache.clear();
-}
-
 function verifyHmac(req: HookRequest, config: GenericConfig): Rejection | null {
   const secret = req.source.credentials['secret'] ?? '';
   if (!secret) return unauthorized('this source has no signing secret configured (credentials.secret)');
@@ -360,12 +351,17 @@ export const genericProvider: ProviderModule = {
     },
   ],
   secretHeaders: ['webhook-signature', 'x-signature', 'x-hub-signature', 'x-hub-signature-256', 'authorization'],
+  // A generic source's links are its sender's: only the host the user names as its web app URL opens.
+  webHosts: [],
+  webUrlHelp:
+    "The web app your hooks' links point at, e.g. https://errors.example.com/: links open only on its host (a generic source has no provider host of its own).",
   securityNote:
     'With verification "none", this source\'s unguessable URL is its only secret: keep it private. Choose HMAC or Standard Webhooks when the sending service can sign its requests.',
   setupSteps: [
     'In the sending service, add a webhook pointing at the URL below, sending JSON with a POST.',
     'Send one hook (or paste a sample body), then map the fields with JSON paths: a title and a group key are required (for example $.error.message and $.error.id); a body, the URL to open, occurrences and environment are optional. The preview shows what the last received body maps to.',
     'Choose verification: Standard Webhooks (webhook-id / webhook-timestamp / webhook-signature, paste the whsec_ secret), an HMAC-SHA256 of the body in a header of your choice (hex or base64, optional prefix such as sha256=), or none.',
+    "Set this source's web app URL to the app your links point at: a generic source opens links only on that host.",
     'Save, then use "Send test event" here to check the mapping end to end.',
   ],
   generateCredentials() {
@@ -394,17 +390,9 @@ export const genericProvider: ProviderModule = {
         rawBody: req.rawBody,
         secret: req.source.credentials['secret'] ?? '',
         now: req.now,
-        replay: replayCache,
-        scope: req.source.id,
       });
     }
     return null;
-  },
-  settle(req: HookRequest, accepted: boolean) {
-    // A verified message that was not accepted (refused mapping, store failure) will be retried under the
-    // same webhook-id: forget it so the retry is not taken for a replay.
-    const id = header(req.headers, 'webhook-id');
-    if (!accepted && id) replayCache.forget(req.source.id, id);
   },
   parse(req: HookRequest): ParseResult {
     try {
@@ -425,9 +413,11 @@ export const genericProvider: ProviderModule = {
           url: typeof fields.url === 'string' && fields.url !== '' ? fields.url : null,
           occurrences: typeof fields.occurrences === 'number' ? fields.occurrences : null,
           environment: typeof fields.environment === 'string' ? fields.environment : null,
+          // The message id is the spec's idempotency key: a retry under it (or a replay of a captured request
+          // within the timestamp tolerance) is a redelivery, recorded once, for as long as senders retry.
           redelivery:
             checked.config.verification === 'standard-webhooks' && messageId
-              ? { key: `webhook-id:${messageId}`, windowMs: ONE_DAY }
+              ? { key: `webhook-id:${messageId}`, windowMs: WEBHOOK_ID_WINDOW_MS }
               : { key: `body:${bodyHash(req.rawBody)}`, windowMs: TEN_MINUTES },
           raw: req.json,
         }),
