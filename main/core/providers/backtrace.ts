@@ -208,6 +208,10 @@ export const backtraceProvider: ProviderModule = {
   ],
   secretHeaders: ['authorization'],
   securityNote: null,
+  // Hosted universes are <universe>.sp.backtrace.io; `*.` covers them and the rest of backtrace.io.
+  webHosts: ['*.backtrace.io'],
+  webUrlHelp:
+    "Only for Backtrace on premises: your server's address (e.g. https://backtrace.example.com/), so its group links open. Hosted Backtrace (*.backtrace.io) needs nothing here.",
   setupSteps: [
     'In Backtrace, open Project Settings → Integrations, click + and choose Webhook.',
     'Paste the webhook URL below as the Webhook URL.',
@@ -215,6 +219,7 @@ export const backtraceProvider: ProviderModule = {
     'In Common Settings choose Event "Trace" with a short frequency so Crashbell sees occurrences grow; "Group" only reports new groups.',
     'Optionally add submit or filter actions (regular expressions on attributes) to limit what is sent.',
     'Save, then use "Send test event" here to check the path end to end.',
+    'To change the password later, use Regenerate here: the old username and password stay accepted for the overlap shown, while you paste the new ones into Backtrace.',
   ],
   generateCredentials() {
     // 16 random bytes each: 128 bits, base64url so they paste cleanly into any form.

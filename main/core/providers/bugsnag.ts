@@ -215,6 +215,8 @@ export const bugsnagProvider: ProviderModule = unsignedProvider({
   name: 'Bugsnag',
   mark: { text: 'Bs', color: '#237a36' },
   docsUrl: BUGSNAG_DOCS_URL,
+  // The app's hosts in the docs' payloads (and app.bugsnag.smartbear.com, SmartBear's instance for keys starting 00000).
+  webHosts: ['app.bugsnag.com', 'app.bugsnag.smartbear.com'],
   setupSteps: [
     "In Bugsnag, open the project's Settings → Integrations and notifications (Data forwarding) and choose Webhook.",
     'Paste the webhook URL below as the Webhook URL.',

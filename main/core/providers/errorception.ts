@@ -1,7 +1,16 @@
 /**
  * Errorception WebHooks: one POST per JavaScript error (or only its first occurrence), signed with
  * `X-Signature` = hex(sha1(secret + message + page)). The secret is shown on Errorception's settings page and
- * pasted into the source. Wire format: the WebHooks page (shared seed `errorception-webhook.txt`).
+ * pasted into the source. Wire format: the WebHooks page (shared seed `errorception-webhook.txt`) and the
+ * sender, errorception/errorception-hooks `hooks/webhook/index.js` (User-Agent `Errorception Notifications`).
+ *
+ * Errorception makes the secret only once the WebHook is saved, and the WebHook needs Crashbell's URL first:
+ * a source is made without it, and its hooks get 401 "not set yet" until it is pasted.
+ *
+ * Only `message` and `page` are signed: the rest of the body (`webUrl` among it) is whatever a replay of a
+ * captured signature carries, so links are held to Errorception's host by the link guard, and the group key
+ * is the error's identity read from `webUrl` (`/projects/<id>/errors/<id>`), not the raw string, since the
+ * published samples spell the same error's `webUrl` with http and with https.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
@@ -55,6 +64,30 @@ function fieldRejection(field: 'message' | 'page', value: unknown): Rejection {
   return { status: 400, reason, field };
 }
 
+const ERROR_PATH = /^\/projects\/([A-Za-z0-9_-]{1,100})\/errors\/([A-Za-z0-9_-]{1,100})\/?$/;
+
+/**
+ * The error's page in Errorception's app, in its one canonical form (`https://errorception.com/projects/<id>/errors/<id>`),
+ * read from a `webUrl` on Errorception's host over http or https; null for anything else.
+ */
+export function errorceptionErrorUrl(webUrl: string | null): string | null {
+  if (!webUrl) return null;
+  let url: URL;
+  try {
+    url = new URL(webUrl.trim());
+  } catch {
+    return null;
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.hostname.toLowerCase() !== 'errorception.com' || url.port !== '') {
+    return null;
+  }
+  const match = ERROR_PATH.exec(url.pathname);
+  return match ? `https://errorception.com/projects/${match[1]}/errors/${match[2]}` : null;
+}
+
+const NOT_SET =
+  'the secret is not set yet: paste it in Setup (Errorception shows it under Settings → Service Hooks → WebHooks once the WebHook is saved)';
+
 function signedFields(json: unknown): { message: string; page: string } | Rejection {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     return { status: 400, reason: 'the body must be a JSON object' };
@@ -79,24 +112,33 @@ export const errorceptionProvider: ProviderModule = {
       generated: false,
       secret: true,
       required: true,
-      help: 'Errorception shows it under Settings → Service Hooks → WebHooks once the WebHook exists; paste it here.',
+      pasteLater: true,
+      help: 'Errorception shows it under Settings → Service Hooks → WebHooks once the WebHook is saved; paste it here then.',
     },
   ],
   secretHeaders: ['x-signature'],
   securityNote: null,
+  webHosts: ['errorception.com'],
+  webUrlHelp: null,
   setupSteps: [
+    'Add the source here first: its webhook URL exists at once, and the source waits for its secret.',
     'In Errorception, open Settings → Service Hooks → WebHooks.',
-    'Paste the webhook URL below and choose whether to call it every time an error occurs or only the first time.',
-    'Copy the secret key Errorception shows for this WebHook and paste it into this source.',
-    "Crashbell checks every hook's X-Signature with that secret.",
+    'Paste the webhook URL below and choose whether to call it every time an error occurs or only the first time, then save the WebHook.',
+    'Copy the secret key Errorception now shows for this WebHook and paste it into this source; until then its hooks are refused with "the secret is not set yet".',
+    "Crashbell checks every hook's X-Signature with that secret. Errorception signs only the message and the page, so links are opened only on errorception.com.",
   ],
   generateCredentials() {
-    // The secret is Errorception's, not ours: the user pastes it.
+    // The secret is Errorception's, not ours: the user pastes it once Errorception has made it.
     return {};
   },
-  validateSource(source) {
-    const secret = source.credentials['secret'] ?? '';
-    if (!secret) return "Errorception sources need the secret key from Errorception's WebHooks settings (credentials.secret)";
+  validateSource() {
+    // Without the secret the source waits for it (its hooks are refused until then): nothing else to check.
+    return null;
+  },
+  verifyHeaders(source, headers) {
+    // Refused before the body is read: a source still waiting for its secret, or a hook that carries none.
+    if (!(source.credentials['secret'] ?? '')) return { status: 401, reason: NOT_SET };
+    if (!header(headers, 'x-signature')) return { status: 401, reason: 'missing X-Signature header' };
     return null;
   },
   verify(req: HookRequest) {
@@ -104,9 +146,7 @@ export const errorceptionProvider: ProviderModule = {
       const fields = signedFields(req.json);
       if ('status' in fields) return fields;
       const secret = req.source.credentials['secret'] ?? '';
-      if (!secret) {
-        return { status: 401, reason: 'this source has no secret configured; paste the secret key from Errorception' };
-      }
+      if (!secret) return { status: 401, reason: NOT_SET };
       const given = header(req.headers, 'x-signature');
       if (!given) return { status: 401, reason: 'missing X-Signature header' };
       const expected = errorceptionSignature(secret, fields.message, fields.page);
@@ -130,14 +170,16 @@ export const errorceptionProvider: ProviderModule = {
       const body = checked.data;
       const { browser, os } = parseUserAgent(body.userAgent);
       const when = dateToIso(body.date);
-      const groupKey = body.webUrl || `message:${sha256Hex(`${body.message}\n${body.page}`)}`;
+      const errorUrl = errorceptionErrorUrl(body.webUrl);
+      const groupKey = errorUrl ?? `message:${sha256Hex(`${body.message}\n${body.page}`)}`;
       return {
         ok: true,
         event: blankEvent({
           groupKey,
           title: body.message.trim() || '(error without a message)',
           description: errorceptionDescription(body.page, browser, os),
-          url: body.webUrl,
+          // A webUrl off Errorception's host is kept as it came: the link guard shows it and refuses it.
+          url: errorUrl ?? body.webUrl,
           // Each hook is one occurrence; the inbox counts hooks.
           occurrences: null,
           firstSeen: when,

@@ -167,6 +167,8 @@ export const raygunProvider: ProviderModule = unsignedProvider({
   name: 'Raygun',
   mark: { text: 'Rg', color: '#c4480f' },
   docsUrl: RAYGUN_DOCS_URL,
+  // app.raygun.com, and app.raygun.io in the older docs and SDKs; the docs' samples say http, opened as https.
+  webHosts: ['app.raygun.com', 'app.raygun.io'],
   setupSteps: [
     'In Raygun (Team plan or higher), open the application, then Integrations in the left-hand menu, and click Webhook.',
     'Paste the webhook URL below as the endpoint and enable it.',

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { errorceptionProvider, errorceptionSignature } from '../../../../main/core/providers/errorception';
+import { errorceptionErrorUrl, errorceptionProvider, errorceptionSignature } from '../../../../main/core/providers/errorception';
 import type { HookRequest } from '../../../../main/core/providers/types';
 import { sourceSchema, type Source } from '../../../../shared/settings';
 import { fixturePath } from '../../../helpers/paths';
@@ -203,9 +203,18 @@ describe('errorception parse', () => {
 });
 
 describe('errorception credentials and samples', () => {
-  it('generates nothing: the secret is pasted from Errorception', () => {
+  it('generates nothing: the secret is pasted from Errorception, after the source exists', () => {
     expect(errorceptionProvider.generateCredentials()).toEqual({});
-    expect(errorceptionProvider.validateSource({ ...source, credentials: {} })).toMatch(/secret/);
+    // A source waiting for its secret is valid; its hooks are refused until then, before the body is read.
+    const waiting = { ...source, credentials: {} };
+    expect(errorceptionProvider.validateSource(waiting)).toBeNull();
+    expect(errorceptionProvider.credentials[0]).toMatchObject({ key: 'secret', required: true, pasteLater: true });
+    expect(errorceptionProvider.verifyHeaders!(waiting, { 'x-signature': 'abc' })).toEqual({
+      status: 401,
+      reason: expect.stringMatching(/^the secret is not set yet: paste it in Setup/),
+    });
+    expect(errorceptionProvider.verifyHeaders!(source, {})).toMatchObject({ status: 401, reason: 'missing X-Signature header' });
+    expect(errorceptionProvider.verifyHeaders!(source, { 'x-signature': 'abc' })).toBeNull();
     expect(errorceptionProvider.validateSource(source)).toBeNull();
   });
 
@@ -220,5 +229,28 @@ describe('errorception credentials and samples', () => {
       expect(errorceptionProvider.parse(req).ok).toBe(true);
     }
     expect(JSON.parse(one.body).webUrl).not.toBe(JSON.parse(two.body).webUrl);
+  });
+});
+
+describe('errorception as it really sends (the blog post and the errorception-hooks sender)', () => {
+  const published = ['blog-2012-webhooks-sample.json', 'hooks-repo-error-payload.json'];
+
+  it("groups by the error's identity: the two samples (webUrl over https and over http) are one group, opened over https", () => {
+    const [a, b] = published.map((name) => {
+      const result = errorceptionProvider.parse(signed(fixture(name)));
+      if (!result.ok || result.event === null) throw new Error(`${name} did not parse`);
+      return result.event;
+    });
+    expect(a!.groupKey).toBe('https://errorception.com/projects/4e4b1652f384ef4d2d000002/errors/4ecc86a0fc68e61a1a06fdfc');
+    expect(b!.groupKey).toBe(a!.groupKey);
+    expect(b!.url).toBe(a!.groupKey);
+  });
+
+  it('reads the identity only from a webUrl on errorception.com', () => {
+    expect(errorceptionErrorUrl('http://errorception.com/projects/p1/errors/e1/')).toBe('https://errorception.com/projects/p1/errors/e1');
+    expect(errorceptionErrorUrl('https://errorception.com.evil.example/projects/p1/errors/e1')).toBeNull();
+    expect(errorceptionErrorUrl('https://errorception.com:8443/projects/p1/errors/e1')).toBeNull();
+    expect(errorceptionErrorUrl('https://errorception.com/projects/p1/errors/e1/../../x')).toBeNull();
+    expect(errorceptionErrorUrl('not a url')).toBeNull();
   });
 });
