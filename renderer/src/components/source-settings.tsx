@@ -1,9 +1,10 @@
 /**
  * Per-source settings beyond the pasted values: the generic provider's field mapping (with a preview on the
- * last received body) and the notification filters every source may have.
+ * last received body), the notification filters every source may have, its credentials (edited, regenerated,
+ * with the overlap in which the old ones still count) and its web app URL.
  */
 import { useState, type FormEvent } from 'react';
-import type { MappingPreview, SourceView } from '../../../shared/ipc';
+import type { MappingPreview, ProviderInfo, SourceView } from '../../../shared/ipc';
 import type { SourceFilters } from '../../../shared/settings';
 import { errorMessage, previewMapping, updateSource } from '../api';
 import { Spinner } from './spinner';
@@ -296,6 +297,187 @@ export function SourceFiltersEditor({ source }: { source: SourceView }) {
         <div className="form-actions">
           <button type="submit" className="btn">
             Save filters
+          </button>
+        </div>
+      </form>
+      {message && (
+        <p className={message.ok ? 'notice' : 'error-text'} role={message.ok ? 'status' : 'alert'}>
+          {message.text}
+        </p>
+      )}
+    </details>
+  );
+}
+
+/** "2 Jan, 08:00": when previous credentials stop being accepted. */
+function untilText(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime())
+    ? iso
+    : d.toLocaleString(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+}
+
+/**
+ * A source's credentials after it was made: values the user pastes can be replaced (or pasted for the
+ * first time, for a source still waiting for its secret), values Crashbell generates can be regenerated, and
+ * replaced values stay accepted for the overlap, shown here, so the provider can be updated without losing
+ * hooks.
+ */
+export function CredentialsEditor({
+  source,
+  provider,
+  overlapHours,
+}: {
+  source: SourceView;
+  provider: ProviderInfo | undefined;
+  overlapHours: number;
+}) {
+  const [values, setValues] = useState<Record<string, string>>({});
+  const [confirmRegenerate, setConfirmRegenerate] = useState(false);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const fields = provider?.fields ?? [];
+  const waiting = source.waitingFor ?? [];
+  // Open at first while the source waits for its secret; then the user's to open and close (saving the
+  // secret must not fold away the answer).
+  const [open, setOpen] = useState(() => waiting.length > 0);
+  const overlap =
+    overlapHours > 0
+      ? `The value it replaces stays accepted for ${overlapHours} h, so you can update ${source.providerName} without losing hooks.`
+      : 'The value it replaces stops being accepted at once (the overlap is 0 h in Settings).';
+
+  const done = (text: string) => () => {
+    setValues({});
+    setConfirmRegenerate(false);
+    setMessage({ ok: true, text });
+  };
+  const failed = (err: unknown) => setMessage({ ok: false, text: errorMessage(err) });
+
+  const save = (e: FormEvent) => {
+    e.preventDefault();
+    const credentials: Record<string, string> = {};
+    for (const f of fields) if (values[f.key]?.trim()) credentials[f.key] = values[f.key]!.trim();
+    if (Object.keys(credentials).length === 0) {
+      setMessage({ ok: false, text: 'Paste a new value first.' });
+      return;
+    }
+    updateSource(source.id, { credentials }).then(done('Saved.'), failed);
+  };
+
+  if (fields.length === 0 && !provider?.regenerable) return null;
+  return (
+    <details className="steps" open={open} onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary>Credentials{waiting.length > 0 ? ` (waiting for its ${waiting.join(', ').toLowerCase()})` : ''}</summary>
+      {fields.length > 0 && (
+        <form onSubmit={save}>
+          <div className="form-grid">
+            {fields.map((f) => {
+              const set = (source.credentials[f.key] ?? '') !== '';
+              return (
+                <label key={f.key} className="field">
+                  <span>
+                    {f.label}
+                    {f.required ? '' : ' (optional)'}
+                  </span>
+                  <input
+                    type={f.secret ? 'password' : 'text'}
+                    autoComplete="off"
+                    spellCheck={false}
+                    placeholder={set ? 'Saved — paste a new one to replace it' : 'Not set yet'}
+                    value={values[f.key] ?? ''}
+                    onChange={(e) => setValues({ ...values, [f.key]: e.currentTarget.value })}
+                  />
+                  {f.help && <span className="muted small">{f.help}</span>}
+                </label>
+              );
+            })}
+          </div>
+          <p className="muted small">{overlap}</p>
+          <div className="form-actions">
+            <button type="submit" className="btn">
+              Save credentials
+            </button>
+          </div>
+        </form>
+      )}
+      {provider?.regenerable && (
+        <div className="form-actions">
+          {confirmRegenerate ? (
+            <>
+              <button
+                type="button"
+                className="btn btn-danger"
+                onClick={() =>
+                  updateSource(source.id, { regenerate: true }).then(
+                    done(`New values generated: paste them into ${source.providerName}.`),
+                    failed,
+                  )
+                }
+              >
+                Generate new values
+              </button>
+              <button type="button" className="btn" onClick={() => setConfirmRegenerate(false)}>
+                Keep the current ones
+              </button>
+              <span className="muted small">{overlap}</span>
+            </>
+          ) : (
+            <button type="button" className="btn" onClick={() => setConfirmRegenerate(true)}>
+              Regenerate{' '}
+              {source.setup
+                .filter((f) => f.label !== 'Webhook URL')
+                .map((f) => f.label.toLowerCase())
+                .join(' and ') || 'credentials'}
+            </button>
+          )}
+        </div>
+      )}
+      {source.previousUntil && (
+        <p className="note" role="note">
+          The previous credentials are still accepted until {untilText(source.previousUntil)}.{' '}
+          <button
+            type="button"
+            className="link-button small"
+            onClick={() =>
+              updateSource(source.id, { endOverlap: true }).then(done('Only the current credentials are accepted now.'), failed)
+            }
+          >
+            Stop accepting them now
+          </button>
+        </p>
+      )}
+      {message && (
+        <p className={message.ok ? 'notice' : 'error-text'} role={message.ok ? 'status' : 'alert'}>
+          {message.text}
+        </p>
+      )}
+    </details>
+  );
+}
+
+/** The source's web app URL: self-hosted installs, a generic source's app, links to build (Sentry, Rollbar). */
+export function WebUrlEditor({ source, provider }: { source: SourceView; provider: ProviderInfo | undefined }) {
+  const [value, setValue] = useState(source.webUrl ?? '');
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  if (!provider?.webUrlHelp) return null;
+  const save = (e: FormEvent) => {
+    e.preventDefault();
+    updateSource(source.id, { webUrl: value.trim() }).then(
+      () => setMessage({ ok: true, text: value.trim() ? 'Web app URL saved.' : 'Web app URL removed.' }),
+      (err) => setMessage({ ok: false, text: errorMessage(err) }),
+    );
+  };
+  return (
+    <details className="steps">
+      <summary>Web app URL{source.webUrl ? ` (${source.webUrl})` : ''}</summary>
+      <form onSubmit={save}>
+        <label className="field">
+          <span>Web app URL (optional)</span>
+          <input type="url" spellCheck={false} placeholder="https://…" value={value} onChange={(e) => setValue(e.currentTarget.value)} />
+          <span className="muted small">{provider.webUrlHelp}</span>
+        </label>
+        <div className="form-actions">
+          <button type="submit" className="btn">
+            Save web app URL
           </button>
         </div>
       </form>

@@ -49,7 +49,8 @@ export function validateNewSource(provider: ProviderInfo | undefined, name: stri
   if (name.trim() === '') return 'Give the source a name.';
   if (name.trim().length > 200) return 'The name is too long (200 characters at most).';
   for (const f of provider.fields) {
-    if (f.required && (values[f.key] ?? '').trim() === '') return `${provider.name} needs its ${f.label.toLowerCase()}.`;
+    // A value the provider shows only once its webhook exists is pasted into the source afterwards.
+    if (f.required && !f.pasteLater && (values[f.key] ?? '').trim() === '') return `${provider.name} needs its ${f.label.toLowerCase()}.`;
   }
   return null;
 }

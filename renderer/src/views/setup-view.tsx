@@ -13,11 +13,13 @@ import { Spinner } from '../components/spinner';
 import { Toggle } from '../components/toggle';
 import {
   configFromMapping,
+  CredentialsEditor,
   EMPTY_MAPPING,
   GenericMappingEditor,
   MappingFields,
   mappingProblem,
   SourceFiltersEditor,
+  WebUrlEditor,
 } from '../components/source-settings';
 import { tunnelSummary } from '../lib/format';
 import { availableProviders, namesOf, validateNewSource } from '../lib/providers';
@@ -55,14 +57,66 @@ export function SetupView({ state, settings, onSettings }: SetupViewProps) {
           <ul className="source-list">
             {state.sources.map((s) => (
               <li key={s.id}>
-                <SourceCard source={s} tunnelOnline={state.tunnel.status === 'online'} />
+                <SourceCard
+                  source={s}
+                  tunnelOnline={state.tunnel.status === 'online'}
+                  provider={providers.find((p) => p.id === s.provider)}
+                  overlapHours={settings?.credentialOverlapHours ?? DEFAULT_OVERLAP_HOURS}
+                />
               </li>
             ))}
           </ul>
         )}
         <AddSourceForm providers={providers} />
+        {settings && <OverlapSetting settings={settings} onSettings={onSettings} />}
       </section>
     </div>
+  );
+}
+
+/** How long a replaced credential stays accepted (Settings `credentialOverlapHours`). */
+function OverlapSetting({ settings, onSettings }: { settings: SettingsView; onSettings: (s: SettingsView) => void }) {
+  const current = settings.credentialOverlapHours ?? DEFAULT_OVERLAP_HOURS;
+  const [hours, setHours] = useState<string | null>(null);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const value = hours ?? String(current);
+  const save = (e: FormEvent) => {
+    e.preventDefault();
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 720) {
+      setMessage({ ok: false, text: 'Give a number of hours from 0 to 720.' });
+      return;
+    }
+    updateSettings({ credentialOverlapHours: n }).then(
+      (s) => {
+        onSettings(s);
+        setHours(null);
+        setMessage({
+          ok: true,
+          text: n === 0 ? 'Replaced credentials now stop working at once.' : `Replaced credentials stay accepted for ${n} h.`,
+        });
+      },
+      (err) => setMessage({ ok: false, text: errorMessage(err) }),
+    );
+  };
+  return (
+    <form className="inline-form" onSubmit={save} aria-label="Credential overlap">
+      <label className="field">
+        <span>Keep accepting a replaced credential for (hours)</span>
+        <input type="number" min={0} max={720} value={value} onChange={(e) => setHours(e.currentTarget.value)} />
+        <span className="muted small">
+          While you paste a new secret or password into the provider, hooks signed with the old one still count.
+        </span>
+      </label>
+      <button type="submit" className="btn btn-small" disabled={hours === null}>
+        Save overlap
+      </button>
+      {message && (
+        <p className={message.ok ? 'notice' : 'error-text'} role={message.ok ? 'status' : 'alert'}>
+          {message.text}
+        </p>
+      )}
+    </form>
   );
 }
 
@@ -70,6 +124,8 @@ function FirstRunGuide({ providers, onDone }: { providers: ProviderInfo[]; onDon
   // Some providers show a secret to paste into the source; for the others Crashbell makes what they need.
   const asking = providers.filter((p) => p.fields.some((f) => f.required));
   const making = providers.filter((p) => !asking.includes(p));
+  // Of those, the ones that show it only once their webhook (with Crashbell's URL) is saved.
+  const later = asking.filter((p) => p.fields.some((f) => f.required && f.pasteLater));
   return (
     <section className="card guide" aria-labelledby="guide-heading">
       <h2 id="guide-heading">Welcome to Crashbell</h2>
@@ -84,6 +140,8 @@ function FirstRunGuide({ providers, onDone }: { providers: ProviderInfo[]; onDon
           {asking.length > 0 && making.length > 0
             ? `${namesOf(asking, 'and')} ask for the secret they show you; for ${namesOf(making, 'and')}, Crashbell makes the webhook URL and any credentials itself.`
             : 'Crashbell makes the webhook URL and any credentials it can; paste in whatever secret the provider shows you.'}
+          {later.length > 0 &&
+            ` ${namesOf(later, 'and')} show ${later.length === 1 ? 'it' : 'theirs'} only once the webhook is saved: add the source first and paste the secret afterwards.`}
         </li>
         <li>
           <strong>Paste the values</strong> into the provider’s webhook settings with the Copy buttons.
@@ -253,8 +311,22 @@ function deliveryText(r: DeliveryResult): string {
   return `Sent ${via}, refused with ${r.status}: ${r.reason}`;
 }
 
-/** One source: what to paste, test, rename, pause and remove. */
-export function SourceCard({ source, tunnelOnline }: { source: SourceView; tunnelOnline: boolean }) {
+/** What Setup says of the overlap before settings have loaded (the schema's default). */
+const DEFAULT_OVERLAP_HOURS = 24;
+
+/** One source: what to paste, test, rename, pause and remove; its credentials and web app URL. */
+export function SourceCard({
+  source,
+  tunnelOnline,
+  provider,
+  overlapHours = DEFAULT_OVERLAP_HOURS,
+}: {
+  source: SourceView;
+  tunnelOnline: boolean;
+  provider?: ProviderInfo | undefined;
+  overlapHours?: number;
+}) {
+  const waiting = source.waitingFor ?? [];
   const [renaming, setRenaming] = useState(false);
   const [name, setName] = useState(source.name);
   const [confirmRemove, setConfirmRemove] = useState(false);
@@ -307,6 +379,11 @@ export function SourceCard({ source, tunnelOnline }: { source: SourceView; tunne
               {source.providerName}
               {source.paused ? ' · paused' : ''}
             </span>
+            {waiting.length > 0 && (
+              <span className="status-pill tone-busy" role="status">
+                Waiting for its {waiting.join(', ').toLowerCase()}
+              </span>
+            )}
           </div>
         )}
         <div className="source-actions">
@@ -369,6 +446,18 @@ export function SourceCard({ source, tunnelOnline }: { source: SourceView; tunne
       {!source.publicUrl && (
         <p className="muted small">This is the local URL: {source.providerName} can reach it only once the tunnel is online.</p>
       )}
+      {waiting.length > 0 && (
+        <p className="note note-warn" role="note">
+          This source is waiting for its {waiting.join(', ').toLowerCase()}: {source.providerName} shows it once the webhook is saved. Paste
+          it under Credentials below; until then its hooks are refused with “not set yet”.
+        </p>
+      )}
+      {source.previousUntil && (
+        <p className="note" role="note">
+          The credentials you replaced are still accepted until {new Date(source.previousUntil).toLocaleString()}: update{' '}
+          {source.providerName} before then.
+        </p>
+      )}
       {source.securityNote && (
         <p className="note" role="note">
           {source.securityNote}
@@ -385,6 +474,8 @@ export function SourceCard({ source, tunnelOnline }: { source: SourceView; tunne
           </ol>
         </details>
       )}
+      <CredentialsEditor source={source} provider={provider} overlapHours={overlapHours} />
+      <WebUrlEditor source={source} provider={provider} />
       {source.provider === 'generic' && <GenericMappingEditor source={source} />}
       <SourceFiltersEditor source={source} />
       <div className="source-foot">
@@ -498,7 +589,7 @@ export function AddSourceForm({ providers }: { providers: ProviderInfo[] }) {
           <label key={f.key} className="field">
             <span>
               {f.label}
-              {f.required ? '' : ' (optional)'}
+              {f.pasteLater ? ' (can be pasted later)' : f.required ? '' : ' (optional)'}
             </span>
             <input
               type={f.secret ? 'password' : 'text'}

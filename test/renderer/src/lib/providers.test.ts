@@ -36,12 +36,14 @@ describe('provider names and marks', () => {
 });
 
 describe('adding a source', () => {
-  it('asks Errorception for its secret and Backtrace for nothing', () => {
+  it("asks for nothing Errorception shows only once its webhook exists, nor for Backtrace's generated values", () => {
     const [bt, ec] = availableProviders(makeState());
     expect(validateNewSource(bt, 'Game', {})).toBeNull();
-    expect(validateNewSource(ec, 'Site', {})).toMatch(/secret key/);
-    expect(validateNewSource(ec, 'Site', { secret: '  ' })).toMatch(/secret key/);
+    expect(validateNewSource(ec, 'Site', {})).toBeNull();
     expect(validateNewSource(ec, 'Site', { secret: 'k' })).toBeNull();
+    // A required field the provider shows up front is still asked for.
+    const required = { ...ec!, fields: [{ ...ec!.fields[0]!, pasteLater: false }] };
+    expect(validateNewSource(required, 'Site', { secret: '  ' })).toMatch(/secret key/);
     expect(validateNewSource(bt, '   ', {})).toMatch(/name/);
     expect(validateNewSource(undefined, 'x', {})).toMatch(/provider/);
   });

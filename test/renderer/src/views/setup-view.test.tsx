@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
+import { availableProviders } from '../../../../renderer/src/lib/providers';
 import { SetupView } from '../../../../renderer/src/views/setup-view';
 import { installFakeApi, makeSource, makeState, settingsView } from '../../../helpers/fake-api';
 
@@ -47,17 +48,17 @@ describe('SetupView', () => {
     await screen.findByText(/Sent through the tunnel, refused with 401: wrong Basic credentials/);
   });
 
-  it('asks Errorception for its secret before adding', async () => {
+  it('adds Errorception before its secret exists (Errorception shows it once the webhook is saved), or with it', async () => {
     const { api } = installFakeApi();
     render(<SetupView state={makeState()} settings={settingsView()} onSettings={() => undefined} />);
     fireEvent.change(screen.getByRole('combobox', { name: 'Provider' }), { target: { value: 'errorception' } });
+    expect(screen.getByText(/Secret key \(can be pasted later\)/)).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Add source' }));
-    await screen.findByText('Errorception needs its secret key.');
-    expect(api.addSource).not.toHaveBeenCalled();
+    await waitFor(() => expect(api.addSource).toHaveBeenCalledWith({ provider: 'errorception', name: 'Errorception', credentials: {} }));
     fireEvent.change(screen.getByLabelText(/Secret key/), { target: { value: 'abc' } });
     fireEvent.click(screen.getByRole('button', { name: 'Add source' }));
     await waitFor(() =>
-      expect(api.addSource).toHaveBeenCalledWith({ provider: 'errorception', name: 'Errorception', credentials: { secret: 'abc' } }),
+      expect(api.addSource).toHaveBeenLastCalledWith({ provider: 'errorception', name: 'Errorception', credentials: { secret: 'abc' } }),
     );
   });
 
@@ -75,5 +76,62 @@ describe('SetupView', () => {
     expect(screen.getByRole('button', { name: 'Keep' })).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Remove Game client' }));
     await waitFor(() => expect(api.removeSource).toHaveBeenCalledWith(source.id));
+  });
+
+  it('shows a source waiting for its secret, and takes it under Credentials', async () => {
+    const { api } = installFakeApi();
+    const ec = availableProviders(makeState())[1]!;
+    const waiting = makeSource({
+      provider: 'errorception',
+      name: 'Site',
+      providerName: 'Errorception',
+      credentials: {},
+      setup: [{ label: 'Webhook URL', value: 'http://127.0.0.1:7317/hooks/src-aaaaaaaaaaaaaaaa', secret: false }],
+      waitingFor: ['Secret key'],
+    });
+    render(<SetupView state={makeState({ sources: [waiting], providers: [ec] })} settings={settingsView()} onSettings={() => undefined} />);
+    const card = screen.getByRole('article', { name: 'Site (Errorception)' });
+    expect(within(card).getByRole('status').textContent).toBe('Waiting for its secret key');
+    expect(within(card).getByText(/until then its hooks are refused with “not set yet”/)).toBeTruthy();
+    const input = within(card).getByPlaceholderText('Not set yet');
+    fireEvent.change(input, { target: { value: ' the-secret ' } });
+    fireEvent.click(within(card).getByRole('button', { name: 'Save credentials' }));
+    await waitFor(() => expect(api.updateSource).toHaveBeenCalledWith(waiting.id, { credentials: { secret: 'the-secret' } }));
+  });
+
+  it('regenerates Backtrace credentials after a confirmation, and shows until when the old ones are accepted', async () => {
+    const { api } = installFakeApi();
+    const bt = { ...availableProviders(makeState())[0]!, regenerable: true, webUrlHelp: 'Only for Backtrace on premises.' };
+    const until = '2026-01-02T08:00:00.000Z';
+    const source = makeSource({ previousUntil: until });
+    render(<SetupView state={makeState({ sources: [source], providers: [bt] })} settings={settingsView()} onSettings={() => undefined} />);
+    const card = screen.getByRole('article', { name: 'Game client (Backtrace)' });
+    expect(within(card).getByText(/The credentials you replaced are still accepted until/)).toBeTruthy();
+    fireEvent.click(within(card).getByRole('button', { name: 'Regenerate username and password' }));
+    expect(api.updateSource).not.toHaveBeenCalled();
+    expect(within(card).getAllByText(/stays accepted for 24 h/).length).toBeGreaterThan(0);
+    fireEvent.click(within(card).getByRole('button', { name: 'Generate new values' }));
+    await waitFor(() => expect(api.updateSource).toHaveBeenCalledWith(source.id, { regenerate: true }));
+    fireEvent.click(within(card).getByRole('button', { name: 'Stop accepting them now' }));
+    await waitFor(() => expect(api.updateSource).toHaveBeenLastCalledWith(source.id, { endOverlap: true }));
+    // The web app URL, for an on-premises install.
+    fireEvent.change(within(card).getByLabelText(/Web app URL/), { target: { value: 'https://backtrace.example.com/ ' } });
+    fireEvent.click(within(card).getByRole('button', { name: 'Save web app URL' }));
+    await waitFor(() => expect(api.updateSource).toHaveBeenLastCalledWith(source.id, { webUrl: 'https://backtrace.example.com/' }));
+  });
+
+  it('sets how long replaced credentials stay accepted', async () => {
+    const { api } = installFakeApi();
+    render(<SetupView state={makeState()} settings={settingsView()} onSettings={() => undefined} />);
+    const form = screen.getByRole('form', { name: 'Credential overlap' });
+    const input = within(form).getByRole('spinbutton');
+    expect((input as HTMLInputElement).value).toBe('24');
+    fireEvent.change(input, { target: { value: '-3' } });
+    // Submitted past the browser's own min check (a pasted value, an older engine).
+    fireEvent.submit(form);
+    await within(form).findByText('Give a number of hours from 0 to 720.');
+    fireEvent.change(input, { target: { value: '48' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Save overlap' }));
+    await waitFor(() => expect(api.updateSettings).toHaveBeenCalledWith({ credentialOverlapHours: 48 }));
   });
 });
