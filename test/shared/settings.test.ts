@@ -44,7 +44,8 @@ describe('settings schema', () => {
     });
     // Neither is taken for a credential when a hand-written source puts them beside its fields.
     expect(
-      parseSettings({ sources: [{ id: 'a', provider: 'sentry', name: 'S', webUrl: 'https://acme.sentry.io/', clientSecret: 'x' }] }).sources[0],
+      parseSettings({ sources: [{ id: 'a', provider: 'sentry', name: 'S', webUrl: 'https://acme.sentry.io/', clientSecret: 'x' }] })
+        .sources[0],
     ).toMatchObject({
       webUrl: 'https://acme.sentry.io/',
       credentials: { clientSecret: 'x' },

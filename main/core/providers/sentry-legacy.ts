@@ -154,8 +154,8 @@ function sampleBody(now: number): Record<string, unknown> {
 export const sentryLegacyProvider: ProviderModule = unsignedProvider({
   id: 'sentry-legacy',
   name: 'Sentry (legacy WebHooks plugin)',
-  // Sentry's mark: it is Sentry the user sees in the list, by another way in.
-  mark: { text: 'Se', color: '#584774' },
+  // Sentry's colour, its own letters: the list tells the two kinds of Sentry source apart.
+  mark: { text: 'Sl', color: '#584774' },
   docsUrl: SENTRY_LEGACY_DOCS_URL,
   webHosts: ['sentry.io', '*.sentry.io'],
   webUrlHelp:

@@ -158,20 +158,20 @@ describe('test events, groups and pushes', () => {
       });
     await post('http://127.0.0.1:631/admin', 'cups');
     await post('http://0x7f.1/', 'hex');
-    const groups = (await stack.service.listGroups({})).groups;
-    for (const g of groups) {
-      const detail = await stack.service.getGroup(g.id);
+    const groups = await Promise.all((await stack.service.listGroups({})).groups.map((g) => stack.service.getGroup(g.id)));
+    for (const detail of groups) {
+      const g = detail!;
       expect(detail?.link).toMatchObject({ opens: false, derived: null, reason: expect.stringMatching(/is an address on a network/) });
       expect(await stack.service.openGroup(g.id)).toMatchObject({ opened: false, reason: detail?.link?.reason });
     }
     expect(stack.shell.opened).toEqual([]);
     // The user names the server their links go to: then those links open, and only those.
     await stack.service.updateSource(view.id, { webUrl: 'http://127.0.0.1:631/' });
-    const cups = groups.find((g) => g.groupKey === 'cups')!;
+    const cups = groups.find((g) => g?.groupKey === 'cups')!;
     expect((await stack.service.getGroup(cups.id))?.link).toMatchObject({ opens: true, reason: null });
     expect(await stack.service.openGroup(cups.id)).toEqual({ opened: true, reason: null });
     expect(stack.shell.opened).toEqual(['http://127.0.0.1:631/admin']);
-    expect((await stack.service.openGroup(groups.find((g) => g.groupKey === 'hex')!.id)).opened).toBe(false);
+    expect((await stack.service.openGroup(groups.find((g) => g?.groupKey === 'hex')!.id)).opened).toBe(false);
   });
 
   it('deletes a group, marks all read and clears the history; the list and state pushes follow', async () => {
