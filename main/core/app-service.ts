@@ -33,7 +33,7 @@ import { LATEST_IN_STATE, appStateOf, sourceView } from './app-state';
 import type { CrashbellCore } from './core';
 import { CrashbellError, InvalidSourceError, UnknownSourceError } from './errors';
 import { dndAfter } from './inbox/dnd';
-import { checkDocsLink, checkGroupLink, type LinkVerdict } from './links';
+import { checkDocsLink, checkGroupLink, type LinkVerdict, linkRuleOf } from './links';
 import { getProvider, PROVIDERS } from './providers/index';
 import { previewFor } from './providers/preview';
 import { InvalidSettingsError, applySettingsPatch, settingsView, validSettings } from './settings-edit';
@@ -191,13 +191,8 @@ export function createAppService(deps: AppServiceDeps): AppService {
 
   /** The rule an error's link is held to: its provider's hosts and its source's web app URL. */
   function groupVerdict(group: Pick<Group, 'url' | 'provider' | 'sourceId'>): LinkVerdict {
-    const provider = getProvider(group.provider);
     const source = settings.get().sources.find((s) => s.id === group.sourceId);
-    return checkGroupLink(group.url, {
-      providerName: provider?.name ?? group.provider,
-      webHosts: provider?.webHosts ?? [],
-      webUrl: source?.webUrl ?? '',
-    });
+    return checkGroupLink(group.url, linkRuleOf(group.provider, source));
   }
 
   /** What the detail view shows of a group's link: whether it opens, why not, and how it was made. */

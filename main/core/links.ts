@@ -9,6 +9,9 @@
  *   signature can carry any `webUrl`, and the unsigned providers' bodies are whatever their URL receives.
  */
 
+import type { Source } from '../../shared/settings';
+import { getProvider } from './providers/index';
+
 /** Longest URL we open; longer ones are refused rather than truncated. */
 export const MAX_LINK_LENGTH = 2048;
 
@@ -54,6 +57,12 @@ export function checkExternalUrl(input: unknown): LinkVerdict {
 /** True when {@link checkExternalUrl} accepts the URL. */
 export function isSafeExternalUrl(input: unknown): boolean {
   return checkExternalUrl(input).ok;
+}
+
+/** The rule a group's link is held to: its provider's web-app hosts and its source's web app URL. */
+export function linkRuleOf(providerId: string, source: Pick<Source, 'webUrl'> | undefined): LinkRule {
+  const provider = getProvider(providerId);
+  return { providerName: provider?.name ?? providerId, webHosts: provider?.webHosts ?? [], webUrl: source?.webUrl ?? '' };
 }
 
 /** What an error's link may open: its provider's web-app hosts, and the source's own web app URL. */

@@ -8,12 +8,13 @@
  * exactly one JSON object per line (`listening`, `tunnel`, `received`, `rejected`, `notification`,
  * `notify-failed`, `error`); everything else goes to stderr. Exit codes: see cli.ts.
  */
-import type { TunnelState } from '../../../shared/events';
+import type { NotificationRequest, TunnelState } from '../../../shared/events';
 import { MIN_UNGUESSABLE_ID_LENGTH } from '../../../shared/settings';
 import { type AuthtokenSource, readConfigFile, withEnvironment } from '../config-file';
 import { waitingFor } from '../credentials';
 import { startEngine, type Engine } from '../engine';
 import { ConfigError, CrashbellError, ListenError } from '../errors';
+import { checkGroupLink, linkRuleOf } from '../links';
 import { getProvider } from '../providers/index';
 import { MemorySettingsStore, type SettingsStore } from '../settings-access';
 import { lazyNgrokSdk, type NgrokSdk, publicBaseOf } from '../tunnel';
@@ -215,8 +216,19 @@ export async function runHeadless(
   core.events.on('notification', (n) => {
     if (json) emit(notificationLine(n));
     else say(notificationText(n));
-    notifier.notify(n);
+    notifier.notify(withOpenableLink(n));
   });
+  /**
+   * What the outlets get (an ntfy click, a command's input): the error's link only when it passes the link
+   * rule the desktop's click does, the provider's hosts or the source's web app URL; else no link.
+   */
+  const withOpenableLink = (n: NotificationRequest): NotificationRequest => {
+    if (!n.url || !n.group) return n;
+    const group = core.inbox.get(n.group);
+    const source = group ? settings.get().sources.find((s) => s.id === group.sourceId) : undefined;
+    const verdict = group ? checkGroupLink(n.url, linkRuleOf(group.provider, source)) : null;
+    return { ...n, url: verdict?.ok ? verdict.url : null };
+  };
 
   const labelOf = (source: { provider: string; name: string }): string =>
     `${getProvider(source.provider)?.name ?? source.provider} "${source.name}"`;

@@ -459,6 +459,35 @@ describe('headless notify outlets', () => {
     }
   });
 
+  it("gives the outlets an error's link only when the link rule lets it open: an Errorception replay's foreign webUrl is no ntfy click", async () => {
+    const ntfy = await NtfyStandIn.start();
+    try {
+      const config = writeConfig({ sources: [ERRORCEPTION], headless: { notify: { ntfy: { url: ntfy.topicUrl('crashbell-alerts') } } } });
+      const h = start(['--config', config, '--port', '0', '--data-dir', join(dir, 'data'), '--json']);
+      const listening = await h.waitFor((l) => l['type'] === 'listening');
+      // Errorception signs only message and page: a captured signature still matches with another webUrl.
+      const body = {
+        ...JSON.parse(readFileSync(fixturePath('errorception', 'first-occurrence.json'), 'utf8')),
+        webUrl: 'http://127.0.0.1:631/admin',
+      };
+      const signature = createHash('sha1').update(`site-secret${body.message}${body.page}`, 'utf8').digest('hex');
+      const res = await sendHook(listening['port'] as number, {
+        path: `/hooks/${ERRORCEPTION.id}`,
+        headers: { 'content-type': 'application/json', 'x-signature': signature },
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBe(200);
+      const notification = await h.waitFor((l) => l['type'] === 'notification');
+      expect(notification['url']).toBe('http://127.0.0.1:631/admin');
+      const [published] = await ntfy.waitFor(1);
+      expect(published?.headers['click']).toBeUndefined();
+      h.child.kill('SIGTERM');
+      expect((await h.exited).code).toBe(0);
+    } finally {
+      await ntfy.close();
+    }
+  });
+
   it('a failing outlet is reported as a notify-failed line and on stderr, and the server goes on', async () => {
     const config = writeConfig({
       sources: [BACKTRACE],
