@@ -22,10 +22,30 @@ export interface StormControlOptions {
 }
 
 /**
+ * How much of the held groups a digest keeps, in bytes of their strings (ids, titles, places): the digest names
+ * three titles at most, and a storm can hold thousands of groups a minute. Past it, groups are only counted.
+ */
+export const MAX_HELD_BYTES = 512 * 1024;
+
+/** Groups held past {@link MAX_HELD_BYTES}: only counted (a group held twice then counts twice). */
+export interface HeldOverflow {
+  count: number;
+  /** Whether every one of them was new. */
+  allNew: boolean;
+}
+
+const NO_OVERFLOW: HeldOverflow = { count: 0, allNew: true };
+
+/** What holding an item costs: its strings, two bytes a code unit, and the entry around them. */
+function heldBytes(item: HeldItem): number {
+  return 2 * (item.groupId.length + item.title.length + item.place.length) + 64;
+}
+
+/**
  * Words for a digest of held groups: "14 new errors in Game client and 2 more", and the errors it covers.
  * The facts only: what to do about it ("Open Crashbell to see them all") is for each front end to say.
  */
-export function digestFor(items: readonly HeldItem[]): NotificationRequest {
+export function digestFor(items: readonly HeldItem[], overflow: HeldOverflow = NO_OVERFLOW): NotificationRequest {
   const byPlace = new Map<string, number>();
   for (const it of items) byPlace.set(it.place, (byPlace.get(it.place) ?? 0) + 1);
   let top = '';
@@ -36,14 +56,15 @@ export function digestFor(items: readonly HeldItem[]): NotificationRequest {
       topCount = n;
     }
   }
-  const others = items.length - topCount;
-  const noun = items.every((i) => i.isNew) ? (topCount === 1 ? 'new error' : 'new errors') : topCount === 1 ? 'error' : 'errors';
+  const others = items.length + overflow.count - topCount;
+  const noun =
+    overflow.allNew && items.every((i) => i.isNew) ? (topCount === 1 ? 'new error' : 'new errors') : topCount === 1 ? 'error' : 'errors';
   const title = `${topCount} ${noun} in ${top}${others > 0 ? ` and ${others} more` : ''}`;
   // Distinct titles with their counts: a storm often repeats one error across many groups.
   const titles = new Map<string, number>();
   for (const it of items) titles.set(it.title, (titles.get(it.title) ?? 0) + 1);
   const shown = [...titles].slice(0, 3);
-  const rest = items.length - shown.reduce((n, [, c]) => n + c, 0);
+  const rest = items.length + overflow.count - shown.reduce((n, [, c]) => n + c, 0);
   const body = `${shown.map(([t, c]) => (c > 1 ? `${t} ×${c}` : t)).join(', ')}${rest > 0 ? `, and ${rest} more` : ''}.`;
   return { title, body, url: null, group: null, digest: true, groups: items.map((i) => i.groupId) };
 }
@@ -53,6 +74,9 @@ export class StormControl {
   private readonly opts: StormControlOptions;
   private sent: number[] = [];
   private held = new Map<string, HeldItem>();
+  /** Bytes the held items take (see {@link MAX_HELD_BYTES}), and what was held past them. */
+  private heldBytes = 0;
+  private overflow: HeldOverflow = { count: 0, allNew: true };
   private lastDigestAt = -Infinity;
   private timer: ReturnType<typeof setTimeout> | null = null;
   /** When the pending digest is due, fixed when its first group is held. */
@@ -93,7 +117,7 @@ export class StormControl {
    * a fresh burst of single notifications each time the window frees up.
    */
   active(now = this.opts.now()): boolean {
-    return this.held.size > 0 || now - this.lastDigestAt < this.windowMs();
+    return this.held.size > 0 || this.overflow.count > 0 || now - this.lastDigestAt < this.windowMs();
   }
 
   /** Groups waiting for the next digest. */
@@ -114,14 +138,30 @@ export class StormControl {
   /** Holds a group back for the next digest and makes sure a digest is scheduled. */
   hold(item: HeldItem): void {
     if (this.closed) return;
-    if (this.held.size === 0) this.due = this.dueAt();
-    this.held.delete(item.groupId);
-    this.held.set(item.groupId, item);
+    if (this.waiting() === 0) this.due = this.dueAt();
+    const known = this.held.get(item.groupId);
+    if (known !== undefined) {
+      this.held.delete(item.groupId);
+      this.heldBytes -= heldBytes(known);
+    }
+    const bytes = heldBytes(item);
+    // The first is always kept, so a digest has a title and a place to name.
+    if (this.held.size === 0 || this.heldBytes + bytes <= MAX_HELD_BYTES) {
+      this.held.set(item.groupId, item);
+      this.heldBytes += bytes;
+    } else {
+      this.overflow = { count: this.overflow.count + 1, allNew: this.overflow.allNew && item.isNew };
+    }
     this.schedule();
   }
 
+  /** How many groups wait for the next digest, counted ones included. */
+  private waiting(): number {
+    return this.held.size + this.overflow.count;
+  }
+
   private schedule(): void {
-    if (this.timer !== null || this.held.size === 0 || this.closed) return;
+    if (this.timer !== null || this.waiting() === 0 || this.closed) return;
     const now = this.opts.now();
     this.due ??= this.dueAt(now);
     const delay = Math.max(0, this.due - now);
@@ -137,7 +177,7 @@ export class StormControl {
    * nothing is held or it is not due yet (then it stays scheduled).
    */
   flushDigest(now = this.opts.now(), force = false): NotificationRequest | null {
-    if (this.held.size === 0) return null;
+    if (this.waiting() === 0) return null;
     if (!force && now < (this.due ?? this.dueAt(now))) {
       this.schedule();
       return null;
@@ -146,8 +186,10 @@ export class StormControl {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    const digest = digestFor([...this.held.values()]);
+    const digest = digestFor([...this.held.values()], this.overflow);
     this.held.clear();
+    this.heldBytes = 0;
+    this.overflow = { count: 0, allNew: true };
     this.due = null;
     this.lastDigestAt = now;
     this.opts.emit(digest);

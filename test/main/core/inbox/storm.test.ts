@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { NotificationRequest } from '../../../../shared/events';
-import { digestFor } from '../../../../main/core/inbox/storm';
+import { digestFor, MAX_HELD_BYTES, StormControl } from '../../../../main/core/inbox/storm';
+import { defaultSettings } from '../../../../shared/settings';
 import { backtraceEvent, testSettings } from '../../../helpers/make-event';
 import { tmpDataDir } from '../../../helpers/tmp-dir';
 import { openRecordingInbox } from '../../../helpers/recording-inbox';
@@ -116,5 +117,26 @@ describe('digest wording', () => {
     expect(same.body).toBe('abort ×4.');
     expect(d).toMatchObject({ url: null, group: null, digest: true });
     expect(digestFor([{ groupId: 'x', title: 't', place: 'p', isNew: false }]).title).toBe('1 error in p');
+  });
+});
+
+describe('held groups', () => {
+  it('are bounded in bytes: past the budget a storm is counted, and the digest still counts every group', () => {
+    const emitted: NotificationRequest[] = [];
+    const storm = new StormControl({ now: () => T0, getPolicy: () => defaultSettings().policy, emit: (n) => emitted.push(n) });
+    const title = 't'.repeat(500);
+    const count = Math.ceil((2 * MAX_HELD_BYTES) / (2 * 500)) + 100;
+    for (let i = 0; i < count; i++) storm.hold({ groupId: `g${i}`, title, place: 'my_project', isNew: true });
+    const held = storm.pending();
+    expect(held.length).toBeGreaterThan(0);
+    expect(held.length).toBeLessThan(count);
+    const bytes = held.reduce((n, it) => n + 2 * (it.groupId.length + it.title.length + it.place.length), 0);
+    expect(bytes).toBeLessThanOrEqual(MAX_HELD_BYTES);
+    expect(storm.active(T0)).toBe(true);
+    const digest = storm.flushDigest(T0, true);
+    expect(digest?.title).toBe(`${held.length} new errors in my_project and ${count - held.length} more`);
+    expect(digest?.body).toBe(`${title} ×${held.length}, and ${count - held.length} more.`);
+    expect(storm.pending()).toEqual([]);
+    storm.close();
   });
 });
