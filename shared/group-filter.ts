@@ -46,7 +46,9 @@ export function searchText(g: Searchable): string {
     length += frame.length + 1;
   }
   const text = lines.join('\n').toLowerCase();
-  return text.length > SEARCH_TEXT_MAX ? text.slice(0, SEARCH_TEXT_MAX) : text;
+  // A slice is a view that keeps the whole lower-cased text alive as long as the group is listed (V8 shares the
+  // original): the kept part is copied (a JSON round trip is exact, lone surrogates included).
+  return text.length > SEARCH_TEXT_MAX ? (JSON.parse(JSON.stringify(text.slice(0, SEARCH_TEXT_MAX))) as string) : text;
 }
 
 /** What the filters read of a group (a row, an inbox entry or a whole summary all have it). */

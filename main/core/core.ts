@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { DeliveryResult } from '../../shared/ipc';
 import type { GroupMarks, GroupSummary, NormalizedEvent, NotificationRequest, RequestRecord } from '../../shared/events';
 import type { Source } from '../../shared/settings';
+import { boundedEvent } from './bounded-event';
 import { ListenError, ReplayError, UnknownSourceError } from './errors';
 import { type PostResponse, postRequest } from './http-post';
 import { openInbox, type LocalInbox } from './inbox/index';
@@ -246,9 +247,11 @@ export class CrashbellCore {
    * The one route every event takes into the history: it stores the event (durably: this resolves only once
    * it is on disk), then emits `received`, then the notification the event raised, if any, then `group`.
    * `source` is the event's source, looked up once by whoever received it; `rawJson` the body text the event
-   * was parsed from, kept as it arrived.
+   * was parsed from, kept as it arrived. The event is bounded first (bounded-event.ts): what is stored and what
+   * listeners are told carry the same capped fields, and `raw` stays the one full copy.
    */
-  async ingest(event: NormalizedEvent, source: Source | null, rawJson?: string): Promise<IngestResult> {
+  async ingest(unbounded: NormalizedEvent, source: Source | null, rawJson?: string): Promise<IngestResult> {
+    const event = boundedEvent(unbounded);
     const result = await this.inbox.ingest(event, rawJson === undefined ? { source } : { source, rawJson });
     this.events.emit('received', { event, result });
     if (result.notification) this.events.emit('notification', result.notification);

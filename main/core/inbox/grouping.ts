@@ -5,11 +5,16 @@
  */
 import { hash } from 'node:crypto';
 import type { GroupSummary, NormalizedEvent } from '../../../shared/events';
+import { redeliveryDigest } from '../bounded-event';
 
 /** How many redelivery keys a group remembers (newest kept). Enough for bursts of retries, bounded in memory. */
 export const REDELIVERY_KEYS_PER_GROUP = 32;
 
-/** A remembered redelivery key and when (ms since epoch) it was first accepted. */
+/**
+ * A remembered redelivery key and when (ms since epoch) it was first accepted. The key is kept in its fixed-size
+ * digest form ({@link redeliveryDigest}); logs written before that hold whole keys, which still match (they are
+ * compared in digest form) and are rewritten as digests the next time their group is stored.
+ */
 export type RedeliveryKey = [key: string, at: number];
 
 /**
@@ -29,8 +34,9 @@ export function groupIdFor(sourceId: string, groupKey: string): string {
 export function isRedelivery(keys: readonly RedeliveryKey[], event: NormalizedEvent, nowMs: number): boolean {
   const { key, windowMs } = event.redelivery;
   if (!key) return false;
+  const digest = redeliveryDigest(key);
   for (const [k, at] of keys) {
-    if (k !== key) continue;
+    if (k !== digest && redeliveryDigest(k) !== digest) continue;
     if (windowMs === null || nowMs - at <= windowMs) return true;
   }
   return false;
@@ -39,9 +45,15 @@ export function isRedelivery(keys: readonly RedeliveryKey[], event: NormalizedEv
 /** Returns the key list with the event's key remembered (replacing an older entry of the same key), bounded. */
 export function rememberKey(keys: readonly RedeliveryKey[], event: NormalizedEvent, nowMs: number): RedeliveryKey[] {
   const { key } = event.redelivery;
-  if (!key) return keys.slice();
-  const next = keys.filter(([k]) => k !== key);
-  next.push([key, nowMs]);
+  const digest = key ? redeliveryDigest(key) : null;
+  // Every key is written back in digest form, so a group read from an older log sheds its whole keys here.
+  const next: RedeliveryKey[] = [];
+  for (const [k, at] of keys) {
+    const d = redeliveryDigest(k);
+    if (d !== digest) next.push([d, at]);
+  }
+  if (digest === null) return next;
+  next.push([digest, nowMs]);
   return next.length > REDELIVERY_KEYS_PER_GROUP ? next.slice(next.length - REDELIVERY_KEYS_PER_GROUP) : next;
 }
 

@@ -17,6 +17,7 @@ import type {
   NotificationRequest,
   ProviderId,
 } from '../../../shared/events';
+import { BOUNDED_SUMMARY_MAX_BYTES, boundedEvent, boundedSummary } from '../bounded-event';
 import { applyEvent, groupIdFor, isRedelivery, rememberKey, type RedeliveryKey } from './grouping';
 import { decide, placeOf } from './policy';
 import { compareKeys, page, searchText } from './search';
@@ -163,8 +164,13 @@ interface MarkAllRecord {
 /** How many distinct application and project names the entries share (see `shareNames`). */
 const SHARED_NAMES_MAX = 4096;
 
-/** How many parsed group states the inbox keeps at hand: the groups of an incident (a few MB at most). */
+/** How many parsed group states the inbox keeps at hand: the groups of an incident... */
 const STATE_CACHE_SIZE = 2048;
+/**
+ * ...and how much of them, counted as the JSON bytes of their records (held in memory as objects, that is a
+ * few times as much): bounded events keep a state to some KB, old or hostile records can be far bigger.
+ */
+const STATE_CACHE_BYTES = 16 * 1024 * 1024;
 
 /** Options beyond the contract, for tests and the bench. */
 export interface LocalInboxOptions extends InboxOptions {
@@ -226,7 +232,9 @@ class InboxImpl implements LocalInbox {
   private readonly groups = new Map<string, Entry>();
   /** The last ingest of each group still under way, so the next hook of that group waits for its outcome. */
   private readonly ingesting = new Map<string, Promise<void>>();
-  private readonly cache = new Map<string, GroupState>();
+  /** Parsed group states, least recently used first, with the JSON bytes each was read from. */
+  private readonly cache = new Map<string, { st: GroupState; bytes: number }>();
+  private cacheBytes = 0;
   /** One string per distinct source id and provider, shared by all entries. */
   private readonly interned = new Map<string, string>();
   /** One string per distinct application and project (they repeat across groups), up to a bound. */
@@ -328,7 +336,7 @@ class InboxImpl implements LocalInbox {
     if (counts(e)) this.unread--;
     this.liveBytes -= e.bytes;
     this.sorted = null;
-    if (forget) this.cache.delete(e.id);
+    if (forget) this.forget(e.id);
   }
 
   private setMarks(e: Entry, m: GroupMarks): void {
@@ -411,31 +419,43 @@ class InboxImpl implements LocalInbox {
 
   /** The group's full state: from the cache, else read from the log. Marks come from the entry. */
   private state(e: Entry): GroupState {
-    let st = this.cache.get(e.id);
+    let st = this.cache.get(e.id)?.st;
     if (st === undefined) {
       const text = this.store.readPart(e.sum);
       const parsed = text === null ? null : (JSON.parse(text) as GroupState);
       if (parsed === null || typeof parsed !== 'object' || !parsed.g) throw new Error(`group ${e.id} could not be read from the history`);
-      st = { g: parsed.g, dk: Array.isArray(parsed.dk) ? parsed.dk : [] };
-    } else {
-      this.cache.delete(e.id);
+      // Bigger than any bounded event makes: written before the limits (or by a build without them).
+      const g = e.sum.len > BOUNDED_SUMMARY_MAX_BYTES ? boundedSummary(parsed.g) : parsed.g;
+      st = { g, dk: Array.isArray(parsed.dk) ? parsed.dk : [] };
     }
-    this.remember(e.id, st);
+    this.remember(e.id, st, e.sum.len);
     const g = st.g;
     if (g.read !== e.read || g.muted !== e.muted || g.resolved !== e.resolved || (g.test === true) !== e.test) {
       st = { g: { ...g, read: e.read, muted: e.muted, resolved: e.resolved, test: e.test }, dk: st.dk };
-      this.remember(e.id, st);
+      this.remember(e.id, st, e.sum.len);
     }
     return st;
   }
 
-  private remember(id: string, st: GroupState): void {
-    this.cache.delete(id);
-    this.cache.set(id, st);
-    if (this.cache.size > STATE_CACHE_SIZE) {
+  /** Keeps a parsed state at hand (most recently used), within the cache's count and bytes. */
+  private remember(id: string, st: GroupState, bytes: number): void {
+    this.forget(id);
+    // A state bigger than the whole budget is used once and not kept.
+    if (bytes > STATE_CACHE_BYTES) return;
+    this.cache.set(id, { st, bytes });
+    this.cacheBytes += bytes;
+    while (this.cache.size > STATE_CACHE_SIZE || this.cacheBytes > STATE_CACHE_BYTES) {
       const oldest = this.cache.keys().next();
-      if (!oldest.done) this.cache.delete(oldest.value);
+      if (oldest.done) break;
+      this.forget(oldest.value);
     }
+  }
+
+  private forget(id: string): void {
+    const held = this.cache.get(id);
+    if (held === undefined) return;
+    this.cache.delete(id);
+    this.cacheBytes -= held.bytes;
   }
 
   /** The summary to show for an entry; a placeholder when its record cannot be read. */
@@ -482,8 +502,10 @@ class InboxImpl implements LocalInbox {
 
   // ---- the contract ----
 
-  async ingest(event: NormalizedEvent, context: IngestContext = NO_CONTEXT): Promise<IngestResult> {
+  async ingest(unbounded: NormalizedEvent, context: IngestContext = NO_CONTEXT): Promise<IngestResult> {
     if (this.closed) throw new Error('The inbox is closed');
+    // Nothing reaches the history unbounded, whoever calls (the core has usually bounded it already: then free).
+    const event = boundedEvent(unbounded);
     const id = groupIdFor(event.sourceId, event.groupKey);
     // Hooks of one group are folded one after another, each on the last one's durable outcome: folded
     // concurrently, a failed write could leave memory holding a state that never reached the disk (and a
@@ -575,7 +597,7 @@ class InboxImpl implements LocalInbox {
     next.raw = refs[1] ?? null;
     next.bytes = index.length + sumText.length + rawText.length + 3;
     this.put(next);
-    this.remember(id, { g: after, dk });
+    this.remember(id, { g: after, dk }, sumText.length);
     const pruned = this.pruneNow(now, id);
 
     try {
@@ -588,7 +610,7 @@ class InboxImpl implements LocalInbox {
         this.drop(next);
         if (entry) {
           this.put(entry);
-          if (prior) this.remember(id, prior);
+          if (prior) this.remember(id, prior, entry.sum.len);
         }
       }
       if (outcome.notification) this.storm.forgetNotified(now);

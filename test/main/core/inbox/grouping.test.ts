@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { applyEvent, groupIdFor, isRedelivery, rememberKey, REDELIVERY_KEYS_PER_GROUP } from '../../../../main/core/inbox/grouping';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+import { redeliveryDigest } from '../../../../main/core/bounded-event';
+import { applyEvent, groupIdFor, isRedelivery, type RedeliveryKey, rememberKey, REDELIVERY_KEYS_PER_GROUP } from '../../../../main/core/inbox/grouping';
 import type { LocalInboxOptions } from '../../../../main/core/inbox/index';
 import { backtraceEvent, errorceptionEvent, testSettings } from '../../../helpers/make-event';
 import { tmpDataDir } from '../../../helpers/tmp-dir';
@@ -193,6 +197,52 @@ describe('redelivery', () => {
     expect(keys).toHaveLength(REDELIVERY_KEYS_PER_GROUP);
     expect(isRedelivery(keys, backtraceEvent({ body: { object_id: 'first' } }), T0)).toBe(false);
     expect(isRedelivery(keys, backtraceEvent({ body: { object_id: `o${REDELIVERY_KEYS_PER_GROUP + 9}` } }), T0)).toBe(true);
+  });
+
+  it('keeps keys as fixed-size digests, however long the object id', () => {
+    const objectId = 'o'.repeat(900_000);
+    const keys = rememberKey([], backtraceEvent({ body: { object_id: objectId } }), T0);
+    expect(keys).toEqual([[expect.stringMatching(/^#[A-Za-z0-9_-]{43}$/), T0]]);
+    expect(isRedelivery(keys, backtraceEvent({ body: { object_id: objectId } }), T0)).toBe(true);
+    expect(isRedelivery(keys, backtraceEvent({ body: { object_id: `${objectId}x` } }), T0)).toBe(false);
+  });
+
+  it('whole keys stored by an older version still match, and are rewritten as digests', () => {
+    const legacy: RedeliveryKey[] = [
+      ['2e6:35', T0],
+      ['body:abc', T0 - MIN],
+    ];
+    const event = backtraceEvent();
+    expect(event.redelivery.key).toBe('2e6:35');
+    expect(isRedelivery(legacy, event, T0)).toBe(true);
+    expect(isRedelivery(legacy, backtraceEvent({ body: { occurrences: 36 } }), T0)).toBe(false);
+    const next = rememberKey(legacy, backtraceEvent({ body: { occurrences: 36 } }), T0);
+    expect(next.map(([k]) => k)).toEqual([redeliveryDigest('2e6:35'), redeliveryDigest('body:abc'), redeliveryDigest('2e6:36')]);
+    expect(isRedelivery(next, event, T0)).toBe(true);
+  });
+
+  it('an old log holding whole keys loads, and its redeliveries are still recognised', async () => {
+    const dir = tmpDataDir();
+    const first = await open(dir);
+    const original = await first.inbox.ingest(backtraceEvent());
+    await first.inbox.close();
+    // Rewrite the stored keys the way a version before digests wrote them: whole.
+    const log = join(dir, 'inbox.log');
+    const lines = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+    const rewritten = lines.map((line) => {
+      const [, ...rest] = line.split(' ');
+      const parts = rest.join(' ').split('\t');
+      const state = JSON.parse(parts[1]!) as { dk: RedeliveryKey[] };
+      state.dk = [['2e6:35', T0]];
+      parts[1] = JSON.stringify(state);
+      const body = parts.join('\t');
+      return `${crc32(Buffer.from(body)).toString(16).padStart(8, '0')} ${body}`;
+    });
+    writeFileSync(log, `${rewritten.join('\n')}\n`);
+    const again = await open(dir);
+    const redelivered = await again.inbox.ingest(backtraceEvent());
+    expect(redelivered).toMatchObject({ duplicate: true, group: { id: original.group.id, hooks: 1 } });
+    await again.inbox.close();
   });
 });
 
