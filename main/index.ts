@@ -131,6 +131,7 @@ async function main(): Promise<void> {
   engine = await startEngine({
     settings,
     dataDir,
+    owner: 'app',
     fallbackToFreePort: true,
     ngrok: lazyNgrokSdk,
     shell: {

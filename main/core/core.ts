@@ -10,7 +10,7 @@ import type { DeliveryResult } from '../../shared/ipc';
 import type { GroupMarks, GroupSummary, NormalizedEvent, NotificationRequest, RequestRecord } from '../../shared/events';
 import type { Source } from '../../shared/settings';
 import { boundedEvent } from './bounded-event';
-import { ListenError, ReplayError, UnknownSourceError } from './errors';
+import { type DataDirInUseError, ListenError, ReplayError, UnknownSourceError } from './errors';
 import { type PostResponse, postRequest } from './http-post';
 import { openInbox, type LocalInbox } from './inbox/index';
 import type { IngestResult } from './inbox/types';
@@ -113,8 +113,13 @@ export class CoreEvents {
 /** Options for {@link CrashbellCore.open}. */
 export interface CoreOptions {
   settings: SettingsStore;
-  /** Folder for the history (created if missing). */
+  /**
+   * Folder for the history (created if missing, private to this user). One process owns it: `open` throws
+   * {@link DataDirInUseError} while another holds it.
+   */
   dataDir: string;
+  /** Which front end this is (`app`, `headless`), named in the data folder's lock file for the other's message. */
+  owner?: string;
   /** Address to listen on; default 127.0.0.1 (the tunnel reaches it there). */
   host?: string;
   /** Overrides `settings.port`; 0 picks a free port. */
@@ -223,6 +228,7 @@ export class CrashbellCore {
     const core = new CrashbellCore(options);
     core.inboxOrNull = await openInbox({
       dataDir: options.dataDir,
+      ...(options.owner !== undefined ? { owner: options.owner } : {}),
       getSettings: () => options.settings.get(),
       onTimerNotification: (n) => core.events.emit('notification', n),
       onWarning: (message) => core.events.emit('warning', message),

@@ -50,6 +50,33 @@ export class HostNotAvailableError extends ListenError {
   }
 }
 
+/** Who holds a data folder, as far as its lock file tells (see data-dir-lock.ts). */
+export interface DataDirHolder {
+  pid: number;
+  host: string;
+  app: string;
+  since: string;
+}
+
+/**
+ * Another Crashbell (another process, or another inbox in this one) holds the data folder: two writers on one
+ * history lose what was acknowledged and tear records, so this one does not start.
+ */
+export class DataDirInUseError extends CrashbellError {
+  readonly dir: string;
+  readonly holder: DataDirHolder | null;
+
+  constructor(dir: string, holder: DataDirHolder | null) {
+    const who =
+      holder === null
+        ? 'another Crashbell process'
+        : `another Crashbell (${holder.app}, process ${holder.pid} on ${holder.host}${holder.since ? `, since ${holder.since}` : ''})`;
+    super('data-dir-in-use', `the data folder ${dir} is in use by ${who}: stop that one first, or use another data folder`);
+    this.dir = dir;
+    this.holder = holder;
+  }
+}
+
 /** A settings or config file that cannot be used; the message names the file and the problem. */
 export class ConfigError extends CrashbellError {
   constructor(message: string) {

@@ -13,7 +13,7 @@ import { MIN_UNGUESSABLE_ID_LENGTH } from '../../../shared/settings';
 import { type AuthtokenSource, readConfigFile, withEnvironment } from '../config-file';
 import { waitingFor } from '../credentials';
 import { startEngine, type Engine } from '../engine';
-import { ConfigError, CrashbellError, ListenError } from '../errors';
+import { ConfigError, CrashbellError, DataDirInUseError, ListenError } from '../errors';
 import { checkGroupLink, linkRuleOf } from '../links';
 import { getProvider } from '../providers/index';
 import { MemorySettingsStore, type SettingsStore } from '../settings-access';
@@ -174,6 +174,7 @@ export async function runHeadless(
     engine = await startEngine({
       settings,
       dataDir: args.dataDir,
+      owner: 'headless',
       host: args.host,
       ...(args.port !== null ? { port: args.port } : {}),
       ngrok: options.ngrok ?? lazyNgrokSdk,
@@ -185,6 +186,7 @@ export async function runHeadless(
     if (error instanceof ListenError) {
       return fail(EXIT_START, error.code, `cannot start: ${error.message}: ${listenAdvice(error, args.config)}`);
     }
+    if (error instanceof DataDirInUseError) return fail(EXIT_START, error.code, `cannot start: ${error.message} (--data-dir DIR)`);
     const message = error instanceof Error ? error.message : String(error);
     const fsCode = (error as NodeJS.ErrnoException | null)?.code;
     if (!(error instanceof CrashbellError) && fsCode && DATA_DIR_ERRORS.has(fsCode)) {

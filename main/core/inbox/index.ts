@@ -18,6 +18,7 @@ import type {
   ProviderId,
 } from '../../../shared/events';
 import { BOUNDED_SUMMARY_MAX_BYTES, boundedEvent, boundedSummary } from '../bounded-event';
+import { type DataDirLock, lockDataDir } from '../data-dir-lock';
 import { applyEvent, groupIdFor, isRedelivery, rememberKey, type RedeliveryKey } from './grouping';
 import { decide, placeOf } from './policy';
 import { compareKeys, page, searchText } from './search';
@@ -247,6 +248,8 @@ class InboxImpl implements LocalInbox {
   private store!: LogStore;
   private readonly storm: StormControl;
   private retentionTimer: ReturnType<typeof setInterval> | null = null;
+  /** The data folder's lock, held from open to close. */
+  private lock: DataDirLock | null = null;
   private closed = false;
 
   constructor(opts: LocalInboxOptions) {
@@ -260,6 +263,24 @@ class InboxImpl implements LocalInbox {
   }
 
   async open(): Promise<void> {
+    // Before the history is read: a second writer on one log loses what was acknowledged and tears records.
+    this.lock = lockDataDir(this.opts.dataDir, {
+      app: this.opts.owner ?? 'crashbell',
+      onWarning: (m) => this.opts.onWarning?.(m),
+      now: this.now,
+    });
+    try {
+      await this.openStore();
+    } catch (error) {
+      this.lock.release();
+      throw error;
+    }
+    await this.enforceRetention();
+    this.retentionTimer = setInterval(() => void this.enforceRetention().catch(() => undefined), RETENTION_INTERVAL_MS);
+    this.retentionTimer.unref?.();
+  }
+
+  private async openStore(): Promise<void> {
     this.store = await LogStore.open(
       {
         dataDir: this.opts.dataDir,
@@ -271,9 +292,6 @@ class InboxImpl implements LocalInbox {
       },
       (index, parts, lineBytes) => this.replay(index, parts, lineBytes),
     );
-    await this.enforceRetention();
-    this.retentionTimer = setInterval(() => void this.enforceRetention().catch(() => undefined), RETENTION_INTERVAL_MS);
-    this.retentionTimer.unref?.();
   }
 
   private intern<T extends string>(s: T): T {
@@ -823,7 +841,11 @@ class InboxImpl implements LocalInbox {
     this.storm.close();
     if (this.retentionTimer !== null) clearInterval(this.retentionTimer);
     this.retentionTimer = null;
-    await this.store.close();
+    try {
+      await this.store.close();
+    } finally {
+      this.lock?.release();
+    }
   }
 }
 

@@ -18,9 +18,10 @@
  * Plain node:fs only: no native module, so it runs unchanged under Electron.
  */
 import { closeSync, fsyncSync, openSync, readSync, existsSync, unlinkSync, writevSync } from 'node:fs';
-import { mkdir, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { ensurePrivateDir, ensurePrivateFile, PRIVATE_FILE_MODE } from '../private-files';
 
 /** Where one part of a record is: on disk (offset and length) or, until its write lands, in memory. */
 export interface RawRef {
@@ -176,14 +177,16 @@ export class LogStore {
    */
   static async open(opts: LogStoreOptions, visit: LoadVisitor): Promise<LogStore> {
     const store = new LogStore(opts);
-    await mkdir(store.dir, { recursive: true });
+    // Raw hook bodies live here: the folder and the log are this user's only (0700, 0600).
+    ensurePrivateDir(store.dir, opts.onWarning);
     const tmp = `${store.path}.compact`;
     // A compaction that died before its rename: the old log is intact, the partial copy is garbage.
     if (existsSync(tmp)) unlinkSync(tmp);
     const existed = existsSync(store.path);
     const goodEnd = existed ? store.load(visit) : 0;
-    store.handle = await open(store.path, 'a+');
+    store.handle = await open(store.path, 'a+', PRIVATE_FILE_MODE);
     if (!existed) fsyncDir(store.dir);
+    else ensurePrivateFile(store.path, opts.onWarning);
     const { size } = await store.handle.stat();
     if (size > goodEnd) {
       await store.handle.truncate(goodEnd);
@@ -546,7 +549,7 @@ export class LogStore {
     this.compacting = { tail: [] };
     const records = snapshot();
     const tmp = `${this.path}.compact`;
-    const out = await open(tmp, 'w');
+    const out = await open(tmp, 'w', PRIVATE_FILE_MODE);
     const moves: Array<[RawRef, number, number]> = [];
     let pos = 0;
     let resume: (() => void) | null = null;

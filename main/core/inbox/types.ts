@@ -52,6 +52,11 @@ export interface InboxOptions {
    * comes back in its own {@link IngestResult} instead.
    */
   onTimerNotification?: (n: NotificationRequest) => void;
+  /**
+   * Names this process in the data folder's lock file (`headless`, `app`...), for the message another Crashbell
+   * shows when it finds the folder taken. The lock itself is always taken (see data-dir-lock.ts).
+   */
+  owner?: string;
   /** Called with plain words when the store skipped a torn or corrupt record at load. */
   onWarning?: (message: string) => void;
   /** Clock, for tests. */
