@@ -1,6 +1,6 @@
 /**
  * The headless bundle's entry point (`node out/headless/headless.js`): runs headless mode with the process's
- * arguments and leaves with its exit code once stdout is flushed.
+ * arguments and leaves with its exit code (runHeadless has already flushed stdout, within a bounded wait).
  */
 import { EXIT_START, wantsJson } from './cli';
 import { runHeadless } from './run';
@@ -8,11 +8,7 @@ import { runHeadless } from './run';
 const argv = process.argv.slice(2);
 
 runHeadless(argv).then(
-  (code) => {
-    process.exitCode = code;
-    // Flush stdout before leaving; nothing else should keep the loop alive after a clean stop.
-    process.stdout.write('', () => process.exit(code));
-  },
+  (code) => process.exit(code),
   (error: unknown) => {
     process.stderr.write(`crashbell: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     // A program reading --json learns of it from stdout too, as of every other start-up failure.

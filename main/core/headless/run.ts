@@ -20,6 +20,7 @@ import { MemorySettingsStore, type SettingsStore } from '../settings-access';
 import { lazyNgrokSdk, type NgrokSdk, publicBaseOf } from '../tunnel';
 import { EXIT_OK, EXIT_START, EXIT_USAGE, type HeadlessArgs, parseHeadlessArgs, USAGE, wantsJson } from './cli';
 import { npmBannerOnStdout, watchLauncher } from './launcher';
+import { type HeadlessOutput, headlessOutput, type OutputStream } from './output';
 import {
   notificationLine,
   notificationText,
@@ -76,15 +77,26 @@ export interface HeadlessOptions {
   stop?: AbortSignal;
 }
 
-/** Runs headless mode until SIGINT or SIGTERM; resolves with the exit code. */
+/**
+ * Runs headless mode until SIGINT or SIGTERM; resolves with the exit code once what it printed has been written
+ * (or a reader that does not read has had its bounded wait: see output.ts).
+ */
 export async function runHeadless(
   argv: string[],
-  out: NodeJS.WritableStream = process.stdout,
-  err: NodeJS.WritableStream = process.stderr,
+  out: OutputStream = process.stdout,
+  err: OutputStream = process.stderr,
   options: HeadlessOptions = {},
 ): Promise<number> {
-  const say = (line: string): void => void out.write(`${line}\n`);
-  const warn = (line: string): void => void err.write(`${line}\n`);
+  const output = headlessOutput(out, err);
+  try {
+    return await run(argv, output, options);
+  } finally {
+    await output.flush();
+  }
+}
+
+async function run(argv: string[], output: HeadlessOutput, options: HeadlessOptions): Promise<number> {
+  const { say, warn } = output;
   const json = wantsJson(argv);
   const emit = (obj: Record<string, unknown>): void => say(JSON.stringify(obj));
   /** A start-up failure: words on stderr, and in --json mode an `error` line a program can read too. */
