@@ -10,6 +10,69 @@
  */
 import type { NotificationRequest, TunnelState } from '../shared/events';
 import type { AppState, OpenResult, ViewName } from '../shared/ipc';
+import { cut } from './core/bounded-event';
+
+/** Longest title and body a notification shows; desktops cut far shorter anyway. */
+export const MAX_NOTIFICATION_TITLE = 200;
+export const MAX_NOTIFICATION_BODY = 1_000;
+
+/**
+ * Whether a code unit is a control character (tabs and line breaks are handled apart) or a bidirectional mark,
+ * override or isolate, which can make a text read as something else ("gnp.exe" shown as "exe.png").
+ */
+function isControl(c: number): boolean {
+  return (
+    (c <= 0x1f && c !== 0x09 && c !== 0x0a && c !== 0x0d) ||
+    (c >= 0x7f && c <= 0x9f) ||
+    c === 0x200e ||
+    c === 0x200f ||
+    (c >= 0x202a && c <= 0x202e) ||
+    (c >= 0x2066 && c <= 0x2069)
+  );
+}
+
+/** The text without control characters and without lone surrogates (not text: D-Bus and toast XML need UTF-8). */
+function withoutControls(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        out += text.slice(i, i + 2);
+        i++;
+      }
+      continue;
+    }
+    if ((c >= 0xdc00 && c <= 0xdfff) || isControl(c)) continue;
+    out += text[i];
+  }
+  return out;
+}
+
+/** Escapes what a markup-rendering body would read as markup. */
+function escapeMarkup(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/**
+ * A notification's title and body as the platform will show them, exactly as the text reads: control characters
+ * stripped, lengths capped, and on Linux the body escaped, because notification daemons render a subset of HTML
+ * markup in the body (the freedesktop "body-markup" capability) and Electron's libnotify path passes it through,
+ * so a title such as `<b>SIGSEGV</b> in std::vector<int>` would lose its `<b>` and `<int>`. The title (the
+ * summary) is plain text in the freedesktop spec, so it is not escaped anywhere; macOS and Windows (toast XML is
+ * built from text nodes) show text as it is.
+ */
+export function notificationText(title: string, body: string, platform: string): { title: string; body: string } {
+  // Cut a first time before looking at every character, so a huge text costs no more than a long one.
+  const rawTitle = withoutControls(title.slice(0, 4 * MAX_NOTIFICATION_TITLE)).replace(/[\t\r\n]+/g, ' ');
+  const rawBody = withoutControls(body.slice(0, 4 * MAX_NOTIFICATION_BODY))
+    .replace(/\r\n?/g, '\n')
+    .replace(/\t/g, ' ');
+  const cleanTitle = cut(rawTitle.trim(), MAX_NOTIFICATION_TITLE);
+  const cleanBody = cut(rawBody.trim(), MAX_NOTIFICATION_BODY);
+  return { title: cleanTitle, body: platform === 'linux' ? escapeMarkup(cleanBody) : cleanBody };
+}
 
 /** The part of an Electron Notification used here. */
 export interface NativeNotification {
@@ -43,7 +106,7 @@ export const DIGEST_CALL_TO_ACTION = 'Click to see them all.';
 /** The options for one request on one platform: text cut to size, its source's sound, and buttons where there are any. */
 export function notificationOptions(request: NotificationRequest, platform: string, icon?: string): NotificationOptions {
   const body = request.digest ? `${request.body} ${DIGEST_CALL_TO_ACTION}` : request.body;
-  const options: NotificationOptions = { title: request.title.slice(0, 200), body: body.slice(0, 1_000) };
+  const options: NotificationOptions = notificationText(request.title, body, platform);
   if (icon) options.icon = icon;
   if (request.sound === 'silent') options.silent = true;
   else if (request.sound && request.sound !== 'default' && platform === 'darwin') options.sound = request.sound;
@@ -151,7 +214,7 @@ export class Notifier {
       current,
       state.sources.map((s) => ({ name: s.name, webhookUrl: s.webhookUrl })),
     );
-    const options: { title: string; body: string; icon?: string } = { ...message };
+    const options: { title: string; body: string; icon?: string } = this.text(message.title, message.body);
     if (this.deps.icon) options.icon = this.deps.icon;
     const n = this.deps.createNotification(options);
     this.keep(n);
@@ -164,6 +227,10 @@ export class Notifier {
     n.show();
     this.deps.log(`public URL changed to ${current}: providers must be updated`);
     return true;
+  }
+
+  private text(title: string, body: string): { title: string; body: string } {
+    return notificationText(title, body, this.deps.platform ?? 'linux');
   }
 
   /** What a click does: digest → the list; group → its page through the link rule, or the window when refused. */

@@ -1,7 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { NotificationRequest } from '../../shared/events';
 import {
+  MAX_NOTIFICATION_BODY,
+  MAX_NOTIFICATION_TITLE,
   Notifier,
+  notificationText,
   notificationOptions,
   urlChangedNotification,
   urlChangeToAnnounce,
@@ -165,5 +168,51 @@ describe('Notifier', () => {
     expect(urlChangeToAnnounce(online('https://new.ngrok.app'), null, 1, null)).toBeNull();
     expect(urlChangeToAnnounce(online('https://new.ngrok.app'), 'https://old.ngrok.app', 0, null)).toBeNull();
     expect(urlChangeToAnnounce({ status: 'connecting', attempt: 1 }, 'https://old.ngrok.app', 1, null)).toBeNull();
+  });
+});
+
+describe('notification text is text', () => {
+  const hostile = '<b>SIGSEGV</b> in std::vector<int>::_M_range_check';
+
+  it('on Linux the body is escaped, so a markup-rendering daemon shows exactly the text; the title is plain text', () => {
+    const t = notificationText(hostile, `${hostile} & "more"`, 'linux');
+    expect(t.title).toBe(hostile);
+    expect(t.body).toBe('&lt;b&gt;SIGSEGV&lt;/b&gt; in std::vector&lt;int&gt;::_M_range_check &amp; &quot;more&quot;');
+    // What a daemon shows after reading the markup is the text itself.
+    const rendered = t.body
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&amp;/g, '&');
+    expect(rendered).toBe(`${hostile} & "more"`);
+  });
+
+  it('elsewhere the text is shown as it is', () => {
+    for (const platform of ['darwin', 'win32'])
+      expect(notificationText(hostile, hostile, platform)).toEqual({ title: hostile, body: hostile });
+  });
+
+  it('strips control characters and bidirectional overrides, keeps line breaks in the body only', () => {
+    const t = notificationText('crash\u0007 in\tmain\n(\u202Egnp.exe)', 'line one\r\nline\u0000 two\u001b[31m\ud800', 'darwin');
+    expect(t.title).toBe('crash in main (gnp.exe)');
+    expect(t.body).toBe('line one\nline two[31m');
+  });
+
+  it('caps the lengths', () => {
+    const t = notificationText('t'.repeat(10_000), 'b'.repeat(100_000), 'linux');
+    expect(t.title).toHaveLength(MAX_NOTIFICATION_TITLE);
+    expect(t.body).toHaveLength(MAX_NOTIFICATION_BODY);
+    // Escaping comes after the cut, so an entity is never cut in half.
+    const amp = notificationText('x', '&'.repeat(5_000), 'linux').body;
+    expect(amp.endsWith('&amp;…')).toBe(true);
+  });
+
+  it('the Notifier raises what notificationText makes of the request, on the platform it is given', () => {
+    const { notifier, created } = setup(true, 'linux');
+    notifier.show({ title: hostile, body: hostile, url: null, group: 'g1', digest: false });
+    expect(created[0]!.options).toMatchObject({ title: hostile, body: notificationText(hostile, hostile, 'linux').body });
+    const mac = setup(true, 'darwin');
+    mac.notifier.show({ title: hostile, body: hostile, url: null, group: 'g1', digest: false });
+    expect(mac.created[0]!.options).toMatchObject({ title: hostile, body: hostile });
   });
 });

@@ -3,7 +3,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { redeliveryDigest } from '../../../../main/core/bounded-event';
-import { applyEvent, groupIdFor, isRedelivery, type RedeliveryKey, rememberKey, REDELIVERY_KEYS_PER_GROUP } from '../../../../main/core/inbox/grouping';
+import {
+  applyEvent,
+  groupIdFor,
+  isRedelivery,
+  type RedeliveryKey,
+  rememberKey,
+  REDELIVERY_KEYS_PER_GROUP,
+} from '../../../../main/core/inbox/grouping';
 import type { LocalInboxOptions } from '../../../../main/core/inbox/index';
 import { backtraceEvent, errorceptionEvent, testSettings } from '../../../helpers/make-event';
 import { tmpDataDir } from '../../../helpers/tmp-dir';
