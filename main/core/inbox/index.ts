@@ -248,6 +248,9 @@ class InboxImpl implements LocalInbox {
   private store!: LogStore;
   private readonly storm: StormControl;
   private retentionTimer: ReturnType<typeof setInterval> | null = null;
+  /** Records of kinds this version does not know, kept for compaction; and their count by kind, for the warning. */
+  private readonly foreign: Array<{ index: string; parts: RawRef[] }> = [];
+  private readonly foreignKinds = new Map<string, number>();
   /** The data folder's lock, held from open to close. */
   private lock: DataDirLock | null = null;
   private closed = false;
@@ -275,6 +278,7 @@ class InboxImpl implements LocalInbox {
       this.lock.release();
       throw error;
     }
+    this.reportForeign();
     await this.enforceRetention();
     this.retentionTimer = setInterval(() => void this.enforceRetention().catch(() => undefined), RETENTION_INTERVAL_MS);
     this.retentionTimer.unref?.();
@@ -412,8 +416,22 @@ class InboxImpl implements LocalInbox {
       const m = pickMarks(r.m);
       for (const e of this.groups.values()) this.setMarks(e, m);
     } else {
-      throw new Error(`an unknown record kind "${rec.k}"`);
+      // A kind this version does not know (a newer Crashbell wrote it, then the user went back): its checksum
+      // held, so it is data, kept as it is through compaction for the version that knows what it means.
+      this.foreign.push({ index: JSON.stringify(index), parts });
+      this.foreignKinds.set(rec.k, (this.foreignKinds.get(rec.k) ?? 0) + 1);
+      this.liveBytes += lineBytes;
     }
+  }
+
+  /** Says, once per kind, which records were kept without being understood. */
+  private reportForeign(): void {
+    for (const [kind, n] of this.foreignKinds) {
+      this.opts.onWarning?.(
+        `History: ${n} record${n === 1 ? '' : 's'} of the kind "${kind}" that this version of Crashbell does not know (a newer version wrote ${n === 1 ? 'it' : 'them'}?) ${n === 1 ? 'is' : 'are'} kept as ${n === 1 ? 'it is' : 'they are'}, through compaction`,
+      );
+    }
+    this.foreignKinds.clear();
   }
 
   private indexOf(e: Pick<Entry, 'id' | 'sourceId' | 'provider' | 't' | 'read' | 'muted' | 'resolved' | 'test' | 'text' | 'row'>): string {
@@ -432,6 +450,9 @@ class InboxImpl implements LocalInbox {
       this.liveBytes += bytes - e.bytes;
       e.bytes = bytes;
     }
+    // Records of unknown kinds last, in their order: like marks, they may name groups, which a version that
+    // knows them must have read first.
+    for (const r of this.foreign) out.push({ index: r.index, parts: r.parts });
     return out;
   }
 
@@ -768,12 +789,14 @@ class InboxImpl implements LocalInbox {
 
   async clear(): Promise<number> {
     if (this.closed) throw new Error('The inbox is closed');
+    const foreign = this.foreign.slice();
     const removed = this.dropAll();
     const { done } = this.store.append(JSON.stringify({ k: 'c', at: new Date(this.now()).toISOString() } satisfies ClearRecord));
     try {
       await done;
     } catch (err) {
       for (const e of removed) if (!this.groups.has(e.id)) this.put(e);
+      if (this.foreign.length === 0) this.foreign.push(...foreign);
       throw err;
     }
     // The records stay in the file until it is rewritten: rewrite it now, so the bodies are gone from the disk.
@@ -807,6 +830,9 @@ class InboxImpl implements LocalInbox {
     for (let e = this.head; e !== null; e = e.next) all.push(e);
     this.groups.clear();
     this.cache.clear();
+    this.cacheBytes = 0;
+    // Clearing the history forgets what a newer version wrote too: the user asked for all of it to go.
+    this.foreign.length = 0;
     this.head = this.tail = null;
     for (const e of all) e.prev = e.next = null;
     this.unread = 0;

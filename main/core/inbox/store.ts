@@ -409,6 +409,8 @@ export class LogStore {
     this.compactRequested = false;
     this.compaction = this.compact()
       .catch((e: unknown) => {
+        // Stopped by close: the old log is whole and the next start compacts it; nothing to warn about.
+        if (this.closed) return;
         this.opts.onWarning?.(`History: compaction failed, the log keeps growing for now (${(e as Error).message})`);
       })
       .finally(() => {

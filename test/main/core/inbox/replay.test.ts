@@ -1,3 +1,6 @@
+import { appendFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { groupRow } from '../../../../shared/events';
@@ -151,5 +154,48 @@ describe('background compaction', () => {
     const one = groups[17]!;
     expect((b.get(one.id)!.latestRaw as { object_id: string }).object_id).toBe(one.latestObjectId);
     await b.close();
+  });
+});
+
+describe('records of a kind this version does not know', () => {
+  /** A record as the store writes it: the CRC-32 of the rest of the line, a space, the index, then tab-separated parts. */
+  const line = (index: unknown, ...parts: unknown[]): string => {
+    const body = [JSON.stringify(index), ...parts.map((p) => JSON.stringify(p))].join('\t');
+    return `${crc32(Buffer.from(body)).toString(16).padStart(8, '0')} ${body}\n`;
+  };
+
+  it('are kept, with a warning naming the kind, through compaction and the next load (a newer version wrote them)', async () => {
+    const dir = tmpDataDir();
+    let t = T0;
+    const warnings: string[] = [];
+    const options = {
+      dataDir: dir,
+      getSettings: () => testSettings(),
+      now: () => (t += 5),
+      onWarning: (m: string) => warnings.push(m),
+      // Compacts whenever the writer is idle.
+      compaction: { minBytes: 0, ratio: 0 },
+    };
+    const a = await openInbox(options);
+    await a.ingest(backtraceEvent({ at: T0, body: { fingerprint: 'before' } }));
+    await a.close();
+    const future = line({ k: 'z', id: 'from-the-future', v: 7 }, { note: 'a newer version of Crashbell wrote this' });
+    appendFileSync(join(dir, 'inbox.log'), future);
+
+    const b = await openInbox(options);
+    expect(warnings).toEqual([expect.stringContaining('1 record of the kind "z" that this version of Crashbell does not know')]);
+    expect(b.counts().groups).toBe(1);
+    for (let i = 0; i < 5; i++) await b.ingest(backtraceEvent({ at: T0 + i, body: { fingerprint: `after-${i}` } }));
+    expect(b.stats().compactions).toBeGreaterThan(0);
+    await b.close();
+    // The record came through the compaction exactly as it was, checksum and part included.
+    const lines = readFileSync(join(dir, 'inbox.log'), 'utf8').split('\n');
+    expect(lines.filter((l) => l.includes('"k":"z"'))).toEqual([future.trimEnd()]);
+
+    warnings.length = 0;
+    const c = await openInbox(options);
+    expect(warnings).toEqual([expect.stringContaining('"z"')]);
+    expect(c.counts().groups).toBe(6);
+    await c.close();
   });
 });
