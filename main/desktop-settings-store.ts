@@ -8,6 +8,7 @@
  */
 import { existsSync, renameSync } from 'node:fs';
 import Store from 'electron-store';
+import { ensurePrivateDir, ensurePrivateFile, PRIVATE_FILE_MODE } from './core/private-files';
 import type { SecretStorageState } from '../shared/ipc';
 import { parseSettings, SETTINGS_VERSION, settingsSchema, sourceSchema, type Settings } from '../shared/settings';
 import type { SettingsStore } from './core/settings-access';
@@ -307,12 +308,16 @@ export class DesktopSettingsStore implements SettingsStore {
  * (`settings.json.corrupt-<time>`) rather than silently lost, and a fresh one starts.
  */
 export function electronStoreBacking(cwd: string, log: (message: string) => void = () => undefined): SettingsBacking {
+  // Without a keyring, secrets are in this file as plain text: the folder and the file are this user's only.
+  ensurePrivateDir(cwd, log);
   const open = () =>
     new Store<Record<string, unknown>>({
       name: 'settings',
       cwd,
       accessPropertiesByDotNotation: false,
       clearInvalidConfig: false,
+      // Every write (atomic: a temporary file renamed over it) gets this mode.
+      configFileMode: PRIVATE_FILE_MODE,
     });
   let store: Store<Record<string, unknown>>;
   try {
@@ -325,6 +330,8 @@ export function electronStoreBacking(cwd: string, log: (message: string) => void
     log(`settings: ${probe} could not be read (${err instanceof Error ? err.message : 'unknown error'}); it was moved to ${aside}`);
     store = open();
   }
+  // A file written before this mode was set keeps its mode until the next write: tighten it now.
+  ensurePrivateFile(store.path, log);
   return {
     path: store.path,
     read: () => ({ ...store.store }),

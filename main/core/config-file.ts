@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { ZodError } from 'zod';
 import { parseSettings, type Settings } from '../../shared/settings';
 import { ConfigError } from './errors';
+import { readableByOthers } from './private-files';
 import { MemorySettingsStore, type SettingsStore } from './settings-access';
 import { nameSourcesByProvider, sourceProblem, unknownProviderSources } from './sources';
 import { domainOf } from './tunnel';
@@ -117,4 +118,22 @@ export function withEnvironment(settings: Settings, env: NodeJS.ProcessEnv): { s
   const fromEnv = env['NGROK_AUTHTOKEN']?.trim() ?? '';
   if (fromEnv === '') return { settings, authtoken: null };
   return { settings: { ...settings, tunnel: { ...settings.tunnel, authtoken: fromEnv } }, authtoken: 'environment' };
+}
+
+/**
+ * Plain words when the config file holds secrets (source credentials, the ngrok authtoken, an ntfy topic) and users other than
+ * its owner can read it, saying how to fix it; null otherwise (and always on Windows, where mode bits mean nothing).
+ */
+export function configExposureWarning(path: string, settings: Settings): string | null {
+  const holds: string[] = [];
+  if (settings.sources.some((s) => Object.values(s.credentials).some((v) => v !== ''))) holds.push('source credentials');
+  if (settings.tunnel.authtoken !== '') holds.push('the ngrok authtoken');
+  const ntfy = settings.headless.notify.ntfy;
+  // On ntfy.sh the topic's name is its only secret; a token is one anywhere.
+  if (ntfy && (ntfy.token !== '' || /^https?:\/\/ntfy\.sh\//i.test(ntfy.url))) holds.push('the ntfy topic');
+  if (holds.length === 0) return null;
+  const full = resolve(path);
+  const mode = readableByOthers(full);
+  if (mode === null) return null;
+  return `config file ${full} holds secrets (${holds.join(' and ')}) and other users can read it (mode ${mode}): chmod 600 ${full}`;
 }

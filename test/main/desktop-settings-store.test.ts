@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -112,6 +112,18 @@ describe('DesktopSettingsStore', () => {
     expect(JSON.parse(fileText()).secrets['tunnel.authtoken']).toEqual({ scheme: 'plain', data: TOKEN });
     const reopened = new DesktopSettingsStore({ backing: electronStoreBacking(dir), cipher: cipher(false), platform: 'linux' });
     expect(reopened.get().tunnel.authtoken).toBe(TOKEN);
+  });
+
+  it.skipIf(process.platform === 'win32')('keeps settings.json (plain-text secrets without a keyring) readable by this user only', () => {
+    // One written by an older version, readable by everyone.
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify({ version: 1, port: 7317 }), { mode: 0o644 });
+    chmodSync(join(dir, 'settings.json'), 0o644);
+    chmodSync(dir, 0o755);
+    const store = new DesktopSettingsStore({ backing: electronStoreBacking(dir), cipher: cipher(false), platform: 'linux' });
+    expect(statSync(join(dir, 'settings.json')).mode & 0o777).toBe(0o600);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    store.set(withSecrets(store.get()));
+    expect(statSync(join(dir, 'settings.json')).mode & 0o777).toBe(0o600);
   });
 
   it("treats Linux's basic_text backend (a hard-coded key) as no encryption", () => {

@@ -10,7 +10,7 @@
  */
 import type { NotificationRequest, TunnelState } from '../../../shared/events';
 import { MIN_UNGUESSABLE_ID_LENGTH } from '../../../shared/settings';
-import { type AuthtokenSource, readConfigFile, withEnvironment } from '../config-file';
+import { type AuthtokenSource, configExposureWarning, readConfigFile, withEnvironment } from '../config-file';
 import { waitingFor } from '../credentials';
 import { startEngine, type Engine } from '../engine';
 import { ConfigError, CrashbellError, DataDirInUseError, ListenError } from '../errors';
@@ -116,6 +116,7 @@ async function run(argv: string[], output: HeadlessOutput, options: HeadlessOpti
   let args: HeadlessArgs;
   let settings: SettingsStore;
   let authtoken: AuthtokenSource;
+  let exposed: string | null = null;
   try {
     const parsed = parseHeadlessArgs(argv);
     if (parsed === 'help') {
@@ -123,13 +124,18 @@ async function run(argv: string[], output: HeadlessOutput, options: HeadlessOpti
       return EXIT_OK;
     }
     args = parsed;
-    const configured = withEnvironment(readConfigFile(args.config), options.env ?? process.env);
+    const fromFile = readConfigFile(args.config);
+    // What the file itself holds (not what the environment adds) is what others could read.
+    exposed = configExposureWarning(args.config, fromFile);
+    const configured = withEnvironment(fromFile, options.env ?? process.env);
     settings = new MemorySettingsStore(configured.settings);
     authtoken = configured.authtoken;
   } catch (error) {
     if (error instanceof ConfigError) return fail(EXIT_USAGE, 'config', error.message);
     throw error;
   }
+
+  if (exposed) warn(`crashbell: warning: ${exposed}`);
 
   for (const source of settings.get().sources) {
     if (source.id.length < MIN_UNGUESSABLE_ID_LENGTH) {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig, withEnvironment } from '../../../main/core/config-file';
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { configExposureWarning, parseConfig, withEnvironment } from '../../../main/core/config-file';
+import { tmpDataDir } from '../../helpers/tmp-dir';
 import { ConfigError } from '../../../main/core/errors';
 
 const source = { id: 'backtraceSourceAAAAAAAA', provider: 'backtrace', name: 'Game', credentials: { username: 'u', password: 'p' } };
@@ -56,5 +59,29 @@ describe('headless config: the tunnel and the environment', () => {
     expect(fromEnv.settings.tunnel.authtoken).toBe('env-token');
     const own = parseConfig(JSON.stringify({ sources: [source], tunnel: { authtoken: 'file-token' } }), 'c.json');
     expect(withEnvironment(own, { NGROK_AUTHTOKEN: 'env-token' })).toEqual({ settings: own, authtoken: 'config' });
+  });
+});
+
+describe.skipIf(process.platform === 'win32')('a config file other users can read', () => {
+  it('is warned about when it holds secrets, never when it holds none or is private', () => {
+    const path = join(tmpDataDir(), 'crashbell.json');
+    const withSecrets = parseConfig(JSON.stringify({ sources: [source], tunnel: { authtoken: 'tok' } }), path);
+    const noSecrets = parseConfig(JSON.stringify({ sources: [{ ...source, provider: 'bugsnag', credentials: {} }] }), path);
+    writeFileSync(path, '{}');
+    chmodSync(path, 0o644);
+    expect(configExposureWarning(path, withSecrets)).toBe(
+      `config file ${path} holds secrets (source credentials and the ngrok authtoken) and other users can read it (mode 0644): chmod 600 ${path}`,
+    );
+    expect(configExposureWarning(path, noSecrets)).toBeNull();
+    const ntfy = parseConfig(
+      JSON.stringify({
+        sources: [{ ...source, provider: 'bugsnag', credentials: {} }],
+        headless: { notify: { ntfy: { url: 'https://ntfy.sh/crashbell-k3q9' } } },
+      }),
+      path,
+    );
+    expect(configExposureWarning(path, ntfy)).toContain('holds secrets (the ntfy topic)');
+    chmodSync(path, 0o600);
+    expect(configExposureWarning(path, withSecrets)).toBeNull();
   });
 });

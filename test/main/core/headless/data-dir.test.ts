@@ -2,7 +2,7 @@
  * One process owns a data folder, against the real headless process: the second on the same --data-dir refuses
  * to start, naming the folder and the process that holds it; a SIGKILLed holder never blocks the next start.
  */
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
@@ -70,5 +70,21 @@ describe('one headless process per data folder', () => {
     expect(statSync(data).mode & 0o777).toBe(0o700);
     expect(statSync(join(data, 'inbox.log')).mode & 0o777).toBe(0o600);
     expect(statSync(join(data, 'crashbell.lock')).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe.skipIf(process.platform === 'win32')('a config file holding secrets', () => {
+  it('readable by other users: a warning on stderr saying how to fix it; private: no warning', async () => {
+    const loose = start(join(dir, 'data-a'));
+    await loose.waitFor((l) => l['type'] === 'listening');
+    expect(loose.stderr).not.toContain('other users can read it');
+    await loose.kill();
+
+    chmodSync(join(dir, 'config.json'), 0o644);
+    const h = start(join(dir, 'data-b'));
+    await h.waitFor((l) => l['type'] === 'listening');
+    expect(h.stderr).toContain(
+      `crashbell: warning: config file ${join(dir, 'config.json')} holds secrets (source credentials) and other users can read it (mode 0644): chmod 600 ${join(dir, 'config.json')}`,
+    );
   });
 });
