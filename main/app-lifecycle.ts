@@ -12,7 +12,7 @@ export interface AppLike {
   requestSingleInstanceLock(): boolean;
   quit(): void;
   on(event: 'second-instance' | 'before-quit' | 'window-all-closed' | 'activate', listener: (...args: unknown[]) => void): void;
-  setLoginItemSettings(settings: { openAtLogin: boolean; openAsHidden?: boolean; args?: string[] }): void;
+  setLoginItemSettings(settings: { openAtLogin: boolean; args?: string[] }): void;
   getLoginItemSettings(): { openAtLogin: boolean; wasOpenedAtLogin?: boolean };
   setAppUserModelId?(id: string): void;
 }
@@ -112,7 +112,8 @@ export function applyStartAtLogin(app: AppLike, enabled: boolean, platform: stri
     }
     return;
   }
-  app.setLoginItemSettings({ openAtLogin: enabled, openAsHidden: enabled, args: enabled ? [HIDDEN_ARG] : [] });
+  // Starting hidden is the --hidden argument's job: Electron 44 removed `openAsHidden` (it was macOS-only).
+  app.setLoginItemSettings({ openAtLogin: enabled, args: enabled ? [HIDDEN_ARG] : [] });
 }
 
 /** Whether this launch should start hidden (at login). */

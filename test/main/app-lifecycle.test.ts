@@ -51,8 +51,8 @@ describe('app lifecycle', () => {
     applyStartAtLogin(app, false, 'darwin');
     applyStartAtLogin(app, true, 'linux');
     expect(app.login).toEqual([
-      { openAtLogin: true, openAsHidden: true, args: [HIDDEN_ARG] },
-      { openAtLogin: false, openAsHidden: false, args: [] },
+      { openAtLogin: true, args: [HIDDEN_ARG] },
+      { openAtLogin: false, args: [] },
     ]);
     const dir = join(mkdtempSync(join(tmpdir(), 'crashbell-autostart-')), 'autostart');
     applyStartAtLogin(app, true, 'linux', { dir, exec: '/opt/Crashbell/crashbell' });
