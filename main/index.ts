@@ -2,13 +2,14 @@
  * Crashbell's Electron main process: wires the engine (built by the same `startEngine` as headless mode and
  * the e2e harness) to Electron, and holds no logic of its own.
  *
- * Start-up order: single-instance lock → app user model id → settings store → engine (inbox, receiver,
- * tunnel, app service) → IPC → tray → window → notifications. Each step logs one line (`[crashbell] …`),
+ * Start-up order: the app:// scheme registered (before ready) → single-instance lock → app user model id →
+ * settings store → engine (inbox, receiver, tunnel, app service) → the renderer's app:// handler and IPC → tray →
+ * window → notifications. Each step logs one line (`[crashbell] …`),
  * which the start-up smoke test reads.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler, RENDERER_ORIGIN, RENDERER_URL } from './app-protocol';
 import { EVENT_CHANNELS, type ViewName } from '../shared/ipc';
 import { type Engine, startEngine } from './core/engine';
 import { lazyNgrokSdk } from './core/tunnel';
@@ -30,7 +31,9 @@ import {
   type MenuItemConstructorOptions,
   Notification,
   nativeImage,
+  net,
   powerMonitor,
+  protocol,
   safeStorage,
   session,
   shell,
@@ -41,7 +44,7 @@ import { type IpcMainLike, sendEvent } from './ipc-main';
 import { Notifier } from './notifications';
 import { DesktopSettingsStore, electronStoreBacking } from './desktop-settings-store';
 import { desktopHasTray, TrayController, type TrayIconKind, trayStateOf } from './tray';
-import { lockDownSession, type WindowLike, WindowManager, windowOptions } from './window';
+import { lockDownSession, RENDERER_CSP, type WindowLike, WindowManager, windowOptions } from './window';
 
 /** Windows needs it for notifications; electron-builder.yml's appId. */
 const APP_ID = 'dev.crashbell.app';
@@ -66,6 +69,8 @@ function trayIconPath(kind: TrayIconKind): string {
 
 async function main(): Promise<void> {
   const electronApp = app as unknown as AppLike;
+  // Before anything is awaited: a privileged scheme can only be registered before 'ready', once.
+  protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 
   // 1. One instance: a second launch focuses the first and leaves.
   let showWindow: () => void = () => undefined;
@@ -160,10 +165,21 @@ async function main(): Promise<void> {
   setStartAtLogin(settings.get().startAtLogin);
 
   // 5. IPC: every call checked (sender, arguments) before it reaches the service.
-  // electron-vite's dev server in development; the packaged file otherwise (an empty variable counts as unset).
+  // electron-vite's dev server in development (an empty variable counts as unset); otherwise the built renderer,
+  // served from app://crashbell/ by our handler (app-protocol.ts) with the CSP on every response.
   const rendererUrlEnv = (!app.isPackaged && process.env['ELECTRON_RENDERER_URL']) || undefined;
-  const rendererFile = join(import.meta.dirname, '../renderer/index.html');
-  const rendererUrl = rendererUrlEnv ?? pathToFileURL(rendererFile).href;
+  if (rendererUrlEnv === undefined) {
+    protocol.handle(
+      APP_SCHEME,
+      createAppProtocolHandler({
+        root: join(import.meta.dirname, '../renderer'),
+        fetchFile: (fileUrl) => net.fetch(fileUrl),
+        csp: RENDERER_CSP,
+      }),
+    );
+    log(`renderer served from ${RENDERER_ORIGIN}`);
+  }
+  const rendererUrl = rendererUrlEnv ?? RENDERER_URL;
   const unregisterIpc = registerIpcHandlers(ipcMain as unknown as IpcMainLike, serviceHandlers(svc), {
     trust: { webContentsId: () => windows?.webContentsId() ?? null, rendererUrl },
     log,
@@ -213,7 +229,7 @@ async function main(): Promise<void> {
   const preload = join(import.meta.dirname, '../preload/preload.cjs');
   windows = new WindowManager({
     create: () => new BrowserWindow(windowOptions(preload, process.platform === 'linux' ? appIcon : undefined)) as unknown as WindowLike,
-    renderer: rendererUrlEnv ? { url: rendererUrlEnv } : { file: rendererFile },
+    renderer: { url: rendererUrl },
     openExternal: (url) => void shell.openExternal(url),
     hasTray,
     isQuitting: () => lifecycle.isQuitting(),

@@ -2,6 +2,7 @@
  * Who may call main over IPC: only our own window's top frame, showing our own renderer. A compromised or
  * navigated frame (an iframe, a page that somehow loaded elsewhere) is refused before any handler runs.
  */
+import { APP_SCHEME } from './app-protocol';
 
 /** What an IPC event tells about its sender; Electron's `IpcMainInvokeEvent` satisfies it. */
 export interface SenderEvent {
@@ -13,15 +14,15 @@ export interface SenderEvent {
 export interface TrustPolicy {
   /** The id of our main window's webContents, or null before it exists (then nothing is trusted). */
   webContentsId(): number | null;
-  /** The renderer's URL: `file:///…/out/renderer/index.html` packaged, the electron-vite dev server in dev. */
+  /** The renderer's URL: `app://crashbell/index.html` packaged (app-protocol.ts), the electron-vite dev server in dev. */
   rendererUrl: string;
 }
 
 export type TrustVerdict = { ok: true } | { ok: false; reason: string };
 
 /**
- * Whether a frame URL is our renderer: for `file:` the very same file (query and hash ignored), for a dev
- * server (`http:`) the same origin.
+ * Whether a frame URL is our renderer: for our `app:` scheme the same host (the handler serves nothing else), for
+ * `file:` the very same file (query and hash ignored), for a dev server (`http:`) the same origin.
  */
 export function isRendererUrl(frameUrl: string, rendererUrl: string): boolean {
   let frame: URL;
@@ -33,6 +34,8 @@ export function isRendererUrl(frameUrl: string, rendererUrl: string): boolean {
     return false;
   }
   if (frame.protocol !== expected.protocol) return false;
+  // Not URL.origin: Node says "null" for a scheme it does not know, and keeps the host's case (Chromium lowers it).
+  if (expected.protocol === `${APP_SCHEME}:`) return frame.host.toLowerCase() === expected.host.toLowerCase() && frame.host !== '';
   if (expected.protocol === 'file:') return frame.host === expected.host && frame.pathname === expected.pathname;
   if (expected.protocol === 'http:' || expected.protocol === 'https:') return frame.origin === expected.origin;
   return false;

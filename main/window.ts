@@ -82,6 +82,11 @@ export interface WebContentsLike {
   id: number;
   on(event: 'will-navigate' | 'will-redirect', listener: (event: { preventDefault(): void }, url: string) => void): void;
   on(event: 'will-attach-webview', listener: (event: { preventDefault(): void }) => void): void;
+  on(event: 'did-finish-load', listener: () => void): void;
+  on(
+    event: 'did-fail-load',
+    listener: (event: unknown, errorCode: number, errorDescription: string, validatedURL: string, isMainFrame: boolean) => void,
+  ): void;
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void;
 }
 
@@ -124,7 +129,6 @@ export interface WindowLike {
   on(event: 'close', listener: (event: { preventDefault(): void }) => void): void;
   on(event: 'closed' | 'ready-to-show', listener: () => void): void;
   once(event: 'ready-to-show', listener: () => void): void;
-  loadFile(path: string): Promise<void>;
   loadURL(url: string): Promise<void>;
   webContents: WebContentsLike & {
     isDestroyed(): boolean;
@@ -136,8 +140,8 @@ export interface WindowLike {
 
 export interface WindowManagerDeps {
   create(): WindowLike;
-  /** The packaged renderer file, or the dev server URL from electron-vite (`ELECTRON_RENDERER_URL`). */
-  renderer: { file: string } | { url: string };
+  /** The packaged renderer (`app://crashbell/index.html`), or the dev server URL from electron-vite (`ELECTRON_RENDERER_URL`). */
+  renderer: { url: string };
   openExternal(url: string): void;
   /** Whether closing hides to the tray; without a tray the window is minimized instead. */
   hasTray: boolean;
@@ -212,8 +216,13 @@ export class WindowManager {
         win.focus();
       });
     }
+    // Said in the log either way: a blank window is otherwise silent (the release smoke reads these lines).
+    win.webContents.on('did-finish-load', () => log(`window: renderer loaded ${this.deps.renderer.url}`));
+    win.webContents.on('did-fail-load', (_event, code, description, url, isMainFrame) => {
+      if (isMainFrame) log(`window: the renderer failed to load ${url} (${code} ${description})`);
+    });
     this.deps.onCreated?.(win);
-    const loading = 'file' in this.deps.renderer ? win.loadFile(this.deps.renderer.file) : win.loadURL(this.deps.renderer.url);
+    const loading = win.loadURL(this.deps.renderer.url);
     loading.catch((err: unknown) => log(`window: the renderer failed to load: ${err instanceof Error ? err.message : String(err)}`));
     return win;
   }

@@ -57,6 +57,19 @@ describe('electron-builder.yml', () => {
     for (const extra of config.extraResources as Array<{ from: string }>) expect(existsSync(join(root, extra.from))).toBe(true);
   });
 
+  it('locks the binary down with fuses (checked in the packed wire by package-smoke.test.ts)', () => {
+    expect(config.electronFuses).toEqual({
+      runAsNode: false,
+      enableCookieEncryption: true,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      loadBrowserProcessSpecificV8Snapshot: false,
+      grantFileProtocolExtraPrivileges: false,
+    });
+  });
+
   it('package.json has the dist script that uses this file', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     expect(pkg.scripts['dist']).toContain('electron-builder --config electron-builder.yml');

@@ -2,11 +2,16 @@
  * Packaging smoke: electron-builder packs the built app for Linux (`--dir`, the step every installer target
  * shares) with electron-builder.yml, against a stand-in Electron distribution (the real binary cannot be
  * downloaded here; `-c.electronDist` is electron-builder's own switch for a local one). Checks what a user's
- * install depends on: the bundles inside the asar, the native ngrok module unpacked beside it, and the icons
- * the tray and notifications load from resources/.
+ * install depends on: the bundles inside the asar, the native modules (ngrok, the data-dir lock) unpacked beside it,
+ * the icons the tray and notifications load from resources/, and the fuses electron-builder flips in the binary.
+ *
+ * The stand-in "Electron" is a shell script followed by a fuse wire laid out as Electron's own (the sentinel, wire
+ * version 1, nine fuses at Electron 45's defaults from electron/build/fuses/fuses.json5): electron-builder finds
+ * and flips it exactly as in a real binary, and @electron/fuses reads it back.
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { FuseV1Options, FuseVersion, getCurrentFuseWire } from '@electron/fuses';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +24,7 @@ const asar = require('@electron/asar') as { listPackage(archive: string, options
 
 let work: string;
 let resources: string;
+let binary: string;
 
 function bin(name: string): string {
   return join(root, 'node_modules', name);
@@ -28,7 +34,12 @@ beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'crashbell-pack-'));
   const electronDist = join(work, 'electron-dist');
   execFileSync('mkdir', ['-p', electronDist]);
-  writeFileSync(join(electronDist, 'electron'), '#!/bin/sh\nexit 0\n');
+  // run_as_node … wasm_trap_handlers = 1 0 1 1 0 0 0 1 1 (Electron 41 to 45 alike).
+  const FUSE_SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
+  writeFileSync(
+    join(electronDist, 'electron'),
+    Buffer.concat([Buffer.from('#!/bin/sh\nexit 0\n'), Buffer.from(FUSE_SENTINEL), Buffer.from([1, 9]), Buffer.from('101100011')]),
+  );
   chmodSync(join(electronDist, 'electron'), 0o755);
   const out = join(work, 'dist');
   const env = { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1', CSC_IDENTITY_AUTO_DISCOVERY: 'false' };
@@ -47,6 +58,7 @@ beforeAll(() => {
     { cwd: root, env, stdio: 'pipe' },
   );
   resources = join(out, 'linux-unpacked', 'resources');
+  binary = join(out, 'linux-unpacked', 'crashbell');
 }, 180_000);
 
 afterAll(() => {
@@ -71,6 +83,42 @@ describe('packaged app (linux dir)', () => {
       .filter((f) => f.endsWith('.node'));
     expect(natives.length).toBeGreaterThan(0);
     expect(existsSync(join(unpacked, 'ngrok', 'index.js'))).toBe(true);
+  });
+
+  it('unpacks the data-dir lock (fs-native-extensions) and packs its pure-JS loader', () => {
+    const prebuilds = join(resources, 'app.asar.unpacked', 'node_modules', 'fs-native-extensions', 'prebuilds');
+    for (const host of ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64', 'win32-x64']) {
+      expect(existsSync(join(prebuilds, host, 'fs-native-extensions.node')), host).toBe(true);
+    }
+    const files = asar.listPackage(join(resources, 'app.asar'));
+    for (const dep of [
+      'fs-native-extensions',
+      'require-addon',
+      'bare-addon-resolve',
+      'bare-module-resolve',
+      'bare-semver',
+      'which-runtime',
+    ]) {
+      expect(files, dep).toContain(`/node_modules/${dep}/package.json`);
+    }
+  });
+
+  it('flips the fuses electron-builder.yml sets in the packed binary', async () => {
+    const wire = await getCurrentFuseWire(binary);
+    // Index → char code ('0' off, '1' on); index 8 (wasm trap handlers) is past 1.8.0's enum.
+    const states = wire as unknown as Record<number, number>;
+    const state = (fuse: number) => String.fromCharCode(states[fuse] ?? 0);
+    expect(wire.version).toBe(FuseVersion.V1);
+    expect(state(FuseV1Options.RunAsNode)).toBe('0');
+    expect(state(FuseV1Options.EnableCookieEncryption)).toBe('1');
+    expect(state(FuseV1Options.EnableNodeOptionsEnvironmentVariable)).toBe('0');
+    expect(state(FuseV1Options.EnableNodeCliInspectArguments)).toBe('0');
+    expect(state(FuseV1Options.EnableEmbeddedAsarIntegrityValidation)).toBe('1');
+    expect(state(FuseV1Options.OnlyLoadAppFromAsar)).toBe('1');
+    expect(state(FuseV1Options.LoadBrowserProcessSpecificV8Snapshot)).toBe('0');
+    expect(state(FuseV1Options.GrantFileProtocolExtraPrivileges)).toBe('0');
+    // Not configurable in electron-builder 26: keeps Electron's default.
+    expect(state(8)).toBe('1');
   });
 
   it('ships the notification icon and a tray icon for every state', () => {

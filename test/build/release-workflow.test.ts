@@ -9,6 +9,7 @@ interface Step {
   uses?: string;
   run?: string;
   if?: string;
+  with?: Record<string, unknown>;
 }
 interface Workflow {
   on: Record<string, unknown>;
@@ -35,6 +36,14 @@ describe('release workflow', () => {
     expect(smoke?.if).toBe("runner.os == 'Linux'");
     expect(smoke?.run).toContain('dist/*.AppImage');
     expect(smoke?.run).toContain('grep -qx 404 status.txt');
+    // The renderer loaded from app://, not just the receiver answering.
+    expect(smoke?.run).toContain("grep -q 'window: renderer loaded app://crashbell/index.html' smoke.log");
+  });
+
+  it('builds on the Node the Electron 45 toolchain needs (22.12 or later)', () => {
+    const setup = job.steps.find((s) => s.uses?.startsWith('actions/setup-node'));
+    const version = Number(setup?.with?.['node-version']);
+    expect(version).toBeGreaterThanOrEqual(22);
   });
 
   it('uploads every installer kind', () => {

@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getProvider } from '../../main/core/providers/index';
+import { RENDERER_CSP } from '../../main/window';
 import { API_NAMES, CALL_NAMES, INVOKE_CHANNELS, IPC } from '../../shared/ipc';
 import { parseSettings } from '../../shared/settings';
 import { ROOT } from '../helpers/paths';
@@ -166,15 +167,27 @@ describe('start-up smoke (built main bundle, fake electron)', () => {
     ).toBeGreaterThan(0);
   });
 
-  it('registers every IPC channel, locks the window and session down, and loads the packaged renderer', () => {
+  it('registers every IPC channel, locks the window and session down, and loads the packaged renderer', async () => {
     const channels = out.lines.filter(isCall('ipcMain.handle')).map((l) => String(prop(l, 'channel')));
     expect(channels.sort()).toEqual([...INVOKE_CHANNELS].sort());
     const webPreferences = prop(out.lines.find(isCall('new BrowserWindow')), 'webPreferences') as Record<string, unknown>;
     expect(webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true });
     expect(String(webPreferences['preload'])).toMatch(/preload[/\\]preload\.cjs$/);
-    const loaded = String(prop(out.lines.find(isCall('BrowserWindow.loadFile')), 'path'));
-    expect(loaded).toBe(join(buildDir, 'renderer', 'index.html'));
-    expect(readFileSync(loaded, 'utf8')).toContain('Content-Security-Policy');
+    // The packaged renderer comes from app://crashbell through main's handler, never from file://.
+    expect(prop(out.lines.find(isCall('BrowserWindow.loadURL')), 'url')).toBe('app://crashbell/index.html');
+    expect(prop(out.lines.find(isCall('protocol.handle')), 'scheme')).toBe('app');
+    const served = await out.waitFor(isCall('protocol.response'), 'the renderer to be served');
+    expect(served).toMatchObject({ status: 200, contentType: 'text/html', csp: RENDERER_CSP, title: 'Crashbell' });
+    await out.waitFor(isLog(/^window: renderer loaded app:\/\/crashbell\/index\.html$/), 'the renderer-loaded line');
+    expect(readFileSync(join(buildDir, 'renderer', 'index.html'), 'utf8')).toContain('Content-Security-Policy');
+    // Privileged schemes must be registered before the app is ready, and the handler installed after.
+    const registered = out.lines.find(isCall('protocol.registerSchemesAsPrivileged'));
+    expect(prop(registered, 'schemes')).toEqual([
+      { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
+    ]);
+    expect(out.index(isCall('protocol.registerSchemesAsPrivileged'))).toBeLessThan(out.index(isCall('app.whenReady')));
+    expect(out.index(isCall('protocol.handle'))).toBeGreaterThan(out.index(isCall('app.whenReady')));
+    expect(out.index(isCall('protocol.handle'))).toBeLessThan(out.index(isCall('BrowserWindow.loadURL')));
     expect(existsSync(join(buildDir, 'preload', 'preload.cjs'))).toBe(true);
     for (const call of [
       'session.webRequest.onHeadersReceived',

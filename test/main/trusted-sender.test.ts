@@ -29,3 +29,32 @@ describe('trusted sender', () => {
     expect(isRendererUrl('not a url', RENDERER)).toBe(false);
   });
 });
+
+describe('trusted sender with the renderer on app://crashbell', () => {
+  const appTrust: TrustPolicy = { webContentsId: () => 7, rendererUrl: 'app://crashbell/index.html' };
+  const frame = (url: string): SenderEvent => ({ sender: { id: 7 }, senderFrame: { url, parent: null } });
+
+  it('accepts our scheme and host, whatever the path, query, hash or host case', () => {
+    for (const url of [
+      'app://crashbell/index.html',
+      'app://crashbell/index.html#/errors',
+      'app://CRASHBELL/index.html?x=1',
+      'app://crashbell/',
+    ]) {
+      expect(checkSender(frame(url), appTrust), url).toEqual({ ok: true });
+    }
+  });
+
+  it('refuses another host, another scheme with our host, a file and the dev server', () => {
+    for (const url of [
+      'app://evil/index.html',
+      'foo://crashbell/index.html',
+      'file:///opt/Crashbell/index.html',
+      'http://crashbell/',
+      'app:crashbell',
+      'app:///index.html',
+    ]) {
+      expect(checkSender(frame(url), appTrust), url).toEqual({ ok: false, reason: 'the sending page is not the Crashbell renderer' });
+    }
+  });
+});

@@ -73,9 +73,6 @@ class FakeWindow implements WindowLike {
   once(event: string, listener: Listener) {
     this.handlers.set(event, listener);
   }
-  async loadFile(path: string) {
-    this.loaded = path;
-  }
   async loadURL(url: string) {
     this.loaded = url;
   }
@@ -90,7 +87,7 @@ function manager(hasTray: boolean, quitting = false) {
       windows.push(w);
       return w;
     },
-    renderer: { file: '/app/out/renderer/index.html' },
+    renderer: { url: 'app://crashbell/index.html' },
     openExternal,
     hasTray,
     isQuitting: () => quitting,
@@ -153,13 +150,39 @@ describe('showWindow and closing', () => {
   it('creates once, loads the packaged renderer, and restores a minimized window', () => {
     const { m, windows } = manager(true);
     m.showWindow();
-    expect(windows[0]!.loaded).toBe('/app/out/renderer/index.html');
+    expect(windows[0]!.loaded).toBe('app://crashbell/index.html');
     (windows[0]!.handlers.get('ready-to-show') as () => void)();
     windows[0]!.minimized = true;
     m.showWindow();
     expect(windows).toHaveLength(1);
     expect(windows[0]!.calls).toEqual(['show', 'focus', 'restore', 'show', 'focus']);
     expect(m.webContentsId()).toBe(3);
+  });
+
+  it('says in the log whether the renderer loaded, so a blank window is never silent', () => {
+    const log = vi.fn();
+    const windows: FakeWindow[] = [];
+    const wm = new WindowManager({
+      create: () => {
+        const w = new FakeWindow();
+        windows.push(w);
+        return w;
+      },
+      renderer: { url: 'app://crashbell/index.html' },
+      openExternal: () => undefined,
+      hasTray: true,
+      isQuitting: () => false,
+      log,
+    });
+    wm.showWindow();
+    const wc = windows[0]!.webContents;
+    (wc.handlers.get('did-finish-load') as () => void)();
+    expect(log).toHaveBeenCalledWith('window: renderer loaded app://crashbell/index.html');
+    const failed = wc.handlers.get('did-fail-load') as (e: unknown, c: number, d: string, u: string, main: boolean) => void;
+    failed({}, -6, 'ERR_FILE_NOT_FOUND', 'app://crashbell/index.html', true);
+    failed({}, -3, 'ERR_ABORTED', 'app://crashbell/frame.html', false);
+    expect(log).toHaveBeenCalledWith('window: the renderer failed to load app://crashbell/index.html (-6 ERR_FILE_NOT_FOUND)');
+    expect(log).toHaveBeenCalledTimes(2);
   });
 
   it('closing hides to the tray; without a tray it minimizes; when quitting it closes', () => {
@@ -196,7 +219,7 @@ describe('navigating the window', () => {
         made = new FakeWindow();
         return made;
       },
-      renderer: { file: '/app/renderer/index.html' },
+      renderer: { url: 'app://crashbell/index.html' },
       openExternal: () => undefined,
       hasTray: true,
       isQuitting: () => false,
