@@ -235,10 +235,12 @@ export function boundedEvent(event: NormalizedEvent): NormalizedEvent {
       key: event.redelivery?.key ? redeliveryDigest(event.redelivery.key) : '',
       windowMs: countOrNull(event.redelivery?.windowMs),
     },
-  };
+  } satisfies Omit<NormalizedEvent, 'raw' | 'test'>;
   // One round trip copies every kept string at once (natively), so none of them is a view on the body.
   const out = JSON.parse(JSON.stringify(bounded)) as NormalizedEvent;
   out.raw = event.raw;
+  // Optional fields, set only when true (a copy must not gain `test: false`).
+  if (event.test === true) out.test = true;
   BOUNDED.add(out);
   return out;
 }

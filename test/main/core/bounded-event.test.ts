@@ -100,6 +100,14 @@ describe('boundedEvent', () => {
     expect(r1).toEqual({ key: redeliveryDigest(r2.key), windowMs: r2.windowMs });
   });
 
+  it('keeps every field an event has, optional ones included (a field added to the type must be bounded here too)', () => {
+    const event = { ...errorceptionEvent(), test: true };
+    const b = boundedEvent(event);
+    expect(Object.keys(b).sort()).toEqual(Object.keys(event).sort());
+    expect(b.test).toBe(true);
+    expect('test' in boundedEvent(errorceptionEvent())).toBe(false);
+  });
+
   it('is free the second time: a bounded event is returned as it is', () => {
     const b = boundedEvent(backtraceEvent());
     expect(boundedEvent(b)).toBe(b);
