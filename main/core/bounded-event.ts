@@ -239,8 +239,8 @@ export function boundedEvent(event: NormalizedEvent): NormalizedEvent {
   // One round trip copies every kept string at once (natively), so none of them is a view on the body.
   const out = JSON.parse(JSON.stringify(bounded)) as NormalizedEvent;
   out.raw = event.raw;
-  // Optional fields, set only when true (a copy must not gain `test: false`).
-  if (event.test === true) out.test = true;
+  // Optional fields, kept as they were given (present or not).
+  if (typeof event.test === 'boolean') out.test = event.test;
   BOUNDED.add(out);
   return out;
 }

@@ -13,6 +13,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { NormalizedEvent, ProviderId, RequestRecord } from '../../shared/events';
 import type { Source } from '../../shared/settings';
+import { boundedEvent } from './bounded-event';
 import { type CredentialCheck, checkCredentials, previousCredentialsNote } from './credentials';
 import { HostNotAvailableError, NotListeningError, PortInUseError, PortNotAllowedError } from './errors';
 import { getProvider as defaultGetProvider } from './providers/index';
@@ -352,7 +353,9 @@ export class Receiver {
     if (parsed.event === null) return { status: 200, reason: `${parsed.note}${previousNote}` };
 
     const test = this.options.isTestEvent?.(state.headers) === true;
-    const event = normalizedEvent(parsed.event, source, new Date(now).toISOString(), test);
+    // Bounded here, where every provider's event is made, so the request log's row and the core see the same
+    // capped fields (bounded-event.ts; the core's own bounding is then free) and raw stays the one full copy.
+    const event = boundedEvent(normalizedEvent(parsed.event, source, new Date(now).toISOString(), test));
     let acceptance: EventAcceptance | undefined;
     try {
       acceptance = await this.options.onEvent(event, source, parsed.event.raw === json ? text : undefined);
