@@ -38,6 +38,12 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** Says a figure in the run's output (a passing test's annotations are not shown) and on the test. */
+async function report(annotate: (message: string) => Promise<unknown>, message: string): Promise<void> {
+  console.log(`[memory] ${message}`);
+  await annotate(message);
+}
+
 async function start(): Promise<{ h: HeadlessProcess; port: number }> {
   const config = join(dir, 'config.json');
   writeFileSync(config, JSON.stringify({ port: 0, sources: [BACKTRACE, BUGSNAG] }));
@@ -132,7 +138,7 @@ describe.skipIf(process.platform !== 'linux')('memory under hostile hooks (headl
         }),
       { authorization: AUTH },
     );
-    await annotate(`highest RSS over 800 hooks of 1 MB: ${Math.round(maxRss)} MB`);
+    await report(annotate, `highest RSS over 800 hooks of 1 MB: ${Math.round(maxRss)} MB`);
     expect(statuses).toEqual({ 200: 800 });
     expect(h.child.exitCode).toBeNull();
     expect(maxRss).toBeLessThan(RSS_LIMIT_MB);
@@ -157,7 +163,7 @@ describe.skipIf(process.platform !== 'linux')('memory under hostile hooks (headl
         },
       }),
     );
-    await annotate(`highest RSS over 300 Bugsnag hooks of 1 MB: ${Math.round(maxRss)} MB`);
+    await report(annotate, `highest RSS over 300 Bugsnag hooks of 1 MB: ${Math.round(maxRss)} MB`);
     expect(statuses).toEqual({ 200: 300 });
     expect(h.child.exitCode).toBeNull();
     expect(maxRss).toBeLessThan(RSS_LIMIT_MB);
@@ -191,7 +197,10 @@ describe.skipIf(process.platform !== 'linux')('memory under hostile hooks (headl
     smallAgent.destroy();
     small.sort((a, b) => a - b);
     // Timings are noisy on a shared machine, so they are reported, not asserted (the structure below is).
-    await annotate(`small hook median ${Math.round(small[20]!)} ms (p90 ${Math.round(small[36]!)} ms) beside two 900 KB object-id senders`);
+    await report(
+      annotate,
+      `small hook median ${Math.round(small[20]!)} ms (p90 ${Math.round(small[36]!)} ms) beside two 900 KB object-id senders`,
+    );
     expect(bigStatuses.every((s) => s === 200)).toBe(true);
 
     h.child.kill('SIGTERM');
