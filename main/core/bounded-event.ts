@@ -191,6 +191,9 @@ function boundedShared(e: {
   };
 }
 
+/** Every key of T, optional ones too, so a field added to the event type cannot be left out here unnoticed. */
+type EveryField<T> = { [K in Exclude<keyof T, never>]: T[K] | undefined };
+
 /** The events this module made, so bounding one again costs a look-up (a brand property slowed every event). */
 const BOUNDED = new WeakSet<NormalizedEvent>();
 
@@ -235,12 +238,13 @@ export function boundedEvent(event: NormalizedEvent): NormalizedEvent {
       key: event.redelivery?.key ? redeliveryDigest(event.redelivery.key) : '',
       windowMs: countOrNull(event.redelivery?.windowMs),
     },
-  } satisfies Omit<NormalizedEvent, 'raw' | 'test'>;
+    // Optional fields: undefined is left out by the JSON copy, so an absent field stays absent.
+    test: typeof event.test === 'boolean' ? event.test : undefined,
+    urlDerivation: event.urlDerivation === undefined ? undefined : textOrNull(event.urlDerivation, EVENT_LIMITS.description),
+  } satisfies EveryField<Omit<NormalizedEvent, 'raw'>>;
   // One round trip copies every kept string at once (natively), so none of them is a view on the body.
   const out = JSON.parse(JSON.stringify(bounded)) as NormalizedEvent;
   out.raw = event.raw;
-  // Optional fields, kept as they were given (present or not).
-  if (typeof event.test === 'boolean') out.test = event.test;
   BOUNDED.add(out);
   return out;
 }

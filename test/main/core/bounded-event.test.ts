@@ -101,10 +101,11 @@ describe('boundedEvent', () => {
   });
 
   it('keeps every field an event has, optional ones included (a field added to the type must be bounded here too)', () => {
-    const event = { ...errorceptionEvent(), test: true };
+    const event = { ...errorceptionEvent(), test: true, urlDerivation: "built from the issue id and this source's web app URL" };
     const b = boundedEvent(event);
     expect(Object.keys(b).sort()).toEqual(Object.keys(event).sort());
     expect(b.test).toBe(true);
+    expect(b.urlDerivation).toBe(event.urlDerivation);
     expect('test' in boundedEvent(errorceptionEvent())).toBe(false);
   });
 
