@@ -9,10 +9,13 @@
  * 2. RSS of the built headless process holding 50,000 groups.
  * 3. Per-event cost of the inbox with 50,000 stored groups against 500 (wall and CPU, 20 in flight).
  * 4. Start-up of the built headless process with 5,000 stored groups, until its `listening` line.
+ * 5. Instructions per accepted Backtrace hook of the built headless process in `--json` mode (its stdout read
+ *    and thrown away) against a bare node:http 204 server's per request, counted by callgrind under the same
+ *    load (see bench-callgrind.ts). Skipped, saying how to get it, when valgrind is not installed.
  *
  * Prints a table with the issue's targets and PASS/MISS. Not part of `npm test`: timing is noisy.
- * BENCH_SECONDS (default 8) sets the length of each HTTP run; BENCH_ONLY=http,rss,inbox,startup picks parts
- * (add `keep` to keep the seeded data dirs). Linux: RSS is read from /proc.
+ * BENCH_SECONDS (default 8) sets the length of each HTTP run; BENCH_ONLY=http,rss,inbox,startup,callgrind picks
+ * parts (add `keep` to keep the seeded data dirs and callgrind dumps). Linux: RSS is read from /proc.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
@@ -23,6 +26,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { callgrindMissing, measureInstructions, type CallgrindLoad } from './bench-callgrind';
 import type { NormalizedEvent } from '../shared/events';
 import { parseSettings, type Settings, type SourceInput } from '../shared/settings';
 import { CrashbellCore } from '../main/core/core';
@@ -68,8 +72,8 @@ function settingsFor(sources: BenchSources): Settings {
   });
 }
 
-/** Which parts to run: BENCH_ONLY=http,inbox,rss,startup (default all). */
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'http,inbox,rss,startup').split(','));
+/** Which parts to run: BENCH_ONLY=http,inbox,rss,startup,callgrind (default all). */
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'http,inbox,rss,startup,callgrind').split(','));
 
 let counter = 0;
 
@@ -373,6 +377,94 @@ async function httpSection(rows: Row[], work: string, configPath: string, source
   }
 }
 
+// ---------- instructions per hook (callgrind) ----------
+
+/**
+ * Requests sent uncounted before callgrind counts, and requests counted (BENCH_CALLGRIND_WARMUP,
+ * BENCH_CALLGRIND_REQUESTS). Measured here: after 1,000 or 5,000 warm-up hooks a quarter to a half of the
+ * counted instructions were still TurboFan compiling; after 10,000 under a twentieth. The store compacts
+ * about once every 2,000 hooks, so a 2,000-hook window swung by a quarter depending on whether one fell
+ * inside it; 6,000 hooks average it out (two runs agreed to 0.2%).
+ */
+const CALLGRIND_WARM_UP = Number(process.env.BENCH_CALLGRIND_WARMUP ?? 10_000);
+const CALLGRIND_MEASURED = Number(process.env.BENCH_CALLGRIND_REQUESTS ?? 6000);
+
+async function callgrindSection(
+  rows: Row[],
+  work: string,
+  configPath: string,
+  sources: BenchSources,
+  log: (s: string) => void,
+): Promise<void> {
+  const missing = callgrindMissing();
+  if (missing) {
+    log(`Callgrind: ${missing}; skipping that part.`);
+    rows.push({ what: 'instructions per hook (callgrind)', value: 'skipped: valgrind not installed', target: '', pass: null });
+    return;
+  }
+  log(`Callgrind: ${CALLGRIND_WARM_UP} warm-up + ${CALLGRIND_MEASURED} counted requests, ${CONNECTIONS} connections, per server…`);
+  // The same requests, in the same order, to both servers: the bare one reads each body and answers 204.
+  const load: CallgrindLoad = {
+    make: (i) => requestFor('backtrace', sources, i),
+    warmUp: CALLGRIND_WARM_UP,
+    measured: CALLGRIND_MEASURED,
+    connections: CONNECTIONS,
+  };
+  const keep = ONLY.has('keep');
+  const portLine = (key: string) => (line: string) => {
+    try {
+      const msg = JSON.parse(line) as Record<string, unknown>;
+      return (key === '' || msg.type === key) && typeof msg.port === 'number' ? msg.port : null;
+    } catch {
+      return null;
+    }
+  };
+  const bare = await measureInstructions(
+    {
+      label: 'bare node:http',
+      nodeArgs: [SELF, '--serve', 'bare', configPath, join(work, 'cg-bare')],
+      portFrom: portLine(''),
+      path: '/hooks/x',
+    },
+    load,
+    work,
+    keep,
+  );
+  const dataDir = join(work, 'cg-headless');
+  const headless = await measureInstructions(
+    {
+      label: 'headless --json',
+      nodeArgs: [HEADLESS, '--config', configPath, '--port', '0', '--data-dir', dataDir, '--json'],
+      portFrom: portLine('listening'),
+      path: `/hooks/${sources.backtrace.id}`,
+    },
+    load,
+    work,
+    keep,
+  );
+  const broken = (r: { non2xx: number; errors: number }): string =>
+    r.non2xx > 0 || r.errors > 0 ? ` [${r.non2xx} non-2xx, ${r.errors} errors]` : '';
+  const ratio = headless.perRequest / bare.perRequest;
+  rows.push({
+    what: 'bare node:http 204: instructions per request',
+    value: `${fmt(bare.perRequest)}${broken(bare)}`,
+    target: 'baseline',
+    pass: null,
+  });
+  rows.push({
+    what: 'backtrace headless --json: instructions per hook',
+    value: `${fmt(headless.perRequest)}${broken(headless)}`,
+    target: 'info',
+    pass: null,
+  });
+  rows.push({
+    what: 'backtrace instructions per hook vs bare',
+    value: fmt(ratio, 2),
+    target: '≤ 5.00',
+    pass: broken(headless) === '' && broken(bare) === '' && ratio <= 5,
+  });
+}
+
 // ---------- inbox figures ----------
 
 function benchEvent(sourceId: string, i: number, groups: number): NormalizedEvent {
@@ -552,9 +644,21 @@ async function main(): Promise<void> {
     }),
   );
   const log = (s: string): void => void process.stderr.write(`${s}\n`);
+  // Interrupted: the temp dir goes too (children started under callgrind are killed on exit).
+  const interrupted = (): void => {
+    if (!ONLY.has('keep')) rmSync(work, { recursive: true, force: true });
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     // 1. HTTP: bare node:http and the whole path, same run, same load.
     if (ONLY.has('http')) await httpSection(rows, work, configPath, sources, log);
+    // 5. Instructions per hook, next to the req/s ratio: the build is checked first (headless is measured).
+    if (ONLY.has('callgrind')) {
+      if (!existsSync(HEADLESS)) throw new Error(`no headless build at ${HEADLESS}`);
+      await callgrindSection(rows, work, configPath, sources, log);
+    }
 
     // Histories of 500 and 50,000 groups, for the RSS and per-event cost figures.
     const sourceId = String(sources.backtrace.id);
