@@ -41,16 +41,19 @@ export interface CallgrindLoad {
   make: MakeRequest;
   /** Requests sent before counting starts. */
   warmUp: number;
-  /** Requests counted. */
+  /** Requests counted, in `windows` windows of equal size (each dumped and counted on its own). */
   measured: number;
+  windows: number;
   connections: number;
 }
 
 /** What a measured window gave. */
 export interface CallgrindResult {
-  /** Instructions (Ir) per request over the measured window. */
+  /** Instructions (Ir) per request over all the measured windows. */
   perRequest: number;
-  /** Instructions in the measured window. */
+  /** Instructions per request in each window, in order. */
+  windows: number[];
+  /** Instructions in all the measured windows. */
   total: number;
   /** Answers outside 2xx and transport errors/timeouts over warm-up and measurement together. */
   non2xx: number;
@@ -65,10 +68,13 @@ const START_TIMEOUT_MS = 180_000;
 const TARGET_TIMEOUT_MS = 15 * 60_000;
 const CONTROL_TIMEOUT_MS = 60_000;
 
-/** Every process started here, so an interrupted bench leaves none behind. */
+/**
+ * Every process started here, so an interrupted bench leaves none behind. SIGTERM, not SIGKILL: the servers
+ * stop on it, and valgrind then removes its vgdb FIFOs from the temp dir (a SIGKILL leaves them).
+ */
 const live = new Set<ChildProcess>();
 process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
+  for (const child of live) child.kill('SIGTERM');
 });
 
 /**
@@ -119,15 +125,18 @@ export async function measureInstructions(
       try {
         const warm = await client.send(0, load.warmUp);
         await control(child, ['-i', 'on']);
-        const measured = await client.send(load.warmUp, load.measured);
-        await control(child, ['-d']);
-        const total = await dumpedTotal(`${outFile}.1`);
-        return {
-          perRequest: total / load.measured,
-          total,
-          non2xx: warm.non2xx + measured.non2xx,
-          errors: warm.errors + measured.errors,
-        };
+        const size = Math.floor(load.measured / load.windows);
+        const windows: number[] = [];
+        let bad = { non2xx: warm.non2xx, errors: warm.errors };
+        for (let w = 0; w < load.windows; w++) {
+          const sent = await client.send(load.warmUp + w * size, size);
+          bad = { non2xx: bad.non2xx + sent.non2xx, errors: bad.errors + sent.errors };
+          // Each dump resets the counters: dump N holds exactly window N.
+          await control(child, ['-d']);
+          windows.push((await dumpedTotal(`${outFile}.${w + 1}`)) / size);
+        }
+        const total = windows.reduce((a, b) => a + b * size, 0);
+        return { perRequest: total / (size * load.windows), windows, total, ...bad };
       } finally {
         client.close();
       }
