@@ -79,6 +79,45 @@ describe('request log', () => {
     expect(log.original(record.id)?.body.equals(body)).toBe(true);
   });
 
+  it('builds masked headers, body text and time once, when first read, and serializes them as plain values', () => {
+    const log = new RequestLog(10);
+    const headers = { authorization: 'Basic dXNlcjpwYXNz', 'user-agent': 'Backtrace' };
+    const record = log.add(entry({ headers, time: Date.UTC(2026, 0, 2, 3, 4, 5) }));
+    expect(record.headers).toBe(record.headers);
+    expect(record.body).toBe('{"fingerprint":"x"}');
+    expect(record.time).toBe('2026-01-02T03:04:05.000Z');
+    const plain = {
+      ...record,
+      headers: { authorization: 'Basic ••••••', 'user-agent': 'Backtrace' },
+    };
+    // What IPC (structured clone) and JSON carry: the values, never the unmasked headers behind them.
+    expect(structuredClone(record)).toEqual(plain);
+    expect(JSON.parse(JSON.stringify(record))).toEqual(plain);
+    expect(JSON.stringify(record)).not.toContain('dXNlcjpwYXNz');
+    expect(log.list()[0]).toBe(record);
+    expect(log.get(record.id)).toBe(record);
+  });
+
+  it('keeps a copy of the start of a long body, not the buffer it arrived in', () => {
+    const log = new RequestLog(10);
+    const body = Buffer.alloc(MAX_RECORDED_BODY_BYTES * 2, 0x61);
+    const record = log.add(entry({ body, bodyBytes: body.length, complete: false }));
+    body.fill(0x62);
+    expect(record.body).toBe('a'.repeat(MAX_RECORDED_BODY_BYTES));
+  });
+
+  it('a ring: after wrapping many times it still lists the newest first and finds only what it holds', () => {
+    const log = new RequestLog(4);
+    const ids = Array.from({ length: 11 }, (_, n) => log.add(entry({ reason: `r${n}` })).id);
+    expect(log.list().map((r) => r.reason)).toEqual(['r10', 'r9', 'r8', 'r7']);
+    expect(ids.map((id) => log.get(id) !== null)).toEqual([...Array(7).fill(false), true, true, true, true]);
+    log.clear();
+    expect(log.size).toBe(0);
+    expect(log.list()).toEqual([]);
+    log.add(entry({ reason: 'after' }));
+    expect(log.list().map((r) => r.reason)).toEqual(['after']);
+  });
+
   it('refuses a capacity below one', () => {
     expect(() => new RequestLog(0)).toThrow(RangeError);
   });
