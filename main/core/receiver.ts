@@ -16,7 +16,7 @@ import type { Source } from '../../shared/settings';
 import { NotListeningError, PortInUseError, PortNotAllowedError } from './errors';
 import { getProvider as defaultGetProvider } from './providers/index';
 import type { Headers, HookRequest, ParsedEvent, ProviderModule, Rejection } from './providers/types';
-import type { RequestLog } from './request-log';
+import { MAX_RECORDED_BODY_BYTES, type RequestLog } from './request-log';
 
 /** Largest body accepted: 1 MiB. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -57,6 +57,13 @@ export interface ReceiverOptions {
   timeoutCheckIntervalMs?: number;
 }
 
+/** A verified event on its way into the inbox: answered when `stored` settles. */
+interface Ingest {
+  stored: Promise<unknown>;
+  hook: HookRequest;
+  eventId: string;
+}
+
 /** What the handler settled on; turned into a response and a record in one place. */
 interface Outcome {
   status: number;
@@ -83,18 +90,32 @@ interface RequestState {
   timedOut: boolean;
   /** Body bytes this request holds in memory, counted against the receiver's bound. */
   held: number;
+  /** The provider's `verifyHeaders` passed: `verify` may skip the header checks. */
+  headersVerified?: boolean;
   /** Bad bytes followed this request on its connection: answer it, then close the connection. */
   closeAfterAnswer?: boolean;
-  /** Whether the HTTP parser has the whole message (set before its body events reach the handler). */
-  messageComplete?: () => boolean;
+  /** The request, to ask whether the HTTP parser has the whole message (absent for a client error's record). */
+  req?: http.IncomingMessage;
 }
 
 const HOOK_PATH = /^\/hooks\/([^/?#]+)\/?$/;
 const JSON_TYPE = /^application\/(?:json|[a-z0-9!#$&^_.+-]+\+json)$/;
 const MAX_RECORDED_PATH = 2048;
 
-/** Header names lower-cased and multi-values joined, as providers expect them. */
+/**
+ * Header names lower-cased and multi-values joined, as providers expect them. Node already lower-cases
+ * names and joins repeated headers, except `set-cookie` (an array): without an array the object is used as
+ * it is, not copied (nothing changes it afterwards).
+ */
 export function flattenHeaders(raw: http.IncomingHttpHeaders): Headers {
+  let flat = true;
+  for (const name in raw) {
+    if (typeof raw[name] !== 'string') {
+      flat = false;
+      break;
+    }
+  }
+  if (flat) return raw as Headers;
   const out: Headers = {};
   for (const [name, value] of Object.entries(raw)) {
     if (value === undefined) continue;
@@ -106,11 +127,13 @@ export function flattenHeaders(raw: http.IncomingHttpHeaders): Headers {
 /** True for `application/json` and `application/<anything>+json`, with or without parameters. */
 export function isJsonContentType(value: string | undefined): boolean {
   if (!value) return false;
+  if (value === 'application/json') return true;
   const media = value.split(';')[0]!.trim().toLowerCase();
   return JSON_TYPE.test(media);
 }
 
 function safeDecode(segment: string): string | null {
+  if (!segment.includes('%')) return segment;
   try {
     return decodeURIComponent(segment);
   } catch {
@@ -124,7 +147,9 @@ export class Receiver {
   private readonly maxBodyBytes: number;
   private readonly getProvider: (id: ProviderId) => ProviderModule | undefined;
   private readonly now: () => number;
-  private readonly inFlight = new Set<Promise<void>>();
+  /** Requests being handled (answered or not yet), and who waits for that to reach zero. */
+  private pending = 0;
+  private idleWaiters: Array<() => void> = [];
   /** The request each socket is in the middle of, so a deadline hit mid-body is recorded once, with it. */
   private readonly active = new WeakMap<Socket, RequestState>();
   private boundPort: number | null = null;
@@ -145,14 +170,7 @@ export class Receiver {
       connectionsCheckingInterval: options.timeoutCheckIntervalMs ?? 1_000,
       maxHeaderSize: 16 * 1024,
     });
-    const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-      const done = this.handle(req, res).catch(() => {
-        // handle() answers every error itself; this only guards against a bug leaving a socket open.
-        if (!res.headersSent) res.destroy();
-      });
-      this.inFlight.add(done);
-      void done.finally(() => this.inFlight.delete(done));
-    };
+    const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => this.handle(req, res);
     this.server.on('request', onRequest);
     // `Expect: 100-continue` (curl sends it for bodies over 1 KiB): Node would say "100 Continue" before any
     // check ran. Handled here, the route, method, content type, credentials and declared size are checked
@@ -211,7 +229,10 @@ export class Receiver {
     this.server.closeIdleConnections();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.allSettled([...this.inFlight]),
+      new Promise<void>((resolve) => {
+        if (this.pending === 0) resolve();
+        else this.idleWaiters.push(resolve);
+      }),
       new Promise<void>((resolve) => {
         timer = setTimeout(resolve, graceMs);
         timer.unref();
@@ -230,7 +251,12 @@ export class Receiver {
     return this.boundPort;
   }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  /**
+   * One request, from headers to answer. Callbacks rather than async functions on purpose: this runs for
+   * every hook, and each await costs promises and microtask turns; the only promise left on the way is the
+   * ingest's own. Every path ends in {@link finish}, exactly once.
+   */
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const rawUrl = req.url ?? '';
     const state: RequestState = {
       method: req.method ?? '',
@@ -244,29 +270,51 @@ export class Receiver {
       complete: false,
       timedOut: false,
       held: 0,
-      messageComplete: () => req.complete,
+      req,
     };
+    this.pending++;
     this.active.set(req.socket, state);
-    let outcome: Outcome;
+    let refused: Outcome | null;
     try {
-      outcome = await this.decide(req, res, state);
+      refused = this.beforeBody(req, res, state);
     } catch (error) {
-      // Nothing a sender does should land here; if it does, answer and record instead of crashing.
-      outcome = { status: 500, reason: `internal error: ${error instanceof Error ? error.message : String(error)}`, close: true };
+      refused = internalError(error);
     }
+    if (refused) {
+      this.finish(req, res, state, refused);
+      return;
+    }
+    this.readBody(req, state, (stopped) => {
+      if (stopped) this.finish(req, res, state, stopped);
+      else this.afterBody(req, res, state);
+    });
+  }
+
+  /** Answers, records, and releases what the request held. Never throws. */
+  private finish(req: http.IncomingMessage, res: http.ServerResponse, state: RequestState, outcome: Outcome): void {
     if (this.active.get(req.socket) === state) this.active.delete(req.socket);
-    this.respond(req, res, state, outcome);
+    try {
+      this.respond(req, res, state, outcome);
+    } catch {
+      // Only a bug lands here; the socket must not be left open waiting for an answer.
+      if (!res.headersSent) res.destroy();
+    }
     // The body is in the request log (its first 64 KiB) or gone: it no longer counts against the memory bound.
     this.buffered -= state.held;
     state.held = 0;
+    if (--this.pending === 0 && this.idleWaiters.length > 0) {
+      for (const wake of this.idleWaiters.splice(0)) wake();
+    }
   }
 
-  private async decide(req: http.IncomingMessage, res: http.ServerResponse, state: RequestState): Promise<Outcome> {
+  /** The checks that need no body; an outcome refuses the request before it is read. */
+  private beforeBody(req: http.IncomingMessage, res: http.ServerResponse, state: RequestState): Outcome | null {
     // A refusal before reading keeps the connection when the unread body is small and announced (Node
     // discards it); an unannounced or oversized one closes the connection instead of being read.
     const early = this.unreadNeedsClose(req);
-    const pathOnly = (req.url ?? '').split('?')[0] ?? '';
-    const match = HOOK_PATH.exec(pathOnly);
+    const url = req.url ?? '';
+    const query = url.indexOf('?');
+    const match = HOOK_PATH.exec(query < 0 ? url : url.slice(0, query));
     if (!match) return { status: 404, reason: 'not found: only POST /hooks/<source id> answers here', close: early };
     const sourceId = safeDecode(match[1]!);
     const source = sourceId === null ? undefined : this.options.getSource(sourceId);
@@ -281,26 +329,62 @@ export class Receiver {
     if (req.method !== 'POST') {
       return { status: 405, reason: `method ${req.method ?? ''} not allowed: webhooks are POST`, headers: { Allow: 'POST' }, close: early };
     }
-    if (!isJsonContentType(req.headers['content-type'])) {
-      const given = req.headers['content-type'] ? `"${req.headers['content-type']}"` : 'none';
+    const type = state.headers['content-type'];
+    if (!isJsonContentType(type)) {
+      const given = type ? `"${type}"` : 'none';
       return { status: 415, reason: `content type ${given} not supported: send application/json`, close: early };
     }
-    let headersVerified = false;
     if (provider.verifyHeaders) {
       const denied = provider.verifyHeaders(source, state.headers);
       if (denied) return fromRejection(denied, early);
-      headersVerified = true;
+      state.headersVerified = true;
     }
 
-    const declared = req.headers['content-length'];
+    const declared = state.headers['content-length'];
     if (declared !== undefined && Number(declared) > this.maxBodyBytes) {
       return { status: 413, reason: `body of ${declared} bytes is over the ${this.maxBodyBytes}-byte limit`, close: true };
     }
     if (expectsContinue(req)) res.writeContinue();
-    const read = await this.readBody(req, state);
-    if (read) return read;
+    return null;
+  }
 
-    const rawBody = Buffer.concat(state.chunks, state.bytes);
+  /** Parses, verifies and hands the event over; answers when the ingest settles. */
+  private afterBody(req: http.IncomingMessage, res: http.ServerResponse, state: RequestState): void {
+    let next: Outcome | Ingest;
+    try {
+      next = this.examine(state);
+    } catch (error) {
+      next = internalError(error);
+    }
+    if (!('stored' in next)) {
+      this.finish(req, res, state, next);
+      return;
+    }
+    const { stored, hook, eventId } = next;
+    const provider = state.provider!;
+    stored.then(
+      () => {
+        settle(provider, hook, true);
+        this.finish(req, res, state, { status: 200, reason: 'accepted', eventId });
+      },
+      (error: unknown) => {
+        settle(provider, hook, false);
+        const why = error instanceof Error ? error.message : String(error);
+        this.finish(req, res, state, {
+          status: 503,
+          reason: `the event could not be stored, try again later: ${why}`,
+          headers: { 'Retry-After': '5' },
+        });
+      },
+    );
+  }
+
+  /** JSON, verification and schema on the whole body; an outcome refuses (or acknowledges) it, else the ingest started. */
+  private examine(state: RequestState): Outcome | Ingest {
+    const source = state.source!;
+    const provider = state.provider!;
+    // One chunk (a small hook arrives in one read) is the body itself: no copy.
+    const rawBody = state.chunks.length === 1 ? state.chunks[0]! : Buffer.concat(state.chunks, state.bytes);
     state.body = rawBody;
     let json: unknown;
     let text = rawBody.toString('utf8');
@@ -313,7 +397,14 @@ export class Receiver {
       return { status: 400, reason: `malformed JSON: ${error instanceof Error ? error.message : 'cannot parse'}` };
     }
 
-    const hook: HookRequest = { source, headers: state.headers, rawBody, json, now: this.now(), headersVerified };
+    const hook: HookRequest = {
+      source,
+      headers: state.headers,
+      rawBody,
+      json,
+      now: this.now(),
+      headersVerified: state.headersVerified === true,
+    };
     const forged = provider.verify(hook);
     if (forged) return fromRejection(forged);
     const parsed = provider.parse(hook);
@@ -326,17 +417,14 @@ export class Receiver {
       provider.settle?.(hook, true);
       return { status: 200, reason: parsed.note };
     }
-
     const event = normalizedEvent(parsed.event, source, new Date(this.now()).toISOString());
+    let stored: Promise<unknown>;
     try {
-      await this.options.onEvent(event, source, parsed.event.raw === json ? text : undefined);
+      stored = Promise.resolve(this.options.onEvent(event, source, parsed.event.raw === json ? text : undefined));
     } catch (error) {
-      provider.settle?.(hook, false);
-      const why = error instanceof Error ? error.message : String(error);
-      return { status: 503, reason: `the event could not be stored, try again later: ${why}`, headers: { 'Retry-After': '5' } };
+      stored = Promise.reject(error);
     }
-    provider.settle?.(hook, true);
-    return { status: 200, reason: 'accepted', eventId: event.id };
+    return { stored, hook, eventId: event.id };
   }
 
   /** True when a body left unread is chunked (size unknown) or announced over the limit. */
@@ -347,67 +435,68 @@ export class Receiver {
     return !Number.isFinite(declared) || declared > this.maxBodyBytes;
   }
 
-  /** Streams the body in, counting bytes; returns an outcome when it must stop (too large, aborted). */
-  private readBody(req: http.IncomingMessage, state: RequestState): Promise<Outcome | null> {
-    return new Promise((resolve) => {
-      let settled = false;
-      const finish = (outcome: Outcome | null): void => {
-        if (settled) return;
-        settled = true;
-        req.off('data', onData);
-        req.off('end', onEnd);
-        req.off('error', onError);
-        req.off('aborted', onAborted);
-        resolve(outcome);
-      };
-      const onData = (chunk: Buffer): void => {
-        state.bytes += chunk.length;
-        if (state.bytes > this.maxBodyBytes) {
-          // Keep what was read for the log (the log keeps only its first 64 KiB) and stop reading.
-          req.pause();
-          finish({ status: 413, reason: `body is over the ${this.maxBodyBytes}-byte limit`, close: true });
-          return;
-        }
-        if (this.buffered + chunk.length > this.maxBufferedBytes) {
-          req.pause();
-          finish({ status: 503, reason: 'too many requests in progress: try again shortly', headers: { 'Retry-After': '5' }, close: true });
-          return;
-        }
-        this.buffered += chunk.length;
-        state.held += chunk.length;
-        state.chunks.push(chunk);
-      };
-      const onEnd = (): void => {
-        state.complete = true;
-        finish(null);
-      };
-      const onError = (error: Error): void => {
-        if (state.timedOut) {
-          onAborted();
-          return;
-        }
-        finish({ status: 400, reason: `the request body could not be read: ${error.message}`, close: true });
-      };
-      const onAborted = (): void => {
-        finish(
-          state.timedOut
-            ? { status: 408, reason: 'the request took too long to arrive', close: true }
-            : { status: 400, reason: 'the sender closed the connection before the body was complete', close: true },
-        );
-      };
-      req.on('data', onData);
-      req.on('end', onEnd);
-      req.on('error', onError);
-      req.on('aborted', onAborted);
-    });
+  /** Streams the body in, counting bytes; calls `done` once: with an outcome when it must stop (too large, aborted). */
+  private readBody(req: http.IncomingMessage, state: RequestState, done: (stopped: Outcome | null) => void): void {
+    let settled = false;
+    const finish = (outcome: Outcome | null): void => {
+      if (settled) return;
+      settled = true;
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('aborted', onAborted);
+      done(outcome);
+    };
+    const onData = (chunk: Buffer): void => {
+      state.bytes += chunk.length;
+      if (state.bytes > this.maxBodyBytes) {
+        // Keep what was read for the log (the log keeps only its first 64 KiB) and stop reading.
+        req.pause();
+        finish({ status: 413, reason: `body is over the ${this.maxBodyBytes}-byte limit`, close: true });
+        return;
+      }
+      if (this.buffered + chunk.length > this.maxBufferedBytes) {
+        req.pause();
+        finish({ status: 503, reason: 'too many requests in progress: try again shortly', headers: { 'Retry-After': '5' }, close: true });
+        return;
+      }
+      this.buffered += chunk.length;
+      state.held += chunk.length;
+      state.chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      state.complete = true;
+      finish(null);
+    };
+    const onError = (error: Error): void => {
+      if (state.timedOut) {
+        onAborted();
+        return;
+      }
+      finish({ status: 400, reason: `the request body could not be read: ${error.message}`, close: true });
+    };
+    const onAborted = (): void => {
+      finish(
+        state.timedOut
+          ? { status: 408, reason: 'the request took too long to arrive', close: true }
+          : { status: 400, reason: 'the sender closed the connection before the body was complete', close: true },
+      );
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('aborted', onAborted);
   }
 
   private respond(req: http.IncomingMessage, res: http.ServerResponse, state: RequestState, outcome: Outcome): void {
     const ok = outcome.status >= 200 && outcome.status < 300;
-    const payload: Record<string, unknown> = ok
-      ? { ok: true, event: outcome.eventId ?? null }
-      : { ok: false, error: outcome.reason, ...(outcome.field ? { field: outcome.field } : {}) };
-    const body = JSON.stringify(payload);
+    // An event id is a UUID (nothing to escape): the accepted answer needs no JSON.stringify.
+    const body =
+      ok && outcome.eventId !== undefined
+        ? `{"ok":true,"event":"${outcome.eventId}"}`
+        : JSON.stringify(
+            ok ? { ok: true, event: null } : { ok: false, error: outcome.reason, ...(outcome.field ? { field: outcome.field } : {}) },
+          );
     const closeAfter = (outcome.close === true && !state.complete) || state.closeAfterAnswer === true;
     if (!res.headersSent && !res.destroyed) {
       const headers: Record<string, string | number> = {
@@ -442,7 +531,7 @@ export class Receiver {
       status: outcome.status,
       reason: outcome.reason,
       headers: state.headers,
-      body: state.body ?? Buffer.concat(state.chunks),
+      body: state.body ?? recordedStart(state.chunks),
       bodyBytes: state.bytes,
       complete: state.complete,
       eventId: outcome.eventId ?? null,
@@ -462,7 +551,7 @@ export class Receiver {
     const status = timeout ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
     const reason = timeout ? 'the request took too long to arrive' : `malformed HTTP request (${error.code ?? 'parse error'})`;
     const pending = this.active.get(socket);
-    if (pending?.messageComplete?.() && error.code !== 'ECONNRESET' && error.code !== 'EPIPE') {
+    if (pending?.req?.complete && error.code !== 'ECONNRESET' && error.code !== 'EPIPE') {
       // The request before the bad bytes is read whole and waits for its answer (its ingest may be waiting
       // for the disk): that answer is what the sender must see. It goes out first, then the connection
       // closes; what followed it on the connection is not answered.
@@ -543,8 +632,30 @@ function normalizedEvent(f: ParsedEvent, source: Source, receivedAt: string): No
   };
 }
 
+/** The start of a body that was not read whole, joined only as far as the request log keeps it. */
+function recordedStart(chunks: Buffer[]): Buffer {
+  let bytes = 0;
+  let n = 0;
+  while (n < chunks.length && bytes < MAX_RECORDED_BODY_BYTES) bytes += chunks[n++]!.length;
+  return Buffer.concat(chunks.slice(0, n));
+}
+
 function expectsContinue(req: http.IncomingMessage): boolean {
   return (req.headers['expect'] ?? '').toLowerCase() === '100-continue';
+}
+
+/** `settle` must never throw; here, in a promise callback, a throw would be an unhandled rejection. */
+function settle(provider: ProviderModule, hook: HookRequest, accepted: boolean): void {
+  try {
+    provider.settle?.(hook, accepted);
+  } catch {
+    // The answer matters more than a module's bookkeeping.
+  }
+}
+
+function internalError(error: unknown): Outcome {
+  // Nothing a sender does should land here; if it does, answer and record instead of crashing.
+  return { status: 500, reason: `internal error: ${error instanceof Error ? error.message : String(error)}`, close: true };
 }
 
 function fromRejection(rejection: Rejection, close?: Outcome['close']): Outcome {

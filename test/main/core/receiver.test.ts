@@ -212,6 +212,65 @@ describe('receiver: accepted hooks end to end', () => {
   });
 });
 
+describe('receiver: stopping', () => {
+  it('close() lets a hook whose ingest is under way finish, answers it, then stops', async () => {
+    await receiver.close();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let entered: () => void = () => undefined;
+    const ingestStarted = new Promise<void>((resolve) => (entered = resolve));
+    receiver = new Receiver({
+      getSource: (id) => SOURCES.find((s) => s.id === id),
+      onEvent: async () => {
+        entered();
+        await gate;
+      },
+      log,
+    });
+    port = await receiver.listen(0);
+    const pending = sendHook(port, {
+      path: `/hooks/${backtraceA.id}`,
+      headers: btHeaders(backtraceA),
+      body: fixture('backtrace', 'group-notification.json'),
+    });
+    await ingestStarted;
+    let closed = false;
+    const closing = receiver.close(10_000).then(() => (closed = true));
+    await new Promise((r) => setImmediate(r));
+    expect(closed).toBe(false);
+    release();
+    expect((await pending).status).toBe(200);
+    await closing;
+    expect(receiver.listening).toBe(false);
+  });
+
+  it('close() stops waiting after its grace period when an ingest never settles', async () => {
+    await receiver.close();
+    let entered: () => void = () => undefined;
+    const ingestStarted = new Promise<void>((resolve) => (entered = resolve));
+    receiver = new Receiver({
+      getSource: (id) => SOURCES.find((s) => s.id === id),
+      onEvent: () => {
+        entered();
+        return new Promise<void>(() => undefined);
+      },
+      log,
+    });
+    port = await receiver.listen(0);
+    const pending = sendHook(port, {
+      path: `/hooks/${backtraceA.id}`,
+      headers: btHeaders(backtraceA),
+      body: fixture('backtrace', 'group-notification.json'),
+    }).catch((error: unknown) => error);
+    await ingestStarted;
+    await receiver.close(50);
+    expect(receiver.listening).toBe(false);
+    // The connection was closed under it: the sender sees no answer (and retries), never a 2xx.
+    const outcome = await pending;
+    expect(outcome instanceof Error || (outcome as { status: number }).status !== 200).toBe(true);
+  });
+});
+
 describe('receiver: every rejection has a status and a reason', () => {
   const bt = (): string => fixture('backtrace', 'group-notification.json');
 
