@@ -2,9 +2,14 @@
  * The webhook receiver: a node:http server on which only `POST /hooks/<source id>` answers.
  *
  * Order of checks (each refusal has a status and plain words): route and source → method → content type →
- * header-only authentication (Backtrace Basic) → size (declared, then counted while streaming) → JSON →
- * provider verification (Errorception signature) → schema. A 2xx is sent only after `onEvent` (the inbox's
- * durable ingest) resolves. Every request, accepted or rejected, is written to the request log.
+ * header-only authentication (a provider's `verifyHeaders`: Backtrace Basic auth, token headers) → size
+ * and memory budgets (declared, then counted while streaming) → JSON → provider verification
+ * (Errorception signature) → schema. A 2xx is sent only after `onEvent` (the inbox's durable ingest)
+ * resolves. Every request, accepted or rejected, is written to the request log.
+ *
+ * Bodies in memory are bounded in all, per source, per connection, and for bodies no header check
+ * authenticated (see {@link ReceiverOptions.maxBufferedBytes}), so slow unauthenticated uploads to one URL
+ * cannot make another source's authenticated hooks wait or fail.
  *
  * The port is public through the tunnel, so nothing else answers: no status page, no listing.
  */
@@ -45,8 +50,20 @@ export interface ReceiverOptions {
   /**
    * Bodies held in memory at once across all requests; defaults to {@link MAX_BUFFERED_BYTES}. Past it a
    * request is answered 503 (retry later) instead of read, so many slow senders cannot exhaust memory.
+   * Within it, smaller budgets keep one flood from refusing everyone else (each also answered 503):
+   * - one source's bodies: a quarter of it, so a flood on one URL leaves three quarters to the others;
+   * - bodies not authenticated by their headers (a provider that can only verify after reading, or an
+   *   unsigned one whose URL is the secret): half of it, so requests whose credentials were checked before
+   *   the body (Backtrace Basic auth) always have the other half, whatever arrives unauthenticated;
+   * - one connection's bodies (pipelined requests): the body size limit.
    */
   maxBufferedBytes?: number;
+  /** Bodies held at once for one source; defaults to a quarter of `maxBufferedBytes`. */
+  maxSourceBufferedBytes?: number;
+  /** Bodies held at once that no header check authenticated; defaults to half of `maxBufferedBytes`. */
+  maxUnverifiedBufferedBytes?: number;
+  /** Bodies held at once on one connection; defaults to `maxBodyBytes`. */
+  maxConnectionBufferedBytes?: number;
   /** Clock (ms since the epoch), for tests. */
   now?: () => number;
   /** Whole-request deadline, so a slow sender cannot hold a connection open. Default 30 s. */
@@ -88,8 +105,10 @@ interface RequestState {
   complete: boolean;
   /** Set when Node's request deadline dropped the connection mid-request. */
   timedOut: boolean;
-  /** Body bytes this request holds in memory, counted against the receiver's bound. */
+  /** Body bytes this request holds in memory, counted against the receiver's budgets. */
   held: number;
+  /** Its connection's bookkeeping (absent for a client error's record). */
+  connection?: Connection;
   /** The provider's `verifyHeaders` passed: `verify` may skip the header checks. */
   headersVerified?: boolean;
   /** Bad bytes followed this request on its connection: answer it, then close the connection. */
@@ -97,6 +116,22 @@ interface RequestState {
   /** The request, to ask whether the HTTP parser has the whole message (absent for a client error's record). */
   req?: http.IncomingMessage;
 }
+
+/** What the receiver tracks per connection. */
+interface Connection {
+  /** The request it is in the middle of, so a deadline hit mid-body is recorded once, with it. */
+  current: RequestState | null;
+  /** Body bytes its requests hold (pipelined requests may hold more than one body). */
+  held: number;
+}
+
+/** Which budget a refused chunk would have overrun, in the words the sender gets. */
+const BUSY = {
+  all: 'too many requests in progress: try again shortly',
+  source: 'too many requests in progress for this source: try again shortly',
+  unverified: 'too many unauthenticated requests in progress: try again shortly',
+  connection: 'too many requests in progress on this connection: try again shortly',
+} as const;
 
 const HOOK_PATH = /^\/hooks\/([^/?#]+)\/?$/;
 const JSON_TYPE = /^application\/(?:json|[a-z0-9!#$&^_.+-]+\+json)$/;
@@ -150,17 +185,24 @@ export class Receiver {
   /** Requests being handled (answered or not yet), and who waits for that to reach zero. */
   private pending = 0;
   private idleWaiters: Array<() => void> = [];
-  /** The request each socket is in the middle of, so a deadline hit mid-body is recorded once, with it. */
-  private readonly active = new WeakMap<Socket, RequestState>();
+  private readonly connections = new WeakMap<Socket, Connection>();
   private boundPort: number | null = null;
   private boundHost: string | null = null;
-  /** Bytes of request bodies held right now (see {@link ReceiverOptions.maxBufferedBytes}). */
+  /** Bytes of request bodies held right now: in all, per source id, and not authenticated by headers. */
   private buffered = 0;
+  private readonly bufferedBySource = new Map<string, number>();
+  private unverified = 0;
   private readonly maxBufferedBytes: number;
+  private readonly maxSourceBufferedBytes: number;
+  private readonly maxUnverifiedBufferedBytes: number;
+  private readonly maxConnectionBufferedBytes: number;
 
   constructor(private readonly options: ReceiverOptions) {
     this.maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
     this.maxBufferedBytes = options.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
+    this.maxSourceBufferedBytes = options.maxSourceBufferedBytes ?? Math.floor(this.maxBufferedBytes / 4);
+    this.maxUnverifiedBufferedBytes = options.maxUnverifiedBufferedBytes ?? Math.floor(this.maxBufferedBytes / 2);
+    this.maxConnectionBufferedBytes = options.maxConnectionBufferedBytes ?? this.maxBodyBytes;
     this.getProvider = options.getProvider ?? defaultGetProvider;
     this.now = options.now ?? Date.now;
     this.server = http.createServer({
@@ -273,7 +315,13 @@ export class Receiver {
       req,
     };
     this.pending++;
-    this.active.set(req.socket, state);
+    let connection = this.connections.get(req.socket);
+    if (connection === undefined) {
+      connection = { current: null, held: 0 };
+      this.connections.set(req.socket, connection);
+    }
+    connection.current = state;
+    state.connection = connection;
     let refused: Outcome | null;
     try {
       refused = this.beforeBody(req, res, state);
@@ -292,16 +340,16 @@ export class Receiver {
 
   /** Answers, records, and releases what the request held. Never throws. */
   private finish(req: http.IncomingMessage, res: http.ServerResponse, state: RequestState, outcome: Outcome): void {
-    if (this.active.get(req.socket) === state) this.active.delete(req.socket);
+    const connection = state.connection!;
+    if (connection.current === state) connection.current = null;
     try {
       this.respond(req, res, state, outcome);
     } catch {
       // Only a bug lands here; the socket must not be left open waiting for an answer.
       if (!res.headersSent) res.destroy();
     }
-    // The body is in the request log (its first 64 KiB) or gone: it no longer counts against the memory bound.
-    this.buffered -= state.held;
-    state.held = 0;
+    // The body is in the request log (its first 64 KiB) or gone: it no longer counts against the budgets.
+    this.release(state);
     if (--this.pending === 0 && this.idleWaiters.length > 0) {
       for (const wake of this.idleWaiters.splice(0)) wake();
     }
@@ -337,13 +385,17 @@ export class Receiver {
     if (provider.verifyHeaders) {
       const denied = provider.verifyHeaders(source, state.headers);
       if (denied) return fromRejection(denied, early);
-      state.headersVerified = true;
+      // Undefined: this source has nothing the headers could prove (e.g. no token configured).
+      if (denied === null) state.headersVerified = true;
     }
 
     const declared = state.headers['content-length'];
     if (declared !== undefined && Number(declared) > this.maxBodyBytes) {
       return { status: 413, reason: `body of ${declared} bytes is over the ${this.maxBodyBytes}-byte limit`, close: true };
     }
+    // An announced body that would not fit is refused before a byte of it is read.
+    const busy = declared === undefined ? null : this.overBudget(state, Number(declared));
+    if (busy !== null) return busyOutcome(busy);
     if (expectsContinue(req)) res.writeContinue();
     return null;
   }
@@ -455,13 +507,13 @@ export class Receiver {
         finish({ status: 413, reason: `body is over the ${this.maxBodyBytes}-byte limit`, close: true });
         return;
       }
-      if (this.buffered + chunk.length > this.maxBufferedBytes) {
+      const busy = this.overBudget(state, chunk.length);
+      if (busy !== null) {
         req.pause();
-        finish({ status: 503, reason: 'too many requests in progress: try again shortly', headers: { 'Retry-After': '5' }, close: true });
+        finish(busyOutcome(busy));
         return;
       }
-      this.buffered += chunk.length;
-      state.held += chunk.length;
+      this.hold(state, chunk.length);
       state.chunks.push(chunk);
     };
     const onEnd = (): void => {
@@ -486,6 +538,40 @@ export class Receiver {
     req.on('end', onEnd);
     req.on('error', onError);
     req.on('aborted', onAborted);
+  }
+
+  /** The budget `bytes` more of this request's body would overrun, or null when it fits in all of them. */
+  private overBudget(state: RequestState, bytes: number): keyof typeof BUSY | null {
+    if (this.buffered + bytes > this.maxBufferedBytes) return 'all';
+    if ((state.connection?.held ?? 0) + bytes > this.maxConnectionBufferedBytes) return 'connection';
+    if (!state.headersVerified && this.unverified + bytes > this.maxUnverifiedBufferedBytes) return 'unverified';
+    const id = state.source?.id;
+    if (id !== undefined && (this.bufferedBySource.get(id) ?? 0) + bytes > this.maxSourceBufferedBytes) return 'source';
+    return null;
+  }
+
+  private hold(state: RequestState, bytes: number): void {
+    state.held += bytes;
+    this.buffered += bytes;
+    if (state.connection) state.connection.held += bytes;
+    if (!state.headersVerified) this.unverified += bytes;
+    const id = state.source?.id;
+    if (id !== undefined) this.bufferedBySource.set(id, (this.bufferedBySource.get(id) ?? 0) + bytes);
+  }
+
+  private release(state: RequestState): void {
+    const bytes = state.held;
+    if (bytes === 0) return;
+    state.held = 0;
+    this.buffered -= bytes;
+    if (state.connection) state.connection.held -= bytes;
+    if (!state.headersVerified) this.unverified -= bytes;
+    const id = state.source?.id;
+    if (id !== undefined) {
+      const left = (this.bufferedBySource.get(id) ?? 0) - bytes;
+      if (left > 0) this.bufferedBySource.set(id, left);
+      else this.bufferedBySource.delete(id);
+    }
   }
 
   private respond(req: http.IncomingMessage, res: http.ServerResponse, state: RequestState, outcome: Outcome): void {
@@ -550,7 +636,7 @@ export class Receiver {
     const timeout = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
     const status = timeout ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
     const reason = timeout ? 'the request took too long to arrive' : `malformed HTTP request (${error.code ?? 'parse error'})`;
-    const pending = this.active.get(socket);
+    const pending = this.connections.get(socket)?.current;
     if (pending?.req?.complete && error.code !== 'ECONNRESET' && error.code !== 'EPIPE') {
       // The request before the bad bytes is read whole and waits for its answer (its ingest may be waiting
       // for the disk): that answer is what the sender must see. It goes out first, then the connection
@@ -568,7 +654,7 @@ export class Receiver {
     socket.destroySoon?.();
     // A reset or aborted connection is not a request worth listing.
     if (error.code === 'ECONNRESET' || error.code === 'EPIPE') return;
-    const current = this.active.get(socket);
+    const current = this.connections.get(socket)?.current;
     if (current) {
       // The request's own handler records it (with its source and what arrived of the body).
       current.timedOut = timeout;
@@ -651,6 +737,10 @@ function settle(provider: ProviderModule, hook: HookRequest, accepted: boolean):
   } catch {
     // The answer matters more than a module's bookkeeping.
   }
+}
+
+function busyOutcome(budget: keyof typeof BUSY): Outcome {
+  return { status: 503, reason: BUSY[budget], headers: { 'Retry-After': '5' }, close: true };
 }
 
 function internalError(error: unknown): Outcome {
