@@ -621,7 +621,7 @@ export class Receiver {
       bodyBytes: state.bytes,
       complete: state.complete,
       eventId: outcome.eventId ?? null,
-      secretHeaders: state.provider?.secretHeaders ?? [],
+      secretHeaders: secretHeadersFor(state),
       time: this.now(),
     });
     try {
@@ -715,6 +715,23 @@ function normalizedEvent(f: ParsedEvent, source: Source, receivedAt: string): No
     milestone: f.milestone,
     redelivery: f.redelivery,
     raw: f.raw,
+  };
+}
+
+/** The provider's secret header names, and the source's own when its module names them (looked up when read). */
+function secretHeadersFor(state: RequestState): readonly string[] | (() => readonly string[]) {
+  const provider = state.provider;
+  const source = state.source;
+  if (!provider) return [];
+  if (!provider.secretHeadersOf || !source) return provider.secretHeaders;
+  const of = provider.secretHeadersOf.bind(provider);
+  return () => {
+    try {
+      return [...provider.secretHeaders, ...of(source)];
+    } catch {
+      // A source whose config cannot be read still gets the provider's list (and the default set).
+      return provider.secretHeaders;
+    }
   };
 }
 

@@ -12,8 +12,26 @@ export const DEFAULT_REQUEST_LOG_SIZE = 200;
 /** How much of a body a record keeps. */
 export const MAX_RECORDED_BODY_BYTES = 64 * 1024;
 
-/** Header names masked in every record, whichever provider the request was for. */
-export const ALWAYS_MASKED_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'x-signature'];
+/**
+ * Header names masked in every record, whichever source the request was for. Names that look like a
+ * credential are masked too (see {@link isSecretHeader}), so a provider's or a service's own token or
+ * signature header is hidden even when no module names it.
+ */
+export const ALWAYS_MASKED_HEADERS = [
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
+  'api-key',
+  'x-signature',
+  'x-hub-signature',
+  'x-hub-signature-256',
+  'webhook-signature',
+];
+
+/** Credential-looking names: `*-token`, `*signature*`, `*secret*`, `*password*`, `*-api-key`, `*-apikey`. */
+const CREDENTIAL_NAME = /(?:^|-)(?:token|api-?key)$|signature|secret|password/;
 
 const MASK = '••••••';
 /** Lenient: a body cut at 64 KiB may end inside a character; that one becomes U+FFFD. */
@@ -40,8 +58,11 @@ export interface RequestEntry {
   /** False when the receiver stopped reading before the end (too large, or refused before reading). */
   complete: boolean;
   eventId: string | null;
-  /** Extra header names to mask (the source's provider's `secretHeaders`). */
-  secretHeaders?: readonly string[];
+  /**
+   * Extra header names to mask: the provider's `secretHeaders`, or a function giving them with the
+   * source's own (a generic source's configured signature header), called only when a record is read.
+   */
+  secretHeaders?: readonly string[] | (() => readonly string[]);
   /** Milliseconds since the epoch; defaults to now. */
   time?: number;
 }
@@ -63,9 +84,13 @@ export function maskValue(name: string, value: string): string {
   return MASK;
 }
 
-/** True when a (lower-cased) header name carries a credential: one of {@link ALWAYS_MASKED_HEADERS} or one in `extra`. */
+/**
+ * True when a (lower-cased) header name carries a credential: one of {@link ALWAYS_MASKED_HEADERS}, one
+ * in `extra`, or a credential-looking name (`honeybadger-token`, `x-gitlab-token`, `sentry-hook-signature`,
+ * `x-webhook-secret`...).
+ */
 export function isSecretHeader(name: string, extra?: ReadonlySet<string> | null): boolean {
-  return ALWAYS_MASKED.has(name) || extra?.has(name) === true;
+  return ALWAYS_MASKED.has(name) || extra?.has(name) === true || CREDENTIAL_NAME.test(name);
 }
 
 /** Copies headers with every secret one masked. */
@@ -202,7 +227,7 @@ function lazyRecord(
   secret: ReadonlySet<string>,
 ): RequestRecord {
   const raw = entry.headers;
-  const extra = entry.secretHeaders;
+  const named = entry.secretHeaders;
   const at = entry.time ?? Date.now();
   let headers: Record<string, string> | undefined;
   let body: string | undefined;
@@ -220,7 +245,7 @@ function lazyRecord(
     status: entry.status,
     reason: entry.reason,
     get headers(): Record<string, string> {
-      headers ??= maskWith(raw, secret, extra);
+      headers ??= maskWith(raw, secret, typeof named === 'function' ? named() : named);
       return headers;
     },
     get body(): string {

@@ -77,6 +77,12 @@ export interface ProviderModule {
   credentials: CredentialField[];
   /** Header names (lower-case) to mask in the request inspector. */
   secretHeaders: string[];
+  /**
+   * Optional: header names (lower-case) that carry credentials for this particular source, from its
+   * config (a generic source's own signature header), masked in the inspector with `secretHeaders`.
+   * Called only when a record is read, never on the request's way in.
+   */
+  secretHeadersOf?(source: Source): string[];
   /** Plain words shown in setup when the provider signs nothing and the URL itself is the secret. */
   securityNote: string | null;
   /** Steps for the provider's own settings, shown in the setup view and README. */

@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Receiver } from '../../../main/core/receiver';
 import { RequestLog } from '../../../main/core/request-log';
-import { allSecretHeaders } from '../../../main/core/providers/index';
+import { genericProvider, signGenericRequest } from '../../../main/core/providers/generic';
+import { allSecretHeaders, getProvider } from '../../../main/core/providers/index';
+import type { ProviderModule } from '../../../main/core/providers/types';
 import type { NormalizedEvent, RequestRecord } from '../../../shared/events';
 import { sourceSchema, type Source } from '../../../shared/settings';
 import { basicAuth, sendHook } from '../../helpers/hook-client';
@@ -435,5 +437,77 @@ describe('receiver: every rejection has a status and a reason', () => {
     const res = await sendHook(port, { method: 'GET', path: '/' });
     expect(res.status).toBe(404);
     expect(records.some((r) => r.status === 400 && /malformed HTTP/.test(r.reason))).toBe(true);
+  });
+});
+
+describe('receiver: the request log masks credentials', () => {
+  const genericSource: Source = sourceSchema.parse({
+    id: 'genericSourceAAAAAAAAAA',
+    provider: 'generic',
+    name: 'Deploy bot',
+    config: { titlePath: '$.title', groupKeyPath: '$.id', verification: 'hmac', signatureHeader: 'x-deploybot-mac' },
+    credentials: { secret: 'generic-secret' },
+  });
+
+  /** A receiver over the real registry, except the generic module also names its source's configured header. */
+  async function withGeneric(module: ProviderModule): Promise<{ port: number; records: RequestRecord[] }> {
+    await receiver.close();
+    const seen: RequestRecord[] = [];
+    receiver = new Receiver({
+      getSource: (id) => [...SOURCES, genericSource].find((s) => s.id === id),
+      onEvent: async () => undefined,
+      log,
+      onRecord: (r) => seen.push(r),
+      getProvider: (id) => (id === 'generic' ? module : getProvider(id)),
+    });
+    port = await receiver.listen(0);
+    return { port, records: seen };
+  }
+
+  it("masks the header a source's module names for it, its default credential headers, and nothing else", async () => {
+    const { port: p, records: seen } = await withGeneric({
+      ...genericProvider,
+      secretHeadersOf: (s) => [String(s.config['signatureHeader'])],
+    });
+    const body = JSON.stringify({ title: 'Deploy failed', id: 'd-1' });
+    const res = await sendHook(p, {
+      path: `/hooks/${genericSource.id}`,
+      headers: {
+        'content-type': 'application/json',
+        'x-deploybot-mac': signGenericRequest(genericSource, body, Date.now())['x-deploybot-mac']!,
+        'x-deploybot-token': 'tok-123',
+        'x-hub-signature-256': 'sha256=abc',
+        cookie: 'session=1',
+        'x-request-id': 'req-7',
+      },
+      body,
+    });
+    expect(res.status).toBe(200);
+    const headers = seen[0]!.headers;
+    expect(headers['x-deploybot-mac']).toBe('••••••');
+    expect(headers['x-deploybot-token']).toBe('••••••');
+    expect(headers['x-hub-signature-256']).toBe('••••••');
+    expect(headers['cookie']).toBe('••••••');
+    expect(headers['x-request-id']).toBe('req-7');
+    // What the window is sent and what list() returns carry no credential at all.
+    expect(JSON.stringify(log.list())).not.toMatch(/tok-123|session=1|sha256=abc/);
+    // Replay keeps the request exactly as it came.
+    expect(log.original(seen[0]!.id)?.headers['x-deploybot-token']).toBe('tok-123');
+  });
+
+  it("still masks the provider's and the default headers when the module cannot name the source's own", async () => {
+    const { port: p, records: seen } = await withGeneric({
+      ...genericProvider,
+      secretHeadersOf: () => {
+        throw new Error('unreadable config');
+      },
+    });
+    const res = await sendHook(p, {
+      path: `/hooks/${genericSource.id}`,
+      headers: { 'content-type': 'application/json', 'webhook-signature': 'v1,abc', authorization: 'Bearer xyz' },
+      body: '{}',
+    });
+    expect(res.status).toBe(401);
+    expect(seen[0]!.headers).toMatchObject({ 'webhook-signature': '••••••', authorization: 'Bearer ••••••' });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { allSecretHeaders } from '../../../main/core/providers/index';
-import { maskHeaders, MAX_RECORDED_BODY_BYTES, RequestLog, type RequestEntry } from '../../../main/core/request-log';
+import { isSecretHeader, maskHeaders, MAX_RECORDED_BODY_BYTES, RequestLog, type RequestEntry } from '../../../main/core/request-log';
 
 function entry(overrides: Partial<RequestEntry> = {}): RequestEntry {
   return {
@@ -47,6 +47,58 @@ describe('request log', () => {
     expect(record.headers['user-agent']).toBe('Backtrace');
     expect(JSON.stringify(log.list())).not.toContain('dXNlcjpwYXNz');
     expect(log.original(record.id)?.headers['authorization']).toBe('Basic dXNlcjpwYXNz');
+  });
+
+  it.each([
+    'authorization',
+    'proxy-authorization',
+    'cookie',
+    'set-cookie',
+    'x-api-key',
+    'api-key',
+    'x-signature',
+    'x-hub-signature',
+    'x-hub-signature-256',
+    'webhook-signature',
+    'sentry-hook-signature',
+    'x-servicehook-signature',
+    'honeybadger-token',
+    'x-gitlab-token',
+    'x-rollbar-access-token',
+    'token',
+    'x-webhook-secret',
+    'x-shopify-hmac-signature',
+    'x-service-apikey',
+    'x-password',
+  ])('masks %s in every record, whatever the source', (name) => {
+    const record = new RequestLog(1).add(entry({ headers: { [name]: 'credential-value', 'user-agent': 'ua' } }));
+    expect(record.headers[name]).toMatch(/••••••$/);
+    expect(record.headers[name]).not.toContain('credential-value');
+    expect(record.headers['user-agent']).toBe('ua');
+  });
+
+  it.each(['content-type', 'content-length', 'user-agent', 'webhook-id', 'webhook-timestamp', 'x-request-id', 'x-tokenizer', 'host'])(
+    'leaves %s readable',
+    (name) => {
+      expect(isSecretHeader(name)).toBe(false);
+    },
+  );
+
+  it("asks for the source's own secret header names only when a record is read", () => {
+    let asked = 0;
+    const record = new RequestLog(1).add(
+      entry({
+        headers: { 'x-my-mac': 'abc', other: 'o' },
+        secretHeaders: () => {
+          asked++;
+          return ['X-My-Mac'];
+        },
+      }),
+    );
+    expect(asked).toBe(0);
+    expect(record.headers).toEqual({ 'x-my-mac': '••••••', other: 'o' });
+    expect(record.headers['x-my-mac']).toBe('••••••');
+    expect(asked).toBe(1);
   });
 
   it('masks the headers an entry names for its provider', () => {
