@@ -84,7 +84,10 @@ interface Ingest {
 /** What the handler settled on; turned into a response and a record in one place. */
 interface Outcome {
   status: number;
+  /** Recorded in the request log; also the answer's `error`, unless `answer` says otherwise. */
   reason: string;
+  /** What the sender is told instead of `reason` (a 404 says only "not found"). */
+  answer?: string;
   field?: string;
   headers?: Record<string, string>;
   eventId?: string;
@@ -133,6 +136,7 @@ const BUSY = {
   connection: 'too many requests in progress on this connection: try again shortly',
 } as const;
 
+const NOT_FOUND = 'not found';
 const HOOK_PATH = /^\/hooks\/([^/?#]+)\/?$/;
 const JSON_TYPE = /^application\/(?:json|[a-z0-9!#$&^_.+-]+\+json)$/;
 const MAX_RECORDED_PATH = 2048;
@@ -363,14 +367,21 @@ export class Receiver {
     const url = req.url ?? '';
     const query = url.indexOf('?');
     const match = HOOK_PATH.exec(query < 0 ? url : url.slice(0, query));
-    if (!match) return { status: 404, reason: 'not found: only POST /hooks/<source id> answers here', close: early };
+    // Every 404 tells the sender only "not found": nothing about which routes or sources exist. The request
+    // log (the user's own inspector) keeps why.
+    if (!match) return { status: 404, reason: 'not found: only POST /hooks/<source id> answers here', answer: NOT_FOUND, close: early };
     const sourceId = safeDecode(match[1]!);
     const source = sourceId === null ? undefined : this.options.getSource(sourceId);
-    if (!source) return { status: 404, reason: 'unknown source: check the webhook URL', close: early };
+    if (!source) return { status: 404, reason: 'unknown source: check the webhook URL', answer: NOT_FOUND, close: early };
     state.source = source;
     const provider = this.getProvider(source.provider);
     if (!provider) {
-      return { status: 404, reason: `this source's provider (${source.provider}) is not available in this version`, close: early };
+      return {
+        status: 404,
+        reason: `this source's provider (${source.provider}) is not available in this version`,
+        answer: NOT_FOUND,
+        close: early,
+      };
     }
     state.provider = provider;
 
@@ -581,7 +592,9 @@ export class Receiver {
       ok && outcome.eventId !== undefined
         ? `{"ok":true,"event":"${outcome.eventId}"}`
         : JSON.stringify(
-            ok ? { ok: true, event: null } : { ok: false, error: outcome.reason, ...(outcome.field ? { field: outcome.field } : {}) },
+            ok
+              ? { ok: true, event: null }
+              : { ok: false, error: outcome.answer ?? outcome.reason, ...(outcome.field ? { field: outcome.field } : {}) },
           );
     const closeAfter = (outcome.close === true && !state.complete) || state.closeAfterAnswer === true;
     if (!res.headersSent && !res.destroyed) {

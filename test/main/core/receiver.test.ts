@@ -288,15 +288,18 @@ describe('receiver: every rejection has a status and a reason', () => {
     const res = await sendHook(port, { method, path });
     expect(res.status).toBe(404);
     expect(res.json).toMatchObject({ ok: false });
-    expect(String(res.json?.['error'])).toMatch(/not found/);
+    // Only "not found": nothing about the routes (no /hooks/, no POST), the request log says why.
+    expect(res.json).toEqual({ ok: false, error: 'not found' });
     expect(res.text).not.toContain(backtraceA.id);
+    expect(res.text).not.toMatch(/hooks|POST/);
+    expect(records.at(-1)?.reason).toMatch(/only POST \/hooks\/<source id> answers here/);
   });
 
   it('404 for an unknown source id', async () => {
     const res = await sendHook(port, { path: '/hooks/doesNotExist0000000000', headers: btHeaders(backtraceA), body: bt() });
     expect(res.status).toBe(404);
-    expect(res.json?.['error']).toMatch(/unknown source/);
-    expect(records[0]).toMatchObject({ status: 404, sourceId: null });
+    expect(res.json?.['error']).toBe('not found');
+    expect(records[0]).toMatchObject({ status: 404, sourceId: null, reason: expect.stringMatching(/unknown source/) });
   });
 
   it('404 for an undecodable source id', async () => {
