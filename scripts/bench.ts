@@ -403,10 +403,10 @@ async function httpSection(rows: Row[], work: string, configPath: string, source
  * (BENCH_CALLGRIND_WARMUP, BENCH_CALLGRIND_REQUESTS, BENCH_CALLGRIND_WINDOWS). Measured here: after 1,000 or
  * 5,000 warm-up hooks a quarter to a half of the counted instructions were still TurboFan compiling; after
  * 10,000 under a twentieth. Windows of 500 hooks: most cost about the same, and one in eight or so holds a
- * store compaction or a major GC and costs over twice as much. So the typical hook is the median window
- * (steady to a few percent run to run, fit for before/after), and the mean over all windows is the whole
- * cost with compactions and GC spread over the hooks (it moves with how many compactions fall in 6,000
- * hooks); the target is judged on the mean.
+ * store compaction or a major GC and costs over twice as much. So the typical hook is the median window,
+ * and the mean over all windows is the whole cost with compactions and GC spread over the hooks; the
+ * target is judged on the mean. Run to run, bare and the receiver alone agree to a few percent (fit for
+ * before/after); headless medians swung by a fifth and means by about 8%, so compare several runs.
  */
 const CALLGRIND_WARM_UP = Number(process.env.BENCH_CALLGRIND_WARMUP ?? 10_000);
 const CALLGRIND_MEASURED = Number(process.env.BENCH_CALLGRIND_REQUESTS ?? 6000);
