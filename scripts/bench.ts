@@ -9,10 +9,13 @@
  * 2. RSS of the built headless process holding 50,000 groups.
  * 3. Per-event cost of the inbox with 50,000 stored groups against 500 (wall and CPU, 20 in flight).
  * 4. Start-up of the built headless process with 5,000 stored groups, until its `listening` line.
+ * 5. Instructions per accepted Backtrace hook of the built headless process in `--json` mode (its stdout read
+ *    and thrown away) against a bare node:http 204 server's per request, counted by callgrind under the same
+ *    load (see bench-callgrind.ts). Skipped, saying how to get it, when valgrind is not installed.
  *
  * Prints a table with the issue's targets and PASS/MISS. Not part of `npm test`: timing is noisy.
- * BENCH_SECONDS (default 8) sets the length of each HTTP run; BENCH_ONLY=http,rss,inbox,startup picks parts
- * (add `keep` to keep the seeded data dirs). Linux: RSS is read from /proc.
+ * BENCH_SECONDS (default 8) sets the length of each HTTP run; BENCH_ONLY=http,rss,inbox,startup,callgrind picks
+ * parts (add `keep` to keep the seeded data dirs and callgrind dumps). Linux: RSS is read from /proc.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
@@ -23,12 +26,15 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { callgrindMissing, measureInstructions, type CallgrindLoad, type CallgrindResult } from './bench-callgrind';
 import type { NormalizedEvent } from '../shared/events';
 import { parseSettings, type Settings, type SourceInput } from '../shared/settings';
 import { CrashbellCore } from '../main/core/core';
 import { openInbox, type LocalInbox } from '../main/core/inbox/index';
 import { blankEvent } from '../main/core/providers/parsed-event';
-import { getProvider } from '../main/core/providers/index';
+import { allSecretHeaders, getProvider } from '../main/core/providers/index';
+import { Receiver } from '../main/core/receiver';
+import { DEFAULT_REQUEST_LOG_SIZE, RequestLog } from '../main/core/request-log';
 import { signSentryHook } from '../main/core/providers/sentry';
 import { MemorySettingsStore } from '../main/core/settings-access';
 
@@ -68,8 +74,8 @@ function settingsFor(sources: BenchSources): Settings {
   });
 }
 
-/** Which parts to run: BENCH_ONLY=http,inbox,rss,startup (default all). */
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'http,inbox,rss,startup').split(','));
+/** Which parts to run: BENCH_ONLY=http,inbox,rss,startup,callgrind (default all). */
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'http,inbox,rss,startup,callgrind').split(','));
 
 let counter = 0;
 
@@ -175,7 +181,7 @@ function sentryTemplate(sources: BenchSources): { data?: { issue?: Record<string
   return sentrySample;
 }
 
-// ---------- server process (`bench.js --serve bare|core CONFIG DATADIR`) ----------
+// ---------- server process (`bench.js --serve bare|receiver|core CONFIG DATADIR`) ----------
 
 async function serve(kind: string, configPath: string, dataDir: string): Promise<void> {
   // CPU accounting for the measured run only: the parent sends SIGUSR2 after its warm-up, SIGTERM at the end.
@@ -215,6 +221,23 @@ async function serve(kind: string, configPath: string, dataDir: string): Promise
     return;
   }
   const settings = parseSettings(JSON.parse(readFileSync(configPath, 'utf8')));
+  if (kind === 'receiver') {
+    // The receiver alone, as the core builds it (request log included), with an ingest that stores nothing:
+    // what a hook costs before the inbox, the store and the output.
+    const receiver = new Receiver({
+      getSource: (id) => settings.sources.find((s) => s.id === id),
+      onEvent: async () => undefined,
+      log: new RequestLog(DEFAULT_REQUEST_LOG_SIZE, allSecretHeaders()),
+      onRecord: () => undefined,
+    });
+    const port = await receiver.listen(0);
+    process.stdout.write(`${JSON.stringify({ port })}\n`);
+    process.on('SIGTERM', () => {
+      report();
+      void receiver.close().then(() => process.exit(0));
+    });
+    return;
+  }
   const core = await CrashbellCore.open({ settings: new MemorySettingsStore(settings), dataDir, port: 0 });
   // CrashbellCore.open opens the inbox with openInbox, whose result also offers the store counters.
   inbox = core.inbox as LocalInbox;
@@ -371,6 +394,97 @@ async function httpSection(rows: Row[], work: string, configPath: string, source
       });
     }
   }
+}
+
+// ---------- instructions per hook (callgrind) ----------
+
+/**
+ * Requests sent uncounted before callgrind counts, and requests counted in windows of equal size
+ * (BENCH_CALLGRIND_WARMUP, BENCH_CALLGRIND_REQUESTS, BENCH_CALLGRIND_WINDOWS). Measured here: after 1,000 or
+ * 5,000 warm-up hooks a quarter to a half of the counted instructions were still TurboFan compiling; after
+ * 10,000 under a twentieth. Windows of 500 hooks: most cost about the same, and one in eight or so holds a
+ * store compaction or a major GC and costs over twice as much. So the typical hook is the median window,
+ * and the mean over all windows is the whole cost with compactions and GC spread over the hooks; the
+ * target is judged on the mean. Run to run, bare and the receiver alone agree to a few percent (fit for
+ * before/after); headless medians swung by a fifth and means by about 8%, so compare several runs.
+ */
+const CALLGRIND_WARM_UP = Number(process.env.BENCH_CALLGRIND_WARMUP ?? 10_000);
+const CALLGRIND_MEASURED = Number(process.env.BENCH_CALLGRIND_REQUESTS ?? 6000);
+const CALLGRIND_WINDOWS = Number(process.env.BENCH_CALLGRIND_WINDOWS ?? 12);
+
+async function callgrindSection(
+  rows: Row[],
+  work: string,
+  configPath: string,
+  sources: BenchSources,
+  log: (s: string) => void,
+): Promise<void> {
+  const missing = callgrindMissing();
+  if (missing) {
+    log(`Callgrind: ${missing}; skipping that part.`);
+    rows.push({ what: 'instructions per hook (callgrind)', value: 'skipped: valgrind not installed', target: '', pass: null });
+    return;
+  }
+  log(
+    `Callgrind: ${CALLGRIND_WARM_UP} warm-up + ${CALLGRIND_MEASURED} counted requests in ${CALLGRIND_WINDOWS} windows, ${CONNECTIONS} connections, per server…`,
+  );
+  // The same requests, in the same order, to every server: the bare one reads each body and answers 204.
+  const load: CallgrindLoad = {
+    make: (i) => requestFor('backtrace', sources, i),
+    warmUp: CALLGRIND_WARM_UP,
+    measured: CALLGRIND_MEASURED,
+    windows: CALLGRIND_WINDOWS,
+    connections: CONNECTIONS,
+  };
+  const keep = ONLY.has('keep');
+  const portLine = (key: string) => (line: string) => {
+    try {
+      const msg = JSON.parse(line) as Record<string, unknown>;
+      return (key === '' || msg.type === key) && typeof msg.port === 'number' ? msg.port : null;
+    } catch {
+      return null;
+    }
+  };
+  const serveArgs = (kind: string): string[] => [SELF, '--serve', kind, configPath, join(work, `cg-${kind}`)];
+  const hook = `/hooks/${sources.backtrace.id}`;
+  const targets = [
+    { label: 'bare node:http', nodeArgs: serveArgs('bare'), portFrom: portLine(''), path: hook },
+    { label: 'receiver alone', nodeArgs: serveArgs('receiver'), portFrom: portLine(''), path: hook },
+    {
+      label: 'headless --json',
+      nodeArgs: [HEADLESS, '--config', configPath, '--port', '0', '--data-dir', join(work, 'cg-headless'), '--json'],
+      portFrom: portLine('listening'),
+      path: hook,
+    },
+  ];
+  // BENCH_CALLGRIND_TARGETS=receiver (or any of bare,receiver,headless) measures only those, to compare a change quickly.
+  const wanted = new Set((process.env.BENCH_CALLGRIND_TARGETS ?? 'bare,receiver,headless').split(','));
+  const measure = async (i: number, name: string): Promise<CallgrindResult | null> => {
+    if (!wanted.has(name)) return null;
+    const r = await measureInstructions(targets[i]!, load, work, keep);
+    log(`Callgrind windows, ${targets[i]!.label}: ${r.windows.map((w) => fmt(w)).join(', ')}`);
+    return r;
+  };
+  const bare = await measure(0, 'bare');
+  const receiver = await measure(1, 'receiver');
+  const headless = await measure(2, 'headless');
+  const broken = (r: CallgrindResult): string => (r.non2xx > 0 || r.errors > 0 ? ` [${r.non2xx} non-2xx, ${r.errors} errors]` : '');
+  const typical = (r: CallgrindResult): number => median(r.windows);
+  const both = (r: CallgrindResult): string => `${fmt(typical(r))} / ${fmt(r.perRequest)}${broken(r)}`;
+  if (bare)
+    rows.push({ what: 'bare node:http 204: instructions per request (median / mean)', value: both(bare), target: 'baseline', pass: null });
+  if (receiver) {
+    rows.push({ what: 'backtrace, receiver alone (no store): instructions per hook', value: both(receiver), target: 'info', pass: null });
+  }
+  if (headless) rows.push({ what: 'backtrace, headless --json: instructions per hook', value: both(headless), target: 'info', pass: null });
+  if (!bare || !headless) return;
+  const ratio = headless.perRequest / bare.perRequest;
+  rows.push({
+    what: 'backtrace instructions per hook vs bare (median / mean)',
+    value: `${fmt(typical(headless) / typical(bare), 2)} / ${fmt(ratio, 2)}`,
+    target: '≤ 5.00',
+    pass: broken(headless) === '' && broken(bare) === '' && ratio <= 5,
+  });
 }
 
 // ---------- inbox figures ----------
@@ -554,9 +668,21 @@ async function main(): Promise<void> {
     }),
   );
   const log = (s: string): void => void process.stderr.write(`${s}\n`);
+  // Interrupted: the temp dir goes too (children started under callgrind are killed on exit).
+  const interrupted = (): void => {
+    if (!ONLY.has('keep')) rmSync(work, { recursive: true, force: true });
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     // 1. HTTP: bare node:http and the whole path, same run, same load.
     if (ONLY.has('http')) await httpSection(rows, work, configPath, sources, log);
+    // 5. Instructions per hook, next to the req/s ratio: the build is checked first (headless is measured).
+    if (ONLY.has('callgrind')) {
+      if (!existsSync(HEADLESS)) throw new Error(`no headless build at ${HEADLESS}`);
+      await callgrindSection(rows, work, configPath, sources, log);
+    }
 
     // Histories of 500 and 50,000 groups, for the RSS and per-event cost figures.
     const sourceId = String(sources.backtrace.id);

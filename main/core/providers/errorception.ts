@@ -139,7 +139,8 @@ export const errorceptionProvider: ProviderModule = {
     // Refused before the body is read: a source still waiting for its secret, or a hook that carries none.
     if (!(source.credentials['secret'] ?? '')) return { status: 401, reason: NOT_SET };
     if (!header(headers, 'x-signature')) return { status: 401, reason: 'missing X-Signature header' };
-    return null;
+    // A signature is there, but it can only be checked against the body: nothing is authenticated yet.
+    return undefined;
   },
   verify(req: HookRequest) {
     try {

@@ -347,9 +347,11 @@ function sampleBody(now: number): Record<string, unknown> {
 const TOKEN_HEADER = 'honeybadger-token';
 
 /** Checks `Honeybadger-Token` and the optional bearer token from the headers alone, for each one the source holds. */
-function verifyTokens(source: Source, headers: Headers): Rejection | null {
+function verifyTokens(source: Source, headers: Headers): Rejection | null | undefined {
   const token = source.credentials['token'] ?? '';
   const bearer = source.credentials['bearerToken'] ?? '';
+  // Neither set: the headers can prove nothing for this source (its unguessable URL is the secret).
+  if (!token && !bearer) return undefined;
   if (token) {
     const given = header(headers, TOKEN_HEADER);
     if (given === null) return unauthorized('missing Honeybadger-Token header: Honeybadger sends it with every webhook');
@@ -409,7 +411,7 @@ export const honeybadgerProvider: ProviderModule = {
   verify(req: HookRequest) {
     // Both tokens live in the headers: when the receiver has just checked them, nothing is left to check.
     if (req.headersVerified === true) return null;
-    return verifyTokens(req.source, req.headers);
+    return verifyTokens(req.source, req.headers) ?? null;
   },
   parse(req: HookRequest): ParseResult {
     try {

@@ -593,14 +593,15 @@ function freshness(label: string, value: string | null, now: number): Rejection 
 }
 
 /** Refuses from the headers alone, before the body is read: no secret yet, or no signature at all. */
-function verifySentryHeaders(source: Source, headers: Headers): Rejection | null {
+function verifySentryHeaders(source: Source, headers: Headers): Rejection | undefined {
   if (!sentrySecret(source)) return unauthorized(NOT_SET);
   if (header(headers, 'sentry-hook-signature') === null && header(headers, 'x-servicehook-signature') === null) {
     return unauthorized(
       'missing Sentry-Hook-Signature (or X-ServiceHook-Signature) header: Sentry integrations sign every webhook. If this comes from the legacy WebHooks plugin (an alert rule\'s "Send a notification via WebHooks"), add a "Sentry (legacy WebHooks plugin)" source for it instead',
     );
   }
-  return null;
+  // A signature is there, but it signs the body: nothing is authenticated until it is read.
+  return undefined;
 }
 
 function verifySentry(req: HookRequest): Rejection | null {

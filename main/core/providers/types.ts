@@ -98,6 +98,12 @@ export interface ProviderModule {
   credentials: CredentialField[];
   /** Header names (lower-case) to mask in the request inspector. */
   secretHeaders: string[];
+  /**
+   * Optional: header names (lower-case) that carry credentials for this particular source, from its
+   * config (a generic source's own signature header), masked in the inspector with `secretHeaders`.
+   * Called only when a record is read, never on the request's way in.
+   */
+  secretHeadersOf?(source: Source): string[];
   /** Plain words shown in setup when the provider signs nothing and the URL itself is the secret. */
   securityNote: string | null;
   /**
@@ -118,11 +124,15 @@ export interface ProviderModule {
   /** Checks a source's credentials and config; returns plain words naming the problem, or null. */
   validateSource(source: Source): string | null;
   /**
-   * Optional early check from the headers alone (e.g. HTTP Basic), run before the body is read so an
-   * unauthenticated sender cannot make the receiver read up to the size limit. `verify` still runs after,
-   * with `headersVerified` set, so it may skip what this already checked.
+   * Optional early check from the headers alone (e.g. HTTP Basic, a token header), run before the body is
+   * read so an unauthenticated sender cannot make the receiver read up to the size limit. Returns a
+   * rejection; or null when the headers authenticate the request (its body then counts against the
+   * budget of authenticated bodies, which unauthenticated floods cannot take, and `verify` runs with
+   * `headersVerified` set, so it may skip what this already checked); or undefined when this source has
+   * nothing the headers could prove (e.g. an optional token that is not configured), so the request is
+   * read as an unauthenticated one and `verify` decides.
    */
-  verifyHeaders?(source: Source, headers: Headers): Rejection | null;
+  verifyHeaders?(source: Source, headers: Headers): Rejection | null | undefined;
   /**
    * Checks the request's authenticity in constant time. Returns null when it is genuine.
    * May also refuse with 400 when the fields it signs are missing.

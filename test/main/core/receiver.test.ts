@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Receiver } from '../../../main/core/receiver';
 import { RequestLog } from '../../../main/core/request-log';
-import { allSecretHeaders } from '../../../main/core/providers/index';
+import { genericProvider, signGenericRequest } from '../../../main/core/providers/generic';
+import { allSecretHeaders, getProvider } from '../../../main/core/providers/index';
+import type { ProviderModule } from '../../../main/core/providers/types';
 import type { NormalizedEvent, RequestRecord } from '../../../shared/events';
 import { sourceSchema, type Source } from '../../../shared/settings';
 import { basicAuth, sendHook } from '../../helpers/hook-client';
@@ -217,6 +219,65 @@ describe('receiver: accepted hooks end to end', () => {
   });
 });
 
+describe('receiver: stopping', () => {
+  it('close() lets a hook whose ingest is under way finish, answers it, then stops', async () => {
+    await receiver.close();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let entered: () => void = () => undefined;
+    const ingestStarted = new Promise<void>((resolve) => (entered = resolve));
+    receiver = new Receiver({
+      getSource: (id) => SOURCES.find((s) => s.id === id),
+      onEvent: async () => {
+        entered();
+        await gate;
+      },
+      log,
+    });
+    port = await receiver.listen(0);
+    const pending = sendHook(port, {
+      path: `/hooks/${backtraceA.id}`,
+      headers: btHeaders(backtraceA),
+      body: fixture('backtrace', 'group-notification.json'),
+    });
+    await ingestStarted;
+    let closed = false;
+    const closing = receiver.close(10_000).then(() => (closed = true));
+    await new Promise((r) => setImmediate(r));
+    expect(closed).toBe(false);
+    release();
+    expect((await pending).status).toBe(200);
+    await closing;
+    expect(receiver.listening).toBe(false);
+  });
+
+  it('close() stops waiting after its grace period when an ingest never settles', async () => {
+    await receiver.close();
+    let entered: () => void = () => undefined;
+    const ingestStarted = new Promise<void>((resolve) => (entered = resolve));
+    receiver = new Receiver({
+      getSource: (id) => SOURCES.find((s) => s.id === id),
+      onEvent: () => {
+        entered();
+        return new Promise<undefined>(() => undefined);
+      },
+      log,
+    });
+    port = await receiver.listen(0);
+    const pending = sendHook(port, {
+      path: `/hooks/${backtraceA.id}`,
+      headers: btHeaders(backtraceA),
+      body: fixture('backtrace', 'group-notification.json'),
+    }).catch((error: unknown) => error);
+    await ingestStarted;
+    await receiver.close(50);
+    expect(receiver.listening).toBe(false);
+    // The connection was closed under it: the sender sees no answer (and retries), never a 2xx.
+    const outcome = await pending;
+    expect(outcome instanceof Error || (outcome as { status: number }).status !== 200).toBe(true);
+  });
+});
+
 describe('receiver: every rejection has a status and a reason', () => {
   const bt = (): string => fixture('backtrace', 'group-notification.json');
 
@@ -232,15 +293,18 @@ describe('receiver: every rejection has a status and a reason', () => {
     const res = await sendHook(port, { method, path });
     expect(res.status).toBe(404);
     expect(res.json).toMatchObject({ ok: false });
-    expect(String(res.json?.['error'])).toMatch(/not found/);
+    // Only "not found": nothing about the routes (no /hooks/, no POST), the request log says why.
+    expect(res.json).toEqual({ ok: false, error: 'not found' });
     expect(res.text).not.toContain(backtraceA.id);
+    expect(res.text).not.toMatch(/hooks|POST/);
+    expect(records.at(-1)?.reason).toMatch(/only POST \/hooks\/<source id> answers here/);
   });
 
   it('404 for an unknown source id', async () => {
     const res = await sendHook(port, { path: '/hooks/doesNotExist0000000000', headers: btHeaders(backtraceA), body: bt() });
     expect(res.status).toBe(404);
-    expect(res.json?.['error']).toMatch(/unknown source/);
-    expect(records[0]).toMatchObject({ status: 404, sourceId: null });
+    expect(res.json?.['error']).toBe('not found');
+    expect(records[0]).toMatchObject({ status: 404, sourceId: null, reason: expect.stringMatching(/unknown source/) });
   });
 
   it('404 for an undecodable source id', async () => {
@@ -381,5 +445,77 @@ describe('receiver: every rejection has a status and a reason', () => {
     const res = await sendHook(port, { method: 'GET', path: '/' });
     expect(res.status).toBe(404);
     expect(records.some((r) => r.status === 400 && /malformed HTTP/.test(r.reason))).toBe(true);
+  });
+});
+
+describe('receiver: the request log masks credentials', () => {
+  const genericSource: Source = sourceSchema.parse({
+    id: 'genericSourceAAAAAAAAAA',
+    provider: 'generic',
+    name: 'Deploy bot',
+    config: { titlePath: '$.title', groupKeyPath: '$.id', verification: 'hmac', signatureHeader: 'x-deploybot-mac' },
+    credentials: { secret: 'generic-secret' },
+  });
+
+  /** A receiver over the real registry, except the generic module also names its source's configured header. */
+  async function withGeneric(module: ProviderModule): Promise<{ port: number; records: RequestRecord[] }> {
+    await receiver.close();
+    const seen: RequestRecord[] = [];
+    receiver = new Receiver({
+      getSource: (id) => [...SOURCES, genericSource].find((s) => s.id === id),
+      onEvent: async () => undefined,
+      log,
+      onRecord: (r) => seen.push(r),
+      getProvider: (id) => (id === 'generic' ? module : getProvider(id)),
+    });
+    port = await receiver.listen(0);
+    return { port, records: seen };
+  }
+
+  it("masks the header a source's module names for it, its default credential headers, and nothing else", async () => {
+    const { port: p, records: seen } = await withGeneric({
+      ...genericProvider,
+      secretHeadersOf: (s) => [String(s.config['signatureHeader'])],
+    });
+    const body = JSON.stringify({ title: 'Deploy failed', id: 'd-1' });
+    const res = await sendHook(p, {
+      path: `/hooks/${genericSource.id}`,
+      headers: {
+        'content-type': 'application/json',
+        'x-deploybot-mac': signGenericRequest(genericSource, body, Date.now())['x-deploybot-mac']!,
+        'x-deploybot-token': 'tok-123',
+        'x-hub-signature-256': 'sha256=abc',
+        cookie: 'session=1',
+        'x-request-id': 'req-7',
+      },
+      body,
+    });
+    expect(res.status).toBe(200);
+    const headers = seen[0]!.headers;
+    expect(headers['x-deploybot-mac']).toBe('••••••');
+    expect(headers['x-deploybot-token']).toBe('••••••');
+    expect(headers['x-hub-signature-256']).toBe('••••••');
+    expect(headers['cookie']).toBe('••••••');
+    expect(headers['x-request-id']).toBe('req-7');
+    // What the window is sent and what list() returns carry no credential at all.
+    expect(JSON.stringify(log.list())).not.toMatch(/tok-123|session=1|sha256=abc/);
+    // Replay keeps the request exactly as it came.
+    expect(log.original(seen[0]!.id)?.headers['x-deploybot-token']).toBe('tok-123');
+  });
+
+  it("still masks the provider's and the default headers when the module cannot name the source's own", async () => {
+    const { port: p, records: seen } = await withGeneric({
+      ...genericProvider,
+      secretHeadersOf: () => {
+        throw new Error('unreadable config');
+      },
+    });
+    const res = await sendHook(p, {
+      path: `/hooks/${genericSource.id}`,
+      headers: { 'content-type': 'application/json', 'webhook-signature': 'v1,abc', authorization: 'Bearer xyz' },
+      body: '{}',
+    });
+    expect(res.status).toBe(401);
+    expect(seen[0]!.headers).toMatchObject({ 'webhook-signature': '••••••', authorization: 'Bearer ••••••' });
   });
 });

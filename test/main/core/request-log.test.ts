@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { allSecretHeaders } from '../../../main/core/providers/index';
-import { maskHeaders, MAX_RECORDED_BODY_BYTES, RequestLog, type RequestEntry } from '../../../main/core/request-log';
+import { isSecretHeader, maskHeaders, MAX_RECORDED_BODY_BYTES, RequestLog, type RequestEntry } from '../../../main/core/request-log';
 
 function entry(overrides: Partial<RequestEntry> = {}): RequestEntry {
   return {
@@ -49,6 +49,58 @@ describe('request log', () => {
     expect(log.original(record.id)?.headers['authorization']).toBe('Basic dXNlcjpwYXNz');
   });
 
+  it.each([
+    'authorization',
+    'proxy-authorization',
+    'cookie',
+    'set-cookie',
+    'x-api-key',
+    'api-key',
+    'x-signature',
+    'x-hub-signature',
+    'x-hub-signature-256',
+    'webhook-signature',
+    'sentry-hook-signature',
+    'x-servicehook-signature',
+    'honeybadger-token',
+    'x-gitlab-token',
+    'x-rollbar-access-token',
+    'token',
+    'x-webhook-secret',
+    'x-shopify-hmac-signature',
+    'x-service-apikey',
+    'x-password',
+  ])('masks %s in every record, whatever the source', (name) => {
+    const record = new RequestLog(1).add(entry({ headers: { [name]: 'credential-value', 'user-agent': 'ua' } }));
+    expect(record.headers[name]).toMatch(/••••••$/);
+    expect(record.headers[name]).not.toContain('credential-value');
+    expect(record.headers['user-agent']).toBe('ua');
+  });
+
+  it.each(['content-type', 'content-length', 'user-agent', 'webhook-id', 'webhook-timestamp', 'x-request-id', 'x-tokenizer', 'host'])(
+    'leaves %s readable',
+    (name) => {
+      expect(isSecretHeader(name)).toBe(false);
+    },
+  );
+
+  it("asks for the source's own secret header names only when a record is read", () => {
+    let asked = 0;
+    const record = new RequestLog(1).add(
+      entry({
+        headers: { 'x-my-mac': 'abc', other: 'o' },
+        secretHeaders: () => {
+          asked++;
+          return ['X-My-Mac'];
+        },
+      }),
+    );
+    expect(asked).toBe(0);
+    expect(record.headers).toEqual({ 'x-my-mac': '••••••', other: 'o' });
+    expect(record.headers['x-my-mac']).toBe('••••••');
+    expect(asked).toBe(1);
+  });
+
   it('masks the headers an entry names for its provider', () => {
     expect(maskHeaders({ 'x-token': 't', other: 'o' }, ['X-Token'])).toEqual({ 'x-token': '••••••', other: 'o' });
   });
@@ -77,6 +129,45 @@ describe('request log', () => {
     expect(record.replayable).toBe(true);
     expect(record.body).toBe('{"message":"ünïcode","page":"p"}');
     expect(log.original(record.id)?.body.equals(body)).toBe(true);
+  });
+
+  it('builds masked headers, body text and time once, when first read, and serializes them as plain values', () => {
+    const log = new RequestLog(10);
+    const headers = { authorization: 'Basic dXNlcjpwYXNz', 'user-agent': 'Backtrace' };
+    const record = log.add(entry({ headers, time: Date.UTC(2026, 0, 2, 3, 4, 5) }));
+    expect(record.headers).toBe(record.headers);
+    expect(record.body).toBe('{"fingerprint":"x"}');
+    expect(record.time).toBe('2026-01-02T03:04:05.000Z');
+    const plain = {
+      ...record,
+      headers: { authorization: 'Basic ••••••', 'user-agent': 'Backtrace' },
+    };
+    // What IPC (structured clone) and JSON carry: the values, never the unmasked headers behind them.
+    expect(structuredClone(record)).toEqual(plain);
+    expect(JSON.parse(JSON.stringify(record))).toEqual(plain);
+    expect(JSON.stringify(record)).not.toContain('dXNlcjpwYXNz');
+    expect(log.list()[0]).toBe(record);
+    expect(log.get(record.id)).toBe(record);
+  });
+
+  it('keeps a copy of the start of a long body, not the buffer it arrived in', () => {
+    const log = new RequestLog(10);
+    const body = Buffer.alloc(MAX_RECORDED_BODY_BYTES * 2, 0x61);
+    const record = log.add(entry({ body, bodyBytes: body.length, complete: false }));
+    body.fill(0x62);
+    expect(record.body).toBe('a'.repeat(MAX_RECORDED_BODY_BYTES));
+  });
+
+  it('a ring: after wrapping many times it still lists the newest first and finds only what it holds', () => {
+    const log = new RequestLog(4);
+    const ids = Array.from({ length: 11 }, (_, n) => log.add(entry({ reason: `r${n}` })).id);
+    expect(log.list().map((r) => r.reason)).toEqual(['r10', 'r9', 'r8', 'r7']);
+    expect(ids.map((id) => log.get(id) !== null)).toEqual([...Array(7).fill(false), true, true, true, true]);
+    log.clear();
+    expect(log.size).toBe(0);
+    expect(log.list()).toEqual([]);
+    log.add(entry({ reason: 'after' }));
+    expect(log.list().map((r) => r.reason)).toEqual(['after']);
   });
 
   it('refuses a capacity below one', () => {
