@@ -432,4 +432,9 @@ export const genericProvider: ProviderModule = {
     return { headers: signGenericRequest(source, body, now), body };
   },
   preview: ({ source, body }) => previewMapping(source.config, body),
+  // A generic source names its own signature header: the inspector masks it too.
+  secretHeadersOf(source) {
+    const checked = readGenericConfig(source.config);
+    return checked.ok && checked.config.signatureHeader ? [checked.config.signatureHeader.toLowerCase()] : [];
+  },
 };

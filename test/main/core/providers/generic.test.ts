@@ -175,3 +175,14 @@ describe('generic config spellings', () => {
     );
   });
 });
+
+describe('generic: the inspector masks the header a source names for its signature', () => {
+  it('names the configured HMAC header, and none without one', () => {
+    const hmac = makeSource('generic', {
+      config: { titlePath: '$.t', groupKeyPath: '$.id', verification: 'hmac', signatureHeader: 'X-Acme-Auth' },
+      credentials: { secret: 's' },
+    });
+    expect(genericProvider.secretHeadersOf!(hmac)).toEqual(['x-acme-auth']);
+    expect(genericProvider.secretHeadersOf!(makeSource('generic', { config: { titlePath: '$.t', groupKeyPath: '$.id' } }))).toEqual([]);
+  });
+});
