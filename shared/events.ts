@@ -146,6 +146,10 @@ export interface Group {
    * test events were told apart (read it as false).
    */
   test?: boolean;
+  /** The team member who resolved it through the team relay ("Resolved by ana"); null or absent: this machine. */
+  resolvedBy?: string | null;
+  /** The team member who muted it through the team relay. */
+  mutedBy?: string | null;
   /** ISO 8601 of the last notification raised for this group, or null. */
   notifiedAt: string | null;
   /** The last decision the policy made for this group. */
