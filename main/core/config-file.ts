@@ -72,8 +72,15 @@ export function parseConfig(text: string, label: string): Settings {
   }
   // As the app's Setup does: a reserved domain pasted as its URL is kept as the host name ngrok expects.
   settings = { ...settings, tunnel: { ...settings.tunnel, domain: domainOf(settings.tunnel.domain) } };
-  if (settings.sources.length === 0) {
-    throw new ConfigError(`config file ${label} has no sources: add at least one to "sources" (id, provider, name, credentials)`);
+  // A team member's headless Crashbell may only read the relay: then it needs no source of its own.
+  const relayReader = settings.relay.servers.length > 0 && settings.relay.subscribe;
+  if (settings.sources.length === 0 && !relayReader) {
+    throw new ConfigError(
+      `config file ${label} has no sources: add at least one to "sources" (id, provider, name, credentials), or a "relay" to subscribe to`,
+    );
+  }
+  if (settings.relay.publish && settings.relay.servers.length === 0) {
+    throw new ConfigError(`config file ${label}: "relay.publish" is on but "relay.servers" is empty: add the NATS server URLs`);
   }
   const seen = new Set<string>();
   for (const source of settings.sources) {
