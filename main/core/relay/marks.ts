@@ -130,6 +130,8 @@ export class TeamMarks {
         const watch = await kv.watch({ key: '>' });
         const onAbort = (): void => void watch.stop();
         signal.addEventListener('abort', onAbort, { once: true });
+        // Told to stop while the bucket was being opened: the listener came too late to hear it.
+        if (signal.aborted) watch.stop();
         if (last === 0) this.markReady();
         this.opts.onProblem(null);
         delay = 1_000;

@@ -94,6 +94,18 @@ export function explainJetStreamError(err: unknown, what: string): Explained {
   }
   if (err instanceof errors.TimeoutError)
     return { problem: 'unreachable', reason: `NATS did not answer in time while trying to ${what}. Retrying` };
+  if (/subjects overlap with an existing stream/i.test(message)) {
+    return {
+      problem: 'config',
+      reason: `Another stream already takes crashbell.events.> on this NATS account (${message}): a team has one relay stream; set its name as the relay's stream`,
+    };
+  }
+  if (/insufficient storage resources/i.test(message)) {
+    return {
+      problem: 'config',
+      reason: `NATS cannot reserve the space asked for while trying to ${what} (${message}): lower relay "maxBytes", or raise the server's jetstream max_file_store or the account's limit`,
+    };
+  }
   return { problem: 'other', reason: `Could not ${what}: ${message}` };
 }
 

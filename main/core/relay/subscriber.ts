@@ -178,6 +178,7 @@ export class Subscriber {
     setCurrent(msgs);
     const onAbort = (): void => msgs.stop();
     signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) msgs.stop();
     const missedLimit = this.opts.missedHeartbeats ?? 3;
     void (async () => {
       for await (const s of msgs.status()) {
