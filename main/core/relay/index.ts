@@ -117,7 +117,8 @@ class Run {
       // A denied pull never rejects anything: it only shows on the connection.
       const part =
         subject.startsWith('$KV.') || subject.includes('KV_') ? 'marks' : subject.startsWith('crashbell.') ? 'gateway' : 'subscriber';
-      this.problem(part, reason);
+      const label = part === 'marks' ? 'Team marks' : part === 'gateway' ? 'Gateway' : 'Subscriber';
+      this.problem(part, `${label}: ${reason}`);
     });
     this.marks =
       settings.shareMarks && (settings.subscribe || settings.publish)

@@ -118,6 +118,53 @@ describe.skipIf(!hasNatsServer())('team relay over a real NATS JetStream', () =>
     expect(bo.received[1]?.decision).toMatchObject({ code: 'muted' });
   });
 
+  it('wrong credentials and missing permissions are states with plain reasons, and hooks are still accepted', async () => {
+    await nats.stop();
+    nats = await NatsServer.start({
+      dir: nats.dir,
+      port: nats.port,
+      config: `authorization {
+  users = [
+    { user: gw, password: gw-password }
+    { user: nopub, password: nopub-password, permissions: { publish: { allow: [">"], deny: ["crashbell.events.>"] }, subscribe: { allow: [">"] } } }
+    { user: ana, password: ana-password, permissions: { publish: { allow: [">"], deny: ["$JS.API.CONSUMER.CREATE.>"] }, subscribe: { allow: [">"] } } }
+  ]
+}`,
+    });
+    const wrong = await start({ servers: [nats.url], subscribe: true, stream: 'AUTH', auth: { user: 'ana', pass: 'not-her-password' } });
+    const refused = await wrong.waitForRelay((s) => s.status === 'error');
+    expect(refused.reason).toBe(
+      'NATS refused the credentials (Authorization Violation): check the user and password, token or .creds file in the relay settings',
+    );
+    expect(refused.retryAt).not.toBeNull();
+
+    const gateway = await start(
+      { servers: [nats.url], publish: true, subscribe: false, stream: 'AUTH', auth: { user: 'nopub', pass: 'nopub-password' } },
+      { sources: [TEAM_SOURCE] },
+    );
+    await gateway.waitForRelay((s) => s.status === 'connected');
+    // NATS refusing the forward never refuses the provider: the hook is stored and waits in the outbox.
+    expect((await postBacktrace(gateway.engine.core.port!, 'denied')).status).toBe(200);
+    const denied = await gateway.waitForRelay((s) => s.status === 'error');
+    expect(denied.reason).toBe(`Gateway: NATS refused: permissions violation for publish to crashbell.events.${TEAM_SOURCE.id}`);
+    expect(denied.gateway).toMatchObject({ pending: 1, forwarded: 0 });
+
+    const member = await start({ servers: [nats.url], subscribe: true, stream: 'AUTH', auth: { user: 'ana', pass: 'ana-password' } });
+    const noConsumer = await member.waitForRelay((s) => s.status === 'error');
+    // Both its readers are refused: the stream's consumer and the marks bucket's watch.
+    expect(noConsumer.reason).toMatch(
+      /^(Subscriber|Team marks): NATS refused: permissions violation for publish to \$JS\.API\.CONSUMER\.CREATE\.(AUTH|KV_AUTH-marks)\./,
+    );
+
+    // Fixed on the server (here: the gateway gets a user that may publish): the waiting hook goes out.
+    gateway.settings.set({
+      ...gateway.settings.get(),
+      relay: { ...gateway.settings.get().relay, auth: { user: 'gw', pass: 'gw-password' } },
+    });
+    const fixed = await gateway.waitForRelay((s) => s.gateway?.forwarded === 1);
+    expect(fixed).toMatchObject({ status: 'connected', reason: null });
+  });
+
   it('a stream of the same name with other subjects, or another stream on the subjects, is refused in plain words', async () => {
     const nc = await connect({ servers: nats.url });
     const jsm = await jetstreamManager(nc);
