@@ -27,6 +27,7 @@ export function postBacktrace(
   port: number,
   fingerprint: string,
   occurrences = 1,
+  over: Record<string, unknown> = {},
   source: SourceInput = TEAM_SOURCE,
 ): Promise<HookResponse> {
   const body = backtraceBody({
@@ -34,6 +35,7 @@ export function postBacktrace(
     occurrences,
     object_id: `${fingerprint}-${occurrences}`,
     callstack: [`fn_${fingerprint}`, 'main'],
+    ...over,
   });
   return sendHook(port, {
     path: `/hooks/${source.id}`,

@@ -201,6 +201,11 @@ async function run(argv: string[], output: HeadlessOutput, options: HeadlessOpti
       ngrok: options.ngrok ?? lazyNgrokSdk,
       onTunnelState,
       onWarning: (message) => warn(`crashbell: warning: ${message}`),
+      log: (message) => warn(`crashbell: ${message}`),
+      // Short relay timings (reconnects, heartbeat watchdog) for the test suites that drive this process.
+      ...(process.env['CRASHBELL_RELAY_FAST'] === '1'
+        ? { relayTiming: { backoff: { initialMs: 200, factor: 2, maxMs: 2_000 }, consumer: { missedHeartbeats: 2, expiresMs: 2_000 } } }
+        : {}),
     });
   } catch (error) {
     unlisten();
