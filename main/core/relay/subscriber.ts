@@ -40,12 +40,14 @@ export function awaySummary(t: AwayTally): NotificationRequest {
     const only = t.regressionTitles[0] ?? t.titles[0] ?? 'a new error';
     return { title: `While you were away: ${only}`, body: '', url: null, group: null, digest: true, groups: t.groups };
   }
-  if (fresh > 0) parts.push(`${fresh} new error${fresh === 1 ? '' : 's'} in ${places}`);
-  if (t.regressions > 0) {
-    const first = t.regressionTitles[0];
-    parts.push(`${t.regressions} regression${t.regressions === 1 ? '' : 's'}${first ? `: ${first}` : ''}`);
+  const first = t.regressionTitles[0];
+  const regressions = `${t.regressions} regression${t.regressions === 1 ? '' : 's'}`;
+  if (fresh > 0) {
+    parts.push(`${fresh} new error${fresh === 1 ? '' : 's'} in ${places}`);
+    if (t.regressions > 0) parts.push(`${regressions}${first ? `: ${first}` : ''}`);
+  } else {
+    parts.push(`${regressions} in ${places}${first ? `: ${first}` : ''}`);
   }
-  if (fresh === 0) parts[0] = `${parts[0] ?? ''} in ${places}`;
   return {
     title: `While you were away: ${parts.join('; ')}`,
     body: t.titles.join('\n'),

@@ -41,6 +41,27 @@ describe('headless config file', () => {
       /source "Game" \(backtraceSourceAAAAAAAA\): .*password/,
     );
   });
+
+  it('takes the relay block as the app does; a member reading the relay needs no source, a gateway needs servers', () => {
+    const relay = {
+      servers: ['nats://nats.example.com:4222'],
+      publish: false,
+      subscribe: true,
+      stream: 'CRASHBELL',
+      member: 'ana',
+      auth: { credsFile: '/etc/crashbell/team.creds' },
+      tls: { ca: '/etc/crashbell/ca.pem' },
+    };
+    const member = parseConfig(JSON.stringify({ port: 0, sources: [], relay }), 'm.json');
+    expect(member.relay).toMatchObject({ ...relay, shareMarks: true, maxAgeDays: 7, replicas: 1 });
+    expect(() => parseConfig(JSON.stringify({ port: 0, sources: [] }), 'c.json')).toThrow(/has no sources/);
+    expect(() => parseConfig(JSON.stringify({ port: 0, sources: [source], relay: { publish: true } }), 'g.json')).toThrow(
+      /"relay.publish" is on but "relay.servers" is empty/,
+    );
+    expect(() => parseConfig(JSON.stringify({ port: 0, sources: [source], relay: { ...relay, auth: { user: 'a' } } }), 'c.json')).toThrow(
+      /relay\.auth/,
+    );
+  });
 });
 
 describe('headless config: the tunnel and the environment', () => {
