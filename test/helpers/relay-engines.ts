@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { NotificationRequest, RelayState } from '../../shared/events';
 import { type Engine, startEngine } from '../../main/core/engine';
 import type { IngestResult } from '../../main/core/inbox/index';
-import { MemorySettingsStore } from '../../main/core/settings-store';
+import { MemorySettingsStore } from '../../main/core/settings-access';
 import { parseSettings, type RelaySettings, type SourceInput } from '../../shared/settings';
 import { HeadlessProcess } from './headless-process';
 import { basicAuth, sendHook, type HookResponse } from './hook-client';
