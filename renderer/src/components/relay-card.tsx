@@ -137,26 +137,34 @@ export function RelayCard({
       {summary.detail && <p className={summary.tone === 'bad' ? 'error-text' : 'muted'}>{summary.detail}</p>}
       {relay && relay.status !== 'off' && (
         <dl className="facts relay-facts">
-          <dt>Member</dt>
-          <dd>{relay.member}</dd>
-          <dt>Stream</dt>
-          <dd className="mono">{relay.stream}</dd>
+          <div>
+            <dt>Member</dt>
+            <dd>{relay.member}</dd>
+          </div>
+          <div>
+            <dt>Stream</dt>
+            <dd className="mono">{relay.stream}</dd>
+          </div>
           {relay.subscriber && (
             <>
-              <dt>Lag</dt>
-              <dd>{lag ?? 'Not known yet'}</dd>
-              <dt>Last event</dt>
-              <dd>{lastEvent ? relativeTime(lastEvent, now) : 'None yet'}</dd>
+              <div>
+                <dt>Lag</dt>
+                <dd>{lag ?? 'Not known yet'}</dd>
+              </div>
+              <div>
+                <dt>Last event</dt>
+                <dd>{lastEvent ? relativeTime(lastEvent, now) : 'None yet'}</dd>
+              </div>
             </>
           )}
           {gateway && (
-            <>
+            <div>
               <dt>Forwarded</dt>
               <dd>
                 {gateway.forwarded} forwarded, {gateway.pending} waiting
                 {gateway.lastForwardedAt ? ` (last ${relativeTime(gateway.lastForwardedAt, now)})` : ''}
               </dd>
-            </>
+            </div>
           )}
         </dl>
       )}

@@ -17,8 +17,11 @@ export function relaySummary(state: RelayState | undefined): { label: string; de
       return { label: 'Connected', detail: state.server ? `Connected to ${state.server}` : null, tone: 'ok' };
     case 'disconnected':
       return { label: 'Disconnected', detail: state.reason, tone: 'busy' };
-    case 'error':
-      return { label: 'Error', detail: `${state.reason ?? 'The relay failed'}.${retry}`.replace(/\.\./g, '.'), tone: 'bad' };
+    case 'error': {
+      // The reason may end in "Retrying" (headless prints it alone); here the time says it.
+      const reason = (state.reason ?? 'The relay failed').replace(/\.? Retrying$/, '');
+      return { label: 'Error', detail: `${reason}.${retry}`.replace(/\.\./g, '.'), tone: 'bad' };
+    }
   }
 }
 
