@@ -116,7 +116,15 @@ class Run {
     this.connection.onViolation((reason, subject) => {
       // A denied pull never rejects anything: it only shows on the connection.
       const part =
-        subject.startsWith('$KV.') || subject.includes('KV_') ? 'marks' : subject.startsWith('crashbell.') ? 'gateway' : 'subscriber';
+        subject.startsWith('$KV.') || subject.includes('KV_')
+          ? 'marks'
+          : subject.startsWith('crashbell.') || subject.startsWith('$JS.API.STREAM.')
+            ? settings.publish
+              ? 'gateway'
+              : 'subscriber'
+            : settings.subscribe
+              ? 'subscriber'
+              : 'gateway';
       const label = part === 'marks' ? 'Team marks' : part === 'gateway' ? 'Gateway' : 'Subscriber';
       this.problem(part, `${label}: ${reason}`);
     });

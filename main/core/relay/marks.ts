@@ -7,6 +7,7 @@
  * for the events it follows (applied right after the last older one, or right before the first newer one),
  * and a resolve older than the group's latest hook is stale (the error came back since) and is not applied.
  */
+import { jetstream } from '@nats-io/jetstream';
 import { type KV, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { z } from 'zod';
@@ -108,7 +109,8 @@ export class TeamMarks {
   }
 
   private async open(nc: NatsConnection): Promise<KV> {
-    const kvm = new Kvm(nc);
+    // Without the API check: it would ask $JS.API.INFO first, one more permission for members to need.
+    const kvm = new Kvm(jetstream(nc, { checkAPI: false, timeout: 5_000 }));
     const kv = await kvm.open(this.opts.bucket);
     try {
       await kv.status();
