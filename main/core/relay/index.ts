@@ -478,6 +478,14 @@ export class TeamRelay {
     await teamMarks.share(groupId, marks);
   }
 
+  /**
+   * After the machine wakes: the connection may have died silently while it slept, so dial again now rather
+   * than after the missed pings, and the catch-up starts at once.
+   */
+  async reconnect(): Promise<void> {
+    await this.run?.connection.nc?.reconnect().catch((err: unknown) => this.opts.log?.(`relay: ${(err as Error).message}`));
+  }
+
   /** After any event (a hook this machine accepted too): a team mark made after it applies now. */
   async afterEvent(groupId: string): Promise<void> {
     await this.run?.marks?.after(groupId);

@@ -176,7 +176,8 @@ export class Subscriber {
     if (backlog === 0) await caughtUp();
 
     const expires = this.opts.expiresMs ?? 10_000;
-    const msgs = await consumer.consume({ max_messages: 256, expires });
+    // Bounded by bytes, not count: a message may be up to 4 MiB (a 1 MiB body and its event).
+    const msgs = await consumer.consume({ max_bytes: 16 * 1024 * 1024, expires });
     setCurrent(msgs);
     const onAbort = (): void => msgs.stop();
     signal.addEventListener('abort', onAbort, { once: true });
@@ -224,7 +225,16 @@ export class Subscriber {
     const { core } = this.opts;
     const seq = m.seq;
     const key = this.key;
-    if (seq <= core.inbox.relayCursor().seq) return;
+    const last = core.inbox.relayCursor().seq;
+    if (seq <= last) return;
+    if (last > 0 && seq > last + 1) {
+      // The stream's limits (age, size) dropped them before this Crashbell could read them.
+      const missed = seq - last - 1;
+      core.events.emit(
+        'warning',
+        `Relay: ${missed} event${missed === 1 ? ' was' : 's were'} dropped from the stream (its age or size limit) before this Crashbell read ${missed === 1 ? 'it' : 'them'}`,
+      );
+    }
     const decoded = decodeEnvelope(m.data);
     if (!decoded.ok) {
       core.events.emit('warning', `Relay: skipped stream message ${seq} on ${m.subject}: ${decoded.reason}`);
