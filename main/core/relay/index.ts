@@ -166,6 +166,7 @@ class Run {
           onTest: (nonce) => this.tests.get(nonce)?.(),
           ...(log ? { log } : {}),
           ...(opts.consumer ?? {}),
+          ...(opts.backoff?.maxMs !== undefined ? { maxRetryMs: opts.backoff.maxMs } : {}),
         })
       : null;
     this.connection.onConnection((nc) => this.attach(nc));

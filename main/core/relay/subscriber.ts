@@ -35,7 +35,8 @@ export const CATCH_UP_THRESHOLD = 3;
 export function awaySummary(t: AwayTally): NotificationRequest {
   const fresh = t.held - t.regressions;
   const parts: string[] = [];
-  const places = `${t.places.length} project${t.places.length === 1 ? '' : 's'}`;
+  // Places are sources (one per provider project), as the policy's digests count them: named when only one.
+  const places = t.places.length === 1 ? (t.places[0] as string) : `${t.places.length} projects`;
   if (t.held === 1) {
     const only = t.regressionTitles[0] ?? t.titles[0] ?? 'a new error';
     return { title: `While you were away: ${only}`, body: '', url: null, group: null, digest: true, groups: t.groups };
@@ -80,6 +81,8 @@ export interface SubscriberOptions {
   missedHeartbeats?: number;
   /** Pull expiry; default 10 s (heartbeats every 5 s). */
   expiresMs?: number;
+  /** Longest wait between attempts to read the stream again; default 30 s. */
+  maxRetryMs?: number;
 }
 
 export class Subscriber {
@@ -126,7 +129,7 @@ export class Subscriber {
         this.opts.onProblem(`Subscriber: ${message ?? explainJetStreamError(err, `read the stream ${this.opts.limits.name}`).reason}`);
         this.opts.log?.(`relay: reading the stream failed (${(err as Error).message}); retrying`);
         await sleep(delay, signal);
-        delay = Math.min(delay * 2, 30_000);
+        delay = Math.min(delay * 2, this.opts.maxRetryMs ?? 30_000);
         continue;
       }
       await sleep(500, signal);
@@ -183,18 +186,31 @@ export class Subscriber {
     signal.addEventListener('abort', onAbort, { once: true });
     if (signal.aborted) msgs.stop();
     const missedLimit = this.opts.missedHeartbeats ?? 3;
+    // Given up on: the consumer is abandoned even if its iterator never ends (the client's own recovery can
+    // hang on a consumer whose cluster node died), and a new one starts from the cursor.
+    let abandon: () => void = () => undefined;
+    const abandoned = new Promise<'abandoned'>((resolve) => (abandon = () => resolve('abandoned')));
+    const giveUp = (): void => {
+      abandon();
+      msgs.stop();
+    };
+    signal.addEventListener('abort', giveUp, { once: true });
     void (async () => {
       for await (const s of msgs.status()) {
         if (s.type === 'heartbeats_missed' && s.count >= missedLimit) {
           this.opts.log?.('relay: the stream stopped answering (heartbeats missed): re-creating the consumer from the last event read');
-          msgs.stop();
+          giveUp();
         } else if (s.type === 'consumer_deleted' || s.type === 'stream_not_found') {
-          msgs.stop();
+          giveUp();
         }
       }
     })().catch(() => undefined);
+    const iterator = msgs[Symbol.asyncIterator]();
     try {
-      for await (const m of msgs) {
+      for (;;) {
+        const next = await Promise.race([iterator.next(), abandoned]);
+        if (next === 'abandoned' || next.done) break;
+        const m = next.value;
         if (signal.aborted) break;
         await this.handle(m, hold && !this.caughtUp);
         read++;
@@ -204,6 +220,7 @@ export class Subscriber {
       }
     } finally {
       signal.removeEventListener('abort', onAbort);
+      signal.removeEventListener('abort', giveUp);
       setCurrent(null);
     }
   }

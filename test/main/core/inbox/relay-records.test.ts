@@ -106,7 +106,7 @@ describe("the subscriber's cursor and away summary in the inbox log", () => {
     // A redelivery moves the cursor too.
     await a.ingest(event('held-too'), { source: SOURCE, relay: { seq: 4, hold: true } });
     expect(a.relayCursor()).toEqual({ stream: 'CRASHBELL@2026-11-24T00:00:00Z', seq: 4 });
-    expect(a.awayTally()).toMatchObject({ held: 2, places: ['my_project'], regressions: 0 });
+    expect(a.awayTally()).toMatchObject({ held: 2, places: ['Backtrace prod'], regressions: 0 });
     await a.close();
 
     const b = await openInbox(opts(dir, { compaction: { minBytes: 1, ratio: 1.01 } }));

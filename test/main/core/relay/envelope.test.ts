@@ -60,7 +60,7 @@ describe('the relay envelope', () => {
     });
     expect(decodeEnvelope(bytes({ v: 1, kind: 'mystery' }))).toMatchObject({ ok: false, reason: expect.stringMatching(/"mystery"/) });
     const bad = JSON.parse(new TextDecoder().decode(wire()));
-    bad.event.provider = 'nope';
+    bad.event.provider = 'Not a provider id!';
     expect(decodeEnvelope(bytes(bad))).toMatchObject({ ok: false, reason: expect.stringMatching(/event\.provider/) });
     const other = JSON.parse(new TextDecoder().decode(wire()));
     other.source.id = 'another-source';

@@ -80,6 +80,6 @@ describe('the "while you were away" summary', () => {
         regressionTitles: ['Regressed in web: a', 'Regressed in web: b'],
         groups: [],
       }).title,
-    ).toBe('While you were away: 2 regressions in 1 project: Regressed in web: a');
+    ).toBe('While you were away: 2 regressions in web: Regressed in web: a');
   });
 });

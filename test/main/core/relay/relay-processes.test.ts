@@ -108,7 +108,7 @@ describe.skipIf(!hasNatsServer())('team relay processes over a real NATS', () =>
     expect(received(back).every((l) => l['isNew'] === true && (l['decision'] as Record<string, unknown>)['code'] === 'away')).toBe(true);
     await back.proc.waitForAll((lines) => lines.some((l) => l['type'] === 'notification'));
     expect(notifications(back)).toEqual([
-      expect.objectContaining({ title: 'While you were away: 50 new errors in 3 projects', digest: true, group: null }),
+      expect.objectContaining({ title: 'While you were away: 50 new errors in Team game', digest: true, group: null }),
     ]);
     back.proc.child.kill('SIGTERM');
     await back.proc.exited;
@@ -138,7 +138,7 @@ describe.skipIf(!hasNatsServer())('team relay processes over a real NATS', () =>
     expect(secondRun.filter((k) => firstRun.has(k))).toEqual([]);
     expect(received(restarted).every((l) => l['duplicate'] === false)).toBe(true);
     // One summary for the whole catch-up, across the crash.
-    expect(notifications(restarted)).toEqual([expect.objectContaining({ title: 'While you were away: 150 new errors in 3 projects' })]);
+    expect(notifications(restarted)).toEqual([expect.objectContaining({ title: 'While you were away: 150 new errors in Team game' })]);
     restarted.proc.child.kill('SIGTERM');
     await restarted.proc.exited;
     const after = await openInbox({ dataDir: member.dataDir, getSettings: () => parseSettings({}) });
@@ -201,7 +201,16 @@ describe.skipIf(!hasNatsServer())('team relay processes over a real NATS', () =>
     const victim = cluster.nodes.find((_, i) => `n${i + 1}` === leader) ?? cluster.nodes[0]!;
     await victim.stop('SIGKILL');
     await flood(gateway.port, 'flood', 60, 150);
-    await member.proc.waitForAll((lines) => new Set(lines.filter((l) => l['type'] === 'received').map((l) => l['groupKey'])).size === 150);
+    const all = member.proc.waitForAll(
+      (lines) => new Set(lines.filter((l) => l['type'] === 'received').map((l) => l['groupKey'])).size === 150,
+    );
+    // Bounded below the test's own timeout, so a stall says where it stands instead of only timing out.
+    const stalled = new Promise<'stalled'>((r) => setTimeout(() => r('stalled'), 70_000).unref());
+    if ((await Promise.race([all, stalled])) === 'stalled') {
+      throw new Error(
+        `the member has ${new Set(received(member).map((l) => l['groupKey'])).size} of 150 hooks\n--- member stderr:\n${member.proc.stderr.slice(-3000)}\n--- gateway stderr:\n${gateway.proc.stderr.slice(-3000)}`,
+      );
+    }
     const keys = received(member).map((l) => l['groupKey']);
     expect(new Set(keys).size).toBe(150);
     expect(keys).toHaveLength(150);
