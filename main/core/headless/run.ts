@@ -201,7 +201,10 @@ async function run(argv: string[], output: HeadlessOutput, options: HeadlessOpti
       ngrok: options.ngrok ?? lazyNgrokSdk,
       onTunnelState,
       onWarning: (message) => warn(`crashbell: warning: ${message}`),
-      log: (message) => warn(`crashbell: ${message}`),
+      // The relay's own log lines (reconnects, retries) on stderr; the tunnel has its own lines already.
+      log: (message) => {
+        if (message.startsWith('relay:')) warn(`crashbell: ${message}`);
+      },
       // Short relay timings (reconnects, heartbeat watchdog) for the test suites that drive this process.
       ...(process.env['CRASHBELL_RELAY_FAST'] === '1'
         ? { relayTiming: { backoff: { initialMs: 200, factor: 2, maxMs: 2_000 }, consumer: { missedHeartbeats: 2, expiresMs: 2_000 } } }
