@@ -1,7 +1,8 @@
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { NatsServer, hasNatsServer } from '../../../helpers/nats-server';
+import { NatsServer, hasNatsServer, hasOpenssl, makeTestCa } from '../../../helpers/nats-server';
 import { postBacktrace, startRelayEngine, TEAM_SOURCE, type RelayEngine } from '../../../helpers/relay-engines';
 
 if (!hasNatsServer() && process.env['CI'])
@@ -164,6 +165,33 @@ describe.skipIf(!hasNatsServer())('team relay over a real NATS JetStream', () =>
     const fixed = await gateway.waitForRelay((s) => s.gateway?.forwarded === 1);
     expect(fixed).toMatchObject({ status: 'connected', reason: null });
   });
+
+  it.skipIf(!hasOpenssl() && !process.env['CI'])(
+    'a server whose certificate comes from a private CA: a TLS failure in words, then connected with tls.ca',
+    async () => {
+      const certs = makeTestCa(join(nats.dir, 'tls'));
+      await nats.stop();
+      nats = await NatsServer.start({
+        dir: nats.dir,
+        port: nats.port,
+        config: `tls { cert_file: "${certs.cert}", key_file: "${certs.key}" }`,
+      });
+      const blind = await start({ servers: [nats.url], subscribe: true, stream: 'TLS' });
+      const failed = await blind.waitForRelay((s) => s.status === 'error');
+      expect(failed.reason).toMatch(
+        new RegExp(
+          `^TLS failure with ${nats.url.replace(/[.]/g, '\\.')}: .*certificate.*\\. If the server uses a private CA, set tls\\.ca to its PEM file in the relay settings$`,
+        ),
+      );
+      const trusting = await start({ servers: [nats.url], publish: true, subscribe: true, stream: 'TLS', tls: { ca: certs.ca } });
+      const ok = await trusting.waitForRelay((s) => s.status === 'connected' && s.subscriber?.caughtUp === true);
+      expect(ok.reason).toBeNull();
+      const missing = await start({ servers: [nats.url], subscribe: true, stream: 'TLS', tls: { ca: join(nats.dir, 'no-such-ca.pem') } });
+      expect((await missing.waitForRelay((s) => s.status === 'error')).reason).toMatch(
+        /^The relay's TLS CA file .*no-such-ca\.pem cannot be read/,
+      );
+    },
+  );
 
   it('a stream of the same name with other subjects, or another stream on the subjects, is refused in plain words', async () => {
     const nc = await connect({ servers: nats.url });
