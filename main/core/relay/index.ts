@@ -63,12 +63,18 @@ export function instanceId(dataDir: string): string {
 /** The member name shown to the team: the setting, else the system user name. */
 export function memberName(settings: RelaySettings): string {
   if (settings.member.trim() !== '') return settings.member.trim();
-  try {
-    return userInfo().username || hostname();
-  } catch {
-    return hostname();
-  }
+  systemUser ??= (() => {
+    try {
+      return userInfo().username || hostname();
+    } catch {
+      return hostname();
+    }
+  })();
+  return systemUser;
 }
+
+/** The system user name, looked up once (the state is built on every forwarded hook). */
+let systemUser: string | null = null;
 
 /** The settings a running relay depends on: a change to any of them rebuilds it. */
 function configKey(r: RelaySettings): string {
@@ -464,7 +470,8 @@ export class TeamRelay {
 
   /** Whether marks are shared with the team now (the setting is on and the relay runs). */
   get sharing(): boolean {
-    return this.run?.marks !== null && this.run !== null && this.opts.settings.get().relay.shareMarks;
+    const run = this.run;
+    return run !== null && run.marks !== null && this.opts.settings.get().relay.shareMarks;
   }
 
   /** The member name marks are shared under. */
