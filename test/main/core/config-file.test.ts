@@ -94,6 +94,18 @@ describe.skipIf(process.platform === 'win32')('a config file other users can rea
       `config file ${path} holds secrets (source credentials and the ngrok authtoken) and other users can read it (mode 0644): chmod 600 ${path}`,
     );
     expect(configExposureWarning(path, noSecrets)).toBeNull();
+    const member = parseConfig(
+      JSON.stringify({ sources: [], relay: { servers: ['nats://n:4222'], auth: { user: 'ana', pass: 'pw' } } }),
+      path,
+    );
+    expect(configExposureWarning(path, member)).toBe(
+      `config file ${path} holds secrets (the relay credentials) and other users can read it (mode 0644): chmod 600 ${path}`,
+    );
+    const creds = parseConfig(
+      JSON.stringify({ sources: [], relay: { servers: ['nats://n:4222'], auth: { credsFile: '/x.creds' } } }),
+      path,
+    );
+    expect(configExposureWarning(path, creds)).toBeNull();
     const ntfy = parseConfig(
       JSON.stringify({
         sources: [{ ...source, provider: 'bugsnag', credentials: {} }],
