@@ -1,8 +1,8 @@
 /**
  * The desktop app's settings: electron-store on disk, secrets through Electron's `safeStorage`.
  *
- * The document on disk is the settings shape from `shared/settings.ts` with every secret (the ngrok authtoken
- * and each source's credentials) taken out and kept, encrypted, in a `secrets` section. Where `safeStorage`
+ * The document on disk is the settings shape from `shared/settings.ts` with every secret (the ngrok authtoken,
+ * each source's credentials and the team relay's NATS password or token) taken out and kept, encrypted, in a `secrets` section. Where `safeStorage`
  * cannot encrypt (Linux without a keyring), secrets are written as plain text and {@link SecretStorageState}
  * says so in plain words for the window. Migrations run by the document's own `version`, not the app version.
  */
@@ -61,12 +61,19 @@ export const MIGRATIONS: Record<number, Migration> = {
 };
 
 const AUTHTOKEN_KEY = 'tunnel.authtoken';
+/** The relay's NATS credentials (password or token), kept whole so the user name stays beside its password. */
+const RELAY_AUTH_KEY = 'relay.auth';
 const sourceKey = (id: string) => `source:${id}:credentials`;
 /** A source's replaced credentials, still accepted for a while: secrets like the current ones. */
 const previousKey = (id: string) => `source:${id}:previous`;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Relay credentials holding a secret (a password or a token); a `.creds` file's path is not one. */
+function hasRelaySecret(auth: unknown): boolean {
+  return isRecord(auth) && (typeof auth['pass'] === 'string' || typeof auth['token'] === 'string');
 }
 
 /** Options for {@link DesktopSettingsStore}. */
@@ -146,7 +153,7 @@ export class DesktopSettingsStore implements SettingsStore {
       this.platform === 'linux' ? 'no system keyring (GNOME Keyring or KWallet) was found' : 'the system keychain is not available';
     return {
       available: false,
-      note: `Secrets are stored in plain text: ${where}, so the ngrok authtoken and source credentials are saved unencrypted in ${this.backing.path}. Anyone who can read your files can read them.`,
+      note: `Secrets are stored in plain text: ${where}, so the ngrok authtoken, source credentials and relay credentials are saved unencrypted in ${this.backing.path}. Anyone who can read your files can read them.`,
     };
   }
 
@@ -222,6 +229,18 @@ export class DesktopSettingsStore implements SettingsStore {
     if (typeof tunnel['authtoken'] === 'string' && tunnel['authtoken'] !== '') hadInlineSecrets = true;
     const token = this.decrypt(AUTHTOKEN_KEY, secrets[AUTHTOKEN_KEY]);
     if (token !== null) tunnel['authtoken'] = token;
+    const relay = isRecord(doc['relay']) ? { ...doc['relay'] } : null;
+    if (relay && hasRelaySecret(relay['auth'])) hadInlineSecrets = true;
+    const relayAuth = this.decrypt(RELAY_AUTH_KEY, secrets[RELAY_AUTH_KEY]);
+    let relayOut = relay;
+    if (relayAuth !== null) {
+      try {
+        const auth: unknown = JSON.parse(relayAuth);
+        relayOut = { ...(relay ?? {}), auth };
+      } catch {
+        this.log('settings: the relay credentials could not be read');
+      }
+    }
     const sources = Array.isArray(doc['sources'])
       ? (doc['sources'] as unknown[]).map((s) => {
           if (!isRecord(s) || typeof s['id'] !== 'string') return s;
@@ -231,7 +250,10 @@ export class DesktopSettingsStore implements SettingsStore {
           return this.injectJson(withPrevious, 'credentials', sourceKey(s['id']), secrets);
         })
       : doc['sources'];
-    return { doc: { ...doc, tunnel, ...(sources === undefined ? {} : { sources }) }, hadInlineSecrets };
+    return {
+      doc: { ...doc, tunnel, ...(sources === undefined ? {} : { sources }), ...(relayOut === null ? {} : { relay: relayOut }) },
+      hadInlineSecrets,
+    };
   }
 
   /** Puts a source's decrypted JSON secret (`credentials`, `previous`) back in its field. */
@@ -264,7 +286,7 @@ export class DesktopSettingsStore implements SettingsStore {
       this.undecryptable.set(key, { scheme: 'safeStorage', data: stored['data'] });
       this.secretState = {
         available: this.secretState.available,
-        note: `Some secrets saved earlier could not be decrypted (${err instanceof Error ? err.message : 'unknown error'}); enter the ngrok authtoken and source credentials again.`,
+        note: `Some secrets saved earlier could not be decrypted (${err instanceof Error ? err.message : 'unknown error'}); enter the ngrok authtoken, source credentials and relay credentials again.`,
       };
       return null;
     }
@@ -292,11 +314,19 @@ export class DesktopSettingsStore implements SettingsStore {
       else if (this.undecryptable.has(pk)) secrets[pk] = this.undecryptable.get(pk)!;
       return { ...source, credentials: {}, previous: null };
     });
+    let relay = s.relay;
+    if (hasRelaySecret(s.relay.auth)) {
+      secrets[RELAY_AUTH_KEY] = this.encrypt(JSON.stringify(s.relay.auth));
+      relay = { ...s.relay, auth: null };
+    } else if (s.relay.auth === null && this.undecryptable.has(RELAY_AUTH_KEY)) {
+      secrets[RELAY_AUTH_KEY] = this.undecryptable.get(RELAY_AUTH_KEY)!;
+    }
     const doc: StoredSettings = {
       ...s,
       version: SETTINGS_VERSION,
       tunnel: { ...s.tunnel, authtoken: '' },
       sources,
+      relay,
       secrets,
     };
     this.backing.write(doc);

@@ -159,8 +159,9 @@ async function main(): Promise<void> {
   log(`receiver listening on ${core.localBaseUrl}`);
   log('tunnel manager started');
   reconnectOnResume(powerMonitor, () => {
-    log('resumed from sleep: reconnecting the tunnel');
+    log('resumed from sleep: reconnecting the tunnel and the team relay');
     void tunnel.reconnect();
+    void engine?.relay.reconnect();
   });
   setStartAtLogin(settings.get().startAtLogin);
 

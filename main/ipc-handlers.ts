@@ -141,6 +141,25 @@ const settingsPatch = z.strictObject({
       authtoken: z.string().trim().max(512).optional(),
     })
     .optional(),
+  relay: z
+    .strictObject({
+      servers: z.array(z.string().trim().max(500)).max(16).optional(),
+      publish: z.boolean().optional(),
+      subscribe: z.boolean().optional(),
+      stream: z.string().trim().max(64).optional(),
+      member: z.string().trim().max(100).optional(),
+      shareMarks: z.boolean().optional(),
+      tlsCa: z.string().max(4_096).optional(),
+      auth: z
+        .discriminatedUnion('kind', [
+          z.strictObject({ kind: z.literal('none') }),
+          z.strictObject({ kind: z.literal('user'), user: z.string().trim().min(1).max(200), pass: z.string().max(1_000).optional() }),
+          z.strictObject({ kind: z.literal('token'), token: z.string().trim().max(4_000).optional() }),
+          z.strictObject({ kind: z.literal('creds'), credsFile: z.string().trim().min(1).max(4_096) }),
+        ])
+        .optional(),
+    })
+    .optional(),
   startAtLogin: z.boolean().optional(),
   theme: z.enum(THEMES).optional(),
   onboarded: z.boolean().optional(),
@@ -173,6 +192,7 @@ export const ARG_SCHEMAS = {
   copy: z.tuple([z.string().max(100_000), z.strictObject({ sourceId: id.optional(), webhookUrl: z.boolean().optional() })]),
   openLink: z.tuple([z.string().max(100_000)]),
   previewMapping: z.tuple([id, configRecord.nullable()]),
+  testRelay: z.tuple([]),
 } satisfies ArgSchemas;
 
 /** One handler per call of the IPC table, by call name: what {@link serviceHandlers} makes of the app service. */

@@ -2,7 +2,7 @@
  * The tray: an icon that shows the app's state, a tooltip with the public URL, and a menu built by a pure
  * function from that state (so it is tested without Electron). The controller only applies it to Electron.
  */
-import type { TunnelState } from '../shared/events';
+import type { RelayState, TunnelState } from '../shared/events';
 import type { AppState, DndMode } from '../shared/ipc';
 
 /** What the tray shows. Built from the app service's state. */
@@ -20,6 +20,8 @@ export interface TrayState {
   latest: Array<{ id: string; title: string; unread: boolean }>;
   /** Every source, with the URL to paste into the provider. */
   sources: Array<{ id: string; name: string; webhookUrl: string }>;
+  /** The team relay, when one is configured. */
+  relay?: { status: RelayState['status']; reason: string | null } | null;
 }
 
 /** What the menu's items do. */
@@ -64,6 +66,8 @@ export function menuLabel(text: string): string {
 export function trayIconKind(state: TrayState): TrayIconKind {
   if (state.dnd.active) return 'dnd';
   if (!state.listening || state.tunnel.status === 'error') return 'down';
+  // Events come through the relay too: while it is down, silence does not mean all is well.
+  if (state.relay && (state.relay.status === 'error' || state.relay.status === 'disconnected')) return 'down';
   if (state.unread > 0) return 'unread';
   return 'listening';
 }
@@ -82,12 +86,21 @@ function tunnelLine(state: TrayState): string {
   }
 }
 
+/** One line for the team relay: its state, and why when it is not connected. */
+export function relayLabel(relay: NonNullable<TrayState['relay']>): string {
+  const words = { off: 'off', connecting: 'connecting…', connected: 'connected', disconnected: 'disconnected', error: 'error' }[
+    relay.status
+  ];
+  return `Team relay: ${words}${relay.status !== 'connected' && relay.reason ? ` (${relay.reason})` : ''}`;
+}
+
 /** The tooltip: the public URL (or why there is none), unread count and DND. */
 export function trayTooltip(state: TrayState): string {
   const lines = ['Crashbell', state.listening ? tunnelLine(state) : 'Not listening'];
   if (state.unread > 0) lines.push(`${state.unread} unread error${state.unread === 1 ? '' : 's'}`);
   if (state.dnd.active) lines.push(state.dnd.reason ?? 'Do Not Disturb');
   if (state.pausedAll) lines.push('All sources paused');
+  if (state.relay) lines.push(relayLabel(state.relay));
   // Windows truncates tooltips at 127 characters.
   const text = lines.join('\n');
   return text.length > 127 ? `${text.slice(0, 126)}…` : text;
@@ -108,6 +121,10 @@ export function buildTrayMenu(state: TrayState, actions: TrayActions): TrayMenuI
     items.push({ label: 'Mark all read', enabled: state.unread > 0, click: () => actions.markAllRead() });
   }
   items.push({ type: 'separator' });
+  if (state.relay) {
+    items.push({ label: menuLabel(relayLabel(state.relay)), enabled: false });
+    items.push({ type: 'separator' });
+  }
 
   if (state.sources.length === 0) {
     items.push({ label: 'Copy webhook URL', enabled: false });
@@ -184,6 +201,7 @@ export function trayStateOf(state: AppState): TrayState {
     // Crashbell's own test events are not unread errors: no dot for them.
     latest: state.latest.slice(0, TRAY_LATEST).map((g) => ({ id: g.id, title: g.title, unread: !g.read && !g.test })),
     sources: state.sources.map((s) => ({ id: s.id, name: s.name, webhookUrl: s.webhookUrl })),
+    relay: state.relay && state.relay.status !== 'off' ? { status: state.relay.status, reason: state.relay.reason } : null,
   };
 }
 

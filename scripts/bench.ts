@@ -12,21 +12,27 @@
  * 5. Instructions per accepted Backtrace hook of the built headless process in `--json` mode (its stdout read
  *    and thrown away) against a bare node:http 204 server's per request, counted by callgrind under the same
  *    load (see bench-callgrind.ts). Skipped, saying how to get it, when valgrind is not installed.
+ * 6. The team relay over a real nats-server: a bare JetStream publish-and-consume (one in flight, like the
+ *    forwarder), a gateway's forward throughput (its outbox drained into the stream), and the lag from a
+ *    hook's 2xx at a gateway to the event ingested by a subscriber (both built headless processes), p50/p99.
  *
  * Prints a table with the issue's targets and PASS/MISS. Not part of `npm test`: timing is noisy.
- * BENCH_SECONDS (default 8) sets the length of each HTTP run; BENCH_ONLY=http,rss,inbox,startup,callgrind picks
- * parts (add `keep` to keep the seeded data dirs and callgrind dumps). Linux: RSS is read from /proc.
+ * BENCH_SECONDS (default 8) sets the length of each HTTP run; BENCH_ONLY=http,rss,inbox,startup,callgrind,relay
+ * picks parts (add `keep` to keep the seeded data dirs and callgrind dumps). Linux: RSS is read from /proc.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import autocannon from 'autocannon';
 import { callgrindMissing, measureInstructions, type CallgrindLoad, type CallgrindResult } from './bench-callgrind';
+import { createServer as createNetServer } from 'node:net';
 import type { NormalizedEvent } from '../shared/events';
 import { parseSettings, type Settings, type SourceInput } from '../shared/settings';
 import { CrashbellCore } from '../main/core/core';
@@ -74,8 +80,8 @@ function settingsFor(sources: BenchSources): Settings {
   });
 }
 
-/** Which parts to run: BENCH_ONLY=http,inbox,rss,startup,callgrind (default all). */
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'http,inbox,rss,startup,callgrind').split(','));
+/** Which parts to run: BENCH_ONLY=http,inbox,rss,startup,callgrind,relay (default all). */
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'http,inbox,rss,startup,callgrind,relay').split(','));
 
 let counter = 0;
 
@@ -633,6 +639,217 @@ function rssOf(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
+// ---------- the team relay ----------
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createNetServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A nats-server with JetStream in `dir`, ready to use. */
+function startNats(port: number, dir: string): Promise<ChildProcess> {
+  mkdirSync(dir, { recursive: true });
+  const conf = join(dir, 'server.conf');
+  writeFileSync(conf, `listen: 127.0.0.1:${port}\njetstream { store_dir: "${join(dir, 'store')}", max_file_store: 8G }\n`);
+  return new Promise((resolve, reject) => {
+    const child = spawn('nats-server', ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const onData = (d: Buffer): void => {
+      out += d.toString();
+      if (out.includes('Server is ready')) resolve(child);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`nats-server exited (${code}): ${out.slice(-500)}`)));
+  });
+}
+
+/** A headless process with its stdout lines timestamped as they arrive. */
+function spawnHeadless(
+  configPath: string,
+  dataDir: string,
+): {
+  child: ChildProcess;
+  lines: Array<{ at: number; msg: Record<string, unknown> }>;
+  wait: (p: (m: Record<string, unknown>) => boolean) => Promise<Record<string, unknown>>;
+} {
+  const child = spawn(process.execPath, [HEADLESS, '--config', configPath, '--port', '0', '--data-dir', dataDir, '--json'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const lines: Array<{ at: number; msg: Record<string, unknown> }> = [];
+  const waiters: Array<() => void> = [];
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    try {
+      lines.push({ at: performance.now(), msg: JSON.parse(line) as Record<string, unknown> });
+    } catch {
+      return;
+    }
+    for (const w of waiters.splice(0)) w();
+  });
+  const wait = async (p: (m: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> => {
+    for (;;) {
+      const hit = lines.find((l) => p(l.msg));
+      if (hit) return hit.msg;
+      if (child.exitCode !== null) throw new Error('headless exited');
+      await new Promise<void>((r) => waiters.push(r));
+    }
+  };
+  return { child, lines, wait };
+}
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+}
+
+/** Posts one Backtrace hook to a port; resolves with its status. */
+async function postHook(port: number, sources: BenchSources, i: number): Promise<number> {
+  const { headers, body } = requestFor('backtrace', sources, i);
+  const r = await fetch(`http://127.0.0.1:${port}/hooks/${String(sources.backtrace.id)}`, { method: 'POST', headers, body });
+  await r.arrayBuffer();
+  return r.status;
+}
+
+async function relaySection(rows: Row[], work: string, sources: BenchSources, say: (s: string) => void): Promise<void> {
+  const started = performance.now();
+  const log = (m: string): void => say(`[${((performance.now() - started) / 1000).toFixed(1)} s] ${m}`);
+  const N = 2000;
+  const port = await freePort();
+  const url = `nats://127.0.0.1:${port}`;
+  const natsDir = join(work, 'nats');
+  let nats = await startNats(port, natsDir);
+  const nc = await connect({ servers: url });
+  try {
+    // 1. Bare JetStream: publish with a msg id and wait for the ack, one at a time, consumed by an ordered consumer.
+    log(`Relay: bare JetStream publish-and-consume, ${N} messages…`);
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: 'BARE', subjects: ['bare.>'], max_bytes: 512 * 1024 * 1024, duplicate_window: 86_400_000_000_000 });
+    const js = jetstream(nc);
+    const payload = new TextEncoder().encode(JSON.stringify({ body: backtraceBody(0), pad: 'x'.repeat(1500) }));
+    const sentAt = new Map<number, number>();
+    const lag: number[] = [];
+    const consumer = await js.consumers.get('BARE', { opt_start_seq: 1 });
+    const messages = await consumer.consume({ max_messages: 256 });
+    let seen = 0;
+    const consumed = (async () => {
+      for await (const m of messages) {
+        // A fresh stream: message i is stored at sequence i + 1 (its send time is noted before it goes out).
+        const t = sentAt.get(m.seq);
+        if (t !== undefined) lag.push(performance.now() - t);
+        if (++seen >= N) break;
+      }
+    })();
+    const t0 = performance.now();
+    for (let i = 0; i < N; i++) {
+      sentAt.set(i + 1, performance.now());
+      await js.publish('bare.x', payload, { msgID: `bench-${i}`, expect: { streamName: 'BARE' } });
+    }
+    const bareMs = performance.now() - t0;
+    await consumed;
+    rows.push({
+      what: 'bare JetStream publish+ack, one in flight (msg/s)',
+      value: fmt(N / (bareMs / 1000)),
+      target: 'baseline',
+      pass: null,
+    });
+    rows.push({
+      what: 'bare JetStream publish → consumed: p50 / p99 (ms)',
+      value: `${fmt(percentile(lag, 50), 2)} / ${fmt(percentile(lag, 99), 2)}`,
+      target: 'baseline',
+      pass: null,
+    });
+
+    // 2. Gateway forward throughput: hooks accepted while NATS is away, then the outbox drained.
+    log(`Relay: gateway forward throughput, ${N} hooks accepted while NATS is down…`);
+    const relay = { servers: [url], publish: true, subscribe: false, stream: 'CRASHBELL', maxBytes: 512 * 1024 * 1024 };
+    const gwConfig = join(work, 'gateway.json');
+    writeFileSync(
+      gwConfig,
+      JSON.stringify({ port: 0, sources: [sources.backtrace], retention: { maxGroups: 100_000, maxDays: 90 }, relay }),
+    );
+    await stopChild(nats);
+    const gateway = spawnHeadless(gwConfig, join(work, 'gateway-data'));
+    const gwPort = Number((await gateway.wait((m) => m.type === 'listening')).port);
+    for (let i = 0; i < N; i += 10) {
+      await Promise.all(Array.from({ length: 10 }, (_, k) => postHook(gwPort, sources, 100_000 + i + k)));
+    }
+    log('Relay: hooks accepted; NATS starts again');
+    nats = await startNats(port, natsDir);
+    await gateway.wait((m) => m.type === 'relay' && m.status === 'connected');
+    log('Relay: the gateway is connected');
+    const connectedAt = gateway.lines.find((l) => l.msg.type === 'relay' && l.msg.status === 'connected')?.at ?? performance.now();
+    const nc2 = await connect({ servers: url });
+    const jsm2 = await jetstreamManager(nc2);
+    let forwardedAt = NaN;
+    for (;;) {
+      const info = await jsm2.streams.info('CRASHBELL').catch(() => null);
+      if (info && info.state.messages >= N) {
+        forwardedAt = performance.now();
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const fwdMs = forwardedAt - connectedAt;
+    rows.push({
+      what: `gateway forward throughput, ${N} queued hooks (hooks/s)`,
+      value: fmt(N / (fwdMs / 1000)),
+      target: 'info',
+      pass: null,
+    });
+
+    // 3. Lag from a hook's 2xx at the gateway to its event ingested by a subscriber (two processes).
+    const M = 300;
+    log(`Relay: lag from 2xx to ingested by a subscriber, ${M} hooks at ~50/s…`);
+    const subConfig = join(work, 'member.json');
+    writeFileSync(subConfig, JSON.stringify({ port: 0, sources: [], relay: { ...relay, publish: false, subscribe: true } }));
+    const member = spawnHeadless(subConfig, join(work, 'member-data'));
+    await member.wait((m) => m.type === 'caught-up' && Number(m.events) >= N);
+    log('Relay: the subscriber caught up');
+    const acked = new Map<string, number>();
+    for (let i = 0; i < M; i++) {
+      const n = 200_000 + i;
+      const status = await postHook(gwPort, sources, n);
+      if (status === 200)
+        acked.set(
+          createHash('sha256')
+            .update(`bench-${n % 2000}`)
+            .digest('hex'),
+          performance.now(),
+        );
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await member.wait(() => member.lines.filter((l) => l.msg.type === 'received').length >= N + M);
+    const lags: number[] = [];
+    const phase = member.lines.filter((l) => l.msg.type === 'received').slice(N);
+    for (const l of phase) {
+      const t = acked.get(String(l.msg.groupKey));
+      // The forwarder publishes once the hook is on disk, racing the 2xx back to the sender: the member can
+      // have it before the sender has its answer (counted as 0).
+      if (t !== undefined) lags.push(Math.max(0, l.at - t));
+    }
+    rows.push({
+      what: `relay lag, 2xx at gateway → ingested by subscriber: p50 / p99 (ms, ${lags.length} hooks)`,
+      value: `${fmt(percentile(lags, 50), 1)} / ${fmt(percentile(lags, 99), 1)}`,
+      target: 'info',
+      pass: null,
+    });
+    await nc2.close();
+    await stopChild(member.child);
+    await stopChild(gateway.child);
+  } finally {
+    await nc.close().catch(() => undefined);
+    await stopChild(nats);
+  }
+}
+
 // ---------- report ----------
 
 interface Row {
@@ -736,6 +953,9 @@ async function main(): Promise<void> {
         pass: null,
       });
     }
+
+    // 5. The team relay (needs nats-server on PATH).
+    if (ONLY.has('relay')) await relaySection(rows, work, sources, log);
 
     // 4. Start-up of the built headless process.
     if (ONLY.has('keep')) log(`Keeping seeded data in ${work}`);

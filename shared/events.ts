@@ -146,6 +146,10 @@ export interface Group {
    * test events were told apart (read it as false).
    */
   test?: boolean;
+  /** The team member who resolved it through the team relay ("Resolved by ana"); null or absent: this machine. */
+  resolvedBy?: string | null;
+  /** The team member who muted it through the team relay. */
+  mutedBy?: string | null;
   /** ISO 8601 of the last notification raised for this group, or null. */
   notifiedAt: string | null;
   /** The last decision the policy made for this group. */
@@ -315,3 +319,50 @@ export type TunnelState =
   | { status: 'connecting'; attempt: number }
   | { status: 'online'; url: string }
   | { status: 'error'; reason: string; code: string | null; retryAt: string | null };
+
+/** The team relay (NATS JetStream), as Setup, the tray and headless mode show it. */
+export interface RelayState {
+  /** `off`: no servers configured. `error`: a reason a person must act on (or a retry is scheduled). */
+  status: 'off' | 'connecting' | 'connected' | 'disconnected' | 'error';
+  /** Plain words: why it is off, disconnected or in error; null when all is well. */
+  reason: string | null;
+  servers: string[];
+  /** The server it is connected to. */
+  server: string | null;
+  /** ISO 8601 of the next connection attempt, when one is scheduled. */
+  retryAt: string | null;
+  member: string;
+  stream: string;
+  publish: boolean;
+  subscribe: boolean;
+  /** Gateway: the outbox. */
+  gateway: { pending: number; forwarded: number; lastForwardedAt: string | null } | null;
+  /** Subscriber: where it stands in the stream. */
+  subscriber: {
+    /** The last stream sequence ingested. */
+    ingested: number;
+    /** The newest sequence in the stream, as last seen. */
+    newest: number | null;
+    /** newest − ingested, when known. */
+    lag: number | null;
+    caughtUp: boolean;
+    /** ISO 8601 of the last relayed event ingested (when its gateway accepted it). */
+    lastEventAt: string | null;
+  } | null;
+  /** The last Test relay. */
+  test: RelayTestResult | null;
+}
+
+/** What Test relay found: published (with its stream sequence), and when it came back through the stream. */
+export interface RelayTestResult {
+  ok: boolean;
+  /** ISO 8601. */
+  sentAt: string;
+  /** The stream sequence JetStream stored it at, or null when it was refused. */
+  seq: number | null;
+  /** ISO 8601 of when this Crashbell read it back, or null (not subscribed, or it did not come back in time). */
+  cameBackAt: string | null;
+  roundTripMs: number | null;
+  /** Plain words: what happened. */
+  reason: string;
+}

@@ -17,6 +17,8 @@ import type {
   NotificationRequest,
   NotificationSound,
   ProviderId,
+  RelayState,
+  RelayTestResult,
   RequestRecord,
   TunnelState,
 } from './events';
@@ -136,6 +138,8 @@ export interface AppState {
   onboarded: boolean;
   /** The core's provider registry: the providers a source can be added for, with their names and marks. */
   providers: ProviderInfo[];
+  /** The team relay (NATS JetStream): its state with a plain reason, lag and last event. */
+  relay?: RelayState;
 }
 
 /** A new source from the setup view. Backtrace credentials are generated; Errorception needs its secret. */
@@ -171,11 +175,43 @@ export interface SettingsView {
   dnd: DndSettings;
   retention: RetentionSettings;
   tunnel: { enabled: boolean; domain: string; hasAuthtoken: boolean };
+  relay: RelaySettingsView;
   startAtLogin: boolean;
   theme: Theme;
   onboarded: boolean;
   /** Hours replaced credentials stay accepted after an edit. */
   credentialOverlapHours?: number;
+}
+
+/** The relay settings the window edits: the password or token reduced to "is there one". */
+export interface RelaySettingsView {
+  servers: string[];
+  publish: boolean;
+  subscribe: boolean;
+  stream: string;
+  member: string;
+  shareMarks: boolean;
+  /** Path of a private CA's PEM file, or ''. */
+  tlsCa: string;
+  auth: { kind: 'none' | 'user' | 'token' | 'creds'; user: string; credsFile: string; hasSecret: boolean };
+}
+
+/** How the window changes the relay's credentials: a password or token left out keeps the saved one. */
+export type RelayAuthPatch =
+  | { kind: 'none' }
+  | { kind: 'user'; user: string; pass?: string }
+  | { kind: 'token'; token?: string }
+  | { kind: 'creds'; credsFile: string };
+
+export interface RelaySettingsPatch {
+  servers?: string[];
+  publish?: boolean;
+  subscribe?: boolean;
+  stream?: string;
+  member?: string;
+  shareMarks?: boolean;
+  tlsCa?: string;
+  auth?: RelayAuthPatch;
 }
 
 export interface SettingsPatch {
@@ -186,6 +222,7 @@ export interface SettingsPatch {
   retention?: Partial<RetentionSettings>;
   /** `authtoken: ''` clears it. */
   tunnel?: { enabled?: boolean; domain?: string; authtoken?: string };
+  relay?: RelaySettingsPatch;
   startAtLogin?: boolean;
   theme?: Theme;
   onboarded?: boolean;
@@ -316,6 +353,8 @@ export const IPC = {
   openLink: call('link:open', carry<(url: string) => OpenResult>()),
   /** Generic JSON sources: runs a mapping (the saved one when null) on the last received body. */
   previewMapping: call('sources:preview-mapping', carry<(sourceId: string, config: Record<string, unknown> | null) => MappingPreview>()),
+  /** Publishes a test message to the team relay's stream and reports when it came back. */
+  testRelay: call('relay:test', carry<() => RelayTestResult>()),
 
   onStateChanged: push('state:changed', carry<AppState>()),
   onGroupUpdated: push('group:updated', carry<GroupUpdate>()),

@@ -219,6 +219,63 @@ export const headlessSettingsSchema = z.object({
 });
 export type HeadlessSettings = z.infer<typeof headlessSettingsSchema>;
 
+/** How a relay member or gateway proves who it is to NATS: a user and password, a token, or a `.creds` file. */
+export const relayAuthSchema = z.union([
+  z.strictObject({ user: z.string().min(1).max(200), pass: z.string().max(1_000) }),
+  z.strictObject({ token: z.string().min(1).max(4_000) }),
+  /** An NKey/JWT `.creds` file, as managed NATS services and `nsc` issue them: its path on this machine. */
+  z.strictObject({ credsFile: z.string().min(1).max(4_096) }),
+]);
+export type RelayAuth = z.infer<typeof relayAuthSchema>;
+
+/** NATS server URLs: `nats://host:4222`, `tls://host:4222` or `host:4222`. */
+const natsServer = z
+  .string()
+  .trim()
+  .min(1)
+  .max(500)
+  .regex(/^(?:(?:nats|tls):\/\/)?[^\s/]+(?::\d{1,5})?\/?$/, 'a NATS server as nats://host:4222, tls://host:4222 or host:4222');
+
+/** Defaults of the relay's stream, which a gateway creates when it is missing. */
+export const RELAY_DEFAULT_STREAM = 'CRASHBELL';
+export const RELAY_DEFAULT_MAX_AGE_DAYS = 7;
+export const RELAY_DEFAULT_MAX_BYTES = 1024 ** 3;
+
+/**
+ * The team relay over NATS JetStream (same shape in the app and in headless config files). No servers: no
+ * relay. `publish` makes this Crashbell a gateway (it forwards the hooks it accepts to the stream);
+ * `subscribe` makes it read the stream into its own history.
+ */
+export const relaySettingsSchema = z.object({
+  servers: z.array(natsServer).max(16).default([]),
+  publish: z.boolean().default(false),
+  subscribe: z.boolean().default(true),
+  /** The JetStream stream; its subjects are `crashbell.events.<source id>`. */
+  stream: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'a stream name of letters, digits, "-" and "_"')
+    .default(RELAY_DEFAULT_STREAM),
+  /** How this person appears to the team ("Resolved by ana"); empty: the system user name. */
+  member: z.string().trim().max(100).default(''),
+  /** Secret (password, token): stored through safeStorage in the app. Null: no credentials. */
+  auth: relayAuthSchema.nullable().default(null),
+  /** A private CA's PEM file, for servers whose certificate the system does not trust. */
+  tls: z.object({ ca: z.string().max(4_096).default('') }).default({ ca: '' }),
+  /** Resolving or muting a group is shared with the team (off: marks stay on this machine). */
+  shareMarks: z.boolean().default(true),
+  /** What a gateway creates the stream with, when it is missing. */
+  maxAgeDays: z.number().min(1).max(365).default(RELAY_DEFAULT_MAX_AGE_DAYS),
+  maxBytes: z
+    .number()
+    .int()
+    .min(1024 ** 2)
+    .max(1024 ** 4)
+    .default(RELAY_DEFAULT_MAX_BYTES),
+  /** Stream replicas: 3 on a three-node JetStream cluster. */
+  replicas: z.number().int().min(1).max(5).default(1),
+});
+export type RelaySettings = z.infer<typeof relaySettingsSchema>;
+
 export { THEMES, type Theme } from './themes';
 
 /** The whole settings document. Every field has a default, so `{}` parses. */
@@ -232,6 +289,7 @@ export const settingsSchema = z.object({
   dnd: dndSettingsSchema.default(() => dndSettingsSchema.parse({})),
   retention: retentionSettingsSchema.default(() => retentionSettingsSchema.parse({})),
   tunnel: tunnelSettingsSchema.default(() => tunnelSettingsSchema.parse({})),
+  relay: relaySettingsSchema.default(() => relaySettingsSchema.parse({})),
   startAtLogin: z.boolean().default(false),
   /** Hours an edited or regenerated credential's old value stays accepted; 0 replaces it at once. */
   credentialOverlapHours: z.number().min(0).max(MAX_CREDENTIAL_OVERLAP_HOURS).default(DEFAULT_CREDENTIAL_OVERLAP_HOURS),

@@ -7,7 +7,17 @@
  * of the same name here; the renderer's end-to-end harness calls it directly. Nothing here imports Electron:
  * the shell's powers (clipboard, browser, login items) come in as plain functions.
  */
-import type { Group, GroupMarks, GroupPage, GroupQuery, GroupSummary, RequestRecord, TunnelState } from '../../shared/events';
+import type {
+  Group,
+  GroupMarks,
+  GroupPage,
+  GroupQuery,
+  GroupSummary,
+  RelayState,
+  RelayTestResult,
+  RequestRecord,
+  TunnelState,
+} from '../../shared/events';
 import type {
   AppState,
   CrashbellCalls,
@@ -49,6 +59,17 @@ export interface AppTunnel {
   subscribe(listener: (state: TunnelState) => void): () => void;
 }
 
+/** What the service needs of the team relay (the real one is `TeamRelay` in relay/index.ts). */
+export interface AppRelay {
+  getState(): RelayState;
+  subscribe(listener: (state: RelayState) => void): () => void;
+  test(): Promise<RelayTestResult>;
+  /** Marks are shared with the team now. */
+  readonly sharing: boolean;
+  readonly member: string;
+  shareMark(groupId: string, marks: GroupMarks): Promise<void>;
+}
+
 /** The shell's powers, as plain functions (Electron's clipboard, shell and login items in the app). */
 export interface ShellHooks {
   copyText(text: string): void | Promise<void>;
@@ -63,6 +84,8 @@ export interface AppServiceDeps {
   settings: SettingsStore;
   /** The tunnel manager; without one the tunnel reads as off. */
   tunnel?: AppTunnel | null;
+  /** The team relay; without one Test relay says so and marks stay local. */
+  relay?: AppRelay | null;
   /** The shell's powers; without them (headless) the calls that need them say so. */
   shell?: ShellHooks;
   /** Whether secrets are encrypted on this machine; unknown (and said so) when not given. */
@@ -118,6 +141,7 @@ export { InvalidSettingsError };
 export function createAppService(deps: AppServiceDeps): AppService {
   const { core, settings } = deps;
   const tunnel = deps.tunnel ?? absentTunnel();
+  const relay = deps.relay ?? null;
   const shell = deps.shell ?? absentShell();
   const secretStorage = deps.secretStorage ?? {
     available: false,
@@ -150,6 +174,7 @@ export function createAppService(deps: AppServiceDeps): AppService {
       receiver: core.receiver,
       host: core.host,
       tunnel: tunnel.getState(),
+      ...(relay ? { relay: relay.getState() } : {}),
       counts: core.inbox.counts(),
       latest: core.inbox.latest(LATEST_IN_STATE),
       secretStorage,
@@ -231,6 +256,7 @@ export function createAppService(deps: AppServiceDeps): AppService {
     core.events.on('receiver', () => pushStateNow()),
     settings.subscribe(() => scheduleState()),
     tunnel.subscribe(() => scheduleState()),
+    ...(relay ? [relay.subscribe(() => scheduleState())] : []),
   ];
 
   return {
@@ -248,7 +274,16 @@ export function createAppService(deps: AppServiceDeps): AppService {
     },
 
     async markGroup(groupId: string, marks: GroupMarks): Promise<GroupSummary | null> {
-      return core.mark(groupId, marks);
+      const team = marks.resolved !== undefined || marks.muted !== undefined;
+      if (!relay?.sharing || !team || !core.inbox.get(groupId)) return core.mark(groupId, marks);
+      try {
+        await relay.shareMark(groupId, marks);
+      } catch (err) {
+        // The mark still holds here; the team just does not hear of it.
+        core.events.emit('warning', `${err instanceof Error ? err.message : String(err)}`);
+        return core.mark(groupId, marks);
+      }
+      return core.mark(groupId, marks, relay.member);
     },
 
     async openGroup(groupId: string): Promise<OpenResult> {
@@ -388,6 +423,20 @@ export function createAppService(deps: AppServiceDeps): AppService {
       }
       const trial: Source = { ...source, config: config ?? source.config };
       return previewFor(provider, { source: trial, body, headers: record?.headers ?? {}, now: now() });
+    },
+
+    async testRelay(): Promise<RelayTestResult> {
+      if (!relay) {
+        return {
+          ok: false,
+          sentAt: new Date(now()).toISOString(),
+          seq: null,
+          cameBackAt: null,
+          roundTripMs: null,
+          reason: 'This Crashbell runs without the team relay',
+        };
+      }
+      return relay.test();
     },
 
     subscribe(channel, listener) {

@@ -2,7 +2,7 @@
  * What the window and the tray draw, as pure functions of the engine's parts: each source with exactly what
  * to paste into its provider, and the app's whole state (receiver, tunnel, counts, Do Not Disturb).
  */
-import type { GroupRow, TunnelState } from '../../shared/events';
+import type { GroupRow, RelayState, TunnelState } from '../../shared/events';
 import type { AppState, SecretStorageState, SetupField, SourceView } from '../../shared/ipc';
 import type { Settings, Source } from '../../shared/settings';
 import type { ReceiverStatus } from './core';
@@ -50,6 +50,8 @@ export interface AppStateInputs {
   /** The address the receiver listens on (its local URLs use it). */
   host: string;
   tunnel: TunnelState;
+  /** The team relay's state; absent when the engine has none. */
+  relay?: RelayState;
   counts: { groups: number; unread: number };
   latest: GroupRow[];
   secretStorage: SecretStorageState;
@@ -87,5 +89,6 @@ export function appStateOf(input: AppStateInputs): AppState {
     secretStorage: input.secretStorage,
     onboarded: s.onboarded,
     providers: PROVIDERS.map(providerInfo),
+    ...(input.relay ? { relay: input.relay } : {}),
   };
 }

@@ -72,8 +72,15 @@ export function parseConfig(text: string, label: string): Settings {
   }
   // As the app's Setup does: a reserved domain pasted as its URL is kept as the host name ngrok expects.
   settings = { ...settings, tunnel: { ...settings.tunnel, domain: domainOf(settings.tunnel.domain) } };
-  if (settings.sources.length === 0) {
-    throw new ConfigError(`config file ${label} has no sources: add at least one to "sources" (id, provider, name, credentials)`);
+  // A team member's headless Crashbell may only read the relay: then it needs no source of its own.
+  const relayReader = settings.relay.servers.length > 0 && settings.relay.subscribe;
+  if (settings.sources.length === 0 && !relayReader) {
+    throw new ConfigError(
+      `config file ${label} has no sources: add at least one to "sources" (id, provider, name, credentials), or a "relay" to subscribe to`,
+    );
+  }
+  if (settings.relay.publish && settings.relay.servers.length === 0) {
+    throw new ConfigError(`config file ${label}: "relay.publish" is on but "relay.servers" is empty: add the NATS server URLs`);
   }
   const seen = new Set<string>();
   for (const source of settings.sources) {
@@ -121,13 +128,16 @@ export function withEnvironment(settings: Settings, env: NodeJS.ProcessEnv): { s
 }
 
 /**
- * Plain words when the config file holds secrets (source credentials, the ngrok authtoken, an ntfy topic) and users other than
+ * Plain words when the config file holds secrets (source credentials, the ngrok authtoken, the relay's NATS
+ * password or token, an ntfy topic) and users other than
  * its owner can read it, saying how to fix it; null otherwise (and always on Windows, where mode bits mean nothing).
  */
 export function configExposureWarning(path: string, settings: Settings): string | null {
   const holds: string[] = [];
   if (settings.sources.some((s) => Object.values(s.credentials).some((v) => v !== ''))) holds.push('source credentials');
   if (settings.tunnel.authtoken !== '') holds.push('the ngrok authtoken');
+  const relayAuth = settings.relay.auth;
+  if (relayAuth && ('pass' in relayAuth || 'token' in relayAuth)) holds.push('the relay credentials');
   const ntfy = settings.headless.notify.ntfy;
   // On ntfy.sh the topic's name is its only secret; a token is one anywhere.
   if (ntfy && (ntfy.token !== '' || /^https?:\/\/ntfy\.sh\//i.test(ntfy.url))) holds.push('the ntfy topic');

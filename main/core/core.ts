@@ -13,7 +13,7 @@ import { boundedEvent } from './bounded-event';
 import { type DataDirInUseError, ListenError, ReplayError, UnknownSourceError } from './errors';
 import { type PostResponse, postRequest } from './http-post';
 import { openInbox, type LocalInbox } from './inbox/index';
-import type { IngestResult } from './inbox/types';
+import type { IngestContext, IngestResult } from './inbox/types';
 import { safeEqual } from './providers/helpers';
 import { allSecretHeaders, getProvider } from './providers/index';
 import { Receiver } from './receiver';
@@ -253,21 +253,36 @@ export class CrashbellCore {
    * The one route every event takes into the history: it stores the event (durably: this resolves only once
    * it is on disk), then emits `received`, then the notification the event raised, if any, then `group`.
    * `source` is the event's source, looked up once by whoever received it; `rawJson` the body text the event
-   * was parsed from, kept as it arrived. The event is bounded first (bounded-event.ts): what is stored and what
-   * listeners are told carry the same capped fields, and `raw` stays the one full copy.
+   * was parsed from, kept as it arrived; `relay` where in the team relay's stream it was read (a subscriber).
+   * The event is bounded first (bounded-event.ts): what is stored and what listeners are told carry the same
+   * capped fields, and `raw` stays the one full copy.
    */
-  async ingest(unbounded: NormalizedEvent, source: Source | null, rawJson?: string): Promise<IngestResult> {
+  async ingest(unbounded: NormalizedEvent, source: Source | null, rawJson?: string, relay?: IngestContext['relay']): Promise<IngestResult> {
     const event = boundedEvent(unbounded);
-    const result = await this.inbox.ingest(event, rawJson === undefined ? { source } : { source, rawJson });
+    const context: IngestContext = { source };
+    if (rawJson !== undefined) context.rawJson = rawJson;
+    // Events the relay brought in came from the stream: only hooks this machine accepted go to the outbox.
+    if (relay) context.relay = relay;
+    else if (this.outbox) context.outbox = true;
+    const result = await this.inbox.ingest(event, context);
     this.events.emit('received', { event, result });
     if (result.notification) this.events.emit('notification', result.notification);
     if (!result.duplicate) this.events.emit('group', result.group);
     return result;
   }
 
-  /** Sets a group's marks durably and tells `group` listeners; null when the group does not exist. */
-  async mark(groupId: string, marks: GroupMarks): Promise<GroupSummary | null> {
-    const updated = await this.inbox.mark(groupId, marks);
+  /**
+   * Whether accepted hooks are kept in the outbox for the team relay (a gateway: relay `publish` on). Set by
+   * the engine from the settings.
+   */
+  outbox = false;
+
+  /**
+   * Sets a group's marks durably and tells `group` listeners; null when the group does not exist. `by` names
+   * the team member behind a shared mark.
+   */
+  async mark(groupId: string, marks: GroupMarks, by?: string | null): Promise<GroupSummary | null> {
+    const updated = await this.inbox.mark(groupId, marks, by ?? null);
     if (updated) this.events.emit('group', updated);
     return updated;
   }
@@ -326,6 +341,11 @@ export class CrashbellCore {
   /** The requests the inspector lists, newest first. */
   requests(): RequestRecord[] {
     return this.requestLog.list();
+  }
+
+  /** A configured source by id, or null (looked up in the current settings). */
+  sourceById(sourceId: string): Source | null {
+    return this.settings.get().sources.find((s) => s.id === sourceId) ?? null;
   }
 
   private source(sourceId: string): Source {

@@ -1,12 +1,14 @@
 /**
  * The one way to build Crashbell's engine, for the desktop app, headless mode and the e2e harness alike: the
- * core (inbox, receiver, request log), the tunnel manager over whichever ngrok SDK the caller has, and the
- * app service, wired the same way everywhere. Settings changes move the receiver and reconfigure the
- * tunnel; `stop()` takes it all down in order, flushing what was acknowledged.
+ * core (inbox, receiver, request log), the tunnel manager over whichever ngrok SDK the caller has, the team
+ * relay (NATS JetStream, from the `relay` settings) and the app service, wired the same way everywhere.
+ * Settings changes move the receiver and reconfigure the tunnel and the relay; `stop()` takes it all down in
+ * order, flushing what was acknowledged.
  */
 import type { SecretStorageState } from '../../shared/ipc';
 import { type AppService, createAppService, type ShellHooks } from './app-service';
 import { type CoreOptions, CrashbellCore } from './core';
+import { TeamRelay, type TeamRelayOptions } from './relay/index';
 import type { SettingsStore } from './settings-access';
 import { describeTunnel, type NgrokSdk, type TunnelConfig, type TunnelListener, TunnelManager } from './tunnel';
 
@@ -33,6 +35,8 @@ export interface EngineOptions extends CoreOptions {
   log?: (message: string) => void;
   /** Every tunnel state from the first (subscribed before the tunnel starts, so none is missed). */
   onTunnelState?: TunnelListener;
+  /** Relay timings (connection backoff, consumer heartbeats), for tests. */
+  relayTiming?: Pick<TeamRelayOptions, 'backoff' | 'consumer'>;
 }
 
 /** The running engine. */
@@ -40,6 +44,8 @@ export interface Engine {
   core: CrashbellCore;
   /** The tunnel manager; null when built without an SDK. */
   tunnel: TunnelManager | null;
+  /** The team relay (off until the settings name a NATS server). */
+  relay: TeamRelay;
   service: AppService;
   settings: SettingsStore;
   /** Applies the tunnel settings now (they are applied on every settings change and at start too). */
@@ -53,7 +59,8 @@ export interface Engine {
  * off), starts the tunnel without waiting for ngrok, and builds the app service over both.
  */
 export async function startEngine(options: EngineOptions): Promise<Engine> {
-  const { ngrok, shell, secretStorage, version, platform, stateDebounceMs, tunnelTimeoutMs, onTunnelState, ...coreOptions } = options;
+  const { ngrok, shell, secretStorage, version, platform, stateDebounceMs, tunnelTimeoutMs, onTunnelState, relayTiming, ...coreOptions } =
+    options;
   const log = options.log ?? (() => undefined);
   const settings = options.settings;
   const core = await CrashbellCore.open(coreOptions);
@@ -62,10 +69,16 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     : null;
   tunnel?.subscribe((state) => log(`tunnel: ${describeTunnel(state)}`));
   if (onTunnelState) tunnel?.subscribe(onTunnelState);
+  const relay = new TeamRelay({ core, settings, dataDir: options.dataDir, log, ...(relayTiming ?? {}) });
+  // A team mark made after a hook this machine accepted itself applies once that hook is in.
+  const offMarks = core.events.on('received', ({ result }) => {
+    if (!result.duplicate) void relay.afterEvent(result.group.id).catch(() => undefined);
+  });
   const service = createAppService({
     core,
     settings,
     tunnel,
+    relay,
     ...(shell ? { shell } : {}),
     ...(secretStorage ? { secretStorage } : {}),
     ...(version !== undefined ? { version } : {}),
@@ -94,6 +107,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   let wantedPort = settings.get().port;
   let moving: Promise<unknown> = Promise.resolve();
   const offSettings = settings.subscribe((s) => {
+    void relay.apply();
     if (!pinnedPort && s.port !== wantedPort) {
       wantedPort = s.port;
       moving = moving
@@ -107,22 +121,27 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     }
     void applyTunnel();
   });
-  // Not awaited: connecting may take until the forward() timeout, and nothing must wait for ngrok.
+  // Not awaited: connecting may take until the forward() timeout, and nothing must wait for ngrok or NATS.
   void applyTunnel();
+  void relay.apply();
 
   let stopping: Promise<void> | null = null;
   return {
     core,
     tunnel,
+    relay,
     service,
     settings,
     applyTunnel,
     stop() {
       stopping ??= (async () => {
         offSettings();
+        offMarks();
         service.close();
         await moving.catch(() => undefined);
         await tunnel?.stop();
+        // Before the core: a relayed event being ingested finishes first, and the outbox stays on disk.
+        await relay.stop();
         await core.stop();
       })();
       return stopping;

@@ -62,6 +62,7 @@ export const {
   copy,
   openLink,
   previewMapping,
+  testRelay,
   onStateChanged,
   onGroupUpdated,
   onGroupRemoved,

@@ -208,6 +208,27 @@ describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
     await go('Setup');
   });
 
+  it('the Team relay card saves its servers through the real service and shows why it cannot connect', async () => {
+    await go('Setup');
+    const card = page.locator('.relay-card');
+    await card.getByLabel(/NATS servers/).fill('nats://127.0.0.1:1');
+    await card.getByLabel(/Your name for the team/).fill('ana');
+    await card.getByRole('button', { name: 'Save relay settings' }).click();
+    await card
+      .getByText(/Cannot reach NATS at nats:\/\/127\.0\.0\.1:1/)
+      .first()
+      .waitFor();
+    expect(stack.settings.get().relay).toMatchObject({ servers: ['nats://127.0.0.1:1'], member: 'ana' });
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await card.screenshot({ path: join(SHOTS, `setup-relay-${scheme}.png`) });
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+    await card.getByLabel(/NATS servers/).fill('');
+    await card.getByRole('button', { name: 'Save relay settings' }).click();
+    await card.getByText('No NATS server configured: the team relay is off').waitFor();
+  });
+
   it('sends a test event through the real receiver from the setup view', async () => {
     const card = page.getByRole('article', { name: 'Game client (Backtrace)' });
     await card.getByRole('button', { name: 'Send test event' }).click();

@@ -20,6 +20,7 @@ import {
   type SettingsView,
   type SourceView,
 } from '../../shared/ipc';
+import { relaySettingsView } from '../../main/core/settings-edit';
 import { defaultSettings } from '../../shared/settings';
 
 /** The core's registry as main sends it in `AppState.providers`. */
@@ -137,6 +138,7 @@ export function settingsView(): SettingsView {
     dnd: s.dnd,
     retention: s.retention,
     tunnel: { enabled: true, domain: '', hasAuthtoken: false },
+    relay: relaySettingsView(s.relay),
     startAtLogin: false,
     theme: 'system',
     onboarded: true,
@@ -167,6 +169,14 @@ const DEFAULT_ANSWERS: { [M in CallName]: (...args: never[]) => CallResult<M> } 
   copy: () => undefined,
   openLink: () => ({ opened: true, reason: null }),
   previewMapping: () => ({ ok: false, body: null, fields: {}, errors: [] }),
+  testRelay: () => ({
+    ok: true,
+    sentAt: '2026-01-01T00:00:00.000Z',
+    seq: 7,
+    cameBackAt: '2026-01-01T00:00:00.040Z',
+    roundTripMs: 40,
+    reason: 'Came back through the stream in 40 ms',
+  }),
 };
 
 /** Installs a fake api on window and returns it with a push function. */

@@ -102,6 +102,31 @@ describe('DesktopSettingsStore', () => {
     expect(reopened.get().sources[0]!.previous).toEqual({ credentials: { password: OLD_PASSWORD }, until: '2030-01-01T00:00:00.000Z' });
   });
 
+  it('keeps the relay password and token in the secrets section, like the other credentials', () => {
+    const RELAY_PASS = 'nats-pass-0123456789-secret';
+    const store = new DesktopSettingsStore({ backing: electronStoreBacking(dir), cipher: cipher(true), platform: 'darwin' });
+    const base = store.get();
+    store.set({
+      ...base,
+      relay: { ...base.relay, servers: ['nats://nats.example.com:4222'], member: 'ana', auth: { user: 'ana', pass: RELAY_PASS } },
+    });
+    const doc = JSON.parse(fileText());
+    expect(fileText()).not.toContain(RELAY_PASS);
+    expect(doc.relay.auth).toBeNull();
+    expect(doc.relay.servers).toEqual(['nats://nats.example.com:4222']);
+    expect(doc.secrets['relay.auth'].scheme).toBe('safeStorage');
+    const reopened = new DesktopSettingsStore({ backing: electronStoreBacking(dir), cipher: cipher(true), platform: 'darwin' });
+    expect(reopened.get().relay.auth).toEqual({ user: 'ana', pass: RELAY_PASS });
+    expect(reopened.get().relay.member).toBe('ana');
+
+    // A token is a secret too; a .creds file's path is not, and stays in the document.
+    reopened.set({ ...reopened.get(), relay: { ...reopened.get().relay, auth: { token: 's3cr3t-token-value' } } });
+    expect(fileText()).not.toContain('s3cr3t-token-value');
+    reopened.set({ ...reopened.get(), relay: { ...reopened.get().relay, auth: { credsFile: '/home/ana/team.creds' } } });
+    expect(JSON.parse(fileText()).relay.auth).toEqual({ credsFile: '/home/ana/team.creds' });
+    expect(JSON.parse(fileText()).secrets['relay.auth']).toBeUndefined();
+  });
+
   it('falls back to plain text where safeStorage is unavailable, and says so in plain words', () => {
     const store = new DesktopSettingsStore({ backing: electronStoreBacking(dir), cipher: cipher(false), platform: 'linux' });
     const state = store.secretStorage();

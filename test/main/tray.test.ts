@@ -200,3 +200,18 @@ describe('tray icon and tooltip', () => {
     expect(tray.setToolTip).toHaveBeenLastCalledWith('Crashbell\nhttps://bell.ngrok.app\n2 unread errors');
   });
 });
+
+describe('tray and the team relay', () => {
+  it('shows the relay state in the menu and tooltip, and the down icon while it is in error or disconnected', () => {
+    const reason = 'NATS refused: permissions violation for subscribe to crashbell.events.>';
+    const down = state({ relay: { status: 'error', reason } });
+    expect(trayIconKind(down)).toBe('down');
+    expect(trayIconKind(state({ relay: { status: 'disconnected', reason: 'Lost the connection to NATS' } }))).toBe('down');
+    expect(trayIconKind(state({ relay: { status: 'connected', reason: null } }))).toBe('listening');
+    expect(trayTooltip(state({ relay: { status: 'connected', reason: null } }))).toContain('Team relay: connected');
+    const items = buildTrayMenu(down, actions());
+    const line = items.find((i) => i.label?.startsWith('Team relay: error'));
+    expect(line).toMatchObject({ enabled: false });
+    expect(labels(buildTrayMenu(state(), actions()))).not.toContain('Team relay: off');
+  });
+});

@@ -2,7 +2,7 @@
  * What headless mode prints for each thing the core reports: one JSON object per line with `--json`, a line
  * of words otherwise. Pure functions of the core's events.
  */
-import type { NormalizedEvent, NotificationRequest, RequestRecord, TunnelState } from '../../../shared/events';
+import type { NormalizedEvent, NotificationRequest, RelayState, RequestRecord, TunnelState } from '../../../shared/events';
 import type { IngestResult } from '../inbox/types';
 
 /**
@@ -39,6 +39,25 @@ export function notificationLine(n: NotificationRequest): Record<string, unknown
     digest: n.digest,
     ...(n.groups ? { groups: n.groups } : {}),
   };
+}
+
+/** The `relay` line: `{"type":"relay","status","reason"?,"servers"}` (connecting and off are not printed). */
+export function relayLine(state: RelayState): Record<string, unknown> | null {
+  if (state.status !== 'connected' && state.status !== 'disconnected' && state.status !== 'error') return null;
+  return { type: 'relay', status: state.status, ...(state.reason ? { reason: state.reason } : {}), servers: state.servers };
+}
+
+/** The human line for a relay state, or null when it is not worth a line. */
+export function relayText(state: RelayState): string | null {
+  if (state.status !== 'connected' && state.status !== 'disconnected' && state.status !== 'error') return null;
+  const roles = [state.publish ? 'gateway' : null, state.subscribe ? 'subscriber' : null].filter(Boolean).join(' + ');
+  const head = state.status === 'connected' ? `connected to ${state.server ?? state.servers.join(', ')} (${roles})` : state.status;
+  return `relay     ${head}${state.reason ? `: ${state.reason}` : ''}`;
+}
+
+/** The `caught-up` line, after a subscriber read the stream's backlog. */
+export function caughtUpLine(events: number): Record<string, unknown> {
+  return { type: 'caught-up', events };
 }
 
 /** A source's name for people, from its id (the id itself when it is no longer configured). */

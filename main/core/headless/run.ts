@@ -4,9 +4,9 @@
  *   npm run headless -- --config FILE [--port N] [--data-dir DIR] [--host ADDR] [--json]
  *
  * FILE is JSON in the shape of the app's settings (at least `sources` with credentials; `tunnel` for a public
- * URL through ngrok, `headless.notify` for a command and an ntfy topic to notify). With --json, stdout carries
+ * URL through ngrok, `headless.notify` for a command and an ntfy topic to notify, `relay` for the team relay). With --json, stdout carries
  * exactly one JSON object per line (`listening`, `tunnel`, `received`, `rejected`, `notification`,
- * `notify-failed`, `error`); everything else goes to stderr. Exit codes: see cli.ts.
+ * `notify-failed`, `relay`, `caught-up`, `error`); everything else goes to stderr. Exit codes: see cli.ts.
  */
 import type { NotificationRequest, TunnelState } from '../../../shared/events';
 import { MIN_UNGUESSABLE_ID_LENGTH } from '../../../shared/settings';
@@ -22,12 +22,15 @@ import { EXIT_OK, EXIT_START, EXIT_USAGE, type HeadlessArgs, parseHeadlessArgs, 
 import { npmBannerOnStdout, watchLauncher } from './launcher';
 import { type HeadlessOutput, headlessOutput, type OutputStream } from './output';
 import {
+  caughtUpLine,
   notificationLine,
   notificationText,
   receivedLine,
   receivedText,
   rejectedLine,
   rejectedText,
+  relayLine,
+  relayText,
   type SourceNames,
   type SourceUrl,
   tunnelLine,
@@ -198,6 +201,14 @@ async function run(argv: string[], output: HeadlessOutput, options: HeadlessOpti
       ngrok: options.ngrok ?? lazyNgrokSdk,
       onTunnelState,
       onWarning: (message) => warn(`crashbell: warning: ${message}`),
+      // The relay's own log lines (reconnects, retries) on stderr; the tunnel has its own lines already.
+      log: (message) => {
+        if (message.startsWith('relay:')) warn(`crashbell: ${message}`);
+      },
+      // Short relay timings (reconnects, heartbeat watchdog) for the test suites that drive this process.
+      ...(process.env['CRASHBELL_RELAY_FAST'] === '1'
+        ? { relayTiming: { backoff: { initialMs: 200, factor: 2, maxMs: 2_000 }, consumer: { missedHeartbeats: 2, expiresMs: 2_000 } } }
+        : {}),
     });
   } catch (error) {
     unlisten();
@@ -283,6 +294,26 @@ async function run(argv: string[], output: HeadlessOutput, options: HeadlessOpti
   }
   started = true;
   if (heldTunnel) printTunnel(heldTunnel);
+
+  // The relay's state once per change of status or reason (its counters move all the time).
+  let lastRelay = '';
+  const printRelay = (): void => {
+    const state = engine.relay.getState();
+    const line = relayLine(state);
+    const key = line ? JSON.stringify(line) : '';
+    if (!line || key === lastRelay) return;
+    lastRelay = key;
+    if (json) emit(line);
+    else {
+      const text = relayText(state);
+      if (text) say(text);
+    }
+  };
+  engine.relay.subscribe(() => printRelay());
+  engine.relay.onCaughtUp((events) =>
+    json ? emit(caughtUpLine(events)) : say(`relay     caught up: ${events} events read from the stream`),
+  );
+  printRelay();
 
   return new Promise<number>((done) => {
     onSignal = (signal: NodeJS.Signals): void => {

@@ -24,11 +24,11 @@ import { decide, placeOf } from './policy';
 import { compareKeys, page, searchText } from './search';
 import { LogStore, type LiveRecord, type RawRef, type StoreStats } from './store';
 import { StormControl } from './storm';
-import type { Inbox, InboxOptions, IngestContext, IngestResult } from './types';
+import type { AwayTally, Inbox, InboxOptions, IngestContext, IngestResult, OutboxEntry, RelayCursor } from './types';
 
 const NO_CONTEXT: IngestContext = { source: null };
 
-export type { Inbox, InboxOptions, IngestContext, IngestResult } from './types';
+export type { AwayTally, Inbox, InboxOptions, IngestContext, IngestResult, OutboxEntry, RelayCursor } from './types';
 export { groupIdFor } from './grouping';
 export { decide } from './policy';
 export { dndStatus } from './dnd';
@@ -57,6 +57,9 @@ interface Entry {
   resolved: boolean;
   /** Only Crashbell's test events so far: listed, never counted unread. */
   test: boolean;
+  /** The team member whose shared mark resolved or muted it; null when the mark is this machine's own. */
+  resolvedBy: string | null;
+  mutedBy: string | null;
   /** Lower-cased search text (capped). */
   text: string;
   /** The rest of its list row; null for a record written before the index carried it, until it is read. */
@@ -137,12 +140,93 @@ interface GroupIndex {
   x: string;
   /** The rest of the list row; absent in records written before rows were indexed. */
   r?: RowIndex;
+  /** Who resolved / muted it through the team relay. */
+  rb?: string;
+  mb?: string;
+  /** Gateway: the outbox sequence of the event this record carries (its third part) for the relay. */
+  q?: number;
+  /** Subscriber: the relay stream sequence of the event this record stores. */
+  rs?: number;
+  /** Subscriber: a notification held for the "while you were away" summary. */
+  w?: AwayItem;
+}
+/** One held notification, as a group record carries it for the away summary. */
+interface AwayItem {
+  /** Where (project, application or source). */
+  p: string;
+  /** The notification's title. */
+  t: string;
+  /** 1 when it was a regression. */
+  rg?: 1;
 }
 interface MarkRecord {
   k: 'm';
   id: string;
   m: GroupMarks;
   at: string;
+  /** The team member behind a shared mark. */
+  by?: string;
+}
+/** Gateway: every outbox entry up to `q` is in the stream (acknowledged by JetStream). */
+interface ForwardRecord {
+  k: 'f';
+  q: number;
+}
+/** Gateway: an outbox entry not yet forwarded, as a compaction keeps it (parts: event, raw body). */
+interface OutboxRecord {
+  k: 'o';
+  q: number;
+}
+/** Subscriber: where it stands in the stream, and the pending away summary (null: raised). */
+interface RelayRecord {
+  k: 'r';
+  st?: string | null;
+  seq?: number;
+  away?: AwayTally | null;
+}
+
+/** An outbox entry in memory: where its parts are, and whether its record is on disk yet. */
+interface OutboxItem {
+  q: number;
+  ev: RawRef;
+  raw: RawRef | null;
+  durable: boolean;
+}
+
+function emptyAway(): AwayTally {
+  return { held: 0, places: [], regressions: 0, titles: [], regressionTitles: [], groups: [] };
+}
+
+const AWAY_PLACES = 50;
+const AWAY_TITLES = 3;
+const AWAY_GROUPS = 100;
+
+function addAway(t: AwayTally, groupId: string, item: AwayItem): void {
+  t.held++;
+  if (typeof item.p === 'string' && !t.places.includes(item.p) && t.places.length < AWAY_PLACES) t.places.push(item.p);
+  if (item.rg === 1) {
+    t.regressions++;
+    if (t.regressionTitles.length < AWAY_TITLES && typeof item.t === 'string') t.regressionTitles.push(item.t);
+  } else if (t.titles.length < AWAY_TITLES && typeof item.t === 'string') {
+    t.titles.push(item.t);
+  }
+  if (!t.groups.includes(groupId) && t.groups.length < AWAY_GROUPS) t.groups.push(groupId);
+}
+
+/** A stored tally, checked field by field (a damaged one counts as empty rather than failing the load). */
+function awayFrom(v: unknown): AwayTally {
+  const t = emptyAway();
+  if (v === null || typeof v !== 'object') return t;
+  const o = v as Record<string, unknown>;
+  const strings = (x: unknown, max: number): string[] =>
+    Array.isArray(x) ? x.filter((s): s is string => typeof s === 'string').slice(0, max) : [];
+  t.held = typeof o['held'] === 'number' && o['held'] >= 0 ? o['held'] : 0;
+  t.regressions = typeof o['regressions'] === 'number' && o['regressions'] >= 0 ? o['regressions'] : 0;
+  t.places = strings(o['places'], AWAY_PLACES);
+  t.titles = strings(o['titles'], AWAY_TITLES);
+  t.regressionTitles = strings(o['regressionTitles'], AWAY_TITLES);
+  t.groups = strings(o['groups'], AWAY_GROUPS);
+  return t;
 }
 /** Groups leaving the history: pruned by retention (`why: 'retention'`) or deleted by the user (`'deleted'`). */
 interface PruneRecord {
@@ -187,6 +271,28 @@ export interface LocalInbox extends Inbox {
   stats(): StoreStats & { groups: number };
   /** Runs retention now (normally after each ingest and hourly). Resolves once the prune is durable. */
   enforceRetention(): Promise<number>;
+
+  // ---- the team relay's gateway: the outbox ----
+  /** Up to `limit` outbox entries not yet forwarded, oldest first, only those already on disk. */
+  outboxNext(limit: number): OutboxEntry[];
+  /** Every outbox entry up to `seq` is in the stream: recorded durably (coalesced), and dropped from memory. */
+  outboxForwarded(seq: number): Promise<void>;
+  /** Entries waiting, the last sequence forwarded, and the last one given out. */
+  outboxStats(): { pending: number; forwarded: number; last: number };
+  /** Called whenever an entry becomes durable (the forwarder wakes). */
+  onOutbox(listener: () => void): () => void;
+
+  // ---- the team relay's subscriber: its cursor and the away summary ----
+  relayCursor(): RelayCursor;
+  /**
+   * Moves the cursor without an event: to another stream (a new name or a recreated stream, `seq` 0), or past
+   * a message that is not ingested (the gateway's own event, a test event, one that does not parse).
+   */
+  setRelayCursor(stream: string | null, seq: number): Promise<void>;
+  /** What the current catch-up has held back so far. */
+  awayTally(): AwayTally;
+  /** Returns the held tally and records durably that its summary was raised. */
+  takeAway(): Promise<AwayTally>;
 }
 
 /** Whether a group counts among the unread errors: unread, and not only Crashbell's own test events. */
@@ -219,6 +325,13 @@ function rawPart(raw: unknown, rawJson: string | undefined): string {
   } catch {
     return JSON.stringify({ unreadable: 'the body could not be kept (nested too deeply to serialize)' });
   }
+}
+
+/** The outbox part of a gateway's group record: the event without its raw body, and its source's names. */
+function outboxPart(event: NormalizedEvent, source: IngestContext['source']): string {
+  const { raw: _raw, ...rest } = event;
+  const s = source ? { id: source.id, provider: source.provider, name: source.name } : null;
+  return JSON.stringify({ e: rest, s });
 }
 
 /** ms since epoch of an ISO time; `fallback` when it does not parse (so a bad time never looks ancient). */
@@ -254,6 +367,19 @@ class InboxImpl implements LocalInbox {
   /** The data folder's lock, held from open to close. */
   private lock: DataDirLock | null = null;
   private closed = false;
+  // The gateway's outbox, oldest first from `outboxHead`. Clearing the history keeps it (and the subscriber's
+  // cursor): what was acknowledged is still owed to the team, and the stream must not be read again.
+  private outbox: OutboxItem[] = [];
+  private outboxHead = 0;
+  private nextQ = 1;
+  private forwarded = 0;
+  private forwardWritten = 0;
+  private forwardWriting: Promise<void> | null = null;
+  private readonly outboxListeners = new Set<() => void>();
+  // The subscriber's cursor and pending away summary.
+  private relayStream: string | null = null;
+  private relaySeq = 0;
+  private away: AwayTally = emptyAway();
 
   constructor(opts: LocalInboxOptions) {
     this.opts = opts;
@@ -361,13 +487,45 @@ class InboxImpl implements LocalInbox {
     if (forget) this.forget(e.id);
   }
 
-  private setMarks(e: Entry, m: GroupMarks): void {
+  private setMarks(e: Entry, m: GroupMarks, by: string | null = null): void {
     if (m.read !== undefined && m.read !== e.read) {
       if (!e.test) this.unread += m.read ? -1 : 1;
       e.read = m.read;
     }
-    if (m.muted !== undefined) e.muted = m.muted;
-    if (m.resolved !== undefined) e.resolved = m.resolved;
+    if (m.muted !== undefined) {
+      e.muted = m.muted;
+      e.mutedBy = m.muted && by ? this.intern(by) : null;
+    }
+    if (m.resolved !== undefined) {
+      e.resolved = m.resolved;
+      e.resolvedBy = m.resolved && by ? this.intern(by) : null;
+    }
+  }
+
+  // ---- the outbox queue ----
+
+  private pushOutbox(item: OutboxItem): void {
+    if (item.q <= this.forwarded) return;
+    if (item.q >= this.nextQ) this.nextQ = item.q + 1;
+    const last = this.outbox[this.outbox.length - 1];
+    if (last === undefined || last.q < item.q) {
+      this.outbox.push(item);
+      return;
+    }
+    // Out of order only if records were written so (a compaction's 'o' records, then older group records).
+    const at = this.outbox.findIndex((x, i) => i >= this.outboxHead && x.q >= item.q);
+    if (at >= 0 && this.outbox[at]?.q === item.q) return;
+    this.outbox.splice(at < 0 ? this.outbox.length : at, 0, item);
+  }
+
+  private trimOutbox(): void {
+    while (this.outboxHead < this.outbox.length && (this.outbox[this.outboxHead] as OutboxItem).q <= this.forwarded) {
+      this.outboxHead++;
+    }
+    if (this.outboxHead > 1024 && this.outboxHead * 2 > this.outbox.length) {
+      this.outbox = this.outbox.slice(this.outboxHead);
+      this.outboxHead = 0;
+    }
   }
 
   private replay(index: unknown, parts: RawRef[], lineBytes: number): void {
@@ -380,15 +538,19 @@ class InboxImpl implements LocalInbox {
       }
       const f = typeof r.f === 'number' ? r.f : 0;
       const row = rowFromIndex(r.r);
+      const muted = (f & 2) !== 0;
+      const resolved = (f & 4) !== 0;
       this.put({
         id: r.id,
         sourceId: this.intern(r.s),
         provider: this.intern(r.p),
         t: r.t,
         read: (f & 1) !== 0,
-        muted: (f & 2) !== 0,
-        resolved: (f & 4) !== 0,
+        muted,
+        resolved,
         test: (f & 8) !== 0,
+        resolvedBy: resolved && typeof r.rb === 'string' ? this.intern(r.rb) : null,
+        mutedBy: muted && typeof r.mb === 'string' ? this.intern(r.mb) : null,
         text: typeof r.x === 'string' ? r.x : '',
         row: row === null ? null : this.shareNames(row),
         sum,
@@ -397,10 +559,30 @@ class InboxImpl implements LocalInbox {
         prev: null,
         next: null,
       });
+      if (typeof r.q === 'number' && parts[2]) this.pushOutbox({ q: r.q, ev: parts[2], raw: parts[1] ?? null, durable: true });
+      if (typeof r.rs === 'number') this.relaySeq = r.rs;
+      if (r.w && typeof r.w === 'object') addAway(this.away, r.id, r.w);
     } else if (rec.k === 'm') {
       const r = index as MarkRecord;
       const e = typeof r.id === 'string' ? this.groups.get(r.id) : undefined;
-      if (e && r.m && typeof r.m === 'object') this.setMarks(e, pickMarks(r.m));
+      if (e && r.m && typeof r.m === 'object') this.setMarks(e, pickMarks(r.m), typeof r.by === 'string' ? r.by : null);
+    } else if (rec.k === 'o') {
+      const r = index as OutboxRecord;
+      if (typeof r.q !== 'number' || !parts[0]) throw new Error('an outbox record without its sequence or event');
+      this.pushOutbox({ q: r.q, ev: parts[0], raw: parts[1] ?? null, durable: true });
+    } else if (rec.k === 'f') {
+      const r = index as ForwardRecord;
+      if (typeof r.q !== 'number') throw new Error('a forward record without its sequence');
+      if (r.q > this.forwarded) this.forwarded = r.q;
+      if (r.q >= this.nextQ) this.nextQ = r.q + 1;
+      this.forwardWritten = this.forwarded;
+      this.trimOutbox();
+    } else if (rec.k === 'r') {
+      const r = index as RelayRecord;
+      if (r.st !== undefined) this.relayStream = typeof r.st === 'string' ? r.st : null;
+      if (typeof r.seq === 'number') this.relaySeq = r.seq;
+      if (r.away === null) this.away = emptyAway();
+      else if (r.away !== undefined) this.away = awayFrom(r.away);
     } else if (rec.k === 'p') {
       const r = index as PruneRecord;
       if (!Array.isArray(r.ids)) throw new Error('a prune record without ids');
@@ -434,14 +616,37 @@ class InboxImpl implements LocalInbox {
     this.foreignKinds.clear();
   }
 
-  private indexOf(e: Pick<Entry, 'id' | 'sourceId' | 'provider' | 't' | 'read' | 'muted' | 'resolved' | 'test' | 'text' | 'row'>): string {
+  private indexOf(
+    e: Pick<
+      Entry,
+      'id' | 'sourceId' | 'provider' | 't' | 'read' | 'muted' | 'resolved' | 'test' | 'resolvedBy' | 'mutedBy' | 'text' | 'row'
+    >,
+    relay: Pick<GroupIndex, 'q' | 'rs' | 'w'> = {},
+  ): string {
     const f = (e.read ? 1 : 0) | (e.muted ? 2 : 0) | (e.resolved ? 4 : 0) | (e.test ? 8 : 0);
     const r = e.row === null ? undefined : rowIndex(e.row);
-    return JSON.stringify({ k: 'g', id: e.id, s: e.sourceId, p: e.provider, t: e.t, f, x: e.text, r } satisfies GroupIndex);
+    const index: GroupIndex = { k: 'g', id: e.id, s: e.sourceId, p: e.provider, t: e.t, f, x: e.text, r };
+    if (e.resolvedBy) index.rb = e.resolvedBy;
+    if (e.mutedBy) index.mb = e.mutedBy;
+    if (relay.q !== undefined) index.q = relay.q;
+    if (relay.rs !== undefined) index.rs = relay.rs;
+    if (relay.w !== undefined) index.w = relay.w;
+    return JSON.stringify(index);
   }
 
   private snapshot(): LiveRecord[] {
     const out: LiveRecord[] = [];
+    // The relay's state first (what load needs before the records it applies to), then the outbox entries
+    // not yet forwarded (group records are rewritten as their latest state, without the events they carried).
+    if (this.forwarded > 0) out.push({ index: JSON.stringify({ k: 'f', q: this.forwarded } satisfies ForwardRecord), parts: [] });
+    if (this.relayStream !== null || this.relaySeq > 0 || this.away.held > 0) {
+      const r: RelayRecord = { k: 'r', st: this.relayStream, seq: this.relaySeq, away: this.away.held > 0 ? this.away : null };
+      out.push({ index: JSON.stringify(r), parts: [] });
+    }
+    for (let i = this.outboxHead; i < this.outbox.length; i++) {
+      const item = this.outbox[i] as OutboxItem;
+      out.push({ index: JSON.stringify({ k: 'o', q: item.q } satisfies OutboxRecord), parts: item.raw ? [item.ev, item.raw] : [item.ev] });
+    }
     for (let e = this.head; e !== null; e = e.next) {
       const index = this.indexOf(e);
       out.push({ index, parts: e.raw ? [e.sum, e.raw] : [e.sum] });
@@ -469,8 +674,21 @@ class InboxImpl implements LocalInbox {
     }
     this.remember(e.id, st, e.sum.len);
     const g = st.g;
-    if (g.read !== e.read || g.muted !== e.muted || g.resolved !== e.resolved || (g.test === true) !== e.test) {
-      st = { g: { ...g, read: e.read, muted: e.muted, resolved: e.resolved, test: e.test }, dk: st.dk };
+    if (
+      g.read !== e.read ||
+      g.muted !== e.muted ||
+      g.resolved !== e.resolved ||
+      (g.test === true) !== e.test ||
+      (g.resolvedBy ?? null) !== e.resolvedBy ||
+      (g.mutedBy ?? null) !== e.mutedBy
+    ) {
+      const marked: GroupSummary = { ...g, read: e.read, muted: e.muted, resolved: e.resolved, test: e.test };
+      // Who marked it shows only on team marks, so a local group reads the same as before the relay existed.
+      if (e.resolvedBy) marked.resolvedBy = e.resolvedBy;
+      else delete marked.resolvedBy;
+      if (e.mutedBy) marked.mutedBy = e.mutedBy;
+      else delete marked.mutedBy;
+      st = { g: marked, dk: st.dk };
       this.remember(e.id, st, e.sum.len);
     }
     return st;
@@ -578,6 +796,8 @@ class InboxImpl implements LocalInbox {
     if (prior && isRedelivery(prior.dk, event, now)) {
       // The first delivery may still be in flight: answer only once it is on disk.
       await this.store.barrier();
+      // A relayed redelivery still moves the cursor past it, so it is not read again after a restart.
+      if (context.relay) await this.setRelayCursor(this.relayStream, Math.max(this.relaySeq, context.relay.seq));
       const decision: Decision = {
         notify: false,
         code: 'duplicate',
@@ -592,6 +812,7 @@ class InboxImpl implements LocalInbox {
     const before = prior?.g ?? null;
     const isNew = entry === undefined;
     const folded = applyEvent(before, event, id);
+    const hold = context.relay?.hold === true;
     const outcome = decide({
       before,
       after: folded,
@@ -599,16 +820,35 @@ class InboxImpl implements LocalInbox {
       isNew,
       source,
       settings,
-      recent: this.storm.recent(now),
-      stormActive: this.storm.active(now),
+      // A catch-up's notifications go into its one summary: storm control neither counts nor digests them.
+      recent: hold ? [] : this.storm.recent(now),
+      stormActive: hold ? false : this.storm.active(now),
       now,
     });
+    let awayItem: AwayItem | undefined;
+    if (hold && outcome.notification) {
+      const held = outcome.notification;
+      const regression = outcome.trigger === 'regressed' || outcome.trigger === 'regressed-after-resolve';
+      awayItem = { p: placeOf(folded, source), t: held.title, ...(regression ? { rg: 1 as const } : {}) };
+      outcome.notification = null;
+      outcome.decision = {
+        notify: false,
+        code: 'away',
+        reason: `${outcome.decision.reason}; held for the "while you were away" summary`,
+        at: outcome.decision.at,
+        digested: true,
+      };
+    }
     // `folded` is a fresh object of our own (the policy has finished reading it): complete it in place.
     const after: GroupSummary = folded;
     if (outcome.resolved !== null) after.resolved = outcome.resolved;
     after.lastDecision = outcome.decision;
-    if (outcome.notification) after.notifiedAt = new Date(now).toISOString();
+    if (outcome.notification || awayItem) after.notifiedAt = new Date(now).toISOString();
     if (outcome.notification) this.storm.noteNotified(now);
+    if (after.resolved && entry?.resolvedBy) after.resolvedBy = entry.resolvedBy;
+    else delete after.resolvedBy;
+    if (after.muted && entry?.mutedBy) after.mutedBy = entry.mutedBy;
+    else delete after.mutedBy;
 
     const dk = rememberKey(prior?.dk ?? [], event, now);
     const next: Entry = {
@@ -620,6 +860,8 @@ class InboxImpl implements LocalInbox {
       muted: after.muted,
       resolved: after.resolved,
       test: after.test === true,
+      resolvedBy: after.resolvedBy ?? null,
+      mutedBy: after.mutedBy ?? null,
       text: searchText(after),
       row: this.shareNames(rowFactsOf(after)),
       sum: { off: -1, len: 0, text: null },
@@ -628,21 +870,49 @@ class InboxImpl implements LocalInbox {
       prev: null,
       next: null,
     };
-    const index = this.indexOf(next);
+    const q = context.outbox ? this.nextQ++ : undefined;
+    const relaySeq = context.relay?.seq;
+    const index = this.indexOf(next, {
+      ...(q !== undefined ? { q } : {}),
+      ...(relaySeq !== undefined ? { rs: relaySeq } : {}),
+      ...(awayItem ? { w: awayItem } : {}),
+    });
     const sumText = JSON.stringify({ g: after, dk } satisfies GroupState);
     const rawText = rawPart(event.raw, context.rawJson);
-    const { refs, done } = this.store.append(index, [sumText, rawText]);
+    const parts = [sumText, rawText];
+    // The gateway's outbox entry rides in the group's own record: one write, so it is on disk exactly when the
+    // hook is, and a crash can never keep the one without the other.
+    if (q !== undefined) parts.push(outboxPart(event, source));
+    const { refs, done } = this.store.append(index, parts);
     next.sum = refs[0] ?? next.sum;
     next.raw = refs[1] ?? null;
     next.bytes = index.length + sumText.length + rawText.length + 3;
     this.put(next);
     this.remember(id, { g: after, dk }, sumText.length);
+    const item: OutboxItem | null = q !== undefined && refs[2] ? { q, ev: refs[2], raw: refs[1] ?? null, durable: false } : null;
+    if (item) this.pushOutbox(item);
+    // The relay state moves with the append (a compaction's snapshot may be taken the moment it lands) and is
+    // put back if the write fails.
+    const relayBefore = relaySeq !== undefined ? this.relaySeq : null;
+    const awayBefore = awayItem ? this.awayTally() : null;
+    if (relaySeq !== undefined && relaySeq > this.relaySeq) this.relaySeq = relaySeq;
+    if (awayItem) addAway(this.away, id, awayItem);
     const pruned = this.pruneNow(now, id);
 
     try {
       await done;
+      if (item) {
+        item.durable = true;
+        for (const l of [...this.outboxListeners]) l();
+      }
       await pruned;
     } catch (e) {
+      if (relayBefore !== null) this.relaySeq = relayBefore;
+      if (awayBefore) this.away = awayBefore;
+      if (item && !item.durable) {
+        const at = this.outbox.indexOf(item);
+        if (at >= this.outboxHead) this.outbox.splice(at, 1);
+      }
       // Not on disk, so not accepted: put the group back as it was, so a retry is not taken for a redelivery,
       // and take back the notification it counted against storm control.
       if (this.groups.get(id) === next) {
@@ -753,22 +1023,132 @@ class InboxImpl implements LocalInbox {
     return { ...this.summaryOf(e), latestRaw };
   }
 
-  async mark(groupId: string, marks: GroupMarks): Promise<GroupSummary | null> {
+  async mark(groupId: string, marks: GroupMarks, by: string | null = null): Promise<GroupSummary | null> {
     if (this.closed) throw new Error('The inbox is closed');
     const e = this.groups.get(groupId);
     if (!e) return null;
     const m = pickMarks(marks);
-    const prev: GroupMarks = { read: e.read, muted: e.muted, resolved: e.resolved };
-    this.setMarks(e, m);
+    const prev = { read: e.read, muted: e.muted, resolved: e.resolved, resolvedBy: e.resolvedBy, mutedBy: e.mutedBy };
+    this.setMarks(e, m, by);
     const at = new Date(this.now()).toISOString();
-    const { done } = this.store.append(JSON.stringify({ k: 'm', id: groupId, m, at } satisfies MarkRecord));
+    const record: MarkRecord = { k: 'm', id: groupId, m, at };
+    if (by) record.by = by;
+    const { done } = this.store.append(JSON.stringify(record));
     try {
       await done;
     } catch (err) {
-      if (this.groups.get(groupId) === e) this.setMarks(e, prev);
+      if (this.groups.get(groupId) === e) {
+        this.setMarks(e, prev);
+        e.resolvedBy = prev.resolvedBy;
+        e.mutedBy = prev.mutedBy;
+      }
       throw err;
     }
     return this.summaryOf(e);
+  }
+
+  outboxNext(limit: number): OutboxEntry[] {
+    const out: OutboxEntry[] = [];
+    for (let i = this.outboxHead; i < this.outbox.length && out.length < limit; i++) {
+      const item = this.outbox[i] as OutboxItem;
+      // In order: an entry whose write is still under way holds back the ones after it.
+      if (!item.durable) break;
+      const text = this.store.readPart(item.ev);
+      let parsed: { e?: unknown; s?: unknown } | null = null;
+      try {
+        parsed = text === null ? null : (JSON.parse(text) as { e?: unknown; s?: unknown });
+      } catch {
+        parsed = null;
+      }
+      if (parsed === null || typeof parsed.e !== 'object' || parsed.e === null) {
+        this.opts.onWarning?.(`Relay: outbox entry ${item.q} could not be read from the history; it is skipped`);
+        continue;
+      }
+      const source = parsed.s && typeof parsed.s === 'object' ? (parsed.s as OutboxEntry['source']) : null;
+      out.push({
+        seq: item.q,
+        event: parsed.e as OutboxEntry['event'],
+        source,
+        rawJson: this.store.readPart(item.raw) ?? 'null',
+      });
+    }
+    return out;
+  }
+
+  outboxForwarded(seq: number): Promise<void> {
+    if (seq <= this.forwarded) return this.forwardWriting ?? Promise.resolve();
+    this.forwarded = seq;
+    this.trimOutbox();
+    return this.writeForwarded();
+  }
+
+  /** One forward record at a time, always the latest value: acks coalesce into the store's group commits. */
+  private writeForwarded(): Promise<void> {
+    if (this.forwardWriting !== null || this.closed) return this.forwardWriting ?? Promise.resolve();
+    if (this.forwardWritten >= this.forwarded) return Promise.resolve();
+    const q = this.forwarded;
+    const { done } = this.store.append(JSON.stringify({ k: 'f', q } satisfies ForwardRecord));
+    this.forwardWriting = done.then(
+      () => {
+        this.forwardWritten = Math.max(this.forwardWritten, q);
+        this.forwardWriting = null;
+        return this.writeForwarded();
+      },
+      (err: unknown) => {
+        this.forwardWriting = null;
+        // Not fatal: a restart forwards those entries again and JetStream drops them as duplicates.
+        this.opts.onWarning?.(`Relay: the forward position could not be saved (${(err as Error).message})`);
+      },
+    );
+    return this.forwardWriting;
+  }
+
+  outboxStats(): { pending: number; forwarded: number; last: number } {
+    return { pending: this.outbox.length - this.outboxHead, forwarded: this.forwarded, last: this.nextQ - 1 };
+  }
+
+  onOutbox(listener: () => void): () => void {
+    this.outboxListeners.add(listener);
+    return () => this.outboxListeners.delete(listener);
+  }
+
+  relayCursor(): RelayCursor {
+    return { stream: this.relayStream, seq: this.relaySeq };
+  }
+
+  async setRelayCursor(stream: string | null, seq: number): Promise<void> {
+    if (this.closed) throw new Error('The inbox is closed');
+    const record: RelayRecord = { k: 'r', seq };
+    if (stream !== this.relayStream) record.st = stream;
+    const before = { stream: this.relayStream, seq: this.relaySeq };
+    const { done } = this.store.append(JSON.stringify(record));
+    this.relayStream = stream;
+    this.relaySeq = seq;
+    try {
+      await done;
+    } catch (err) {
+      this.relayStream = before.stream;
+      this.relaySeq = before.seq;
+      throw err;
+    }
+  }
+
+  awayTally(): AwayTally {
+    return { ...this.away, places: [...this.away.places], titles: [...this.away.titles], groups: [...this.away.groups] };
+  }
+
+  async takeAway(): Promise<AwayTally> {
+    const tally = this.awayTally();
+    if (tally.held === 0) return tally;
+    const { done } = this.store.append(JSON.stringify({ k: 'r', away: null } satisfies RelayRecord));
+    this.away = emptyAway();
+    try {
+      await done;
+    } catch (err) {
+      this.away = tally;
+      throw err;
+    }
+    return tally;
   }
 
   async delete(groupId: string): Promise<boolean> {
@@ -867,6 +1247,7 @@ class InboxImpl implements LocalInbox {
     this.storm.close();
     if (this.retentionTimer !== null) clearInterval(this.retentionTimer);
     this.retentionTimer = null;
+    await this.forwardWriting?.catch(() => undefined);
     try {
       await this.store.close();
     } finally {

@@ -104,7 +104,8 @@ function triggerFor(input: PolicyInput): { trigger: Trigger | null; milestone: n
       return { trigger: 'regressed', milestone: null, reason: 'Regressed: the provider reopened it' };
     }
     if (before.resolved && p.notifyOnRegression) {
-      return { trigger: 'regressed-after-resolve', milestone: null, reason: 'Regressed: a hook after it was marked resolved' };
+      const by = before.resolvedBy ? ` by ${before.resolvedBy}` : '';
+      return { trigger: 'regressed-after-resolve', milestone: null, reason: `Regressed: a hook after it was marked resolved${by}` };
     }
     if (p.quietHours > 0) {
       const quietMs = now - Date.parse(before.lastReceivedAt);

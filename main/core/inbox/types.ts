@@ -39,6 +39,52 @@ export interface IngestContext {
    * `event.raw` again.
    */
   rawJson?: string;
+  /**
+   * Gateway: keep the event in the outbox, in the same durable record as the group, so the relay forwards it
+   * to the team's stream (at least once, in order) however long NATS is away.
+   */
+  outbox?: boolean;
+  /**
+   * Subscriber: the relay stream sequence the event was read at. It is stored in the same durable record as
+   * the event, so a crash can neither lose nor repeat it. `hold`: a catch-up is under way, so a notification
+   * the policy raises is held for the one "while you were away" summary instead of shown.
+   */
+  relay?: { seq: number; hold: boolean };
+}
+
+/** Where the subscriber stands in the relay stream, as stored with the events it ingested. */
+export interface RelayCursor {
+  /** The stream it was read from (name and creation time), or null before the first relayed event. */
+  stream: string | null;
+  /** The last stream sequence ingested (0: none). */
+  seq: number;
+}
+
+/** What a catch-up held back for its "while you were away" summary, kept durably until it is raised. */
+export interface AwayTally {
+  /** Notifications held. */
+  held: number;
+  /** Distinct projects (or applications, or sources) they came from, at most 50. */
+  places: string[];
+  /** How many of them were regressions. */
+  regressions: number;
+  /** The first few held notifications' titles, regressions first. */
+  titles: string[];
+  regressionTitles: string[];
+  /** The groups concerned, at most 100. */
+  groups: string[];
+}
+
+/** One event waiting in the gateway's outbox: what the relay forwards to the stream. */
+export interface OutboxEntry {
+  /** Outbox sequence: strictly increasing in acceptance order, never reused. */
+  seq: number;
+  /** The event without its raw body. */
+  event: Omit<NormalizedEvent, 'raw'>;
+  /** The source as the gateway knew it, so members who do not have it configured can still name it. */
+  source: { id: string; provider: string; name: string } | null;
+  /** The raw body as stored (JSON text). */
+  rawJson: string;
 }
 
 /** Options for opening an inbox. */
@@ -73,8 +119,11 @@ export interface Inbox {
   /** Newest first (by last received), filtered and searched. */
   list(query: GroupQuery): GroupPage;
   get(groupId: string): Group | null;
-  /** Durable marks; returns the updated group, or null when it does not exist. */
-  mark(groupId: string, marks: GroupMarks): Promise<GroupSummary | null>;
+  /**
+   * Durable marks; returns the updated group, or null when it does not exist. `by` names the team member who
+   * resolved or muted it (a team mark from the relay); without it the mark is this machine's own.
+   */
+  mark(groupId: string, marks: GroupMarks, by?: string | null): Promise<GroupSummary | null>;
   /** Removes one group from the history, durably; false when it does not exist. A later hook starts it afresh. */
   delete(groupId: string): Promise<boolean>;
   /**

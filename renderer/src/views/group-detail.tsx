@@ -94,6 +94,13 @@ export function GroupDetail({ groupId, live, sourceName, onClose, onChanged }: G
       );
     } else if (live.muted !== group.muted || live.resolved !== group.resolved || live.read !== group.read) {
       setGroup({ ...group, muted: live.muted, resolved: live.resolved, read: live.read });
+      // A team mark says who set it ("Resolved by ana"), which the row does not carry.
+      if (live.muted !== group.muted || live.resolved !== group.resolved) {
+        getGroup(groupId).then(
+          (g) => g && asked.current === g.id && setGroup(g),
+          () => undefined,
+        );
+      }
     }
   }, [live, group, groupId]);
 
@@ -166,8 +173,10 @@ export function GroupDetail({ groupId, live, sourceName, onClose, onChanged }: G
         <p className="detail-sub">
           {[group.application, group.project, sourceName].filter(Boolean).join(' · ') || provider}
           {group.test === true && <span className="chip chip-test">Test</span>}
-          {group.muted && <span className="chip chip-muted">Muted</span>}
-          {group.resolved && <span className="chip chip-resolved">Resolved</span>}
+          {group.muted && <span className="chip chip-muted">{group.mutedBy ? `Muted by ${group.mutedBy}` : 'Muted'}</span>}
+          {group.resolved && (
+            <span className="chip chip-resolved">{group.resolvedBy ? `Resolved by ${group.resolvedBy}` : 'Resolved'}</span>
+          )}
         </p>
         <div className="detail-actions">
           <button

@@ -41,6 +41,27 @@ describe('headless config file', () => {
       /source "Game" \(backtraceSourceAAAAAAAA\): .*password/,
     );
   });
+
+  it('takes the relay block as the app does; a member reading the relay needs no source, a gateway needs servers', () => {
+    const relay = {
+      servers: ['nats://nats.example.com:4222'],
+      publish: false,
+      subscribe: true,
+      stream: 'CRASHBELL',
+      member: 'ana',
+      auth: { credsFile: '/etc/crashbell/team.creds' },
+      tls: { ca: '/etc/crashbell/ca.pem' },
+    };
+    const member = parseConfig(JSON.stringify({ port: 0, sources: [], relay }), 'm.json');
+    expect(member.relay).toMatchObject({ ...relay, shareMarks: true, maxAgeDays: 7, replicas: 1 });
+    expect(() => parseConfig(JSON.stringify({ port: 0, sources: [] }), 'c.json')).toThrow(/has no sources/);
+    expect(() => parseConfig(JSON.stringify({ port: 0, sources: [source], relay: { publish: true } }), 'g.json')).toThrow(
+      /"relay.publish" is on but "relay.servers" is empty/,
+    );
+    expect(() => parseConfig(JSON.stringify({ port: 0, sources: [source], relay: { ...relay, auth: { user: 'a' } } }), 'c.json')).toThrow(
+      /relay\.auth/,
+    );
+  });
 });
 
 describe('headless config: the tunnel and the environment', () => {
@@ -73,6 +94,18 @@ describe.skipIf(process.platform === 'win32')('a config file other users can rea
       `config file ${path} holds secrets (source credentials and the ngrok authtoken) and other users can read it (mode 0644): chmod 600 ${path}`,
     );
     expect(configExposureWarning(path, noSecrets)).toBeNull();
+    const member = parseConfig(
+      JSON.stringify({ sources: [], relay: { servers: ['nats://n:4222'], auth: { user: 'ana', pass: 'pw' } } }),
+      path,
+    );
+    expect(configExposureWarning(path, member)).toBe(
+      `config file ${path} holds secrets (the relay credentials) and other users can read it (mode 0644): chmod 600 ${path}`,
+    );
+    const creds = parseConfig(
+      JSON.stringify({ sources: [], relay: { servers: ['nats://n:4222'], auth: { credsFile: '/x.creds' } } }),
+      path,
+    );
+    expect(configExposureWarning(path, creds)).toBeNull();
     const ntfy = parseConfig(
       JSON.stringify({
         sources: [{ ...source, provider: 'bugsnag', credentials: {} }],

@@ -25,4 +25,43 @@ describe('settings edits', () => {
     expect(view.tunnel).toEqual({ enabled: true, domain: '', hasAuthtoken: true });
     expect(JSON.stringify(view)).not.toContain('secret-token');
   });
+
+  it('edit the relay: servers, roles and member; a password or token left out keeps the saved one; never shown', () => {
+    let s = applySettingsPatch(defaultSettings(), {
+      relay: {
+        servers: [' nats://a.example.com:4222 ', ''],
+        publish: true,
+        member: 'ana',
+        auth: { kind: 'user', user: 'ana', pass: 'pw-1' },
+      },
+    });
+    expect(s.relay).toMatchObject({
+      servers: ['nats://a.example.com:4222'],
+      publish: true,
+      subscribe: true,
+      member: 'ana',
+      auth: { user: 'ana', pass: 'pw-1' },
+    });
+    s = applySettingsPatch(s, { relay: { auth: { kind: 'user', user: 'ana2' } } });
+    expect(s.relay.auth).toEqual({ user: 'ana2', pass: 'pw-1' });
+    s = applySettingsPatch(s, { relay: { auth: { kind: 'token', token: 'tok-9' }, tlsCa: ' /etc/ca.pem ' } });
+    expect(s.relay.auth).toEqual({ token: 'tok-9' });
+    expect(s.relay.tls.ca).toBe('/etc/ca.pem');
+    expect(settingsView(s).relay).toEqual({
+      servers: ['nats://a.example.com:4222'],
+      publish: true,
+      subscribe: true,
+      stream: 'CRASHBELL',
+      member: 'ana',
+      shareMarks: true,
+      tlsCa: '/etc/ca.pem',
+      auth: { kind: 'token', user: '', credsFile: '', hasSecret: true },
+    });
+    expect(JSON.stringify(settingsView(s))).not.toContain('tok-9');
+    s = applySettingsPatch(s, { relay: { auth: { kind: 'creds', credsFile: '/home/ana/team.creds' } } });
+    expect(settingsView(s).relay.auth).toEqual({ kind: 'creds', user: '', credsFile: '/home/ana/team.creds', hasSecret: false });
+    expect(applySettingsPatch(s, { relay: { auth: { kind: 'none' } } }).relay.auth).toBeNull();
+    expect(() => applySettingsPatch(s, { relay: { servers: ['not a server url'] } })).toThrow(/relay\.servers\.0/);
+    expect(() => applySettingsPatch(s, { relay: { stream: 'has space' } })).toThrow(/relay\.stream/);
+  });
 });

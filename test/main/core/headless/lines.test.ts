@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { notificationText, receivedLine, receivedText, rejectedText, tunnelLine, tunnelText } from '../../../../main/core/headless/lines';
+import {
+  caughtUpLine,
+  notificationText,
+  receivedLine,
+  receivedText,
+  rejectedText,
+  relayLine,
+  relayText,
+  tunnelLine,
+  tunnelText,
+} from '../../../../main/core/headless/lines';
 import type { IngestResult } from '../../../../main/core/inbox/types';
 import type { GroupSummary } from '../../../../shared/events';
 import { backtraceEvent } from '../../../helpers/make-event';
@@ -65,5 +75,38 @@ describe('headless tunnel lines', () => {
     expect(tunnelText({ status: 'off', reason: 'No ngrok authtoken' }, [], 'Set one')).toEqual([
       'tunnel    off: No ngrok authtoken. Set one',
     ]);
+  });
+});
+
+describe('relay lines', () => {
+  const state = {
+    status: 'error' as const,
+    reason: 'NATS refused: permissions violation for subscribe to crashbell.events.>',
+    servers: ['nats://a:4222'],
+    server: 'a:4222',
+    retryAt: null,
+    member: 'ana',
+    stream: 'CRASHBELL',
+    publish: false,
+    subscribe: true,
+    gateway: null,
+    subscriber: { ingested: 3, newest: 5, lag: 2, caughtUp: false, lastEventAt: null },
+    test: null,
+  };
+  it('prints connected, disconnected and error with the reason and servers, and nothing for connecting or off', () => {
+    expect(relayLine(state)).toEqual({
+      type: 'relay',
+      status: 'error',
+      reason: 'NATS refused: permissions violation for subscribe to crashbell.events.>',
+      servers: ['nats://a:4222'],
+    });
+    expect(relayLine({ ...state, status: 'connected', reason: null })).toEqual({
+      type: 'relay',
+      status: 'connected',
+      servers: ['nats://a:4222'],
+    });
+    expect(relayLine({ ...state, status: 'connecting' })).toBeNull();
+    expect(relayText({ ...state, status: 'connected', reason: null })).toBe('relay     connected to a:4222 (subscriber)');
+    expect(caughtUpLine(14)).toEqual({ type: 'caught-up', events: 14 });
   });
 });

@@ -28,6 +28,14 @@ describe('GroupDetail', () => {
     await waitFor(() => expect(api.markGroup).toHaveBeenCalledWith('g1', { read: true }));
   });
 
+  it('says which team member resolved or muted it through the team relay', async () => {
+    const { api } = installFakeApi();
+    api.getGroup.mockResolvedValue(makeGroupDetail({ resolved: true, resolvedBy: 'ana', muted: true, mutedBy: 'bo' }));
+    renderDetail();
+    await screen.findByText('Resolved by ana');
+    expect(screen.getByText('Muted by bo')).toBeTruthy();
+  });
+
   it('renders payload text as text, never as HTML', async () => {
     const { api } = installFakeApi();
     const evil = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>';

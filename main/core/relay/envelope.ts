@@ -1,0 +1,202 @@
+/**
+ * The team relay's wire format: one versioned JSON envelope per stream message, so a gateway and a subscriber
+ * of different Crashbell versions agree on what a message holds.
+ *
+ * Version rules: `v` is the envelope's major version. Fields added within a version are optional and ignored
+ * by older readers (the schema strips what it does not know, and fills what an older writer left out); a
+ * message with a higher major version, or one that does not parse, is skipped with a warning and never stops
+ * the subscriber.
+ */
+import { hash } from 'node:crypto';
+import { z } from 'zod';
+import type { NormalizedEvent } from '../../../shared/events';
+import { explainZodError } from '../../../shared/zod-words';
+
+/** The envelope version this Crashbell writes and reads. */
+export const ENVELOPE_VERSION = 1;
+
+/** Every event subject starts with this; the source id follows (`crashbell.events.<source id>`). */
+export const SUBJECT_PREFIX = 'crashbell.events.';
+/** The stream's subjects. */
+export const STREAM_SUBJECTS = [`${SUBJECT_PREFIX}>`];
+/**
+ * Where Test relay publishes. `~` is outside the source id alphabet, so no source's subject can be this one,
+ * and it is still under the stream's subjects.
+ */
+export const TEST_SUBJECT = `${SUBJECT_PREFIX}~test`;
+
+/** A gateway's source as it travels with its events: members need not have it configured to name it. */
+export interface EnvelopeSource {
+  id: string;
+  provider: NormalizedEvent['provider'];
+  name: string;
+}
+
+/** One hook, as a gateway forwards it. */
+export interface EventEnvelope {
+  v: number;
+  kind: 'event';
+  /** The gateway's instance id (a gateway that also subscribes skips its own events: it has them already). */
+  origin: string;
+  source: EnvelopeSource;
+  event: Omit<NormalizedEvent, 'raw'>;
+  /** The body as it arrived (JSON text). */
+  raw: string;
+}
+
+/** Test relay: a message that goes round the relay and is recognised by whoever sent it. */
+export interface TestEnvelope {
+  v: number;
+  kind: 'test';
+  origin: string;
+  nonce: string;
+  member: string;
+  /** ISO 8601, when it was sent. */
+  at: string;
+}
+
+export type Envelope = EventEnvelope | TestEnvelope;
+
+const iso = z.string().max(64);
+const text = (max: number) => z.string().max(max);
+const nullableText = (max: number) => z.string().max(max).nullable().catch(null);
+const providerId = z.string().regex(/^[a-z0-9_-]{1,40}$/, 'a provider id');
+const agent = z
+  .object({ name: nullableText(200), version: nullableText(200) })
+  .nullable()
+  .catch(null);
+
+/** The normalized event on the wire. Fields a newer writer adds are dropped; ones an older writer lacks get defaults. */
+const eventSchema = z.object({
+  id: text(200).min(1),
+  // A provider this Crashbell has no module for (a newer gateway's) is still recorded under its id.
+  provider: providerId,
+  sourceId: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/),
+  groupKey: text(4_000),
+  title: text(4_000),
+  description: text(20_000).catch(''),
+  url: nullableText(4_000),
+  occurrences: z.number().nullable().catch(null),
+  hosts: z.number().nullable().catch(null),
+  guids: z.number().nullable().catch(null),
+  firstSeen: iso.nullable().catch(null),
+  lastSeen: iso.nullable().catch(null),
+  receivedAt: iso,
+  classifiers: z.array(text(1_000)).max(1_000).catch([]),
+  attributes: z.record(text(1_000), z.array(z.tuple([text(4_000), z.number()])).max(1_000)).catch({}),
+  callstack: z.array(text(4_000)).max(1_000).catch([]),
+  application: nullableText(1_000),
+  project: nullableText(1_000),
+  environment: nullableText(1_000),
+  objectId: nullableText(1_000),
+  page: nullableText(4_000),
+  userAgent: nullableText(4_000),
+  browser: agent,
+  os: agent,
+  isFirstOccurrence: z.boolean().nullable().catch(null),
+  lifecycle: z.enum(['new', 'recurring', 'regressed', 'resolved', 'unknown']).catch('unknown'),
+  milestone: nullableText(1_000),
+  redelivery: z.object({ key: text(4_000), windowMs: z.number().nullable() }).catch({ key: '', windowMs: null }),
+});
+
+const headSchema = z.object({ v: z.number().int().min(1), kind: z.string().max(40) });
+
+const eventEnvelopeSchema = z.object({
+  v: z.number(),
+  kind: z.literal('event'),
+  origin: text(100),
+  source: z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/), provider: providerId, name: text(200).min(1) }),
+  event: eventSchema,
+  raw: z.string(),
+});
+
+const testEnvelopeSchema = z.object({
+  v: z.number(),
+  kind: z.literal('test'),
+  origin: text(100),
+  nonce: text(100),
+  member: text(100).catch(''),
+  at: iso,
+});
+
+/** What decoding a stream message gave: an envelope, or why it is skipped. */
+export type Decoded = { ok: true; envelope: Envelope } | { ok: false; reason: string };
+
+/** Largest message a subscriber reads (a gateway accepts bodies of 1 MiB; the envelope adds the event). */
+export const MAX_ENVELOPE_BYTES = 4 * 1024 * 1024;
+
+/** Parses one stream message defensively: never throws, says why it is skipped. */
+export function decodeEnvelope(data: Uint8Array): Decoded {
+  if (data.byteLength > MAX_ENVELOPE_BYTES)
+    return { ok: false, reason: `it is ${data.byteLength} bytes, over the ${MAX_ENVELOPE_BYTES}-byte limit` };
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(data));
+  } catch (error) {
+    return { ok: false, reason: `it is not JSON (${error instanceof Error ? error.message : 'unreadable'})` };
+  }
+  const head = headSchema.safeParse(json);
+  if (!head.success) return { ok: false, reason: 'it is not a Crashbell relay envelope (no version or kind)' };
+  if (head.data.v > ENVELOPE_VERSION) {
+    return {
+      ok: false,
+      reason: `it was written by a newer Crashbell (envelope version ${head.data.v}; this one reads ${ENVELOPE_VERSION}): update Crashbell`,
+    };
+  }
+  const schema = head.data.kind === 'event' ? eventEnvelopeSchema : head.data.kind === 'test' ? testEnvelopeSchema : null;
+  if (schema === null) return { ok: false, reason: `it is of a kind this Crashbell does not know ("${head.data.kind}")` };
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) return { ok: false, reason: explainZodError(parsed.error, json).words };
+  const envelope = parsed.data as Envelope;
+  if (envelope.kind === 'event' && envelope.event.sourceId !== envelope.source.id) {
+    return { ok: false, reason: 'its event and its source name different sources' };
+  }
+  return { ok: true, envelope };
+}
+
+/** The bytes a gateway publishes for one outbox entry. */
+export function encodeEvent(origin: string, source: EnvelopeSource, event: Omit<NormalizedEvent, 'raw'>, raw: string): Uint8Array {
+  const envelope: EventEnvelope = { v: ENVELOPE_VERSION, kind: 'event', origin, source, event, raw };
+  return new TextEncoder().encode(JSON.stringify(envelope));
+}
+
+export function encodeTest(origin: string, nonce: string, member: string, at: string): Uint8Array {
+  const envelope: TestEnvelope = { v: ENVELOPE_VERSION, kind: 'test', origin, nonce, member, at };
+  return new TextEncoder().encode(JSON.stringify(envelope));
+}
+
+/** The subject of a source's events. */
+export function subjectFor(sourceId: string): string {
+  return `${SUBJECT_PREFIX}${sourceId}`;
+}
+
+/**
+ * The `Nats-Msg-Id` of an event: the provider's delivery key, made stable across gateways and restarts. It is
+ * derived from the source id and the event's redelivery key, so a redelivery, a restart mid-forward and the
+ * same hook through two gateways carry the same id, and JetStream stores it once within its duplicate window.
+ * A key that is only a redelivery within a window (Errorception's body hash within 10 minutes) is bucketed by
+ * that window, so the same body legitimately sent again later is a new message. An event without a key (a
+ * provider that gives none) is identified by its own id, which the gateway's outbox keeps stable.
+ */
+export function msgIdFor(event: Pick<NormalizedEvent, 'id' | 'sourceId' | 'redelivery' | 'receivedAt'>): string {
+  const { key, windowMs } = event.redelivery;
+  if (!key) return `cb1.${event.sourceId}.id.${event.id}`;
+  const digest = hash('sha256', key, 'base64url').slice(0, 27);
+  if (windowMs === null || windowMs <= 0) return `cb1.${event.sourceId}.${digest}`;
+  const at = Date.parse(event.receivedAt);
+  const bucket = Number.isFinite(at) ? Math.floor(at / windowMs) : 0;
+  return `cb1.${event.sourceId}.${digest}.${bucket}`;
+}
+
+/** The event a subscriber ingests: the envelope's event with its raw body parsed back (unparseable: kept as text). */
+export function eventOf(envelope: EventEnvelope): { event: NormalizedEvent; rawJson: string | undefined } {
+  let raw: unknown;
+  let rawJson: string | undefined = envelope.raw;
+  try {
+    raw = JSON.parse(envelope.raw);
+  } catch {
+    raw = envelope.raw;
+    rawJson = undefined;
+  }
+  return { event: { ...envelope.event, raw }, rawJson };
+}

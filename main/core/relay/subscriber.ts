@@ -1,0 +1,280 @@
+/**
+ * The subscriber: reads the team's stream from where this Crashbell left off, into its own history through
+ * the one event route (`core.ingest`), each event with its stream sequence in the same durable record, so a
+ * crash at any point neither loses nor repeats an event or a notification. Each member's own policy applies
+ * (mute, DND, quiet hours, filters, storm control); after a catch-up of more than a few events the
+ * notifications are held for one "while you were away" summary.
+ *
+ * It uses an ordered consumer from the stored sequence + 1 (no server-side state per member), with a watchdog
+ * that re-creates it from the cursor when heartbeats stop: an ordered consumer on a cluster node that died
+ * never recovers by itself.
+ */
+import {
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  jetstream,
+  jetstreamManager,
+} from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { NotificationRequest } from '../../../shared/events';
+import { sourceObjectSchema, type Source } from '../../../shared/settings';
+import type { CrashbellCore } from '../core';
+import type { AwayTally } from '../inbox/index';
+import { decodeEnvelope, type EnvelopeSource, eventOf } from './envelope';
+import type { TeamMarks } from './marks';
+import { explainJetStreamError } from './reasons';
+import { ensureStream, ForeignStreamError, MissingStreamError, type StreamLimits, streamKey } from './stream';
+import { sleep } from './wait';
+
+/** A backlog above this many events is a catch-up: its notifications become one summary. */
+export const CATCH_UP_THRESHOLD = 3;
+
+/** The "while you were away" notification for what a catch-up held back. */
+export function awaySummary(t: AwayTally): NotificationRequest {
+  const fresh = t.held - t.regressions;
+  const parts: string[] = [];
+  // Places are sources (one per provider project), as the policy's digests count them: named when only one.
+  const places = t.places.length === 1 ? (t.places[0] as string) : `${t.places.length} projects`;
+  if (t.held === 1) {
+    const only = t.regressionTitles[0] ?? t.titles[0] ?? 'a new error';
+    return { title: `While you were away: ${only}`, body: '', url: null, group: null, digest: true, groups: t.groups };
+  }
+  const first = t.regressionTitles[0];
+  const regressions = `${t.regressions} regression${t.regressions === 1 ? '' : 's'}`;
+  if (fresh > 0) {
+    parts.push(`${fresh} new error${fresh === 1 ? '' : 's'} in ${places}`);
+    if (t.regressions > 0) parts.push(`${regressions}${first ? `: ${first}` : ''}`);
+  } else {
+    parts.push(`${regressions} in ${places}${first ? `: ${first}` : ''}`);
+  }
+  return {
+    title: `While you were away: ${parts.join('; ')}`,
+    body: t.titles.join('\n'),
+    url: null,
+    group: null,
+    digest: true,
+    groups: t.groups,
+  };
+}
+
+/** A source a relayed event names but this machine has not configured: enough for the policy and the list. */
+export function sourceFromEnvelope(s: EnvelopeSource): Source {
+  return sourceObjectSchema.parse({ id: s.id, provider: s.provider, name: s.name });
+}
+
+export interface SubscriberOptions {
+  core: CrashbellCore;
+  limits: StreamLimits;
+  /** The gateway role creates the stream when missing; a member only checks it. */
+  create: boolean;
+  origin: string;
+  marks: TeamMarks | null;
+  onProblem: (reason: string | null) => void;
+  onProgress: () => void;
+  onCaughtUp: (events: number) => void;
+  /** A Test relay message of ours came back. */
+  onTest: (nonce: string) => void;
+  log?: (message: string) => void;
+  /** Heartbeats missed in a row before the consumer is re-created; default 3 (of expires/2 each). */
+  missedHeartbeats?: number;
+  /** Pull expiry; default 10 s (heartbeats every 5 s). */
+  expiresMs?: number;
+  /** Longest wait between attempts to read the stream again; default 30 s. */
+  maxRetryMs?: number;
+}
+
+export class Subscriber {
+  private readonly opts: SubscriberOptions;
+  /** The newest stream sequence seen (from a message's pending count or the stream's state). */
+  newest: number | null = null;
+  caughtUp = false;
+  lastEventAt: string | null = null;
+  private key: string | null = null;
+
+  constructor(opts: SubscriberOptions) {
+    this.opts = opts;
+  }
+
+  /** True while it is reading a catch-up (marks then wait for the events they follow). */
+  get catchingUp(): boolean {
+    return !this.caughtUp;
+  }
+
+  /** Follows the stream on a new connection; returns the cleanup. */
+  attach(nc: NatsConnection): () => Promise<void> {
+    const abort = new AbortController();
+    let current: ConsumerMessages | null = null;
+    const running = this.follow(nc, abort.signal, (m) => (current = m));
+    return async () => {
+      abort.abort();
+      (current as ConsumerMessages | null)?.stop();
+      await running;
+    };
+  }
+
+  private async follow(nc: NatsConnection, signal: AbortSignal, setCurrent: (m: ConsumerMessages | null) => void): Promise<void> {
+    const js = jetstream(nc, { timeout: 5_000 });
+    let jsm: JetStreamManager | null = null;
+    let delay = 1_000;
+    while (!signal.aborted) {
+      try {
+        jsm ??= await jetstreamManager(nc, { checkAPI: false, timeout: 5_000 });
+        await this.readOnce(js, jsm, signal, setCurrent);
+        delay = 1_000;
+      } catch (err) {
+        if (signal.aborted) break;
+        const message = err instanceof ForeignStreamError || err instanceof MissingStreamError ? err.message : null;
+        this.opts.onProblem(`Subscriber: ${message ?? explainJetStreamError(err, `read the stream ${this.opts.limits.name}`).reason}`);
+        this.opts.log?.(`relay: reading the stream failed (${(err as Error).message}); retrying`);
+        await sleep(delay, signal);
+        delay = Math.min(delay * 2, this.opts.maxRetryMs ?? 30_000);
+        continue;
+      }
+      await sleep(500, signal);
+    }
+    setCurrent(null);
+  }
+
+  /** One consumer's life: from the cursor until it stops (watchdog, consumer gone, connection change). */
+  private async readOnce(
+    js: JetStreamClient,
+    jsm: JetStreamManager,
+    signal: AbortSignal,
+    setCurrent: (m: ConsumerMessages | null) => void,
+  ): Promise<void> {
+    const { core } = this.opts;
+    const { info } = await ensureStream(jsm, this.opts.limits, this.opts.create);
+    const key = streamKey(info);
+    let cursor = core.inbox.relayCursor();
+    if (cursor.stream !== key) {
+      if (cursor.stream !== null)
+        this.opts.log?.(`relay: the stream ${key} is not the one read before (${cursor.stream}): reading it from its start`);
+      await core.inbox.setRelayCursor(key, 0);
+    } else if (cursor.seq > info.state.last_seq) {
+      this.opts.log?.(`relay: the stream ends at ${info.state.last_seq}, before what was read (${cursor.seq}): reading it from its start`);
+      await core.inbox.setRelayCursor(key, 0);
+    }
+    this.key = key;
+    cursor = core.inbox.relayCursor();
+    this.newest = info.state.last_seq;
+    // Marks first, so a catch-up applies them in event order.
+    if (this.opts.marks) await Promise.race([this.opts.marks.ready, sleep(5_000, signal)]);
+    if (signal.aborted) return;
+
+    const consumer = await js.consumers.get(this.opts.limits.name, { opt_start_seq: cursor.seq + 1 });
+    const ci = await consumer.info(true);
+    const backlog = ci.num_pending;
+    const hold = backlog > CATCH_UP_THRESHOLD || (backlog > 0 && core.inbox.awayTally().held > 0);
+    let read = 0;
+    this.caughtUp = false;
+    this.opts.onProblem(null);
+    this.opts.onProgress();
+    const caughtUp = async (): Promise<void> => {
+      if (this.caughtUp) return;
+      this.caughtUp = true;
+      await this.finishCatchUp(read);
+    };
+    if (backlog === 0) await caughtUp();
+
+    const expires = this.opts.expiresMs ?? 10_000;
+    // Bounded by bytes, not count: a message may be up to 4 MiB (a 1 MiB body and its event).
+    const msgs = await consumer.consume({ max_bytes: 16 * 1024 * 1024, expires });
+    setCurrent(msgs);
+    const onAbort = (): void => msgs.stop();
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) msgs.stop();
+    const missedLimit = this.opts.missedHeartbeats ?? 3;
+    // Given up on: the consumer is abandoned even if its iterator never ends (the client's own recovery can
+    // hang on a consumer whose cluster node died), and a new one starts from the cursor.
+    let abandon: () => void = () => undefined;
+    const abandoned = new Promise<'abandoned'>((resolve) => (abandon = () => resolve('abandoned')));
+    const giveUp = (): void => {
+      abandon();
+      msgs.stop();
+    };
+    signal.addEventListener('abort', giveUp, { once: true });
+    void (async () => {
+      for await (const s of msgs.status()) {
+        if (s.type === 'heartbeats_missed' && s.count >= missedLimit) {
+          this.opts.log?.('relay: the stream stopped answering (heartbeats missed): re-creating the consumer from the last event read');
+          giveUp();
+        } else if (s.type === 'consumer_deleted' || s.type === 'stream_not_found') {
+          giveUp();
+        }
+      }
+    })().catch(() => undefined);
+    const iterator = msgs[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        const next = await Promise.race([iterator.next(), abandoned]);
+        if (next === 'abandoned' || next.done) break;
+        const m = next.value;
+        if (signal.aborted) break;
+        await this.handle(m, hold && !this.caughtUp);
+        read++;
+        this.newest = Math.max(this.newest ?? 0, m.seq + m.info.pending);
+        this.opts.onProgress();
+        if (m.info.pending === 0) await caughtUp();
+      }
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      signal.removeEventListener('abort', giveUp);
+      setCurrent(null);
+    }
+  }
+
+  /** Ends a catch-up: the summary of what it held, the marks that waited, and the `caught-up` report. */
+  private async finishCatchUp(read: number): Promise<void> {
+    const { core } = this.opts;
+    if (this.opts.marks) await this.opts.marks.sweep();
+    if (core.inbox.awayTally().held > 0) {
+      // Recorded as raised before it is raised: after a crash here it is lost rather than shown twice.
+      const tally = await core.inbox.takeAway();
+      if (tally.held > 0) core.events.emit('notification', awaySummary(tally));
+    }
+    this.opts.onCaughtUp(read);
+    this.opts.onProgress();
+  }
+
+  private async handle(m: JsMsg, hold: boolean): Promise<void> {
+    const { core } = this.opts;
+    const seq = m.seq;
+    const key = this.key;
+    const last = core.inbox.relayCursor().seq;
+    if (seq <= last) return;
+    if (last > 0 && seq > last + 1) {
+      // The stream's limits (age, size) dropped them before this Crashbell could read them.
+      const missed = seq - last - 1;
+      core.events.emit(
+        'warning',
+        `Relay: ${missed} event${missed === 1 ? ' was' : 's were'} dropped from the stream (its age or size limit) before this Crashbell read ${missed === 1 ? 'it' : 'them'}`,
+      );
+    }
+    const decoded = decodeEnvelope(m.data);
+    if (!decoded.ok) {
+      core.events.emit('warning', `Relay: skipped stream message ${seq} on ${m.subject}: ${decoded.reason}`);
+      await core.inbox.setRelayCursor(key, seq);
+      return;
+    }
+    const envelope = decoded.envelope;
+    if (envelope.kind === 'test') {
+      if (envelope.origin === this.opts.origin) this.opts.onTest(envelope.nonce);
+      await core.inbox.setRelayCursor(key, seq);
+      return;
+    }
+    // A gateway that also subscribes has its own hooks already: they went into its history when it accepted them.
+    if (envelope.origin === this.opts.origin) {
+      await core.inbox.setRelayCursor(key, seq);
+      return;
+    }
+    const { event, rawJson } = eventOf(envelope);
+    const source = core.sourceById(event.sourceId) ?? sourceFromEnvelope(envelope.source);
+    const marks = this.opts.marks;
+    if (marks) await marks.before(event);
+    const result = await core.ingest(event, source, rawJson, { seq, hold });
+    this.lastEventAt = event.receivedAt;
+    if (marks && !result.duplicate) await marks.after(result.group.id);
+  }
+}

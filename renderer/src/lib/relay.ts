@@ -1,0 +1,74 @@
+/** The team relay's state and test results in the window's words. */
+import type { RelayState, RelayTestResult } from '../../../shared/events';
+import type { RelayAuthPatch, RelaySettingsView } from '../../../shared/ipc';
+
+export type Tone = 'ok' | 'busy' | 'off' | 'bad';
+
+/** The pill and the line under it. */
+export function relaySummary(state: RelayState | undefined): { label: string; detail: string | null; tone: Tone } {
+  if (!state) return { label: 'Off', detail: 'This Crashbell runs without the team relay.', tone: 'off' };
+  const retry = state.retryAt ? ` Retrying at ${new Date(state.retryAt).toLocaleTimeString()}.` : '';
+  switch (state.status) {
+    case 'off':
+      return { label: 'Off', detail: state.reason, tone: 'off' };
+    case 'connecting':
+      return { label: 'Connecting…', detail: state.reason, tone: 'busy' };
+    case 'connected':
+      return { label: 'Connected', detail: state.server ? `Connected to ${state.server}` : null, tone: 'ok' };
+    case 'disconnected':
+      return { label: 'Disconnected', detail: state.reason, tone: 'busy' };
+    case 'error': {
+      // The reason may end in "Retrying" (headless prints it alone); here the time says it.
+      const reason = (state.reason ?? 'The relay failed').replace(/\.? Retrying$/, '');
+      return { label: 'Error', detail: `${reason}.${retry}`.replace(/\.\./g, '.'), tone: 'bad' };
+    }
+  }
+}
+
+/** "3 events behind" / "Up to date" / null when not known. */
+export function lagText(state: RelayState | undefined): string | null {
+  const sub = state?.subscriber;
+  if (!sub || sub.lag === null) return null;
+  if (sub.lag === 0) return `Up to date (stream sequence ${sub.ingested})`;
+  return `${sub.lag} event${sub.lag === 1 ? '' : 's'} behind (read ${sub.ingested} of ${sub.newest ?? '?'})`;
+}
+
+/** What Test relay found, in one sentence. */
+export function testText(r: RelayTestResult): string {
+  return r.seq !== null && r.ok && r.roundTripMs !== null ? `${r.reason} (stream sequence ${r.seq}).` : `${r.reason}.`;
+}
+
+/** The servers as typed: one per line or separated by commas. */
+export function parseServers(text: string): string[] {
+  return text
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/** The form's credentials as a patch: a password or token left empty keeps the saved one. */
+export function authPatch(kind: RelaySettingsView['auth']['kind'], user: string, secret: string, credsFile: string): RelayAuthPatch {
+  switch (kind) {
+    case 'none':
+      return { kind: 'none' };
+    case 'user':
+      return secret === '' ? { kind: 'user', user: user.trim() } : { kind: 'user', user: user.trim(), pass: secret };
+    case 'token':
+      return secret === '' ? { kind: 'token' } : { kind: 'token', token: secret.trim() };
+    case 'creds':
+      return { kind: 'creds', credsFile: credsFile.trim() };
+  }
+}
+
+/** Why the form cannot be saved as it is, or null. */
+export function relayFormProblem(
+  servers: string[],
+  kind: RelaySettingsView['auth']['kind'],
+  user: string,
+  credsFile: string,
+): string | null {
+  if (kind === 'user' && user.trim() === '') return 'A user name is needed with a password.';
+  if (kind === 'creds' && credsFile.trim() === '') return 'Give the path of the .creds file.';
+  if (servers.length > 16) return 'At most 16 servers.';
+  return null;
+}

@@ -1,0 +1,119 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  decodeEnvelope,
+  ENVELOPE_VERSION,
+  encodeEvent,
+  encodeTest,
+  eventOf,
+  msgIdFor,
+  subjectFor,
+  TEST_SUBJECT,
+} from '../../../../main/core/relay/envelope';
+import { backtraceEvent, errorceptionEvent } from '../../../helpers/make-event';
+
+const SOURCE = { id: 'bt-source-0000000001', provider: 'backtrace' as const, name: 'Backtrace prod' };
+
+function wire(event = backtraceEvent()): Uint8Array {
+  const { raw, ...rest } = event;
+  return encodeEvent('gw-origin-1', SOURCE, rest, JSON.stringify(raw));
+}
+
+const bytes = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
+
+describe('the relay envelope', () => {
+  it('round-trips an event with its raw body as it arrived', () => {
+    const event = backtraceEvent();
+    const decoded = decodeEnvelope(wire(event));
+    expect(decoded.ok).toBe(true);
+    if (!decoded.ok || decoded.envelope.kind !== 'event') throw new Error('not an event');
+    expect(decoded.envelope).toMatchObject({ v: ENVELOPE_VERSION, origin: 'gw-origin-1', source: SOURCE });
+    const back = eventOf(decoded.envelope);
+    expect(back.event).toEqual(event);
+    expect(back.rawJson).toBe(JSON.stringify(event.raw));
+  });
+
+  it('reads what an older gateway wrote without the fields added since, and drops what a newer one added', () => {
+    const { raw, ...rest } = backtraceEvent();
+    const old = JSON.parse(new TextDecoder().decode(encodeEvent('gw', SOURCE, rest, JSON.stringify(raw))));
+    delete old.event.milestone;
+    delete old.event.os;
+    old.event.somethingNew = { x: 1 };
+    old.alsoNew = true;
+    const decoded = decodeEnvelope(bytes(old));
+    if (!decoded.ok || decoded.envelope.kind !== 'event') throw new Error(decoded.ok ? 'not an event' : decoded.reason);
+    expect(decoded.envelope.event.milestone).toBeNull();
+    expect(decoded.envelope.event.os).toBeNull();
+    expect(decoded.envelope.event).not.toHaveProperty('somethingNew');
+  });
+
+  it('skips, with a reason, what it cannot read: not JSON, another version, another kind, bad fields, mismatched source', () => {
+    expect(decodeEnvelope(new TextEncoder().encode('garbage'))).toMatchObject({ ok: false, reason: expect.stringMatching(/not JSON/) });
+    expect(decodeEnvelope(new Uint8Array([0xff, 0xfe]))).toMatchObject({ ok: false });
+    expect(decodeEnvelope(bytes({ hello: 1 }))).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/not a Crashbell relay envelope/),
+    });
+    expect(decodeEnvelope(bytes({ v: 2, kind: 'event' }))).toEqual({
+      ok: false,
+      reason: 'it was written by a newer Crashbell (envelope version 2; this one reads 1): update Crashbell',
+    });
+    expect(decodeEnvelope(bytes({ v: 1, kind: 'mystery' }))).toMatchObject({ ok: false, reason: expect.stringMatching(/"mystery"/) });
+    const bad = JSON.parse(new TextDecoder().decode(wire()));
+    bad.event.provider = 'Not a provider id!';
+    expect(decodeEnvelope(bytes(bad))).toMatchObject({ ok: false, reason: expect.stringMatching(/event\.provider/) });
+    const other = JSON.parse(new TextDecoder().decode(wire()));
+    other.source.id = 'another-source';
+    expect(decodeEnvelope(bytes(other))).toMatchObject({ ok: false, reason: expect.stringMatching(/different sources/) });
+    expect(decodeEnvelope(new Uint8Array(5 * 1024 * 1024))).toMatchObject({ ok: false, reason: expect.stringMatching(/limit/) });
+  });
+
+  it('never throws on any bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (data) => {
+        expect(typeof decodeEnvelope(data).ok).toBe('boolean');
+      }),
+    );
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(typeof decodeEnvelope(bytes(value)).ok).toBe('boolean');
+      }),
+    );
+  });
+
+  it('test messages carry a nonce and go to a subject no source can have', () => {
+    const decoded = decodeEnvelope(encodeTest('me', 'n-1', 'ana', '2026-01-01T00:00:00.000Z'));
+    expect(decoded).toEqual({
+      ok: true,
+      envelope: { v: 1, kind: 'test', origin: 'me', nonce: 'n-1', member: 'ana', at: '2026-01-01T00:00:00.000Z' },
+    });
+    expect(TEST_SUBJECT).toBe('crashbell.events.~test');
+    expect(subjectFor('abc_DEF-1')).toBe('crashbell.events.abc_DEF-1');
+  });
+});
+
+describe('Nats-Msg-Id', () => {
+  it('is the same for a redelivery (any gateway, any time within its window) and differs for another hook', () => {
+    const a = backtraceEvent({ body: { object_id: 'o1', occurrences: 3 } });
+    const retry = backtraceEvent({ body: { object_id: 'o1', occurrences: 3 }, at: Date.parse('2026-11-25T02:00:00Z') });
+    expect(msgIdFor(a)).toBe(msgIdFor(retry));
+    expect(msgIdFor(a)).not.toBe(msgIdFor(backtraceEvent({ body: { object_id: 'o1', occurrences: 4 } })));
+    expect(msgIdFor(a)).not.toBe(msgIdFor({ ...a, sourceId: 'other-source-00000001' }));
+    expect(msgIdFor(a)).toMatch(/^cb1\.bt-source-0000000001\.[A-Za-z0-9_-]{27}$/);
+  });
+
+  it('a key that is a redelivery only within a window is bucketed by it: the same body days later is a new message', () => {
+    const at = Date.parse('2026-11-24T02:00:00Z');
+    const first = errorceptionEvent({ at });
+    const soon = errorceptionEvent({ at: at + 60_000 });
+    const later = errorceptionEvent({ at: at + 2 * 86_400_000 });
+    expect(first.redelivery.windowMs).not.toBeNull();
+    expect(msgIdFor(first)).toBe(msgIdFor({ ...soon, redelivery: first.redelivery }));
+    expect(msgIdFor(first)).not.toBe(msgIdFor({ ...later, redelivery: first.redelivery }));
+  });
+
+  it('an event without a key is identified by its own id, which the outbox keeps', () => {
+    const e = { ...backtraceEvent(), redelivery: { key: '', windowMs: null } };
+    expect(msgIdFor(e)).toBe(`cb1.bt-source-0000000001.id.${e.id}`);
+  });
+});

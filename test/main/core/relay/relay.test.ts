@@ -1,0 +1,211 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { NatsServer, hasNatsServer, hasOpenssl, makeTestCa } from '../../../helpers/nats-server';
+import { postBacktrace, startRelayEngine, TEAM_SOURCE, type RelayEngine } from '../../../helpers/relay-engines';
+
+if (!hasNatsServer() && process.env['CI'])
+  throw new Error('nats-server is not installed: .ci/run installs it (apt-get install nats-server)');
+
+describe.skipIf(!hasNatsServer())('team relay over a real NATS JetStream', () => {
+  let nats: NatsServer;
+  const engines: RelayEngine[] = [];
+  const start = async (...args: Parameters<typeof startRelayEngine>): Promise<RelayEngine> => {
+    const e = await startRelayEngine(...args);
+    engines.push(e);
+    return e;
+  };
+
+  // A server per test: one account holds one stream on crashbell.events.>.
+  beforeEach(async () => {
+    nats = await NatsServer.start();
+  });
+  afterEach(async () => {
+    for (const e of engines.splice(0)) await e.close();
+    await nats.destroy();
+  });
+
+  it('gateway → stream → subscriber: a hook accepted by the gateway is recorded and notified by the member', async () => {
+    const gateway = await start(
+      { servers: [nats.url], publish: true, subscribe: false, stream: 'E2E', member: 'gw' },
+      { sources: [TEAM_SOURCE] },
+    );
+    await gateway.waitForRelay((s) => s.status === 'connected');
+    const member = await start({ servers: [nats.url], publish: false, subscribe: true, stream: 'E2E', member: 'ana' });
+    await member.waitForRelay((s) => s.status === 'connected' && s.subscriber?.caughtUp === true);
+
+    const answer = await postBacktrace(gateway.engine.core.port!, 'e2e-one');
+    expect(answer.status).toBe(200);
+    await member.waitFor(() => member.notifications.length === 1);
+    expect(member.received).toHaveLength(1);
+    const got = member.received[0]!;
+    expect(got.group).toMatchObject({
+      sourceId: TEAM_SOURCE.id,
+      provider: 'backtrace',
+      groupKey: 'e2e-one',
+      title: 'exception in fn_e2e-one',
+    });
+    // The member has no such source configured: it still names it as the gateway does.
+    expect(member.notifications[0]?.title).toContain('fn_e2e-one');
+    expect(member.engine.core.inbox.get(got.group.id)?.latestRaw).toMatchObject({ fingerprint: 'e2e-one' });
+    const state = await member.waitForRelay((s) => s.subscriber?.ingested === 1);
+    expect(state.subscriber).toMatchObject({ ingested: 1, lag: 0, caughtUp: true });
+    const gw = await gateway.waitForRelay((s) => s.gateway?.forwarded === 1);
+    expect(gw.gateway).toMatchObject({ pending: 0, forwarded: 1 });
+
+    // Test relay from the member round-trips through the stream.
+    const test = await member.engine.service.testRelay();
+    expect(test).toMatchObject({ ok: true });
+    expect(test.cameBackAt).not.toBeNull();
+    expect(member.engine.relay.getState().test?.ok).toBe(true);
+    // The test message is skipped by everyone: it is not an error.
+    expect(member.received).toHaveLength(1);
+  });
+
+  it('two gateways receiving the same redelivery put one event in the stream', async () => {
+    const relay = { servers: [nats.url], publish: true, subscribe: false, stream: 'TWOGW' };
+    const a = await start({ ...relay, member: 'gw-a' }, { sources: [TEAM_SOURCE] });
+    const b = await start({ ...relay, member: 'gw-b' }, { sources: [TEAM_SOURCE] });
+    await a.waitForRelay((s) => s.status === 'connected');
+    await b.waitForRelay((s) => s.status === 'connected');
+    const member = await start({ servers: [nats.url], subscribe: true, stream: 'TWOGW', member: 'bo' });
+    await member.waitForRelay((s) => s.subscriber?.caughtUp === true);
+    // The provider's first attempt reached gateway A; its retry (same object, same count) gateway B.
+    expect((await postBacktrace(a.engine.core.port!, 'twice', 7)).status).toBe(200);
+    expect((await postBacktrace(b.engine.core.port!, 'twice', 7)).status).toBe(200);
+    await a.waitForRelay((s) => s.gateway?.forwarded === 1);
+    await b.waitForRelay((s) => s.gateway?.forwarded === 1);
+    // Then a different hook, so the member has read past both.
+    expect((await postBacktrace(a.engine.core.port!, 'after', 1)).status).toBe(200);
+    await member.waitFor(() => member.received.length >= 2);
+    await member.waitForRelay((s) => s.subscriber?.lag === 0);
+    expect(member.received.map((r) => r.group.groupKey)).toEqual(['twice', 'after']);
+    expect(member.engine.relay.getState().subscriber?.ingested).toBe(2);
+  });
+
+  it('team marks propagate between two subscribers, name who set them, and a later hook regresses', async () => {
+    const gateway = await start(
+      { servers: [nats.url], publish: true, subscribe: false, stream: 'MARKS', member: 'gw' },
+      { sources: [TEAM_SOURCE] },
+    );
+    const ana = await start({ servers: [nats.url], subscribe: true, stream: 'MARKS', member: 'ana' });
+    const bo = await start({ servers: [nats.url], subscribe: true, stream: 'MARKS', member: 'bo' });
+    for (const e of [gateway, ana, bo]) await e.waitForRelay((s) => s.status === 'connected');
+    expect((await postBacktrace(gateway.engine.core.port!, 'marked', 1)).status).toBe(200);
+    await ana.waitFor(() => ana.received.length === 1);
+    await bo.waitFor(() => bo.received.length === 1);
+    const groupId = ana.received[0]!.group.id;
+
+    const resolved = await ana.engine.service.markGroup(groupId, { resolved: true });
+    expect(resolved).toMatchObject({ resolved: true, resolvedBy: 'ana' });
+    await bo.waitFor(() => bo.engine.core.inbox.get(groupId)?.resolved === true);
+    expect(bo.engine.core.inbox.get(groupId)).toMatchObject({ resolved: true, resolvedBy: 'ana' });
+
+    // A local-only mark stays on this machine.
+    bo.settings.set({ ...bo.settings.get(), relay: { ...bo.settings.get().relay, shareMarks: false } });
+    await bo.waitForRelay((s) => s.status === 'connected');
+    await bo.engine.service.markGroup(groupId, { muted: true });
+    expect(bo.engine.core.inbox.get(groupId)).toMatchObject({ muted: true });
+    expect(ana.engine.core.inbox.get(groupId)?.muted).toBe(false);
+
+    // The error comes back after ana resolved it: a regression for both, naming ana.
+    expect((await postBacktrace(gateway.engine.core.port!, 'marked', 2)).status).toBe(200);
+    await ana.waitFor(() => ana.received.length === 2);
+    expect(ana.received[1]?.decision).toMatchObject({ code: 'regressed-after-resolve' });
+    expect(ana.received[1]?.decision.reason).toMatch(/resolved by ana/);
+    await bo.waitFor(() => bo.received.length === 2);
+    // bo muted it locally: recorded, no toast.
+    expect(bo.received[1]?.decision).toMatchObject({ code: 'muted' });
+  });
+
+  it('wrong credentials and missing permissions are states with plain reasons, and hooks are still accepted', async () => {
+    await nats.stop();
+    nats = await NatsServer.start({
+      dir: nats.dir,
+      port: nats.port,
+      config: `authorization {
+  users = [
+    { user: gw, password: gw-password }
+    { user: nopub, password: nopub-password, permissions: { publish: { allow: [">"], deny: ["crashbell.events.>"] }, subscribe: { allow: [">"] } } }
+    { user: ana, password: ana-password, permissions: { publish: { allow: [">"], deny: ["$JS.API.CONSUMER.CREATE.>"] }, subscribe: { allow: [">"] } } }
+  ]
+}`,
+    });
+    const wrong = await start({ servers: [nats.url], subscribe: true, stream: 'AUTH', auth: { user: 'ana', pass: 'not-her-password' } });
+    const refused = await wrong.waitForRelay((s) => s.status === 'error');
+    expect(refused.reason).toBe(
+      'NATS refused the credentials (Authorization Violation): check the user and password, token or .creds file in the relay settings',
+    );
+    expect(refused.retryAt).not.toBeNull();
+
+    const gateway = await start(
+      { servers: [nats.url], publish: true, subscribe: false, stream: 'AUTH', auth: { user: 'nopub', pass: 'nopub-password' } },
+      { sources: [TEAM_SOURCE] },
+    );
+    await gateway.waitForRelay((s) => s.status === 'connected');
+    // NATS refusing the forward never refuses the provider: the hook is stored and waits in the outbox.
+    expect((await postBacktrace(gateway.engine.core.port!, 'denied')).status).toBe(200);
+    const denied = await gateway.waitForRelay((s) => s.status === 'error');
+    expect(denied.reason).toBe(`Gateway: NATS refused: permissions violation for publish to crashbell.events.${TEAM_SOURCE.id}`);
+    expect(denied.gateway).toMatchObject({ pending: 1, forwarded: 0 });
+
+    const member = await start({ servers: [nats.url], subscribe: true, stream: 'AUTH', auth: { user: 'ana', pass: 'ana-password' } });
+    const noConsumer = await member.waitForRelay((s) => s.status === 'error');
+    // Both its readers are refused: the stream's consumer and the marks bucket's watch.
+    expect(noConsumer.reason).toMatch(
+      /^(Subscriber|Team marks): NATS refused: permissions violation for publish to \$JS\.API\.CONSUMER\.CREATE\.(AUTH|KV_AUTH-marks)\./,
+    );
+
+    // Fixed on the server (here: the gateway gets a user that may publish): the waiting hook goes out.
+    gateway.settings.set({
+      ...gateway.settings.get(),
+      relay: { ...gateway.settings.get().relay, auth: { user: 'gw', pass: 'gw-password' } },
+    });
+    const fixed = await gateway.waitForRelay((s) => s.gateway?.forwarded === 1);
+    expect(fixed).toMatchObject({ status: 'connected', reason: null });
+  });
+
+  it.skipIf(!hasOpenssl() && !process.env['CI'])(
+    'a server whose certificate comes from a private CA: a TLS failure in words, then connected with tls.ca',
+    async () => {
+      const certs = makeTestCa(join(nats.dir, 'tls'));
+      await nats.stop();
+      nats = await NatsServer.start({
+        dir: nats.dir,
+        port: nats.port,
+        config: `tls { cert_file: "${certs.cert}", key_file: "${certs.key}" }`,
+      });
+      const blind = await start({ servers: [nats.url], subscribe: true, stream: 'TLS' });
+      const failed = await blind.waitForRelay((s) => s.status === 'error');
+      expect(failed.reason).toMatch(
+        new RegExp(
+          `^TLS failure with ${nats.url.replace(/[.]/g, '\\.')}: .*certificate.*\\. If the server uses a private CA, set tls\\.ca to its PEM file in the relay settings$`,
+        ),
+      );
+      const trusting = await start({ servers: [nats.url], publish: true, subscribe: true, stream: 'TLS', tls: { ca: certs.ca } });
+      const ok = await trusting.waitForRelay((s) => s.status === 'connected' && s.subscriber?.caughtUp === true);
+      expect(ok.reason).toBeNull();
+      const missing = await start({ servers: [nats.url], subscribe: true, stream: 'TLS', tls: { ca: join(nats.dir, 'no-such-ca.pem') } });
+      expect((await missing.waitForRelay((s) => s.status === 'error')).reason).toMatch(
+        /^The relay's TLS CA file .*no-such-ca\.pem cannot be read/,
+      );
+    },
+  );
+
+  it('a stream of the same name with other subjects, or another stream on the subjects, is refused in plain words', async () => {
+    const nc = await connect({ servers: nats.url });
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: 'ORDERS', subjects: ['orders.>'], max_bytes: 1024 * 1024 });
+    const gateway = await start({ servers: [nats.url], publish: true, subscribe: false, stream: 'ORDERS' });
+    const state = await gateway.waitForRelay((s) => s.status === 'error');
+    expect(state.reason).toBe(
+      'Gateway: The stream ORDERS exists with other subjects (orders.>); Crashbell needs crashbell.events.>. Choose another stream name in the relay settings, or ask your NATS admin to fix that stream',
+    );
+    await jsm.streams.add({ name: 'THEIRS', subjects: ['crashbell.events.>'], max_bytes: 1024 * 1024 });
+    const member = await start({ servers: [nats.url], publish: true, subscribe: true, stream: 'MINE' });
+    const refused = await member.waitForRelay((s) => s.status === 'error' && /overlap/.test(s.reason ?? ''));
+    expect(refused.reason).toMatch(/already takes crashbell\.events\.>.*THEIRS|already takes crashbell\.events\.>/);
+    await nc.close();
+  });
+});
