@@ -8,6 +8,7 @@ import type { MappingPreview, ProviderInfo, SourceView } from '../../../shared/i
 import type { SourceFilters } from '../../../shared/settings';
 import { errorMessage, previewMapping, updateSource } from '../api';
 import { Spinner } from './spinner';
+import { FormMessage } from './form-message';
 
 /** The generic provider's config as the setup view edits it (flat keys, as main stores them). */
 export interface MappingConfig {
@@ -197,11 +198,7 @@ export function GenericMappingEditor({ source }: { source: SourceView }) {
           {busy && <Spinner label="Previewing" />}
         </div>
       </form>
-      {message && (
-        <p className={message.ok ? 'notice' : 'error-text'} role={message.ok ? 'status' : 'alert'}>
-          {message.text}
-        </p>
-      )}
+      <FormMessage message={message} />
       {preview && (
         <section className="preview" aria-label="Mapping preview">
           {preview.errors.length > 0 && (
@@ -300,11 +297,7 @@ export function SourceFiltersEditor({ source }: { source: SourceView }) {
           </button>
         </div>
       </form>
-      {message && (
-        <p className={message.ok ? 'notice' : 'error-text'} role={message.ok ? 'status' : 'alert'}>
-          {message.text}
-        </p>
-      )}
+      <FormMessage message={message} />
     </details>
   );
 }
@@ -445,11 +438,7 @@ export function CredentialsEditor({
           </button>
         </p>
       )}
-      {message && (
-        <p className={message.ok ? 'notice' : 'error-text'} role={message.ok ? 'status' : 'alert'}>
-          {message.text}
-        </p>
-      )}
+      <FormMessage message={message} />
     </details>
   );
 }
@@ -481,11 +470,7 @@ export function WebUrlEditor({ source, provider }: { source: SourceView; provide
           </button>
         </div>
       </form>
-      {message && (
-        <p className={message.ok ? 'notice' : 'error-text'} role={message.ok ? 'status' : 'alert'}>
-          {message.text}
-        </p>
-      )}
+      <FormMessage message={message} />
     </details>
   );
 }

@@ -25,6 +25,7 @@ import {
 } from '../components/source-settings';
 import { tunnelSummary } from '../lib/format';
 import { availableProviders, namesOf, validateNewSource } from '../lib/providers';
+import { FormMessage } from '../components/form-message';
 
 export interface SetupViewProps {
   state: AppState;
@@ -114,11 +115,7 @@ function OverlapSetting({ settings, onSettings }: { settings: SettingsView; onSe
       <button type="submit" className="btn btn-small" disabled={hours === null}>
         Save overlap
       </button>
-      {message && (
-        <p className={message.ok ? 'notice' : 'error-text'} role={message.ok ? 'status' : 'alert'}>
-          {message.text}
-        </p>
-      )}
+      <FormMessage message={message} />
     </form>
   );
 }
