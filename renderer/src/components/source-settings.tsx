@@ -8,7 +8,7 @@ import type { MappingPreview, ProviderInfo, SourceView } from '../../../shared/i
 import type { SourceFilters } from '../../../shared/settings';
 import { errorMessage, previewMapping, updateSource } from '../api';
 import { Spinner } from './spinner';
-import { FormMessage } from './form-message';
+import { type FormOutcome, FormMessage } from './form-message';
 
 /** The generic provider's config as the setup view edits it (flat keys, as main stores them). */
 export interface MappingConfig {
@@ -155,7 +155,7 @@ export function GenericMappingEditor({ source }: { source: SourceView }) {
   const [mapping, setMapping] = useState(() => mappingFromConfig(source.config));
   const [preview, setPreview] = useState<MappingPreview | null>(null);
   const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [message, setMessage] = useState<FormOutcome | null>(null);
 
   const runPreview = () => {
     setBusy(true);
@@ -256,7 +256,7 @@ export function SourceFiltersEditor({ source }: { source: SourceView }) {
   const [min, setMin] = useState(source.filters.minOccurrences === null ? '' : String(source.filters.minOccurrences));
   const [name, setName] = useState(source.filters.attribute?.name ?? '');
   const [value, setValue] = useState(source.filters.attribute?.value ?? '');
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [message, setMessage] = useState<FormOutcome | null>(null);
   const active = source.filters.minOccurrences !== null || source.filters.attribute !== null;
 
   const save = (e: FormEvent) => {
@@ -327,7 +327,7 @@ export function CredentialsEditor({
 }) {
   const [values, setValues] = useState<Record<string, string>>({});
   const [confirmRegenerate, setConfirmRegenerate] = useState(false);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [message, setMessage] = useState<FormOutcome | null>(null);
   const fields = provider?.fields ?? [];
   const waiting = source.waitingFor ?? [];
   // Open at first while the source waits for its secret; then the user's to open and close (saving the
@@ -446,7 +446,7 @@ export function CredentialsEditor({
 /** The source's web app URL: self-hosted installs, a generic source's app, links to build (Sentry, Rollbar). */
 export function WebUrlEditor({ source, provider }: { source: SourceView; provider: ProviderInfo | undefined }) {
   const [value, setValue] = useState(source.webUrl ?? '');
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [message, setMessage] = useState<FormOutcome | null>(null);
   if (!provider?.webUrlHelp) return null;
   const save = (e: FormEvent) => {
     e.preventDefault();

@@ -25,7 +25,7 @@ import {
 } from '../components/source-settings';
 import { tunnelSummary } from '../lib/format';
 import { availableProviders, namesOf, validateNewSource } from '../lib/providers';
-import { FormMessage } from '../components/form-message';
+import { type FormOutcome, FormMessage } from '../components/form-message';
 
 export interface SetupViewProps {
   state: AppState;
@@ -82,7 +82,7 @@ export function SetupView({ state, settings, onSettings }: SetupViewProps) {
 function OverlapSetting({ settings, onSettings }: { settings: SettingsView; onSettings: (s: SettingsView) => void }) {
   const current = settings.credentialOverlapHours ?? DEFAULT_OVERLAP_HOURS;
   const [hours, setHours] = useState<string | null>(null);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [message, setMessage] = useState<FormOutcome | null>(null);
   const value = hours ?? String(current);
   const save = (e: FormEvent) => {
     e.preventDefault();
@@ -368,7 +368,7 @@ export function SourceCard({
   const [name, setName] = useState(source.name);
   const [confirmRemove, setConfirmRemove] = useState(false);
   const [testing, setTesting] = useState(false);
-  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
+  const [result, setResult] = useState<FormOutcome | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   const rename = (e: FormEvent) => {
