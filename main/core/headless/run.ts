@@ -265,7 +265,12 @@ async function run(argv: string[], output: HeadlessOutput, options: HeadlessOpti
     `${getProvider(source.provider)?.name ?? source.provider} "${source.name}"`;
   const urlsUnder = (base: string | null): SourceUrl[] =>
     settings.get().sources.map((s) => ({ id: s.id, provider: s.provider, url: core.webhookUrl(s.id, base) }));
+  // The tunnel reports a state again when the settings are re-applied; the same state twice is one line.
+  let lastTunnel = '';
   printTunnel = (state) => {
+    const shown = JSON.stringify(state);
+    if (shown === lastTunnel) return;
+    lastTunnel = shown;
     const base = publicBaseOf(state);
     const urls = base ? urlsUnder(base) : [];
     if (json) {
