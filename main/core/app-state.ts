@@ -12,6 +12,9 @@ import { getProvider, PROVIDERS, providerInfo } from './providers/index';
 import { localBaseUrl, webhookUrl } from './sources';
 import { baseOf, publicBaseOf } from './tunnel';
 
+/** What Setup offers for each registered provider: the registry is fixed, so it is built once, not per state push. */
+const PROVIDER_INFO = PROVIDERS.map(providerInfo);
+
 /** How many of the latest groups the state carries (the tray's menu lists them). */
 export const LATEST_IN_STATE = 5;
 
@@ -88,7 +91,7 @@ export function appStateOf(input: AppStateInputs): AppState {
     dnd: { active: dnd.active, until: dnd.until, reason: dnd.reason },
     secretStorage: input.secretStorage,
     onboarded: s.onboarded,
-    providers: PROVIDERS.map(providerInfo),
+    providers: PROVIDER_INFO,
     ...(input.relay ? { relay: input.relay } : {}),
   };
 }
