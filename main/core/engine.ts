@@ -72,7 +72,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const relay = new TeamRelay({ core, settings, dataDir: options.dataDir, log, ...(relayTiming ?? {}) });
   // A team mark made after a hook this machine accepted itself applies once that hook is in.
   const offMarks = core.events.on('received', ({ result }) => {
-    if (!result.duplicate) void relay.afterEvent(result.group.id).catch(() => undefined);
+    if (!result.duplicate) relay.afterEvent(result.group.id);
   });
   const service = createAppService({
     core,

@@ -494,9 +494,13 @@ export class TeamRelay {
     await this.run?.connection.nc?.reconnect().catch((err: unknown) => this.opts.log?.(`relay: ${(err as Error).message}`));
   }
 
-  /** After any event (a hook this machine accepted too): a team mark made after it applies now. */
-  async afterEvent(groupId: string): Promise<void> {
-    await this.run?.marks?.after(groupId);
+  /**
+   * After any event (a hook this machine accepted too): a team mark made after it applies now. Called for
+   * every hook, so without shared marks it does nothing at all (no promise on the hot path).
+   */
+  afterEvent(groupId: string): void {
+    const marks = this.run?.marks;
+    if (marks) void marks.after(groupId).catch((err: unknown) => this.opts.log?.(`relay: ${(err as Error).message}`));
   }
 
   async stop(): Promise<void> {
