@@ -240,7 +240,8 @@ export function createAppService(deps: AppServiceDeps): AppService {
 
   const offs = [
     core.events.on('group', (g) => {
-      emit('group:updated', groupUpdate(g));
+      // The row and its search text are built only for a window that listens (headless has none).
+      if (listeners.get('group:updated')?.size) emit('group:updated', groupUpdate(g));
       scheduleState();
     }),
     core.events.on('removed', ({ groupId }) => {
