@@ -148,7 +148,7 @@ async function main(): Promise<void> {
     version: app.getVersion(),
     platform: process.platform,
     onWarning: (m) => log(`core: ${m}`),
-    listeners: { notification: (n) => notifier.show(n) },
+    subscribe: (core) => void core.onNotification((n) => notifier.show(n)),
     log,
   });
   const { core, service: svc } = engine;

@@ -236,6 +236,8 @@ export class Notifier {
   /** What a click does: digest → the list; group → its page through the link rule, or the window when refused. */
   async onClick(request: NotificationRequest): Promise<void> {
     if (request.group && !request.digest) this.deps.markRead?.(request.group);
+    // The core took the link out: record why, as a refusal at the click would be.
+    if (request.refusedLink) this.recordRefusal(request.refusedLink.url, request.refusedLink.reason, request.group);
     if (request.digest || !request.url || !request.group) {
       this.deps.showWindow();
       this.deps.navigate('errors', request.group ?? undefined);

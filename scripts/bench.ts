@@ -36,13 +36,35 @@ import { createServer as createNetServer } from 'node:net';
 import type { NormalizedEvent } from '../shared/events';
 import { parseSettings, type Settings, type SourceInput } from '../shared/settings';
 import { CrashbellCore } from '../main/core/core';
-import { openInbox, type LocalInbox } from '../main/core/inbox/index';
 import { blankEvent } from '../main/core/providers/parsed-event';
 import { allSecretHeaders, getProvider } from '../main/core/providers/index';
 import { Receiver } from '../main/core/receiver';
 import { DEFAULT_REQUEST_LOG_SIZE, RequestLog } from '../main/core/request-log';
 import { signSentryHook } from '../main/core/providers/sentry';
 import { MemorySettingsStore } from '../main/core/settings-access';
+import type { Inbox } from '../main/core/inbox/inbox';
+
+/** The engine without a receiver: the history, the inbox and the ingest pipeline, as the bench measures them. */
+interface BenchInbox {
+  ingest(event: NormalizedEvent): Promise<unknown>;
+  list: Inbox['list'];
+  counts: Inbox['counts'];
+  close(): Promise<void>;
+}
+
+async function openInbox(options: { dataDir: string; getSettings: () => Settings }): Promise<BenchInbox> {
+  const core = await CrashbellCore.open({
+    settings: new MemorySettingsStore(options.getSettings()),
+    dataDir: options.dataDir,
+    listen: false,
+  });
+  return {
+    ingest: (event) => core.ingest(event, null, undefined, { kind: 'hook' }),
+    list: (q) => core.inbox.list(q),
+    counts: () => core.inbox.counts(),
+    close: () => core.stop(),
+  };
+}
 
 const CONNECTIONS = 20;
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 8);
@@ -193,7 +215,7 @@ async function serve(kind: string, configPath: string, dataDir: string): Promise
   // CPU accounting for the measured run only: the parent sends SIGUSR2 after its warm-up, SIGTERM at the end.
   let base = process.cpuUsage();
   process.on('SIGUSR2', () => (base = process.cpuUsage()));
-  let inbox: LocalInbox | null = null;
+  let inbox: Inbox | null = null;
   let baseStats = { syncs: 0, syncMs: 0, batched: 0 };
   process.on('SIGUSR2', () => {
     if (inbox) baseStats = inbox.stats();
@@ -245,8 +267,7 @@ async function serve(kind: string, configPath: string, dataDir: string): Promise
     return;
   }
   const core = await CrashbellCore.open({ settings: new MemorySettingsStore(settings), dataDir, port: 0 });
-  // CrashbellCore.open opens the inbox with openInbox, whose result also offers the store counters.
-  inbox = core.inbox as LocalInbox;
+  inbox = core.inbox;
   process.stdout.write(`${JSON.stringify({ port: core.port })}\n`);
   process.on('SIGTERM', () => {
     report();

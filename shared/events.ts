@@ -277,8 +277,13 @@ export interface NotificationRequest {
   body: string;
   /** The sound its source asks for; absent means the platform's default (digests, older callers). */
   sound?: NotificationSound;
-  /** The error's page for a single group; null for a digest (it opens the list). */
+  /**
+   * The error's page for a single group, already held to the link rule (the provider's hosts or the source's web
+   * app URL): null for a digest (it opens the list), and when the rule refused the link (see `refusedLink`).
+   */
   url: string | null;
+  /** The link the provider sent that the link rule refused, and why: shown, never opened. */
+  refusedLink?: { url: string; reason: string };
   /** The group id, or null for a digest. */
   group: string | null;
   digest: boolean;

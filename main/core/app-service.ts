@@ -40,15 +40,18 @@ import type {
 import { groupUpdate } from '../../shared/group-filter';
 import type { Settings, Source } from '../../shared/settings';
 import { LATEST_IN_STATE, appStateOf, sourceView } from './app-state';
+import { AppPushes } from './app-pushes';
+import type { Event } from './base/event';
+import { DisposableStore, toDisposable } from './base/lifecycle';
 import type { CrashbellCore } from './core';
-import { CrashbellError, InvalidSourceError, UnknownSourceError } from './errors';
+import { CrashbellError, errorText, InvalidSourceError, UnknownSourceError } from './errors';
 import { dndAfter } from './inbox/dnd';
-import { checkDocsLink, checkGroupLink, type LinkVerdict, linkRuleOf } from './links';
+import { checkDocsLink, groupLinkVerdict } from './links';
 import { getProvider, PROVIDERS } from './providers/index';
 import { previewFor } from './providers/preview';
 import { InvalidSettingsError, applySettingsPatch, settingsView, validSettings } from './settings-edit';
 import type { SettingsStore } from './settings-access';
-import { createSource, localBaseUrl, updatedSource } from './sources';
+import { createSource, findSource, localBaseUrl, updatedSource } from './sources';
 import { baseOf, publicBaseOf } from './tunnel';
 
 /** What the service needs of the tunnel manager (the real one is `TunnelManager` in tunnel.ts). */
@@ -59,10 +62,10 @@ export interface AppTunnel {
   subscribe(listener: (state: TunnelState) => void): () => void;
 }
 
-/** What the service needs of the team relay (the real one is `TeamRelay` in relay/index.ts). */
+/** What the service needs of the team relay (the real one is `TeamRelay` in relay/team-relay.ts). */
 export interface AppRelay {
   getState(): RelayState;
-  subscribe(listener: (state: RelayState) => void): () => void;
+  readonly onState: Event<RelayState>;
   test(): Promise<RelayTestResult>;
   /** Marks are shared with the team now. */
   readonly sharing: boolean;
@@ -115,16 +118,6 @@ function absentShell(): ShellHooks {
 /** The calls of the IPC table, as the service implements them (the push listeners are `subscribe`). */
 export type AppCalls = CrashbellCalls;
 
-/** The service: the contract's calls and pushes. */
-export interface AppService extends AppCalls {
-  /** Listens to one push channel; returns the unsubscribe function. */
-  subscribe<C extends EventChannel>(channel: C, listener: (payload: EventChannels[C]) => void): () => void;
-  /** Asks the window to show a view (tray entries, notification clicks). */
-  navigate(view: ViewName, groupId?: string): void;
-  /** Stops listening to the core, settings and tunnel; pending pushes are dropped. */
-  close(): void;
-}
-
 /** A group id that the inbox does not hold. */
 export class UnknownGroupError extends CrashbellError {
   constructor(groupId: string) {
@@ -135,334 +128,307 @@ export class UnknownGroupError extends CrashbellError {
 export { InvalidSettingsError };
 
 /**
- * Builds the app service and subscribes it to the core's events and to settings and tunnel changes; call
- * `close()` to stop.
+ * The app service: the IPC table's calls over the engine, and its pushes. It subscribes to the core's events,
+ * the settings, the tunnel and the relay itself, so every front end that builds the engine gets the same
+ * pushes; `close()` undoes all of it.
  */
-export function createAppService(deps: AppServiceDeps): AppService {
-  const { core, settings } = deps;
-  const tunnel = deps.tunnel ?? absentTunnel();
-  const relay = deps.relay ?? null;
-  const shell = deps.shell ?? absentShell();
-  const secretStorage = deps.secretStorage ?? {
-    available: false,
-    note: 'Crashbell could not tell whether secrets are encrypted on this machine.',
-  };
-  const version = deps.version ?? '0.0.0';
-  const platform = deps.platform ?? process.platform;
-  const now = deps.now ?? Date.now;
-  const debounceMs = deps.stateDebounceMs ?? 100;
-  const listeners = new Map<EventChannel, Set<(payload: never) => void>>();
-  let stateTimer: ReturnType<typeof setTimeout> | null = null;
-  let closed = false;
+export class AppService implements AppCalls {
+  private readonly core: CrashbellCore;
+  private readonly settings: SettingsStore;
+  private readonly tunnel: AppTunnel;
+  private readonly relay: AppRelay | null;
+  private readonly shell: ShellHooks;
+  private readonly secretStorage: SecretStorageState;
+  private readonly version: string;
+  private readonly platform: string;
+  private readonly now: () => number;
+  private readonly pushes: AppPushes;
+  private readonly subscriptions = new DisposableStore();
 
-  function emit<C extends EventChannel>(channel: C, payload: EventChannels[C]): void {
-    if (closed) return;
-    const set = listeners.get(channel);
-    if (!set) return;
-    for (const l of [...set]) {
-      try {
-        (l as (p: EventChannels[C]) => void)(payload);
-      } catch {
-        // One failing window must not stop the others, nor the core that called us.
-      }
-    }
+  constructor(deps: AppServiceDeps) {
+    this.core = deps.core;
+    this.settings = deps.settings;
+    this.tunnel = deps.tunnel ?? absentTunnel();
+    this.relay = deps.relay ?? null;
+    this.shell = deps.shell ?? absentShell();
+    this.secretStorage = deps.secretStorage ?? {
+      available: false,
+      note: 'Crashbell could not tell whether secrets are encrypted on this machine.',
+    };
+    this.version = deps.version ?? '0.0.0';
+    this.platform = deps.platform ?? process.platform;
+    this.now = deps.now ?? Date.now;
+    this.pushes = new AppPushes(() => this.buildState(), deps.stateDebounceMs ?? 100);
+    this.follow();
   }
 
-  function buildState(): AppState {
+  /** Turns the core's events, settings, tunnel and relay changes into pushes. */
+  private follow(): void {
+    const { core, pushes } = this;
+    const s = this.subscriptions;
+    s.add(
+      core.onGroup((g) => {
+        // The row and its search text are built only for a window that listens (headless has none).
+        if (pushes.listened('group:updated')) pushes.push('group:updated', groupUpdate(g));
+        pushes.scheduleState();
+      }),
+    );
+    s.add(
+      core.onRemoved(({ groupId }) => {
+        pushes.push('group:removed', { groupId });
+        pushes.scheduleState();
+      }),
+    );
+    s.add(
+      core.onGroups(({ change }) => {
+        pushes.push('groups:reset', { change });
+        pushes.scheduleState();
+      }),
+    );
+    s.add(core.onNotification((n) => pushes.push('notification:raised', n)));
+    s.add(core.onRequest((r) => pushes.push('request:recorded', r)));
+    s.add(core.onReceiver(() => pushes.pushStateNow()));
+    s.add(toDisposable(this.settings.subscribe(() => pushes.scheduleState())));
+    s.add(toDisposable(this.tunnel.subscribe(() => pushes.scheduleState())));
+    if (this.relay) s.add(this.relay.onState(() => pushes.scheduleState()));
+    s.add(pushes);
+  }
+
+  private buildState(): AppState {
     return appStateOf({
-      settings: settings.get(),
-      receiver: core.receiver,
-      host: core.host,
-      tunnel: tunnel.getState(),
-      ...(relay ? { relay: relay.getState() } : {}),
-      counts: core.inbox.counts(),
-      latest: core.inbox.latest(LATEST_IN_STATE),
-      secretStorage,
-      version,
-      platform,
-      now: now(),
+      settings: this.settings.get(),
+      receiver: this.core.receiver,
+      host: this.core.host,
+      tunnel: this.tunnel.getState(),
+      ...(this.relay ? { relay: this.relay.getState() } : {}),
+      counts: this.core.inbox.counts(),
+      latest: this.core.inbox.latest(LATEST_IN_STATE),
+      secretStorage: this.secretStorage,
+      version: this.version,
+      platform: this.platform,
+      now: this.now(),
     });
   }
 
-  function pushStateNow(): void {
-    if (stateTimer) {
-      clearTimeout(stateTimer);
-      stateTimer = null;
-    }
-    if (closed || !listeners.get('state:changed')?.size) return;
-    emit('state:changed', buildState());
+  private viewOf(source: Source): SourceView {
+    const local = localBaseUrl(this.core.host, this.core.port ?? this.settings.get().port);
+    return sourceView(source, local, publicBaseOf(this.tunnel.getState()), this.now());
   }
 
-  function scheduleState(): void {
-    if (closed) return;
-    if (debounceMs <= 0) {
-      pushStateNow();
-      return;
-    }
-    if (stateTimer) return;
-    stateTimer = setTimeout(pushStateNow, debounceMs);
-    stateTimer.unref?.();
-  }
-
-  function viewOf(source: Source): SourceView {
-    return sourceView(source, localBaseUrl(core.host, core.port ?? settings.get().port), publicBaseOf(tunnel.getState()), now());
-  }
-
-  function findSource(sourceId: string): Source {
-    const source = settings.get().sources.find((s) => s.id === sourceId);
+  private sourceOrThrow(sourceId: string): Source {
+    const source = findSource(this.settings.get(), sourceId);
     if (!source) throw new UnknownSourceError(sourceId);
     return source;
   }
 
-  /** The rule an error's link is held to: its provider's hosts and its source's web app URL. */
-  function groupVerdict(group: Pick<Group, 'url' | 'provider' | 'sourceId'>): LinkVerdict {
-    const source = settings.get().sources.find((s) => s.id === group.sourceId);
-    return checkGroupLink(group.url, linkRuleOf(group.provider, source));
-  }
-
   /** What the detail view shows of a group's link: whether it opens, why not, and how it was made. */
-  function linkOf(group: Group): GroupLink | null {
-    if (!group.url) return null;
-    const verdict = groupVerdict(group);
-    return {
-      url: group.url,
-      opens: verdict.ok,
-      reason: verdict.ok ? null : verdict.reason,
-      derived: group.urlDerivation ?? null,
-    };
+  private linkOf(group: Group): GroupLink | null {
+    const verdict = groupLinkVerdict(group, findSource(this.settings.get(), group.sourceId));
+    if (!group.url || !verdict) return null;
+    return { url: group.url, opens: verdict.ok, reason: verdict.ok ? null : verdict.reason, derived: group.urlDerivation ?? null };
   }
 
-  function saveSources(sources: Source[]): Settings {
-    const next = validSettings({ ...settings.get(), sources });
-    settings.set(next);
+  private saveSources(sources: Source[]): Settings {
+    const next = validSettings({ ...this.settings.get(), sources });
+    this.settings.set(next);
     return next;
   }
 
-  const offs = [
-    core.events.on('group', (g) => {
-      // The row and its search text are built only for a window that listens (headless has none).
-      if (listeners.get('group:updated')?.size) emit('group:updated', groupUpdate(g));
-      scheduleState();
-    }),
-    core.events.on('removed', ({ groupId }) => {
-      emit('group:removed', { groupId });
-      scheduleState();
-    }),
-    core.events.on('groups', ({ change }) => {
-      emit('groups:reset', { change });
-      scheduleState();
-    }),
-    core.events.on('notification', (n) => emit('notification:raised', n)),
-    core.events.on('request', (r) => emit('request:recorded', r)),
-    core.events.on('receiver', () => pushStateNow()),
-    settings.subscribe(() => scheduleState()),
-    tunnel.subscribe(() => scheduleState()),
-    ...(relay ? [relay.subscribe(() => scheduleState())] : []),
-  ];
+  // ---- the calls of the IPC table ----
 
-  return {
-    async getState() {
-      return buildState();
-    },
+  async getState(): Promise<AppState> {
+    return this.buildState();
+  }
 
-    async listGroups(query: GroupQuery): Promise<GroupPage> {
-      return core.inbox.list(query);
-    },
+  async listGroups(query: GroupQuery): Promise<GroupPage> {
+    return this.core.inbox.list(query);
+  }
 
-    async getGroup(groupId: string): Promise<GroupDetail | null> {
-      const group = core.inbox.get(groupId);
-      return group ? { ...group, link: linkOf(group) } : null;
-    },
+  async getGroup(groupId: string): Promise<GroupDetail | null> {
+    const group = this.core.inbox.get(groupId);
+    return group ? { ...group, link: this.linkOf(group) } : null;
+  }
 
-    async markGroup(groupId: string, marks: GroupMarks): Promise<GroupSummary | null> {
-      const team = marks.resolved !== undefined || marks.muted !== undefined;
-      if (!relay?.sharing || !team || !core.inbox.get(groupId)) return core.mark(groupId, marks);
+  async markGroup(groupId: string, marks: GroupMarks): Promise<GroupSummary | null> {
+    const { core, relay } = this;
+    const team = marks.resolved !== undefined || marks.muted !== undefined;
+    if (!relay?.sharing || !team || !core.group(groupId)) return core.mark(groupId, marks);
+    try {
+      await relay.shareMark(groupId, marks);
+    } catch (err) {
+      // The mark still holds here; the team just does not hear of it.
+      core.warn(errorText(err));
+      return core.mark(groupId, marks);
+    }
+    return core.mark(groupId, marks, relay.member);
+  }
+
+  async openGroup(groupId: string): Promise<OpenResult> {
+    const group = this.core.group(groupId);
+    if (!group) throw new UnknownGroupError(groupId);
+    const verdict = groupLinkVerdict(group, findSource(this.settings.get(), group.sourceId));
+    if (!verdict) return { opened: false, reason: `${getProvider(group.provider)?.name ?? 'The provider'} sent no link for this error` };
+    if (!verdict.ok) return { opened: false, reason: verdict.reason };
+    await this.shell.openExternal(verdict.url);
+    if (!group.read) await this.core.mark(groupId, { read: true });
+    return { opened: true, reason: null };
+  }
+
+  async deleteGroup(groupId: string): Promise<boolean> {
+    return this.core.deleteGroup(groupId);
+  }
+
+  async markAllRead(): Promise<number> {
+    return this.core.markAllRead();
+  }
+
+  async clearHistory(): Promise<number> {
+    return this.core.clearHistory();
+  }
+
+  async addSource(input: NewSourceInput): Promise<SourceView> {
+    if (!getProvider(input.provider)) throw new InvalidSourceError(`Crashbell has no "${String(input.provider)}" provider yet`);
+    const source = createSource(input, this.now());
+    this.saveSources([...this.settings.get().sources, source]);
+    return this.viewOf(source);
+  }
+
+  async updateSource(sourceId: string, patch: SourcePatch): Promise<SourceView> {
+    const overlap = { hours: this.settings.get().credentialOverlapHours, now: this.now() };
+    const next = updatedSource(this.sourceOrThrow(sourceId), patch, overlap);
+    this.saveSources(this.settings.get().sources.map((x) => (x.id === sourceId ? next : x)));
+    return this.viewOf(next);
+  }
+
+  async removeSource(sourceId: string): Promise<void> {
+    this.sourceOrThrow(sourceId);
+    this.saveSources(this.settings.get().sources.filter((x) => x.id !== sourceId));
+  }
+
+  async sendTestEvent(sourceId: string): Promise<DeliveryResult> {
+    this.sourceOrThrow(sourceId);
+    const pub = publicBaseOf(this.tunnel.getState());
+    if (!pub) return this.core.deliverSample(sourceId);
+    let why: string;
+    try {
+      const viaTunnel = await this.core.deliverSample(sourceId, pub);
+      // Status 0: nothing answered at the public URL (the core reports network failures that way).
+      if (viaTunnel.status !== 0) return viaTunnel;
+      why = viaTunnel.reason;
+    } catch (err) {
+      why = errorText(err);
+    }
+    // The tunnel may have just dropped: still prove the receiver works, and say why it went local.
+    const local = await this.core.deliverSample(sourceId);
+    return { ...local, reason: `${local.reason} (the tunnel did not answer: ${why})` };
+  }
+
+  async listRequests(): Promise<RequestRecord[]> {
+    return this.core.requests();
+  }
+
+  async replayRequest(requestId: string): Promise<DeliveryResult> {
+    return this.core.replay(requestId);
+  }
+
+  async getSettings(): Promise<SettingsView> {
+    return settingsView(this.settings.get());
+  }
+
+  async updateSettings(patch: SettingsPatch): Promise<SettingsView> {
+    const current = this.settings.get();
+    const next = applySettingsPatch(current, patch);
+    // Saved before awaiting the shell, so a concurrent update never works on a stale copy.
+    this.settings.set(next);
+    if (next.startAtLogin !== current.startAtLogin) {
       try {
-        await relay.shareMark(groupId, marks);
+        await this.shell.setStartAtLogin(next.startAtLogin);
       } catch (err) {
-        // The mark still holds here; the team just does not hear of it.
-        core.events.emit('warning', `${err instanceof Error ? err.message : String(err)}`);
-        return core.mark(groupId, marks);
+        // The system refused: keep the setting true to what the system does.
+        this.settings.set({ ...this.settings.get(), startAtLogin: current.startAtLogin });
+        throw err;
       }
-      return core.mark(groupId, marks, relay.member);
-    },
+    }
+    return settingsView(this.settings.get());
+  }
 
-    async openGroup(groupId: string): Promise<OpenResult> {
-      const group = core.inbox.get(groupId);
-      if (!group) throw new UnknownGroupError(groupId);
-      if (!group.url)
-        return { opened: false, reason: `${getProvider(group.provider)?.name ?? 'The provider'} sent no link for this error` };
-      const verdict = groupVerdict(group);
-      if (!verdict.ok) return { opened: false, reason: verdict.reason };
-      await shell.openExternal(verdict.url);
-      if (!group.read) await core.mark(groupId, { read: true });
-      return { opened: true, reason: null };
-    },
+  async setDnd(mode: DndMode): Promise<AppState> {
+    if (mode !== 'off' && mode !== '1h' && mode !== 'tomorrow') {
+      throw new InvalidSettingsError('dnd', `unknown Do Not Disturb mode "${String(mode)}": use off, 1h or tomorrow`);
+    }
+    const s = this.settings.get();
+    this.settings.set(validSettings({ ...s, dnd: dndAfter(s.dnd, mode, this.now()) }));
+    return this.buildState();
+  }
 
-    async deleteGroup(groupId: string): Promise<boolean> {
-      return core.deleteGroup(groupId);
-    },
+  async reconnectTunnel(): Promise<TunnelState> {
+    return this.tunnel.reconnect();
+  }
 
-    async markAllRead(): Promise<number> {
-      return core.markAllRead();
-    },
+  async copy(text: string, what: { sourceId?: string; webhookUrl?: boolean }): Promise<void> {
+    await this.shell.copyText(text);
+    if (!what?.webhookUrl) return;
+    const base = baseOf(text);
+    const s = this.settings.get();
+    if (base && s.tunnel.lastCopiedUrl !== base) {
+      this.settings.set(validSettings({ ...s, tunnel: { ...s.tunnel, lastCopiedUrl: base } }));
+    }
+  }
 
-    async clearHistory(): Promise<number> {
-      return core.clearHistory();
-    },
+  async openLink(url: string): Promise<OpenResult> {
+    const verdict = checkDocsLink(
+      url,
+      PROVIDERS.map((p) => p.docsUrl),
+    );
+    if (!verdict.ok) return { opened: false, reason: verdict.reason };
+    await this.shell.openExternal(verdict.url);
+    return { opened: true, reason: null };
+  }
 
-    async addSource(input: NewSourceInput): Promise<SourceView> {
-      if (!getProvider(input.provider)) throw new InvalidSourceError(`Crashbell has no "${String(input.provider)}" provider yet`);
-      const source = createSource(input, now());
-      saveSources([...settings.get().sources, source]);
-      return viewOf(source);
-    },
-
-    async updateSource(sourceId: string, patch: SourcePatch): Promise<SourceView> {
-      const next = updatedSource(findSource(sourceId), patch, { hours: settings.get().credentialOverlapHours, now: now() });
-      saveSources(settings.get().sources.map((x) => (x.id === sourceId ? next : x)));
-      return viewOf(next);
-    },
-
-    async removeSource(sourceId: string): Promise<void> {
-      findSource(sourceId);
-      saveSources(settings.get().sources.filter((x) => x.id !== sourceId));
-    },
-
-    async sendTestEvent(sourceId: string): Promise<DeliveryResult> {
-      findSource(sourceId);
-      const pub = publicBaseOf(tunnel.getState());
-      if (!pub) return core.deliverSample(sourceId);
-      let why: string;
+  async previewMapping(sourceId: string, config: Record<string, unknown> | null): Promise<MappingPreview> {
+    const source = this.sourceOrThrow(sourceId);
+    const provider = getProvider(source.provider);
+    if (!provider) return { ok: false, body: null, fields: {}, errors: [`Crashbell has no "${source.provider}" provider`] };
+    const record = this.core.requests().find((r) => r.sourceId === sourceId && !r.bodyTruncated && r.body.trim() !== '');
+    let body: unknown = null;
+    if (record) {
       try {
-        const viaTunnel = await core.deliverSample(sourceId, pub);
-        // Status 0: nothing answered at the public URL (the core reports network failures that way).
-        if (viaTunnel.status !== 0) return viaTunnel;
-        why = viaTunnel.reason;
-      } catch (err) {
-        why = err instanceof Error ? err.message : String(err);
+        body = JSON.parse(record.body);
+      } catch {
+        return { ok: false, body: record.body, fields: {}, errors: ['the last body received is not JSON'] };
       }
-      // The tunnel may have just dropped: still prove the receiver works, and say why it went local.
-      const local = await core.deliverSample(sourceId);
-      return { ...local, reason: `${local.reason} (the tunnel did not answer: ${why})` };
-    },
+    }
+    const trial: Source = { ...source, config: config ?? source.config };
+    return previewFor(provider, { source: trial, body, headers: record?.headers ?? {}, now: this.now() });
+  }
 
-    async listRequests(): Promise<RequestRecord[]> {
-      return core.requests();
-    },
+  async testRelay(): Promise<RelayTestResult> {
+    if (!this.relay) {
+      const sentAt = new Date(this.now()).toISOString();
+      return { ok: false, sentAt, seq: null, cameBackAt: null, roundTripMs: null, reason: 'This Crashbell runs without the team relay' };
+    }
+    return this.relay.test();
+  }
 
-    async replayRequest(requestId: string): Promise<DeliveryResult> {
-      return core.replay(requestId);
-    },
+  // ---- pushes ----
 
-    async getSettings(): Promise<SettingsView> {
-      return settingsView(settings.get());
-    },
+  /** Listens to one push channel; returns the unsubscribe function. */
+  subscribe<C extends EventChannel>(channel: C, listener: (payload: EventChannels[C]) => void): () => void {
+    return this.pushes.subscribe(channel, listener);
+  }
 
-    async updateSettings(patch: SettingsPatch): Promise<SettingsView> {
-      const current = settings.get();
-      const next = applySettingsPatch(current, patch);
-      // Saved before awaiting the shell, so a concurrent update never works on a stale copy.
-      settings.set(next);
-      if (next.startAtLogin !== current.startAtLogin) {
-        try {
-          await shell.setStartAtLogin(next.startAtLogin);
-        } catch (err) {
-          // The system refused: keep the setting true to what the system does.
-          settings.set({ ...settings.get(), startAtLogin: current.startAtLogin });
-          throw err;
-        }
-      }
-      return settingsView(settings.get());
-    },
+  /** Asks the window to show a view (tray entries, notification clicks). */
+  navigate(view: ViewName, groupId?: string): void {
+    this.pushes.push('navigate', groupId ? { view, groupId } : { view });
+  }
 
-    async setDnd(mode: DndMode): Promise<AppState> {
-      if (mode !== 'off' && mode !== '1h' && mode !== 'tomorrow') {
-        throw new InvalidSettingsError('dnd', `unknown Do Not Disturb mode "${String(mode)}": use off, 1h or tomorrow`);
-      }
-      const s = settings.get();
-      settings.set(validSettings({ ...s, dnd: dndAfter(s.dnd, mode, now()) }));
-      return buildState();
-    },
+  /** Stops listening to the core, settings and tunnel; pending pushes are dropped. */
+  close(): void {
+    this.subscriptions.dispose();
+  }
+}
 
-    async reconnectTunnel(): Promise<TunnelState> {
-      return tunnel.reconnect();
-    },
-
-    async copy(text: string, what: { sourceId?: string; webhookUrl?: boolean }): Promise<void> {
-      await shell.copyText(text);
-      if (!what?.webhookUrl) return;
-      const base = baseOf(text);
-      const s = settings.get();
-      if (base && s.tunnel.lastCopiedUrl !== base) {
-        settings.set(validSettings({ ...s, tunnel: { ...s.tunnel, lastCopiedUrl: base } }));
-      }
-    },
-
-    async openLink(url: string): Promise<OpenResult> {
-      const verdict = checkDocsLink(
-        url,
-        PROVIDERS.map((p) => p.docsUrl),
-      );
-      if (!verdict.ok) return { opened: false, reason: verdict.reason };
-      await shell.openExternal(verdict.url);
-      return { opened: true, reason: null };
-    },
-
-    async previewMapping(sourceId: string, config: Record<string, unknown> | null): Promise<MappingPreview> {
-      const source = findSource(sourceId);
-      const provider = getProvider(source.provider);
-      if (!provider) return { ok: false, body: null, fields: {}, errors: [`Crashbell has no "${source.provider}" provider`] };
-      const record = core.requests().find((r) => r.sourceId === sourceId && !r.bodyTruncated && r.body.trim() !== '');
-      let body: unknown = null;
-      if (record) {
-        try {
-          body = JSON.parse(record.body);
-        } catch {
-          return { ok: false, body: record.body, fields: {}, errors: ['the last body received is not JSON'] };
-        }
-      }
-      const trial: Source = { ...source, config: config ?? source.config };
-      return previewFor(provider, { source: trial, body, headers: record?.headers ?? {}, now: now() });
-    },
-
-    async testRelay(): Promise<RelayTestResult> {
-      if (!relay) {
-        return {
-          ok: false,
-          sentAt: new Date(now()).toISOString(),
-          seq: null,
-          cameBackAt: null,
-          roundTripMs: null,
-          reason: 'This Crashbell runs without the team relay',
-        };
-      }
-      return relay.test();
-    },
-
-    subscribe(channel, listener) {
-      let set = listeners.get(channel);
-      if (!set) {
-        set = new Set();
-        listeners.set(channel, set);
-      }
-      const l = listener as (payload: never) => void;
-      set.add(l);
-      return () => {
-        set.delete(l);
-      };
-    },
-
-    navigate(view: ViewName, groupId?: string): void {
-      emit('navigate', groupId ? { view, groupId } : { view });
-    },
-
-    close(): void {
-      closed = true;
-      if (stateTimer) clearTimeout(stateTimer);
-      stateTimer = null;
-      for (const off of offs) off();
-      listeners.clear();
-    },
-  };
+/** Builds the app service (see {@link AppService}); call `close()` to stop. */
+export function createAppService(deps: AppServiceDeps): AppService {
+  return new AppService(deps);
 }

@@ -5,12 +5,12 @@
  *
  * Why copy: V8 keeps a slice of a string (`s.slice()`, `trim()`, `split()`, a regex match) as a view on the whole
  * original, so a 40-character title cut from a 1 MB frame name keeps the megabyte alive as long as the title
- * lives. Whatever is kept here is therefore built afresh (one JSON round trip over the bounded fields), so
- * nothing stored shares memory with a request body.
+ * lives. Whatever is kept here is therefore built afresh ({@link ownCopy}), so nothing stored shares memory with
+ * a request body.
  *
- * `CrashbellCore.ingest` bounds every event before anything sees it (receiver and relay alike) and the inbox
- * bounds again at its door (a cheap check when already bounded); summaries read back from an old log that
- * predates these limits are bounded on the way in (`boundedSummary`).
+ * The ingest pipeline bounds every event once, whoever brought it (the receiver, the relay), into a
+ * {@link BoundedEvent}: the type the inbox requires, so an unbounded event cannot reach the history. Summaries
+ * read back from an old log that predates these limits are bounded on the way in (`boundedSummary`).
  */
 import { hash } from 'node:crypto';
 import type { AgentPart, AttributeHistogram, GroupSummary, NormalizedEvent } from '../../shared/events';
@@ -67,24 +67,26 @@ export function cut(value: string, max: number): string {
  * surrogates intact (they are escaped, then read back), so the copy is exact.
  */
 export function ownCopy(value: string): string {
-  // V8 copies substrings shorter than 13 characters instead of slicing, so those are already their own.
-  return value.length < 13 ? value : (JSON.parse(JSON.stringify(value)) as string);
+  // V8 copies substrings shorter than 13 characters instead of slicing, so those are already their own. A longer
+  // one is joined to a space (a cons string) and sliced back: slicing flattens the pair into a new flat string,
+  // so the result is a view on that fresh copy and on nothing else (a JSON round trip does the same, slower).
+  return value.length < 13 ? value : ` ${value}`.slice(1);
 }
 
 function text(value: unknown, max: number): string {
-  return typeof value === 'string' ? cut(value, max) : '';
+  return typeof value === 'string' ? ownCopy(cut(value, max)) : '';
 }
 
 function textOrNull(value: unknown, max: number): string | null {
-  return typeof value === 'string' ? cut(value, max) : null;
+  return typeof value === 'string' ? ownCopy(cut(value, max)) : null;
 }
 
 function timeOrNull(value: unknown): string | null {
-  return typeof value === 'string' && value.length <= EVENT_LIMITS.time ? value : null;
+  return typeof value === 'string' && value.length <= EVENT_LIMITS.time ? ownCopy(value) : null;
 }
 
 function urlOrNull(value: unknown): string | null {
-  return typeof value === 'string' && value.length <= EVENT_LIMITS.url ? value : null;
+  return typeof value === 'string' && value.length <= EVENT_LIMITS.url ? ownCopy(value) : null;
 }
 
 function countOrNull(value: unknown): number | null {
@@ -96,7 +98,7 @@ function list(value: unknown, count: number, max: number): string[] {
   const out: string[] = [];
   for (const item of value) {
     if (out.length >= count) break;
-    if (typeof item === 'string') out.push(cut(item, max));
+    if (typeof item === 'string') out.push(ownCopy(cut(item, max)));
   }
   return out;
 }
@@ -107,9 +109,7 @@ function agent(value: AgentPart | null | undefined): AgentPart | null {
 }
 
 function attributes(value: unknown): Record<string, AttributeHistogram> {
-  // No prototype, so an attribute named "__proto__" is a plain key here; the JSON copy that follows makes it an
-  // own data property of an ordinary object (JSON.parse defines, never sets), never a prototype.
-  const out = Object.create(null) as Record<string, AttributeHistogram>;
+  const out: Record<string, AttributeHistogram> = {};
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return out;
   let kept = 0;
   for (const name in value as Record<string, unknown>) {
@@ -125,7 +125,13 @@ function attributes(value: unknown): Record<string, AttributeHistogram> {
       const n: unknown = row[1];
       histogram.push([text(v, EVENT_LIMITS.attributeValue), typeof n === 'number' && Number.isFinite(n) ? n : 0]);
     }
-    out[cut(name, EVENT_LIMITS.attributeKey)] = histogram;
+    // Defined, never set: an attribute named "__proto__" is an own key like any other, never a prototype.
+    Object.defineProperty(out, text(name, EVENT_LIMITS.attributeKey), {
+      value: histogram,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
     kept++;
   }
   return out;
@@ -194,17 +200,21 @@ function boundedShared(e: {
 /** Every key of T, optional ones too, so a field added to the event type cannot be left out here unnoticed. */
 type EveryField<T> = { [K in Exclude<keyof T, never>]: T[K] | undefined };
 
-/** The events this module made, so bounding one again costs a look-up (a brand property slowed every event). */
-const BOUNDED = new WeakSet<NormalizedEvent>();
+declare const boundedBrand: unique symbol;
+
+/**
+ * An event whose kept fields are bounded and copied ({@link boundedEvent}): what the inbox and everything after
+ * it require. The brand exists only for the type checker; at run time it is a plain {@link NormalizedEvent}.
+ */
+export type BoundedEvent = NormalizedEvent & { readonly [boundedBrand]: true };
 
 /**
  * The event with every kept field bounded and copied (see the module comment), its redelivery key in digest form,
- * and `raw` untouched. An event this function returned is returned as it is.
+ * and `raw` untouched. The pipeline calls it once per event.
  */
-export function boundedEvent(event: NormalizedEvent): NormalizedEvent {
-  if (BOUNDED.has(event)) return event;
-  // One literal with every field, in NormalizedEvent's order: built by spreads, the object went to dictionary mode
-  // and JSON.stringify took its slow path (three times the cost of the whole copy).
+export function boundedEvent(event: NormalizedEvent): BoundedEvent {
+  // One literal with every field, always in this order: one object shape for every event, so the code that reads
+  // them stays optimized (built by spreads, the object went to dictionary mode and JSON.stringify took its slow path).
   const bounded = {
     id: text(event.id, EVENT_LIMITS.id),
     // A provider id from the receiver is one of ours; a relay peer's is bounded like any other text.
@@ -238,15 +248,12 @@ export function boundedEvent(event: NormalizedEvent): NormalizedEvent {
       key: event.redelivery?.key ? redeliveryDigest(event.redelivery.key) : '',
       windowMs: countOrNull(event.redelivery?.windowMs),
     },
-    // Optional fields: undefined is left out by the JSON copy, so an absent field stays absent.
-    test: typeof event.test === 'boolean' ? event.test : undefined,
-    urlDerivation: event.urlDerivation === undefined ? undefined : textOrNull(event.urlDerivation, EVENT_LIMITS.description),
-  } satisfies EveryField<Omit<NormalizedEvent, 'raw'>>;
-  // One round trip copies every kept string at once (natively), so none of them is a view on the body.
-  const out = JSON.parse(JSON.stringify(bounded)) as NormalizedEvent;
-  out.raw = event.raw;
-  BOUNDED.add(out);
-  return out;
+    urlDerivation:
+      event.urlDerivation === undefined || event.urlDerivation === null ? null : textOrNull(event.urlDerivation, EVENT_LIMITS.description),
+    raw: event.raw,
+    test: event.test === true,
+  } satisfies EveryField<NormalizedEvent>;
+  return bounded as BoundedEvent;
 }
 
 /**

@@ -1,58 +1,49 @@
 /**
- * CrashbellCore: the engine. It opens the inbox in a data folder, runs the receiver on a port, keeps the
- * request log, and is the one route every event takes: {@link CrashbellCore.ingest} stores it and reports,
- * through one typed emitter, what it did and what it raised. The receiver calls it for each verified hook; the
- * team relay calls it for each event it brings in. The app, headless mode and the e2e harness all build it
- * the same way, through `startEngine` (engine.ts).
+ * CrashbellCore: the engine. It opens the history in a data folder (the inbox and the extensions' ledgers),
+ * runs the receiver, keeps the request log, and is the one route every event takes: {@link CrashbellCore.ingest}
+ * runs the ingest pipeline (pipeline/ingest.ts) and reports what it did. It alone fires its events; extensions
+ * (the team relay today) plug into the pipeline and ask the core through the methods of {@link ExtensionHost}.
+ * The app, headless mode and the e2e harness all build it the same way, through `startEngine` (engine.ts).
  */
 import { randomBytes } from 'node:crypto';
 import type { DeliveryResult } from '../../shared/ipc';
-import type { GroupMarks, GroupSummary, NormalizedEvent, NotificationRequest, RequestRecord } from '../../shared/events';
+import type { Decision, GroupMarks, GroupSummary, NormalizedEvent, NotificationRequest, RequestRecord } from '../../shared/events';
 import type { Source } from '../../shared/settings';
-import { boundedEvent } from './bounded-event';
-import { type DataDirInUseError, ListenError, ReplayError, UnknownSourceError } from './errors';
-import { type PostResponse, postRequest } from './http-post';
-import { openInbox, type LocalInbox } from './inbox/index';
-import type { IngestContext, IngestResult } from './inbox/types';
+import { Emitter, type Event } from './base/event';
+import { DisposableStore } from './base/lifecycle';
+import type { BoundedEvent } from './bounded-event';
+import { deliver } from './delivery';
+import { errorText, ListenError, ReplayError, UnknownSourceError } from './errors';
+import { History } from './history/history';
+import { Inbox } from './inbox/inbox';
+import { groupLinkVerdict } from './links';
+import type { IngestContext, IngestExtension, IngestOrigin } from './pipeline/extension';
+import { IngestPipeline } from './pipeline/ingest';
 import { safeEqual } from './providers/helpers';
 import { allSecretHeaders, getProvider } from './providers/index';
 import { Receiver } from './receiver';
 import { DEFAULT_REQUEST_LOG_SIZE, RequestLog } from './request-log';
 import type { SettingsStore } from './settings-access';
-import { localBaseUrl, webhookUrl } from './sources';
+import { findSource, localBaseUrl, webhookUrl } from './sources';
 
-/** Everything the core reports, by event name. */
-export interface CoreEventMap {
-  /** Every request the receiver saw, accepted or rejected, as the inspector lists it. */
-  request: RequestRecord;
-  /** A request the receiver refused (any status outside 2xx). */
-  rejected: RequestRecord;
-  /** An event stored durably, with what the inbox did: group, newness, redelivery, decision. */
-  received: { event: NormalizedEvent; result: IngestResult };
-  /**
-   * A notification to raise: the one an event raised (always right after that event's `received`), or a
-   * digest that storm control's timer raised.
-   */
-  notification: NotificationRequest;
-  /** A group changed (an event, a mark), for live views. */
+/** What ingesting one event came to. */
+export interface IngestResult {
+  /** The group after the event (for a redelivery: as it was). */
   group: GroupSummary;
-  /** A group left the history: the user deleted it. */
-  removed: { groupId: string };
-  /**
-   * Many groups changed at once (the history was cleared, every group marked read): live views reload their
-   * lists rather than hear of each group.
-   */
-  groups: { change: 'cleared' | 'all-read'; count: number };
-  /** The receiver moved or stopped listening (a port change, a port that was taken). */
-  receiver: ReceiverStatus;
-  /** Plain words about something that went wrong but did not stop the core (a torn record skipped...). */
-  warning: string;
+  /** The group was new to Crashbell. */
+  isNew: boolean;
+  /** A redelivery of a hook already recorded: nothing changed, nothing was raised. */
+  duplicate: boolean;
+  decision: Decision;
+  /** The notification the event raised, finished (its link checked); null when it raised none. */
+  notification: NotificationRequest | null;
 }
 
-export type CoreEventName = keyof CoreEventMap;
-export type CoreListener<K extends CoreEventName> = (payload: CoreEventMap[K]) => void;
-/** One listener per event name, at most. */
-export type CoreListeners = { [K in CoreEventName]?: CoreListener<K> };
+/** An event stored durably, with what the inbox made of it. */
+export interface Received {
+  event: BoundedEvent;
+  result: IngestResult;
+}
 
 /** Where the receiver listens, and why not where it was asked to. */
 export interface ReceiverStatus {
@@ -67,55 +58,38 @@ export interface ReceiverStatus {
   error: string | null;
   /** The error's stable code (`port-in-use`, `port-not-allowed`, `host-not-available`), or null. */
   code: string | null;
+  /** No receiver at all: this Crashbell has no sources to receive for (a team member only reading the relay). */
+  off?: boolean;
 }
 
-/**
- * A small typed event emitter. A listener that throws is reported as a `warning` and never breaks the
- * receiver or other listeners.
- */
-export class CoreEvents {
-  private readonly listeners = new Map<CoreEventName, Set<(payload: never) => void>>();
-
-  /** Subscribes; returns the unsubscribe function. */
-  on<K extends CoreEventName>(name: K, listener: CoreListener<K>): () => void {
-    let set = this.listeners.get(name);
-    if (!set) {
-      set = new Set();
-      this.listeners.set(name, set);
-    }
-    set.add(listener as (payload: never) => void);
-    return () => this.off(name, listener);
-  }
-
-  off<K extends CoreEventName>(name: K, listener: CoreListener<K>): void {
-    this.listeners.get(name)?.delete(listener as (payload: never) => void);
-  }
-
-  /** Whether anyone listens to `name`, so work done only for listeners can be skipped. */
-  has(name: CoreEventName): boolean {
-    return (this.listeners.get(name)?.size ?? 0) > 0;
-  }
-
-  emit<K extends CoreEventName>(name: K, payload: CoreEventMap[K]): void {
-    const set = this.listeners.get(name);
-    if (!set) return;
-    for (const listener of [...set]) {
-      try {
-        (listener as CoreListener<K>)(payload);
-      } catch (error) {
-        if (name !== 'warning')
-          this.emit('warning', `a "${name}" listener failed: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
-  }
+/** A change to many groups at once (the history cleared, every group marked read). */
+export interface GroupsChange {
+  change: 'cleared' | 'all-read';
+  count: number;
 }
 
-/** Options for {@link CrashbellCore.open}. */
+/** What an extension may ask of the core: it never reaches into the inbox nor fires the core's events itself. */
+export interface ExtensionHost {
+  /** Ingests an event the extension brought in (the relay's subscriber), through the same pipeline as hooks. */
+  ingest(event: NormalizedEvent, source: Source | null, rawJson: string | undefined, origin: IngestOrigin): Promise<IngestResult>;
+  /** Raises a notification the extension made (a catch-up's summary): the core finishes it and fires it. */
+  notify(notification: NotificationRequest): void;
+  /** Reports something that went wrong but stopped nothing. */
+  warn(message: string): void;
+  /** Sets a group's marks durably; `by` names the team member behind them. */
+  mark(groupId: string, marks: GroupMarks, by?: string | null): Promise<GroupSummary | null>;
+  /** A group without its raw body, or null. */
+  group(groupId: string): GroupSummary | null;
+  /** A configured source by id, or null. */
+  sourceById(sourceId: string): Source | null;
+}
+
+/** Options for {@link CrashbellCore}. */
 export interface CoreOptions {
   settings: SettingsStore;
   /**
-   * Folder for the history (created if missing, private to this user). One process owns it: `open` throws
-   * {@link DataDirInUseError} while another holds it.
+   * Folder for the history (created if missing, private to this user). One process owns it: `start` throws
+   * DataDirInUseError while another holds it.
    */
   dataDir: string;
   /** Which front end this is (`app`, `headless`), named in the data folder's lock file for the other's message. */
@@ -125,24 +99,28 @@ export interface CoreOptions {
   /** Overrides `settings.port`; 0 picks a free port. */
   port?: number;
   /**
+   * Whether to run the receiver at all; default true. Off for a team member with no sources of its own, so it
+   * takes no port (and clashes with no gateway on the same machine).
+   */
+  listen?: boolean;
+  /**
    * When the port cannot be had, listen on a free one instead and report why in {@link CrashbellCore.receiver}
-   * (the desktop app: the tunnel forwards to whatever port it has, so public URLs keep working). Off, `open`
+   * (the desktop app: the tunnel forwards to whatever port it has, so public URLs keep working). Off, `start`
    * throws the {@link ListenError} (headless mode: a server must not silently move).
    */
   fallbackToFreePort?: boolean;
-  /** Plain-words warnings; also emitted as `warning`. */
+  /** Plain-words warnings; also fired as `onWarning`. */
   onWarning?: (message: string) => void;
-  /**
-   * Listeners subscribed before the inbox opens and the receiver listens, so nothing the core reports at
-   * start-up is missed (a hook that arrives the moment the port opens). Others subscribe to `events` later.
-   */
-  listeners?: CoreListeners;
+  /** Extensions plugged into the ingest pipeline, each a ledger of its own in the history. */
+  extensions?: readonly IngestExtension[];
   /** How many requests the inspector keeps; default 200. */
   requestLogSize?: number;
   /** Body size limit in bytes; default 1 MiB. */
   maxBodyBytes?: number;
   /** Time to wait for an answer when posting a test event or a replay; default 15 s. */
   deliveryTimeoutMs?: number;
+  /** When the log compacts (tests and the bench): past `minBytes` and `ratio` times its live records. */
+  compaction?: { minBytes?: number; ratio?: number };
   /** Clock, for tests. */
   now?: () => number;
 }
@@ -154,65 +132,111 @@ export interface CoreOptions {
  */
 export const TEST_EVENT_HEADER = 'x-crashbell-test';
 
-function deliveryFrom(via: DeliveryResult['via'], response: PostResponse): DeliveryResult {
-  let json: Record<string, unknown> | null = null;
-  try {
-    const parsed: unknown = JSON.parse(response.body);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) json = parsed as Record<string, unknown>;
-  } catch {
-    json = null;
-  }
-  const ok = response.status >= 200 && response.status < 300;
-  const error = json && typeof json['error'] === 'string' ? json['error'] : null;
-  const eventId = json && typeof json['event'] === 'string' ? json['event'] : null;
-  const duplicate = json?.['duplicate'] === true;
-  const reason = ok
-    ? eventId
-      ? duplicate
-        ? 'recognised as a redelivery of a hook already recorded: nothing changed'
-        : 'accepted'
-      : 'acknowledged'
-    : (error ?? (response.body.trim().slice(0, 300) || `HTTP ${response.status}`));
-  return { via, status: response.status, reason, eventId, ...(duplicate ? { duplicate } : {}) };
-}
-
-/** The running engine. Create it with {@link CrashbellCore.open}. */
-export class CrashbellCore {
-  /** Subscribe here: `core.events.on('received', ...)`. */
-  readonly events = new CoreEvents();
+/** The running engine. Create it with {@link CrashbellCore.open}, or construct, subscribe, then {@link start}. */
+export class CrashbellCore implements ExtensionHost {
   readonly requestLog: RequestLog;
-  private inboxOrNull: LocalInbox | null = null;
+  /** The groups: list, search and read them here; change them through the core's methods. */
+  readonly inbox: Inbox;
+  private readonly history: History;
+  private readonly pipeline: IngestPipeline;
   private readonly settings: SettingsStore;
-  private readonly receiverServer: Receiver;
+  private readonly receiverServer: Receiver | null;
   private readonly hostAddress: string;
   private readonly deliveryTimeoutMs: number;
+  private readonly disposables = new DisposableStore();
   private status: ReceiverStatus;
+  private started = false;
   private stopping: Promise<void> | null = null;
   /** Marks Crashbell's own test events (see {@link TEST_EVENT_HEADER}); new each run, never stored. */
   private readonly testToken = randomBytes(24).toString('base64url');
 
-  private constructor(options: CoreOptions) {
+  // One emitter per event; only the core fires them. A listener's exception becomes a warning.
+  private readonly warningEmitter = this.disposables.add(new Emitter<string>());
+  private readonly requestEmitter = this.emitter<RequestRecord>();
+  private readonly rejectedEmitter = this.emitter<RequestRecord>();
+  private readonly receivedEmitter = this.emitter<Received>();
+  private readonly notificationEmitter = this.emitter<NotificationRequest>();
+  private readonly groupEmitter = this.emitter<GroupSummary>();
+  private readonly removedEmitter = this.emitter<{ groupId: string }>();
+  private readonly groupsEmitter = this.emitter<GroupsChange>();
+  private readonly receiverEmitter = this.emitter<ReceiverStatus>();
+
+  /** Plain words about something that went wrong but did not stop the core (a torn record skipped...). */
+  readonly onWarning: Event<string> = this.warningEmitter.event;
+  /** Every request the receiver saw, accepted or rejected, as the inspector lists it. */
+  readonly onRequest: Event<RequestRecord> = this.requestEmitter.event;
+  /** A request the receiver refused (any status outside 2xx). */
+  readonly onRejected: Event<RequestRecord> = this.rejectedEmitter.event;
+  /** An event stored durably (or recognised as a redelivery), with what the inbox did. */
+  readonly onReceived: Event<Received> = this.receivedEmitter.event;
+  /**
+   * A notification to raise, finished: its link passed the link rule or was taken out. The one an event raised
+   * (always right after that event's `onReceived`), a digest storm control's timer raised, or an extension's.
+   */
+  readonly onNotification: Event<NotificationRequest> = this.notificationEmitter.event;
+  /** A group changed (an event, a mark), for live views. */
+  readonly onGroup: Event<GroupSummary> = this.groupEmitter.event;
+  /** A group left the history: the user deleted it. */
+  readonly onRemoved: Event<{ groupId: string }> = this.removedEmitter.event;
+  /** Many groups changed at once: live views reload their lists rather than hear of each group. */
+  readonly onGroups: Event<GroupsChange> = this.groupsEmitter.event;
+  /** The receiver moved or stopped listening (a port change, a port that was taken). */
+  readonly onReceiver: Event<ReceiverStatus> = this.receiverEmitter.event;
+
+  constructor(private readonly options: CoreOptions) {
     this.settings = options.settings;
     this.hostAddress = options.host ?? '127.0.0.1';
     this.deliveryTimeoutMs = options.deliveryTimeoutMs ?? 15_000;
-    this.status = { port: null, wanted: options.port ?? options.settings.get().port, error: null, code: null };
-    if (options.onWarning) this.events.on('warning', options.onWarning);
-    for (const [name, listener] of Object.entries(options.listeners ?? {}) as Array<[CoreEventName, CoreListener<CoreEventName>]>) {
-      if (listener) this.events.on(name, listener);
-    }
+    const listen = options.listen ?? true;
+    this.status = {
+      port: null,
+      wanted: options.port ?? options.settings.get().port,
+      error: null,
+      code: null,
+      ...(listen ? {} : { off: true }),
+    };
+    if (options.onWarning) this.disposables.add(this.onWarning(options.onWarning));
     this.requestLog = new RequestLog(options.requestLogSize ?? DEFAULT_REQUEST_LOG_SIZE, [...allSecretHeaders(), TEST_EVENT_HEADER]);
-    this.receiverServer = new Receiver({
+    this.history = new History({
+      dataDir: options.dataDir,
+      ...(options.owner !== undefined ? { owner: options.owner } : {}),
+      ...(options.compaction ? { compaction: options.compaction } : {}),
+      onWarning: (m) => this.warn(m),
+      ...(options.now ? { now: options.now } : {}),
+    });
+    this.inbox = new Inbox({
+      history: this.history,
+      getSettings: () => this.settings.get(),
+      onTimerNotification: (n) => this.notify(n),
+      onWarning: (m) => this.warn(m),
+      ...(options.now ? { now: options.now } : {}),
+    });
+    const extensions = options.extensions ?? [];
+    this.pipeline = new IngestPipeline(
+      this.history,
+      this.inbox,
+      extensions.filter((x) => typeof x.contribute === 'function') as Array<Required<Pick<IngestExtension, 'contribute'>>>,
+    );
+    this.receiverServer = listen ? this.makeReceiver(options) : null;
+  }
+
+  private emitter<T>(): Emitter<T> {
+    return this.disposables.add(new Emitter<T>({ onListenerError: (error) => this.warn(`a listener failed: ${errorText(error)}`) }));
+  }
+
+  private makeReceiver(options: CoreOptions): Receiver {
+    return new Receiver({
       // Looked up per request, so adding, removing or pausing a source takes effect at once.
-      getSource: (id) => this.settings.get().sources.find((s) => s.id === id),
-      onEvent: (event, source, rawJson) => this.ingest(event, source, rawJson),
+      getSource: (id) => this.sourceById(id) ?? undefined,
+      onEvent: (event, source, rawJson) => this.ingest(event, source, rawJson, { kind: 'hook' }),
       isTestEvent: (headers) => {
         const given = headers[TEST_EVENT_HEADER];
         return given !== undefined && safeEqual(given, this.testToken);
       },
       log: this.requestLog,
       onRecord: (record) => {
-        this.events.emit('request', record);
-        if (record.status < 200 || record.status >= 300) this.events.emit('rejected', record);
+        this.requestEmitter.fire(record);
+        if (record.status < 200 || record.status >= 300) this.rejectedEmitter.fire(record);
       },
       ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
       ...(options.now ? { now: options.now } : {}),
@@ -220,93 +244,110 @@ export class CrashbellCore {
   }
 
   /**
-   * Opens the inbox in `dataDir`, then starts the receiver. `stop()` closes both. When the port cannot be had
-   * it either listens on a free one and says why in {@link receiver} (`fallbackToFreePort`), or closes the
-   * inbox again and throws the {@link ListenError}, whose message says what is wrong.
+   * Opens the history (extensions' ledgers first, so their state is read before the groups it applies to), then
+   * starts the receiver. When the port cannot be had it either listens on a free one and says why in
+   * {@link receiver} (`fallbackToFreePort`), or closes the history again and throws the {@link ListenError}.
    */
-  static async open(options: CoreOptions): Promise<CrashbellCore> {
-    const core = new CrashbellCore(options);
-    core.inboxOrNull = await openInbox({
-      dataDir: options.dataDir,
-      ...(options.owner !== undefined ? { owner: options.owner } : {}),
-      getSettings: () => options.settings.get(),
-      onTimerNotification: (n) => core.events.emit('notification', n),
-      onWarning: (message) => core.events.emit('warning', message),
-      ...(options.now ? { now: options.now } : {}),
-    });
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    await this.history.open([...(this.options.extensions ?? []), this.inbox]);
     try {
-      await core.listenOn(core.status.wanted, options.fallbackToFreePort ?? false);
+      await this.inbox.start();
+      if (this.receiverServer) await this.listenOn(this.status.wanted, this.options.fallbackToFreePort ?? false);
     } catch (error) {
-      await core.inboxOrNull.close();
+      this.inbox.close();
+      await this.history.close();
       throw error;
     }
+  }
+
+  /** Builds the core and starts it (see {@link start}). */
+  static async open(options: CoreOptions): Promise<CrashbellCore> {
+    const core = new CrashbellCore(options);
+    await core.start();
     return core;
   }
 
-  /** The inbox: grouping, durable history and the notification policy. */
-  get inbox(): LocalInbox {
-    if (this.inboxOrNull === null) throw new Error('the core is not open yet');
-    return this.inboxOrNull;
-  }
+  // ---- the one route every event takes ----
 
   /**
-   * The one route every event takes into the history: it stores the event (durably: this resolves only once
-   * it is on disk), then emits `received`, then the notification the event raised, if any, then `group`.
-   * `source` is the event's source, looked up once by whoever received it; `rawJson` the body text the event
-   * was parsed from, kept as it arrived; `relay` where in the team relay's stream it was read (a subscriber).
-   * The event is bounded first (bounded-event.ts): what is stored and what listeners are told carry the same
-   * capped fields, and `raw` stays the one full copy.
+   * Stores an event (durably: this resolves only once it is on disk), then fires `onReceived`, then the
+   * notification the event raised, if any, then `onGroup`. `source` is the event's source, looked up once by
+   * whoever received it; `rawJson` the body text the event was parsed from, kept as it arrived.
    */
-  async ingest(unbounded: NormalizedEvent, source: Source | null, rawJson?: string, relay?: IngestContext['relay']): Promise<IngestResult> {
-    const event = boundedEvent(unbounded);
-    const context: IngestContext = { source };
-    if (rawJson !== undefined) context.rawJson = rawJson;
-    // Events the relay brought in came from the stream: only hooks this machine accepted go to the outbox.
-    if (relay) context.relay = relay;
-    else if (this.outbox) context.outbox = true;
-    const result = await this.inbox.ingest(event, context);
-    this.events.emit('received', { event, result });
-    if (result.notification) this.events.emit('notification', result.notification);
-    if (!result.duplicate) this.events.emit('group', result.group);
+  async ingest(event: NormalizedEvent, source: Source | null, rawJson: string | undefined, origin: IngestOrigin): Promise<IngestResult> {
+    const context: IngestContext = { source, rawJson, origin };
+    const { event: bounded, fold } = await this.pipeline.ingest(event, context);
+    const notification = fold.notification ? this.finish(fold.notification, fold.group, source) : null;
+    const result: IngestResult = { group: fold.group, isNew: fold.isNew, duplicate: fold.duplicate, decision: fold.decision, notification };
+    this.receivedEmitter.fire({ event: bounded, result });
+    if (notification) this.notificationEmitter.fire(notification);
+    if (!fold.duplicate) this.groupEmitter.fire(fold.group);
     return result;
   }
 
-  /**
-   * Whether accepted hooks are kept in the outbox for the team relay (a gateway: relay `publish` on). Set by
-   * the engine from the settings.
-   */
-  outbox = false;
+  /** A notification with its link held to the group's link rule: the one place the rule is applied to one. */
+  private finish(n: NotificationRequest, group: Pick<GroupSummary, 'url' | 'provider'> | null, source: Source | null): NotificationRequest {
+    if (n.url === null) return n;
+    const verdict = group ? groupLinkVerdict({ url: n.url, provider: group.provider }, source) : null;
+    if (verdict?.ok) return verdict.url === n.url ? n : { ...n, url: verdict.url };
+    const reason = verdict && !verdict.ok ? verdict.reason : 'it belongs to no group';
+    return { ...n, url: null, refusedLink: { url: n.url.slice(0, 300), reason } };
+  }
+
+  notify(notification: NotificationRequest): void {
+    const group = notification.group === null ? null : this.inbox.summary(notification.group);
+    const source = group ? this.sourceById(group.sourceId) : null;
+    this.notificationEmitter.fire(this.finish(notification, group, source));
+  }
+
+  warn(message: string): void {
+    this.warningEmitter.fire(message);
+  }
+
+  // ---- the user's changes ----
 
   /**
-   * Sets a group's marks durably and tells `group` listeners; null when the group does not exist. `by` names
+   * Sets a group's marks durably and tells `onGroup` listeners; null when the group does not exist. `by` names
    * the team member behind a shared mark.
    */
   async mark(groupId: string, marks: GroupMarks, by?: string | null): Promise<GroupSummary | null> {
     const updated = await this.inbox.mark(groupId, marks, by ?? null);
-    if (updated) this.events.emit('group', updated);
+    if (updated) this.groupEmitter.fire(updated);
     return updated;
   }
 
-  /** Removes a group from the history durably and tells `removed` listeners; false when it does not exist. */
+  /** Removes a group from the history durably and tells `onRemoved` listeners; false when it does not exist. */
   async deleteGroup(groupId: string): Promise<boolean> {
     const deleted = await this.inbox.delete(groupId);
-    if (deleted) this.events.emit('removed', { groupId });
+    if (deleted) this.removedEmitter.fire({ groupId });
     return deleted;
   }
 
-  /** Clears the whole history (durably, bodies gone from the disk) and tells `groups` listeners; answers how many went. */
+  /** Clears the whole history (durably, bodies gone from the disk) and tells `onGroups` listeners; answers how many went. */
   async clearHistory(): Promise<number> {
     const count = await this.inbox.clear();
-    this.events.emit('groups', { change: 'cleared', count });
+    this.groupsEmitter.fire({ change: 'cleared', count });
     return count;
   }
 
-  /** Marks every group read durably and tells `groups` listeners; answers how many changed. */
+  /** Marks every group read durably and tells `onGroups` listeners; answers how many changed. */
   async markAllRead(): Promise<number> {
     const count = await this.inbox.markAllRead();
-    if (count > 0) this.events.emit('groups', { change: 'all-read', count });
+    if (count > 0) this.groupsEmitter.fire({ change: 'all-read', count });
     return count;
   }
+
+  group(groupId: string): GroupSummary | null {
+    return this.inbox.summary(groupId);
+  }
+
+  sourceById(sourceId: string): Source | null {
+    return findSource(this.settings.get(), sourceId);
+  }
+
+  // ---- the receiver ----
 
   /** The address the receiver listens on. */
   get host(): string {
@@ -318,18 +359,18 @@ export class CrashbellCore {
     return { ...this.status };
   }
 
-  /** The port the receiver listens on, or null while it is not listening (moving to another port). */
+  /** The port the receiver listens on, or null while it is not listening (moving to another port, or off). */
   get port(): number | null {
-    return this.receiverServer.port;
+    return this.receiverServer?.port ?? null;
   }
 
   get listening(): boolean {
-    return this.receiverServer.listening;
+    return this.receiverServer?.listening ?? false;
   }
 
   /** `http://127.0.0.1:<port>`, or null while the receiver is not listening. */
   get localBaseUrl(): string | null {
-    const port = this.receiverServer.port;
+    const port = this.port;
     return port === null ? null : localBaseUrl(this.hostAddress, port);
   }
 
@@ -343,36 +384,20 @@ export class CrashbellCore {
     return this.requestLog.list();
   }
 
-  /** A configured source by id, or null (looked up in the current settings). */
-  sourceById(sourceId: string): Source | null {
-    return this.settings.get().sources.find((s) => s.id === sourceId) ?? null;
-  }
-
-  private source(sourceId: string): Source {
-    const source = this.settings.get().sources.find((s) => s.id === sourceId);
-    if (!source) throw new UnknownSourceError(sourceId);
-    return source;
-  }
-
   /**
    * "Send test event": posts the provider's realistic, correctly signed sample for the source through the
    * real receiver, locally or through `baseUrl` (the public tunnel URL) so the whole path is exercised.
    * Network failures come back as status 0 with the reason; an unknown source throws UnknownSourceError.
    */
   async deliverSample(sourceId: string, baseUrl?: string | null): Promise<DeliveryResult> {
-    const source = this.source(sourceId);
-    const provider = getProvider(source.provider);
-    if (!provider) throw new UnknownSourceError(sourceId);
+    const source = this.sourceById(sourceId);
+    const provider = source ? getProvider(source.provider) : undefined;
+    if (!source || !provider) throw new UnknownSourceError(sourceId);
+    const via: DeliveryResult['via'] = baseUrl ? 'tunnel' : 'local';
+    if (!baseUrl && this.localBaseUrl === null) return { via, status: 0, reason: 'the receiver is not listening right now', eventId: null };
     const sample = provider.sample(source, Date.now());
     const headers = { ...sample.headers, [TEST_EVENT_HEADER]: this.testToken };
-    const via: DeliveryResult['via'] = baseUrl ? 'tunnel' : 'local';
-    const url = this.webhookUrl(sourceId, baseUrl);
-    try {
-      const response = await postRequest(url, { headers, body: sample.body }, this.deliveryTimeoutMs);
-      return deliveryFrom(via, response);
-    } catch (error) {
-      return { via, status: 0, reason: `could not reach ${url}: ${error instanceof Error ? error.message : String(error)}`, eventId: null };
-    }
+    return deliver(via, this.webhookUrl(sourceId, baseUrl), { headers, body: sample.body }, this.deliveryTimeoutMs);
   }
 
   /**
@@ -393,44 +418,33 @@ export class CrashbellCore {
     if (!original) throw new ReplayError('that request is no longer in the log (only the latest requests are kept)');
     const base = this.localBaseUrl;
     if (base === null) return { via: 'local', status: 0, reason: 'the receiver is not listening right now', eventId: null };
-    const url = `${base}${original.path}`;
-    try {
-      const response = await postRequest(
-        url,
-        { method: original.method, headers: original.headers, body: original.body },
-        this.deliveryTimeoutMs,
-      );
-      return deliveryFrom('local', response);
-    } catch (error) {
-      return {
-        via: 'local',
-        status: 0,
-        reason: `could not reach ${url}: ${error instanceof Error ? error.message : String(error)}`,
-        eventId: null,
-      };
-    }
+    const request = { method: original.method, headers: original.headers, body: original.body };
+    return deliver('local', `${base}${original.path}`, request, this.deliveryTimeoutMs);
   }
 
   /**
    * Moves the receiver to another port (Settings changed it). When that port cannot be had it listens on a
-   * free one instead and says why in {@link receiver}; resolves with the port it listens on.
+   * free one instead and says why in {@link receiver}; resolves with the port it listens on (null when off).
    */
-  async rebind(port: number): Promise<number> {
-    await this.receiverServer.close();
+  async rebind(port: number): Promise<number | null> {
+    const server = this.receiverServer;
+    if (!server) return null;
+    await server.close();
     await this.listenOn(port, true);
-    return this.receiverServer.requirePort();
+    return server.requirePort();
   }
 
   private async listenOn(port: number, fallback: boolean): Promise<void> {
+    const server = this.receiverServer!;
     try {
-      const bound = await this.receiverServer.listen(port, this.hostAddress);
+      const bound = await server.listen(port, this.hostAddress);
       this.setStatus({ port: bound, wanted: port, error: null, code: null });
     } catch (error) {
       if (!fallback || !(error instanceof ListenError)) {
-        this.setStatus({ port: null, wanted: port, error: error instanceof Error ? error.message : String(error), code: null });
+        this.setStatus({ port: null, wanted: port, error: errorText(error), code: null });
         throw error;
       }
-      const bound = await this.receiverServer.listen(0, this.hostAddress);
+      const bound = await server.listen(0, this.hostAddress);
       this.setStatus({
         port: bound,
         wanted: port,
@@ -442,18 +456,24 @@ export class CrashbellCore {
 
   private setStatus(next: ReceiverStatus): void {
     this.status = next;
-    this.events.emit('receiver', { ...next });
+    this.receiverEmitter.fire({ ...next });
   }
 
   /**
-   * Stops the receiver (letting requests in progress finish), then closes the inbox so everything
-   * acknowledged is flushed and a pending digest is raised. Safe to call more than once.
+   * Stops the receiver (letting requests in progress finish), then closes the inbox and the history so
+   * everything acknowledged is flushed and a pending digest is raised. Safe to call more than once.
    */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      await this.receiverServer.close();
+      await this.receiverServer?.close();
       this.status = { ...this.status, port: null };
-      await this.inboxOrNull?.close();
+      if (!this.started) return;
+      this.inbox.close();
+      try {
+        await this.history.close();
+      } finally {
+        this.disposables.dispose();
+      }
     })();
     return this.stopping;
   }

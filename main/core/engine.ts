@@ -8,7 +8,8 @@
 import type { SecretStorageState } from '../../shared/ipc';
 import { type AppService, createAppService, type ShellHooks } from './app-service';
 import { type CoreOptions, CrashbellCore } from './core';
-import { TeamRelay, type TeamRelayOptions } from './relay/index';
+import { errorText } from './errors';
+import { TeamRelay, type TeamRelayOptions } from './relay/team-relay';
 import type { SettingsStore } from './settings-access';
 import { describeTunnel, type NgrokSdk, type TunnelConfig, type TunnelListener, TunnelManager } from './tunnel';
 
@@ -16,7 +17,7 @@ import { describeTunnel, type NgrokSdk, type TunnelConfig, type TunnelListener, 
 const LOCALHOST_OR_ANY = new Set(['127.0.0.1', 'localhost', '0.0.0.0', '::', '::1', '']);
 
 /** Options for {@link startEngine}: the core's, plus the tunnel and the shell's powers. */
-export interface EngineOptions extends CoreOptions {
+export interface EngineOptions extends Omit<CoreOptions, 'extensions'> {
   /**
    * The ngrok SDK the tunnel uses (the real `@ngrok/ngrok`, loaded lazily, or a test's stand-in); null for
    * no tunnel at all.
@@ -35,6 +36,11 @@ export interface EngineOptions extends CoreOptions {
   log?: (message: string) => void;
   /** Every tunnel state from the first (subscribed before the tunnel starts, so none is missed). */
   onTunnelState?: TunnelListener;
+  /**
+   * Subscribes to the core before its history opens and its receiver listens, so nothing it reports at start-up
+   * is missed (a hook that arrives the moment the port opens). Others subscribe once `startEngine` resolves.
+   */
+  subscribe?: (core: CrashbellCore) => void;
   /** Relay timings (connection backoff, consumer heartbeats), for tests. */
   relayTiming?: Pick<TeamRelayOptions, 'backoff' | 'consumer'>;
 }
@@ -59,19 +65,34 @@ export interface Engine {
  * off), starts the tunnel without waiting for ngrok, and builds the app service over both.
  */
 export async function startEngine(options: EngineOptions): Promise<Engine> {
-  const { ngrok, shell, secretStorage, version, platform, stateDebounceMs, tunnelTimeoutMs, onTunnelState, relayTiming, ...coreOptions } =
-    options;
+  const {
+    ngrok,
+    shell,
+    secretStorage,
+    version,
+    platform,
+    stateDebounceMs,
+    tunnelTimeoutMs,
+    onTunnelState,
+    relayTiming,
+    subscribe,
+    ...coreOptions
+  } = options;
   const log = options.log ?? (() => undefined);
   const settings = options.settings;
-  const core = await CrashbellCore.open(coreOptions);
+  // The relay's ledgers plug into the core's pipeline before the history is read back.
+  const relay = new TeamRelay({ settings, dataDir: options.dataDir, log, ...(relayTiming ?? {}) });
+  const core = new CrashbellCore({ ...coreOptions, extensions: relay.extensions });
+  relay.attach(core);
+  subscribe?.(core);
+  await core.start();
   const tunnel = ngrok
     ? new TunnelManager({ sdk: ngrok, log, ...(tunnelTimeoutMs !== undefined ? { timeoutMs: tunnelTimeoutMs } : {}) })
     : null;
   tunnel?.subscribe((state) => log(`tunnel: ${describeTunnel(state)}`));
   if (onTunnelState) tunnel?.subscribe(onTunnelState);
-  const relay = new TeamRelay({ core, settings, dataDir: options.dataDir, log, ...(relayTiming ?? {}) });
   // A team mark made after a hook this machine accepted itself applies once that hook is in.
-  const offMarks = core.events.on('received', ({ result }) => {
+  const offMarks = core.onReceived(({ result }) => {
     if (!result.duplicate) relay.afterEvent(result.group.id);
   });
   const service = createAppService({
@@ -114,7 +135,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
         .then(() => core.rebind(s.port))
         .then(
           (port) => log(`receiver: listening on port ${port}${core.receiver.error ? ` (${core.receiver.error})` : ''}`),
-          (err: unknown) => log(`receiver: ${err instanceof Error ? err.message : String(err)}`),
+          (err: unknown) => log(`receiver: ${errorText(err)}`),
         )
         .finally(() => void applyTunnel());
       return;
@@ -136,7 +157,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     stop() {
       stopping ??= (async () => {
         offSettings();
-        offMarks();
+        offMarks.dispose();
         service.close();
         await moving.catch(() => undefined);
         await tunnel?.stop();

@@ -111,3 +111,8 @@ export class InvalidSourceError extends CrashbellError {
     super('invalid-source', message);
   }
 }
+
+/** An error's message (or the thrown value in words), for the reasons and warnings the core gives. */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

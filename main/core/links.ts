@@ -155,3 +155,16 @@ export function checkDocsLink(input: unknown, docsUrls: readonly string[]): Link
   });
   return known ? shape : { ok: false, reason: `${host.slice(0, 255)} is not a provider's documentation site` };
 }
+
+/**
+ * The one rule an error's link is held to, for every route that opens or passes it on (a notification, the Open
+ * button, the tray, headless outlets): its provider's web-app hosts or its source's web app URL. Null when the
+ * group has no link.
+ */
+export function groupLinkVerdict(
+  group: { url: string | null; provider: string },
+  source: Pick<Source, 'webUrl'> | null,
+): LinkVerdict | null {
+  if (!group.url) return null;
+  return checkGroupLink(group.url, linkRuleOf(group.provider, source ?? undefined));
+}

@@ -18,7 +18,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { NormalizedEvent, ProviderId, RequestRecord } from '../../shared/events';
 import type { Source } from '../../shared/settings';
-import { boundedEvent } from './bounded-event';
+import { cut, EVENT_LIMITS, ownCopy } from './bounded-event';
 import { type CredentialCheck, checkCredentials, previousCredentialsNote } from './credentials';
 import { HostNotAvailableError, NotListeningError, PortInUseError, PortNotAllowedError } from './errors';
 import { getProvider as defaultGetProvider } from './providers/index';
@@ -523,16 +523,16 @@ export class Receiver {
     if (parsed.event === null) return { status: 200, reason: `${parsed.note}${previousNote}` };
 
     const test = this.options.isTestEvent?.(state.headers) === true;
-    // Bounded here, where every provider's event is made, so the request log's row and the core see the same
-    // capped fields (bounded-event.ts; the core's own bounding is then free) and raw stays the one full copy.
-    const event = boundedEvent(normalizedEvent(parsed.event, source, new Date(now).toISOString(), test));
+    // The pipeline bounds the event (once, for every route in); the request log's row only needs its title.
+    const event = normalizedEvent(parsed.event, source, new Date(now).toISOString(), test);
     let stored: Promise<EventAcceptance | undefined>;
     try {
       stored = Promise.resolve(this.options.onEvent(event, source, parsed.event.raw === json ? text : undefined));
     } catch (error) {
       stored = Promise.reject(error);
     }
-    return { stored, eventId: event.id, title: event.title, test, previousNote };
+    // A copy: a cut title may be a view on a megabyte frame name, and the log keeps its rows.
+    return { stored, eventId: event.id, title: ownCopy(cut(event.title, EVENT_LIMITS.title)), test, previousNote };
   }
 
   /** True when a body left unread is chunked (size unknown) or announced over the limit. */

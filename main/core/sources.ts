@@ -177,3 +177,9 @@ export function nameSourcesByProvider<T>(document: T): T {
   });
   return { ...document, sources };
 }
+
+/** The configured source with this id, or null: the one lookup every part uses. */
+export function findSource(settings: { sources: readonly Source[] }, sourceId: string): Source | null {
+  for (const s of settings.sources) if (s.id === sourceId) return s;
+  return null;
+}

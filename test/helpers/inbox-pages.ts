@@ -3,7 +3,7 @@
  * shows, so assertions on what it leaves out (group keys, hooks, raw bodies) go through `get`.
  */
 import type { Group, GroupPage } from '../../shared/events';
-import type { Inbox } from '../../main/core/inbox/types';
+import type { Inbox } from '../../main/core/inbox/inbox';
 
 /** The whole groups behind a page's rows, in the page's order; fails on a row with no group behind it. */
 export function groupsOf(inbox: Pick<Inbox, 'get'>, page: GroupPage): Group[] {

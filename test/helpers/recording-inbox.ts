@@ -2,7 +2,7 @@
  * An inbox that records every notification it raises, by either route: in an ingest's result (what an event
  * raised) or through the timer callback (digests). Suites about the policy assert on the one list.
  */
-import { type LocalInbox, type LocalInboxOptions, openInbox } from '../../main/core/inbox/index';
+import { type LocalInbox, type LocalInboxOptions, openInbox } from './inbox';
 import type { NotificationRequest } from '../../shared/events';
 
 export async function openRecordingInbox(

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NotificationRequest, RelayState } from '../../shared/events';
 import { type Engine, startEngine } from '../../main/core/engine';
-import type { IngestResult } from '../../main/core/inbox/index';
+import type { IngestResult } from '../../main/core/core';
 import { MemorySettingsStore } from '../../main/core/settings-access';
 import { parseSettings, type RelaySettings, type SourceInput } from '../../shared/settings';
 import { HeadlessProcess } from './headless-process';
@@ -82,14 +82,17 @@ export async function startRelayEngine(
     dataDir,
     port: 0,
     ngrok: null,
-    listeners: { received: ({ result }) => received.push(result), notification: (n) => notifications.push(n) },
+    subscribe: (core) => {
+      core.onReceived(({ result }) => received.push(result));
+      core.onNotification((n) => notifications.push(n));
+    },
     relayTiming: FAST_RELAY,
     ...(process.env['RELAY_DEBUG']
       ? { log: (m: string) => console.error(`[${dataDir.slice(-6)}] ${m}`), onWarning: (m: string) => console.error(`[warn] ${m}`) }
       : {}),
   });
-  if (process.env['RELAY_DEBUG']) engine.relay.subscribe((s) => console.error(`[${dataDir.slice(-6)}] state ${JSON.stringify(s)}`));
-  const waitUntil = async <T>(check: () => T | undefined, subscribe: (wake: () => void) => () => void): Promise<T> => {
+  if (process.env['RELAY_DEBUG']) engine.relay.onState((s) => console.error(`[${dataDir.slice(-6)}] state ${JSON.stringify(s)}`));
+  const waitUntil = async <T>(check: () => T | undefined, subscribe: (wake: () => void) => { dispose(): void }): Promise<T> => {
     for (;;) {
       const v = check();
       if (v !== undefined) return v;
@@ -98,7 +101,7 @@ export async function startRelayEngine(
         const off = subscribe(done);
         function done(): void {
           clearTimeout(t);
-          off();
+          off.dispose();
           resolve();
         }
       });
@@ -116,12 +119,12 @@ export async function startRelayEngine(
           const s = engine.relay.getState();
           return predicate(s) ? s : undefined;
         },
-        (wake) => engine.relay.subscribe(wake),
+        (wake) => engine.relay.onState(wake),
       ),
     waitFor: async (predicate) => {
       await waitUntil(
         () => (predicate() ? true : undefined),
-        (wake) => engine.core.events.on('received', wake),
+        (wake) => engine.core.onReceived(wake),
       );
     },
     async close(keepData = false) {

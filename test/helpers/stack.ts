@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { AppService } from '../../main/core/app-service';
 import type { CrashbellCore } from '../../main/core/core';
 import { type Engine, startEngine } from '../../main/core/engine';
-import type { LocalInbox } from '../../main/core/inbox/index';
+import type { Inbox } from '../../main/core/inbox/inbox';
 import { MemorySettingsStore } from '../../main/core/settings-access';
 import type { NgrokSdk, TunnelManager } from '../../main/core/tunnel';
 import { parseSettings, type SettingsInput } from '../../shared/settings';
@@ -27,7 +27,7 @@ export interface Stack {
   engine: Engine;
   service: AppService;
   core: CrashbellCore;
-  inbox: LocalInbox;
+  inbox: Inbox;
   settings: MemorySettingsStore;
   tunnel: TunnelManager;
   shell: ShellLog;

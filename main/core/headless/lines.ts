@@ -3,7 +3,7 @@
  * of words otherwise. Pure functions of the core's events.
  */
 import type { NormalizedEvent, NotificationRequest, RelayState, RequestRecord, TunnelState } from '../../../shared/events';
-import type { IngestResult } from '../inbox/types';
+import type { IngestResult } from '../core';
 
 /**
  * The `received` line: the event without its raw body and the redelivery key, each fact once (`source` is

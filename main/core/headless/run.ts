@@ -8,13 +8,12 @@
  * exactly one JSON object per line (`listening`, `tunnel`, `received`, `rejected`, `notification`,
  * `notify-failed`, `relay`, `caught-up`, `error`); everything else goes to stderr. Exit codes: see cli.ts.
  */
-import type { NotificationRequest, TunnelState } from '../../../shared/events';
+import type { TunnelState } from '../../../shared/events';
 import { MIN_UNGUESSABLE_ID_LENGTH } from '../../../shared/settings';
 import { type AuthtokenSource, configExposureWarning, readConfigFile, withEnvironment } from '../config-file';
 import { waitingFor } from '../credentials';
 import { startEngine, type Engine } from '../engine';
 import { ConfigError, CrashbellError, DataDirInUseError, ListenError } from '../errors';
-import { checkGroupLink, linkRuleOf } from '../links';
 import { getProvider } from '../providers/index';
 import { MemorySettingsStore, type SettingsStore } from '../settings-access';
 import { lazyNgrokSdk, type NgrokSdk, publicBaseOf } from '../tunnel';
@@ -242,25 +241,14 @@ async function run(argv: string[], output: HeadlessOutput, options: HeadlessOpti
   });
 
   const names: SourceNames = (id) => (id === null ? null : (settings.get().sources.find((s) => s.id === id)?.name ?? null));
-  core.events.on('received', ({ event, result }) => (json ? emit(receivedLine(event, result)) : say(receivedText(event, result, names))));
-  core.events.on('rejected', (record) => (json ? emit(rejectedLine(record)) : say(rejectedText(record, names))));
-  core.events.on('notification', (n) => {
+  core.onReceived(({ event, result }) => (json ? emit(receivedLine(event, result)) : say(receivedText(event, result, names))));
+  core.onRejected((record) => (json ? emit(rejectedLine(record)) : say(rejectedText(record, names))));
+  core.onNotification((n) => {
     if (json) emit(notificationLine(n));
     else say(notificationText(n));
-    notifier.notify(withOpenableLink(n));
+    // Finished by the core: its link already passed the link rule the desktop's click is held to.
+    notifier.notify(n);
   });
-  /**
-   * What the outlets get (an ntfy click, a command's input): the error's link only when it passes the link
-   * rule the desktop's click does, the provider's hosts or the source's web app URL; else no link.
-   */
-  const withOpenableLink = (n: NotificationRequest): NotificationRequest => {
-    if (!n.url || !n.group) return n;
-    const group = core.inbox.get(n.group);
-    const source = group ? settings.get().sources.find((s) => s.id === group.sourceId) : undefined;
-    const verdict = group ? checkGroupLink(n.url, linkRuleOf(group.provider, source)) : null;
-    return { ...n, url: verdict?.ok ? verdict.url : null };
-  };
-
   const labelOf = (source: { provider: string; name: string }): string =>
     `${getProvider(source.provider)?.name ?? source.provider} "${source.name}"`;
   const urlsUnder = (base: string | null): SourceUrl[] =>
@@ -314,7 +302,7 @@ async function run(argv: string[], output: HeadlessOutput, options: HeadlessOpti
       if (text) say(text);
     }
   };
-  engine.relay.subscribe(() => printRelay());
+  engine.relay.onState(() => printRelay());
   engine.relay.onCaughtUp((events) =>
     json ? emit(caughtUpLine(events)) : say(`relay     caught up: ${events} events read from the stream`),
   );

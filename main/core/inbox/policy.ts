@@ -37,6 +37,11 @@ export interface PolicyInput {
    * Everything then goes into the next digest (one a minute) rather than back to single notifications.
    */
   stormActive?: boolean;
+  /**
+   * A catch-up of the team relay is under way: a notification the rules would raise is held for its one "while
+   * you were away" summary instead (storm control neither counts nor digests it).
+   */
+  hold?: boolean;
   now: number;
 }
 
@@ -53,6 +58,8 @@ export interface PolicyOutcome {
   digested: boolean;
   /** The notification to raise now, or null. */
   notification: NotificationRequest | null;
+  /** The notification held for a catch-up's summary (see {@link PolicyInput.hold}), or null. */
+  held: NotificationRequest | null;
 }
 
 function decision(notify: boolean, code: string, reason: string, now: number, digested?: boolean): Decision {
@@ -201,6 +208,7 @@ export function decide(input: PolicyInput): PolicyOutcome {
     milestone,
     digested: false,
     notification: null,
+    held: null,
   });
 
   if (event.lifecycle === 'resolved') {
@@ -244,6 +252,18 @@ export function decide(input: PolicyInput): PolicyOutcome {
     }
   }
 
+  const group = resolved === null ? after : { ...after, resolved };
+  if (input.hold === true) {
+    return {
+      decision: decision(false, 'away', `${reason}; held for the "while you were away" summary`, now, true),
+      resolved,
+      trigger,
+      milestone,
+      digested: false,
+      notification: null,
+      held: notificationFor(group, trigger, milestone, event, source),
+    };
+  }
   const windowMs = settings.policy.stormWindowSeconds * 1000;
   const inWindow = recent.filter((t) => t > now - windowMs && t <= now).length;
   if (inWindow >= settings.policy.stormLimit || input.stormActive === true) {
@@ -260,9 +280,9 @@ export function decide(input: PolicyInput): PolicyOutcome {
       milestone,
       digested: true,
       notification: null,
+      held: null,
     };
   }
-  const group = resolved === null ? after : { ...after, resolved };
   return {
     decision: decision(true, trigger, reason, now),
     resolved,
@@ -270,5 +290,6 @@ export function decide(input: PolicyInput): PolicyOutcome {
     milestone,
     digested: false,
     notification: notificationFor(group, trigger, milestone, event, source),
+    held: null,
   };
 }

@@ -1,5 +1,5 @@
 /**
- * The gateway's forwarder: the inbox's outbox, forwarded to the stream in order and at least once. One entry
+ * The gateway's forwarder: the relay's outbox (outbox.ts), forwarded to the stream in order and at least once. One entry
  * is in flight at a time, each with its stable `Nats-Msg-Id`, and an entry counts as forwarded only once
  * JetStream acknowledged it (the inbox then records that durably, coalesced with its other writes). While
  * NATS is away nothing is lost: the outbox is on disk, the forwarder waits for the connection, and retries
@@ -7,7 +7,7 @@
  * is never counted as sent).
  */
 import type { JetStreamClient } from '@nats-io/jetstream';
-import type { LocalInbox, OutboxEntry } from '../inbox/index';
+import type { Outbox, OutboxEntry } from './outbox';
 import { getProvider } from '../providers/index';
 import type { RelayConnection } from './connection';
 import { type EnvelopeSource, encodeEvent, msgIdFor, subjectFor } from './envelope';
@@ -15,7 +15,7 @@ import { explainJetStreamError, isTransient } from './reasons';
 import { sleep, Waker } from './wait';
 
 export interface ForwarderOptions {
-  inbox: Pick<LocalInbox, 'outboxNext' | 'outboxForwarded' | 'outboxStats' | 'onOutbox'>;
+  outbox: Pick<Outbox, 'next' | 'forwarded' | 'onDurable'>;
   connection: Pick<RelayConnection, 'whenConnected' | 'connected'>;
   /** The JetStream client of the current connection (null between connections). */
   jetstream: () => JetStreamClient | null;
@@ -43,7 +43,7 @@ export class Forwarder {
   private readonly opts: ForwarderOptions;
   private readonly waker = new Waker();
   private readonly abort = new AbortController();
-  private readonly offOutbox: () => void;
+  private readonly offOutbox: { dispose(): void };
   private running: Promise<void> | null = null;
   /** When the last entry was acknowledged (ISO 8601). */
   lastForwardedAt: string | null = null;
@@ -52,7 +52,7 @@ export class Forwarder {
 
   constructor(opts: ForwarderOptions) {
     this.opts = opts;
-    this.offOutbox = opts.inbox.onOutbox(() => this.waker.wake());
+    this.offOutbox = opts.outbox.onDurable(() => this.waker.wake());
   }
 
   start(): void {
@@ -76,7 +76,7 @@ export class Forwarder {
         await this.waker.wait(500, signal);
         continue;
       }
-      const entries = this.opts.inbox.outboxNext(64);
+      const entries = this.opts.outbox.next(64);
       if (entries.length === 0) {
         await this.waker.wait(5_000, signal);
         continue;
@@ -95,7 +95,7 @@ export class Forwarder {
           );
           // Not awaited: the next publish goes out while the position is written (a crash re-sends a few,
           // and JetStream drops them by their ids).
-          void this.opts.inbox.outboxForwarded(entry.seq);
+          void this.opts.outbox.forwarded(entry.seq);
           this.forwarded++;
           this.lastForwardedAt = new Date().toISOString();
           this.opts.onForwarded?.(entry, ack.seq);
@@ -120,7 +120,7 @@ export class Forwarder {
 
   async stop(): Promise<void> {
     this.abort.abort();
-    this.offOutbox();
+    this.offOutbox.dispose();
     await this.running;
   }
 }

@@ -12,8 +12,8 @@ import { type KV, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { z } from 'zod';
 import type { GroupMarks, GroupSummary, NormalizedEvent } from '../../../shared/events';
-import type { CrashbellCore } from '../core';
-import { groupIdFor } from '../inbox/index';
+import type { ExtensionHost } from '../core';
+import { groupIdFor } from '../inbox/grouping';
 import { explainJetStreamError } from './reasons';
 import { sleep } from './wait';
 
@@ -71,7 +71,7 @@ export function teamMarkAction(local: LocalMarks | null, mark: TeamMark): GroupM
 }
 
 export interface TeamMarksOptions {
-  core: CrashbellCore;
+  core: ExtensionHost;
   bucket: string;
   replicas: number;
   origin: string;
@@ -173,7 +173,7 @@ export class TeamMarks {
   async apply(groupId: string): Promise<GroupSummary | null> {
     const mark = this.marks.get(groupId);
     if (!mark) return null;
-    const local = this.opts.core.inbox.get(groupId);
+    const local = this.opts.core.group(groupId);
     const marks = teamMarkAction(local, mark);
     if (!marks) return null;
     return this.opts.core.mark(groupId, marks, mark.by);

@@ -18,46 +18,16 @@ import {
   jetstreamManager,
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { NotificationRequest } from '../../../shared/events';
 import { sourceObjectSchema, type Source } from '../../../shared/settings';
-import type { CrashbellCore } from '../core';
-import type { AwayTally } from '../inbox/index';
+import type { ExtensionHost } from '../core';
+import { errorText } from '../errors';
+import { awaySummary, CATCH_UP_THRESHOLD } from './away';
+import type { StreamCursor } from './cursor';
 import { decodeEnvelope, type EnvelopeSource, eventOf } from './envelope';
 import type { TeamMarks } from './marks';
 import { explainJetStreamError } from './reasons';
 import { ensureStream, ForeignStreamError, MissingStreamError, type StreamLimits, streamKey } from './stream';
 import { sleep } from './wait';
-
-/** A backlog above this many events is a catch-up: its notifications become one summary. */
-export const CATCH_UP_THRESHOLD = 3;
-
-/** The "while you were away" notification for what a catch-up held back. */
-export function awaySummary(t: AwayTally): NotificationRequest {
-  const fresh = t.held - t.regressions;
-  const parts: string[] = [];
-  // Places are sources (one per provider project), as the policy's digests count them: named when only one.
-  const places = t.places.length === 1 ? (t.places[0] as string) : `${t.places.length} projects`;
-  if (t.held === 1) {
-    const only = t.regressionTitles[0] ?? t.titles[0] ?? 'a new error';
-    return { title: `While you were away: ${only}`, body: '', url: null, group: null, digest: true, groups: t.groups };
-  }
-  const first = t.regressionTitles[0];
-  const regressions = `${t.regressions} regression${t.regressions === 1 ? '' : 's'}`;
-  if (fresh > 0) {
-    parts.push(`${fresh} new error${fresh === 1 ? '' : 's'} in ${places}`);
-    if (t.regressions > 0) parts.push(`${regressions}${first ? `: ${first}` : ''}`);
-  } else {
-    parts.push(`${regressions} in ${places}${first ? `: ${first}` : ''}`);
-  }
-  return {
-    title: `While you were away: ${parts.join('; ')}`,
-    body: t.titles.join('\n'),
-    url: null,
-    group: null,
-    digest: true,
-    groups: t.groups,
-  };
-}
 
 /** A source a relayed event names but this machine has not configured: enough for the policy and the list. */
 export function sourceFromEnvelope(s: EnvelopeSource): Source {
@@ -65,7 +35,9 @@ export function sourceFromEnvelope(s: EnvelopeSource): Source {
 }
 
 export interface SubscriberOptions {
-  core: CrashbellCore;
+  core: ExtensionHost;
+  /** Where it stands in the stream (and what a catch-up holds), in the history. */
+  cursor: StreamCursor;
   limits: StreamLimits;
   /** The gateway role creates the stream when missing; a member only checks it. */
   create: boolean;
@@ -127,7 +99,7 @@ export class Subscriber {
         if (signal.aborted) break;
         const message = err instanceof ForeignStreamError || err instanceof MissingStreamError ? err.message : null;
         this.opts.onProblem(`Subscriber: ${message ?? explainJetStreamError(err, `read the stream ${this.opts.limits.name}`).reason}`);
-        this.opts.log?.(`relay: reading the stream failed (${(err as Error).message}); retrying`);
+        this.opts.log?.(`relay: reading the stream failed (${errorText(err)}); retrying`);
         await sleep(delay, signal);
         delay = Math.min(delay * 2, this.opts.maxRetryMs ?? 30_000);
         continue;
@@ -144,20 +116,20 @@ export class Subscriber {
     signal: AbortSignal,
     setCurrent: (m: ConsumerMessages | null) => void,
   ): Promise<void> {
-    const { core } = this.opts;
+    const ledger = this.opts.cursor;
     const { info } = await ensureStream(jsm, this.opts.limits, this.opts.create);
     const key = streamKey(info);
-    let cursor = core.inbox.relayCursor();
+    let cursor = ledger.cursor();
     if (cursor.stream !== key) {
       if (cursor.stream !== null)
         this.opts.log?.(`relay: the stream ${key} is not the one read before (${cursor.stream}): reading it from its start`);
-      await core.inbox.setRelayCursor(key, 0);
+      await ledger.moveTo(key, 0);
     } else if (cursor.seq > info.state.last_seq) {
       this.opts.log?.(`relay: the stream ends at ${info.state.last_seq}, before what was read (${cursor.seq}): reading it from its start`);
-      await core.inbox.setRelayCursor(key, 0);
+      await ledger.moveTo(key, 0);
     }
     this.key = key;
-    cursor = core.inbox.relayCursor();
+    cursor = ledger.cursor();
     this.newest = info.state.last_seq;
     // Marks first, so a catch-up applies them in event order.
     if (this.opts.marks) await Promise.race([this.opts.marks.ready, sleep(5_000, signal)]);
@@ -166,7 +138,7 @@ export class Subscriber {
     const consumer = await js.consumers.get(this.opts.limits.name, { opt_start_seq: cursor.seq + 1 });
     const ci = await consumer.info(true);
     const backlog = ci.num_pending;
-    const hold = backlog > CATCH_UP_THRESHOLD || (backlog > 0 && core.inbox.awayTally().held > 0);
+    const hold = backlog > CATCH_UP_THRESHOLD || (backlog > 0 && ledger.awayTally().held > 0);
     let read = 0;
     this.caughtUp = false;
     this.opts.onProblem(null);
@@ -227,53 +199,52 @@ export class Subscriber {
 
   /** Ends a catch-up: the summary of what it held, the marks that waited, and the `caught-up` report. */
   private async finishCatchUp(read: number): Promise<void> {
-    const { core } = this.opts;
+    const { core, cursor } = this.opts;
     if (this.opts.marks) await this.opts.marks.sweep();
-    if (core.inbox.awayTally().held > 0) {
+    if (cursor.awayTally().held > 0) {
       // Recorded as raised before it is raised: after a crash here it is lost rather than shown twice.
-      const tally = await core.inbox.takeAway();
-      if (tally.held > 0) core.events.emit('notification', awaySummary(tally));
+      const tally = await cursor.takeAway();
+      if (tally.held > 0) core.notify(awaySummary(tally));
     }
     this.opts.onCaughtUp(read);
     this.opts.onProgress();
   }
 
   private async handle(m: JsMsg, hold: boolean): Promise<void> {
-    const { core } = this.opts;
+    const { core, cursor } = this.opts;
     const seq = m.seq;
     const key = this.key;
-    const last = core.inbox.relayCursor().seq;
+    const last = cursor.cursor().seq;
     if (seq <= last) return;
     if (last > 0 && seq > last + 1) {
       // The stream's limits (age, size) dropped them before this Crashbell could read them.
       const missed = seq - last - 1;
-      core.events.emit(
-        'warning',
+      core.warn(
         `Relay: ${missed} event${missed === 1 ? ' was' : 's were'} dropped from the stream (its age or size limit) before this Crashbell read ${missed === 1 ? 'it' : 'them'}`,
       );
     }
     const decoded = decodeEnvelope(m.data);
     if (!decoded.ok) {
-      core.events.emit('warning', `Relay: skipped stream message ${seq} on ${m.subject}: ${decoded.reason}`);
-      await core.inbox.setRelayCursor(key, seq);
+      core.warn(`Relay: skipped stream message ${seq} on ${m.subject}: ${decoded.reason}`);
+      await cursor.moveTo(key, seq);
       return;
     }
     const envelope = decoded.envelope;
     if (envelope.kind === 'test') {
       if (envelope.origin === this.opts.origin) this.opts.onTest(envelope.nonce);
-      await core.inbox.setRelayCursor(key, seq);
+      await cursor.moveTo(key, seq);
       return;
     }
     // A gateway that also subscribes has its own hooks already: they went into its history when it accepted them.
     if (envelope.origin === this.opts.origin) {
-      await core.inbox.setRelayCursor(key, seq);
+      await cursor.moveTo(key, seq);
       return;
     }
     const { event, rawJson } = eventOf(envelope);
     const source = core.sourceById(event.sourceId) ?? sourceFromEnvelope(envelope.source);
     const marks = this.opts.marks;
     if (marks) await marks.before(event);
-    const result = await core.ingest(event, source, rawJson, { seq, hold });
+    const result = await core.ingest(event, source, rawJson, { kind: 'relay', seq, hold });
     this.lastEventAt = event.receivedAt;
     if (marks && !result.duplicate) await marks.after(result.group.id);
   }

@@ -4,11 +4,11 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type CoreEvents, CrashbellCore, type CoreEventMap } from '../../../main/core/core';
+import { CrashbellCore, type GroupsChange, type Received, type ReceiverStatus } from '../../../main/core/core';
 import { PortInUseError, ReplayError, UnknownSourceError } from '../../../main/core/errors';
 import { MemorySettingsStore } from '../../../main/core/settings-access';
 import { createSource } from '../../../main/core/sources';
-import type { NotificationRequest } from '../../../shared/events';
+import type { GroupSummary, NotificationRequest, RequestRecord } from '../../../shared/events';
 import { defaultSettings, type Settings } from '../../../shared/settings';
 import { basicAuth, sendHook } from '../../helpers/hook-client';
 import { backtraceEvent } from '../../helpers/make-event';
@@ -21,8 +21,21 @@ function settingsWith(patch: Partial<Settings> = {}): MemorySettingsStore {
   return new MemorySettingsStore({ ...defaultSettings(), port: 0, sources: [backtrace, errorception], ...patch });
 }
 
-function collect(events: CoreEvents): { [K in keyof CoreEventMap]: Array<CoreEventMap[K]> } {
-  const out = {
+/** Everything the core fires, by event, in order. */
+interface Seen {
+  request: RequestRecord[];
+  received: Received[];
+  rejected: RequestRecord[];
+  notification: NotificationRequest[];
+  group: GroupSummary[];
+  removed: Array<{ groupId: string }>;
+  groups: GroupsChange[];
+  receiver: ReceiverStatus[];
+  warning: string[];
+}
+
+function collect(c: CrashbellCore): Seen {
+  const out: Seen = {
     request: [],
     received: [],
     rejected: [],
@@ -32,12 +45,16 @@ function collect(events: CoreEvents): { [K in keyof CoreEventMap]: Array<CoreEve
     groups: [],
     receiver: [],
     warning: [],
-  } as {
-    [K in keyof CoreEventMap]: Array<CoreEventMap[K]>;
   };
-  for (const name of Object.keys(out) as Array<keyof CoreEventMap>) {
-    events.on(name, (payload) => (out[name] as unknown[]).push(payload));
-  }
+  c.onRequest((v) => out.request.push(v));
+  c.onReceived((v) => out.received.push(v));
+  c.onRejected((v) => out.rejected.push(v));
+  c.onNotification((v) => out.notification.push(v));
+  c.onGroup((v) => out.group.push(v));
+  c.onRemoved((v) => out.removed.push(v));
+  c.onGroups((v) => out.groups.push(v));
+  c.onReceiver((v) => out.receiver.push(v));
+  c.onWarning((v) => out.warning.push(v));
   return out;
 }
 
@@ -57,7 +74,7 @@ afterEach(async () => {
 describe('CrashbellCore.open', () => {
   it('listens on a free port, reports requests, received events and rejections', async () => {
     core = await CrashbellCore.open({ settings: settingsWith(), dataDir, port: 0 });
-    const seen = collect(core.events);
+    const seen = collect(core);
     expect(core.port).toBeGreaterThan(0);
     expect(core.localBaseUrl).toBe(`http://127.0.0.1:${core.port}`);
     expect(core.webhookUrl(backtrace.id)).toBe(`http://127.0.0.1:${core.port}/hooks/${backtrace.id}`);
@@ -95,7 +112,7 @@ describe('CrashbellCore.open', () => {
 
   it("records hooks for paused sources (pausing is the policy's business, not a refusal)", async () => {
     core = await CrashbellCore.open({ settings: settingsWith({ sources: [{ ...backtrace, paused: true }] }), dataDir, port: 0 });
-    const seen = collect(core.events);
+    const seen = collect(core);
     expect((await core.deliverSample(backtrace.id)).status).toBe(200);
     expect(core.inbox.counts().groups).toBe(1);
     expect(seen.received[0]!.result.decision.code).toBe('source-paused');
@@ -104,7 +121,7 @@ describe('CrashbellCore.open', () => {
 
   it("delivers each provider's signed sample through the real receiver, with a new group each time", async () => {
     core = await CrashbellCore.open({ settings: settingsWith(), dataDir, port: 0 });
-    const seen = collect(core.events);
+    const seen = collect(core);
     for (const source of [backtrace, errorception]) {
       const one = await core.deliverSample(source.id);
       const two = await core.deliverSample(source.id);
@@ -119,7 +136,7 @@ describe('CrashbellCore.open', () => {
 
   it('marks its own samples as test events by a token no sender knows, masked in the inspector', async () => {
     core = await CrashbellCore.open({ settings: settingsWith(), dataDir, port: 0 });
-    const seen = collect(core.events);
+    const seen = collect(core);
     expect((await core.deliverSample(backtrace.id)).status).toBe(200);
     expect(seen.received[0]!.event.test).toBe(true);
     expect(seen.received[0]!.result.group.test).toBe(true);
@@ -148,7 +165,7 @@ describe('CrashbellCore.open', () => {
 
   it('deletes a group, marks all read and clears the history, telling listeners', async () => {
     core = await CrashbellCore.open({ settings: settingsWith(), dataDir, port: 0 });
-    const seen = collect(core.events);
+    const seen = collect(core);
     const body = readFileSync(fixturePath('backtrace', 'group-notification.json'), 'utf8');
     const auth = basicAuth(backtrace.credentials['username']!, backtrace.credentials['password']!);
     for (const fingerprint of ['a', 'b', 'c']) {
@@ -187,7 +204,7 @@ describe('CrashbellCore.open', () => {
 
   it('replays a recorded request exactly, and refuses one whose body was not kept whole', async () => {
     core = await CrashbellCore.open({ settings: settingsWith(), dataDir, port: 0 });
-    const seen = collect(core.events);
+    const seen = collect(core);
     const body = readFileSync(fixturePath('errorception', 'first-occurrence.json'), 'utf8');
     const json = JSON.parse(body) as { message: string; page: string };
     const signature = createHash('sha1').update(`site-secret${json.message}${json.page}`).digest('hex');
@@ -263,7 +280,7 @@ describe('CrashbellCore.open', () => {
     await new Promise<void>((r) => probe.close(() => r()));
     core = await CrashbellCore.open({ settings: settingsWith({ port: free }), dataDir });
     expect(core.port).toBe(free);
-    const seen = collect(core.events);
+    const seen = collect(core);
     const moved = await core.rebind(0);
     expect(moved).not.toBe(free);
     expect(core.port).toBe(moved);
@@ -274,7 +291,7 @@ describe('CrashbellCore.open', () => {
   it('keeps a throwing subscriber from breaking the receiver, and reports it as a warning', async () => {
     const warnings: string[] = [];
     core = await CrashbellCore.open({ settings: settingsWith(), dataDir, port: 0, onWarning: (w) => warnings.push(w) });
-    core.events.on('received', () => {
+    core.onReceived(() => {
       throw new Error('subscriber bug');
     });
     expect((await core.deliverSample(backtrace.id)).status).toBe(200);
@@ -288,12 +305,12 @@ describe('the one event route', () => {
     core = await CrashbellCore.open({ settings, dataDir, port: 0 });
     const order: string[] = [];
     const notifications: NotificationRequest[] = [];
-    core.events.on('received', ({ result }) => order.push(`received:${result.group.id}`));
-    core.events.on('notification', (n) => {
+    core.onReceived(({ result }) => order.push(`received:${result.group.id}`));
+    core.onNotification((n) => {
       notifications.push(n);
       order.push(`notification:${n.group}`);
     });
-    core.events.on('group', (g) => order.push(`group:${g.id}`));
+    core.onGroup((g) => order.push(`group:${g.id}`));
     const sent = await core.deliverSample(backtrace.id);
     expect(sent.status).toBe(200);
     expect(notifications).toHaveLength(1);
@@ -308,7 +325,7 @@ describe('the one event route', () => {
 
   it('reports a redelivery as received, raising nothing and changing no group', async () => {
     core = await CrashbellCore.open({ settings: settingsWith(), dataDir, port: 0 });
-    const seen = collect(core.events);
+    const seen = collect(core);
     const body = readFileSync(fixturePath('backtrace', 'group-notification.json'), 'utf8');
     const headers = {
       'content-type': 'application/json',
@@ -322,9 +339,9 @@ describe('the one event route', () => {
 
   it('takes events from another route (the relay) with their source looked up once, and marks tell group listeners', async () => {
     core = await CrashbellCore.open({ settings: settingsWith(), dataDir, port: 0 });
-    const seen = collect(core.events);
+    const seen = collect(core);
     const event = backtraceEvent({ sourceId: backtrace.id });
-    const result = await core.ingest(event, { ...backtrace, paused: true });
+    const result = await core.ingest(event, { ...backtrace, paused: true }, undefined, { kind: 'relay', seq: 1, hold: false });
     expect(result.decision.code).toBe('source-paused');
     expect(seen.received).toHaveLength(1);
     const marked = await core.mark(result.group.id, { read: true });
@@ -333,14 +350,11 @@ describe('the one event route', () => {
     expect(await core.mark('no-such-group', { read: true })).toBeNull();
   });
 
-  it('subscribes the listeners it is given before it listens', async () => {
+  it('hears what it reports at start-up when subscribed between construction and start', async () => {
     const received: string[] = [];
-    core = await CrashbellCore.open({
-      settings: settingsWith(),
-      dataDir,
-      port: 0,
-      listeners: { receiver: (r) => received.push(`listening:${r.port}`) },
-    });
+    core = new CrashbellCore({ settings: settingsWith(), dataDir, port: 0 });
+    core.onReceiver((r) => received.push(`listening:${r.port}`));
+    await core.start();
     expect(received).toEqual([`listening:${core.port}`]);
   });
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LOCK_FILE, lockDataDir } from '../../../main/core/data-dir-lock';
 import { DataDirInUseError } from '../../../main/core/errors';
-import { openInbox } from '../../../main/core/inbox/index';
+import { openInbox } from '../../helpers/inbox';
 import { testSettings } from '../../helpers/make-event';
 import { ROOT } from '../../helpers/paths';
 import { tmpDataDir } from '../../helpers/tmp-dir';

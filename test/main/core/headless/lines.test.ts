@@ -10,7 +10,7 @@ import {
   tunnelLine,
   tunnelText,
 } from '../../../../main/core/headless/lines';
-import type { IngestResult } from '../../../../main/core/inbox/types';
+import type { IngestResult } from '../../../../main/core/core';
 import type { GroupSummary } from '../../../../shared/events';
 import { backtraceEvent } from '../../../helpers/make-event';
 

@@ -477,8 +477,9 @@ describe('headless notify outlets', () => {
         body: JSON.stringify(body),
       });
       expect(res.status).toBe(200);
+      // The core finishes each notification once: every outlet, this line included, gets the same checked link.
       const notification = await h.waitFor((l) => l['type'] === 'notification');
-      expect(notification['url']).toBe('http://127.0.0.1:631/admin');
+      expect(notification['url']).toBeNull();
       const [published] = await ntfy.waitFor(1);
       expect(published?.headers['click']).toBeUndefined();
       h.child.kill('SIGTERM');

@@ -11,7 +11,7 @@ import {
   rememberKey,
   REDELIVERY_KEYS_PER_GROUP,
 } from '../../../../main/core/inbox/grouping';
-import type { LocalInboxOptions } from '../../../../main/core/inbox/index';
+import type { LocalInboxOptions } from '../../../helpers/inbox';
 import { backtraceEvent, errorceptionEvent, testSettings } from '../../../helpers/make-event';
 import { tmpDataDir } from '../../../helpers/tmp-dir';
 import { openRecordingInbox } from '../../../helpers/recording-inbox';

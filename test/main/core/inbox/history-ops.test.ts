@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { openInbox, type LocalInbox } from '../../../../main/core/inbox/index';
+import { openInbox, type LocalInbox } from '../../../helpers/inbox';
 import { backtraceEvent, testSettings } from '../../../helpers/make-event';
 import { tmpDataDir } from '../../../helpers/tmp-dir';
 
@@ -26,7 +26,7 @@ async function seed(inbox: LocalInbox, n: number, test = false): Promise<string[
 
 /** Makes the store's next writes fail as a full disk would. */
 function failWrites(inbox: LocalInbox): () => void {
-  const store = (inbox as unknown as { store: { writeOut: (...a: unknown[]) => number } }).store;
+  const store = (inbox.history as unknown as { store: { writeOut: (...a: unknown[]) => number } }).store;
   const writeOut = store.writeOut;
   store.writeOut = () => {
     throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });

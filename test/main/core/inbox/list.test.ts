@@ -4,7 +4,7 @@ import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { groupRow, type GroupRow } from '../../../../shared/events';
 import type { Settings } from '../../../../shared/settings';
-import { openInbox, type LocalInbox } from '../../../../main/core/inbox/index';
+import { openInbox, type LocalInbox } from '../../../helpers/inbox';
 import { backtraceEvent, errorceptionEvent, testSettings } from '../../../helpers/make-event';
 import { groupsOf, keysOf } from '../../../helpers/inbox-pages';
 import { tmpDataDir } from '../../../helpers/tmp-dir';

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { groupRow } from '../../../../shared/events';
 import type { Settings } from '../../../../shared/settings';
-import { openInbox } from '../../../../main/core/inbox/index';
+import { openInbox } from '../../../helpers/inbox';
 import { backtraceEvent, errorceptionEvent, testSettings } from '../../../helpers/make-event';
 import { groupsOf } from '../../../helpers/inbox-pages';
 import { tmpDataDir } from '../../../helpers/tmp-dir';

@@ -1,7 +1,7 @@
 import { appendFileSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openInbox, type LocalInboxOptions } from '../../../../main/core/inbox/index';
+import { openInbox, type LocalInboxOptions } from '../../../helpers/inbox';
 import { LogStore } from '../../../../main/core/inbox/store';
 import { backtraceEvent, errorceptionEvent, testSettings } from '../../../helpers/make-event';
 import { groupsOf, keysOf } from '../../../helpers/inbox-pages';
@@ -252,7 +252,7 @@ describe('durable store', () => {
     const inbox = await openInbox(opts(dir));
     await inbox.ingest(backtraceEvent({ body: { fingerprint: 'kept' } }));
     // Reach the open file and make its next write fail the way a full disk does.
-    const store = (inbox as unknown as { store: { writeOut: (...a: unknown[]) => number } }).store;
+    const store = (inbox.history as unknown as { store: { writeOut: (...a: unknown[]) => number } }).store;
     const writeOut = store.writeOut;
     store.writeOut = () => {
       throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
@@ -271,7 +271,7 @@ describe('durable store', () => {
   it('two hooks of one group failing together leave nothing behind: the retry is stored, not taken for a redelivery', async () => {
     const dir = tmpDataDir();
     const inbox = await openInbox(opts(dir));
-    const store = (inbox as unknown as { store: { writeOut: (...a: unknown[]) => number } }).store;
+    const store = (inbox.history as unknown as { store: { writeOut: (...a: unknown[]) => number } }).store;
     const writeOut = store.writeOut;
     store.writeOut = () => {
       throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
@@ -294,7 +294,7 @@ describe('durable store', () => {
     const dir = tmpDataDir();
     const inbox = await openInbox(opts(dir));
     await inbox.ingest(backtraceEvent({ body: { fingerprint: 'kept' } }));
-    const handle = (inbox as unknown as { store: { handle: { datasync: () => Promise<void> } } }).store.handle;
+    const handle = (inbox.history as unknown as { store: { handle: { datasync: () => Promise<void> } } }).store.handle;
     const datasync = handle.datasync.bind(handle);
     handle.datasync = () => Promise.reject(Object.assign(new Error('input/output error'), { code: 'EIO' }));
     const failed = await Promise.allSettled([1, 2, 3].map((n) => inbox.ingest(backtraceEvent({ body: { fingerprint: `io${n}` } }))));

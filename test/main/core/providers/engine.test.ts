@@ -36,7 +36,12 @@ async function engineWith(sources: SourceInput[], dataDir?: string) {
   if (!dataDir) dirs.push(dir);
   const settings = new MemorySettingsStore(parseSettings({ port: 0, sources, tunnel: { enabled: false } }));
   const notifications: NotificationRequest[] = [];
-  const engine = await startEngine({ settings, dataDir: dir, ngrok: null, listeners: { notification: (n) => void notifications.push(n) } });
+  const engine = await startEngine({
+    settings,
+    dataDir: dir,
+    ngrok: null,
+    subscribe: (core) => void core.onNotification((n) => void notifications.push(n)),
+  });
   engines.push(engine);
   const port = engine.core.port!;
   const post = (sourceId: string, headers: Record<string, string>, body: string) =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseTeamMark, teamMarkAction, type TeamMark } from '../../../../main/core/relay/marks';
-import { awaySummary } from '../../../../main/core/relay/subscriber';
+import { awaySummary } from '../../../../main/core/relay/away';
 
 const mark = (over: Partial<TeamMark> = {}): TeamMark => ({
   resolved: true,

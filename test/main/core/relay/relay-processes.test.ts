@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { openInbox } from '../../../../main/core/inbox/index';
+import { openInbox } from '../../../helpers/inbox';
 import { parseSettings, type RelaySettings, type SourceInput } from '../../../../shared/settings';
 import { NatsCluster, NatsServer, hasNatsServer } from '../../../helpers/nats-server';
 import { postBacktrace, startRelayProcess, TEAM_SOURCE, type RelayProcess } from '../../../helpers/relay-engines';
@@ -145,7 +145,7 @@ describe.skipIf(!hasNatsServer())('team relay processes over a real NATS', () =>
     expect(after.counts().groups).toBe(201);
     // Each group holds exactly its one hook: nothing lost, nothing ingested twice.
     expect(after.list({ limit: 1000 }).groups.every((g) => after.get(g.id)?.hooks === 1)).toBe(true);
-    expect(after.relayCursor().seq).toBe(201);
+    expect(after.cursor.cursor().seq).toBe(201);
     await after.close();
   });
 

@@ -1,7 +1,7 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openInbox, type LocalInboxOptions } from '../../../../main/core/inbox/index';
+import { openInbox, type LocalInboxOptions } from '../../../helpers/inbox';
 import { backtraceEvent, testSettings } from '../../../helpers/make-event';
 import { tmpDataDir } from '../../../helpers/tmp-dir';
 
@@ -27,7 +27,7 @@ describe('the gateway outbox in the inbox log', () => {
     await a.ingest(event('three'), { source: SOURCE });
     // A redelivery is not a new entry: the first delivery's entry stands for it.
     await a.ingest(event('two'), { source: SOURCE, outbox: true });
-    const entries = a.outboxNext(10);
+    const entries = a.outbox.next(10);
     expect(entries.map((e) => [e.seq, e.event.groupKey, e.event.occurrences])).toEqual([
       [1, 'one', 1],
       [2, 'one', 2],
@@ -36,22 +36,22 @@ describe('the gateway outbox in the inbox log', () => {
     expect(entries[0]?.source).toEqual({ id: SOURCE.id, provider: 'backtrace', name: 'Backtrace prod' });
     expect(JSON.parse(entries[0]!.rawJson)).toMatchObject({ fingerprint: 'one' });
     expect(entries[0]!.event).not.toHaveProperty('raw');
-    await a.outboxForwarded(1);
-    expect(a.outboxStats()).toEqual({ pending: 2, forwarded: 1, last: 3 });
+    await a.outbox.forwarded(1);
+    expect(a.outbox.stats()).toEqual({ pending: 2, forwarded: 1, last: 3 });
     await a.close();
 
     // After a restart (or a SIGKILL: every record is fsync'd) it resumes after what JetStream acknowledged.
     const b = await openInbox(opts(dir));
-    expect(b.outboxNext(10).map((e) => e.seq)).toEqual([2, 3]);
+    expect(b.outbox.next(10).map((e) => e.seq)).toEqual([2, 3]);
     await b.ingest(event('four'), { source: SOURCE, outbox: true });
-    expect(b.outboxNext(10).map((e) => e.seq)).toEqual([2, 3, 4]);
-    await b.outboxForwarded(4);
-    expect(b.outboxNext(10)).toEqual([]);
+    expect(b.outbox.next(10).map((e) => e.seq)).toEqual([2, 3, 4]);
+    await b.outbox.forwarded(4);
+    expect(b.outbox.next(10)).toEqual([]);
     await b.close();
     const c = await openInbox(opts(dir));
-    expect(c.outboxStats()).toEqual({ pending: 0, forwarded: 4, last: 4 });
+    expect(c.outbox.stats()).toEqual({ pending: 0, forwarded: 4, last: 4 });
     await c.ingest(event('five'), { source: SOURCE, outbox: true });
-    expect(c.outboxNext(10).map((e) => e.seq)).toEqual([5]);
+    expect(c.outbox.next(10).map((e) => e.seq)).toEqual([5]);
     await c.close();
   });
 
@@ -59,14 +59,14 @@ describe('the gateway outbox in the inbox log', () => {
     const dir = tmpDataDir();
     const a = await openInbox(opts(dir, { compaction: { minBytes: 1, ratio: 1.01 } }));
     for (let i = 1; i <= 40; i++) await a.ingest(event('same', i), { source: SOURCE, outbox: true });
-    await a.outboxForwarded(10);
+    await a.outbox.forwarded(10);
     for (let i = 41; i <= 60; i++) await a.ingest(event('same', i), { source: SOURCE, outbox: true });
     await new Promise((r) => setTimeout(r, 50));
     expect(a.stats().compactions).toBeGreaterThan(0);
-    expect(a.outboxNext(100).map((e) => e.event.occurrences)).toEqual(Array.from({ length: 50 }, (_, i) => i + 11));
+    expect(a.outbox.next(100).map((e) => e.event.occurrences)).toEqual(Array.from({ length: 50 }, (_, i) => i + 11));
     await a.close();
     const b = await openInbox(opts(dir));
-    const after = b.outboxNext(100);
+    const after = b.outbox.next(100);
     expect(after.map((e) => e.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 11));
     expect(JSON.parse(after[49]!.rawJson)).toMatchObject({ occurrences: 60 });
     expect(b.counts().groups).toBe(1);
@@ -79,8 +79,8 @@ describe('the gateway outbox in the inbox log', () => {
     await a.ingest(event('old'), { source: SOURCE });
     await a.close();
     const b = await openInbox(opts(dir));
-    expect(b.outboxStats()).toEqual({ pending: 0, forwarded: 0, last: 0 });
-    expect(b.relayCursor()).toEqual({ stream: null, seq: 0 });
+    expect(b.outbox.stats()).toEqual({ pending: 0, forwarded: 0, last: 0 });
+    expect(b.cursor.cursor()).toEqual({ stream: null, seq: 0 });
     await b.close();
     expect(readFileSync(join(dir, 'inbox.log'), 'utf8')).not.toMatch(/"q":/);
     appendFileSync(join(dir, 'inbox.log'), '00000000 {"k":"zz"}\n');
@@ -96,7 +96,7 @@ describe("the subscriber's cursor and away summary in the inbox log", () => {
   it('stores the stream sequence with the event, holds notifications for the summary, and keeps both across restart and compaction', async () => {
     const dir = tmpDataDir();
     const a = await openInbox(opts(dir, { compaction: { minBytes: 1, ratio: 1.01 } }));
-    await a.setRelayCursor('CRASHBELL@2026-11-24T00:00:00Z', 0);
+    await a.cursor.moveTo('CRASHBELL@2026-11-24T00:00:00Z', 0);
     const live = await a.ingest(event('live'), { source: SOURCE, relay: { seq: 1, hold: false } });
     expect(live.notification).not.toBeNull();
     const held = await a.ingest(event('held'), { source: SOURCE, relay: { seq: 2, hold: true } });
@@ -105,28 +105,28 @@ describe("the subscriber's cursor and away summary in the inbox log", () => {
     await a.ingest(event('held-too'), { source: SOURCE, relay: { seq: 3, hold: true } });
     // A redelivery moves the cursor too.
     await a.ingest(event('held-too'), { source: SOURCE, relay: { seq: 4, hold: true } });
-    expect(a.relayCursor()).toEqual({ stream: 'CRASHBELL@2026-11-24T00:00:00Z', seq: 4 });
-    expect(a.awayTally()).toMatchObject({ held: 2, places: ['Backtrace prod'], regressions: 0 });
+    expect(a.cursor.cursor()).toEqual({ stream: 'CRASHBELL@2026-11-24T00:00:00Z', seq: 4 });
+    expect(a.cursor.awayTally()).toMatchObject({ held: 2, places: ['Backtrace prod'], regressions: 0 });
     await a.close();
 
     const b = await openInbox(opts(dir, { compaction: { minBytes: 1, ratio: 1.01 } }));
-    expect(b.relayCursor()).toEqual({ stream: 'CRASHBELL@2026-11-24T00:00:00Z', seq: 4 });
-    expect(b.awayTally().held).toBe(2);
+    expect(b.cursor.cursor()).toEqual({ stream: 'CRASHBELL@2026-11-24T00:00:00Z', seq: 4 });
+    expect(b.cursor.awayTally().held).toBe(2);
     // Enough writes to compact: the cursor and the tally survive it.
-    for (let i = 5; i <= 30; i++) await b.setRelayCursor('CRASHBELL@2026-11-24T00:00:00Z', i);
+    for (let i = 5; i <= 30; i++) await b.cursor.moveTo('CRASHBELL@2026-11-24T00:00:00Z', i);
     await b.ingest(event('held', 2), { source: SOURCE, relay: { seq: 31, hold: true } });
     await new Promise((r) => setTimeout(r, 50));
     await b.close();
     const c = await openInbox(opts(dir));
-    expect(c.relayCursor().seq).toBe(31);
-    expect(c.awayTally().held).toBe(2);
-    const tally = await c.takeAway();
+    expect(c.cursor.cursor().seq).toBe(31);
+    expect(c.cursor.awayTally().held).toBe(2);
+    const tally = await c.cursor.takeAway();
     expect(tally.titles).toHaveLength(2);
-    expect(c.awayTally().held).toBe(0);
+    expect(c.cursor.awayTally().held).toBe(0);
     await c.close();
     const d = await openInbox(opts(dir));
-    expect(d.awayTally().held).toBe(0);
-    expect(d.relayCursor().seq).toBe(31);
+    expect(d.cursor.awayTally().held).toBe(0);
+    expect(d.cursor.cursor().seq).toBe(31);
     await d.close();
   });
 

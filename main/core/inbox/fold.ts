@@ -1,0 +1,114 @@
+/**
+ * Folding one event into its group: recognise a redelivery, fold the event's facts into the group, and ask the
+ * policy what to raise. A pure function of the group as it was, the event and the settings: the inbox supplies
+ * the state and writes what comes out.
+ */
+import type { Decision, GroupSummary, NotificationRequest } from '../../../shared/events';
+import type { Settings, Source } from '../../../shared/settings';
+import type { BoundedEvent } from '../bounded-event';
+import { applyEvent, isRedelivery, type RedeliveryKey, rememberKey } from './grouping';
+import { decide, type Trigger } from './policy';
+import type { GroupState } from './record-codec';
+
+/** What folding looks at. */
+export interface FoldInput {
+  /** The group's id (from its source and group key). */
+  id: string;
+  event: BoundedEvent;
+  /** The group as stored; null when the event starts it (or its record could not be read). */
+  prior: GroupState | null;
+  /** Who set the group's team marks (the stored summary may predate them). */
+  marks: { resolvedBy: string | null; mutedBy: string | null } | null;
+  /** The event's source, when it is still configured (its name, pause and filters). */
+  source: Source | null;
+  settings: Settings;
+  /** Recent notifications and whether a storm is under way (storm control's view). */
+  storm: { recent: readonly number[]; active: boolean };
+  /** A relay catch-up is under way: hold what would notify for its summary. */
+  hold: boolean;
+  now: number;
+}
+
+/** The event repeats a hook already recorded: nothing changes, nothing is raised. */
+export interface DuplicateFold {
+  duplicate: true;
+  id: string;
+  group: GroupSummary;
+  isNew: false;
+  decision: Decision;
+  notification: null;
+  held: null;
+}
+
+/** The event folded into its group, and what the policy made of it. */
+export interface AcceptedFold {
+  duplicate: false;
+  id: string;
+  /** The group after the event, marks and decision applied. */
+  group: GroupSummary;
+  /** The group's redelivery keys with this event's remembered. */
+  keys: RedeliveryKey[];
+  isNew: boolean;
+  decision: Decision;
+  /** What to raise now. */
+  notification: NotificationRequest | null;
+  /** What a catch-up holds for its summary. */
+  held: NotificationRequest | null;
+  /** Storm control holds it for the next digest. */
+  digested: boolean;
+  /** Why it would notify, or null. */
+  trigger: Trigger | null;
+}
+
+export type Fold = DuplicateFold | AcceptedFold;
+
+/** Folds one event into its group (see the module comment). */
+export function foldEvent(input: FoldInput): Fold {
+  const { id, event, prior, now } = input;
+  if (prior && isRedelivery(prior.dk, event, now)) {
+    const decision: Decision = {
+      notify: false,
+      code: 'duplicate',
+      reason: 'A redelivery of a hook already recorded: nothing changed',
+      at: new Date(now).toISOString(),
+    };
+    return { duplicate: true, id, group: prior.g, isNew: false, decision, notification: null, held: null };
+  }
+  const before = prior?.g ?? null;
+  const isNew = prior === null && input.marks === null;
+  const folded = applyEvent(before, event, id);
+  const outcome = decide({
+    before,
+    after: folded,
+    event,
+    isNew,
+    source: input.source,
+    settings: input.settings,
+    recent: input.storm.recent,
+    stormActive: input.storm.active,
+    hold: input.hold,
+    now,
+  });
+  // `folded` is a fresh object of our own (the policy has finished reading it): complete it in place.
+  const after = folded;
+  if (outcome.resolved !== null) after.resolved = outcome.resolved;
+  after.lastDecision = outcome.decision;
+  if (outcome.notification || outcome.held) after.notifiedAt = new Date(now).toISOString();
+  const marks = input.marks;
+  if (after.resolved && marks?.resolvedBy) after.resolvedBy = marks.resolvedBy;
+  else delete after.resolvedBy;
+  if (after.muted && marks?.mutedBy) after.mutedBy = marks.mutedBy;
+  else delete after.mutedBy;
+  return {
+    duplicate: false,
+    id,
+    group: after,
+    keys: rememberKey(prior?.dk ?? [], event, now),
+    isNew,
+    decision: outcome.decision,
+    notification: outcome.notification,
+    held: outcome.held,
+    digested: outcome.digested,
+    trigger: outcome.trigger,
+  };
+}

@@ -1,0 +1,215 @@
+/**
+ * The inbox's records in the history log, and how they are written and read back. One line per record
+ * (history/store.ts describes the line format); the inbox owns these kinds:
+ *
+ * - `g` a group's whole state: its index carries what the list needs (marks and the test bit as flags, the capped
+ *   search text, the row's facts), then two parts: the summary with its redelivery keys, and the latest raw body;
+ * - `m` marks set on one group (`by`: the team member behind a shared mark);
+ * - `p` groups leaving (retention, or `why: "deleted"` when the user deleted one);
+ * - `a` marks set on every group recorded before it (Mark all read);
+ * - `c` every group recorded before it is gone (Clear history).
+ *
+ * Other ledgers may add fields and a part of their own to a `g` record (history/ledger.ts); this file neither
+ * writes nor reads them.
+ */
+import type { GroupMarks, GroupRow, GroupSummary, ProviderId } from '../../../shared/events';
+import type { RedeliveryKey } from './grouping';
+
+/** The inbox's record kinds. */
+export const INBOX_KINDS = ['g', 'm', 'p', 'a', 'c'] as const;
+
+/** A group record has two parts of its own: the summary (with redelivery keys) and the raw body. */
+export const GROUP_PARTS = 2;
+/** Where the raw body is among a group record's parts (another ledger may point at it rather than copy it). */
+export const RAW_PART = 1;
+
+/** The summary part of a group record. */
+export interface GroupState {
+  g: GroupSummary;
+  dk: RedeliveryKey[];
+}
+
+/**
+ * What a list row shows beyond the entry's own fields: a few short strings and numbers. The row's
+ * `lastReceivedAt` is the entry's time written out again.
+ */
+export type RowFacts = Pick<GroupRow, 'title' | 'application' | 'project' | 'occurrences' | 'hosts' | 'lastSeen'>;
+
+/** {@link RowFacts} in a group record's index, as a tuple: no key names repeated on every line. */
+type RowIndex = [
+  title: string,
+  application: string | null,
+  project: string | null,
+  occurrences: number,
+  hosts: number | null,
+  lastSeen: string,
+];
+
+/** The index of a group record: what load needs to rebuild a group's entry without parsing the rest. */
+export interface GroupIndex {
+  k: 'g';
+  id: string;
+  /** Source id. */
+  s: string;
+  p: ProviderId;
+  /** Last received, ms since the epoch. */
+  t: number;
+  /** Marks as bits: 1 read, 2 muted, 4 resolved; and 8: only test events so far. */
+  f: number;
+  /** The capped, lower-cased search text. */
+  x: string;
+  /** The rest of the list row; absent in records written before rows were indexed. */
+  r?: RowIndex;
+  /** Who resolved / muted it through the team relay. */
+  rb?: string;
+  mb?: string;
+}
+
+/** Marks set on one group. */
+export interface MarkRecord {
+  k: 'm';
+  id: string;
+  m: GroupMarks;
+  at: string;
+  /** The team member behind a shared mark. */
+  by?: string;
+}
+
+/** Groups leaving the history: pruned by retention (`why: 'retention'`) or deleted by the user (`'deleted'`). */
+export interface PruneRecord {
+  k: 'p';
+  ids: string[];
+  why?: string;
+}
+
+/** The user cleared the history: every group recorded before this line is gone. */
+export interface ClearRecord {
+  k: 'c';
+  at: string;
+}
+
+/** Marks set on every group recorded before this line ("Mark all read"). */
+export interface MarkAllRecord {
+  k: 'a';
+  m: GroupMarks;
+  at: string;
+}
+
+/** A group's entry as its index describes it (what {@link groupIndex} writes and {@link readGroupIndex} reads). */
+export interface IndexedGroup {
+  id: string;
+  sourceId: string;
+  provider: ProviderId;
+  t: number;
+  read: boolean;
+  muted: boolean;
+  resolved: boolean;
+  test: boolean;
+  resolvedBy: string | null;
+  mutedBy: string | null;
+  text: string;
+  row: RowFacts | null;
+}
+
+/** The row facts of a summary, as a fresh object. */
+export function rowFactsOf(g: RowFacts): RowFacts {
+  return {
+    title: g.title,
+    application: g.application,
+    project: g.project,
+    occurrences: g.occurrences,
+    hosts: g.hosts,
+    lastSeen: g.lastSeen,
+  };
+}
+
+/** A group record's index, as JSON text. */
+export function groupIndex(e: IndexedGroup): string {
+  const f = (e.read ? 1 : 0) | (e.muted ? 2 : 0) | (e.resolved ? 4 : 0) | (e.test ? 8 : 0);
+  const r: RowIndex | undefined =
+    e.row === null ? undefined : [e.row.title, e.row.application, e.row.project, e.row.occurrences, e.row.hosts, e.row.lastSeen];
+  const index: GroupIndex = { k: 'g', id: e.id, s: e.sourceId, p: e.provider, t: e.t, f, x: e.text, r };
+  if (e.resolvedBy) index.rb = e.resolvedBy;
+  if (e.mutedBy) index.mb = e.mutedBy;
+  return JSON.stringify(index);
+}
+
+const stringOrNull = (v: unknown): v is string | null => v === null || typeof v === 'string';
+const countOrNull = (v: unknown): v is number | null => v === null || (typeof v === 'number' && Number.isFinite(v));
+
+/** The row facts a record's index carries; null when it carries none (an older record) or not in this shape. */
+function rowFromIndex(r: unknown): RowFacts | null {
+  if (!Array.isArray(r) || r.length !== 6) return null;
+  const [title, application, project, occurrences, hosts, lastSeen] = r as unknown[];
+  if (typeof title !== 'string' || !stringOrNull(application) || !stringOrNull(project)) return null;
+  if (typeof occurrences !== 'number' || !Number.isFinite(occurrences) || !countOrNull(hosts)) return null;
+  if (typeof lastSeen !== 'string') return null;
+  return { title, application, project, occurrences, hosts, lastSeen };
+}
+
+/** Reads a group record's index back; throws (the record is then skipped) when it lacks what an entry needs. */
+export function readGroupIndex(index: Record<string, unknown>): IndexedGroup {
+  const { id, s, p, t } = index;
+  if (typeof id !== 'string' || typeof s !== 'string' || typeof p !== 'string' || typeof t !== 'number') {
+    throw new Error('a group record without its id, source, time or summary');
+  }
+  const f = typeof index['f'] === 'number' ? index['f'] : 0;
+  const muted = (f & 2) !== 0;
+  const resolved = (f & 4) !== 0;
+  return {
+    id,
+    sourceId: s,
+    provider: p,
+    t,
+    read: (f & 1) !== 0,
+    muted,
+    resolved,
+    test: (f & 8) !== 0,
+    resolvedBy: resolved && typeof index['rb'] === 'string' ? index['rb'] : null,
+    mutedBy: muted && typeof index['mb'] === 'string' ? index['mb'] : null,
+    text: typeof index['x'] === 'string' ? index['x'] : '',
+    row: rowFromIndex(index['r']),
+  };
+}
+
+/** Only the marks a record may set, whatever else it holds. */
+export function pickMarks(m: unknown): GroupMarks {
+  const out: GroupMarks = {};
+  if (m === null || typeof m !== 'object') return out;
+  const given = m as Record<string, unknown>;
+  if (typeof given['read'] === 'boolean') out.read = given['read'];
+  if (typeof given['muted'] === 'boolean') out.muted = given['muted'];
+  if (typeof given['resolved'] === 'boolean') out.resolved = given['resolved'];
+  return out;
+}
+
+/** Tabs and newlines separate a record's parts, so a part may hold neither. */
+const SEPARATORS = /[\t\n\r]/g;
+
+/**
+ * The raw body as a log part: the text it arrived as, with tabs and line breaks turned into spaces. JSON
+ * cannot hold them unescaped inside a string, so outside strings they are only whitespace and reading the
+ * part back with JSON.parse gives the same value. Serializing `raw` again is the fallback when the receiver
+ * did not pass the text; that can throw on a body nested deeper than the stack (JSON.parse is not
+ * recursive, JSON.stringify is), so the text is always preferred.
+ */
+export function rawPart(raw: unknown, rawJson: string | undefined): string {
+  if (rawJson !== undefined && rawJson !== '') return rawJson.replace(SEPARATORS, ' ');
+  try {
+    return JSON.stringify(raw) ?? 'null';
+  } catch {
+    return JSON.stringify({ unreadable: 'the body could not be kept (nested too deeply to serialize)' });
+  }
+}
+
+/** The summary part of a group record. */
+export function statePart(state: GroupState): string {
+  return JSON.stringify(state);
+}
+
+/** Reads a summary part back; throws when it is not one. */
+export function readStatePart(text: string | null, groupId: string): { g: GroupSummary; dk: RedeliveryKey[] } {
+  const parsed = text === null ? null : (JSON.parse(text) as Partial<GroupState> | null);
+  if (parsed === null || typeof parsed !== 'object' || !parsed.g) throw new Error(`group ${groupId} could not be read from the history`);
+  return { g: parsed.g, dk: Array.isArray(parsed.dk) ? parsed.dk : [] };
+}
