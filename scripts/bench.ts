@@ -38,7 +38,7 @@ import { parseSettings, type Settings, type SourceInput } from '../shared/settin
 import { CrashbellCore } from '../main/core/core';
 import { blankEvent } from '../main/core/providers/parsed-event';
 import { allSecretHeaders, getProvider } from '../main/core/providers/index';
-import { Receiver } from '../main/core/receiver';
+import { Receiver } from '../main/core/receiver/receiver';
 import { DEFAULT_REQUEST_LOG_SIZE, RequestLog } from '../main/core/request-log';
 import { signSentryHook } from '../main/core/providers/sentry';
 import { MemorySettingsStore } from '../main/core/settings-access';

@@ -21,7 +21,7 @@ import type { IngestContext, IngestExtension, IngestOrigin } from './pipeline/ex
 import { IngestPipeline } from './pipeline/ingest';
 import { safeEqual } from './providers/helpers';
 import { allSecretHeaders, getProvider } from './providers/index';
-import { Receiver } from './receiver';
+import { Receiver } from './receiver/receiver';
 import { DEFAULT_REQUEST_LOG_SIZE, RequestLog } from './request-log';
 import type { SettingsStore } from './settings-access';
 import { findSource, localBaseUrl, webhookUrl } from './sources';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getProvider, allSecretHeaders } from '../../../../main/core/providers/index';
 import { signSentryHook } from '../../../../main/core/providers/sentry';
 import { decodeStandardSecret, signStandardWebhook } from '../../../../main/core/providers/standard-webhooks';
-import { Receiver } from '../../../../main/core/receiver';
+import { Receiver } from '../../../../main/core/receiver/receiver';
 import { RequestLog } from '../../../../main/core/request-log';
 import type { NormalizedEvent, ProviderId, RequestRecord } from '../../../../shared/events';
 import { sourceSchema, type Source } from '../../../../shared/settings';

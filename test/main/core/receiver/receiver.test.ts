@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Receiver } from '../../../main/core/receiver';
-import { RequestLog } from '../../../main/core/request-log';
-import { genericProvider, signGenericRequest } from '../../../main/core/providers/generic';
-import { allSecretHeaders, getProvider } from '../../../main/core/providers/index';
-import type { ProviderModule } from '../../../main/core/providers/types';
-import type { NormalizedEvent, RequestRecord } from '../../../shared/events';
-import { sourceSchema, type Source } from '../../../shared/settings';
-import { basicAuth, sendHook } from '../../helpers/hook-client';
-import { fixturePath } from '../../helpers/paths';
+import { Receiver } from '../../../../main/core/receiver/receiver';
+import { RequestLog } from '../../../../main/core/request-log';
+import { genericProvider, signGenericRequest } from '../../../../main/core/providers/generic';
+import { allSecretHeaders, getProvider } from '../../../../main/core/providers/index';
+import type { ProviderModule } from '../../../../main/core/providers/types';
+import type { NormalizedEvent, RequestRecord } from '../../../../shared/events';
+import { sourceSchema, type Source } from '../../../../shared/settings';
+import { basicAuth, sendHook } from '../../../helpers/hook-client';
+import { fixturePath } from '../../../helpers/paths';
 
 const fixture = (provider: string, name: string): string => readFileSync(fixturePath(provider, name), 'utf8');
 

@@ -2,16 +2,16 @@ import { createHash } from 'node:crypto';
 import net from 'node:net';
 import fc from 'fast-check';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { MAX_BUFFERED_BYTES, Receiver } from '../../../main/core/receiver';
-import { RequestLog } from '../../../main/core/request-log';
-import type { RequestRecord } from '../../../shared/events';
-import { sourceSchema } from '../../../shared/settings';
+import { MAX_BUFFERED_BYTES, Receiver } from '../../../../main/core/receiver/receiver';
+import { RequestLog } from '../../../../main/core/request-log';
+import type { RequestRecord } from '../../../../shared/events';
+import { sourceSchema } from '../../../../shared/settings';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HeadlessProcess } from '../../helpers/headless-process';
-import { basicAuth, sendHook } from '../../helpers/hook-client';
-import { fixturePath } from '../../helpers/paths';
+import { HeadlessProcess } from '../../../helpers/headless-process';
+import { basicAuth, sendHook } from '../../../helpers/hook-client';
+import { fixturePath } from '../../../helpers/paths';
 
 const source = sourceSchema.parse({ id: 'errorceptionSourceAAAAA', provider: 'errorception', name: 'Site', credentials: { secret: 's' } });
 
