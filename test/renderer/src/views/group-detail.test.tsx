@@ -2,7 +2,7 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProvidersContext } from '../../../../renderer/src/lib/providers';
-import { decisionReason, GroupDetail } from '../../../../renderer/src/views/group-detail';
+import { GroupDetail } from '../../../../renderer/src/views/group-detail';
 import { installFakeApi, makeGroupDetail, registryProviders } from '../../../helpers/fake-api';
 
 afterEach(cleanup);
@@ -140,16 +140,5 @@ describe('GroupDetail', () => {
     api.getGroup.mockResolvedValue(makeGroupDetail({ url: null, read: true }));
     renderDetail();
     expect(await screen.findByText('Backtrace sent no link for this error.')).toBeTruthy();
-  });
-});
-
-describe('decisionReason', () => {
-  it('says a Do Not Disturb end in the reader’s clock, from when it was decided, never as ISO', () => {
-    const at = new Date(2026, 10, 24, 8, 0).toISOString();
-    const until = new Date(2026, 10, 24, 9, 7).toISOString();
-    const words = decisionReason({ notify: false, code: 'dnd', reason: 'Do Not Disturb until 09:07', until, at });
-    expect(words).toMatch(/^Do Not Disturb until \S*9.07/);
-    expect(words).not.toContain('T');
-    expect(decisionReason({ notify: true, code: 'new-group', reason: 'New group', at })).toBe('New group');
   });
 });
