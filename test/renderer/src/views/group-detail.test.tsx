@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ProvidersContext } from '../../../../renderer/src/lib/providers';
 import { GroupDetail } from '../../../../renderer/src/views/group-detail';
 import { installFakeApi, makeGroupDetail, registryProviders } from '../../../helpers/fake-api';
@@ -8,15 +8,15 @@ import { installFakeApi, makeGroupDetail, registryProviders } from '../../../hel
 afterEach(cleanup);
 
 /** The detail as the app renders it: below the registry main sent. */
-function renderDetail(onChanged = () => undefined) {
+function renderDetail(onChanged = () => undefined, onClose = () => undefined) {
   return render(
     <ProvidersContext value={registryProviders()}>
-      <GroupDetail groupId="g1" live={null} sourceName="Game client" onClose={() => undefined} onChanged={onChanged} />
+      <GroupDetail groupId="g1" live={null} sourceName="Game client" onClose={onClose} onChanged={onChanged} />
     </ProvidersContext>,
   );
 }
 
-describe('GroupDetail', () => {
+describe('GroupDetail content', () => {
   it('shows what the hooks carried and why it notified, and marks the group read', async () => {
     const { api } = installFakeApi();
     renderDetail();
@@ -72,7 +72,9 @@ describe('GroupDetail', () => {
     expect(api.openLink).not.toHaveBeenCalled();
     expect(screen.getByRole('button', { name: 'Open in Errorception' })).toBeTruthy();
   });
+});
 
+describe('GroupDetail actions and links', () => {
   it('opens, copies, mutes and resolves through the api', async () => {
     const { api } = installFakeApi();
     api.getGroup.mockResolvedValue(makeGroupDetail({ read: true }));
@@ -140,5 +142,22 @@ describe('GroupDetail', () => {
     api.getGroup.mockResolvedValue(makeGroupDetail({ url: null, read: true }));
     renderDetail();
     expect(await screen.findByText('Backtrace sent no link for this error.')).toBeTruthy();
+  });
+
+  it('deletes the group only once confirmed, starting on Keep it, and closes', async () => {
+    const { api } = installFakeApi();
+    api.getGroup.mockResolvedValue(makeGroupDetail({ read: true }));
+    const onClose = vi.fn();
+    renderDetail(() => undefined, onClose);
+    fireEvent.click(await screen.findByRole('button', { name: 'Delete…' }));
+    const keep = screen.getByRole('button', { name: 'Keep it' });
+    await waitFor(() => expect(document.activeElement).toBe(keep));
+    expect((screen.getByRole('button', { name: 'Delete…' }) as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.click(keep);
+    expect(api.deleteGroup).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByRole('button', { name: 'Delete…' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Delete group' }));
+    await waitFor(() => expect(onClose).toHaveBeenCalledTimes(1));
+    expect(api.deleteGroup).toHaveBeenCalledWith('g1');
   });
 });
