@@ -16,6 +16,7 @@ export interface ListFilters {
   resolved: boolean;
 }
 
+/** No filter set: every group. */
 export const EMPTY_FILTERS: ListFilters = {
   text: '',
   sourceId: '',
@@ -165,6 +166,21 @@ export function listAction(key: string, mods: { ctrl: boolean; meta: boolean; al
     default:
       return null;
   }
+}
+
+/** The marks a list key toggles on the selected group. */
+export type ListMark = 'muted' | 'resolved' | 'read';
+
+const MARK_WORDS: Record<ListMark, readonly [set: string, cleared: string]> = {
+  muted: ['Muted', 'Unmuted'],
+  resolved: ['Marked resolved', 'Reopened'],
+  read: ['Marked read', 'Marked unread'],
+};
+
+/** What the list says once main took a mark: "Muted: exception in printf". */
+export function markNote(mark: ListMark, value: boolean, title: string): string {
+  const [set, cleared] = MARK_WORDS[mark];
+  return `${value ? set : cleared}: ${title}`;
 }
 
 /** Moves a selection index within [0, count), starting at the top when nothing is selected. */

@@ -7,6 +7,7 @@ import {
   compareNewestFirst,
   EMPTY_FILTERS,
   listAction,
+  markNote,
   matchesFilters,
   moveSelection,
   removeGroup,
@@ -182,5 +183,14 @@ describe('keyboard', () => {
     expect(moveSelection(1, 'end', 3)).toBe(2);
     expect(moveSelection(1, 'home', 3)).toBe(0);
     expect(moveSelection(0, 'down', 0)).toBe(-1);
+  });
+
+  it('says what a mark came to, set or cleared', () => {
+    expect(markNote('muted', true, 'exception in printf')).toBe('Muted: exception in printf');
+    expect(markNote('muted', false, 'x')).toBe('Unmuted: x');
+    expect(markNote('resolved', true, 'x')).toBe('Marked resolved: x');
+    expect(markNote('resolved', false, 'x')).toBe('Reopened: x');
+    expect(markNote('read', true, 'x')).toBe('Marked read: x');
+    expect(markNote('read', false, 'x')).toBe('Marked unread: x');
   });
 });

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { act } from 'react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { groupRow, type GroupSummary } from '../../../../shared/events';
 import { groupUpdate } from '../../../../shared/group-filter';
 import { ErrorsView } from '../../../../renderer/src/views/errors-view';
@@ -130,5 +130,67 @@ describe('ErrorsView detail and history', () => {
     const calls = api.listGroups.mock.calls.length;
     act(() => push('groups:reset', { change: 'all-read' }));
     await waitFor(() => expect(api.listGroups.mock.calls.length).toBe(calls + 1));
+  });
+});
+
+describe('ErrorsView requests and filters', () => {
+  it('opens the group a notification click asked for, once', async () => {
+    const { api } = installFakeApi();
+    const b = summary('gb', '2026-01-01T00:00:01.000Z');
+    api.listGroups.mockResolvedValue({ groups: [groupRow(b)], nextCursor: null, total: 1 });
+    api.getGroup.mockResolvedValue(makeGroup({ ...b, read: true, latestRaw: {} }));
+    const handled = vi.fn();
+    const request = { groupId: 'gb', nonce: 1 };
+    const props = { state: makeState({ sources: [makeSource()], groups: 1 }), onGoToSetup: () => undefined };
+    const { rerender } = render(<ErrorsView {...props} openRequest={request} onOpenHandled={handled} />);
+    await screen.findByRole('heading', { name: 'error gb', level: 2 });
+    expect(handled).toHaveBeenCalledTimes(1);
+    rerender(<ErrorsView {...props} openRequest={request} onOpenHandled={handled} />);
+    await screen.findByText('1 error group');
+    expect(handled).toHaveBeenCalledTimes(1);
+  });
+
+  it('filters by mark, says when nothing matches, and Clear filters empties the search and every filter', async () => {
+    const { api } = installFakeApi();
+    const a = summary('ga', '2026-01-01T00:00:02.000Z');
+    api.listGroups.mockImplementation(async (q: { unread?: boolean }) =>
+      q.unread ? { groups: [], nextCursor: null, total: 0 } : { groups: [groupRow(a)], nextCursor: null, total: 1 },
+    );
+    view();
+    await screen.findByText('1 error group');
+    const unread = screen.getByRole('button', { name: 'Unread' });
+    fireEvent.click(unread);
+    await screen.findByRole('heading', { name: 'Nothing matches' });
+    expect(api.listGroups).toHaveBeenLastCalledWith({ limit: 500, cursor: null, unread: true });
+    expect(unread.getAttribute('aria-pressed')).toBe('true');
+    fireEvent.change(screen.getByRole('searchbox', { name: 'Search errors' }), { target: { value: 'printf' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Clear filters' }));
+    await screen.findByText('1 error group');
+    expect(api.listGroups).toHaveBeenLastCalledWith({ limit: 500, cursor: null });
+    expect((screen.getByRole('searchbox', { name: 'Search errors' }) as HTMLInputElement).value).toBe('');
+    expect(unread.getAttribute('aria-pressed')).toBe('false');
+  });
+
+  it('says why the list could not load, and Try again loads it', async () => {
+    const { api } = installFakeApi();
+    api.listGroups.mockRejectedValueOnce(new Error("Error invoking remote method 'groups:list': Error: disk on fire"));
+    api.listGroups.mockResolvedValue({ groups: [groupRow(summary('ga', '2026-01-01T00:00:02.000Z'))], nextCursor: null, total: 1 });
+    view();
+    await screen.findByText('disk on fire');
+    fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
+    await screen.findByRole('listbox', { name: 'Recent errors' });
+  });
+
+  it('R resolves the selected group and says so', async () => {
+    const { api } = installFakeApi();
+    const a = summary('ga', '2026-01-01T00:00:02.000Z');
+    api.listGroups.mockResolvedValue({ groups: [groupRow(a)], nextCursor: null, total: 1 });
+    api.markGroup.mockImplementation(async (_id: string, marks: object) => ({ ...a, ...marks }));
+    view();
+    const list = await screen.findByRole('listbox', { name: 'Recent errors' });
+    fireEvent.keyDown(list, { key: 'r' });
+    await screen.findByText('Marked resolved: error ga');
+    expect(api.markGroup).toHaveBeenCalledWith('ga', { resolved: true });
+    expect(list.getAttribute('aria-activedescendant')).toBe('group-ga');
   });
 });

@@ -1,22 +1,22 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ProvidersContext } from '../../../../renderer/src/lib/providers';
-import { decisionReason, GroupDetail } from '../../../../renderer/src/views/group-detail';
+import { GroupDetail } from '../../../../renderer/src/views/group-detail';
 import { installFakeApi, makeGroupDetail, registryProviders } from '../../../helpers/fake-api';
 
 afterEach(cleanup);
 
 /** The detail as the app renders it: below the registry main sent. */
-function renderDetail(onChanged = () => undefined) {
+function renderDetail(onChanged = () => undefined, onClose = () => undefined) {
   return render(
     <ProvidersContext value={registryProviders()}>
-      <GroupDetail groupId="g1" live={null} sourceName="Game client" onClose={() => undefined} onChanged={onChanged} />
+      <GroupDetail groupId="g1" live={null} sourceName="Game client" onClose={onClose} onChanged={onChanged} />
     </ProvidersContext>,
   );
 }
 
-describe('GroupDetail', () => {
+describe('GroupDetail content', () => {
   it('shows what the hooks carried and why it notified, and marks the group read', async () => {
     const { api } = installFakeApi();
     renderDetail();
@@ -72,7 +72,9 @@ describe('GroupDetail', () => {
     expect(api.openLink).not.toHaveBeenCalled();
     expect(screen.getByRole('button', { name: 'Open in Errorception' })).toBeTruthy();
   });
+});
 
+describe('GroupDetail actions and links', () => {
   it('opens, copies, mutes and resolves through the api', async () => {
     const { api } = installFakeApi();
     api.getGroup.mockResolvedValue(makeGroupDetail({ read: true }));
@@ -141,15 +143,21 @@ describe('GroupDetail', () => {
     renderDetail();
     expect(await screen.findByText('Backtrace sent no link for this error.')).toBeTruthy();
   });
-});
 
-describe('decisionReason', () => {
-  it('says a Do Not Disturb end in the reader’s clock, from when it was decided, never as ISO', () => {
-    const at = new Date(2026, 10, 24, 8, 0).toISOString();
-    const until = new Date(2026, 10, 24, 9, 7).toISOString();
-    const words = decisionReason({ notify: false, code: 'dnd', reason: 'Do Not Disturb until 09:07', until, at });
-    expect(words).toMatch(/^Do Not Disturb until \S*9.07/);
-    expect(words).not.toContain('T');
-    expect(decisionReason({ notify: true, code: 'new-group', reason: 'New group', at })).toBe('New group');
+  it('deletes the group only once confirmed, starting on Keep it, and closes', async () => {
+    const { api } = installFakeApi();
+    api.getGroup.mockResolvedValue(makeGroupDetail({ read: true }));
+    const onClose = vi.fn();
+    renderDetail(() => undefined, onClose);
+    fireEvent.click(await screen.findByRole('button', { name: 'Delete…' }));
+    const keep = screen.getByRole('button', { name: 'Keep it' });
+    await waitFor(() => expect(document.activeElement).toBe(keep));
+    expect((screen.getByRole('button', { name: 'Delete…' }) as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.click(keep);
+    expect(api.deleteGroup).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByRole('button', { name: 'Delete…' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Delete group' }));
+    await waitFor(() => expect(onClose).toHaveBeenCalledTimes(1));
+    expect(api.deleteGroup).toHaveBeenCalledWith('g1');
   });
 });
