@@ -1,19 +1,13 @@
 /**
- * The shell's side of the app's own updates: where they come from, whether this copy can update (asked of
+ * The shell's side of the app's own updates: whether this copy can update (asked of
  * electron-updater, which knows how the app was installed), the network rule for the updater's requests, and
  * the {@link UpdateController} built over all of it and kept in step with the `autoUpdate` setting.
  */
 import type { ShellCalls, UpdateState } from '../shared/ipc';
 import type { Settings } from '../shared/settings';
 import { type ElectronUpdaterModule, loadElectronUpdater } from './electron';
+import { UPDATE_FEED } from './update-feed';
 import { UpdateController, type UpdateFeed, type UpdaterSupport } from './updater';
-
-/**
- * The project's GitHub Releases, where the release workflow publishes the installers with their update
- * metadata. electron-builder.yml's `publish` names the same repository (test/build/electron-builder.test.ts
- * keeps them in step), so the `app-update.yml` it packs agrees with what the app asks.
- */
-export const UPDATE_FEED = { provider: 'github', owner: 'crashbell', repo: 'crashbell' } as const satisfies UpdateFeed;
 
 /** How this copy was installed, as electron-updater tells it by the updater it picked. */
 export type InstallKind = 'appimage' | 'deb' | 'rpm' | 'pacman' | 'nsis' | 'mac' | 'other';

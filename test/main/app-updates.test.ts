@@ -22,9 +22,9 @@ import {
   loadUpdaterSupport,
   refusePlainHttp,
   type SessionLike,
-  UPDATE_FEED,
   unsupportedReason,
 } from '../../main/app-updates';
+import { UPDATE_FEED } from '../../main/update-feed';
 import { MemorySettingsStore } from '../../main/core/settings-access';
 import { type ElectronUpdaterModule, loadElectronUpdater } from '../../main/electron';
 import type { UpdateController } from '../../main/updater';
