@@ -3,7 +3,6 @@
  * electron-updater, which knows how the app was installed), the network rule for the updater's requests, and
  * the {@link UpdateController} built over all of it and kept in step with the `autoUpdate` setting.
  */
-import type { ShellCalls, UpdateState } from '../shared/ipc';
 import type { Settings } from '../shared/settings';
 import { type ElectronUpdaterModule, loadElectronUpdater } from './electron';
 import { UPDATE_FEED } from './update-feed';
@@ -149,14 +148,5 @@ export function createAppUpdates(options: AppUpdatesOptions): { controller: Upda
       unfollow();
       controller.dispose();
     },
-  };
-}
-
-/** The IPC table's update calls over a controller (the shell answers them, not the app service). */
-export function updateCalls(controller: UpdateController): ShellCalls {
-  return {
-    getUpdateState: async (): Promise<UpdateState> => controller.state,
-    checkForUpdates: () => controller.check(),
-    installUpdate: async () => controller.install(),
   };
 }

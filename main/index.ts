@@ -4,7 +4,7 @@
  * logic of its own. Each step logs one line (`[crashbell] …`), which the start-up smoke test reads.
  */
 import { APP_SCHEME_PRIVILEGES } from './app-protocol';
-import { createAppUpdates, updateCalls } from './app-updates';
+import { createAppUpdates } from './app-updates';
 import { Lifecycle } from './app-lifecycle';
 import { quitCleanly } from './app-shutdown';
 import { APP_ID, claimSingleInstance, electronApp, openDesktopSettings, startDesktopEngine } from './app-startup';
@@ -13,6 +13,7 @@ import { wireIpc } from './ipc-wiring';
 import { announceUrlChanges, createNotifier } from './notifier-wiring';
 import { ShellParts } from './shell-parts';
 import { log } from './shell-log';
+import { updateCalls } from './updater';
 import { createTray } from './tray-wiring';
 import { openMainWindow, serveRenderer } from './window-wiring';
 

@@ -10,7 +10,7 @@
  * signature against the publisher the app was signed by (only for a signed app); on macOS Squirrel.Mac's check
  * that the update is signed like the running app. This module adds the feed rule (HTTPS only) and the words.
  */
-import type { UpdateState } from '../shared/ipc';
+import type { ShellCalls, UpdateState } from '../shared/ipc';
 
 /** The part of electron-updater's `UpdateInfo` read here. */
 export interface ReleaseInfo {
@@ -377,4 +377,13 @@ export class UpdateController {
   private isoNow(): string {
     return new Date((this.options.now ?? Date.now)()).toISOString();
   }
+}
+
+/** The IPC table's update calls over a controller: the shell answers them, not the app service. */
+export function updateCalls(controller: UpdateController): ShellCalls {
+  return {
+    getUpdateState: async () => controller.state,
+    checkForUpdates: () => controller.check(),
+    installUpdate: async () => controller.install(),
+  };
 }

@@ -13,11 +13,10 @@ import react from '@vitejs/plugin-react';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import type { AppService } from '../../main/core/app-service';
-import { updateCalls } from '../../main/app-updates';
 import { registerIpcHandlers, serviceHandlers, shellHandlers } from '../../main/ipc-handlers';
 import type { IpcMainLike } from '../../main/ipc-main';
 import type { SenderEvent } from '../../main/trusted-sender';
-import { UpdateController } from '../../main/updater';
+import { UpdateController, updateCalls } from '../../main/updater';
 import { CALL_NAMES, type CallName, IPC, PUSH_NAMES, SERVICE_EVENT_CHANNELS } from '../../shared/ipc';
 import { ROOT } from './paths';
 
