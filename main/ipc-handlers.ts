@@ -1,6 +1,6 @@
 /**
- * Every call of the IPC table → the app service's method of the same name, each with the zod schema its
- * arguments must match. The renderer is trusted code, but it shows text that came from the internet: if it
+ * Every call of the IPC table → the app service's method of the same name (or the shell's, for the calls the
+ * table gives the shell), each with the zod schema its arguments must match. The renderer is trusted code, but it shows text that came from the internet: if it
  * were ever subverted, main still accepts only well-formed, bounded calls.
  */
 import { z, type ZodType } from 'zod';
