@@ -15,6 +15,7 @@ export interface AppLike {
   setLoginItemSettings(settings: { openAtLogin: boolean; args?: string[] }): void;
   getLoginItemSettings(): { openAtLogin: boolean; wasOpenedAtLogin?: boolean };
   setAppUserModelId?(id: string): void;
+  relaunch?(options: { execPath?: string; args?: string[] }): void;
 }
 
 /** The part of Electron's `powerMonitor` used here. */
@@ -44,6 +45,23 @@ export class Lifecycle {
   quit(): void {
     this.quitting = true;
     this.app.quit();
+  }
+
+  /**
+   * Lets windows close without quitting yet: for an updater that closes the windows and then quits the app
+   * itself (Squirrel.Mac, the Windows installer), as a window's close otherwise only hides it.
+   */
+  prepareToQuit(): void {
+    this.quitting = true;
+  }
+
+  /**
+   * Quits, and starts `execPath` (the app's new version) once this process has exited, so the new one finds
+   * the single-instance lock and the history free. A launch at login's `--hidden` is not carried over.
+   */
+  restartInto(execPath: string, argv: readonly string[]): void {
+    this.app.relaunch?.({ execPath, args: argv.slice(1).filter((a) => a !== HIDDEN_ARG) });
+    this.quit();
   }
 }
 

@@ -1,11 +1,22 @@
 /**
- * Every call of the IPC table → the app service's method of the same name, each with the zod schema its
- * arguments must match. The renderer is trusted code, but it shows text that came from the internet: if it
+ * Every call of the IPC table → the app service's method of the same name (or the shell's, for the calls the
+ * table gives the shell), each with the zod schema its arguments must match. The renderer is trusted code, but it shows text that came from the internet: if it
  * were ever subverted, main still accepts only well-formed, bounded calls.
  */
 import { z, type ZodType } from 'zod';
 import { NOTIFICATION_SOUNDS } from '../shared/events';
-import { CALL_NAMES, type CallArgs, type CallName, type CrashbellCalls, IPC } from '../shared/ipc';
+import {
+  CALL_NAMES,
+  type CallArgs,
+  type CallName,
+  type CrashbellCalls,
+  IPC,
+  SERVICE_CALL_NAMES,
+  type ServiceCallName,
+  SHELL_CALL_NAMES,
+  type ShellCallName,
+  type ShellCalls,
+} from '../shared/ipc';
 import { MAX_CREDENTIAL_OVERLAP_HOURS, THEMES } from '../shared/settings';
 import { isKnownProvider, unknownProviderMessage } from './core/providers/index';
 import { type CallHandler, handle, type IpcMainLike, type RegisterOptions } from './ipc-main';
@@ -164,6 +175,7 @@ const settingsPatch = z.strictObject({
   theme: z.enum(THEMES).optional(),
   onboarded: z.boolean().optional(),
   credentialOverlapHours: z.number().min(0).max(MAX_CREDENTIAL_OVERLAP_HOURS).optional(),
+  autoUpdate: z.boolean().optional(),
 });
 
 /** One argument schema per call of the IPC table: a call without one, or one the table lacks, is a type error. */
@@ -193,23 +205,36 @@ export const ARG_SCHEMAS = {
   openLink: z.tuple([z.string().max(100_000)]),
   previewMapping: z.tuple([id, configRecord.nullable()]),
   testRelay: z.tuple([]),
+  getUpdateState: z.tuple([]),
+  checkForUpdates: z.tuple([]),
+  installUpdate: z.tuple([]),
 } satisfies ArgSchemas;
 
-/** One handler per call of the IPC table, by call name: what {@link serviceHandlers} makes of the app service. */
+/** One handler per call of the IPC table, by call name: the app service's and the shell's together. */
 export type IpcHandlers = { readonly [M in CallName]: CallHandler<M> };
 
-/**
- * The handler map over the app service: each call goes to the service's method of the same name (the table's
- * names are the service's). Throws, naming the call, when the service lacks one.
- */
-export function serviceHandlers(service: CrashbellCalls): IpcHandlers {
+/** The handlers of the calls in `names`, each the method of the same name on `target`; throws naming a missing one. */
+function handlersOf<N extends CallName>(names: readonly N[], target: object, who: string): Pick<IpcHandlers, N> {
   const handlers: Partial<Record<CallName, (...args: never[]) => unknown>> = {};
-  for (const name of CALL_NAMES) {
-    const method: unknown = service[name];
-    if (typeof method !== 'function') throw new TypeError(`the app service has no ${name}() for ${IPC[name].channel}`);
-    handlers[name] = (...args: never[]) => (method as (...a: never[]) => unknown).apply(service, args);
+  for (const name of names) {
+    const method: unknown = (target as Record<string, unknown>)[name];
+    if (typeof method !== 'function') throw new TypeError(`${who} has no ${name}() for ${IPC[name].channel}`);
+    handlers[name] = (...args: never[]) => (method as (...a: never[]) => unknown).apply(target, args);
   }
-  return handlers as IpcHandlers;
+  return handlers as Pick<IpcHandlers, N>;
+}
+
+/**
+ * The handler map over the app service: each of its calls goes to the service's method of the same name (the
+ * table's names are the service's). Throws, naming the call, when the service lacks one.
+ */
+export function serviceHandlers(service: CrashbellCalls): Pick<IpcHandlers, ServiceCallName> {
+  return handlersOf(SERVICE_CALL_NAMES, service, 'the app service');
+}
+
+/** The handler map of the calls the shell answers (the app's own updates). */
+export function shellHandlers(shell: ShellCalls): Pick<IpcHandlers, ShellCallName> {
+  return handlersOf(SHELL_CALL_NAMES, shell, 'the shell');
 }
 
 /**

@@ -3,7 +3,7 @@
  * function from that state (so it is tested without Electron). The controller only applies it to Electron.
  */
 import type { RelayState, TunnelState } from '../shared/events';
-import type { AppState, DndMode } from '../shared/ipc';
+import type { AppState, DndMode, UpdateState } from '../shared/ipc';
 
 /** What the tray shows. Built from the app service's state. */
 export interface TrayState {
@@ -22,6 +22,8 @@ export interface TrayState {
   sources: Array<{ id: string; name: string; webhookUrl: string }>;
   /** The team relay, when one is configured. */
   relay?: { status: RelayState['status']; reason: string | null } | null;
+  /** The version of a downloaded update waiting for "Restart to update"; null when none is. */
+  updateReady?: string | null;
 }
 
 /** What the menu's items do. */
@@ -33,6 +35,8 @@ export interface TrayActions {
   setDnd(mode: DndMode): void;
   setPausedAll(paused: boolean): void;
   setStartAtLogin(enabled: boolean): void;
+  /** "Restart to update": installs the downloaded update. */
+  installUpdate(): void;
   quit(): void;
 }
 
@@ -57,6 +61,11 @@ export function menuLabel(text: string): string {
   const oneLine = text.replace(/\s+/g, ' ').trim();
   const short = oneLine.length > MAX_LABEL ? `${oneLine.slice(0, MAX_LABEL - 1)}…` : oneLine;
   return (short === '' ? '(untitled error)' : short).replace(/&/g, '&&');
+}
+
+/** A version as the menu shows it: "v1.2.3". */
+export function versionLabel(version: string): string {
+  return /^\d/.test(version) ? `v${version}` : version;
 }
 
 /**
@@ -101,6 +110,7 @@ export function trayTooltip(state: TrayState): string {
   if (state.dnd.active) lines.push(state.dnd.reason ?? 'Do Not Disturb');
   if (state.pausedAll) lines.push('All sources paused');
   if (state.relay) lines.push(relayLabel(state.relay));
+  if (state.updateReady) lines.push(`Update ready: ${menuLabel(state.updateReady)}`);
   // Windows truncates tooltips at 127 characters.
   const text = lines.join('\n');
   return text.length > 127 ? `${text.slice(0, 126)}…` : text;
@@ -108,7 +118,11 @@ export function trayTooltip(state: TrayState): string {
 
 /** Builds the tray menu from state. Pure: the same state gives the same menu. */
 export function buildTrayMenu(state: TrayState, actions: TrayActions): TrayMenuItem[] {
-  const items: TrayMenuItem[] = [{ label: 'Open Crashbell', click: () => actions.openWindow() }, { type: 'separator' }];
+  const items: TrayMenuItem[] = [{ label: 'Open Crashbell', click: () => actions.openWindow() }];
+  if (state.updateReady) {
+    items.push({ label: `Restart to update (${menuLabel(versionLabel(state.updateReady))})`, click: () => actions.installUpdate() });
+  }
+  items.push({ type: 'separator' });
 
   const latest = state.latest.slice(0, TRAY_LATEST);
   if (latest.length === 0) {
@@ -230,7 +244,14 @@ export class TrayController {
 
   /** Follows the app service's state pushes; the first state comes with the controller. */
   follow(subscribe: (listener: (state: AppState) => void) => () => void): () => void {
-    return subscribe((state) => this.update(trayStateOf(state)));
+    return subscribe((state) => this.update({ ...trayStateOf(state), updateReady: this.current.updateReady ?? null }));
+  }
+
+  /** Follows the app's update state (the shell's, not the service's): "Restart to update" while one is ready. */
+  followUpdates(initial: UpdateState, subscribe: (listener: (state: UpdateState) => void) => () => void): () => void {
+    const apply = (u: UpdateState) => this.update({ ...this.current, updateReady: u.status === 'ready' ? u.version : null });
+    apply(initial);
+    return subscribe(apply);
   }
 
   update(state: TrayState): void {

@@ -181,6 +181,8 @@ export interface SettingsView {
   onboarded: boolean;
   /** Hours replaced credentials stay accepted after an edit. */
   credentialOverlapHours?: number;
+  /** Check for, download and offer new versions of the app (the desktop app only). */
+  autoUpdate: boolean;
 }
 
 /** The relay settings the window edits: the password or token reduced to "is there one". */
@@ -227,6 +229,7 @@ export interface SettingsPatch {
   theme?: Theme;
   onboarded?: boolean;
   credentialOverlapHours?: number;
+  autoUpdate?: boolean;
 }
 
 export type DndMode = 'off' | '1h' | 'tomorrow';
@@ -275,6 +278,30 @@ export interface NavigateRequest {
   groupId?: string;
 }
 
+/**
+ * Crashbell's own updates (electron-updater, from the project's GitHub Releases) as the window and the tray
+ * show them. The shell owns this state, not the app service: it exists only in the desktop app.
+ */
+export type UpdateState =
+  /** Before the first check of this run. */
+  | { status: 'idle' }
+  | { status: 'checking' }
+  /** A newer version is published; its download starts at once. */
+  | { status: 'available'; version: string }
+  /** `percent` is 0 to 100, whole. */
+  | { status: 'downloading'; version: string; percent: number }
+  /** Downloaded and verified: "Restart to update" installs it (and quitting does too). */
+  | { status: 'ready'; version: string }
+  /** The last check found nothing newer; `checkedAt` is ISO 8601. */
+  | { status: 'not-available'; checkedAt: string }
+  /** The last check or download failed, in plain words; the next daily check tries again. */
+  | { status: 'error'; reason: string }
+  /**
+   * This copy does not update itself, and why: the setting is off (`by: 'setting'`), it was not installed
+   * from an installer that updates (`'install'`: npm start, the deb), or the feed is refused (`'feed'`).
+   */
+  | { status: 'disabled'; by: 'setting' | 'install' | 'feed'; reason: string };
+
 /** Removes a listener added through the api. */
 export type Unsubscribe = () => void;
 
@@ -289,33 +316,60 @@ function carry<T>(): Carried<T> {
   return {};
 }
 
+/**
+ * Who answers a call or sends a push in main: the app service (the engine, the same in the app and the e2e
+ * harness), or the Electron shell itself for what only the desktop app has (its own updates).
+ */
+export type Owner = 'service' | 'shell';
+
 /** A request/response call on `channel`: the renderer invokes it and main answers (`F` is its signature). */
-export interface CallEntry<C extends string = string, F extends (...args: never[]) => unknown = (...args: never[]) => unknown>
-  extends Carried<F> {
+export interface CallEntry<
+  C extends string = string,
+  F extends (...args: never[]) => unknown = (...args: never[]) => unknown,
+  O extends Owner = Owner,
+> extends Carried<F> {
   readonly kind: 'call';
   readonly channel: C;
+  readonly owner: O;
 }
 
 /** A push on `channel` from main to the renderer, with payload `P`. */
-export interface PushEntry<C extends string = string, P = unknown> extends Carried<P> {
+export interface PushEntry<C extends string = string, P = unknown, O extends Owner = Owner> extends Carried<P> {
   readonly kind: 'push';
   readonly channel: C;
+  readonly owner: O;
 }
 
-function call<const C extends string, F extends (...args: never[]) => unknown>(channel: C, _signature: Carried<F>): CallEntry<C, F> {
-  return { kind: 'call', channel };
+function call<const C extends string, F extends (...args: never[]) => unknown>(
+  channel: C,
+  _signature: Carried<F>,
+): CallEntry<C, F, 'service'> {
+  return { kind: 'call', channel, owner: 'service' };
 }
 
-function push<const C extends string, P>(channel: C, _payload: Carried<P>): PushEntry<C, P> {
-  return { kind: 'push', channel };
+function push<const C extends string, P>(channel: C, _payload: Carried<P>): PushEntry<C, P, 'service'> {
+  return { kind: 'push', channel, owner: 'service' };
+}
+
+/** A call the shell answers (see {@link Owner}). */
+function shellCall<const C extends string, F extends (...args: never[]) => unknown>(
+  channel: C,
+  _signature: Carried<F>,
+): CallEntry<C, F, 'shell'> {
+  return { kind: 'call', channel, owner: 'shell' };
+}
+
+/** A push the shell sends (see {@link Owner}). */
+function shellPush<const C extends string, P>(channel: C, _payload: Carried<P>): PushEntry<C, P, 'shell'> {
+  return { kind: 'push', channel, owner: 'shell' };
 }
 
 /**
  * The IPC table: every call and push between the renderer and main, by the name the api gives it (also the
- * name of the app service's method), with its channel and its signature. Everything else is derived from
- * it: the channel lists, {@link CrashbellApi}, the preload's object, the renderer's calls and main's
- * handler map. Adding a call is one line here, its argument schema and handler in main, and the service's
- * method; the compiler names whatever is missing.
+ * name of the app service's method, or the shell's for the few the shell owns), with its channel and its
+ * signature. Everything else is derived from it: the channel lists, {@link CrashbellApi}, the preload's
+ * object, the renderer's calls and main's handler map. Adding a call is one line here, its argument schema
+ * and handler in main, and the service's (or the shell's) method; the compiler names whatever is missing.
  */
 export const IPC = {
   /** Everything the window needs to draw its chrome. */
@@ -355,6 +409,12 @@ export const IPC = {
   previewMapping: call('sources:preview-mapping', carry<(sourceId: string, config: Record<string, unknown> | null) => MappingPreview>()),
   /** Publishes a test message to the team relay's stream and reports when it came back. */
   testRelay: call('relay:test', carry<() => RelayTestResult>()),
+  /** Where the app's own update stands (checking, downloading, ready to install, or why it does not update). */
+  getUpdateState: shellCall('update:get-state', carry<() => UpdateState>()),
+  /** Checks for a new version now (besides the checks at start and daily); answers the state once the check is done. */
+  checkForUpdates: shellCall('update:check', carry<() => UpdateState>()),
+  /** "Restart to update": quits, installs the downloaded update and starts the new version; refused unless one is ready. */
+  installUpdate: shellCall('update:install', carry<() => void>()),
 
   onStateChanged: push('state:changed', carry<AppState>()),
   onGroupUpdated: push('group:updated', carry<GroupUpdate>()),
@@ -365,6 +425,7 @@ export const IPC = {
   onRequestRecorded: push('request:recorded', carry<RequestRecord>()),
   onNotification: push('notification:raised', carry<NotificationRequest>()),
   onNavigate: push('navigate', carry<NavigateRequest>()),
+  onUpdateState: shellPush('update:state', carry<UpdateState>()),
 } as const;
 
 type Table = typeof IPC;
@@ -373,6 +434,10 @@ type Table = typeof IPC;
 export type CallName = { [K in keyof Table]: Table[K] extends CallEntry ? K : never }[keyof Table];
 /** The name of a push listener in the table (`onStateChanged`...). */
 export type PushName = { [K in keyof Table]: Table[K] extends PushEntry ? K : never }[keyof Table];
+/** The calls the app service answers. */
+export type ServiceCallName = { [K in CallName]: Table[K]['owner'] extends 'service' ? K : never }[CallName];
+/** The calls the shell answers. */
+export type ShellCallName = Exclude<CallName, ServiceCallName>;
 
 type SignatureOf<M extends CallName> = Table[M] extends CallEntry<string, infer F> ? F : never;
 /** A call's argument tuple. */
@@ -392,16 +457,22 @@ export type InvokeArgs<C extends InvokeChannel> = CallArgs<CallOf<C>>;
 export type InvokeResult<C extends InvokeChannel> = CallResult<CallOf<C>>;
 /** Push channel → payload, for main's senders and the app service's subscribers. */
 export type EventChannels = { [L in PushName as Table[L]['channel']]: PushPayload<L> };
+/** The push channels the shell sends on (the app service sends the others). */
+export type ShellEventChannel = { [L in PushName]: Table[L]['owner'] extends 'shell' ? Table[L]['channel'] : never }[PushName];
+/** The push channels the app service sends on. */
+export type ServiceEventChannel = Exclude<EventChannel, ShellEventChannel>;
 
-/** The calls of the api, as the app service implements them. */
-export type CrashbellCalls = { [M in CallName]: (...args: CallArgs<M>) => Promise<CallResult<M>> };
+/** The calls of the api that the app service implements. */
+export type CrashbellCalls = { [M in ServiceCallName]: (...args: CallArgs<M>) => Promise<CallResult<M>> };
+/** The calls of the api that the shell implements. */
+export type ShellCalls = { [M in ShellCallName]: (...args: CallArgs<M>) => Promise<CallResult<M>> };
 /** The push listeners of the api: each takes a listener and answers its {@link Unsubscribe}. */
 export type CrashbellPushes = { [L in PushName]: (listener: (payload: PushPayload<L>) => void) => Unsubscribe };
 /**
  * The object the preload exposes as `window.crashbell`: one function per entry of {@link IPC}. The renderer
  * reaches main only through `renderer/src/api.ts`, which wraps it.
  */
-export type CrashbellApi = CrashbellCalls & CrashbellPushes;
+export type CrashbellApi = CrashbellCalls & ShellCalls & CrashbellPushes;
 
 function isCall(name: keyof Table): name is CallName {
   return IPC[name].kind === 'call';
@@ -417,3 +488,17 @@ export const PUSH_NAMES: readonly PushName[] = API_NAMES.filter((name): name is 
 export const INVOKE_CHANNELS: readonly InvokeChannel[] = CALL_NAMES.map((name) => IPC[name].channel);
 /** Every push channel. */
 export const EVENT_CHANNELS: readonly EventChannel[] = PUSH_NAMES.map((name) => IPC[name].channel);
+/** The calls the app service answers, in the table's order. */
+export const SERVICE_CALL_NAMES: readonly ServiceCallName[] = CALL_NAMES.filter(
+  (name): name is ServiceCallName => IPC[name].owner === 'service',
+);
+/** The calls the shell answers, in the table's order. */
+export const SHELL_CALL_NAMES: readonly ShellCallName[] = CALL_NAMES.filter((name): name is ShellCallName => IPC[name].owner === 'shell');
+/** The push channels the app service sends on. */
+export const SERVICE_EVENT_CHANNELS: readonly ServiceEventChannel[] = PUSH_NAMES.filter((name) => IPC[name].owner === 'service').map(
+  (name) => IPC[name].channel as ServiceEventChannel,
+);
+/** The push channels the shell sends on. */
+export const SHELL_EVENT_CHANNELS: readonly ShellEventChannel[] = PUSH_NAMES.filter((name) => IPC[name].owner === 'shell').map(
+  (name) => IPC[name].channel as ShellEventChannel,
+);

@@ -291,6 +291,12 @@ export const settingsSchema = z.object({
   tunnel: tunnelSettingsSchema.default(() => tunnelSettingsSchema.parse({})),
   relay: relaySettingsSchema.default(() => relaySettingsSchema.parse({})),
   startAtLogin: z.boolean().default(false),
+  /**
+   * The desktop app checks the project's GitHub Releases at start and daily, downloads a new version in the
+   * background and offers "Restart to update" (installs from the AppImage, dmg and nsis only; a deb updates
+   * through the package manager). Off: it never asks. Headless mode ignores it.
+   */
+  autoUpdate: z.boolean().default(true),
   /** Hours an edited or regenerated credential's old value stays accepted; 0 replaces it at once. */
   credentialOverlapHours: z.number().min(0).max(MAX_CREDENTIAL_OVERLAP_HOURS).default(DEFAULT_CREDENTIAL_OVERLAP_HOURS),
   theme: z.enum(THEMES).default('system'),

@@ -61,6 +61,7 @@ export function applySettingsPatch(current: Settings, patch: SettingsPatch): Set
   if (patch.theme !== undefined) next['theme'] = patch.theme;
   if (patch.onboarded !== undefined) next['onboarded'] = patch.onboarded;
   if (patch.credentialOverlapHours !== undefined) next['credentialOverlapHours'] = patch.credentialOverlapHours;
+  if (patch.autoUpdate !== undefined) next['autoUpdate'] = patch.autoUpdate;
   return validSettings(next);
 }
 
@@ -139,5 +140,6 @@ export function settingsView(s: Settings): SettingsView {
     theme: s.theme,
     onboarded: s.onboarded,
     credentialOverlapHours: s.credentialOverlapHours,
+    autoUpdate: s.autoUpdate,
   };
 }

@@ -63,6 +63,9 @@ export const {
   openLink,
   previewMapping,
   testRelay,
+  getUpdateState,
+  checkForUpdates,
+  installUpdate,
   onStateChanged,
   onGroupUpdated,
   onGroupRemoved,
@@ -70,6 +73,7 @@ export const {
   onRequestRecorded,
   onNotification,
   onNavigate,
+  onUpdateState,
 } = calls;
 
 /** Plain words for a failed call: the main process's message without Electron's IPC prefix. */

@@ -1,5 +1,6 @@
 /**
- * The window's frame: navigation, the tunnel and DND status, the "URL changed" banner, and the views.
+ * The window's frame: navigation, the tunnel and DND status, the "URL changed" and "Restart to update" banners,
+ * and the views.
  * App state comes from main at start and by push; nothing is polled.
  */
 import { useCallback, useEffect, useState } from 'react';
@@ -8,10 +9,12 @@ import { errorMessage, getSettings, getState, hasBridge, onNavigate, onStateChan
 import { CopyButton } from './components/copy-button';
 import { ErrorBox } from './components/error-box';
 import { Spinner } from './components/spinner';
+import { UpdateBanner } from './components/update-banner';
 import { dndLabel } from './lib/dnd';
 import { tunnelSummary } from './lib/format';
 import { ProvidersContext } from './lib/providers';
 import { applyTheme } from './lib/theme';
+import { useUpdateState } from './lib/updates';
 import { useNow } from './lib/use-now';
 import { ErrorsView } from './views/errors-view';
 import { InspectorView } from './views/inspector-view';
@@ -32,6 +35,7 @@ export function App() {
   const [view, setView] = useState<ViewName | null>(null);
   const [openRequest, setOpenRequest] = useState<{ groupId: string; nonce: number } | null>(null);
   const now = useNow();
+  const update = useUpdateState();
 
   const load = useCallback(() => {
     if (!hasBridge()) {
@@ -155,6 +159,7 @@ export function App() {
         </nav>
         <main className="content">
           {state.urlChanged && <UrlChangedBanner state={state} onSetup={() => setView('setup')} />}
+          <UpdateBanner state={update} />
           {view === 'errors' && (
             <ErrorsView
               state={state}
@@ -165,7 +170,7 @@ export function App() {
           )}
           {view === 'setup' && <SetupView state={state} settings={settings} onSettings={onSettings} />}
           {view === 'inspector' && <InspectorView state={state} />}
-          {view === 'settings' && <SettingsPage state={state} settings={settings} onSettings={onSettings} />}
+          {view === 'settings' && <SettingsPage state={state} settings={settings} onSettings={onSettings} update={update} />}
         </main>
       </div>
     </ProvidersContext>

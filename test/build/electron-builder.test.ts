@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { UPDATE_FEED } from '../../main/update-feed';
 import { ROOT } from '../helpers/paths';
 
 const root = ROOT;
@@ -34,14 +35,21 @@ describe('electron-builder.yml', () => {
     expect(validate({ ...config, linux: { ...config.linux, targets: ['deb'] } })).toBe(false);
   });
 
-  it('builds AppImage + deb, dmg and nsis, unpacks the native ngrok module, and sets up notifications', () => {
+  it('builds AppImage + deb, dmg (and the zip macOS updates from) and nsis, unpacks the native ngrok module, and sets up notifications', () => {
     expect(config.linux.target).toEqual(['AppImage', 'deb']);
-    expect(config.mac.target).toEqual([{ target: 'dmg' }]);
+    expect(config.mac.target).toEqual([{ target: 'dmg' }, { target: 'zip' }]);
     expect(config.win.target).toEqual([{ target: 'nsis' }]);
     expect(config.asarUnpack).toContain('node_modules/@ngrok/**');
     expect(config.deb.depends).toContain('libnotify4');
     expect(config.appId).toMatch(/^[a-z]+(\.[a-z]+)+$/);
     expect(config.mac.category).toBe('public.app-category.developer-tools');
+  });
+
+  it('publishes to the GitHub repository the app updates from, as a draft, over HTTPS', () => {
+    expect(config.publish).toEqual({ provider: 'github', owner: UPDATE_FEED.owner, repo: UPDATE_FEED.repo, releaseType: 'draft' });
+    expect(config.publish.protocol ?? 'https').toBe('https');
+    // GitHub renames an uploaded file whose name has spaces; latest.yml must name it as uploaded.
+    for (const name of [config.appImage.artifactName, config.nsis.artifactName]) expect(name).not.toMatch(/\s/);
   });
 
   it('has every icon it names, in the sizes the platforms need', () => {

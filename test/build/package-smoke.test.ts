@@ -10,12 +10,14 @@
  * and flips it exactly as in a real binary, and @electron/fuses reads it back.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { FuseV1Options, FuseVersion, getCurrentFuseWire } from '@electron/fuses';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { UPDATE_FEED } from '../../main/update-feed';
 import { ROOT } from '../helpers/paths';
 
 const root = ROOT;
@@ -52,6 +54,9 @@ beforeAll(() => {
       'dir',
       '--config',
       'electron-builder.yml',
+      // Never a GitHub release from a test (electron-builder would publish by itself under CI=true).
+      '--publish',
+      'never',
       `-c.electronDist=${electronDist}`,
       `-c.directories.output=${out}`,
     ],
@@ -119,6 +124,16 @@ describe('packaged app (linux dir)', () => {
     expect(state(FuseV1Options.GrantFileProtocolExtraPrivileges)).toBe('0');
     // Not configurable in electron-builder 26: keeps Electron's default.
     expect(state(8)).toBe('1');
+  });
+
+  it('packs electron-updater and the app-update.yml naming the repository the app updates from', () => {
+    const files = asar.listPackage(join(resources, 'app.asar'));
+    for (const dep of ['electron-updater', 'builder-util-runtime', 'js-yaml', 'lazy-val', 'semver']) {
+      expect(files, dep).toContain(`/node_modules/${dep}/package.json`);
+    }
+    const updateConfig = parse(readFileSync(join(resources, 'app-update.yml'), 'utf8')) as Record<string, unknown>;
+    expect(updateConfig).toMatchObject({ provider: 'github', owner: UPDATE_FEED.owner, repo: UPDATE_FEED.repo });
+    expect(updateConfig['updaterCacheDirName']).toEqual(expect.any(String));
   });
 
   it('ships the notification icon and a tray icon for every state', () => {

@@ -13,7 +13,8 @@ interface Step {
 }
 interface Workflow {
   on: Record<string, unknown>;
-  jobs: Record<string, { 'runs-on': string; strategy: { matrix: { os: string[] } }; steps: Step[] }>;
+  permissions: Record<string, string>;
+  jobs: Record<string, { 'runs-on': string; permissions?: Record<string, string>; strategy: { matrix: { os: string[] } }; steps: Step[] }>;
 }
 
 const root = ROOT;
@@ -28,7 +29,22 @@ describe('release workflow', () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, not a template
     expect(job['runs-on']).toBe('${{ matrix.os }}');
     expect(runs).toMatch(/^npm ci$/m);
-    expect(runs).toMatch(/^npm run dist$/m);
+    expect(runs).toMatch(/^npm run dist -- --publish /m);
+  });
+
+  it('publishes the installers with the update metadata on a tag only, to a draft, with write access for that job alone', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, not a template
+    expect(runs).toContain("npm run dist -- --publish ${{ github.ref_type == 'tag' && 'always' || 'never' }}");
+    expect(workflow.permissions).toEqual({ contents: 'read' });
+    expect(job.permissions).toEqual({ contents: 'write' });
+    const check = job.steps.find((s) => s.run?.includes('latest-linux.yml'));
+    expect(check?.run).toContain('latest-mac.yml');
+    expect(check?.run).toMatch(/Windows\) meta=latest\.yml/);
+    expect(check?.run).toContain("grep -q '^sha512: '");
+    const order = job.steps.map((s) => s.name ?? s.uses ?? '');
+    expect(order.indexOf('Check the update metadata installed copies read')).toBeGreaterThan(
+      order.findIndex((n) => n.startsWith('Build installers')),
+    );
   });
 
   it('launches the packaged Linux app under Xvfb and checks that it answers', () => {
@@ -50,6 +66,7 @@ describe('release workflow', () => {
     const upload = job.steps.find((s) => s.uses?.startsWith('actions/upload-artifact'));
     expect(upload).toBeDefined();
     const text = readFileSync(join(root, '.github/workflows/release.yml'), 'utf8');
-    for (const ext of ['AppImage', 'deb', 'dmg', 'exe']) expect(text).toContain(`dist/*.${ext}`);
+    for (const ext of ['AppImage', 'deb', 'dmg', 'zip', 'exe', 'blockmap']) expect(text).toContain(`dist/*.${ext}`);
+    expect(text).toContain('dist/latest*.yml');
   });
 });

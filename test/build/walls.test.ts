@@ -57,6 +57,7 @@ const refused: Array<[wall: string, path: string, source: string]> = [
     "import { PROVIDERS } from '../../../main/core/providers/index';\nexport const a = PROVIDERS;\n",
   ],
   ['only main/electron.ts imports electron in the shell', 'main/zz-wall.ts', "import { app } from 'electron';\nexport const a = app;\n"],
+  ['nor electron-updater', 'main/zz-wall.ts', "import { autoUpdater } from 'electron-updater';\nexport const a = autoUpdater;\n"],
   [
     'shared/ imports nothing outside shared/',
     'shared/zz-wall.ts',

@@ -16,6 +16,8 @@ import { blankEvent } from '../../main/core/providers/parsed-event';
 import { auditPage, BLOCKING_IMPACTS, findingLines, type AxeFinding } from '../helpers/axe';
 import { buildRenderer, CHROMIUM_PATH, chromiumAvailable, connectPage, launchChromium, removeDir, serveDir } from '../helpers/browser';
 import { startStack, type Stack } from '../helpers/stack';
+import { ScriptedUpdater } from '../helpers/scripted-updater';
+import { UpdateController } from '../../main/updater';
 import { ROOT, FIXTURES } from '../helpers/paths';
 
 const HAVE_CHROMIUM = chromiumAvailable();
@@ -51,6 +53,13 @@ describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
   let outDir: string;
   let server: { url: string; close: () => Promise<void> };
   let pushes: { setPushing: (on: boolean) => void };
+  /** The app's updates as main has them, over a stand-in for electron-updater that finds version 1.2.0. */
+  const updater = new ScriptedUpdater();
+  const updates = new UpdateController({
+    feed: { provider: 'generic', url: 'https://127.0.0.1/updates/' },
+    load: async () => ({ updater }),
+    enabled: true,
+  });
   const pageErrors: string[] = [];
   /** What axe-core found in each view and scheme that {@link shoot} saw. */
   const audits: Array<{ view: string; findings: AxeFinding[] }> = [];
@@ -149,11 +158,14 @@ describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
       if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) pageErrors.push(`HTTP ${r.status()} ${r.url()}`);
     });
     page.setDefaultTimeout(8_000);
-    pushes = await connectPage(page, stack.service, server.url);
+    pushes = await connectPage(page, stack.service, server.url, updates);
+    // As main does: the controller follows the autoUpdate setting.
+    stack.settings.subscribe((s) => updates.setEnabled(s.autoUpdate));
     await page.goto(server.url);
   });
 
   afterAll(async () => {
+    updates.dispose();
     await browser?.close();
     await server?.close();
     if (outDir) removeDir(outDir);
@@ -481,6 +493,38 @@ describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
     expect(reason).toMatch(/^Do Not Disturb until (tomorrow )?08:00$/);
     await page.getByRole('button', { name: 'Turn off' }).click();
     await page.getByText('Do Not Disturb: Off').waitFor();
+  });
+
+  it('offers "Restart to update" in a banner and in Settings once an update is downloaded, and installs it on the click', async () => {
+    await go('Settings');
+    const card = page.getByRole('region', { name: 'Updates' });
+    await card.getByText('Not checked yet').waitFor();
+    const toggle = card.getByRole('switch', { name: /Check for updates automatically/ });
+    /** The switch from the keyboard, as a user without a mouse flips it. */
+    const flip = async () => {
+      await toggle.focus();
+      await page.keyboard.press('Space');
+    };
+    // Off in Settings: the real service saves it, and the updates follow.
+    await flip();
+    await card.getByText('Off', { exact: true }).waitFor();
+    expect(stack.settings.get().autoUpdate).toBe(false);
+    expect(await card.getByRole('button', { name: 'Check now' }).isDisabled()).toBe(true);
+    await flip();
+    await card.getByText('Not checked yet').waitFor();
+    await card.getByRole('button', { name: 'Check now' }).click();
+    const banner = page.getByRole('status', { name: 'Crashbell v1.2.0 is ready to install' });
+    await banner.waitFor();
+    await card.getByText('v1.2.0 ready').waitFor();
+    expect(updater.downloads).toBe(1);
+    await shoot('update-ready');
+    await banner.getByRole('button', { name: 'Restart to update' }).click();
+    await banner.getByRole('button', { name: 'Restarting…' }).waitFor();
+    // Silently installed, then the new version started (the real updater quits the app here).
+    expect(updater.installs).toEqual([[true, true]]);
+    // Off again, so the views after this one are shot without the banner.
+    await flip();
+    await banner.waitFor({ state: 'detached' });
   });
 
   it('announces a new public URL with each source’s new webhook URL, until it is copied', async () => {

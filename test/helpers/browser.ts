@@ -13,10 +13,11 @@ import react from '@vitejs/plugin-react';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import type { AppService } from '../../main/core/app-service';
-import { registerIpcHandlers, serviceHandlers } from '../../main/ipc-handlers';
+import { registerIpcHandlers, serviceHandlers, shellHandlers } from '../../main/ipc-handlers';
 import type { IpcMainLike } from '../../main/ipc-main';
 import type { SenderEvent } from '../../main/trusted-sender';
-import { CALL_NAMES, type CallName, EVENT_CHANNELS, IPC, PUSH_NAMES } from '../../shared/ipc';
+import { UpdateController, updateCalls } from '../../main/updater';
+import { CALL_NAMES, type CallName, IPC, PUSH_NAMES, SERVICE_EVENT_CHANNELS } from '../../shared/ipc';
 import { ROOT } from './paths';
 
 /** Where Chromium is looked for: `CHROMIUM_PATH`, else Debian's package. */
@@ -127,8 +128,28 @@ function pageApi(spec: { calls: readonly string[]; listeners: Record<string, str
   });
 }
 
-/** Wires a page to the service. Returns a switch to pause pushes (while seeding thousands of groups). */
-export async function connectPage(page: Page, service: AppService, rendererUrl: string): Promise<{ setPushing: (on: boolean) => void }> {
+/**
+ * The updates as the harness has them: the shell's real controller over a copy that cannot update (no
+ * installer runs here), unless a test hands {@link connectPage} one of its own.
+ */
+export function harnessUpdates(): UpdateController {
+  return new UpdateController({
+    feed: { provider: 'generic', url: 'https://127.0.0.1/updates/' },
+    load: async () => ({ unsupported: 'The test harness runs no installer, so it does not update.' }),
+    enabled: true,
+  });
+}
+
+/**
+ * Wires a page to the service, and to the shell's update controller as main does. Returns a switch to pause
+ * pushes (while seeding thousands of groups).
+ */
+export async function connectPage(
+  page: Page,
+  service: AppService,
+  rendererUrl: string,
+  updates: UpdateController = harnessUpdates(),
+): Promise<{ setPushing: (on: boolean) => void }> {
   // Calls take main's own path: the real IPC registration (sender check, argument schemas, handlers) over an
   // in-process stand-in for ipcMain, with the page as the one trusted window.
   const handlers = new Map<string, (event: SenderEvent, ...args: unknown[]) => Promise<unknown>>();
@@ -137,7 +158,11 @@ export async function connectPage(page: Page, service: AppService, rendererUrl: 
     removeHandler: (channel) => void handlers.delete(channel),
   };
   const WINDOW_ID = 1;
-  registerIpcHandlers(ipc, serviceHandlers(service), { trust: { webContentsId: () => WINDOW_ID, rendererUrl } });
+  registerIpcHandlers(
+    ipc,
+    { ...serviceHandlers(service), ...shellHandlers(updateCalls(updates)) },
+    { trust: { webContentsId: () => WINDOW_ID, rendererUrl } },
+  );
   await page.exposeBinding('__crashbellInvoke', async (source, name: string, args: unknown[]) => {
     if (!(CALL_NAMES as readonly string[]).includes(name)) throw new Error(`unknown call ${name}`);
     const channel = IPC[name as CallName].channel;
@@ -155,17 +180,17 @@ export async function connectPage(page: Page, service: AppService, rendererUrl: 
   });
   await page.addInitScript(pageApi, pageSpec());
   let pushing = true;
-  for (const channel of EVENT_CHANNELS) {
-    service.subscribe(channel, (payload) => {
-      if (!pushing || page.isClosed()) return;
-      page
-        .evaluate(([c, p]) => (window as unknown as { __crashbellPush: (c: string, p: unknown) => void }).__crashbellPush(c, p), [
-          channel,
-          payload,
-        ] as const)
-        .catch(() => undefined);
-    });
-  }
+  const push = (channel: string, payload: unknown) => {
+    if (!pushing || page.isClosed()) return;
+    page
+      .evaluate(([c, p]) => (window as unknown as { __crashbellPush: (c: string, p: unknown) => void }).__crashbellPush(c, p), [
+        channel,
+        payload,
+      ] as const)
+      .catch(() => undefined);
+  };
+  for (const channel of SERVICE_EVENT_CHANNELS) service.subscribe(channel, (payload) => push(channel, payload));
+  updates.onChange((state) => push('update:state', state));
   return { setPushing: (on) => (pushing = on) };
 }
 

@@ -143,6 +143,7 @@ export function settingsView(): SettingsView {
     theme: 'system',
     onboarded: true,
     credentialOverlapHours: s.credentialOverlapHours,
+    autoUpdate: s.autoUpdate,
   };
 }
 
@@ -177,6 +178,9 @@ const DEFAULT_ANSWERS: { [M in CallName]: (...args: never[]) => CallResult<M> } 
     roundTripMs: 40,
     reason: 'Came back through the stream in 40 ms',
   }),
+  getUpdateState: () => ({ status: 'not-available', checkedAt: '2026-01-01T00:00:00.000Z' }),
+  checkForUpdates: () => ({ status: 'not-available', checkedAt: '2026-01-01T00:00:00.000Z' }),
+  installUpdate: () => undefined,
 };
 
 /** Installs a fake api on window and returns it with a push function. */

@@ -45,6 +45,18 @@ describe('app lifecycle', () => {
     expect(l.isQuitting()).toBe(true);
   });
 
+  it('an update lets the window close before it quits, and a restart into the new version starts it once this one exits', () => {
+    const app = Object.assign(fakeApp(), { relaunch: vi.fn() });
+    const l = new Lifecycle(app);
+    l.prepareToQuit();
+    expect(l.isQuitting()).toBe(true);
+    expect(app.quit).not.toHaveBeenCalled();
+    l.restartInto('/home/ana/Apps/Crashbell-0.2.0-x86_64.AppImage', ['/tmp/.mount_Crash/crashbell', '--no-sandbox', HIDDEN_ARG]);
+    // A launch at login started hidden; the restart the user asked for shows the window.
+    expect(app.relaunch).toHaveBeenCalledWith({ execPath: '/home/ana/Apps/Crashbell-0.2.0-x86_64.AppImage', args: ['--no-sandbox'] });
+    expect(app.quit).toHaveBeenCalledTimes(1);
+  });
+
   it('start at login sets the login item (hidden) or the Linux autostart entry, and clears it', () => {
     const app = fakeApp();
     applyStartAtLogin(app, true, 'win32');

@@ -7,10 +7,19 @@ import {
   MAX_CREDENTIALS,
   registerIpcHandlers,
   serviceHandlers,
+  shellHandlers,
 } from '../../main/ipc-handlers';
 import { sendEvent, type IpcMainLike } from '../../main/ipc-main';
 import type { SenderEvent, TrustPolicy } from '../../main/trusted-sender';
-import { CALL_NAMES, type CrashbellCalls, INVOKE_CHANNELS, IPC } from '../../shared/ipc';
+import {
+  CALL_NAMES,
+  type CrashbellCalls,
+  INVOKE_CHANNELS,
+  IPC,
+  SERVICE_CALL_NAMES,
+  SHELL_CALL_NAMES,
+  type ShellCalls,
+} from '../../shared/ipc';
 
 const RENDERER = 'file:///opt/Crashbell/resources/app.asar/out/renderer/index.html';
 
@@ -34,7 +43,7 @@ class FakeIpcMain implements IpcMainLike {
 const trust: TrustPolicy = { webContentsId: () => 7, rendererUrl: RENDERER };
 const good: SenderEvent = { sender: { id: 7 }, senderFrame: { url: `${RENDERER}#/errors`, parent: null } };
 
-/** A service whose every method records its channel and arguments and answers `{ channel }`. */
+/** A service (and shell) whose every method records its channel and arguments and answers `{ channel }`. */
 function serviceWithSpies() {
   const calls: Array<[string, unknown[]]> = [];
   const service = Object.fromEntries(
@@ -45,15 +54,20 @@ function serviceWithSpies() {
         return Promise.resolve({ channel: IPC[name].channel });
       },
     ]),
-  ) as unknown as CrashbellCalls;
+  ) as unknown as CrashbellCalls & ShellCalls;
   return { service, calls };
+}
+
+/** Every call's handler: the service's calls and the shell's. */
+function allHandlers(service: CrashbellCalls & ShellCalls): IpcHandlers {
+  return { ...serviceHandlers(service), ...shellHandlers(service) };
 }
 
 function setup() {
   const ipc = new FakeIpcMain();
   const { service, calls } = serviceWithSpies();
   const log: string[] = [];
-  const unregister = registerIpcHandlers(ipc, serviceHandlers(service), { trust, log: (m) => log.push(m) });
+  const unregister = registerIpcHandlers(ipc, allHandlers(service), { trust, log: (m) => log.push(m) });
   return { ipc, calls, log, unregister };
 }
 
@@ -70,6 +84,7 @@ describe('IPC handler registration', () => {
     await expect(ipc.call('groups:mark', good, 'g1', { muted: true })).resolves.toEqual({ channel: 'groups:mark' });
     await ipc.call('groups:list', good, { text: 'my_fn', limit: 50, cursor: null });
     await ipc.call('settings:update', good, { policy: { stormLimit: 3 }, tunnel: { authtoken: '' } });
+    await ipc.call('settings:update', good, { autoUpdate: false });
     await ipc.call('clipboard:copy', good, 'https://x.ngrok.app/hooks/abc', { sourceId: 'abc', webhookUrl: true });
     await ipc.call('app:get-state', good);
     await ipc.call('sources:update', good, 's1', { regenerate: true, endOverlap: false, webUrl: 'https://sentry.example.com/' });
@@ -77,6 +92,7 @@ describe('IPC handler registration', () => {
       ['groups:mark', ['g1', { muted: true }]],
       ['groups:list', [{ text: 'my_fn', limit: 50, cursor: null }]],
       ['settings:update', [{ policy: { stormLimit: 3 }, tunnel: { authtoken: '' } }]],
+      ['settings:update', [{ autoUpdate: false }]],
       ['clipboard:copy', ['https://x.ngrok.app/hooks/abc', { sourceId: 'abc', webhookUrl: true }]],
       ['app:get-state', []],
       ['sources:update', ['s1', { regenerate: true, endOverlap: false, webUrl: 'https://sentry.example.com/' }]],
@@ -108,6 +124,8 @@ describe('IPC handler registration', () => {
     ['sources:update', ['s1', { previous: { credentials: {}, until: '2030-01-01' } }]],
     ['sources:update', ['s1', { webUrl: 'x'.repeat(5_000) }]],
     ['settings:update', [{ theme: 'neon' }]],
+    ['settings:update', [{ autoUpdate: 'off' }]],
+    ['update:check', [true]],
     ['settings:update', [{ dnd: { until: 'tomorrow-ish' } }]],
     ['dnd:set', ['forever']],
     ['clipboard:copy', ['text']],
@@ -125,7 +143,7 @@ describe('IPC handler registration', () => {
     service.removeSource = async () => {
       throw new TypeError('No such source: abc');
     };
-    registerIpcHandlers(ipc, serviceHandlers(service), { trust });
+    registerIpcHandlers(ipc, allHandlers(service), { trust });
     const err = await ipc.call('sources:remove', good, 'abc').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).constructor).toBe(Error);
@@ -135,7 +153,7 @@ describe('IPC handler registration', () => {
   it('has a schema and a handler for every call, and refuses to register without one', () => {
     expect(Object.keys(ARG_SCHEMAS).sort()).toEqual([...CALL_NAMES].sort());
     const { service } = serviceWithSpies();
-    const handlers = serviceHandlers(service);
+    const handlers = allHandlers(service);
     expect(Object.keys(handlers).sort()).toEqual([...CALL_NAMES].sort());
 
     // The compiler refuses a schema map or a service that lacks a call...
@@ -150,8 +168,30 @@ describe('IPC handler registration', () => {
     const ipc = new FakeIpcMain();
     const { removeSource: _handler, ...handlersWithoutOne } = handlers;
     expect(() => registerIpcHandlers(ipc, handlersWithoutOne as unknown as IpcHandlers, { trust })).toThrow(/sources:remove/);
+    const { checkForUpdates: _check, ...withoutTheShell } = handlers;
+    expect(() => registerIpcHandlers(ipc, withoutTheShell as unknown as IpcHandlers, { trust })).toThrow(/update:check/);
     expect(() => registerIpcHandlers(ipc, handlers, { trust }, schemasWithoutOne as unknown as ArgSchemas)).toThrow(/dnd:set/);
     expect(ipc.handlers.size).toBe(0);
+  });
+
+  it('splits the calls between the app service and the shell by the table, each answered by one of them', async () => {
+    expect([...SERVICE_CALL_NAMES, ...SHELL_CALL_NAMES].sort()).toEqual([...CALL_NAMES].sort());
+    expect(SHELL_CALL_NAMES).toEqual(['getUpdateState', 'checkForUpdates', 'installUpdate']);
+    const { service } = serviceWithSpies();
+    expect(Object.keys(serviceHandlers(service)).sort()).toEqual([...SERVICE_CALL_NAMES].sort());
+    expect(Object.keys(shellHandlers(service)).sort()).toEqual([...SHELL_CALL_NAMES].sort());
+    const { installUpdate: _install, ...shellWithoutOne } = service;
+    // @ts-expect-error: the shell has no installUpdate
+    expect(() => shellHandlers(shellWithoutOne)).toThrow('the shell has no installUpdate() for update:install');
+  });
+
+  it('checks the update calls like any other: our window only, and no arguments', async () => {
+    const { ipc, calls } = setup();
+    await expect(ipc.call('update:install', good)).resolves.toEqual({ channel: 'update:install' });
+    await expect(ipc.call('update:install', good, 'now')).rejects.toThrow(/^Invalid arguments for update:install/);
+    const stranger: SenderEvent = { sender: { id: 8 }, senderFrame: { url: RENDERER, parent: null } };
+    await expect(ipc.call('update:check', stranger)).rejects.toThrow('Refused: the sender is not the Crashbell window');
+    expect(calls).toEqual([['update:install', []]]);
   });
 
   it('binds each handler to the service method of the same name', async () => {

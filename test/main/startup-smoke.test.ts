@@ -227,6 +227,24 @@ describe('start-up smoke (built main bundle, fake electron)', () => {
     expect(invoked).toEqual(CALL_NAMES.map((name) => [IPC[name].channel, 'arg']));
   });
 
+  it('wires the app’s updates after the window: a copy run from source says why it does not update, in the window too', async () => {
+    const off = await out.waitFor(isLog(/^updates: off: /), 'the update state');
+    expect(off).toMatchObject({
+      text: expect.stringContaining('This copy runs from source (npm start or npm run dev), not from an installer'),
+    });
+    expect(out.index(isLog(/^updates: /))).toBeGreaterThan(out.index(isCall('new BrowserWindow')));
+    const pushed = await out.waitFor(
+      (l) => l.kind === 'fake' && l.call === 'webContents.send' && l['channel'] === 'update:state',
+      'the update state pushed to the window',
+    );
+    expect(prop(pushed, 'payload')).toMatchObject({ status: 'disabled', by: 'install' });
+    const channels = out.lines.filter(isCall('ipcMain.handle')).map((l) => String(prop(l, 'channel')));
+    expect(channels).toEqual(expect.arrayContaining(['update:get-state', 'update:check', 'update:install']));
+    // Nothing to restart for: the tray offers no update.
+    const menus = out.lines.filter(isCall('Tray.setContextMenu')).map((l) => (prop(l, 'labels') as string[]).join('|'));
+    expect(menus.some((m) => m.includes('Restart to update'))).toBe(false);
+  });
+
   it('the tray shows the local-only state with its tooltip, and secrets went into safeStorage', () => {
     expect(String(prop(out.lines.find(isCall('new Tray')), 'icon'))).toMatch(/build[/\\]tray[/\\](linux-)?listening\.png$/);
     const file = readFileSync(join(userData, 'settings.json'), 'utf8');

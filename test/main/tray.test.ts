@@ -11,6 +11,7 @@ import {
   type TrayMenuItem,
   type TrayState,
 } from '../../main/tray';
+import type { AppState, UpdateState } from '../../shared/ipc';
 import { makeState } from '../helpers/fake-api';
 
 function state(over: Partial<TrayState> = {}): TrayState {
@@ -40,6 +41,7 @@ function actions(): TrayActions & { calls: Array<[string, unknown?]> } {
     setDnd: (mode) => calls.push(['setDnd', mode]),
     setPausedAll: (p) => calls.push(['setPausedAll', p]),
     setStartAtLogin: (e) => calls.push(['setStartAtLogin', e]),
+    installUpdate: () => calls.push(['installUpdate']),
     quit: () => calls.push(['quit']),
   };
 }
@@ -213,5 +215,41 @@ describe('tray and the team relay', () => {
     const line = items.find((i) => i.label?.startsWith('Team relay: error'));
     expect(line).toMatchObject({ enabled: false });
     expect(labels(buildTrayMenu(state(), actions()))).not.toContain('Team relay: off');
+  });
+});
+
+describe('tray and the app’s own updates', () => {
+  it('offers "Restart to update (vX)" right under Open Crashbell while an update is ready, and says so in the tooltip', () => {
+    const a = actions();
+    const menu = buildTrayMenu(state({ updateReady: '1.4.0' }), a);
+    expect(labels(menu).slice(0, 3)).toEqual(['Open Crashbell', 'Restart to update (v1.4.0)', '---']);
+    find(menu, 'Restart to update (v1.4.0)').click!();
+    expect(a.calls).toEqual([['installUpdate']]);
+    expect(trayTooltip(state({ updateReady: '1.4.0' }))).toContain('\nUpdate ready: 1.4.0');
+    expect(labels(buildTrayMenu(state({ updateReady: null }), a))).not.toContain('Restart to update (v1.4.0)');
+  });
+
+  it('the controller follows the update state besides the app state, and keeps it across app state pushes', () => {
+    const tray = { setImage: vi.fn(), setToolTip: vi.fn(), setContextMenu: vi.fn(), on: vi.fn(), destroy: vi.fn() };
+    const buildMenu = vi.fn((t: TrayMenuItem[]) => ({ template: t }));
+    const c = new TrayController({ createTray: () => tray, buildMenu, iconPath: (k) => k, actions: actions(), platform: 'linux' }, state());
+    let pushUpdate: (s: UpdateState) => void = () => undefined;
+    let pushApp: (s: AppState) => void = () => undefined;
+    c.followUpdates({ status: 'downloading', version: '1.4.0', percent: 40 }, (l) => {
+      pushUpdate = l;
+      return () => undefined;
+    });
+    c.follow((l) => {
+      pushApp = l;
+      return () => undefined;
+    });
+    const lastMenu = () => labels(buildMenu.mock.calls.at(-1)![0]);
+    expect(lastMenu()).not.toContain('Restart to update (v1.4.0)');
+    pushUpdate({ status: 'ready', version: '1.4.0' });
+    expect(lastMenu()).toContain('Restart to update (v1.4.0)');
+    pushApp(makeState({ unread: 1 }));
+    expect(lastMenu()).toContain('Restart to update (v1.4.0)');
+    pushUpdate({ status: 'error', reason: 'The update could not be installed: x' });
+    expect(lastMenu()).not.toContain('Restart to update (v1.4.0)');
   });
 });

@@ -40,6 +40,7 @@ describe('the IPC table', () => {
       'request:recorded',
       'notification:raised',
       'navigate',
+      'update:state',
     ]);
     for (const name of PUSH_NAMES) expect(name).toMatch(/^on[A-Z]/);
   });

@@ -1,16 +1,18 @@
 /**
  * Settings: the notification policy's rules, each source's notification sound, Do Not Disturb, retention, start
- * at login and theme.
+ * at login, theme and the app's own updates.
  * Each change is sent at once; main re-validates it and refuses a bad value with the field named.
  */
 import { useEffect, useState } from 'react';
 import { NOTIFICATION_SOUNDS, type NotificationSound } from '../../../shared/events';
-import type { AppState, SettingsPatch, SettingsView as Settings, SourceView } from '../../../shared/ipc';
+import type { AppState, SettingsPatch, SettingsView as Settings, SourceView, UpdateState } from '../../../shared/ipc';
 import { THEMES, type Theme } from '../../../shared/themes';
-import { errorMessage, setDnd, updateSettings, updateSource } from '../api';
+import { checkForUpdates, errorMessage, installUpdate, setDnd, updateSettings, updateSource } from '../api';
 import { Spinner } from '../components/spinner';
 import { Toggle } from '../components/toggle';
 import { dndLabel, TOMORROW_HOUR } from '../lib/dnd';
+import { absoluteTime } from '../lib/format';
+import { updateSummary } from '../lib/updates';
 import { useNow } from '../lib/use-now';
 
 /** Parses "10, 100, 1000" into milestones; null names the bad entry. */
@@ -29,9 +31,11 @@ export interface SettingsViewProps {
   state: AppState;
   settings: Settings | null;
   onSettings: (s: Settings) => void;
+  /** The app's own updates; null until main has said. */
+  update?: UpdateState | null;
 }
 
-export function SettingsView({ state, settings, onSettings }: SettingsViewProps) {
+export function SettingsView({ state, settings, onSettings, update = null }: SettingsViewProps) {
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
@@ -239,7 +243,82 @@ export function SettingsView({ state, settings, onSettings }: SettingsViewProps)
           Crashbell {state.version} on {state.platform}.
         </p>
       </section>
+
+      <UpdatesCard
+        update={update}
+        autoUpdate={settings.autoUpdate}
+        onToggle={(v) => apply({ autoUpdate: v }, v ? 'Automatic updates on' : 'Automatic updates off')}
+        onError={setError}
+      />
     </div>
+  );
+}
+
+/** The app's own updates: the setting, where they stand, "Check now", and "Restart to update" when one waits. */
+function UpdatesCard({
+  update,
+  autoUpdate,
+  onToggle,
+  onError,
+}: {
+  update: UpdateState | null;
+  autoUpdate: boolean;
+  onToggle: (on: boolean) => void;
+  onError: (message: string) => void;
+}) {
+  const [asking, setAsking] = useState(false);
+  const summary = update ? updateSummary(update, absoluteTime) : null;
+  // A copy that cannot update (run from source, the deb) says why; the switch would change nothing.
+  const cannot = update?.status === 'disabled' && update.by !== 'setting';
+  const busy = update?.status === 'checking' || update?.status === 'available' || update?.status === 'downloading';
+  const checkNow = () => {
+    setAsking(true);
+    checkForUpdates().then(
+      () => setAsking(false),
+      (err) => {
+        setAsking(false);
+        onError(errorMessage(err));
+      },
+    );
+  };
+  return (
+    <section className="card" aria-labelledby="updates-heading">
+      <div className="card-head">
+        <h2 id="updates-heading">Updates</h2>
+        {summary && <span className={`status-pill tone-${summary.tone}`}>{summary.label}</span>}
+      </div>
+      <Toggle
+        label="Check for updates automatically"
+        hint="At start and once a day, from Crashbell’s releases on GitHub, over HTTPS. A new version downloads in the background and installs when you restart."
+        checked={autoUpdate}
+        disabled={cannot}
+        onChange={onToggle}
+      />
+      {summary?.detail && (
+        <p className={update?.status === 'error' ? 'error-text' : 'muted small'} aria-live="polite">
+          {summary.detail}
+        </p>
+      )}
+      <div className="button-row">
+        <button
+          type="button"
+          className="btn"
+          disabled={!update || update.status === 'disabled' || update.status === 'ready' || busy || asking}
+          onClick={checkNow}
+        >
+          {asking || update?.status === 'checking' ? 'Checking…' : 'Check now'}
+        </button>
+        {update?.status === 'ready' && (
+          <button
+            type="button"
+            className="btn btn-primary"
+            onClick={() => installUpdate().catch((err: unknown) => onError(errorMessage(err)))}
+          >
+            Restart to update
+          </button>
+        )}
+      </div>
+    </section>
   );
 }
 
