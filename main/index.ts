@@ -102,7 +102,7 @@ async function main(): Promise<void> {
   // configured port is taken it listens on a free one and says so: the tunnel forwards to whatever port it
   // has, so public URLs keep working; only the local URL changes.
   const dataDir = join(userData, 'history');
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const linuxAutostart = linuxAutostartFor(app.isPackaged, process.env, process.execPath);
   const setStartAtLogin = (enabled: boolean) => {
     try {

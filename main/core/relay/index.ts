@@ -10,10 +10,8 @@
  * `TeamRelay` builds those from the `relay` settings and rebuilds them when the settings change; its state
  * (with plain reasons) is what Setup, the tray and headless mode show. Electron-free.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { userInfo, hostname } from 'node:os';
-import { join } from 'node:path';
 import { type JetStreamClient, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { GroupMarks, RelayState, RelayTestResult } from '../../../shared/events';
@@ -24,6 +22,7 @@ import type { BackoffOptions } from '../tunnel';
 import { type ConnectionState, RelayConnection } from './connection';
 import { encodeTest, TEST_SUBJECT } from './envelope';
 import { Forwarder } from './forwarder';
+import { instanceId } from './instance-id';
 import { TeamMarks } from './marks';
 import { explainJetStreamError } from './reasons';
 import { ensureStream, ForeignStreamError, type StreamLimits } from './stream';
@@ -32,6 +31,7 @@ import { sleep } from './wait';
 
 export { awaySummary, CATCH_UP_THRESHOLD } from './subscriber';
 export { decodeEnvelope, msgIdFor, TEST_SUBJECT, STREAM_SUBJECTS } from './envelope';
+export { instanceId } from './instance-id';
 
 /** How long Test relay waits for its message to come back. */
 export const TEST_TIMEOUT_MS = 15_000;
@@ -46,18 +46,6 @@ export interface TeamRelayOptions {
   backoff?: Partial<BackoffOptions>;
   /** Heartbeats missed before a consumer is re-created, and the pull expiry (tests shorten them). */
   consumer?: { missedHeartbeats?: number; expiresMs?: number };
-}
-
-/** This Crashbell's relay id, kept in the data folder: it marks its own events and marks on the stream. */
-export function instanceId(dataDir: string): string {
-  const path = join(dataDir, 'relay-id');
-  if (existsSync(path)) {
-    const id = readFileSync(path, 'utf8').trim();
-    if (/^[A-Za-z0-9_-]{8,64}$/.test(id)) return id;
-  }
-  const id = randomBytes(12).toString('base64url');
-  writeFileSync(path, `${id}\n`, { mode: 0o600 });
-  return id;
 }
 
 /** The member name shown to the team: the setting, else the system user name. */
