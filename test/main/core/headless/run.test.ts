@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { PassThrough } from 'node:stream';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
@@ -506,6 +506,53 @@ describe('headless notify outlets', () => {
     h.child.kill('SIGTERM');
     expect((await h.exited).code).toBe(0);
   });
+
+  it.skipIf(process.platform !== 'linux')(
+    'a command still running when headless mode exits leaves no process behind, even on a stop that does not wait',
+    async () => {
+      const pids = join(dir, 'pids');
+      const config = writeConfig({
+        sources: [BACKTRACE],
+        headless: {
+          notify: {
+            command: {
+              argv: [
+                process.execPath,
+                '-e',
+                "const c=require('child_process').spawn('sleep',['30'],{stdio:'ignore'});" +
+                  "require('fs').writeFileSync(process.argv[1],c.pid+' '+process.pid);setInterval(()=>{},1000)",
+                pids,
+              ],
+            },
+          },
+        },
+      });
+      const h = start(['--config', config, '--port', '0', '--data-dir', join(dir, 'data'), '--json']);
+      const port = (await h.waitFor((l) => l['type'] === 'listening'))['port'] as number;
+      await sendHook(port, {
+        path: `/hooks/${BACKTRACE.id}`,
+        headers: { 'content-type': 'application/json', authorization: basicAuth('bt-user', 'bt-password-0123456789') },
+        body: readFileSync(fixturePath('backtrace', 'group-notification.json'), 'utf8'),
+      });
+      for (let i = 0; i < 400 && !existsSync(pids); i++) await new Promise((r) => setTimeout(r, 25));
+      const [sleeper, command] = readFileSync(pids, 'utf8').split(' ').map(Number);
+      const runs = (pid: number): boolean => {
+        try {
+          const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+          return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+        } catch {
+          return false;
+        }
+      };
+      expect(runs(sleeper!)).toBe(true);
+      // A second signal exits at once, without the outlets' grace: the command's group is killed on the way out.
+      h.child.kill('SIGTERM');
+      h.child.kill('SIGTERM');
+      await h.exited;
+      expect(runs(command!)).toBe(false);
+      expect(runs(sleeper!)).toBe(false);
+    },
+  );
 
   it('a bad headless.notify section is a config error naming the field', async () => {
     const config = writeConfig({ sources: [BACKTRACE], headless: { notify: { ntfy: { url: 'https://ntfy.sh/' } } } });
