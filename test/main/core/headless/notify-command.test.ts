@@ -99,23 +99,24 @@ async function pidsFrom(file: string): Promise<number[]> {
 }
 
 /**
- * A command (node) that starts `sh -c SCRIPT` as its own child (same group, output not shared), writes
- * "<its pid> <the child's pid>" to `pidFile`, then keeps running, or exits 0 at once with `exitAtOnce`.
+ * A command that starts `sh -c SCRIPT` in the background (same group, output not shared), writes "<its pid> <the
+ * child's pid>" to `pidFile`, then waits for it, or exits 0 at once with `exitAtOnce`. A shell, not node: it starts
+ * in a few milliseconds, well within the short time limits below even on a loaded machine.
  */
-const withChild = (pidFile: string, script: string, exitAtOnce = false) =>
-  node(
-    `const c=require('child_process').spawn('sh',['-c',process.argv[2]],{stdio:'ignore'});` +
-      `require('fs').writeFileSync(process.argv[1],process.pid+' '+c.pid);` +
-      (exitAtOnce ? 'process.exit(0)' : 'setInterval(()=>{},1000)'),
-    pidFile,
-    script,
-  );
+const withChild = (pidFile: string, script: string, exitAtOnce = false) => [
+  'sh',
+  '-c',
+  `sh -c "$1" & echo "$$ $!" > "$2"${exitAtOnce ? '' : '; wait'}`,
+  'leader',
+  script,
+  pidFile,
+];
 
 describe.skipIf(process.platform !== 'linux')('runCommand: the whole process group is the run', () => {
   it('on timeout, what the command started is stopped with it', async () => {
     const pids = join(dir, 'pids');
-    const failure = await runCommand(withChild(pids, 'exec sleep 30'), '', 300);
-    expect(failure).toBe('did not finish within 0.3 s, so it was stopped');
+    const failure = await runCommand(withChild(pids, 'exec sleep 30'), '', 500);
+    expect(failure).toBe('did not finish within 0.5 s, so it was stopped');
     const [leader, child] = await pidsFrom(pids);
     // Today's code signalled only the program: its `sleep` kept running after the run was "over".
     expect(running(child!)).toBe(false);
@@ -124,8 +125,8 @@ describe.skipIf(process.platform !== 'linux')('runCommand: the whole process gro
 
   it('a command that exits leaving a child running is over only once the child is; past the time limit it is stopped', async () => {
     const pids = join(dir, 'pids');
-    const failure = await runCommand(withChild(pids, 'exec sleep 30', true), '', 300);
-    expect(failure).toBe('exited, but processes it started were still running after 0.3 s, so they were stopped');
+    const failure = await runCommand(withChild(pids, 'exec sleep 30', true), '', 500);
+    expect(failure).toBe('exited, but processes it started were still running after 0.5 s, so they were stopped');
     const [leader, child] = await pidsFrom(pids);
     expect(running(child!)).toBe(false);
     expect(groupMembers(leader!)).toEqual([]);
@@ -144,8 +145,8 @@ describe.skipIf(process.platform !== 'linux')('runCommand: the whole process gro
 
   it('a child that ignores SIGTERM outlives the program until SIGKILL, and the run lasts until it is gone', async () => {
     const pids = join(dir, 'pids');
-    const failure = await runCommand(withChild(pids, "trap '' TERM; sleep 30"), '', 300);
-    expect(failure).toBe('did not finish within 0.3 s, so it was stopped');
+    const failure = await runCommand(withChild(pids, "trap '' TERM; sleep 30"), '', 500);
+    expect(failure).toBe('did not finish within 0.5 s, so it was stopped');
     const [leader, child] = await pidsFrom(pids);
     expect(running(child!)).toBe(false);
     expect(groupMembers(leader!)).toEqual([]);
