@@ -554,6 +554,42 @@ describe('headless notify outlets', () => {
     },
   );
 
+  it('text from a hook and from a command reaches stderr and the JSON lines without control or bidi characters', async () => {
+    const config = writeConfig({
+      sources: [BACKTRACE],
+      headless: {
+        notify: {
+          command: { argv: [process.execPath, '-e', "process.stdout.write('\\u001b]0;owned\\u0007\\u001b[2J');process.exit(3)"] },
+        },
+      },
+    });
+    const h = start(['--config', config, '--port', '0', '--data-dir', join(dir, 'data'), '--json']);
+    const port = (await h.waitFor((l) => l['type'] === 'listening'))['port'] as number;
+    const body = JSON.parse(readFileSync(fixturePath('backtrace', 'group-notification.json'), 'utf8')) as Record<string, unknown>;
+    body['callstack'] = ['\u202egnp.exe\u001b[31m\u009b2J', 'main'];
+    await sendHook(port, {
+      path: `/hooks/${BACKTRACE.id}`,
+      headers: { 'content-type': 'application/json', authorization: basicAuth('bt-user', 'bt-password-0123456789') },
+      body: JSON.stringify(body),
+    });
+    const failed = await h.waitFor((l) => l['type'] === 'notify-failed');
+    /** A C0 control other than the line feeds that end lines, DEL, a C1 control or a bidirectional control. */
+    const hasControls = (text: string) =>
+      [...text].some((ch) => {
+        const c = ch.charCodeAt(0);
+        return (c < 0x20 && c !== 0x0a) || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+      });
+    // The values are whole in the JSON lines (escaped), and nothing raw reaches the stream.
+    expect(failed['title']).toContain('\u202egnp.exe');
+    expect(hasControls(h.lines.join('\n'))).toBe(false);
+    expect(h.stderr).toContain('command could not deliver "');
+    expect(h.stderr).toContain('gnp.exe[31m2J');
+    expect(h.stderr).toContain('exited with code 3: ]0;owned[2J');
+    expect(hasControls(h.stderr)).toBe(false);
+    h.child.kill('SIGTERM');
+    expect((await h.exited).code).toBe(0);
+  });
+
   it('a bad headless.notify section is a config error naming the field', async () => {
     const config = writeConfig({ sources: [BACKTRACE], headless: { notify: { ntfy: { url: 'https://ntfy.sh/' } } } });
     const h = start(['--config', config, '--json']);
