@@ -247,7 +247,10 @@ export class DesktopSettingsStore implements SettingsStore {
           if (!isRecord(s) || typeof s['id'] !== 'string') return s;
           if (isRecord(s['credentials']) && Object.keys(s['credentials']).length > 0) hadInlineSecrets = true;
           if (isRecord(s['previous'])) hadInlineSecrets = true;
-          const withPrevious = this.injectJson(s, 'previous', previousKey(s['id']), secrets);
+          const injected = this.injectJson(s, 'previous', previousKey(s['id']), secrets);
+          const withPrevious = isRecord(injected['previous'])
+            ? { ...injected, previous: this.withoutBlankPrevious(injected, injected['previous']) }
+            : injected;
           return this.injectJson(withPrevious, 'credentials', sourceKey(s['id']), secrets);
         })
       : doc['sources'];
@@ -275,6 +278,19 @@ export class DesktopSettingsStore implements SettingsStore {
       );
       return source;
     }
+  }
+
+  /**
+   * Previous credentials as stored, without blank values: the schema refuses them (a blank credential is no
+   * credential), and a version before that rule could keep one; dropped here, with a word in the log, so the source
+   * itself still loads. Null when nothing is left.
+   */
+  private withoutBlankPrevious(source: Record<string, unknown>, previous: Record<string, unknown>): Record<string, unknown> | null {
+    if (!isRecord(previous['credentials'])) return previous;
+    const kept = Object.entries(previous['credentials']).filter(([, v]) => typeof v !== 'string' || v.trim() !== '');
+    if (kept.length === Object.keys(previous['credentials']).length) return previous;
+    this.log(`settings: blank previous credentials of source ${String(source['id'])} were dropped (a blank credential is none)`);
+    return kept.length === 0 ? null : { ...previous, credentials: Object.fromEntries(kept) };
   }
 
   private decrypt(key: string, stored: unknown): string | null {

@@ -19,7 +19,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { NormalizedEvent, ProviderId, RequestRecord } from '../../shared/events';
 import type { Source } from '../../shared/settings';
 import { boundedEvent } from './bounded-event';
-import { type CredentialCheck, checkCredentials, previousCredentialsNote } from './credentials';
+import { type CredentialCheck, checkCredentials, previousCredentialsNote, type SourceToCheck, sourceToCheck } from './credentials';
 import { HostNotAvailableError, NotListeningError, PortInUseError, PortNotAllowedError } from './errors';
 import { getProvider as defaultGetProvider } from './providers/index';
 import type { Headers, HookRequest, ParsedEvent, ProviderModule, Rejection } from './providers/types';
@@ -135,7 +135,7 @@ interface RequestState {
   /** The provider's `verifyHeaders` passed: `verify` may skip the header checks. */
   headersVerified?: boolean;
   /** The credentials the header check passed with (current, or a rotation's previous ones). */
-  verified?: Source;
+  verified?: SourceToCheck;
   /** Bad bytes followed this request on its connection: answer it, then close the connection. */
   closeAfterAnswer?: boolean;
   /** The request, to ask whether the HTTP parser has the whole message (absent for a client error's record). */
@@ -506,13 +506,14 @@ export class Receiver {
     const now = this.now();
     const headersVerified = state.headersVerified === true;
     const base = { headers: state.headers, rawBody, json, now };
-    const verifyWith = (s: Source, headersChecked: boolean) => provider.verify({ ...base, source: s, headersVerified: headersChecked });
+    const verifyWith = (s: SourceToCheck, headersChecked: boolean) =>
+      provider.verify({ ...base, source: s, headersVerified: headersChecked });
     // The credentials the headers passed with usually pass the body check too; when they do not (a body
     // signed with the previous secret during a rotation), every accepted set is tried in full.
-    const verified = state.verified ?? source;
+    const verified = state.verified ?? sourceToCheck(source);
     const checked: CredentialCheck =
       headersVerified && verifyWith(verified, true) === null
-        ? { ok: true, source: verified, previous: verified !== source }
+        ? { ok: true, source: verified, previous: verified !== sourceToCheck(source) }
         : checkCredentials(source, now, (s) => verifyWith(s, false));
     if (!checked.ok) return fromRejection(checked.rejection);
     const hook: HookRequest = { ...base, source: checked.source, headersVerified };

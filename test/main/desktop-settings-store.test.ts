@@ -200,6 +200,34 @@ describe('DesktopSettingsStore', () => {
     expect(Object.keys(MIGRATIONS).map(Number)).toEqual([0]);
   });
 
+  it('drops blank previous credentials kept by an older version, and keeps the source', () => {
+    const id = 'src_0123456789abcdef';
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    const stored = { credentials: { secret: ' ', other: 'kept' }, until };
+    writeFileSync(
+      join(dir, 'settings.json'),
+      JSON.stringify({
+        version: 1,
+        sources: [{ id, provider: 'errorception', name: 'Site', credentials: {}, previous: null }],
+        secrets: {
+          [`source:${id}:credentials`]: { scheme: 'plain', data: JSON.stringify({ secret: PASSWORD }) },
+          [`source:${id}:previous`]: { scheme: 'plain', data: JSON.stringify(stored) },
+        },
+      }),
+    );
+    const logs: string[] = [];
+    const store = new DesktopSettingsStore({
+      backing: electronStoreBacking(dir),
+      cipher: cipher(false),
+      platform: 'linux',
+      log: (m) => logs.push(m),
+    });
+    expect(store.get().sources).toHaveLength(1);
+    expect(store.get().sources[0]!.credentials).toEqual({ secret: PASSWORD });
+    expect(store.get().sources[0]!.previous).toEqual({ credentials: { other: 'kept' }, until });
+    expect(logs).toContain(`settings: blank previous credentials of source ${id} were dropped (a blank credential is none)`);
+  });
+
   it("checks each stored source's provider against the registry, and names a source stored without a name", () => {
     const sources = [
       { id: 'src_0123456789abcdef', provider: 'errorception', credentials: { secret: PASSWORD } },

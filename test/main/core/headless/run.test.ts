@@ -610,7 +610,44 @@ describe("headless credentials that fit the providers' order, and rotation", () 
       body: readFileSync(fixturePath('errorception', 'first-occurrence.json'), 'utf8'),
     });
     expect(res.status).toBe(401);
-    expect(res.json?.['error']).toMatch(/the secret is not set yet: paste it in Setup/);
+    // Headless mode has no Setup: the reason says where the secret goes in words that hold for every front end.
+    expect(res.json?.['error']).toMatch(/^the secret is not set yet: add it to this source's credentials/);
+    expect(res.json?.['error']).not.toContain('Setup');
+  });
+
+  it('a secret of blanks is not set: the source waits, and a hook signed with the blanks is refused as such', async () => {
+    const config = writeConfig({ port: 0, sources: [BACKTRACE, { ...ERRORCEPTION, credentials: { secret: '  ' } }] });
+    const h = start(['--config', config, '--data-dir', join(dir, 'data'), '--json']);
+    const listening = await h.waitFor((l) => l['type'] === 'listening');
+    expect(h.stderr).toMatch(/source "Site" is waiting for its Secret key/);
+    const body = JSON.parse(readFileSync(fixturePath('errorception', 'first-occurrence.json'), 'utf8')) as {
+      message: string;
+      page: string;
+    };
+    const res = await sendHook(listening['port'] as number, {
+      path: `/hooks/${ERRORCEPTION.id}`,
+      // Signed with the very blanks the source holds: today's code said "waiting" and let this in.
+      headers: {
+        'content-type': 'application/json',
+        'x-signature': createHash('sha1').update(`  ${body.message}${body.page}`).digest('hex'),
+      },
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(401);
+    expect(res.json?.['error']).toMatch(/^the secret is not set yet/);
+  });
+
+  it('a previous credential that is blank is refused at load, naming the field, instead of turning the check off', async () => {
+    const honeybadger = {
+      id: 'honeybadgerSourceAAAAAAA',
+      provider: 'honeybadger',
+      name: 'API',
+      credentials: { token: 'hb-token' },
+      previous: { credentials: { token: '' }, until: new Date(Date.now() + 3_600_000).toISOString() },
+    };
+    const h = start(['--config', writeConfig({ sources: [honeybadger] }), '--data-dir', join(dir, 'data'), '--json']);
+    expect((await h.exited).code).toBe(2);
+    expect(h.stderr).toContain('"sources.0.previous.credentials.token" is not valid (a previous credential must hold a value');
   });
 
   it('accepts a previous password from the config until its expiry, beside the current one', async () => {

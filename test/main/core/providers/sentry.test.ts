@@ -1,3 +1,4 @@
+import { sourceToCheck } from '../../../../main/core/credentials';
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -83,20 +84,26 @@ describe('sentry verify', () => {
     const bare = makeSource('sentry');
     expect(sentryProvider.validateSource(bare)).toBeNull();
     const req = integrationHook('issue', raw);
-    const notSet = { status: 401, reason: expect.stringMatching(/^the Client Secret is not set yet: paste it in Setup/) };
-    expect(sentryProvider.verify({ ...req, source: bare })).toMatchObject(notSet);
+    const notSet = { status: 401, reason: expect.stringMatching(/^the Client Secret is not set yet: add it to this source's credentials/) };
+    expect(sentryProvider.verify({ ...req, source: sourceToCheck(bare) })).toMatchObject(notSet);
     // Refused from the headers alone, before the body is read.
-    expect(sentryProvider.verifyHeaders!(bare, req.headers)).toMatchObject(notSet);
+    expect(sentryProvider.verifyHeaders!(sourceToCheck(bare), req.headers)).toMatchObject(notSet);
   });
 
   it('any change of body or secret breaks the signature', () => {
+    // A set secret: not blank, and as Crashbell keeps it (trimmed).
+    const setSecret = fc
+      .string({ minLength: 1 })
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
     fc.assert(
-      fc.property(fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), (secret, extra) => {
+      fc.property(setSecret, fc.string({ minLength: 1 }), (secret, extra) => {
         const body = JSON.stringify({ action: 'created', data: { extra } });
         const headers = signSentryHook(secret, 'issue', body, NOW);
-        const req = rawHook(makeSource('sentry', { credentials: { clientSecret: secret } }), body, headers, NOW);
+        const source = makeSource('sentry', { credentials: { clientSecret: secret } });
+        const req = rawHook(source, body, headers, NOW);
         expect(sentryProvider.verify(req)).toBeNull();
-        const tampered = rawHook(req.source, JSON.stringify({ action: 'created', data: { extra: `${extra}!` } }), headers, NOW);
+        const tampered = rawHook(source, JSON.stringify({ action: 'created', data: { extra: `${extra}!` } }), headers, NOW);
         expect(sentryProvider.verify(tampered)?.status).toBe(401);
         const other = rawHook(makeSource('sentry', { credentials: { clientSecret: `${secret}x` } }), body, headers, NOW);
         expect(sentryProvider.verify(other)?.status).toBe(401);
@@ -276,7 +283,7 @@ describe('sentry as it really sends (getsentry/sentry sender source; deliveries 
   });
 
   it('an unsigned body from the legacy WebHooks plugin is refused from its headers, pointing at the legacy source', () => {
-    const refusal = sentryProvider.verifyHeaders!(source, {
+    const refusal = sentryProvider.verifyHeaders!(sourceToCheck(source), {
       'content-type': 'application/json',
       'user-agent': 'sentry/23.7.0 (https://sentry.io)',
     });
@@ -287,14 +294,14 @@ describe('sentry as it really sends (getsentry/sentry sender source; deliveries 
     const bare = expectEvent(sentryProvider.parse(integrationHook('issue', resolved)));
     expect(bare).toMatchObject({ groupKey: '1638821441', lifecycle: 'resolved', url: null });
     const saas = makeSource('sentry', { credentials: { clientSecret: SECRET }, webUrl: 'https://acme.sentry.io/' });
-    const built = expectEvent(sentryProvider.parse({ ...integrationHook('issue', resolved), source: saas }));
+    const built = expectEvent(sentryProvider.parse({ ...integrationHook('issue', resolved), source: sourceToCheck(saas) }));
     expect(built.url).toBe('https://acme.sentry.io/issues/1638821441/');
     expect(built.urlDerivation).toMatch(/this source's web app URL: Sentry sent no web_url/);
     const selfHosted = makeSource('sentry', {
       credentials: { clientSecret: SECRET },
       webUrl: 'http://sentry.lan:9000/organizations/acme/projects/',
     });
-    expect(expectEvent(sentryProvider.parse({ ...integrationHook('issue', resolved), source: selfHosted })).url).toBe(
+    expect(expectEvent(sentryProvider.parse({ ...integrationHook('issue', resolved), source: sourceToCheck(selfHosted) })).url).toBe(
       'http://sentry.lan:9000/organizations/acme/issues/1638821441/',
     );
   });
