@@ -383,12 +383,23 @@ function fromSentryEvent(
 }
 
 /**
+ * The text a body's signature was verified over, when it was the compact re-serialization (the fallback reading),
+ * by the very body buffer `verify` and `parse` are both handed. Absent: the bytes as sent were signed (or the body
+ * was never verified here: a preview).
+ */
+const signedCompactForm = new WeakMap<Buffer, string>();
+
+/**
  * A redelivery key that survives Sentry's retries: never `Request-ID`, which is new on every attempt. The
  * signed body for the resource, unless `stable` names what stays the same when Sentry rebuilds the body
- * for a retry (an alert's event id and rule).
+ * for a retry (an alert's event id and rule). "The signed body" is exactly what the signature was verified
+ * over: when the compact form matched, every byte variant of it that also verifies (added whitespace, a
+ * duplicate key, another spelling of a number: all re-serialize the same) gets the one key, so a captured body
+ * re-sent in another shape is a redelivery, not a new occurrence.
  */
 function deliveryKey(req: HookRequest, resource: string, stable: string | null = null): string {
-  return stable ? `sentry:${resource}:${stable}` : `sentry:${resource}:body:${bodyHash(req.rawBody)}`;
+  if (stable) return `sentry:${resource}:${stable}`;
+  return `sentry:${resource}:body:${bodyHash(signedCompactForm.get(req.rawBody) ?? req.rawBody)}`;
 }
 
 function parseIntegration(req: HookRequest, resource: string): ParseResult {
@@ -569,12 +580,20 @@ function signatureMatches(secret: SetCredential, given: string, req: HookRequest
   const normalized = given.trim().toLowerCase();
   // The raw form is what Sentry sends; the compact form is only tried when it fails. The shortcut tells a
   // sender nothing it does not learn from the answer anyway.
-  if (safeEqual(normalized, hmacHex(secret, req.rawBody))) return true;
+  if (safeEqual(normalized, hmacHex(secret, req.rawBody))) {
+    signedCompactForm.delete(req.rawBody);
+    return true;
+  }
+  let compact: string;
   try {
-    return safeEqual(normalized, hmacHex(secret, JSON.stringify(req.json) ?? ''));
+    compact = JSON.stringify(req.json) ?? '';
   } catch {
     return false;
   }
+  if (!safeEqual(normalized, hmacHex(secret, compact))) return false;
+  // The redelivery key is taken from what was verified (deliveryKey).
+  signedCompactForm.set(req.rawBody, compact);
+  return true;
 }
 
 /** The client secret (or a service hook's secret), when set; `secret` is accepted as another spelling. */

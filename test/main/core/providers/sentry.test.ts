@@ -1,7 +1,7 @@
-import { sourceToCheck } from '../../../../main/core/credentials';
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { sourceToCheck } from '../../../../main/core/credentials';
 import {
   derivedIssueUrl,
   issueUrlFromEventUrl,
@@ -336,5 +336,62 @@ describe('sentry as it really sends (getsentry/sentry sender source; deliveries 
     expect(expectAcknowledged(sentryProvider.parse(integrationHook('seer', activity)))).toMatch(
       /not turned into a group: the Sentry resource "seer"/,
     );
+  });
+});
+
+/** JSON written with `space()` between every two tokens: the same value, other bytes. */
+function spaced(value: unknown, space: () => string): string {
+  if (Array.isArray(value)) return `[${space()}${value.map((v) => spaced(v, space)).join(`${space()},${space()}`)}${space()}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}${space()}:${space()}${spaced(v, space)}`);
+    return `{${space()}${entries.join(`${space()},${space()}`)}${space()}}`;
+  }
+  return JSON.stringify(value);
+}
+
+describe('sentry redelivery keys and byte variants', () => {
+  const base = fixture('sentry', 'zulip-2020-issue-created.json');
+  /** The redelivery key parse gives the request, after verify passed on it (as the receiver runs them). */
+  const keyOf = (raw: string, headers: Record<string, string>): string => {
+    const req = rawHook(source, raw, headers, NOW);
+    expect(sentryProvider.verify(req)).toBeNull();
+    return expectEvent(sentryProvider.parse(req)).redelivery?.key ?? '';
+  };
+
+  it('every byte variant of one signed body that verifies gets the key of what was signed', () => {
+    const whitespace = fc.array(fc.constantFrom('', ' ', '  ', '\n', '\t', '\r\n'), { minLength: 1, maxLength: 40 });
+    fc.assert(
+      fc.property(fc.jsonValue(), whitespace, fc.integer({ min: 1, max: 4 }), fc.jsonValue(), (extra, spaces, indent, junk) => {
+        // Signed over its compact form (the reading of Sentry's documented sample code).
+        const signed = JSON.stringify({ ...base, extra });
+        const headers = signSentryHook(SECRET, 'issue', signed, NOW);
+        const key = keyOf(signed, headers);
+        let i = 0;
+        const space = () => spaces[i++ % spaces.length] ?? '';
+        const variants = [
+          JSON.stringify(JSON.parse(signed), null, indent),
+          spaced(JSON.parse(signed), space),
+          // A duplicate key: JSON.parse keeps the last value, where the key first appeared.
+          `{"action":${JSON.stringify(junk)},${signed.slice(1)}`,
+        ];
+        for (const variant of variants) {
+          // Each still verifies (through the compact form), so each must be the same delivery.
+          expect(keyOf(variant, headers)).toBe(key);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('a body signed as sent keeps its own bytes for a key, and only those bytes verify', () => {
+    // Pretty-printed and signed as sent: its compact form is another text, which the signature does not cover.
+    const signed = JSON.stringify({ ...base, extra: 'é' }, null, 2);
+    const headers = signSentryHook(SECRET, 'issue', signed, NOW);
+    const key = keyOf(signed, headers);
+    expect(key).toMatch(/^sentry:issue\./);
+    const compact = JSON.stringify(JSON.parse(signed));
+    expect(sentryProvider.verify(rawHook(source, compact, headers, NOW))?.status).toBe(401);
+    // The same bytes again are the same delivery.
+    expect(keyOf(signed, signSentryHook(SECRET, 'issue', signed, NOW + 1000))).toBe(key);
   });
 });
