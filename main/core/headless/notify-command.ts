@@ -17,8 +17,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 /** How long a stopped command gets between SIGTERM and SIGKILL. */
 const KILL_GRACE_MS = 2_000;
-/** How often a group whose program has exited is looked at again, until none of it is left. */
-const GROUP_POLL_MS = 50;
+/**
+ * How often a group whose program has exited is looked at again, until none of it is left: soon at first (most
+ * leftovers are gone in a moment), then less and less often, since each look may read /proc.
+ */
+const GROUP_POLL_MS = 25;
+const GROUP_POLL_MAX_MS = 500;
 /**
  * How long a group may take to go after SIGKILL (a process stuck in uninterruptible I/O) before the run is given up
  * on and its slot freed anyway, saying so: an unkillable process must not hold the outlet forever.
@@ -121,6 +125,7 @@ export function runCommand(argv: readonly string[], input: string, timeoutMs: nu
     if (pgid !== null) trackGroup(pgid);
     let killTimer: ReturnType<typeof setTimeout> | undefined;
     let pollTimer: ReturnType<typeof setTimeout> | undefined;
+    let pollMs = GROUP_POLL_MS;
 
     const finish = (failure: RunFailure): void => {
       if (settled) return;
@@ -153,8 +158,9 @@ export function runCommand(argv: readonly string[], input: string, timeoutMs: nu
       if (settled || exited === null) return;
       const lingering = pgid !== null && groupRunning(pgid);
       if (lingering && (killedAt === null || Date.now() - killedAt < GONE_AFTER_KILL_MS)) {
-        pollTimer = setTimeout(settleWhenGone, GROUP_POLL_MS);
+        pollTimer = setTimeout(settleWhenGone, pollMs);
         pollTimer.unref();
+        pollMs = Math.min(pollMs * 2, GROUP_POLL_MAX_MS);
         return;
       }
       const said = tail(output);
