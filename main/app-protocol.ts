@@ -7,6 +7,7 @@
  * Plain functions over the Fetch API's Request/Response (global in Node and Electron's main process), so the path
  * checks are tested without Electron; index.ts wires them to `protocol` and `net`.
  */
+import { lstat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -54,35 +55,74 @@ export function resolveAppFile(requestUrl: string, root: string): string | null 
   return file;
 }
 
-/** What the handler needs: where the renderer's files are, how to read one (`net.fetch` of a file: URL), the CSP. */
+/** What is asked of a path on the way to a file (the part of `fs.Stats` used). */
+export interface PathKind {
+  isFile(): boolean;
+  isDirectory(): boolean;
+  isSymbolicLink(): boolean;
+}
+
+/**
+ * What the handler needs: where the renderer's files are, how to read one (`net.fetch` of a file: URL), the CSP, and
+ * how to look at a path without following it (default `fs.promises.lstat`, which Electron answers inside the asar too).
+ */
 export interface AppProtocolDeps {
   root: string;
   fetchFile(fileUrl: string): Promise<Response>;
   csp: string;
+  lstat?: (path: string) => Promise<PathKind>;
 }
 
-function plain(status: number, text: string): Response {
-  return new Response(text, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' } });
+/** A plain-text answer, with the same CSP and `nosniff` as every other answer of the scheme. */
+function plain(status: number, text: string, csp: string, extra: Record<string, string> = {}): Response {
+  return new Response(text, {
+    status,
+    headers: { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': csp, ...extra },
+  });
 }
 
 /**
- * The `protocol.handle('app', ...)` handler: GET and HEAD of the renderer's own files, with the CSP and `nosniff`
- * on every answer; 404 for anything else under the scheme (a missing file, a path out of `root`), 405 for other
- * methods.
+ * Whether `file` is a regular file reached from `root` through folders only: no link on the way (a link placed in
+ * the renderer folder would otherwise serve whatever it points to, anywhere on disk, as our own origin's file).
+ */
+async function regularFileUnder(root: string, file: string, look: (path: string) => Promise<PathKind>): Promise<boolean> {
+  const parts = relative(root, file).split(sep);
+  let at = root;
+  for (let i = 0; i < parts.length; i++) {
+    at = join(at, parts[i] as string);
+    let kind: PathKind;
+    try {
+      kind = await look(at);
+    } catch {
+      return false;
+    }
+    if (kind.isSymbolicLink()) return false;
+    if (i < parts.length - 1 ? !kind.isDirectory() : !kind.isFile()) return false;
+  }
+  return true;
+}
+
+/**
+ * The `protocol.handle('app', ...)` handler: GET and HEAD of the renderer's own files (regular files, reached
+ * through no link), with the CSP and `nosniff` on every answer, refusals included; 404 for anything else under the
+ * scheme (a missing file, a folder, a link, a path out of `root`), 405 for other methods.
  */
 export function createAppProtocolHandler(deps: AppProtocolDeps): (request: Request) => Promise<Response> {
+  const look = deps.lstat ?? lstat;
   return async (request) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD') return plain(405, 'Method not allowed');
+    if (request.method !== 'GET' && request.method !== 'HEAD') return plain(405, 'Method not allowed', deps.csp, { Allow: 'GET, HEAD' });
     const file = resolveAppFile(request.url, deps.root);
-    if (file === null) return plain(404, 'Not found');
+    if (file === null) return plain(404, 'Not found', deps.csp);
+    // Checked just before the read: the renderer folder is part of the installed app, written only by its installer.
+    if (!(await regularFileUnder(deps.root, file, look))) return plain(404, 'Not found', deps.csp);
     let res: Response;
     try {
       // A file: URL, never app: (that would come back here). net.fetch reads inside the asar.
       res = await deps.fetchFile(pathToFileURL(file).href);
     } catch {
-      return plain(404, 'Not found');
+      return plain(404, 'Not found', deps.csp);
     }
-    if (!res.ok) return plain(404, 'Not found');
+    if (!res.ok) return plain(404, 'Not found', deps.csp);
     const headers = new Headers(res.headers);
     headers.set('Content-Security-Policy', deps.csp);
     headers.set('X-Content-Type-Options', 'nosniff');

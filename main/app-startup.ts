@@ -65,7 +65,8 @@ function startAtLoginSetter(): (enabled: boolean) => void {
  */
 export async function startDesktopEngine(settings: DesktopSettingsStore, notifier: Notifier): Promise<Engine> {
   const dataDir = join(app.getPath('userData'), 'history');
-  mkdirSync(dataDir, { recursive: true });
+  // Private from its first moment: under a 002 umask a plain mkdir makes it group-writable, which is refused.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const setStartAtLogin = startAtLoginSetter();
   const engine = await startEngine({
     settings,

@@ -7,8 +7,9 @@
  * says so in plain words for the window. Migrations run by the document's own `version`, not the app version.
  */
 import { existsSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
 import Store from 'electron-store';
-import { ensurePrivateDir, ensurePrivateFile, PRIVATE_FILE_MODE } from './core/private-files';
+import { checkPrivateFile, ensurePrivateDir, PRIVATE_FILE_MODE, type PrivateFolder } from './core/private-files';
 import type { SecretStorageState } from '../shared/ipc';
 import { parseSettings, SETTINGS_VERSION, settingsSchema, sourceSchema, type Settings } from '../shared/settings';
 import type { SettingsStore } from './core/settings-access';
@@ -246,7 +247,10 @@ export class DesktopSettingsStore implements SettingsStore {
           if (!isRecord(s) || typeof s['id'] !== 'string') return s;
           if (isRecord(s['credentials']) && Object.keys(s['credentials']).length > 0) hadInlineSecrets = true;
           if (isRecord(s['previous'])) hadInlineSecrets = true;
-          const withPrevious = this.injectJson(s, 'previous', previousKey(s['id']), secrets);
+          const injected = this.injectJson(s, 'previous', previousKey(s['id']), secrets);
+          const withPrevious = isRecord(injected['previous'])
+            ? { ...injected, previous: this.withoutBlankPrevious(injected, injected['previous']) }
+            : injected;
           return this.injectJson(withPrevious, 'credentials', sourceKey(s['id']), secrets);
         })
       : doc['sources'];
@@ -274,6 +278,19 @@ export class DesktopSettingsStore implements SettingsStore {
       );
       return source;
     }
+  }
+
+  /**
+   * Previous credentials as stored, without blank values: the schema refuses them (a blank credential is no
+   * credential), and a version before that rule could keep one; dropped here, with a word in the log, so the source
+   * itself still loads. Null when nothing is left.
+   */
+  private withoutBlankPrevious(source: Record<string, unknown>, previous: Record<string, unknown>): Record<string, unknown> | null {
+    if (!isRecord(previous['credentials'])) return previous;
+    const kept = Object.entries(previous['credentials']).filter(([, v]) => typeof v !== 'string' || v.trim() !== '');
+    if (kept.length === Object.keys(previous['credentials']).length) return previous;
+    this.log(`settings: blank previous credentials of source ${String(source['id'])} were dropped (a blank credential is none)`);
+    return kept.length === 0 ? null : { ...previous, credentials: Object.fromEntries(kept) };
   }
 
   private decrypt(key: string, stored: unknown): string | null {
@@ -336,10 +353,23 @@ export class DesktopSettingsStore implements SettingsStore {
 /**
  * Backs settings with electron-store 11 in `cwd` (the app's userData). A file that is not JSON is moved aside
  * (`settings.json.corrupt-<time>`) rather than silently lost, and a fresh one starts.
+ *
+ * The folder gets the data folder's rule (private-files.ts): refused with `UnsafeDataDirError` when another user
+ * owns it or may write it, because electron-store reads settings.json through a link and writes it through the
+ * link's real path. In a folder only this user may write, nobody else can plant one; a settings.json that is a
+ * link anyway is refused before electron-store opens it, and looked for again before every write.
  */
 export function electronStoreBacking(cwd: string, log: (message: string) => void = () => undefined): SettingsBacking {
   // Without a keyring, secrets are in this file as plain text: the folder and the file are this user's only.
-  ensurePrivateDir(cwd, log);
+  const folder: PrivateFolder = {
+    dir: cwd,
+    what: 'settings folder',
+    elsewhere: '',
+    onWarning: log,
+  };
+  ensurePrivateDir(folder);
+  const file = join(cwd, 'settings.json');
+  checkPrivateFile(file, folder);
   const open = () =>
     new Store<Record<string, unknown>>({
       name: 'settings',
@@ -353,19 +383,21 @@ export function electronStoreBacking(cwd: string, log: (message: string) => void
   try {
     store = open();
   } catch (err) {
-    const probe = `${cwd}/settings.json`;
+    const probe = file;
     if (!existsSync(probe)) throw err;
     const aside = `${probe}.corrupt-${Date.now()}`;
     renameSync(probe, aside);
     log(`settings: ${probe} could not be read (${err instanceof Error ? err.message : 'unknown error'}); it was moved to ${aside}`);
     store = open();
   }
-  // A file written before this mode was set keeps its mode until the next write: tighten it now.
-  ensurePrivateFile(store.path, log);
+  // A file written before this mode was set keeps its mode until the next write: tighten it now (through a
+  // descriptor, never through a link).
+  checkPrivateFile(store.path, folder);
   return {
     path: store.path,
     read: () => ({ ...store.store }),
     write: (doc) => {
+      checkPrivateFile(store.path, folder);
       store.store = doc;
     },
   };

@@ -11,44 +11,11 @@
 import type { NotificationRequest, TunnelState } from '../shared/events';
 import type { AppState, OpenResult, ViewName } from '../shared/ipc';
 import { cut } from './core/bounded-event';
+import { withoutControls } from './core/plain-text';
 
 /** Longest title and body a notification shows; desktops cut far shorter anyway. */
 export const MAX_NOTIFICATION_TITLE = 200;
 export const MAX_NOTIFICATION_BODY = 1_000;
-
-/**
- * Whether a code unit is a control character (tabs and line breaks are handled apart) or a bidirectional mark,
- * override or isolate, which can make a text read as something else ("gnp.exe" shown as "exe.png").
- */
-function isControl(c: number): boolean {
-  return (
-    (c <= 0x1f && c !== 0x09 && c !== 0x0a && c !== 0x0d) ||
-    (c >= 0x7f && c <= 0x9f) ||
-    c === 0x200e ||
-    c === 0x200f ||
-    (c >= 0x202a && c <= 0x202e) ||
-    (c >= 0x2066 && c <= 0x2069)
-  );
-}
-
-/** The text without control characters and without lone surrogates (not text: D-Bus and toast XML need UTF-8). */
-function withoutControls(text: string): string {
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        out += text.slice(i, i + 2);
-        i++;
-      }
-      continue;
-    }
-    if ((c >= 0xdc00 && c <= 0xdfff) || isControl(c)) continue;
-    out += text[i];
-  }
-  return out;
-}
 
 /** Escapes what a markup-rendering body would read as markup. */
 function escapeMarkup(text: string): string {

@@ -75,9 +75,19 @@ const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO 8
  * arriving while the provider's settings are updated. Only the keys that changed are kept; the current
  * value of every other key applies. In a headless config file:
  * `"previous": {"credentials": {"password": "the old one"}, "until": "2026-01-02T08:00:00Z"}`.
+ * A blank value is refused: it is no credential (a blank credential is "not set" everywhere), and a previous
+ * value that is not set would read as a check to skip.
  */
 export const previousCredentialsSchema = z.object({
-  credentials: z.record(z.string(), z.string()),
+  credentials: z.record(
+    z.string(),
+    z
+      .string()
+      .refine(
+        (value) => value.trim() !== '',
+        'a previous credential must hold a value (a blank one is no credential): leave the key out, or "previous" altogether',
+      ),
+  ),
   /** ISO 8601; from then on only the current credentials are accepted. */
   until: isoTime,
 });

@@ -16,12 +16,12 @@
  * The lock file is never deleted: unlinking it would let a third process lock a new file while a second still
  * waits on the old one. Its text only says who holds it, for the message; the lock itself is the OS's.
  */
-import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync, constants as fsConstants } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, readSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { type DataDirHolder, DataDirInUseError } from './errors';
-import { ensurePrivateDir, ensurePrivateFile, PRIVATE_FILE_MODE } from './private-files';
+import { type DataDirHolder, DataDirInUseError, type UnsafeDataDirError } from './errors';
+import { ensurePrivateDir, OPEN, openPrivateFile } from './private-files';
 
 /** The lock file inside a data folder. */
 export const LOCK_FILE = 'crashbell.lock';
@@ -117,10 +117,13 @@ function readHolder(fd: number): LockHolder | null {
 /**
  * Takes the data folder's lock (creating the folder, private to this user, when missing). Throws
  * {@link DataDirInUseError} naming the folder and the holder when another process (or another inbox in this
- * one) has it. Where the OS lock cannot be loaded at all, warns and returns a lock that holds nothing.
+ * one) has it, and {@link UnsafeDataDirError} for a folder another user owns or may write, or a lock file that is
+ * a link (see private-files.ts). Where the OS lock cannot be loaded at all, warns and returns a lock that holds
+ * nothing.
  */
 export function lockDataDir(dir: string, options: LockOptions = {}): DataDirLock {
-  ensurePrivateDir(dir, options.onWarning);
+  const folder = { dir, onWarning: options.onWarning };
+  ensurePrivateDir(folder);
   const path = join(dir, LOCK_FILE);
   const locker = options.locker ?? loadNativeLocker();
   if (locker instanceof Error) {
@@ -129,8 +132,8 @@ export function lockDataDir(dir: string, options: LockOptions = {}): DataDirLock
     );
     return { path, release: () => undefined };
   }
-  const fd = openSync(path, fsConstants.O_RDWR | fsConstants.O_CREAT, PRIVATE_FILE_MODE);
-  ensurePrivateFile(path, options.onWarning);
+  // Never through a link: the holder's text below truncates and overwrites the file.
+  const fd = openPrivateFile(path, OPEN.readWrite, folder);
   try {
     let taken: boolean;
     try {

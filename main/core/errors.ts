@@ -112,6 +112,25 @@ export class InvalidSourceError extends CrashbellError {
   }
 }
 
+/**
+ * A data folder (or the folder holding the app's settings) that Crashbell will not use, or a file in it that it will
+ * not open: a folder another user owns or may write, or a link, a non-regular file or another user's file where its
+ * own file should be. Anyone who can write the folder can plant a link named like one of Crashbell's files and make
+ * it truncate, overwrite or chmod the link's target (any file at all when it runs as root), so it refuses instead.
+ */
+export class UnsafeDataDirError extends CrashbellError {
+  /** The folder concerned. */
+  readonly dir: string;
+  /** The folder or file that was refused. */
+  readonly path: string;
+
+  constructor(dir: string, path: string, message: string) {
+    super('data-dir-unsafe', message);
+    this.dir = dir;
+    this.path = path;
+  }
+}
+
 /** An error's message (or the thrown value in words), for the reasons and warnings the core gives. */
 export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

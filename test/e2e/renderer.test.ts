@@ -290,7 +290,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the Crashbell window in Chromium', () => {
       body: fixture('errorception/first-occurrence.json'),
     });
     expect(early.status).toBe(401);
-    expect(early.body).toContain('the secret is not set yet: paste it in Setup');
+    expect(early.body).toContain("the secret is not set yet: add it to this source's credentials");
     await card.getByPlaceholder('Not set yet').fill('e2e-secret');
     await card.getByRole('button', { name: 'Save credentials' }).click();
     await card.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { HookRequest, ParsedEvent, ParseResult } from '../../main/core/providers/types';
 import type { ProviderId } from '../../shared/events';
+import { sourceToCheck } from '../../main/core/credentials';
 import { sourceSchema, type Source, type SourceInput } from '../../shared/settings';
 import { FIXTURES } from './paths';
 
@@ -39,7 +40,7 @@ export function rawHook(source: Source, raw: string, headers: Record<string, str
   } catch {
     json = null;
   }
-  return { source, headers, rawBody: Buffer.from(raw, 'utf8'), json, now };
+  return { source: sourceToCheck(source), headers, rawBody: Buffer.from(raw, 'utf8'), json, now };
 }
 
 /** Unwraps a parse result that must be a recorded event. */

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -88,6 +88,42 @@ describe('the app:// handler', () => {
     expect(head.status).toBe(200);
     expect(await head.text()).toBe('');
   });
+
+  it('puts the CSP on its refusals too: 404 and 405', async () => {
+    const { handler } = setup();
+    for (const refused of [
+      await handler(new Request('app://crashbell/nope.js')),
+      await handler(new Request('app://crashbell/..%2f..%2fetc%2fpasswd')),
+      await handler(new Request(RENDERER_URL, { method: 'POST', body: 'x' })),
+    ]) {
+      expect([404, 405]).toContain(refused.status);
+      // Today's 404 and 405 carried no CSP, which the README promises on every response.
+      expect(refused.headers.get('content-security-policy')).toBe(RENDERER_CSP);
+      expect(refused.headers.get('x-content-type-options')).toBe('nosniff');
+    }
+  });
+
+  it.skipIf(process.platform === 'win32')(
+    'serves regular files only: a link in the renderer folder, to a file or a folder, is a 404',
+    async () => {
+      const { handler, fetched, root } = setup();
+      const outside = join(tmpDataDir(), 'outside');
+      mkdirSync(outside);
+      writeFileSync(join(outside, 'secret.txt'), 'not for the renderer');
+      symlinkSync(join(outside, 'secret.txt'), join(root, 'linked.txt'));
+      symlinkSync(outside, join(root, 'linked-folder'));
+      const before = fetched.length;
+      for (const url of ['app://crashbell/linked.txt', 'app://crashbell/linked-folder/secret.txt', 'app://crashbell/assets']) {
+        const res = await handler(new Request(url));
+        // Today's handler followed the link and served the file outside the folder.
+        expect(res.status).toBe(404);
+        expect(await res.text()).toBe('Not found');
+        expect(res.headers.get('content-security-policy')).toBe(RENDERER_CSP);
+      }
+      expect(fetched).toHaveLength(before);
+      expect((await handler(new Request('app://crashbell/assets/app.js'))).status).toBe(200);
+    },
+  );
 
   it('registers the scheme as standard and secure, never bypassing the CSP', () => {
     expect(APP_SCHEME_PRIVILEGES).toEqual({

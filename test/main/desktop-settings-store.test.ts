@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -200,6 +200,34 @@ describe('DesktopSettingsStore', () => {
     expect(Object.keys(MIGRATIONS).map(Number)).toEqual([0]);
   });
 
+  it('drops blank previous credentials kept by an older version, and keeps the source', () => {
+    const id = 'src_0123456789abcdef';
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    const stored = { credentials: { secret: ' ', other: 'kept' }, until };
+    writeFileSync(
+      join(dir, 'settings.json'),
+      JSON.stringify({
+        version: 1,
+        sources: [{ id, provider: 'errorception', name: 'Site', credentials: {}, previous: null }],
+        secrets: {
+          [`source:${id}:credentials`]: { scheme: 'plain', data: JSON.stringify({ secret: PASSWORD }) },
+          [`source:${id}:previous`]: { scheme: 'plain', data: JSON.stringify(stored) },
+        },
+      }),
+    );
+    const logs: string[] = [];
+    const store = new DesktopSettingsStore({
+      backing: electronStoreBacking(dir),
+      cipher: cipher(false),
+      platform: 'linux',
+      log: (m) => logs.push(m),
+    });
+    expect(store.get().sources).toHaveLength(1);
+    expect(store.get().sources[0]!.credentials).toEqual({ secret: PASSWORD });
+    expect(store.get().sources[0]!.previous).toEqual({ credentials: { other: 'kept' }, until });
+    expect(logs).toContain(`settings: blank previous credentials of source ${id} were dropped (a blank credential is none)`);
+  });
+
   it("checks each stored source's provider against the registry, and names a source stored without a name", () => {
     const sources = [
       { id: 'src_0123456789abcdef', provider: 'errorception', credentials: { secret: PASSWORD } },
@@ -242,5 +270,52 @@ describe('DesktopSettingsStore', () => {
     });
     expect(store2.get()).toEqual(defaultSettings());
     expect(readdirSync(dir).some((f) => f.startsWith('settings.json.corrupt-'))).toBe(true);
+  });
+
+  it.skipIf(process.platform === 'win32')('refuses a settings folder others may write, saying how to fix it', () => {
+    const folder = join(dir, 'userData');
+    mkdirSync(folder);
+    chmodSync(folder, 0o775);
+    expect(() => electronStoreBacking(folder)).toThrow(`the settings folder ${folder} can be written by its group (mode 0775)`);
+    expect(() => electronStoreBacking(folder)).toThrow(`chmod 700 ${folder}`);
+    expect(readdirSync(folder)).toEqual([]);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('refuses a settings folder of another user (as root)', async () => {
+    const { chownSync } = await import('node:fs');
+    const folder = join(dir, 'userData');
+    mkdirSync(folder, { mode: 0o700 });
+    chownSync(folder, 65534, 65534);
+    expect(() => electronStoreBacking(folder)).toThrow(/the settings folder .* belongs to another user \(uid 65534/);
+    expect(readdirSync(folder)).toEqual([]);
+  });
+
+  it.skipIf(process.platform === 'win32')('a settings.json planted as a link is refused, and the file it points to is untouched', () => {
+    const target = join(mkdtempSync(join(tmpdir(), 'crashbell-target-')), 'precious.json');
+    writeFileSync(target, '{"precious":true}');
+    chmodSync(target, 0o644);
+    symlinkSync(target, join(dir, 'settings.json'));
+    try {
+      // Today's code read the target as the settings, made it 0600, and rewrote it through its real path.
+      expect(() => electronStoreBacking(dir)).toThrow(`${join(dir, 'settings.json')} is a symbolic link`);
+      expect(readFileSync(target, 'utf8')).toBe('{"precious":true}');
+      expect(statSync(target).mode & 0o777).toBe(0o644);
+    } finally {
+      rmSync(join(target, '..'), { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(process.platform === 'win32')('a link put in place of settings.json after start is refused at the next write', () => {
+    const backing = electronStoreBacking(dir);
+    const target = join(mkdtempSync(join(tmpdir(), 'crashbell-target-')), 'precious.json');
+    writeFileSync(target, '{"precious":true}');
+    rmSync(join(dir, 'settings.json'), { force: true });
+    symlinkSync(target, join(dir, 'settings.json'));
+    try {
+      expect(() => backing.write({ version: SETTINGS_VERSION })).toThrow('is a symbolic link');
+      expect(readFileSync(target, 'utf8')).toBe('{"precious":true}');
+    } finally {
+      rmSync(join(target, '..'), { recursive: true, force: true });
+    }
   });
 });

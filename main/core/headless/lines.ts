@@ -1,9 +1,30 @@
 /**
  * What headless mode prints for each thing the core reports: one JSON object per line with `--json`, a line
  * of words otherwise. Pure functions of the core's events.
+ *
+ * Text that came from the internet (a hook's title and description, a request's path, a refusal's reason, a
+ * command's output, a server's words) reaches an operator's terminal and journal: human lines pass it through
+ * {@link oneLine} (no ESC or OSC sequences, BEL, backspace or bidirectional overrides, and no line break that would
+ * forge a line of its own), and JSON lines escape what JSON.stringify leaves raw (see {@link jsonLine}).
  */
 import type { NormalizedEvent, NotificationRequest, RelayState, RequestRecord, TunnelState } from '../../../shared/events';
 import type { IngestResult } from '../core';
+import { oneLine } from '../plain-text';
+import type { DeliveryFailure } from './notify';
+
+/**
+ * Characters JSON.stringify writes as they are that a terminal may act on or that reorder what is shown: DEL, the C1
+ * controls, bidirectional controls and the line and paragraph separators. They only ever occur inside strings.
+ */
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
+
+/**
+ * One JSON line: JSON.stringify's text with {@link UNSAFE_IN_JSON} escaped as `\uXXXX`, so the same value reads back
+ * and a terminal showing the line shows only text.
+ */
+export function jsonLine(value: Record<string, unknown>): string {
+  return JSON.stringify(value).replace(UNSAFE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
 
 /**
  * The `received` line: the event without its raw body and the redelivery key, each fact once (`source` is
@@ -51,8 +72,8 @@ export function relayLine(state: RelayState): Record<string, unknown> | null {
 export function relayText(state: RelayState): string | null {
   if (state.status !== 'connected' && state.status !== 'disconnected' && state.status !== 'error') return null;
   const roles = [state.publish ? 'gateway' : null, state.subscribe ? 'subscriber' : null].filter(Boolean).join(' + ');
-  const head = state.status === 'connected' ? `connected to ${state.server ?? state.servers.join(', ')} (${roles})` : state.status;
-  return `relay     ${head}${state.reason ? `: ${state.reason}` : ''}`;
+  const head = state.status === 'connected' ? `connected to ${oneLine(state.server ?? state.servers.join(', '))} (${roles})` : state.status;
+  return `relay     ${head}${state.reason ? `: ${oneLine(state.reason)}` : ''}`;
 }
 
 /** The `caught-up` line, after a subscriber read the stream's backlog. */
@@ -68,18 +89,24 @@ export function receivedText(event: NormalizedEvent, result: IngestResult, names
   const state = result.duplicate ? 'redelivery, ignored' : result.isNew ? 'new group' : `${result.group.occurrences} occurrences`;
   const verdict = `${result.decision.notify ? 'notify' : 'quiet'}: ${result.decision.reason}`;
   const from = names(event.sourceId) ?? event.provider;
-  return `received  [${from}] ${event.title}${event.description ? ` — ${event.description}` : ''} (${state}; ${verdict})`;
+  const description = event.description ? ` — ${oneLine(event.description)}` : '';
+  return `received  [${oneLine(from)}] ${oneLine(event.title)}${description} (${state}; ${oneLine(verdict)})`;
 }
 
 /** The human line for a refused request. */
 export function rejectedText(record: RequestRecord, names: SourceNames): string {
-  const from = record.sourceId === null ? '' : ` [${names(record.sourceId) ?? record.sourceId}]`;
-  return `rejected  ${record.status} ${record.method} ${record.path}${from}: ${record.reason}`;
+  const from = record.sourceId === null ? '' : ` [${oneLine(names(record.sourceId) ?? record.sourceId)}]`;
+  return `rejected  ${record.status} ${oneLine(record.method)} ${oneLine(record.path)}${from}: ${oneLine(record.reason)}`;
 }
 
 /** The human line for a notification. */
 export function notificationText(n: NotificationRequest): string {
-  return `notify    ${n.digest ? '[digest] ' : ''}${n.title}: ${n.body}${n.url ? ` <${n.url}>` : ''}`;
+  return `notify    ${n.digest ? '[digest] ' : ''}${oneLine(n.title)}: ${oneLine(n.body)}${n.url ? ` <${oneLine(n.url)}>` : ''}`;
+}
+
+/** The stderr line for a notification an outlet could not deliver (the reason may quote a command's output). */
+export function deliveryFailureText(failure: DeliveryFailure): string {
+  return `crashbell: warning: ${failure.via} could not deliver "${oneLine(failure.notification.title)}": ${oneLine(failure.reason)}`;
 }
 
 /** A source's webhook URL as headless mode lists it. */
@@ -108,15 +135,18 @@ export function tunnelText(
     case 'connecting':
       return [`tunnel    connecting to ngrok${state.attempt > 1 ? ` (attempt ${state.attempt})` : ''}`];
     case 'online':
-      return [`tunnel    online at ${state.url}; paste these into the providers:`, ...publicUrls.map((s) => `  ${s.label}: ${s.url}`)];
+      return [
+        `tunnel    online at ${oneLine(state.url)}; paste these into the providers:`,
+        ...publicUrls.map((s) => `  ${oneLine(s.label)}: ${oneLine(s.url)}`),
+      ];
     case 'error': {
       const next =
         state.retryAt === null
           ? ` It does not retry${fix ? `: ${fix}` : ''}.`
           : ` Next try in ${Math.max(1, Math.round((Date.parse(state.retryAt) - now) / 1000))} s.`;
-      return [`tunnel    error: ${state.reason}.${next}`];
+      return [`tunnel    error: ${oneLine(state.reason)}.${next}`];
     }
     case 'off':
-      return [`tunnel    off: ${state.reason}${fix ? `. ${fix}` : ''}`];
+      return [`tunnel    off: ${oneLine(state.reason)}${fix ? `. ${fix}` : ''}`];
   }
 }

@@ -7,6 +7,7 @@ import type { NotificationRequest } from '../../../shared/events';
 import type { NtfySettings } from '../../../shared/settings';
 import { type OutgoingRequest, postRequest } from '../http-post';
 import { checkExternalUrl } from '../links';
+import { oneLine, withoutControls } from '../plain-text';
 import type { RunFailure } from './notify-command';
 
 /** ntfy turns a longer message into an attachment; stay under its 4,096 bytes. */
@@ -16,20 +17,24 @@ const MAX_TITLE_CHARS = 200;
 /** A publish that gets no answer within this long has failed. */
 export const NTFY_TIMEOUT_MS = 10_000;
 
-/** Text from the internet made fit for one header line: no control characters, trimmed, bounded. */
+/**
+ * Text from the internet made fit for one header line: no control or bidirectional characters (the same rule as
+ * every other text Crashbell shows, plain-text.ts), on one line, trimmed, bounded.
+ */
 function headerText(text: string, max: number): string {
-  return text
-    .replace(/\p{Cc}+/gu, ' ')
+  return oneLine(text.slice(0, 4 * max))
     .trim()
     .slice(0, max);
 }
 
 /**
  * A header value as ntfy reads it: plain when it is printable ASCII, else an RFC 2047 encoded word (Node's
- * HTTP client sends only Latin-1 in headers, and ntfy decodes `=?UTF-8?B?...?=`).
+ * HTTP client sends only Latin-1 in headers, and ntfy decodes `=?UTF-8?B?...?=`). A text that holds `=?` is
+ * encoded too, even in plain ASCII: passed through, ntfy would decode what looks like an encoded word inside it,
+ * and a sender could smuggle in whatever the decoding yields (control and bidirectional characters included).
  */
 export function headerValue(text: string): string {
-  return /^[\x20-\x7e]*$/.test(text) ? text : `=?UTF-8?B?${Buffer.from(text, 'utf8').toString('base64')}?=`;
+  return /^[\x20-\x7e]*$/.test(text) && !text.includes('=?') ? text : `=?UTF-8?B?${Buffer.from(text, 'utf8').toString('base64')}?=`;
 }
 
 /** At most `max` bytes of UTF-8, cut on a character boundary. */
@@ -57,7 +62,8 @@ export function ntfyRequest(n: NotificationRequest, settings: NtfySettings): Out
   if (link?.ok) headers['click'] = link.url;
   if (settings.token !== '') headers['authorization'] = `Bearer ${settings.token}`;
   // An empty message would read as "triggered" on the phone.
-  const body = utf8Prefix(n.body.trim() === '' ? title : n.body, MAX_MESSAGE_BYTES);
+  const message = withoutControls(n.body);
+  const body = utf8Prefix(message.trim() === '' ? title : message, MAX_MESSAGE_BYTES);
   return { headers, body };
 }
 

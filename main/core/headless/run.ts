@@ -22,6 +22,8 @@ import { npmBannerOnStdout, watchLauncher } from './launcher';
 import { type HeadlessOutput, headlessOutput, type OutputStream } from './output';
 import {
   caughtUpLine,
+  deliveryFailureText,
+  jsonLine,
   notificationLine,
   notificationText,
   receivedLine,
@@ -100,7 +102,7 @@ export async function runHeadless(
 async function run(argv: string[], output: HeadlessOutput, options: HeadlessOptions): Promise<number> {
   const { say, warn } = output;
   const json = wantsJson(argv);
-  const emit = (obj: Record<string, unknown>): void => say(JSON.stringify(obj));
+  const emit = (obj: Record<string, unknown>): void => say(jsonLine(obj));
   /** A start-up failure: words on stderr, and in --json mode an `error` line a program can read too. */
   const fail = (code: number, kind: string, message: string): number => {
     warn(`crashbell: ${message}`);
@@ -233,7 +235,7 @@ async function run(argv: string[], output: HeadlessOutput, options: HeadlessOpti
   const notifier = new HeadlessNotifier({
     settings: settings.get().headless.notify,
     onFailure: ({ via, notification, reason }) => {
-      warn(`crashbell: warning: ${via} could not deliver "${notification.title}": ${reason}`);
+      warn(deliveryFailureText({ via, notification, reason }));
       if (json) {
         emit({ type: 'notify-failed', via, group: notification.group, digest: notification.digest, title: notification.title, reason });
       }

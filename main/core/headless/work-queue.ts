@@ -63,7 +63,8 @@ export class WorkQueue {
     const left = this.running + this.waiting.length;
     this.waiting.length = 0;
     this.abort.abort();
-    // Aborted tasks settle promptly (their own kill and request timeouts bound them).
+    // Aborted tasks settle promptly (their own kill and request timeouts bound them); a command's task settles only
+    // once its whole process group is gone, so a slot is never free while something of its run still runs.
     await idle;
     return left;
   }

@@ -17,11 +17,11 @@
  * syncs it, renames it over the log and syncs the folder, so a crash leaves either the old or the new log.
  * Plain node:fs only: no native module, so it runs unchanged under Electron.
  */
-import { closeSync, fsyncSync, openSync, readSync, existsSync, unlinkSync, writevSync } from 'node:fs';
-import { open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { closeSync, fsyncSync, lstatSync, openSync, readSync, unlinkSync, writevSync } from 'node:fs';
+import { rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { ensurePrivateDir, ensurePrivateFile, PRIVATE_FILE_MODE } from '../private-files';
+import { ensurePrivateDir, OPEN, openPrivateHandle, type PrivateFolder } from '../private-files';
 
 /** Where one part of a record is: on disk (offset and length) or, until its write lands, in memory. */
 export interface RawRef {
@@ -58,6 +58,8 @@ export interface StoreStats {
   bytes: number;
   /** Records skipped at load (torn or corrupt). */
   skipped: number;
+  /** The largest read buffer the load used, in bytes: bounded by `maxRecordBytes` whatever the file holds. */
+  loadBufferBytes: number;
 }
 
 export interface LogStoreOptions {
@@ -69,6 +71,11 @@ export interface LogStoreOptions {
   shouldCompact?: (fileBytes: number) => boolean;
   /** The live records, in the order load should see them, for a compaction. */
   snapshot?: () => LiveRecord[];
+  /**
+   * A line longer than this (bytes, newline included) is damage, not a record: load skips it by reading past it,
+   * never holding more than this much of it. Default {@link MAX_RECORD_BYTES}; tests lower it.
+   */
+  maxRecordBytes?: number;
 }
 
 interface Pending {
@@ -104,6 +111,12 @@ const CRC_PREFIX = 9;
 
 const TAB_BUF = Buffer.from('\t');
 const READ_CHUNK = 4 * 1024 * 1024;
+/**
+ * The longest line load reads as a record: far above any record Crashbell writes (a hook's body is at most 1 MiB,
+ * and a retention record naming a million groups about 40 MB). A longer line is damage; reading it whole cost twice
+ * its size in memory (a 304 MiB line took 624 MiB), so it is skipped in bounded memory instead.
+ */
+export const MAX_RECORD_BYTES = 64 * 1024 * 1024;
 /** Buffers per writev call, under IOV_MAX (1024 on Linux). */
 const WRITEV_MAX = 1000;
 /** Batches whose fdatasync may run at once. */
@@ -116,6 +129,26 @@ function hex8(n: number): string {
 /** The CRC-32 of buf[start, end), as the 8 hex digits a line starts with. */
 function checksumOf(buf: Buffer, start: number, end: number): string {
   return hex8(crc32(buf.subarray(start, end)));
+}
+
+/** Whether anything (a file, a link, even a dangling one) has this name. */
+function entryExists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+/** Removes the name (a link itself, never what it points to); nothing there is fine. */
+function removeEntry(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
 }
 
 function fsyncDir(dir: string): void {
@@ -162,6 +195,7 @@ export class LogStore {
     tailBytes: 0,
     bytes: 0,
     skipped: 0,
+    loadBufferBytes: 0,
   };
 
   private constructor(opts: LogStoreOptions) {
@@ -177,16 +211,23 @@ export class LogStore {
    */
   static async open(opts: LogStoreOptions, visit: LoadVisitor): Promise<LogStore> {
     const store = new LogStore(opts);
-    // Raw hook bodies live here: the folder and the log are this user's only (0700, 0600).
-    ensurePrivateDir(store.dir, opts.onWarning);
-    const tmp = `${store.path}.compact`;
-    // A compaction that died before its rename: the old log is intact, the partial copy is garbage.
-    if (existsSync(tmp)) unlinkSync(tmp);
-    const existed = existsSync(store.path);
-    const goodEnd = existed ? store.load(visit) : 0;
-    store.handle = await open(store.path, 'a+', PRIVATE_FILE_MODE);
+    // Raw hook bodies live here: the folder and the log are this user's only (0700, 0600), and no link in it is
+    // followed (private-files.ts says why).
+    ensurePrivateDir(store.folder);
+    // A compaction that died before its rename: the old log is intact, the partial copy is garbage (a link by that
+    // name is removed, never followed).
+    removeEntry(store.tempPath);
+    const existed = entryExists(store.path);
+    const handle = await openPrivateHandle(store.path, OPEN.append, store.folder);
+    let goodEnd: number;
+    try {
+      goodEnd = existed ? store.load(visit, handle.fd) : 0;
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+    store.handle = handle;
     if (!existed) fsyncDir(store.dir);
-    else ensurePrivateFile(store.path, opts.onWarning);
     const { size } = await store.handle.stat();
     if (size > goodEnd) {
       await store.handle.truncate(goodEnd);
@@ -198,84 +239,128 @@ export class LogStore {
     return store;
   }
 
-  /** Reads the log in chunks; returns the byte offset just past the last good record. */
-  private load(visit: LoadVisitor): number {
-    const fd = openSync(this.path, 'r');
-    try {
-      let buf = Buffer.allocUnsafe(READ_CHUNK);
-      let filled = 0;
-      let base = 0; // file offset of buf[0]
-      let eof = false;
-      let goodEnd = 0;
-      let lineNo = 0;
-      while (!eof) {
-        if (filled === buf.length) {
-          // One record longer than the buffer: grow it.
-          const bigger = Buffer.allocUnsafe(buf.length * 2);
+  /** The folder the log lives in, as the private-file checks name it. */
+  private get folder(): PrivateFolder {
+    return { dir: this.dir, onWarning: this.opts.onWarning };
+  }
+
+  /** Where a compaction writes the new log before renaming it over the old one. */
+  private get tempPath(): string {
+    return `${this.path}.compact`;
+  }
+
+  /**
+   * Reads the log (open as `fd`) in chunks; returns the byte offset just past the last good record. A line longer
+   * than `maxRecordBytes` is read past without being kept, so a damaged log never costs more memory than that.
+   */
+  private load(visit: LoadVisitor, fd: number): number {
+    const maxRecord = Math.max(CRC_PREFIX + 1, this.opts.maxRecordBytes ?? MAX_RECORD_BYTES);
+    let buf = Buffer.allocUnsafe(Math.min(READ_CHUNK, maxRecord));
+    this.counters.loadBufferBytes = buf.length;
+    let filled = 0;
+    let base = 0; // file offset of buf[0]
+    let eof = false;
+    let goodEnd = 0;
+    let lineNo = 0;
+    /** File offset where the over-long line being read past began, or -1. */
+    let skipFrom = -1;
+    const skipOverLong = (start: number, bytes: number): void => {
+      this.counters.skipped++;
+      this.opts.onWarning?.(
+        `History: skipped record ${lineNo} at byte ${start}: ${bytes} bytes, longer than any record Crashbell writes (${maxRecord}), so it is damaged`,
+      );
+    };
+    while (!eof) {
+      if (filled === buf.length) {
+        if (buf.length < maxRecord) {
+          // One record longer than the buffer: grow it, up to the longest a record may be.
+          const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, maxRecord));
           buf.copy(bigger, 0, 0, filled);
           buf = bigger;
+          this.counters.loadBufferBytes = Math.max(this.counters.loadBufferBytes, buf.length);
+        } else {
+          // No newline within the longest record: damage. Read past it, keeping none of it.
+          skipFrom = base;
+          base += filled;
+          filled = 0;
         }
-        const n = readSync(fd, buf, filled, buf.length - filled, base + filled);
-        if (n === 0) eof = true;
-        filled += n;
-        let pos = 0;
-        for (;;) {
-          const nl = buf.indexOf(NL, pos);
-          if (nl === -1 || nl >= filled) break;
-          lineNo++;
-          const lineStart = base + pos;
-          const lineBytes = nl - pos + 1;
-          const body = pos + CRC_PREFIX;
-          let index: unknown;
-          let tab = buf.indexOf(TAB, body);
-          if (body <= nl && buf[body - 1] === SPACE && checksumOf(buf, body, nl) === buf.toString('latin1', pos, body - 1)) {
-            const indexEnd = tab !== -1 && tab < nl ? tab : nl;
-            try {
-              index = JSON.parse(buf.toString('utf8', body, indexEnd));
-            } catch {
-              index = undefined;
-            }
-          }
-          if (index !== null && typeof index === 'object' && typeof (index as { k?: unknown }).k === 'string') {
-            const parts: RawRef[] = [];
-            while (tab !== -1 && tab < nl) {
-              const nextTab = buf.indexOf(TAB, tab + 1);
-              const end = nextTab !== -1 && nextTab < nl ? nextTab : nl;
-              parts.push({ off: base + tab + 1, len: end - tab - 1, text: null });
-              tab = end === nl ? -1 : end;
-            }
-            try {
-              visit(index, parts, lineBytes);
-              goodEnd = base + nl + 1;
-            } catch (e) {
-              this.counters.skipped++;
-              this.opts.onWarning?.(`History: skipped record ${lineNo} (${(e as Error).message})`);
-            }
-          } else {
-            this.counters.skipped++;
-            this.opts.onWarning?.(`History: skipped corrupt record ${lineNo} at byte ${lineStart}`);
-          }
+      }
+      const n = readSync(fd, buf, filled, buf.length - filled, base + filled);
+      if (n === 0) eof = true;
+      filled += n;
+      let pos = 0;
+      if (skipFrom !== -1) {
+        const nl = buf.indexOf(NL);
+        if (nl === -1 || nl >= filled) {
+          base += filled;
+          filled = 0;
+          continue;
+        }
+        lineNo++;
+        skipOverLong(skipFrom, base + nl + 1 - skipFrom);
+        skipFrom = -1;
+        pos = nl + 1;
+      }
+      for (;;) {
+        const nl = buf.indexOf(NL, pos);
+        if (nl === -1 || nl >= filled) break;
+        lineNo++;
+        const lineStart = base + pos;
+        const lineBytes = nl - pos + 1;
+        if (lineBytes > maxRecord) {
+          skipOverLong(lineStart, lineBytes);
           pos = nl + 1;
+          continue;
         }
-        // Keep the unfinished line; move it to the front.
-        if (pos > 0) {
-          buf.copy(buf, 0, pos, filled);
-          base += pos;
-          filled -= pos;
+        const body = pos + CRC_PREFIX;
+        let index: unknown;
+        let tab = buf.indexOf(TAB, body);
+        if (body <= nl && buf[body - 1] === SPACE && checksumOf(buf, body, nl) === buf.toString('latin1', pos, body - 1)) {
+          const indexEnd = tab !== -1 && tab < nl ? tab : nl;
+          try {
+            index = JSON.parse(buf.toString('utf8', body, indexEnd));
+          } catch {
+            index = undefined;
+          }
         }
+        if (index !== null && typeof index === 'object' && typeof (index as { k?: unknown }).k === 'string') {
+          const parts: RawRef[] = [];
+          while (tab !== -1 && tab < nl) {
+            const nextTab = buf.indexOf(TAB, tab + 1);
+            const end = nextTab !== -1 && nextTab < nl ? nextTab : nl;
+            parts.push({ off: base + tab + 1, len: end - tab - 1, text: null });
+            tab = end === nl ? -1 : end;
+          }
+          try {
+            visit(index, parts, lineBytes);
+            goodEnd = base + nl + 1;
+          } catch (e) {
+            this.counters.skipped++;
+            this.opts.onWarning?.(`History: skipped record ${lineNo} (${(e as Error).message})`);
+          }
+        } else {
+          this.counters.skipped++;
+          this.opts.onWarning?.(`History: skipped corrupt record ${lineNo} at byte ${lineStart}`);
+        }
+        pos = nl + 1;
       }
-      if (filled > 0) {
-        this.counters.skipped++;
-        this.opts.onWarning?.(
-          `History: the last record (${filled} bytes at byte ${base}) was torn, probably by a crash while writing; it was skipped`,
-        );
+      // Keep the unfinished line; move it to the front.
+      if (pos > 0) {
+        buf.copy(buf, 0, pos, filled);
+        base += pos;
+        filled -= pos;
       }
-      // Everything after the last good record (a torn line, corrupt records) is cut, so appends start on a
-      // clean line; a bad record between good ones stays where it is and is skipped at every load.
-      return goodEnd;
-    } finally {
-      closeSync(fd);
     }
+    const tornFrom = skipFrom !== -1 ? skipFrom : base;
+    if (skipFrom !== -1 || filled > 0) {
+      this.counters.skipped++;
+      this.opts.onWarning?.(
+        `History: the last record (${base + filled - tornFrom} bytes at byte ${tornFrom}) was torn, probably by a crash while writing; it was skipped`,
+      );
+    }
+    // Everything after the last good record (a torn line, corrupt records) is cut, so appends start on a
+    // clean line; a bad record between good ones stays where it is and is skipped at every load.
+    return goodEnd;
   }
 
   /** Counters since open. */
@@ -550,8 +635,10 @@ export class LogStore {
     const snapStart = this.size;
     this.compacting = { tail: [] };
     const records = snapshot();
-    const tmp = `${this.path}.compact`;
-    const out = await open(tmp, 'w', PRIVATE_FILE_MODE);
+    const tmp = this.tempPath;
+    // Created exclusively: whatever has the name (a leftover, a link) is removed first, never written through.
+    removeEntry(tmp);
+    const out = await openPrivateHandle(tmp, OPEN.createNew, this.folder);
     const moves: Array<[RawRef, number, number]> = [];
     let pos = 0;
     let resume: (() => void) | null = null;
@@ -617,7 +704,7 @@ export class LogStore {
       await rename(tmp, this.path);
       renamed = true;
       fsyncDir(this.dir);
-      const fresh = await open(this.path, 'a+');
+      const fresh = await openPrivateHandle(this.path, OPEN.append, this.folder);
       // Synchronous from here: reads switch to the new file and the new offsets in one step. Tail refs
       // (written after the snapshot) win over snapshot moves: both hold the same bytes.
       const tail = (this.compacting?.tail ?? []).map((ref) => [ref, ref.off + delta] as const);

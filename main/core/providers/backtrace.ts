@@ -7,9 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { AttributeHistogram } from '../../../shared/events';
 import type { Source } from '../../../shared/settings';
-import { epochToIso, header, lenientNumber, lenientString, safeEqual, schemaRejection, secretDigest, sha256Hex } from './helpers';
+import { joinCredentials, setCredential, sourceToCheck } from '../credentials';
+import { credentialMatches, epochToIso, header, lenientNumber, lenientString, schemaRejection, secretDigest, sha256Hex } from './helpers';
 import { blankEvent } from './parsed-event';
-import type { HookRequest, ParseResult, ProviderModule, Rejection, SampleRequest } from './types';
+import type { HookRequest, ParseResult, ProviderModule, Rejection, SampleRequest, SetCredential, SourceToCheck } from './types';
 
 const REALM = 'Basic realm="Crashbell"';
 
@@ -130,9 +131,9 @@ function unauthorized(reason: string): Rejection {
  * Settings changes make new source objects, and the pair is compared too, so a changed password never
  * meets a stale digest.
  */
-const expectedDigests = new WeakMap<Source, { pair: string; digest: Buffer }>();
+const expectedDigests = new WeakMap<SourceToCheck, { pair: SetCredential; digest: Buffer }>();
 
-function expectedDigestOf(source: Source, pair: string): Buffer {
+function expectedDigestOf(source: SourceToCheck, pair: SetCredential): Buffer {
   const known = expectedDigests.get(source);
   if (known !== undefined && known.pair === pair) return known.digest;
   const digest = secretDigest(pair);
@@ -141,11 +142,11 @@ function expectedDigestOf(source: Source, pair: string): Buffer {
 }
 
 /** Checks Basic auth from the headers alone, so an unauthenticated sender never makes us read its body. */
-function verifyBasic(source: Source, headers: Record<string, string>): Rejection | null {
-  const expectedUser = source.credentials['username'] ?? '';
-  const expectedPassword = source.credentials['password'] ?? '';
-  if (!expectedUser || !expectedPassword) {
-    return unauthorized('this source has no Basic credentials configured; set a username and password in Crashbell');
+function verifyBasic(source: SourceToCheck, headers: Record<string, string>): Rejection | null {
+  const expectedUser = source.credentials['username'];
+  const expectedPassword = source.credentials['password'];
+  if (expectedUser === undefined || expectedPassword === undefined) {
+    return unauthorized('this source has no Basic credentials set: give it a username and a password');
   }
   const auth = header(headers, 'authorization');
   if (!auth) return unauthorized("missing HTTP Basic credentials: set the username and password in Backtrace's webhook integration");
@@ -153,12 +154,12 @@ function verifyBasic(source: Source, headers: Record<string, string>): Rejection
   if (!given) return unauthorized('the Authorization header is not HTTP Basic');
   // One comparison of the whole pair, so the time taken does not tell which half was wrong. The username
   // holds no ':' (validateSource), so the joined pair is unambiguous.
-  const expected = `${expectedUser}:${expectedPassword}`;
-  const ok = safeEqual(`${given.username}:${given.password}`, expected, expectedDigestOf(source, expected));
+  const expected = joinCredentials(expectedUser, ':', expectedPassword);
+  const ok = credentialMatches(`${given.username}:${given.password}`, expected, expectedDigestOf(source, expected));
   return ok
     ? null
     : unauthorized(
-        "wrong Basic credentials: the username and password of the Authorization header were compared, as one pair, with this source's (SHA-256 digests compared in constant time); copy them again from the source's setup",
+        "wrong Basic credentials: the username and password of the Authorization header are not this source's; copy both again from this source into Backtrace's webhook integration",
       );
 }
 
@@ -229,10 +230,11 @@ export const backtraceProvider: ProviderModule = {
     };
   },
   validateSource(source) {
-    const username = source.credentials['username'] ?? '';
-    const password = source.credentials['password'] ?? '';
-    if (!username) return 'Backtrace sources need a username (credentials.username)';
-    if (!password) return 'Backtrace sources need a password (credentials.password)';
+    // Set or not by the one rule (credentials.ts): a blank value is no username, here as in verify.
+    const username = setCredential(source.credentials['username']);
+    const password = setCredential(source.credentials['password']);
+    if (username === null) return 'Backtrace sources need a username (credentials.username)';
+    if (password === null) return 'Backtrace sources need a password (credentials.password)';
     if (username.includes(':')) return 'the Backtrace username must not contain ":" (HTTP Basic uses it as the separator)';
     return null;
   },
@@ -316,7 +318,10 @@ export const backtraceProvider: ProviderModule = {
     return {
       headers: {
         'content-type': 'application/json',
-        authorization: basicHeader(source.credentials['username'] ?? '', source.credentials['password'] ?? ''),
+        authorization: basicHeader(
+          sourceToCheck(source).credentials['username'] ?? '',
+          sourceToCheck(source).credentials['password'] ?? '',
+        ),
         'user-agent': 'Crashbell test event (Backtrace format)',
       },
       body: JSON.stringify(body),

@@ -16,6 +16,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { AgentPart } from '../../../shared/events';
 import type { Source } from '../../../shared/settings';
+import { sourceToCheck } from '../credentials';
 import { dateToIso, header, lenientBoolean, lenientString, parseUserAgent, safeEqual, schemaRejection, sha256Hex } from './helpers';
 import { blankEvent } from './parsed-event';
 import type { HookRequest, ParseResult, ProviderModule, Rejection, SampleRequest } from './types';
@@ -85,8 +86,9 @@ export function errorceptionErrorUrl(webUrl: string | null): string | null {
   return match ? `https://errorception.com/projects/${match[1]}/errors/${match[2]}` : null;
 }
 
+/** Neutral about where it is set (the app's Setup, or a config file's `credentials`): the sender reads it too. */
 const NOT_SET =
-  'the secret is not set yet: paste it in Setup (Errorception shows it under Settings → Service Hooks → WebHooks once the WebHook is saved)';
+  "the secret is not set yet: add it to this source's credentials (Errorception shows it under Settings → Service Hooks → WebHooks once the WebHook is saved)";
 
 function signedFields(json: unknown): { message: string; page: string } | Rejection {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
@@ -137,7 +139,7 @@ export const errorceptionProvider: ProviderModule = {
   },
   verifyHeaders(source, headers) {
     // Refused before the body is read: a source still waiting for its secret, or a hook that carries none.
-    if (!(source.credentials['secret'] ?? '')) return { status: 401, reason: NOT_SET };
+    if (source.credentials['secret'] === undefined) return { status: 401, reason: NOT_SET };
     if (!header(headers, 'x-signature')) return { status: 401, reason: 'missing X-Signature header' };
     // A signature is there, but it can only be checked against the body: nothing is authenticated yet.
     return undefined;
@@ -146,8 +148,8 @@ export const errorceptionProvider: ProviderModule = {
     try {
       const fields = signedFields(req.json);
       if ('status' in fields) return fields;
-      const secret = req.source.credentials['secret'] ?? '';
-      if (!secret) return { status: 401, reason: NOT_SET };
+      const secret = req.source.credentials['secret'];
+      if (secret === undefined) return { status: 401, reason: NOT_SET };
       const given = header(req.headers, 'x-signature');
       if (!given) return { status: 401, reason: 'missing X-Signature header' };
       const expected = errorceptionSignature(secret, fields.message, fields.page);
@@ -220,7 +222,7 @@ export const errorceptionProvider: ProviderModule = {
     return {
       headers: {
         'content-type': 'application/json',
-        'x-signature': errorceptionSignature(source.credentials['secret'] ?? '', message, page),
+        'x-signature': errorceptionSignature(sourceToCheck(source).credentials['secret'] ?? '', message, page),
         'user-agent': 'Crashbell test event (Errorception format)',
       },
       body: JSON.stringify(body),

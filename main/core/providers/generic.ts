@@ -20,6 +20,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { MappingPreview } from '../../../shared/ipc';
 import type { Source } from '../../../shared/settings';
+import { setCredential, sourceToCheck } from '../credentials';
 import { header, safeEqual } from './helpers';
 import { parseJsonPath, readSegments, type PathSegment } from './json-path';
 import {
@@ -239,9 +240,12 @@ function safePretty(body: unknown): string | null {
   }
 }
 
+/** Why a source that verifies signatures refuses every hook while its secret is not set. */
+const NO_SECRET = "this source's signing secret is not set: add it to the source's credentials (credentials.secret)";
+
 function verifyHmac(req: HookRequest, config: GenericConfig): Rejection | null {
-  const secret = req.source.credentials['secret'] ?? '';
-  if (!secret) return unauthorized('this source has no signing secret configured (credentials.secret)');
+  const secret = req.source.credentials['secret'];
+  if (secret === undefined) return unauthorized(NO_SECRET);
   const name = config.signatureHeader ?? '';
   const given = header(req.headers, name);
   if (given === null) return unauthorized(`missing ${name} signature header`);
@@ -268,7 +272,7 @@ export function signGenericRequest(source: Source, body: string, now: number): R
   const checked = readGenericConfig(source.config);
   if (!checked.ok) return headers;
   const c = checked.config;
-  const secret = source.credentials['secret'] ?? '';
+  const secret = sourceToCheck(source).credentials['secret'] ?? '';
   if (c.verification === 'hmac' && c.signatureHeader) {
     const sig = c.signatureEncoding === 'hex' ? hmacHex(secret, body) : hmacBase64(secret, body);
     headers[c.signatureHeader] = `${c.signaturePrefix}${sig}`;
@@ -370,11 +374,11 @@ export const genericProvider: ProviderModule = {
   validateSource(source: Source) {
     const checked = readGenericConfig(source.config);
     if (!checked.ok) return `generic source config: ${checked.error}`;
-    const secret = source.credentials['secret'] ?? '';
-    if (checked.config.verification !== 'none' && !secret.trim()) {
+    const secret = setCredential(source.credentials['secret']);
+    if (checked.config.verification !== 'none' && secret === null) {
       return `${checked.config.verification === 'hmac' ? 'HMAC' : 'Standard Webhooks'} verification needs the signing secret (credentials.secret)`;
     }
-    if (checked.config.verification === 'standard-webhooks' && !decodeStandardSecret(secret)) {
+    if (checked.config.verification === 'standard-webhooks' && !decodeStandardSecret(secret ?? '')) {
       return 'the Standard Webhooks secret must be a whsec_ value (base64 after the prefix)';
     }
     return null;
@@ -385,12 +389,9 @@ export const genericProvider: ProviderModule = {
     const c = checked.config;
     if (c.verification === 'hmac') return verifyHmac(req, c);
     if (c.verification === 'standard-webhooks') {
-      return verifyStandardWebhook({
-        headers: req.headers,
-        rawBody: req.rawBody,
-        secret: req.source.credentials['secret'] ?? '',
-        now: req.now,
-      });
+      const secret = req.source.credentials['secret'];
+      if (secret === undefined) return unauthorized(NO_SECRET);
+      return verifyStandardWebhook({ headers: req.headers, rawBody: req.rawBody, secret, now: req.now });
     }
     return null;
   },

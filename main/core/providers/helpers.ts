@@ -7,7 +7,7 @@ import UAParser from 'ua-parser-js';
 import { z } from 'zod';
 import type { AgentPart } from '../../../shared/events';
 import { explainZodError } from '../../../shared/zod-words';
-import type { Rejection } from './types';
+import type { Rejection, SetCredential } from './types';
 
 /**
  * The SHA-256 digest {@link safeEqual} compares. A caller whose expected secret stays the same request after
@@ -21,13 +21,22 @@ export function secretDigest(value: string): Buffer {
 /**
  * Compares two secrets in constant time. Both sides are hashed first so that neither the comparison nor an
  * early length check reveals how long the expected value is. `expectedDigest`, when given, must be
- * {@link secretDigest} of `expected`.
+ * {@link secretDigest} of `expected`. Providers compare a credential with {@link credentialMatches}, which takes
+ * only a set one; this is for values that are no credential (a signature computed from one, a per-run token).
  */
 export function safeEqual(actual: string, expected: string, expectedDigest: Buffer = secretDigest(expected)): boolean {
   const a = secretDigest(actual);
   const b = expectedDigest;
   // Equal digests of unequal strings are out of reach; the extra length check only guards that theory.
   return timingSafeEqual(a, b) && actual.length === expected.length;
+}
+
+/**
+ * Whether what a sender gave is the credential, compared in constant time ({@link safeEqual}). The credential is a
+ * set one by its type: a source without it must be refused as "not set" before any comparison.
+ */
+export function credentialMatches(given: string, credential: SetCredential, credentialDigest?: Buffer): boolean {
+  return safeEqual(given, credential, credentialDigest);
 }
 
 type AgentParts = { browser: AgentPart | null; os: AgentPart | null };

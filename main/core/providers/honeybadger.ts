@@ -22,7 +22,8 @@
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import type { Source } from '../../../shared/settings';
-import { header, lenientNumber, lenientString, safeEqual, schemaRejection } from './helpers';
+import { sourceToCheck } from '../credentials';
+import { credentialMatches, header, lenientNumber, lenientString, schemaRejection } from './helpers';
 import {
   acknowledged,
   badRequest,
@@ -36,7 +37,7 @@ import {
   lookupTrigger,
   unauthorized,
 } from './parsed-event';
-import type { Headers, HookRequest, ParseResult, ProviderModule, Rejection, SampleRequest } from './types';
+import type { Headers, HookRequest, ParseResult, ProviderModule, Rejection, SampleRequest, SourceToCheck } from './types';
 
 export const HONEYBADGER_DOCS_URL = 'https://docs.honeybadger.io/integrations/webhook/';
 
@@ -347,25 +348,26 @@ function sampleBody(now: number): Record<string, unknown> {
 const TOKEN_HEADER = 'honeybadger-token';
 
 /** Checks `Honeybadger-Token` and the optional bearer token from the headers alone, for each one the source holds. */
-function verifyTokens(source: Source, headers: Headers): Rejection | null | undefined {
-  const token = source.credentials['token'] ?? '';
-  const bearer = source.credentials['bearerToken'] ?? '';
-  // Neither set: the headers can prove nothing for this source (its unguessable URL is the secret).
-  if (!token && !bearer) return undefined;
-  if (token) {
+function verifyTokens(source: SourceToCheck, headers: Headers): Rejection | null | undefined {
+  const token = source.credentials['token'];
+  const bearer = source.credentials['bearerToken'];
+  // Neither set: the headers can prove nothing for this source (its unguessable URL is the secret). Set means set
+  // by the one rule (credentials.ts): a blank token, current or previous, is no token, never "nothing to check".
+  if (token === undefined && bearer === undefined) return undefined;
+  if (token !== undefined) {
     const given = header(headers, TOKEN_HEADER);
     if (given === null) return unauthorized('missing Honeybadger-Token header: Honeybadger sends it with every webhook');
-    if (!safeEqual(given.trim(), token)) {
+    if (!credentialMatches(given.trim(), token)) {
       return unauthorized(
         "wrong Honeybadger-Token: copy it again from the project's API Key tab in Honeybadger (it changes when the API key is reset)",
       );
     }
   }
-  if (bearer) {
+  if (bearer !== undefined) {
     const auth = header(headers, 'authorization');
     const match = auth === null ? null : /^\s*bearer\s+(\S+)\s*$/i.exec(auth);
     if (!match) return unauthorized("missing Authorization: Bearer header: set the bearer token on Honeybadger's webhook");
-    if (!safeEqual(match[1]!, bearer)) return unauthorized("wrong bearer token: check the one set on Honeybadger's webhook");
+    if (!credentialMatches(match[1]!, bearer)) return unauthorized("wrong bearer token: check the one set on Honeybadger's webhook");
   }
   return null;
 }
@@ -423,8 +425,9 @@ export const honeybadgerProvider: ProviderModule = {
   },
   sample(source: Source, now: number): SampleRequest {
     const headers: Headers = { 'content-type': 'application/json', 'user-agent': 'Crashbell test event (Honeybadger format)' };
-    if (source.credentials['token']) headers[TOKEN_HEADER] = source.credentials['token'];
-    if (source.credentials['bearerToken']) headers['authorization'] = `Bearer ${source.credentials['bearerToken']}`;
+    const { token, bearerToken } = sourceToCheck(source).credentials;
+    if (token !== undefined) headers[TOKEN_HEADER] = token;
+    if (bearerToken !== undefined) headers['authorization'] = `Bearer ${bearerToken}`;
     return { headers, body: JSON.stringify(sampleBody(now)) };
   },
 };

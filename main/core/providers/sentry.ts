@@ -33,6 +33,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Source } from '../../../shared/settings';
+import { sourceToCheck } from '../credentials';
 import { header, lenientNumber, lenientString, safeEqual, schemaRejection } from './helpers';
 import {
   acknowledged,
@@ -49,7 +50,7 @@ import {
   type LifecycleTable,
   lookupTrigger,
 } from './parsed-event';
-import type { Headers, HookRequest, ParseResult, ProviderModule, Rejection, SampleRequest } from './types';
+import type { Headers, HookRequest, ParseResult, ProviderModule, Rejection, SampleRequest, SetCredential, SourceToCheck } from './types';
 
 export const SENTRY_DOCS_URL = 'https://docs.sentry.io/organization/integrations/integration-platform/webhooks/';
 
@@ -382,12 +383,23 @@ function fromSentryEvent(
 }
 
 /**
+ * The text a body's signature was verified over, when it was the compact re-serialization (the fallback reading),
+ * by the very body buffer `verify` and `parse` are both handed. Absent: the bytes as sent were signed (or the body
+ * was never verified here: a preview).
+ */
+const signedCompactForm = new WeakMap<Buffer, string>();
+
+/**
  * A redelivery key that survives Sentry's retries: never `Request-ID`, which is new on every attempt. The
  * signed body for the resource, unless `stable` names what stays the same when Sentry rebuilds the body
- * for a retry (an alert's event id and rule).
+ * for a retry (an alert's event id and rule). "The signed body" is exactly what the signature was verified
+ * over: when the compact form matched, every byte variant of it that also verifies (added whitespace, a
+ * duplicate key, another spelling of a number: all re-serialize the same) gets the one key, so a captured body
+ * re-sent in another shape is a redelivery, not a new occurrence.
  */
 function deliveryKey(req: HookRequest, resource: string, stable: string | null = null): string {
-  return stable ? `sentry:${resource}:${stable}` : `sentry:${resource}:body:${bodyHash(req.rawBody)}`;
+  if (stable) return `sentry:${resource}:${stable}`;
+  return `sentry:${resource}:body:${bodyHash(signedCompactForm.get(req.rawBody) ?? req.rawBody)}`;
 }
 
 function parseIntegration(req: HookRequest, resource: string): ParseResult {
@@ -559,30 +571,39 @@ function parseServiceHook(req: HookRequest): ParseResult {
 /** What a refused Sentry signature was compared with, in words (the secret is named, never shown). */
 function signatureMismatch(headerName: string, given: string, secretName: string): Rejection {
   return unauthorized(
-    `wrong ${headerName}: it was compared with the hex HMAC-SHA256 of the body (as sent, then as compact JSON) keyed with this source's ${secretName} (received ${given.trim().length} characters; a hex HMAC-SHA256 has 64); check that the source holds the current one`,
+    `wrong ${headerName}: it is not the hex HMAC-SHA256 of the body keyed with this source's ${secretName} (received ${given.trim().length} characters; a hex HMAC-SHA256 has 64); check that the source holds the current one`,
   );
 }
 
 /** Both signature readings Sentry's documentation allows: the bytes as sent, or their compact JSON form. */
-function signatureMatches(secret: string, given: string, req: HookRequest): boolean {
+function signatureMatches(secret: SetCredential, given: string, req: HookRequest): boolean {
   const normalized = given.trim().toLowerCase();
   // The raw form is what Sentry sends; the compact form is only tried when it fails. The shortcut tells a
   // sender nothing it does not learn from the answer anyway.
-  if (safeEqual(normalized, hmacHex(secret, req.rawBody))) return true;
+  if (safeEqual(normalized, hmacHex(secret, req.rawBody))) {
+    signedCompactForm.delete(req.rawBody);
+    return true;
+  }
+  let compact: string;
   try {
-    return safeEqual(normalized, hmacHex(secret, JSON.stringify(req.json) ?? ''));
+    compact = JSON.stringify(req.json) ?? '';
   } catch {
     return false;
   }
+  if (!safeEqual(normalized, hmacHex(secret, compact))) return false;
+  // The redelivery key is taken from what was verified (deliveryKey).
+  signedCompactForm.set(req.rawBody, compact);
+  return true;
 }
 
-/** The client secret (or a service hook's secret); `secret` is accepted as another spelling. */
-function sentrySecret(source: Source): string {
-  return source.credentials['clientSecret'] || source.credentials['secret'] || '';
+/** The client secret (or a service hook's secret), when set; `secret` is accepted as another spelling. */
+function sentrySecret(source: SourceToCheck): SetCredential | undefined {
+  return source.credentials['clientSecret'] ?? source.credentials['secret'];
 }
 
+/** Neutral about where it is set (the app's Setup, or a config file's `credentials`): the sender reads it too. */
 const NOT_SET =
-  "the Client Secret is not set yet: paste it in Setup (Sentry shows it under your integration's Credentials once the integration is saved)";
+  "the Client Secret is not set yet: add it to this source's credentials (Sentry shows it under your integration's Credentials once the integration is saved)";
 
 /** A stale-timestamp refusal, saying what the window does and does not prove. */
 function freshness(label: string, value: string | null, now: number): Rejection | null {
@@ -593,8 +614,8 @@ function freshness(label: string, value: string | null, now: number): Rejection 
 }
 
 /** Refuses from the headers alone, before the body is read: no secret yet, or no signature at all. */
-function verifySentryHeaders(source: Source, headers: Headers): Rejection | undefined {
-  if (!sentrySecret(source)) return unauthorized(NOT_SET);
+function verifySentryHeaders(source: SourceToCheck, headers: Headers): Rejection | undefined {
+  if (sentrySecret(source) === undefined) return unauthorized(NOT_SET);
   if (header(headers, 'sentry-hook-signature') === null && header(headers, 'x-servicehook-signature') === null) {
     return unauthorized(
       'missing Sentry-Hook-Signature (or X-ServiceHook-Signature) header: Sentry integrations sign every webhook. If this comes from the legacy WebHooks plugin (an alert rule\'s "Send a notification via WebHooks"), add a "Sentry (legacy WebHooks plugin)" source for it instead',
@@ -605,9 +626,10 @@ function verifySentryHeaders(source: Source, headers: Headers): Rejection | unde
 }
 
 function verifySentry(req: HookRequest): Rejection | null {
+  const secret = sentrySecret(req.source);
+  if (secret === undefined) return unauthorized(NOT_SET);
   const early = verifySentryHeaders(req.source, req.headers);
   if (early) return early;
-  const secret = sentrySecret(req.source);
   const integrationSignature = header(req.headers, 'sentry-hook-signature');
   if (integrationSignature !== null) {
     const stale = freshness('Sentry-Hook-Timestamp', header(req.headers, 'sentry-hook-timestamp'), req.now);
@@ -738,6 +760,6 @@ export const sentryProvider: ProviderModule = {
   },
   sample(source: Source, now: number): SampleRequest {
     const body = JSON.stringify(sampleBody(now));
-    return { headers: signSentryHook(sentrySecret(source), 'issue', body, now), body };
+    return { headers: signSentryHook(sentrySecret(sourceToCheck(source)) ?? '', 'issue', body, now), body };
   },
 };

@@ -15,7 +15,7 @@
  * check, keyed on the id for {@link WEBHOOK_ID_WINDOW_MS} and kept in the durable history, so it holds across
  * restarts; verification here is stateless.
  */
-import type { Rejection } from './types';
+import type { Rejection, SetCredential } from './types';
 import { safeEqual } from './helpers';
 import { checkTimestamp, hmacBase64, unauthorized } from './parsed-event';
 
@@ -47,8 +47,8 @@ export function signStandardWebhook(key: Buffer, id: string, timestamp: string, 
 export interface StandardWebhookCheck {
   headers: Record<string, string>;
   rawBody: Buffer;
-  /** `whsec_<base64>`. */
-  secret: string;
+  /** `whsec_<base64>`, set (a source without it is refused as "not set" before it gets here). */
+  secret: SetCredential;
   now: number;
 }
 

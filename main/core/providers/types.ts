@@ -5,6 +5,9 @@
 import type { NormalizedEvent, ProviderId } from '../../../shared/events';
 import type { MappingPreview, ProviderMark } from '../../../shared/ipc';
 import type { Source } from '../../../shared/settings';
+import type { SourceToCheck } from '../credentials';
+
+export type { Credentials, SetCredential, SourceToCheck } from '../credentials';
 
 /** Lower-cased header names to values (arrays joined with ", "). */
 export type Headers = Record<string, string>;
@@ -21,7 +24,11 @@ export interface Rejection {
 
 /** What `verify` and `parse` see of a request. */
 export interface HookRequest {
-  source: Source;
+  /**
+   * The source, with the credentials being checked (its current ones, or a rotation's previous ones): set values
+   * only (`credentials.ts`), so a blank value is never taken for a credential, nor for "nothing to check".
+   */
+  source: SourceToCheck;
   headers: Headers;
   /** The body exactly as it arrived. */
   rawBody: Buffer;
@@ -132,10 +139,11 @@ export interface ProviderModule {
    * nothing the headers could prove (e.g. an optional token that is not configured), so the request is
    * read as an unauthenticated one and `verify` decides.
    */
-  verifyHeaders?(source: Source, headers: Headers): Rejection | null | undefined;
+  verifyHeaders?(source: SourceToCheck, headers: Headers): Rejection | null | undefined;
   /**
    * Checks the request's authenticity in constant time. Returns null when it is genuine.
-   * May also refuse with 400 when the fields it signs are missing.
+   * May also refuse with 400 when the fields it signs are missing. A credential the provider needs that
+   * `req.source.credentials` does not hold is not set: the request is refused (401, saying so), never let through.
    */
   verify(req: HookRequest): Rejection | null;
   /** Validates the body with the module's schema and maps it to the normalized event. Never throws. */

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { NormalizedEvent } from '../../../shared/events';
 import type { Source } from '../../../shared/settings';
 import { cut, EVENT_LIMITS, ownCopy } from '../bounded-event';
-import { type CredentialCheck, checkCredentials, previousCredentialsNote } from '../credentials';
+import { type CredentialCheck, checkCredentials, previousCredentialsNote, type SourceToCheck, sourceToCheck } from '../credentials';
 import type { Headers, HookRequest, ParsedEvent } from '../providers/types';
 import { fromRejection, type Outcome } from './outcome';
 import type { RequestState } from './request';
@@ -54,13 +54,14 @@ export function examineHook(state: RequestState, deps: HookStageDeps): Outcome |
   const now = deps.now();
   const headersVerified = state.headersVerified;
   const base = { headers: state.headers, rawBody, json, now };
-  const verifyWith = (s: Source, headersChecked: boolean) => provider.verify({ ...base, source: s, headersVerified: headersChecked });
+  const verifyWith = (s: SourceToCheck, headersChecked: boolean) =>
+    provider.verify({ ...base, source: s, headersVerified: headersChecked });
   // The credentials the headers passed with usually pass the body check too; when they do not (a body signed
   // with the previous secret during a rotation), every accepted set is tried in full.
-  const verified = state.verified ?? source;
+  const verified = state.verified ?? sourceToCheck(source);
   const checked: CredentialCheck =
     headersVerified && verifyWith(verified, true) === null
-      ? { ok: true, source: verified, previous: verified !== source }
+      ? { ok: true, source: verified, previous: verified !== sourceToCheck(source) }
       : checkCredentials(source, now, (s) => verifyWith(s, false));
   if (!checked.ok) return fromRejection(checked.rejection);
   const hook: HookRequest = { ...base, source: checked.source, headersVerified };

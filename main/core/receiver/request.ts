@@ -3,6 +3,7 @@
  */
 import type http from 'node:http';
 import type { Source } from '../../../shared/settings';
+import type { SourceToCheck } from '../credentials';
 import type { Headers, ProviderModule } from '../providers/types';
 import type { BudgetHolder } from './body-budget';
 
@@ -31,7 +32,7 @@ export interface RequestState extends BudgetHolder {
   /** Its connection's bookkeeping (absent for a client error's record). */
   connection: Connection | undefined;
   /** The credentials the header check passed with (current, or a rotation's previous ones). */
-  verified?: Source;
+  verified?: SourceToCheck;
   /** Bad bytes followed this request on its connection: answer it, then close the connection. */
   closeAfterAnswer?: boolean;
   /** The request, to ask whether the HTTP parser has the whole message (absent for a client error's record). */

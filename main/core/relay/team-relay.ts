@@ -13,10 +13,7 @@
  * what Setup, the tray and headless mode show. The NATS client is loaded only once a server is configured.
  * Electron-free.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
-import { join } from 'node:path';
 import type { GroupMarks, RelayState, RelayTestResult } from '../../../shared/events';
 import type { RelaySettings } from '../../../shared/settings';
 import { Emitter, type Event } from '../base/event';
@@ -26,6 +23,7 @@ import type { IngestExtension } from '../pipeline/extension';
 import type { SettingsStore } from '../settings-access';
 import type { BackoffOptions } from '../tunnel';
 import { StreamCursor } from './cursor';
+import { instanceId } from './instance-id';
 import { Outbox } from './outbox';
 import type { ConnectionState } from './connection';
 import type { Run } from './run';
@@ -39,18 +37,6 @@ export interface TeamRelayOptions {
   backoff?: Partial<BackoffOptions>;
   /** Heartbeats missed before a consumer is re-created, and the pull expiry (tests shorten them). */
   consumer?: { missedHeartbeats?: number; expiresMs?: number };
-}
-
-/** This Crashbell's relay id, kept in the data folder: it marks its own events and marks on the stream. */
-export function instanceId(dataDir: string): string {
-  const path = join(dataDir, 'relay-id');
-  if (existsSync(path)) {
-    const id = readFileSync(path, 'utf8').trim();
-    if (/^[A-Za-z0-9_-]{8,64}$/.test(id)) return id;
-  }
-  const id = randomBytes(12).toString('base64url');
-  writeFileSync(path, `${id}\n`, { mode: 0o600 });
-  return id;
 }
 
 /** The member name shown to the team: the setting, else the system user name. */

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -100,5 +100,17 @@ describe('data folder lock', () => {
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     expect(statSync(join(dir, LOCK_FILE)).mode & 0o777).toBe(0o600);
     lock.release();
+  });
+
+  it.skipIf(process.platform === 'win32')('a lock file planted as a link is refused, and the file it points to is untouched', () => {
+    const dir = tmpDataDir();
+    const target = join(tmpDataDir(), 'precious');
+    writeFileSync(target, 'do not touch\n');
+    chmodSync(target, 0o644);
+    symlinkSync(target, join(dir, LOCK_FILE));
+    // Today's code truncated the target, wrote the holder's text into it and made it 0600.
+    expect(() => lockDataDir(dir, { app: 'test' })).toThrow(`${join(dir, LOCK_FILE)} is a symbolic link`);
+    expect(readFileSync(target, 'utf8')).toBe('do not touch\n');
+    expect(statSync(target).mode & 0o777).toBe(0o644);
   });
 });

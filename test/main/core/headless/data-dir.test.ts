@@ -2,7 +2,7 @@
  * One process owns a data folder, against the real headless process: the second on the same --data-dir refuses
  * to start, naming the folder and the process that holds it; a SIGKILLed holder never blocks the next start.
  */
-import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
@@ -70,6 +70,18 @@ describe('one headless process per data folder', () => {
     expect(statSync(data).mode & 0o777).toBe(0o700);
     expect(statSync(join(data, 'inbox.log')).mode & 0o777).toBe(0o600);
     expect(statSync(join(data, 'crashbell.lock')).mode & 0o777).toBe(0o600);
+  });
+
+  it.skipIf(process.platform === 'win32')('a --data-dir its group may write does not start, and says how to fix it', async () => {
+    const data = join(dir, 'data');
+    mkdirSync(data);
+    chmodSync(data, 0o775);
+    const h = start(data);
+    expect(await h.exited).toEqual({ code: 1, signal: null });
+    expect(h.stderr).toContain(`the data folder ${data} can be written by its group (mode 0775)`);
+    expect(h.stderr).toContain(`chmod 700 ${data}`);
+    expect(h.json()).toEqual([{ type: 'error', code: 'data-dir-unsafe', reason: expect.stringContaining('--data-dir DIR') }]);
+    expect(readdirSync(data)).toEqual([]);
   });
 });
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   caughtUpLine,
+  deliveryFailureText,
+  jsonLine,
   notificationText,
   receivedLine,
   receivedText,
@@ -108,5 +110,59 @@ describe('relay lines', () => {
     expect(relayLine({ ...state, status: 'connecting' })).toBeNull();
     expect(relayText({ ...state, status: 'connected', reason: null })).toBe('relay     connected to a:4222 (subscriber)');
     expect(caughtUpLine(14)).toEqual({ type: 'caught-up', events: 14 });
+  });
+});
+
+describe('text from the internet in headless output', () => {
+  /** ESC/OSC (retitles the terminal, rings it), CSI (clears the screen), C1 CSI, backspace, a bidi override, a fake line. */
+  const hostile = 'pwned\u001b]0;owned\u0007\u001b[2J\u009b1m\b\b\u202egnp.exe\ncrashbell: warning: forged';
+  const clean = 'pwned]0;owned[2J1mgnp.exe crashbell: warning: forged';
+  /** Whether a text holds a C0 or C1 control, DEL, a bidirectional control or a line or paragraph separator. */
+  const hasControls = (text: string) =>
+    [...text].some((ch) => {
+      const c = ch.charCodeAt(0);
+      return (
+        c < 0x20 ||
+        (c >= 0x7f && c <= 0x9f) ||
+        [0x061c, 0x200e, 0x200f, 0x2028, 0x2029].includes(c) ||
+        (c >= 0x202a && c <= 0x202e) ||
+        (c >= 0x2066 && c <= 0x2069)
+      );
+    });
+
+  it('human lines print it without control or bidirectional characters, on one line', () => {
+    const bad = { ...event, title: hostile, description: `at \u2066main\u2069\r\nstack` };
+    const received = receivedText(bad, result, names);
+    expect(received).toBe(`received  [Game client] ${clean} — at main stack (42 occurrences; notify: Crossed 10 occurrences)`);
+    const record = { status: 400, method: 'POST', path: '/hooks/x\u001b[2J', sourceId: null, reason: `malformed JSON: ${hostile}` };
+    expect(rejectedText(record as never, names)).toBe(`rejected  400 POST /hooks/x[2J: malformed JSON: ${clean}`);
+    const n = { title: hostile, body: `body\u0007\n${hostile}`, url: 'https://x.test/\u202e', group: 'g', digest: false };
+    expect(notificationText(n)).toBe(`notify    ${clean}: body ${clean} <https://x.test/>`);
+    expect(relayText({ status: 'error', reason: hostile, servers: [], server: null, publish: true, subscribe: false } as never)).toBe(
+      `relay     error: ${clean}`,
+    );
+    expect(tunnelText({ status: 'off', reason: hostile } as never, [], null)).toEqual([`tunnel    off: ${clean}`]);
+    for (const line of [received, notificationText(n)]) expect(hasControls(line)).toBe(false);
+  });
+
+  it("a failed delivery's stderr line quotes the title and the command's output as text", () => {
+    const line = deliveryFailureText({
+      via: 'command',
+      notification: { title: hostile, body: '', url: null, group: 'g', digest: false },
+      reason: `exited with code 3: \u001b]52;c;cGF5bG9hZA==\u0007 done`,
+    });
+    expect(line).toBe(`crashbell: warning: command could not deliver "${clean}": exited with code 3: ]52;c;cGF5bG9hZA== done`);
+    expect(hasControls(line)).toBe(false);
+  });
+
+  it('JSON lines escape what JSON.stringify leaves raw, and read back to the same value', () => {
+    const value = { type: 'notification', title: hostile, body: 'a\u0085b\u2028c\u061cd\u00a0é' };
+    const line = jsonLine(value);
+    expect(hasControls(line)).toBe(false);
+    expect(line).toContain('\\u202e');
+    expect(line).toContain('\\u009b');
+    // Other text stays as it is.
+    expect(line).toContain('\u00a0é');
+    expect(JSON.parse(line)).toEqual(value);
   });
 });

@@ -1,5 +1,5 @@
 /** The command outlet against stand-in commands: small Node programs run with `node -e`. */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -61,5 +61,121 @@ describe('runCommand', () => {
     expect(await runCommand([join(dir, 'no-such-program')], '', 10_000)).toBe(
       `could not start ${join(dir, 'no-such-program')}: no such program`,
     );
+  });
+});
+
+/** Whether a process runs (Linux: a zombie waiting to be reaped by PID 1 runs nothing). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
+
+/** The running processes of process group `pgid`, read from /proc. */
+function groupMembers(pgid: number): number[] {
+  const members: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'latin1');
+    } catch {
+      continue;
+    }
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') members.push(Number(name));
+  }
+  return members;
+}
+
+/** Waits for a file a command writes (its process ids), bounded. */
+async function pidsFrom(file: string): Promise<number[]> {
+  for (let i = 0; i < 200 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 25));
+  return readFileSync(file, 'utf8').trim().split(' ').map(Number);
+}
+
+/**
+ * A command that starts `sh -c SCRIPT` in the background (same group, output not shared), writes "<its pid> <the
+ * child's pid>" to `pidFile`, then waits for it, or exits 0 at once with `exitAtOnce`. A shell, not node: it starts
+ * in a few milliseconds, well within the short time limits below even on a loaded machine.
+ */
+const withChild = (pidFile: string, script: string, exitAtOnce = false) => [
+  'sh',
+  '-c',
+  `sh -c "$1" & echo "$$ $!" > "$2"${exitAtOnce ? '' : '; wait'}`,
+  'leader',
+  script,
+  pidFile,
+];
+
+describe.skipIf(process.platform !== 'linux')('runCommand: the whole process group is the run', () => {
+  it('on timeout, what the command started is stopped with it', async () => {
+    const pids = join(dir, 'pids');
+    const failure = await runCommand(withChild(pids, 'exec sleep 30'), '', 500);
+    expect(failure).toBe('did not finish within 0.5 s, so it was stopped');
+    const [leader, child] = await pidsFrom(pids);
+    // Today's code signalled only the program: its `sleep` kept running after the run was "over".
+    expect(running(child!)).toBe(false);
+    expect(groupMembers(leader!)).toEqual([]);
+  });
+
+  it('a command that exits leaving a child running is over only once the child is; past the time limit it is stopped', async () => {
+    const pids = join(dir, 'pids');
+    const failure = await runCommand(withChild(pids, 'exec sleep 30', true), '', 500);
+    expect(failure).toBe('exited, but processes it started were still running after 0.5 s, so they were stopped');
+    const [leader, child] = await pidsFrom(pids);
+    expect(running(child!)).toBe(false);
+    expect(groupMembers(leader!)).toEqual([]);
+  });
+
+  it('a child that lives on briefly after its parent exited 0 is waited for, and the run succeeds', async () => {
+    const pids = join(dir, 'pids');
+    const done = join(dir, 'done');
+    const failure = await runCommand(withChild(pids, `sleep 0.3; echo done > ${done}`, true), '', 10_000);
+    expect(failure).toBeNull();
+    // Resolved only after the child finished its work.
+    expect(readFileSync(done, 'utf8')).toBe('done\n');
+    const [leader] = await pidsFrom(pids);
+    expect(groupMembers(leader!)).toEqual([]);
+  });
+
+  it('a child that ignores SIGTERM outlives the program until SIGKILL, and the run lasts until it is gone', async () => {
+    const pids = join(dir, 'pids');
+    const failure = await runCommand(withChild(pids, "trap '' TERM; sleep 30"), '', 500);
+    expect(failure).toBe('did not finish within 0.5 s, so it was stopped');
+    const [leader, child] = await pidsFrom(pids);
+    expect(running(child!)).toBe(false);
+    expect(groupMembers(leader!)).toEqual([]);
+  }, 15_000);
+
+  it('an abort (headless stopping) stops the whole group', async () => {
+    const pids = join(dir, 'pids');
+    const abort = new AbortController();
+    const run = runCommand(withChild(pids, 'exec sleep 30'), '', 60_000, abort.signal);
+    const [leader, child] = await pidsFrom(pids);
+    expect(running(child!)).toBe(true);
+    abort.abort();
+    expect(await run).toBe('stopped because headless mode is stopping');
+    expect(running(child!)).toBe(false);
+    expect(groupMembers(leader!)).toEqual([]);
+  });
+
+  it("runs the command in a process group of its own, not headless mode's", async () => {
+    const out = join(dir, 'pgid');
+    const failure = await runCommand(
+      node("require('fs').writeFileSync(process.argv[1], require('fs').readFileSync('/proc/self/stat','latin1'))", out),
+      '',
+      10_000,
+    );
+    expect(failure).toBeNull();
+    const stat = readFileSync(out, 'latin1');
+    const [, , pgrp, session] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const pid = Number(stat.split(' ')[0]);
+    expect(Number(pgrp)).toBe(pid);
+    expect(Number(session)).toBe(pid);
   });
 });

@@ -50,6 +50,25 @@ describe('ntfyRequest', () => {
     expect(headerValue('plain ascii')).toBe('plain ascii');
   });
 
+  it('the title header carries no bidirectional controls, and the message no control characters', () => {
+    const request = ntfyRequest(
+      { ...one, title: 'crash in \u202egnp.exe\u202c \u2066x\u2069', body: 'line\u001b[2J one\nline\u202e two' },
+      settings(),
+    );
+    expect(decodeHeader(request.headers['title'])).toBe('crash in gnp.exe x');
+    expect(request.headers['title']).toBe('crash in gnp.exe x');
+    expect(request.body).toBe('line[2J one\nline two');
+  });
+
+  it('a title that looks like an RFC 2047 encoded word is encoded, not passed through for ntfy to decode', () => {
+    // Decoded by ntfy, this would put a right-to-left override (and anything else) into the title.
+    const smuggled = `=?utf-8?b?${Buffer.from('\u202egnp.exe').toString('base64')}?=`;
+    const request = ntfyRequest({ ...one, title: smuggled }, settings());
+    expect(request.headers['title']).toMatch(/^=\?UTF-8\?B\?[A-Za-z0-9+/=]+\?=$/);
+    expect(decodeHeader(request.headers['title'])).toBe(smuggled);
+    expect(headerValue('=?ISO-8859-1?Q?a?=')).not.toBe('=?ISO-8859-1?Q?a?=');
+  });
+
   it('keeps the message under ntfy 4,096-byte limit without splitting a character, and never sends it empty', () => {
     const long = ntfyRequest({ ...one, body: 'é'.repeat(5000) }, settings());
     const bytes = Buffer.byteLength(long.body as string);

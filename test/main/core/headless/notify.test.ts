@@ -1,5 +1,5 @@
 /** The notifier fans each notification out to the command and ntfy outlets, each bounded, failures reported. */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -96,5 +96,59 @@ describe('HeadlessNotifier', () => {
     expect(notifier.names).toEqual([]);
     notifier.notify(note(1));
     expect(await notifier.close(10)).toBe(0);
+  });
+});
+
+/** Whether a process runs (on Linux a zombie waiting for PID 1 to reap it runs nothing). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
+
+describe.skipIf(process.platform !== 'linux')('HeadlessNotifier: a command is its whole process group', () => {
+  it('concurrency holds for processes: the next run starts only once what the previous one left running is gone', async () => {
+    const log = join(dir, 'log');
+    // Each run notes its start, leaves a child that notes its end a moment later, and exits 0 at once.
+    const argv = [
+      process.execPath,
+      '-e',
+      "const fs=require('fs');fs.appendFileSync(process.argv[1],'start\\n');" +
+        "require('child_process').spawn('sh',['-c','sleep 0.3; echo end >> '+process.argv[1]],{stdio:'ignore'});process.exit(0)",
+      log,
+    ];
+    const failures: DeliveryFailure[] = [];
+    const notifier = new HeadlessNotifier({
+      settings: headlessNotifySchema.parse({ command: { argv, concurrency: 1 } }),
+      onFailure: (f) => failures.push(f),
+    });
+    notifier.notify(note(1));
+    notifier.notify(note(2));
+    expect(await notifier.close(10_000)).toBe(0);
+    expect(failures).toEqual([]);
+    // Today's code freed the slot when the program exited: start, start, end, end.
+    expect(readFileSync(log, 'utf8')).toBe('start\nend\nstart\nend\n');
+  });
+
+  it('stopping headless mode stops what running commands started, not only the commands', async () => {
+    const pids = join(dir, 'pids');
+    const argv = [
+      process.execPath,
+      '-e',
+      "const c=require('child_process').spawn('sleep',['30'],{stdio:'ignore'});" +
+        "require('fs').writeFileSync(process.argv[1],String(c.pid));setInterval(()=>{},1000)",
+      pids,
+    ];
+    const notifier = new HeadlessNotifier({ settings: headlessNotifySchema.parse({ command: { argv } }), onFailure: () => undefined });
+    notifier.notify(note(1));
+    for (let i = 0; i < 200 && !existsSync(pids); i++) await new Promise((r) => setTimeout(r, 25));
+    const sleeper = Number(readFileSync(pids, 'utf8'));
+    expect(running(sleeper)).toBe(true);
+    expect(await notifier.close(100)).toBe(1);
+    expect(running(sleeper)).toBe(false);
   });
 });

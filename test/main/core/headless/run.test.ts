@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { PassThrough } from 'node:stream';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
@@ -508,6 +508,89 @@ describe('headless notify outlets', () => {
     expect((await h.exited).code).toBe(0);
   });
 
+  it.skipIf(process.platform !== 'linux')(
+    'a command still running when headless mode exits leaves no process behind, even on a stop that does not wait',
+    async () => {
+      const pids = join(dir, 'pids');
+      const config = writeConfig({
+        sources: [BACKTRACE],
+        headless: {
+          notify: {
+            command: {
+              argv: [
+                process.execPath,
+                '-e',
+                "const c=require('child_process').spawn('sleep',['30'],{stdio:'ignore'});" +
+                  "require('fs').writeFileSync(process.argv[1],c.pid+' '+process.pid);setInterval(()=>{},1000)",
+                pids,
+              ],
+            },
+          },
+        },
+      });
+      const h = start(['--config', config, '--port', '0', '--data-dir', join(dir, 'data'), '--json']);
+      const port = (await h.waitFor((l) => l['type'] === 'listening'))['port'] as number;
+      await sendHook(port, {
+        path: `/hooks/${BACKTRACE.id}`,
+        headers: { 'content-type': 'application/json', authorization: basicAuth('bt-user', 'bt-password-0123456789') },
+        body: readFileSync(fixturePath('backtrace', 'group-notification.json'), 'utf8'),
+      });
+      for (let i = 0; i < 400 && !existsSync(pids); i++) await new Promise((r) => setTimeout(r, 25));
+      const [sleeper, command] = readFileSync(pids, 'utf8').split(' ').map(Number);
+      const runs = (pid: number): boolean => {
+        try {
+          const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+          return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+        } catch {
+          return false;
+        }
+      };
+      expect(runs(sleeper!)).toBe(true);
+      // A second signal exits at once, without the outlets' grace: the command's group is killed on the way out.
+      h.child.kill('SIGTERM');
+      h.child.kill('SIGTERM');
+      await h.exited;
+      expect(runs(command!)).toBe(false);
+      expect(runs(sleeper!)).toBe(false);
+    },
+  );
+
+  it('text from a hook and from a command reaches stderr and the JSON lines without control or bidi characters', async () => {
+    const config = writeConfig({
+      sources: [BACKTRACE],
+      headless: {
+        notify: {
+          command: { argv: [process.execPath, '-e', "process.stdout.write('\\u001b]0;owned\\u0007\\u001b[2J');process.exit(3)"] },
+        },
+      },
+    });
+    const h = start(['--config', config, '--port', '0', '--data-dir', join(dir, 'data'), '--json']);
+    const port = (await h.waitFor((l) => l['type'] === 'listening'))['port'] as number;
+    const body = JSON.parse(readFileSync(fixturePath('backtrace', 'group-notification.json'), 'utf8')) as Record<string, unknown>;
+    body['callstack'] = ['\u202egnp.exe\u001b[31m\u009b2J', 'main'];
+    await sendHook(port, {
+      path: `/hooks/${BACKTRACE.id}`,
+      headers: { 'content-type': 'application/json', authorization: basicAuth('bt-user', 'bt-password-0123456789') },
+      body: JSON.stringify(body),
+    });
+    const failed = await h.waitFor((l) => l['type'] === 'notify-failed');
+    /** A C0 control other than the line feeds that end lines, DEL, a C1 control or a bidirectional control. */
+    const hasControls = (text: string) =>
+      [...text].some((ch) => {
+        const c = ch.charCodeAt(0);
+        return (c < 0x20 && c !== 0x0a) || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+      });
+    // The values are whole in the JSON lines (escaped), and nothing raw reaches the stream.
+    expect(failed['title']).toContain('\u202egnp.exe');
+    expect(hasControls(h.lines.join('\n'))).toBe(false);
+    expect(h.stderr).toContain('command could not deliver "');
+    expect(h.stderr).toContain('gnp.exe[31m2J');
+    expect(h.stderr).toContain('exited with code 3: ]0;owned[2J');
+    expect(hasControls(h.stderr)).toBe(false);
+    h.child.kill('SIGTERM');
+    expect((await h.exited).code).toBe(0);
+  });
+
   it('a bad headless.notify section is a config error naming the field', async () => {
     const config = writeConfig({ sources: [BACKTRACE], headless: { notify: { ntfy: { url: 'https://ntfy.sh/' } } } });
     const h = start(['--config', config, '--json']);
@@ -528,7 +611,44 @@ describe("headless credentials that fit the providers' order, and rotation", () 
       body: readFileSync(fixturePath('errorception', 'first-occurrence.json'), 'utf8'),
     });
     expect(res.status).toBe(401);
-    expect(res.json?.['error']).toMatch(/the secret is not set yet: paste it in Setup/);
+    // Headless mode has no Setup: the reason says where the secret goes in words that hold for every front end.
+    expect(res.json?.['error']).toMatch(/^the secret is not set yet: add it to this source's credentials/);
+    expect(res.json?.['error']).not.toContain('Setup');
+  });
+
+  it('a secret of blanks is not set: the source waits, and a hook signed with the blanks is refused as such', async () => {
+    const config = writeConfig({ port: 0, sources: [BACKTRACE, { ...ERRORCEPTION, credentials: { secret: '  ' } }] });
+    const h = start(['--config', config, '--data-dir', join(dir, 'data'), '--json']);
+    const listening = await h.waitFor((l) => l['type'] === 'listening');
+    expect(h.stderr).toMatch(/source "Site" is waiting for its Secret key/);
+    const body = JSON.parse(readFileSync(fixturePath('errorception', 'first-occurrence.json'), 'utf8')) as {
+      message: string;
+      page: string;
+    };
+    const res = await sendHook(listening['port'] as number, {
+      path: `/hooks/${ERRORCEPTION.id}`,
+      // Signed with the very blanks the source holds: today's code said "waiting" and let this in.
+      headers: {
+        'content-type': 'application/json',
+        'x-signature': createHash('sha1').update(`  ${body.message}${body.page}`).digest('hex'),
+      },
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(401);
+    expect(res.json?.['error']).toMatch(/^the secret is not set yet/);
+  });
+
+  it('a previous credential that is blank is refused at load, naming the field, instead of turning the check off', async () => {
+    const honeybadger = {
+      id: 'honeybadgerSourceAAAAAAA',
+      provider: 'honeybadger',
+      name: 'API',
+      credentials: { token: 'hb-token' },
+      previous: { credentials: { token: '' }, until: new Date(Date.now() + 3_600_000).toISOString() },
+    };
+    const h = start(['--config', writeConfig({ sources: [honeybadger] }), '--data-dir', join(dir, 'data'), '--json']);
+    expect((await h.exited).code).toBe(2);
+    expect(h.stderr).toContain('"sources.0.previous.credentials.token" is not valid (a previous credential must hold a value');
   });
 
   it('accepts a previous password from the config until its expiry, beside the current one', async () => {

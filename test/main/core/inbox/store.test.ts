@@ -1,8 +1,21 @@
-import { appendFileSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openInbox, type LocalInboxOptions } from '../../../helpers/inbox';
 import { LogStore } from '../../../../main/core/inbox/store';
+import { crc32 } from 'node:zlib';
 import { backtraceEvent, errorceptionEvent, testSettings } from '../../../helpers/make-event';
 import { groupsOf, keysOf } from '../../../helpers/inbox-pages';
 import { tmpDataDir } from '../../../helpers/tmp-dir';
@@ -318,5 +331,87 @@ describe('durable store', () => {
     await done;
     await store.close();
     await expect(store.append('{}').done).rejects.toThrow(/closed/);
+  });
+
+  it.skipIf(process.platform === 'win32')('an inbox.log planted as a link is refused, and the file it points to is untouched', async () => {
+    const dir = tmpDataDir();
+    const target = join(tmpDataDir(), 'precious');
+    writeFileSync(target, 'do not touch\n');
+    chmodSync(target, 0o644);
+    symlinkSync(target, join(dir, 'inbox.log'));
+    await expect(openInbox(opts(dir))).rejects.toThrow(`${join(dir, 'inbox.log')} is a symbolic link`);
+    // Today's code cut the target back to its last good record (nothing) and made it 0600.
+    expect(readFileSync(target, 'utf8')).toBe('do not touch\n');
+    expect(statSync(target).mode & 0o777).toBe(0o644);
+  });
+
+  it.skipIf(process.platform === 'win32')("a link planted as the compaction's temporary file is not written through", async () => {
+    const dir = tmpDataDir();
+    const target = join(tmpDataDir(), 'precious');
+    writeFileSync(target, 'do not touch\n');
+    chmodSync(target, 0o644);
+    const inbox = await openInbox(opts(dir));
+    for (let i = 0; i < 20; i++) await inbox.ingest(backtraceEvent({ body: { fingerprint: 'same' } }));
+    // Planted while it runs (its leftover is removed at open), as another user could in a folder they may write.
+    symlinkSync(target, join(dir, 'inbox.log.compact'));
+    await inbox.clear();
+    await inbox.close();
+    expect(readFileSync(target, 'utf8')).toBe('do not touch\n');
+    expect(statSync(target).mode & 0o777).toBe(0o644);
+    expect(existsSync(join(dir, 'inbox.log.compact'))).toBe(false);
+    const again = await openInbox(opts(dir));
+    expect(again.counts().groups).toBe(0);
+    await again.close();
+  });
+
+  it('skips an over-long corrupt line in bounded memory and loads the records around it', async () => {
+    const dir = tmpDataDir();
+    const file = join(dir, 'inbox.log');
+    const record = (index: Record<string, unknown>): string => {
+      const text = JSON.stringify(index);
+      return `${crc32(Buffer.from(text)).toString(16).padStart(8, '0')} ${text}\n`;
+    };
+    // 64 MiB of damage with no newline inside (the shape of the 304 MiB line the issue found), between two records.
+    const fd = openSync(file, 'w', 0o600);
+    writeSync(fd, record({ k: 'x', n: 1 }));
+    const junk = Buffer.alloc(4 * 1024 * 1024, 0x41);
+    for (let i = 0; i < 16; i++) writeSync(fd, junk);
+    writeSync(fd, '\n');
+    writeSync(fd, record({ k: 'x', n: 2 }));
+    closeSync(fd);
+
+    const seen: unknown[] = [];
+    const warnings: string[] = [];
+    const limit = 1024 * 1024;
+    const store = await LogStore.open({ dataDir: dir, maxRecordBytes: limit, onWarning: (w) => warnings.push(w) }, (index) =>
+      seen.push(index),
+    );
+    expect(seen).toEqual([
+      { k: 'x', n: 1 },
+      { k: 'x', n: 2 },
+    ]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^History: skipped record 2 at byte \d+: 67108865 bytes, longer than any record Crashbell writes/);
+    // The read buffer never grew past the limit (before, it doubled until the whole line fitted: 128 MiB here).
+    expect(store.stats().loadBufferBytes).toBeLessThanOrEqual(limit);
+    expect(store.stats().skipped).toBe(1);
+    // A damaged record between good ones stays where it is; nothing after the last good record is lost.
+    expect(statSync(file).size).toBe(
+      Buffer.byteLength(record({ k: 'x', n: 1 })) + 64 * 1024 * 1024 + 1 + Buffer.byteLength(record({ k: 'x', n: 2 })),
+    );
+    await store.close();
+  });
+
+  it('an over-long torn last line is cut, read past in bounded memory', async () => {
+    const dir = tmpDataDir();
+    const file = join(dir, 'inbox.log');
+    const good = `${crc32(Buffer.from('{"k":"x"}')).toString(16).padStart(8, '0')} {"k":"x"}\n`;
+    writeFileSync(file, good + 'B'.repeat(3 * 1024 * 1024), { mode: 0o600 });
+    const warnings: string[] = [];
+    const store = await LogStore.open({ dataDir: dir, maxRecordBytes: 256 * 1024, onWarning: (w) => warnings.push(w) }, () => undefined);
+    expect(warnings).toEqual([expect.stringMatching(/^History: the last record \(3145728 bytes at byte 19\) was torn/)]);
+    expect(store.stats().loadBufferBytes).toBeLessThanOrEqual(256 * 1024);
+    expect(statSync(file).size).toBe(good.length);
+    await store.close();
   });
 });

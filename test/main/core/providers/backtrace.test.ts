@@ -1,3 +1,4 @@
+import { sourceToCheck } from '../../../../main/core/credentials';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -20,7 +21,7 @@ function basic(user: string, password: string): string {
 }
 
 function hook(json: unknown, headers: Record<string, string> = {}, from: Source = source): HookRequest {
-  return { source: from, headers, rawBody: Buffer.from(JSON.stringify(json) ?? ''), json, now: Date.now() };
+  return { source: sourceToCheck(from), headers, rawBody: Buffer.from(JSON.stringify(json) ?? ''), json, now: Date.now() };
 }
 
 describe('backtrace parse', () => {
@@ -164,7 +165,9 @@ describe('backtrace verify', () => {
 
   it('accepts the right Basic credentials', () => {
     expect(backtraceProvider.verify(hook(body, { authorization: basic('crash-user', 'p4ssw0rd-with-entropy') }))).toBeNull();
-    expect(backtraceProvider.verifyHeaders?.(source, { authorization: basic('crash-user', 'p4ssw0rd-with-entropy') })).toBeNull();
+    expect(
+      backtraceProvider.verifyHeaders?.(sourceToCheck(source), { authorization: basic('crash-user', 'p4ssw0rd-with-entropy') }),
+    ).toBeNull();
   });
 
   it.each([
@@ -194,7 +197,7 @@ describe('backtrace verify', () => {
 
   it('refuses everything when the source has no credentials', () => {
     const bare = { ...source, credentials: {} };
-    const rejection = backtraceProvider.verify({ ...hook(body, { authorization: basic('', '') }), source: bare });
+    const rejection = backtraceProvider.verify({ ...hook(body, { authorization: basic('', '') }), source: sourceToCheck(bare) });
     expect(rejection?.status).toBe(401);
   });
 
@@ -234,7 +237,7 @@ describe('backtrace credentials and samples', () => {
     const two = backtraceProvider.sample(source, now);
     for (const sample of [one, two]) {
       const json: unknown = JSON.parse(sample.body);
-      const req: HookRequest = { source, headers: sample.headers, rawBody: Buffer.from(sample.body), json, now };
+      const req: HookRequest = { source: sourceToCheck(source), headers: sample.headers, rawBody: Buffer.from(sample.body), json, now };
       expect(backtraceProvider.verify(req)).toBeNull();
       const parsed = backtraceProvider.parse(req);
       if (!parsed.ok || !parsed.event) throw new Error('expected an event');

@@ -78,6 +78,30 @@ describe('Sentry retries are redeliveries', () => {
   });
 });
 
+describe('Sentry replays by byte variants are redeliveries', () => {
+  it('a captured signed body re-sent with whitespace or a duplicate key verifies, and is recorded once', async () => {
+    const s = source('sentrySourceVariantsAAA', 'sentry', { credentials: { clientSecret: SENTRY_SECRET } });
+    const { notifications, post, lastReason, newest } = await engineWith([s]);
+    // Signed over its compact form, as Sentry's documented sample code reads it.
+    const created = JSON.stringify(fixture('sentry', 'zulip-2020-issue-created.json'));
+    const headers = () => signSentryHook(SENTRY_SECRET, 'issue', created, Date.now());
+    expect((await post(s.id!, headers(), created)).status).toBe(200);
+    const variants = [
+      JSON.stringify(JSON.parse(created), null, 2),
+      ` ${created.replace(/,/g, ', ')}\n`,
+      `{"action":"resolved",${created.slice(1)}`,
+    ];
+    for (const variant of variants) {
+      const res = await post(s.id!, headers(), variant);
+      expect(res.status).toBe(200);
+      // Today's code keyed each on its own bytes: recorded again, and able to count as a regression.
+      expect(lastReason()).toMatch(/^accepted as a redelivery/);
+    }
+    expect(newest().hooks).toBe(1);
+    expect(notifications).toHaveLength(1);
+  });
+});
+
 describe('Standard Webhooks ids are idempotency keys', () => {
   it('a valid retry of an accepted message gets 2xx and no second record, also after a restart', async () => {
     const s = source('genericStandardEngineAA', 'generic', {

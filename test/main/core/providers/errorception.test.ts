@@ -1,3 +1,4 @@
+import { sourceToCheck } from '../../../../main/core/credentials';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
@@ -27,7 +28,7 @@ function referenceSignature(secret: string, message: string, page: string): stri
 
 function hook(json: unknown, headers: Record<string, string> = {}, src: Source = source): HookRequest {
   const raw = JSON.stringify(json) ?? '';
-  return { source: src, headers, rawBody: Buffer.from(raw), json, now: Date.now() };
+  return { source: sourceToCheck(src), headers, rawBody: Buffer.from(raw), json, now: Date.now() };
 }
 
 function signed(json: Record<string, unknown>, secret = SECRET): HookRequest {
@@ -70,8 +71,10 @@ describe('errorception verify', () => {
         fc.string({ unit: 'grapheme' }),
         (secret, message, page) => {
           expect(errorceptionSignature(secret, message, page)).toBe(referenceSignature(secret, message, page));
-          const src = { ...source, credentials: { secret: secret || 'x' } };
-          const sig = referenceSignature(secret || 'x', message, page);
+          // The source keeps a secret as set (trimmed, never blank): that is what signs.
+          const set = secret.trim() || 'x';
+          const src = { ...source, credentials: { secret: set } };
+          const sig = referenceSignature(set, message, page);
           expect(errorceptionProvider.verify(hook({ message, page }, { 'x-signature': sig }, src))).toBeNull();
         },
       ),
@@ -117,7 +120,13 @@ describe('errorception parse', () => {
   it('maps the seed first occurrence into a normalized event', () => {
     const text = fixtureText('first-occurrence.json');
     const json: unknown = JSON.parse(text);
-    const result = errorceptionProvider.parse({ source, headers: {}, rawBody: Buffer.from(text), json, now: Date.now() });
+    const result = errorceptionProvider.parse({
+      source: sourceToCheck(source),
+      headers: {},
+      rawBody: Buffer.from(text),
+      json,
+      now: Date.now(),
+    });
     if (!result.ok || !result.event) throw new Error('expected an event');
     const e = result.event;
     expect(e.title).toBe('"_WidgetManager" is undefined');
@@ -209,13 +218,16 @@ describe('errorception credentials and samples', () => {
     const waiting = { ...source, credentials: {} };
     expect(errorceptionProvider.validateSource(waiting)).toBeNull();
     expect(errorceptionProvider.credentials[0]).toMatchObject({ key: 'secret', required: true, pasteLater: true });
-    expect(errorceptionProvider.verifyHeaders!(waiting, { 'x-signature': 'abc' })).toEqual({
+    expect(errorceptionProvider.verifyHeaders!(sourceToCheck(waiting), { 'x-signature': 'abc' })).toEqual({
       status: 401,
-      reason: expect.stringMatching(/^the secret is not set yet: paste it in Setup/),
+      reason: expect.stringMatching(/^the secret is not set yet: add it to this source's credentials \(Errorception shows it/),
     });
-    expect(errorceptionProvider.verifyHeaders!(source, {})).toMatchObject({ status: 401, reason: 'missing X-Signature header' });
+    expect(errorceptionProvider.verifyHeaders!(sourceToCheck(source), {})).toMatchObject({
+      status: 401,
+      reason: 'missing X-Signature header',
+    });
     // A signature is there but signs the body: nothing is authenticated before the body is read.
-    expect(errorceptionProvider.verifyHeaders!(source, { 'x-signature': 'abc' })).toBeUndefined();
+    expect(errorceptionProvider.verifyHeaders!(sourceToCheck(source), { 'x-signature': 'abc' })).toBeUndefined();
     expect(errorceptionProvider.validateSource(source)).toBeNull();
   });
 
@@ -225,7 +237,7 @@ describe('errorception credentials and samples', () => {
     const two = errorceptionProvider.sample(source, now);
     for (const sample of [one, two]) {
       const json: unknown = JSON.parse(sample.body);
-      const req: HookRequest = { source, headers: sample.headers, rawBody: Buffer.from(sample.body), json, now };
+      const req: HookRequest = { source: sourceToCheck(source), headers: sample.headers, rawBody: Buffer.from(sample.body), json, now };
       expect(errorceptionProvider.verify(req)).toBeNull();
       expect(errorceptionProvider.parse(req).ok).toBe(true);
     }

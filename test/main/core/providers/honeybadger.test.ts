@@ -1,3 +1,4 @@
+import { sourceToCheck } from '../../../../main/core/credentials';
 import { describe, expect, it } from 'vitest';
 import { honeybadgerProvider } from '../../../../main/core/providers/honeybadger';
 import { expectAcknowledged, expectEvent, fixture, fixtureNames, fixtureText, makeSource, rawHook } from '../../../helpers/saas-fixtures';
@@ -104,28 +105,30 @@ describe('honeybadger as it really sends (docs.honeybadger.io; deliveries kept b
   const withTokens = { 'honeybadger-token': 'hb-token', authorization: 'Bearer bearer-xyz' };
 
   it('checks Honeybadger-Token and the optional bearer token from the headers, each only when the source holds it', () => {
-    expect(honeybadgerProvider.verifyHeaders!(tokenSource, withTokens)).toBeNull();
-    expect(honeybadgerProvider.verifyHeaders!(tokenSource, { authorization: 'Bearer bearer-xyz' })).toMatchObject({
+    expect(honeybadgerProvider.verifyHeaders!(sourceToCheck(tokenSource), withTokens)).toBeNull();
+    expect(honeybadgerProvider.verifyHeaders!(sourceToCheck(tokenSource), { authorization: 'Bearer bearer-xyz' })).toMatchObject({
       status: 401,
       reason: expect.stringMatching(/missing Honeybadger-Token/),
     });
-    expect(honeybadgerProvider.verifyHeaders!(tokenSource, { ...withTokens, 'honeybadger-token': 'hb-tokeX' })).toMatchObject({
+    expect(
+      honeybadgerProvider.verifyHeaders!(sourceToCheck(tokenSource), { ...withTokens, 'honeybadger-token': 'hb-tokeX' }),
+    ).toMatchObject({
       status: 401,
       reason: expect.stringMatching(/wrong Honeybadger-Token: copy it again from the project's API Key tab/),
     });
-    expect(honeybadgerProvider.verifyHeaders!(tokenSource, { 'honeybadger-token': 'hb-token' })?.reason).toMatch(/Bearer/);
-    expect(honeybadgerProvider.verifyHeaders!(tokenSource, { ...withTokens, authorization: 'Bearer nope' })?.reason).toMatch(
+    expect(honeybadgerProvider.verifyHeaders!(sourceToCheck(tokenSource), { 'honeybadger-token': 'hb-token' })?.reason).toMatch(/Bearer/);
+    expect(honeybadgerProvider.verifyHeaders!(sourceToCheck(tokenSource), { ...withTokens, authorization: 'Bearer nope' })?.reason).toMatch(
       /wrong bearer token/,
     );
     const tokenOnly = makeSource('honeybadger', { credentials: { token: 'hb-token' } });
-    expect(honeybadgerProvider.verifyHeaders!(tokenOnly, { 'honeybadger-token': 'hb-token' })).toBeNull();
+    expect(honeybadgerProvider.verifyHeaders!(sourceToCheck(tokenOnly), { 'honeybadger-token': 'hb-token' })).toBeNull();
     // verify alone is a full check; after the receiver's header check it adds nothing.
     const req = rawHook(tokenSource, fixtureText('honeybadger', 'occurred.json'), {});
     expect(honeybadgerProvider.verify(req)?.status).toBe(401);
     expect(honeybadgerProvider.verify({ ...req, headersVerified: true })).toBeNull();
     // The sample carries the tokens the source holds.
     const sample = honeybadgerProvider.sample(tokenSource, Date.now());
-    expect(honeybadgerProvider.verifyHeaders!(tokenSource, sample.headers)).toBeNull();
+    expect(honeybadgerProvider.verifyHeaders!(sourceToCheck(tokenSource), sample.headers)).toBeNull();
   });
 
   it("check_in_missing opens the project's check-ins page, never the check-in's reporting URL", () => {

@@ -3,6 +3,7 @@
  * answer is a well-formed result (an event with a group key and title, an acknowledgement, or a 4xx with a
  * reason). Bodies are arbitrary JSON and documented fixtures with one value replaced by arbitrary JSON.
  */
+import { sourceToCheck } from '../../../../main/core/credentials';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bugsnagProvider } from '../../../../main/core/providers/bugsnag';
@@ -89,7 +90,7 @@ describe.each(cases)('%s: no body makes verify or parse throw', (provider, sourc
     fc.assert(
       fc.property(fc.jsonValue(), headerArb, fc.integer({ min: 0, max: 4_000_000_000_000 }), (json, headers, now) => {
         const raw = JSON.stringify(json) ?? 'null';
-        const req = { source, headers, rawBody: Buffer.from(raw), json, now };
+        const req = { source: sourceToCheck(source), headers, rawBody: Buffer.from(raw), json, now };
         expect(() => provider.verify(req)).not.toThrow();
         let result: ParseResult | undefined;
         expect(() => {
@@ -114,7 +115,13 @@ describe.each(cases)('%s: no body makes verify or parse throw', (provider, sourc
           const all = paths(doc);
           const json = replaceAt(doc, all[p % all.length]!, replacement);
           const headers: Record<string, string> = resource ? { 'sentry-hook-resource': resource } : {};
-          const req = { source, headers, rawBody: Buffer.from(JSON.stringify(json) ?? 'null'), json, now: Date.now() };
+          const req = {
+            source: sourceToCheck(source),
+            headers,
+            rawBody: Buffer.from(JSON.stringify(json) ?? 'null'),
+            json,
+            now: Date.now(),
+          };
           let result: ParseResult | undefined;
           expect(() => {
             result = provider.parse(req);

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { sourceToCheck } from '../../../../main/core/credentials';
 import {
   derivedIssueUrl,
   issueUrlFromEventUrl,
@@ -83,20 +84,26 @@ describe('sentry verify', () => {
     const bare = makeSource('sentry');
     expect(sentryProvider.validateSource(bare)).toBeNull();
     const req = integrationHook('issue', raw);
-    const notSet = { status: 401, reason: expect.stringMatching(/^the Client Secret is not set yet: paste it in Setup/) };
-    expect(sentryProvider.verify({ ...req, source: bare })).toMatchObject(notSet);
+    const notSet = { status: 401, reason: expect.stringMatching(/^the Client Secret is not set yet: add it to this source's credentials/) };
+    expect(sentryProvider.verify({ ...req, source: sourceToCheck(bare) })).toMatchObject(notSet);
     // Refused from the headers alone, before the body is read.
-    expect(sentryProvider.verifyHeaders!(bare, req.headers)).toMatchObject(notSet);
+    expect(sentryProvider.verifyHeaders!(sourceToCheck(bare), req.headers)).toMatchObject(notSet);
   });
 
   it('any change of body or secret breaks the signature', () => {
+    // A set secret: not blank, and as Crashbell keeps it (trimmed).
+    const setSecret = fc
+      .string({ minLength: 1 })
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
     fc.assert(
-      fc.property(fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), (secret, extra) => {
+      fc.property(setSecret, fc.string({ minLength: 1 }), (secret, extra) => {
         const body = JSON.stringify({ action: 'created', data: { extra } });
         const headers = signSentryHook(secret, 'issue', body, NOW);
-        const req = rawHook(makeSource('sentry', { credentials: { clientSecret: secret } }), body, headers, NOW);
+        const source = makeSource('sentry', { credentials: { clientSecret: secret } });
+        const req = rawHook(source, body, headers, NOW);
         expect(sentryProvider.verify(req)).toBeNull();
-        const tampered = rawHook(req.source, JSON.stringify({ action: 'created', data: { extra: `${extra}!` } }), headers, NOW);
+        const tampered = rawHook(source, JSON.stringify({ action: 'created', data: { extra: `${extra}!` } }), headers, NOW);
         expect(sentryProvider.verify(tampered)?.status).toBe(401);
         const other = rawHook(makeSource('sentry', { credentials: { clientSecret: `${secret}x` } }), body, headers, NOW);
         expect(sentryProvider.verify(other)?.status).toBe(401);
@@ -276,7 +283,7 @@ describe('sentry as it really sends (getsentry/sentry sender source; deliveries 
   });
 
   it('an unsigned body from the legacy WebHooks plugin is refused from its headers, pointing at the legacy source', () => {
-    const refusal = sentryProvider.verifyHeaders!(source, {
+    const refusal = sentryProvider.verifyHeaders!(sourceToCheck(source), {
       'content-type': 'application/json',
       'user-agent': 'sentry/23.7.0 (https://sentry.io)',
     });
@@ -287,14 +294,14 @@ describe('sentry as it really sends (getsentry/sentry sender source; deliveries 
     const bare = expectEvent(sentryProvider.parse(integrationHook('issue', resolved)));
     expect(bare).toMatchObject({ groupKey: '1638821441', lifecycle: 'resolved', url: null });
     const saas = makeSource('sentry', { credentials: { clientSecret: SECRET }, webUrl: 'https://acme.sentry.io/' });
-    const built = expectEvent(sentryProvider.parse({ ...integrationHook('issue', resolved), source: saas }));
+    const built = expectEvent(sentryProvider.parse({ ...integrationHook('issue', resolved), source: sourceToCheck(saas) }));
     expect(built.url).toBe('https://acme.sentry.io/issues/1638821441/');
     expect(built.urlDerivation).toMatch(/this source's web app URL: Sentry sent no web_url/);
     const selfHosted = makeSource('sentry', {
       credentials: { clientSecret: SECRET },
       webUrl: 'http://sentry.lan:9000/organizations/acme/projects/',
     });
-    expect(expectEvent(sentryProvider.parse({ ...integrationHook('issue', resolved), source: selfHosted })).url).toBe(
+    expect(expectEvent(sentryProvider.parse({ ...integrationHook('issue', resolved), source: sourceToCheck(selfHosted) })).url).toBe(
       'http://sentry.lan:9000/organizations/acme/issues/1638821441/',
     );
   });
@@ -329,5 +336,62 @@ describe('sentry as it really sends (getsentry/sentry sender source; deliveries 
     expect(expectAcknowledged(sentryProvider.parse(integrationHook('seer', activity)))).toMatch(
       /not turned into a group: the Sentry resource "seer"/,
     );
+  });
+});
+
+/** JSON written with `space()` between every two tokens: the same value, other bytes. */
+function spaced(value: unknown, space: () => string): string {
+  if (Array.isArray(value)) return `[${space()}${value.map((v) => spaced(v, space)).join(`${space()},${space()}`)}${space()}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}${space()}:${space()}${spaced(v, space)}`);
+    return `{${space()}${entries.join(`${space()},${space()}`)}${space()}}`;
+  }
+  return JSON.stringify(value);
+}
+
+describe('sentry redelivery keys and byte variants', () => {
+  const base = fixture('sentry', 'zulip-2020-issue-created.json');
+  /** The redelivery key parse gives the request, after verify passed on it (as the receiver runs them). */
+  const keyOf = (raw: string, headers: Record<string, string>): string => {
+    const req = rawHook(source, raw, headers, NOW);
+    expect(sentryProvider.verify(req)).toBeNull();
+    return expectEvent(sentryProvider.parse(req)).redelivery?.key ?? '';
+  };
+
+  it('every byte variant of one signed body that verifies gets the key of what was signed', () => {
+    const whitespace = fc.array(fc.constantFrom('', ' ', '  ', '\n', '\t', '\r\n'), { minLength: 1, maxLength: 40 });
+    fc.assert(
+      fc.property(fc.jsonValue(), whitespace, fc.integer({ min: 1, max: 4 }), fc.jsonValue(), (extra, spaces, indent, junk) => {
+        // Signed over its compact form (the reading of Sentry's documented sample code).
+        const signed = JSON.stringify({ ...base, extra });
+        const headers = signSentryHook(SECRET, 'issue', signed, NOW);
+        const key = keyOf(signed, headers);
+        let i = 0;
+        const space = () => spaces[i++ % spaces.length] ?? '';
+        const variants = [
+          JSON.stringify(JSON.parse(signed), null, indent),
+          spaced(JSON.parse(signed), space),
+          // A duplicate key: JSON.parse keeps the last value, where the key first appeared.
+          `{"action":${JSON.stringify(junk)},${signed.slice(1)}`,
+        ];
+        for (const variant of variants) {
+          // Each still verifies (through the compact form), so each must be the same delivery.
+          expect(keyOf(variant, headers)).toBe(key);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('a body signed as sent keeps its own bytes for a key, and only those bytes verify', () => {
+    // Pretty-printed and signed as sent: its compact form is another text, which the signature does not cover.
+    const signed = JSON.stringify({ ...base, extra: 'é' }, null, 2);
+    const headers = signSentryHook(SECRET, 'issue', signed, NOW);
+    const key = keyOf(signed, headers);
+    expect(key).toMatch(/^sentry:issue\./);
+    const compact = JSON.stringify(JSON.parse(signed));
+    expect(sentryProvider.verify(rawHook(source, compact, headers, NOW))?.status).toBe(401);
+    // The same bytes again are the same delivery.
+    expect(keyOf(signed, signSentryHook(SECRET, 'issue', signed, NOW + 1000))).toBe(key);
   });
 });

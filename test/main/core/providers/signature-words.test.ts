@@ -1,9 +1,10 @@
 /**
- * A refused signature says what was compared (which fields, which algorithm) and never the secret: each
- * provider's own correctly signed sample, with its signature spoiled, through its own `verify`.
+ * A refused signature says what was compared (which fields, which algorithm) and never the secret, nor how the check
+ * works inside: each provider's own correctly signed sample, with its signature spoiled, through its own `verify`.
+ * A source still without its secret says so in words that hold in every front end (headless mode has no Setup).
  */
 import { describe, expect, it } from 'vitest';
-import { getProvider } from '../../../../main/core/providers/index';
+import { getProvider, PROVIDERS } from '../../../../main/core/providers/index';
 import type { ProviderId } from '../../../../shared/events';
 import type { SourceInput } from '../../../../shared/settings';
 import { makeSource, rawHook } from '../../../helpers/saas-fixtures';
@@ -13,12 +14,15 @@ const SECRET = 'not-to-be-shown-0123456789abcdef';
 const WHSEC = `whsec_${Buffer.from(SECRET).toString('base64')}`;
 const MAPPING = { titlePath: 'title', groupKeyPath: 'id' };
 
+/** Words about how the check works inside (digests, constant time, fallbacks), which a sender has no use for. */
+const INTERNAL = /constant[- ]time|digest|SHA-256 |as one pair|compact JSON|as sent, then/i;
+
 const cases: Array<{ provider: ProviderId; source: Partial<SourceInput>; header: string; says: RegExp }> = [
   {
     provider: 'backtrace',
     source: { credentials: { username: 'crashbell', password: SECRET } },
     header: 'authorization',
-    says: /username and password .*compared, as one pair/,
+    says: /wrong Basic credentials: the username and password of the Authorization header are not this source's/,
   },
   {
     provider: 'errorception',
@@ -30,7 +34,7 @@ const cases: Array<{ provider: ProviderId; source: Partial<SourceInput>; header:
     provider: 'sentry',
     source: { credentials: { clientSecret: SECRET } },
     header: 'sentry-hook-signature',
-    says: /hex HMAC-SHA256 of the body .*keyed with this source's integration's Client Secret/,
+    says: /is not the hex HMAC-SHA256 of the body keyed with this source's integration's Client Secret/,
   },
   {
     provider: 'generic',
@@ -71,7 +75,41 @@ describe('a refused signature says what was compared, not the secret', () => {
       expect(refusal?.status).toBe(401);
       expect(refusal?.reason).toMatch(c.says);
       expect(refusal?.reason).not.toContain(SECRET);
+      // What the scheme is, yes; how Crashbell checks it inside, no.
+      expect(refusal?.reason).not.toMatch(INTERNAL);
       expect(refusal?.reason).not.toContain(Buffer.from(SECRET).toString('base64'));
+    });
+  }
+});
+
+describe('a source without its credentials says so, for every front end', () => {
+  for (const provider of PROVIDERS) {
+    it(`${provider.id}`, () => {
+      const full = makeSource(
+        provider.id,
+        provider.id === 'generic'
+          ? {
+              credentials: { secret: SECRET },
+              config: { ...MAPPING, verification: 'hmac', signatureHeader: 'x-sig', signatureEncoding: 'hex' },
+            }
+          : { credentials: { ...provider.generateCredentials(), secret: SECRET, clientSecret: SECRET, token: SECRET } },
+      );
+      const sample = provider.sample(full, NOW);
+      // Every credential blank, as a hand-written config file may have them: not set, so nothing is let through.
+      const blank = { ...full, credentials: Object.fromEntries(Object.keys(full.credentials).map((k) => [k, '  '])) };
+      const refusals = [
+        provider.verifyHeaders?.(rawHook(blank, sample.body, sample.headers, NOW).source, sample.headers),
+        provider.verify(rawHook(blank, sample.body, sample.headers, NOW)),
+      ];
+      for (const refusal of refusals) {
+        if (!refusal) continue;
+        expect(refusal.status).toBe(401);
+        expect(refusal.reason).not.toContain('Setup');
+        expect(refusal.reason).not.toMatch(INTERNAL);
+      }
+      // One that needs a credential refuses (a generic source set to verify HMAC needs its secret); one whose URL is
+      // the secret (Honeybadger without its optional tokens) has nothing the blanks could prove.
+      if (provider.credentials.some((c) => c.required) || provider.id === 'generic') expect(refusals[1]?.status).toBe(401);
     });
   }
 });

@@ -1,3 +1,4 @@
+import { type SetCredential, setCredential } from '../../../../main/core/credentials';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -15,11 +16,18 @@ const BODY = '{"test": 2432232314}';
 const SIGNATURE = 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=';
 const NOW = 1614265330 * 1000;
 
+/** The secret as a source holding it gives it to the check: set (verification never sees a blank one). */
+function setSecret(value: string): SetCredential {
+  const secret = setCredential(value);
+  if (secret === null) throw new Error('a blank secret is not set: the source refuses before verifying');
+  return secret;
+}
+
 function check(overrides: { headers?: Record<string, string>; body?: string; secret?: string; now?: number } = {}) {
   return verifyStandardWebhook({
     headers: { 'webhook-id': ID, 'webhook-timestamp': TIMESTAMP, 'webhook-signature': SIGNATURE, ...(overrides.headers ?? {}) },
     rawBody: Buffer.from(overrides.body ?? BODY),
-    secret: overrides.secret ?? SECRET,
+    secret: setSecret(overrides.secret ?? SECRET),
     now: overrides.now ?? NOW,
   });
 }
