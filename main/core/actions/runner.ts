@@ -380,12 +380,8 @@ export async function testApiToken(source: Source, ref: IssueRef | null, options
     status,
     retryAt: retryAt === null ? null : new Date(retryAt).toISOString(),
   });
-  const gated = gate(module, source, 'resolve');
-  if (!('api' in gated)) {
-    // The test is about the token, not about one action the provider may lack.
-    if (gated.code !== 'unsupported') return fail(gated.code, gated.words);
-  }
-  if (module?.actions.kind !== 'api') return fail('local-only', `${name} has no API Crashbell acts through`);
+  if (!module) return fail('local-only', `Crashbell has no "${source.provider}" provider`);
+  if (module.actions.kind === 'local') return fail('local-only', module.actions.reason);
   const api = module.actions;
   const token = tokenOf(source);
   if (token === '') return fail('no-token', `set a ${api.token.label} in this source's API settings first`);
