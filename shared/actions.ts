@@ -113,6 +113,7 @@ export type ActionOutcome =
   | {
       state: 'done';
       action: ActionKind;
+      /** The provider's name as people read it ("Sentry"), in every outcome and progress. */
       provider: string;
       /** "Resolved in Sentry", "Snoozed for 1 hour in Bugsnag". */
       words: string;
