@@ -389,7 +389,6 @@ export async function testApiToken(source: Source, ref: IssueRef | null, options
   if ('problem' in base) return fail('api-url', base.problem);
   const call = api.buildTokenTest(buildInput(source, ref));
   if ('unbuildable' in call) return fail((call as Unbuildable).code, call.unbuildable);
-  options.onProgress?.({ state: 'pending', action: 'resolve', provider: name, words: `Reading ${call.target} in ${name}…`, retryAt: null });
   const result = await sendApiRequest(
     fullRequest(base.base, api, call, token),
     httpOptions(api, base.explicit, options, undefined),
