@@ -67,6 +67,8 @@ const RELAY_AUTH_KEY = 'relay.auth';
 const sourceKey = (id: string) => `source:${id}:credentials`;
 /** A source's replaced credentials, still accepted for a while: secrets like the current ones. */
 const previousKey = (id: string) => `source:${id}:previous`;
+/** A source's provider API token (for actions in the provider): a secret like its credentials. */
+const apiTokenKey = (id: string) => `source:${id}:api-token`;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -154,7 +156,7 @@ export class DesktopSettingsStore implements SettingsStore {
       this.platform === 'linux' ? 'no system keyring (GNOME Keyring or KWallet) was found' : 'the system keychain is not available';
     return {
       available: false,
-      note: `Secrets are stored in plain text: ${where}, so the ngrok authtoken, source credentials and relay credentials are saved unencrypted in ${this.backing.path}. Anyone who can read your files can read them.`,
+      note: `Secrets are stored in plain text: ${where}, so the ngrok authtoken, source credentials and API tokens, and relay credentials are saved unencrypted in ${this.backing.path}. Anyone who can read your files can read them.`,
     };
   }
 
@@ -247,11 +249,12 @@ export class DesktopSettingsStore implements SettingsStore {
           if (!isRecord(s) || typeof s['id'] !== 'string') return s;
           if (isRecord(s['credentials']) && Object.keys(s['credentials']).length > 0) hadInlineSecrets = true;
           if (isRecord(s['previous'])) hadInlineSecrets = true;
+          if (isRecord(s['api']) && typeof s['api']['token'] === 'string' && s['api']['token'] !== '') hadInlineSecrets = true;
           const injected = this.injectJson(s, 'previous', previousKey(s['id']), secrets);
           const withPrevious = isRecord(injected['previous'])
             ? { ...injected, previous: this.withoutBlankPrevious(injected, injected['previous']) }
             : injected;
-          return this.injectJson(withPrevious, 'credentials', sourceKey(s['id']), secrets);
+          return this.injectApiToken(this.injectJson(withPrevious, 'credentials', sourceKey(s['id']), secrets), secrets);
         })
       : doc['sources'];
     return {
@@ -293,6 +296,14 @@ export class DesktopSettingsStore implements SettingsStore {
     return kept.length === 0 ? null : { ...previous, credentials: Object.fromEntries(kept) };
   }
 
+  /** Puts a source's decrypted API token back in `api.token` (its other API settings are stored in the clear). */
+  private injectApiToken(source: Record<string, unknown>, secrets: Record<string, unknown>): Record<string, unknown> {
+    const token = this.decrypt(apiTokenKey(String(source['id'])), secrets[apiTokenKey(String(source['id']))]);
+    if (token === null) return source;
+    const api = isRecord(source['api']) ? source['api'] : {};
+    return { ...source, api: { ...api, token } };
+  }
+
   private decrypt(key: string, stored: unknown): string | null {
     if (!isRecord(stored) || typeof stored['data'] !== 'string') return null;
     if (stored['scheme'] === 'plain') return stored['data'];
@@ -329,7 +340,11 @@ export class DesktopSettingsStore implements SettingsStore {
       const pk = previousKey(source.id);
       if (source.previous) secrets[pk] = this.encrypt(JSON.stringify(source.previous));
       else if (this.undecryptable.has(pk)) secrets[pk] = this.undecryptable.get(pk)!;
-      return { ...source, credentials: {}, previous: null };
+      const ak = apiTokenKey(source.id);
+      if (source.api && source.api.token !== '') secrets[ak] = this.encrypt(source.api.token);
+      else if (this.undecryptable.has(ak)) secrets[ak] = this.undecryptable.get(ak)!;
+      const api = source.api ? { api: { ...source.api, token: '' } } : {};
+      return { ...source, credentials: {}, previous: null, ...api };
     });
     let relay = s.relay;
     if (hasRelaySecret(s.relay.auth)) {

@@ -28,6 +28,19 @@ export interface AgentPart {
 /** One histogram of a custom attribute: value and count, as Backtrace sends them. */
 export type AttributeHistogram = Array<[value: string, count: number]>;
 
+/**
+ * What a provider's API needs to act on the issue behind a group (resolve, snooze, assign in the provider): the
+ * ids its hooks carry, under names the provider's module chooses (Sentry `org` and `issue`, Bugsnag `projectId`
+ * and `errorId`, Rollbar `itemId`, Honeybadger `projectId` and `faultId`), and the origin of the provider's API
+ * the hook's own URLs name (a Sentry region, Honeybadger's EU app). Ids and URLs only, never a secret; bounded
+ * like every kept field (`bounded-event.ts`).
+ */
+export interface IssueRef {
+  ids: Record<string, string>;
+  /** `https://us.sentry.io`, `https://eu-app.honeybadger.io`; null when the hook names none (the default applies). */
+  apiOrigin: string | null;
+}
+
 /** One webhook, verified and parsed, in the one shape the rest of the app uses. */
 export interface NormalizedEvent {
   /** Unique id the receiver gives each accepted hook. */
@@ -76,6 +89,8 @@ export interface NormalizedEvent {
   lifecycle: Lifecycle;
   /** A provider milestone trigger ("power of ten", "rate exceeded"...), in words, or null. */
   milestone: string | null;
+  /** The ids the provider's API needs to act on this issue; absent or null when the hook carries none. */
+  issueRef?: IssueRef | null;
   /**
    * How to recognise a redelivery of the same hook: same `key` within `windowMs` (null: forever).
    * Backtrace: object_id + occurrences; Errorception: a hash of the body within 10 minutes.
@@ -150,6 +165,8 @@ export interface Group {
   resolvedBy?: string | null;
   /** The team member who muted it through the team relay. */
   mutedBy?: string | null;
+  /** The latest {@link IssueRef} its hooks carried (what an action in the provider addresses); absent or null: none. */
+  issueRef?: IssueRef | null;
   /** ISO 8601 of the last notification raised for this group, or null. */
   notifiedAt: string | null;
   /** The last decision the policy made for this group. */

@@ -48,8 +48,18 @@ export interface SetupField {
   secret: boolean;
 }
 
-/** A source as the window shows it: its settings plus where to reach it. */
-export interface SourceView extends Source {
+/** A source's API settings as the window sees them: the token reduced to "is there one". */
+export interface SourceApiView {
+  url: string;
+  assignee: string;
+  resolveInProvider: boolean;
+  hasToken: boolean;
+}
+
+/** A source as the window shows it: its settings plus where to reach it (its API token never). */
+export interface SourceView extends Omit<Source, 'api'> {
+  /** The source's API settings without the token; absent when it has none. */
+  api?: SourceApiView;
   /** The URL to paste into the provider: public when the tunnel is online, local otherwise. */
   webhookUrl: string;
   localUrl: string;

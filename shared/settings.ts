@@ -39,6 +39,7 @@ const SOURCE_FIELDS = new Set([
   'config',
   'filters',
   'createdAt',
+  'api',
 ]);
 
 /**
@@ -105,6 +106,61 @@ const webUrlSchema = z
   .max(2048)
   .pipe(z.union([z.literal(''), z.url({ protocol: /^https?$/, error: 'an http(s) URL such as https://sentry.example.com/' })]));
 
+/** Loopback hosts: the only ones an `http:` API URL may name (a local test server, an SSH tunnel). */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * Where a source's provider API lives when not at the provider's default address: a region or a self-hosted
+ * server, e.g. `https://sentry.example.com` or `https://api.bugsnag.com`. Every API call of the source goes
+ * there, whatever host its hooks name. `https:` only, except a loopback address (a local server or tunnel);
+ * no user name or password in it (the token has its own field).
+ */
+const apiUrlSchema = z
+  .string()
+  .trim()
+  .max(2048)
+  .refine((value) => {
+    if (value === '') return true;
+    // Scheme, host (a name, IPv4 or [IPv6]) and port, an optional path; no user, query or fragment.
+    const match = /^(https?):\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?(\/[^\s?#]*)?$/.exec(value);
+    if (!match) return false;
+    const port = match[3] === undefined ? null : Number(match[3]);
+    if (port !== null && (port < 1 || port > 65535)) return false;
+    return match[1] === 'https' || isLoopbackHost(match[2]!);
+  }, 'an https URL of the API such as https://sentry.example.com (http only for a loopback address such as http://127.0.0.1:9000; no user, query or fragment)');
+
+/**
+ * A source's access to its provider's API, for acting from Crashbell (resolve, snooze, ignore, assign) and for
+ * "Test token". Optional: without a token, actions stay in Crashbell. In a headless config file:
+ * `"api": {"token": "...", "url": "https://sentry.example.com", "assignee": "ana@example.com"}`.
+ */
+export const sourceApiSchema = z.object({
+  /**
+   * Secret: the provider's API token (Sentry auth token with event:write, Bugsnag personal auth token, Rollbar
+   * project token with write scope, Honeybadger personal auth token). Stored through safeStorage in the app;
+   * never shown, logged or sent anywhere but the provider's API. Empty: none.
+   */
+  token: z
+    .string()
+    .trim()
+    .max(4096, 'at most 4096 characters')
+    .regex(/^[\x21-\x7e]*$/, 'a token is printable ASCII without spaces: paste it again')
+    .default(''),
+  /** See {@link apiUrlSchema}; empty: the provider's default, or the API host the source's hooks name. */
+  url: apiUrlSchema.default(''),
+  /**
+   * Who "Assign to me" assigns to, as the provider names you (Sentry: your username or email; Bugsnag: your
+   * collaborator id; Rollbar and Honeybadger: your numeric user id). Empty: "Assign to me" is not offered.
+   */
+  assignee: z.string().trim().max(200).default(''),
+  /** The list's R (resolve) resolves in the provider too, once a token is set. */
+  resolveInProvider: z.boolean().default(true),
+});
+export type SourceApi = z.infer<typeof sourceApiSchema>;
+
 /** The shape of a source document. */
 export const sourceObjectSchema = z.object({
   /**
@@ -132,6 +188,8 @@ export const sourceObjectSchema = z.object({
   filters: sourceFiltersSchema.default({ minOccurrences: null, attribute: null }),
   /** ISO 8601. */
   createdAt: z.string().optional(),
+  /** Access to the provider's API for actions (see {@link sourceApiSchema}); absent: none. */
+  api: sourceApiSchema.optional(),
 });
 
 /** A source: one provider endpoint the user configured, reached at `POST /hooks/<id>`. */

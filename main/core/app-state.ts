@@ -31,8 +31,11 @@ export function sourceView(source: Source, localBase: string, publicBase: string
     const value = source.credentials[field.key];
     if (value) setup.push({ label: field.label, value, secret: field.secret });
   }
+  // The API token never leaves main: the window learns only that there is one.
+  const { api, ...rest } = source;
   return {
-    ...source,
+    ...rest,
+    ...(api ? { api: { url: api.url, assignee: api.assignee, resolveInProvider: api.resolveInProvider, hasToken: api.token !== '' } } : {}),
     webhookUrl: url,
     localUrl,
     publicUrl,

@@ -13,7 +13,7 @@
  * read back from an old log that predates these limits are bounded on the way in (`boundedSummary`).
  */
 import { hash } from 'node:crypto';
-import type { AgentPart, AttributeHistogram, GroupSummary, NormalizedEvent } from '../../shared/events';
+import type { AgentPart, AttributeHistogram, GroupSummary, IssueRef, NormalizedEvent } from '../../shared/events';
 
 /** Longest kept value of each field, in UTF-16 code units (what `String.length` counts), and counts of lists. */
 export const EVENT_LIMITS = {
@@ -43,6 +43,9 @@ export const EVENT_LIMITS = {
   time: 64,
   /** The event id and source id: ours (a UUID, a configured id), bounded in case a relay peer sends junk. */
   id: 200,
+  /** An issue ref's ids (provider API ids such as an issue id and an organization slug): how many, and each value. */
+  issueRefIds: 8,
+  issueRefValue: 200,
 } as const;
 
 /** A stored summary bigger than this (JSON bytes) cannot come from a bounded event: it is bounded again on load. */
@@ -158,6 +161,35 @@ export function redeliveryDigest(key: string): string {
   return DIGEST_FORM.test(key) ? key : `#${hash('sha256', key, 'base64url')}`;
 }
 
+/** An issue ref's id names: short identifiers, never `__proto__` and the like. */
+const ISSUE_REF_KEY = /^[A-Za-z][A-Za-z0-9_]{0,39}$/;
+/** An issue ref's API origin: a scheme and a host, nothing after it. */
+const ORIGIN = /^https?:\/\/[^/\s?#@]+$/;
+
+/**
+ * An issue ref kept whole when it fits: at most {@link EVENT_LIMITS.issueRefIds} ids with short names, values
+ * that are strings within the limit (a longer id is dropped, not cut: a cut id names another issue), and an API
+ * origin that is only an origin. Null when nothing usable is left.
+ */
+export function boundedIssueRef(value: unknown): IssueRef | null {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
+  const { ids, apiOrigin } = value as { ids?: unknown; apiOrigin?: unknown };
+  if (ids === null || typeof ids !== 'object' || Array.isArray(ids)) return null;
+  const out: Record<string, string> = {};
+  let kept = 0;
+  for (const key in ids as Record<string, unknown>) {
+    if (kept >= EVENT_LIMITS.issueRefIds) break;
+    if (!Object.hasOwn(ids, key) || !ISSUE_REF_KEY.test(key)) continue;
+    const id: unknown = (ids as Record<string, unknown>)[key];
+    if (typeof id !== 'string' || id === '' || id.length > EVENT_LIMITS.issueRefValue) continue;
+    out[key] = id;
+    kept++;
+  }
+  if (kept === 0) return null;
+  const origin = typeof apiOrigin === 'string' && apiOrigin.length <= EVENT_LIMITS.url && ORIGIN.test(apiOrigin) ? apiOrigin : null;
+  return { ids: out, apiOrigin: origin };
+}
+
 /** The fields a summary shares with an event, bounded. */
 function boundedShared(e: {
   groupKey: unknown;
@@ -250,6 +282,7 @@ export function boundedEvent(event: NormalizedEvent): BoundedEvent {
     },
     urlDerivation:
       event.urlDerivation === undefined || event.urlDerivation === null ? null : textOrNull(event.urlDerivation, EVENT_LIMITS.description),
+    issueRef: event.issueRef === undefined || event.issueRef === null ? null : boundedIssueRef(event.issueRef),
     raw: event.raw,
     test: event.test === true,
   } satisfies EveryField<NormalizedEvent>;
@@ -269,6 +302,7 @@ export function boundedSummary(g: GroupSummary): GroupSummary {
     firstSeen: shared.firstSeen ?? g.lastReceivedAt,
     lastSeen: shared.lastSeen ?? g.lastReceivedAt,
     latestObjectId: textOrNull(g.latestObjectId, EVENT_LIMITS.objectId),
+    ...(g.issueRef === undefined ? {} : { issueRef: boundedIssueRef(g.issueRef) }),
   };
   return JSON.parse(JSON.stringify(bounded)) as GroupSummary;
 }

@@ -128,13 +128,14 @@ export function withEnvironment(settings: Settings, env: NodeJS.ProcessEnv): { s
 }
 
 /**
- * Plain words when the config file holds secrets (source credentials, the ngrok authtoken, the relay's NATS
+ * Plain words when the config file holds secrets (source credentials and API tokens, the ngrok authtoken, the relay's NATS
  * password or token, an ntfy topic) and users other than
  * its owner can read it, saying how to fix it; null otherwise (and always on Windows, where mode bits mean nothing).
  */
 export function configExposureWarning(path: string, settings: Settings): string | null {
   const holds: string[] = [];
   if (settings.sources.some((s) => Object.values(s.credentials).some((v) => v !== ''))) holds.push('source credentials');
+  if (settings.sources.some((s) => (s.api?.token ?? '') !== '')) holds.push('source API tokens');
   if (settings.tunnel.authtoken !== '') holds.push('the ngrok authtoken');
   const relayAuth = settings.relay.auth;
   if (relayAuth && ('pass' in relayAuth || 'token' in relayAuth)) holds.push('the relay credentials');

@@ -123,6 +123,7 @@ export function applyEvent(before: GroupSummary | null, event: NormalizedEvent, 
       muted: false,
       resolved: false,
       test: event.test === true,
+      issueRef: event.issueRef ?? null,
       notifiedAt: null,
       lastDecision: null,
     };
@@ -160,5 +161,7 @@ export function applyEvent(before: GroupSummary | null, event: NormalizedEvent, 
     read: false,
     // One real hook makes the group real: a test event never hides a crash that shares its group.
     test: before.test === true && event.test === true,
+    // The latest ref a hook carried: a hook without one (a Sentry metric alert...) keeps the group's.
+    issueRef: event.issueRef ?? before.issueRef ?? null,
   };
 }

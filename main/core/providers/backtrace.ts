@@ -189,6 +189,13 @@ export const backtraceProvider: ProviderModule = {
   name: 'Backtrace',
   mark: { text: 'Bt', color: '#3b5bdb' },
   docsUrl: 'https://docs.saucelabs.com/error-reporting/workflow-integrations/webhook/',
+  // Morgue (Backtrace's CLI) sets attributes through the query API (`morgue set`, tags on the issues table),
+  // but neither it nor the documentation shows how an issue's state is written or which values it takes.
+  actions: {
+    kind: 'local',
+    reason:
+      "Backtrace's documentation and its official clients show no way to set an issue's state (open, in progress, resolved, muted) through its API, so Crashbell changes it here only: set it in Backtrace's web app too",
+  },
   credentials: [
     {
       key: 'username',

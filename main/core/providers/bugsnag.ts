@@ -10,6 +10,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import type { ProviderAction } from '../../../shared/actions';
+import { messageField, segment } from '../actions/api-text';
 import { lenientNumber, lenientString, schemaRejection } from './helpers';
 import {
   acknowledged,
@@ -23,7 +25,7 @@ import {
   lookupTrigger,
   unsignedProvider,
 } from './parsed-event';
-import type { HookRequest, ParseResult, ProviderModule } from './types';
+import type { ApiBuildInput, ApiCall, HookRequest, ParseResult, ProviderApi, ProviderModule, Unbuildable } from './types';
 
 export const BUGSNAG_DOCS_URL = 'https://docs.bugsnag.com/product/integrations/webhook/';
 
@@ -170,6 +172,8 @@ function parseBugsnag(req: HookRequest): ParseResult {
       page: error.requestUrl,
       lifecycle: m.lifecycle,
       milestone,
+      // The Data Access API addresses an error by its project and its errorId (not the event's id).
+      issueRef: project?.id && error.errorId ? { ids: { projectId: project.id, errorId: error.errorId }, apiOrigin: null } : null,
       // No delivery id: the event id with the trigger and its message names one notification.
       redelivery: {
         key: `bugsnag:${error.id ?? groupKey}:${trigger.type}:${trigger.message ?? ''}:${trigger.stateChange ?? ''}`,
@@ -210,6 +214,103 @@ function sampleBody(now: number): Record<string, unknown> {
   };
 }
 
+/** Bugsnag's Data Access API reference (v2). */
+export const BUGSNAG_API_DOCS_URL = 'https://developer.smartbear.com/bugsnag/docs/data-access-api';
+
+function bugsnagTarget(input: ApiBuildInput): { projectId: string; errorId: string } | Unbuildable {
+  const projectId = input.ref?.ids['projectId'];
+  const errorId = input.ref?.ids['errorId'];
+  if (!projectId || !errorId) {
+    return {
+      code: 'no-issue-ref',
+      unbuildable:
+        "this group's Bugsnag hooks carried no project.id and error.errorId (a project-wide trigger is not an error): there is nothing to act on in Bugsnag",
+    };
+  }
+  return { projectId, errorId };
+}
+
+/** The body of `PATCH /projects/{project_id}/errors/{error_id}` for an action, as the API documents it. */
+function bugsnagActionBody(action: ProviderAction, assignee: string): Record<string, unknown> | null {
+  switch (action.kind) {
+    case 'resolve':
+      return { operation: 'fix' };
+    case 'unresolve':
+      return { operation: 'open' };
+    case 'snooze':
+      return { operation: 'snooze', reopen_rules: { reopen_if: 'occurs_after', seconds: action.minutes * 60 } };
+    case 'snooze-occurrences':
+      return { operation: 'snooze', reopen_rules: { reopen_if: 'n_additional_occurrences', additional_occurrences: action.count } };
+    case 'ignore':
+      return { operation: 'ignore' };
+    case 'assign-to-me':
+      return { operation: 'assign', assigned_collaborator_id: assignee };
+    case 'resolve-next-release':
+      return null;
+  }
+}
+
+/**
+ * Bugsnag's Data Access API v2, as documented (https://docs.bugsnag.com/api/data-access/ for the version header;
+ * the operation "Update an Error" in SmartBear's published OpenAPI document, generated into SmartBear/smartbear-mcp
+ * `src/bugsnag/client/api/api.ts`; the official Ruby client bugsnag/bugsnag-api-ruby `lib/bugsnag/api/client/errors.rb`):
+ * `PATCH https://api.bugsnag.com/projects/{project_id}/errors/{error_id}` with `Authorization: token <personal auth
+ * token>`, `X-Version: 2` and `{"operation": "fix" | "open" | "snooze" | "ignore" | "assign", ...}`; a snooze
+ * carries `reopen_rules` (`{"reopen_if": "occurs_after", "seconds": n}` or `{"reopen_if": "n_additional_occurrences",
+ * "additional_occurrences": n}`), an assignment `assigned_collaborator_id`. Errors answer `{"errors": ["..."]}`.
+ * Reads for "Test token": `GET /projects/{project_id}/errors/{error_id}` ("View an Error"), or
+ * `GET /user/organizations` without an error. Rate limiting (https://developer.smartbear.com/bugsnag/docs/data-access-rate-limiting):
+ * 429 with `Retry-After`. Personal auth tokens have no scopes: a 403 means no access to the project.
+ */
+export const BUGSNAG_API: ProviderApi = {
+  kind: 'api',
+  docsUrl: BUGSNAG_API_DOCS_URL,
+  defaultBaseUrl: 'https://api.bugsnag.com',
+  apiHosts: ['api.bugsnag.com'],
+  token: {
+    label: 'Bugsnag personal auth token',
+    scope: null,
+    help: 'Bugsnag → Settings → My account → Personal auth tokens → Generate new token (it acts as you, on the projects you can see).',
+  },
+  unsupported: {
+    'resolve-next-release': 'Bugsnag\'s API marks an error fixed now; it has no "resolve in the next release"',
+  },
+  authHeaders: (token) => ({ authorization: `token ${token}`, 'x-version': '2' }),
+  buildAction(action, input): ApiCall | Unbuildable {
+    const target = bugsnagTarget(input);
+    if ('unbuildable' in target) return target;
+    if (action.kind === 'assign-to-me' && !input.assignee) {
+      return {
+        code: 'no-assignee',
+        unbuildable: "set your Bugsnag collaborator id in this source's API settings to assign errors to yourself",
+      };
+    }
+    const body = bugsnagActionBody(action, input.assignee);
+    if (!body) return { code: 'unsupported', unbuildable: BUGSNAG_API.unsupported[action.kind] ?? 'Bugsnag has no such action' };
+    return {
+      method: 'PATCH',
+      path: `/projects/${segment(target.projectId)}/errors/${segment(target.errorId)}`,
+      body,
+      target: `error ${target.errorId}`,
+    };
+  },
+  buildTokenTest(input): ApiCall | Unbuildable {
+    const target = bugsnagTarget(input);
+    if ('unbuildable' in target) return { method: 'GET', path: '/user/organizations', target: 'your organizations' };
+    return {
+      method: 'GET',
+      path: `/projects/${segment(target.projectId)}/errors/${segment(target.errorId)}`,
+      target: `error ${target.errorId}`,
+    };
+  },
+  messageOf: (response) => messageField(response, 'errors', 'error', 'message'),
+  unauthorizedWords:
+    "Bugsnag refused the token (401): it is wrong or revoked, or it is a project's notifier API key rather than a personal auth token (Settings → My account → Personal auth tokens)",
+  forbiddenWords: () =>
+    "Bugsnag refused the token (403): the personal auth token's account has no access to this project, or the organization's plan does not allow it",
+  testCaveat: null,
+};
+
 export const bugsnagProvider: ProviderModule = unsignedProvider({
   id: 'bugsnag',
   name: 'Bugsnag',
@@ -224,5 +325,6 @@ export const bugsnagProvider: ProviderModule = unsignedProvider({
     'Save, then use Bugsnag\'s "Test" button (or "Send test event" here).',
   ],
   parse: parseBugsnag,
+  actions: BUGSNAG_API,
   sampleBody,
 });

@@ -107,6 +107,10 @@ export const errorceptionProvider: ProviderModule = {
   name: 'Errorception',
   mark: { text: 'Ec', color: '#c2255c' },
   docsUrl: 'https://blog.errorception.com/2012/11/webhooks.html',
+  actions: {
+    kind: 'local',
+    reason: 'Errorception has no API for changing an error, so Crashbell changes it here only',
+  },
   credentials: [
     {
       key: 'secret',

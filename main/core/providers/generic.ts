@@ -344,6 +344,10 @@ export const genericProvider: ProviderModule = {
   name: 'Generic JSON',
   mark: { text: '{}', color: '#495057' },
   docsUrl: STANDARD_WEBHOOKS_SPEC_URL,
+  actions: {
+    kind: 'local',
+    reason: 'A generic JSON source has no provider API Crashbell knows, so it changes the group here only',
+  },
   credentials: [
     {
       key: 'secret',

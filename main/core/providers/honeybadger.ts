@@ -21,8 +21,11 @@
  */
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
+import type { ProviderAction } from '../../../shared/actions';
+import type { IssueRef } from '../../../shared/events';
 import type { Source } from '../../../shared/settings';
 import { sourceToCheck } from '../credentials';
+import { messageField, segment } from '../actions/api-text';
 import { credentialMatches, header, lenientNumber, lenientString, schemaRejection } from './helpers';
 import {
   acknowledged,
@@ -37,7 +40,19 @@ import {
   lookupTrigger,
   unauthorized,
 } from './parsed-event';
-import type { Headers, HookRequest, ParseResult, ProviderModule, Rejection, SampleRequest, SourceToCheck } from './types';
+import type {
+  ApiBuildInput,
+  ApiCall,
+  Headers,
+  HookRequest,
+  ParseResult,
+  ProviderApi,
+  ProviderModule,
+  Rejection,
+  SampleRequest,
+  SourceToCheck,
+  Unbuildable,
+} from './types';
 
 export const HONEYBADGER_DOCS_URL = 'https://docs.honeybadger.io/integrations/webhook/';
 
@@ -196,6 +211,16 @@ function siteLink(body: HoneybadgerBody): Link {
   };
 }
 
+/**
+ * What the Data API needs to act on a fault: its project and its id, and Honeybadger's EU app when the hook's
+ * links are there (the Data API lives on the app host of the account's region).
+ */
+function faultRef(fault: NonNullable<HoneybadgerBody['fault']>, notice: HoneybadgerBody['notice']): IssueRef | null {
+  if (!fault.id || !fault.project_id) return null;
+  const eu = appHostOf(fault.url, notice?.url) === EU_APP;
+  return { ids: { projectId: fault.project_id, faultId: fault.id }, apiOrigin: eu ? `https://${EU_APP}` : null };
+}
+
 /** Honeybadger's "Test" button: fault 123, `TestingException`, no notice id, every time. */
 function isTestButton(body: HoneybadgerBody): boolean {
   return body.fault?.id === '123' && body.fault.klass === 'TestingException' && (body.notice?.id ?? null) === null;
@@ -307,6 +332,7 @@ function parseHoneybadger(req: HookRequest): ParseResult {
       page: body.notice?.request?.url ?? null,
       lifecycle,
       milestone: m.milestone,
+      issueRef: faultRef(fault, body.notice),
       // The Test button sends the same fault every time: each press is its own hook, not a redelivery.
       redelivery: test
         ? { key: `honeybadger:test:${req.now}:${bodyHash(req.rawBody)}`, windowMs: ONE_DAY }
@@ -372,6 +398,108 @@ function verifyTokens(source: SourceToCheck, headers: Headers): Rejection | null
   return null;
 }
 
+/** Honeybadger's Data API reference for faults. */
+export const HONEYBADGER_API_DOCS_URL = 'https://docs.honeybadger.io/api/faults/';
+
+function honeybadgerFault(input: ApiBuildInput): { projectId: string; faultId: string } | Unbuildable {
+  const projectId = input.ref?.ids['projectId'];
+  const faultId = input.ref?.ids['faultId'];
+  if (!projectId || !faultId) {
+    return {
+      code: 'no-issue-ref',
+      unbuildable:
+        "this group's Honeybadger hooks carried no fault and project id (uptime, check-in and alarm events are not faults): there is nothing to act on in Honeybadger",
+    };
+  }
+  return { projectId, faultId };
+}
+
+/** The body of `PUT /v2/projects/{project_id}/faults/{fault_id}` for an action, as the official CLI sends it. */
+function honeybadgerActionBody(action: ProviderAction, assignee: string): Record<string, unknown> | null {
+  switch (action.kind) {
+    case 'resolve':
+      return { fault: { resolved: true } };
+    case 'resolve-next-release':
+      return { fault: { resolve_on_deploy: true } };
+    case 'unresolve':
+      // Reopening an ignored fault too: both flags back to false.
+      return { fault: { resolved: false, ignored: false } };
+    case 'ignore':
+      return { fault: { ignored: true } };
+    case 'assign-to-me':
+      return { fault: { assignee_id: Number(assignee) } };
+    case 'snooze':
+    case 'snooze-occurrences':
+      return null;
+  }
+}
+
+/**
+ * Honeybadger's Data API (v2), as documented (https://docs.honeybadger.io/api/getting-started for authentication
+ * and rate limits, https://docs.honeybadger.io/api/faults/ for faults) and as its official CLI sends the update
+ * (honeybadger-io/cli `cmd/faults.go` and its test, with honeybadger-io/api-go): `PUT
+ * https://app.honeybadger.io/v2/projects/{project_id}/faults/{fault_id}` with HTTP Basic auth (the personal auth
+ * token as the user name, no password) and `{"fault": {"resolved": true}}` (also `ignored`, `resolve_on_deploy`,
+ * `assignee_id`), answered 204; EU accounts use `eu-app.honeybadger.io`. Rate limit: 360 requests an hour, then
+ * 403 with `X-RateLimit-Remaining: 0` and `X-RateLimit-Reset` (epoch seconds). Errors carry `{"errors": "..."}`
+ * (read so by api-go's `WrapError`). "Test token" reads `GET /v2/projects/{project_id}/faults/{fault_id}`, or
+ * `GET /v2/projects` without a fault.
+ */
+export const HONEYBADGER_API: ProviderApi = {
+  kind: 'api',
+  docsUrl: HONEYBADGER_API_DOCS_URL,
+  defaultBaseUrl: `https://${US_APP}`,
+  apiHosts: [US_APP, EU_APP],
+  token: {
+    label: 'Honeybadger personal auth token',
+    scope: null,
+    help: 'Honeybadger → your profile (User settings) → Authentication → Personal auth token (it acts as you, on the projects you can see). It is not the project API key.',
+  },
+  unsupported: {
+    snooze: "Honeybadger's Data API has no snooze: ignore the fault, or resolve it",
+    'snooze-occurrences': "Honeybadger's Data API has no snooze: ignore the fault, or resolve it",
+  },
+  verbs: { 'resolve-next-release': { done: 'Set to resolve on the next deploy', doing: 'Setting to resolve on the next deploy' } },
+  authHeaders: (token) => ({ authorization: `Basic ${Buffer.from(`${token}:`).toString('base64')}` }),
+  buildAction(action, input): ApiCall | Unbuildable {
+    const target = honeybadgerFault(input);
+    if ('unbuildable' in target) return target;
+    if (action.kind === 'assign-to-me' && !/^\d{1,12}$/.test(input.assignee)) {
+      return {
+        code: 'no-assignee',
+        unbuildable: "set your numeric Honeybadger user id in this source's API settings to assign faults to yourself",
+      };
+    }
+    const body = honeybadgerActionBody(action, input.assignee);
+    if (!body) return { code: 'unsupported', unbuildable: HONEYBADGER_API.unsupported[action.kind] ?? 'Honeybadger has no such action' };
+    return {
+      method: 'PUT',
+      path: `/v2/projects/${segment(target.projectId)}/faults/${segment(target.faultId)}`,
+      body,
+      target: `fault ${target.faultId}`,
+    };
+  },
+  buildTokenTest(input): ApiCall | Unbuildable {
+    const target = honeybadgerFault(input);
+    if ('unbuildable' in target) return { method: 'GET', path: '/v2/projects', target: 'your projects' };
+    return {
+      method: 'GET',
+      path: `/v2/projects/${segment(target.projectId)}/faults/${segment(target.faultId)}`,
+      target: `fault ${target.faultId}`,
+    };
+  },
+  messageOf: (response) => messageField(response, 'errors', 'error', 'message'),
+  unauthorizedWords:
+    'Honeybadger refused the token (401): it is wrong or revoked, or it is a project API key rather than your personal auth token (profile → Authentication)',
+  forbiddenWords: () => "Honeybadger refused the token (403): your account has no access to this fault's project",
+  isRateLimited: (response) => response.status === 403 && response.headers['x-ratelimit-remaining'] === '0',
+  rateLimitReset: (headers) => {
+    const reset = headers['x-ratelimit-reset'];
+    return reset && /^\d{1,12}$/.test(reset) ? Number(reset) * 1000 : null;
+  },
+  testCaveat: null,
+};
+
 export const honeybadgerProvider: ProviderModule = {
   id: 'honeybadger',
   name: 'Honeybadger',
@@ -430,4 +558,5 @@ export const honeybadgerProvider: ProviderModule = {
     if (bearerToken !== undefined) headers['authorization'] = `Bearer ${bearerToken}`;
     return { headers, body: JSON.stringify(sampleBody(now)) };
   },
+  actions: HONEYBADGER_API,
 };

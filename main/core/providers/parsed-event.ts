@@ -6,7 +6,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { Lifecycle, ProviderId } from '../../../shared/events';
 import type { ProviderMark } from '../../../shared/ipc';
-import type { HookRequest, ParsedEvent, ParseResult, ProviderModule, Rejection } from './types';
+import type { HookRequest, ParsedEvent, ParseResult, ProviderActions, ProviderModule, Rejection } from './types';
 
 /** How one provider trigger maps onto the normalized lifecycle and milestone (null: acknowledged, not recorded). */
 export interface TriggerMapping {
@@ -152,6 +152,8 @@ export interface UnsignedProviderSpec {
   sampleBody(now: number): unknown;
   /** Said when the body is JSON but not an object (e.g. a provider's other formats). */
   notAnObject?: string;
+  /** See {@link ProviderModule.actions}. */
+  actions: ProviderActions;
 }
 
 /**
@@ -185,5 +187,6 @@ export function unsignedProvider(spec: UnsignedProviderSpec): ProviderModule {
       headers: { 'content-type': 'application/json', 'user-agent': `Crashbell test event (${spec.name} format)` },
       body: JSON.stringify(spec.sampleBody(now)),
     }),
+    actions: spec.actions,
   };
 }

@@ -167,6 +167,16 @@ export const raygunProvider: ProviderModule = unsignedProvider({
   name: 'Raygun',
   mark: { text: 'Rg', color: '#c4480f' },
   docsUrl: RAYGUN_DOCS_URL,
+  // Raygun's API v3 (https://raygun.com/documentation/product-guides/raygun-api/, its OpenAPI document at
+  // https://api.raygun.io/v3/raygun-openapi-spec.json) resolves with POST
+  // /applications/{application-identifier}/error-groups/{error-group-identifier}/resolve (and /ignore, /activate).
+  // The webhook carries only page URLs, Raygun documents no mapping from them to those identifiers (nor does the
+  // API's application record carry a URL to match), and resolving also needs the version the fix shipped in.
+  actions: {
+    kind: 'local',
+    reason:
+      "Raygun's API acts on an error group by its application and error-group identifiers, but its webhooks carry only the group's page URL, and Raygun documents no way from one to the other (resolving also needs the version the fix shipped in): Crashbell changes it here only",
+  },
   // app.raygun.com, and app.raygun.io in the older docs and SDKs; the docs' samples say http, opened as https.
   webHosts: ['app.raygun.com', 'app.raygun.io'],
   setupSteps: [

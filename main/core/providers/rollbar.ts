@@ -19,6 +19,8 @@
  */
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import type { ProviderAction } from '../../../shared/actions';
+import { messageField, segment } from '../actions/api-text';
 import { epochToIso, lenientNumber, lenientString, schemaRejection } from './helpers';
 import {
   acknowledged,
@@ -30,7 +32,7 @@ import {
   lookupTrigger,
   unsignedProvider,
 } from './parsed-event';
-import type { HookRequest, ParseResult, ProviderModule } from './types';
+import type { ApiBuildInput, ApiCall, HookRequest, ParseResult, ProviderApi, ProviderModule, Unbuildable } from './types';
 
 export const ROLLBAR_DOCS_URL = 'https://docs.rollbar.com/docs/webhooks';
 
@@ -235,6 +237,8 @@ function parseRollbar(req: HookRequest): ParseResult {
         key: `rollbar:${name}:${item.id}:${occurrenceKey}:${data.occurrences ?? ''}:${item.total_occurrences ?? ''}`,
         windowMs: REDELIVERY_WINDOW_MS,
       },
+      // The API addresses the item by its system-wide id, never by the counter in its URLs.
+      issueRef: { ids: { itemId: item.id }, apiOrigin: null },
       raw: req.json,
     }),
   };
@@ -287,6 +291,95 @@ function sampleBody(now: number): Record<string, unknown> {
   };
 }
 
+/** Rollbar's API reference for the one endpoint actions use. */
+export const ROLLBAR_API_DOCS_URL = 'https://docs.rollbar.com/reference/update-an-item';
+
+function rollbarItem(input: ApiBuildInput): string | Unbuildable {
+  const itemId = input.ref?.ids['itemId'];
+  return itemId
+    ? itemId
+    : { code: 'no-issue-ref', unbuildable: "this group's Rollbar hooks carried no item id: there is nothing to act on in Rollbar" };
+}
+
+/** The body of `PATCH /api/1/item/{itemid}` for an action, as the API reference documents it. */
+function rollbarActionBody(action: ProviderAction, assignee: string): Record<string, unknown> | null {
+  switch (action.kind) {
+    case 'resolve':
+      return { status: 'resolved' };
+    case 'unresolve':
+      return { status: 'active' };
+    case 'ignore':
+      return { status: 'muted' };
+    case 'snooze':
+      return { snooze_enabled: true, snooze_expiration_in_seconds: action.minutes * 60 };
+    case 'assign-to-me':
+      return { assigned_user_id: Number(assignee) };
+    case 'resolve-next-release':
+    case 'snooze-occurrences':
+      return null;
+  }
+}
+
+/**
+ * Rollbar's API, as documented (https://docs.rollbar.com/reference/update-an-item and its OpenAPI definition;
+ * authentication and scopes at https://docs.rollbar.com/reference/getting-started-1 and
+ * https://docs.rollbar.com/docs/access-tokens): `PATCH https://api.rollbar.com/api/1/item/{itemid}` (the
+ * system-wide id, not the project counter) with `X-Rollbar-Access-Token: <project access token with write scope>`
+ * and a JSON body of `status` (active, resolved, muted), `snooze_enabled` with `snooze_expiration_in_seconds`
+ * (paid accounts), `assigned_user_id`; answers `{"err": 0, "result": {...}}`, and errors `{"err": 1, "message":
+ * "..."}`. The reference's HTTP codes: 403 "access token was missing, invalid, or does not have the necessary
+ * permissions", 404, 422, 429; Rollbar's own client (rollbar/rollbar-mcp-server `src/utils/api.ts`) also reads a 401
+ * as an invalid or expired token. "Test token" reads `GET /api/1/item/{itemid}`, or `GET /api/1/items/` without an
+ * item (read scope).
+ */
+export const ROLLBAR_API: ProviderApi = {
+  kind: 'api',
+  docsUrl: ROLLBAR_API_DOCS_URL,
+  defaultBaseUrl: 'https://api.rollbar.com',
+  apiHosts: ['api.rollbar.com'],
+  token: {
+    label: 'Rollbar project access token',
+    scope: 'write',
+    help: 'Rollbar → the project → Settings → Project Access Tokens → Create new token with the write scope (add read for Test token).',
+  },
+  unsupported: {
+    'resolve-next-release': 'Rollbar resolves an item in a version you name; it has no "resolve in the next release"',
+    'snooze-occurrences': 'Rollbar\'s snooze lasts a time; it has no "until N more occurrences"',
+  },
+  verbs: { ignore: { done: 'Muted', doing: 'Muting' } },
+  authHeaders: (token) => ({ 'x-rollbar-access-token': token }),
+  buildAction(action, input): ApiCall | Unbuildable {
+    const itemId = rollbarItem(input);
+    if (typeof itemId !== 'string') return itemId;
+    if (action.kind === 'assign-to-me' && !/^\d{1,12}$/.test(input.assignee)) {
+      return {
+        code: 'no-assignee',
+        unbuildable: "set your numeric Rollbar user id in this source's API settings to assign items to yourself",
+      };
+    }
+    const body = rollbarActionBody(action, input.assignee);
+    if (!body) return { code: 'unsupported', unbuildable: ROLLBAR_API.unsupported[action.kind] ?? 'Rollbar has no such action' };
+    return { method: 'PATCH', path: `/api/1/item/${segment(itemId)}`, body, target: `item ${itemId}` };
+  },
+  buildTokenTest(input): ApiCall | Unbuildable {
+    const itemId = rollbarItem(input);
+    if (typeof itemId !== 'string') return { method: 'GET', path: '/api/1/items/', target: "the project's items" };
+    return { method: 'GET', path: `/api/1/item/${segment(itemId)}`, target: `item ${itemId}` };
+  },
+  messageOf: (response) => messageField(response, 'message'),
+  unauthorizedWords: 'Rollbar refused the token (401): it is wrong, expired or disabled. Make a project access token with the write scope',
+  forbiddenWords: (_call, test) =>
+    test
+      ? "Rollbar refused the token (403): it is not a valid access token of this item's project, or it lacks the read scope Test token uses (actions need write)"
+      : "Rollbar refused the token (403): it is not a valid access token of this item's project, or it lacks the write scope (Project → Settings → Project Access Tokens)",
+  refusedInBody(response) {
+    const json = response.json;
+    if (typeof json !== 'object' || json === null || !('err' in json)) return null;
+    return (json as { err: unknown }).err === 0 ? null : (messageField(response, 'message') ?? 'Rollbar answered with an error');
+  },
+  testCaveat: 'A read checks the read scope; actions need the write scope, which only the first action can check.',
+};
+
 export const rollbarProvider: ProviderModule = unsignedProvider({
   id: 'rollbar',
   name: 'Rollbar',
@@ -303,6 +396,7 @@ export const rollbarProvider: ProviderModule = unsignedProvider({
     'Use "Send test notification" in Rollbar (Crashbell acknowledges it and records nothing) or "Send test event" here. Rollbar retries anything that is not answered with 2xx within 3 seconds; Crashbell recognises the retries.',
   ],
   parse: parseRollbar,
+  actions: ROLLBAR_API,
   sampleBody,
   notAnObject: "the body must be a JSON object (Rollbar's XML format is not supported)",
 });

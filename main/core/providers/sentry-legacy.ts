@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { lenientNumber, lenientString, schemaRejection } from './helpers';
 import { blankEvent, firstText, ONE_DAY, shortText, unsignedProvider } from './parsed-event';
+import { orgFromWebUrl, SENTRY_API } from './sentry';
 import type { HookRequest, ParseResult, ProviderModule } from './types';
 
 /** Sentry documents the plugin's payload nowhere but in its sender. */
@@ -112,6 +113,9 @@ function parseLegacy(req: HookRequest): ParseResult {
       page: event?.request?.url ?? null,
       lifecycle: 'unknown',
       redelivery: { key: `sentry-legacy:${body.id}:${event?.event_id ?? ''}`, windowMs: ONE_DAY },
+      // The plugin signs nothing, so its URL names the organization but never where the token goes: that is
+      // sentry.io, or the source's API URL.
+      issueRef: { ids: orgFromWebUrl(body.url) ? { issue: body.id, org: orgFromWebUrl(body.url)! } : { issue: body.id }, apiOrigin: null },
       raw: req.json,
     }),
   };
@@ -167,5 +171,6 @@ export const sentryLegacyProvider: ProviderModule = unsignedProvider({
     'Save, then use "Send test event" here (or the plugin\'s "Test Plugin" button in Sentry).',
   ],
   parse: parseLegacy,
+  actions: SENTRY_API,
   sampleBody,
 });

@@ -32,8 +32,11 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import type { ProviderAction } from '../../../shared/actions';
+import type { IssueRef } from '../../../shared/events';
 import type { Source } from '../../../shared/settings';
 import { sourceToCheck } from '../credentials';
+import { httpsOrigin, messageField, segment } from '../actions/api-text';
 import { header, lenientNumber, lenientString, safeEqual, schemaRejection } from './helpers';
 import {
   acknowledged,
@@ -50,7 +53,20 @@ import {
   type LifecycleTable,
   lookupTrigger,
 } from './parsed-event';
-import type { Headers, HookRequest, ParseResult, ProviderModule, Rejection, SampleRequest, SetCredential, SourceToCheck } from './types';
+import type {
+  ApiBuildInput,
+  ApiCall,
+  Headers,
+  HookRequest,
+  ParseResult,
+  ProviderApi,
+  ProviderModule,
+  Rejection,
+  SampleRequest,
+  SetCredential,
+  SourceToCheck,
+  Unbuildable,
+} from './types';
 
 export const SENTRY_DOCS_URL = 'https://docs.sentry.io/organization/integrations/integration-platform/webhooks/';
 
@@ -277,6 +293,42 @@ export function derivedIssueUrl(
   return { url: null, urlDerivation: null };
 }
 
+/** The organization slug a Sentry web URL names (`/organizations/<org>/...` or `https://<org>.sentry.io/`); null otherwise. */
+export function orgFromWebUrl(url: string | null | undefined): string | null {
+  if (!url) return null;
+  try {
+    const u = new URL(url);
+    const path = /^\/organizations\/([A-Za-z0-9_.-]{1,100})(?:\/|$)/.exec(u.pathname);
+    if (path) return path[1]!;
+    const sub = /^([a-z0-9-]{1,100})\.sentry\.io$/.exec(u.hostname.toLowerCase());
+    return sub && !['us', 'de', 'www', 'docs', 'api'].includes(sub[1]!) ? sub[1]! : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What Sentry's API needs to act on an issue (see {@link SENTRY_API}): the issue id, its organization (from the
+ * hook's API URLs, else its web URLs), and the origin of the API URLs the hook carries (`https://us.sentry.io`,
+ * a self-hosted server), which is where the issue's API lives.
+ */
+export function sentryIssueRef(
+  issueId: string,
+  apiUrls: Array<string | null | undefined>,
+  webUrls: Array<string | null | undefined>,
+): IssueRef {
+  let org: string | null = null;
+  let apiOrigin: string | null = null;
+  for (const url of apiUrls) {
+    const origin = httpsOrigin(url);
+    if (!origin || !url || !new URL(url).pathname.startsWith('/api/0/')) continue;
+    apiOrigin ??= origin;
+    org ??= slugsFromApiUrl(url)?.org ?? null;
+  }
+  for (const url of webUrls) org ??= orgFromWebUrl(url);
+  return { ids: org ? { issue: issueId, org } : { issue: issueId }, apiOrigin };
+}
+
 /** Top frames, innermost first ("fn (file:line)"), from the first exception with a stack trace. */
 function callstackOf(event: SentryEventBody | null | undefined): string[] {
   const values = event?.exception?.values ?? [];
@@ -377,6 +429,7 @@ function fromSentryEvent(
       lifecycle: opts.lifecycle,
       milestone: opts.milestone,
       redelivery: { key: opts.deliveryKey, windowMs: SENTRY_REDELIVERY_WINDOW_MS },
+      issueRef: sentryIssueRef(groupKey, [event.url, event.issue_url], [event.web_url, opts.webUrl]),
       raw: req.json,
     }),
   };
@@ -452,6 +505,7 @@ function parseIntegration(req: HookRequest, resource: string): ParseResult {
         lifecycle,
         milestone: mapping?.milestone ?? null,
         redelivery: { key: deliveryKey(req, key), windowMs: SENTRY_REDELIVERY_WINDOW_MS },
+        issueRef: sentryIssueRef(issue.id, [issue.url, issue.project_url], [issue.web_url, issue.permalink]),
         raw: req.json,
       }),
     };
@@ -563,6 +617,7 @@ function parseServiceHook(req: HookRequest): ParseResult {
       lastSeen: group.lastSeen,
       project: projectName,
       redelivery: { key: deliveryKey(req, 'service-hook'), windowMs: SENTRY_REDELIVERY_WINDOW_MS },
+      issueRef: sentryIssueRef(group.id, [], [group.url, group.permalink]),
       raw: req.json,
     }),
   };
@@ -705,6 +760,122 @@ export function signSentryHook(secret: string, resource: string, body: string, n
   };
 }
 
+/** Sentry's API reference for issues (the one endpoint actions use). */
+export const SENTRY_API_DOCS_URL = 'https://docs.sentry.io/api/events/update-an-issue/';
+
+/**
+ * The organization and issue an action addresses: the ref's, or the organization the source's web app URL names
+ * (Sentry's resolve and reopen hooks carry no organization).
+ */
+function sentryTarget(input: ApiBuildInput): { org: string; issue: string } | Unbuildable {
+  const issue = input.ref?.ids['issue'];
+  if (!issue) {
+    return {
+      code: 'no-issue-ref',
+      unbuildable: "this group's Sentry hooks named no issue id (a metric alert is not an issue): there is nothing to act on in Sentry",
+    };
+  }
+  const org = input.ref?.ids['org'] ?? orgFromWebUrl(input.source.webUrl);
+  if (!org) {
+    return {
+      code: 'no-issue-ref',
+      unbuildable:
+        "Sentry's API addresses an issue through its organization, and this issue's hooks named none: set this source's web app URL to your organization's page (https://<org>.sentry.io/)",
+    };
+  }
+  return { org, issue };
+}
+
+/** The body of `PUT /api/0/organizations/{org}/issues/{issue_id}/` for an action, as the API reference documents it. */
+function sentryActionBody(action: ProviderAction, assignee: string): Record<string, unknown> {
+  switch (action.kind) {
+    case 'resolve':
+      return { status: 'resolved' };
+    case 'resolve-next-release':
+      return { status: 'resolvedInNextRelease' };
+    case 'unresolve':
+      return { status: 'unresolved' };
+    case 'snooze':
+      return { status: 'ignored', substatus: 'archived_until_condition_met', statusDetails: { ignoreDuration: action.minutes } };
+    case 'snooze-occurrences':
+      return { status: 'ignored', substatus: 'archived_until_condition_met', statusDetails: { ignoreCount: action.count } };
+    case 'ignore':
+      return { status: 'ignored', substatus: 'archived_forever' };
+    case 'assign-to-me':
+      return { assignedTo: assignee };
+  }
+}
+
+/**
+ * Sentry's web API for issues, as its reference documents it (https://docs.sentry.io/api/events/update-an-issue/;
+ * the OpenAPI document getsentry/sentry-api-schema `openapi-derefed.json`, operation `updateOrganizationIssue`):
+ * `PUT /api/0/organizations/{organization_id_or_slug}/issues/{issue_id}/` with `Authorization: Bearer <token>`
+ * and a JSON body of `status` (resolved, resolvedInNextRelease, unresolved, ignored), `substatus`
+ * (archived_forever, archived_until_condition_met...), `statusDetails` (`ignoreDuration` in minutes,
+ * `ignoreCount`) and `assignedTo` (a user id, `user:<id>`, a username or a primary email); scope `event:write`;
+ * answers 200 with the issue, or 400, 401, 403, 404. `GET` on the same path reads the issue (`event:read`),
+ * `GET /api/0/organizations/` lists the token's organizations (`org:read`). Errors carry `{"detail": "..."}`
+ * (read so by Sentry's own client, getsentry/sentry-mcp `api-client/client.ts`). Rate limits
+ * (https://docs.sentry.io/api/ratelimits/): 429 with `X-Sentry-Rate-Limit-Reset`, the window's end in epoch
+ * seconds. Regions and self-hosted servers: the API lives on the host of the hook's own API URLs
+ * (`data.issue.url`, `project_url`), on sentry.io by default.
+ */
+export const SENTRY_API: ProviderApi = {
+  kind: 'api',
+  docsUrl: SENTRY_API_DOCS_URL,
+  defaultBaseUrl: 'https://sentry.io',
+  apiHosts: ['sentry.io', '*.sentry.io'],
+  token: {
+    label: 'Sentry auth token',
+    scope: 'event:write',
+    help: 'Sentry → Settings → Developer Settings → your internal integration → Permissions "Issue & Event: Read & Write", then its token (or a personal token under User Settings → Personal Tokens with event:write).',
+  },
+  unsupported: {},
+  authHeaders: (token) => ({ authorization: `Bearer ${token}` }),
+  buildAction(action, input): ApiCall | Unbuildable {
+    const target = sentryTarget(input);
+    if ('unbuildable' in target) return target;
+    if (action.kind === 'assign-to-me' && !input.assignee) {
+      return {
+        code: 'no-assignee',
+        unbuildable:
+          "set who you are in Sentry (your username or primary email) in this source's API settings to assign issues to yourself",
+      };
+    }
+    return {
+      method: 'PUT',
+      path: `/api/0/organizations/${segment(target.org)}/issues/${segment(target.issue)}/`,
+      body: sentryActionBody(action, input.assignee),
+      target: `issue ${target.issue} in organization ${target.org}`,
+    };
+  },
+  buildTokenTest(input): ApiCall | Unbuildable {
+    const target = sentryTarget(input);
+    if ('unbuildable' in target) {
+      return { method: 'GET', path: '/api/0/organizations/', target: "the token's organizations" };
+    }
+    return {
+      method: 'GET',
+      path: `/api/0/organizations/${segment(target.org)}/issues/${segment(target.issue)}/`,
+      target: `issue ${target.issue} in organization ${target.org}`,
+    };
+  },
+  messageOf: (response) => messageField(response, 'detail'),
+  unauthorizedWords:
+    "Sentry refused the token (401): it is wrong, expired or revoked. Make a new one (an internal integration's token, or a personal token) and paste it in this source's API settings",
+  forbiddenWords: (call, test) =>
+    test && call.path === '/api/0/organizations/'
+      ? 'Sentry refused the token (403): it lacks the org:read scope needed to list organizations; actions need event:write'
+      : test
+        ? 'Sentry refused the token (403): it lacks the event:read scope (actions need event:write), or has no access to this project'
+        : 'Sentry refused the token (403): it lacks the event:write scope, or has no access to this project. Give the integration "Issue & Event: Read & Write"',
+  rateLimitReset: (headers) => {
+    const reset = headers['x-sentry-rate-limit-reset'];
+    return reset && /^\d{1,12}(\.\d+)?$/.test(reset) ? Math.round(Number(reset) * 1000) : null;
+  },
+  testCaveat: 'A read cannot tell whether the token also has event:write, which actions need: the first action will say.',
+};
+
 export const sentryProvider: ProviderModule = {
   id: 'sentry',
   name: 'Sentry',
@@ -762,4 +933,5 @@ export const sentryProvider: ProviderModule = {
     const body = JSON.stringify(sampleBody(now));
     return { headers: signSentryHook(sentrySecret(sourceToCheck(source)) ?? '', 'issue', body, now), body };
   },
+  actions: SENTRY_API,
 };

@@ -2,12 +2,14 @@
  * The interface every provider module implements. The receiver, inbox, UI and headless mode only talk to
  * providers through it, so adding a provider is one module plus one line in `index.ts`'s list.
  */
-import type { NormalizedEvent, ProviderId } from '../../../shared/events';
+import type { ActionKind, ProviderAction } from '../../../shared/actions';
+import type { IssueRef, NormalizedEvent, ProviderId } from '../../../shared/events';
 import type { MappingPreview, ProviderMark } from '../../../shared/ipc';
 import type { Source } from '../../../shared/settings';
 import type { SourceToCheck } from '../credentials';
 
 export type { Credentials, SetCredential, SourceToCheck } from '../credentials';
+import type { ApiResponse } from '../actions/http-client';
 
 /** Lower-cased header names to values (arrays joined with ", "). */
 export type Headers = Record<string, string>;
@@ -92,6 +94,92 @@ export interface PreviewInput {
   now: number;
 }
 
+/** One request to a provider's API, as a module builds it: the runner adds the base URL, the token and the client. */
+export interface ApiCall {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH';
+  /** Path (and query) under the API base, starting with "/", its ids already encoded. */
+  path: string;
+  /** Sent as JSON. */
+  body?: unknown;
+  /** What it does, for the words while it runs and in a refusal ("issue 1170820242 in organization acme"). */
+  target: string;
+}
+
+/** A request that cannot be built, with plain words saying why (and what the user can do about it). */
+export interface Unbuildable {
+  unbuildable: string;
+  /** `no-issue-ref` when the hook's ids are missing; `no-assignee` when "me" is not set; `unsupported` otherwise. */
+  code: 'no-issue-ref' | 'no-assignee' | 'unsupported';
+}
+
+/** What a module's builders get. */
+export interface ApiBuildInput {
+  /** The group's latest issue ref, or null when its hooks carried none. */
+  ref: IssueRef | null;
+  /** The source (its web app URL can name a Sentry organization the hooks left out). */
+  source: Source;
+  /** Who "Assign to me" assigns to (the source's `api.assignee`), or ''. */
+  assignee: string;
+}
+
+/**
+ * A provider's write API, as Crashbell uses it for actions and "Test token". Everything here follows the
+ * provider's API documentation (named in `docsUrl` and in the module's comment); an action the documentation
+ * does not establish is listed in `unsupported` with the reason shown to users.
+ */
+export interface ProviderApi {
+  kind: 'api';
+  /** The API reference this module follows. */
+  docsUrl: string;
+  /** The API's base when neither the source's API URL nor the hook's own URLs say otherwise. */
+  defaultBaseUrl: string;
+  /**
+   * Hosts an API base derived from a hook's URLs may be on (exact names, or `*.` for any subdomain): the token is
+   * sent nowhere else unless the user names the host (the source's API URL, or its web app URL's host).
+   */
+  apiHosts: readonly string[];
+  /** The token, for Setup: what it is, where to create it, and the scope actions need (null: the provider has none). */
+  token: { label: string; scope: string | null; help: string };
+  /** Actions this provider's API does not have (or Crashbell cannot build), with why, in words users see. */
+  unsupported: Partial<Record<ActionKind, string>>;
+  /**
+   * Words for an action where the provider names it differently (Rollbar mutes rather than ignores): `done` as in
+   * "Muted in Rollbar", `doing` as in "Muting in Rollbar…".
+   */
+  verbs?: Partial<Record<ActionKind, { done: string; doing: string }>>;
+  /** Headers that carry the token (and any the API requires, such as Bugsnag's `X-Version`). */
+  authHeaders(token: string): Record<string, string>;
+  /** The request for an action. */
+  buildAction(action: ProviderAction, input: ApiBuildInput): ApiCall | Unbuildable;
+  /** A harmless read that checks the token: the issue itself when the ref is known, else something every token can read. */
+  buildTokenTest(input: ApiBuildInput): ApiCall | Unbuildable;
+  /** The provider's own message in an answer, from its documented error shape. */
+  messageOf(response: ApiResponse): string | null;
+  /** What a 403 means for this provider: the scope or access the token lacks, in words. */
+  forbiddenWords(call: ApiCall, test: boolean): string;
+  /** What a 401 means for this provider: which token is wrong and where to make one. */
+  unauthorizedWords: string;
+  /** A 2xx whose body still refuses (Rollbar's `err: 1`): words, or null when it is a success. */
+  refusedInBody?(response: ApiResponse): string | null;
+  /** When a rate limit ends (epoch ms) from the provider's own headers, for answers without `Retry-After`. */
+  rateLimitReset?(headers: Record<string, string>): number | null;
+  /** A rate-limit refusal sent with another status (Honeybadger answers 403 once the hourly limit is used). */
+  isRateLimited?(response: ApiResponse): boolean;
+  /** What a successful token test read, in words ("issue 1170820242"). */
+  testedWords?(call: ApiCall): string;
+  /** Said after a successful token test: what a read cannot check (the write scope). */
+  testCaveat: string | null;
+}
+
+/** A provider Crashbell cannot act in: why, in words the window and the command line show. */
+export interface LocalOnlyActions {
+  kind: 'local';
+  reason: string;
+}
+
+/** What a provider can do in its own API: a write API Crashbell uses, or local only with the reason. */
+export type ProviderActions = ProviderApi | LocalOnlyActions;
+
 /** One provider: its credentials, verification, parsing and doc link. */
 export interface ProviderModule {
   /** The registry's key for it: what settings, events and groups name the provider by. */
@@ -155,4 +243,9 @@ export interface ProviderModule {
    * maps fields with JSON paths). Without it, the preview is what `parse` makes of that body.
    */
   preview?(input: PreviewInput): MappingPreview;
+  /**
+   * Acting in the provider (resolve, snooze, ignore, assign): its write API, or why there is none. `parse` fills
+   * the event's `issueRef` with the ids this API needs.
+   */
+  actions: ProviderActions;
 }

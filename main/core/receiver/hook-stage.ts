@@ -114,6 +114,7 @@ function normalizedEvent(f: ParsedEvent, source: Source, receivedAt: string, tes
     lifecycle: f.lifecycle,
     milestone: f.milestone,
     redelivery: f.redelivery,
+    issueRef: f.issueRef ?? null,
     raw: f.raw,
     test,
   };

@@ -97,6 +97,11 @@ const eventSchema = z.object({
   lifecycle: z.enum(['new', 'recurring', 'regressed', 'resolved', 'unknown']).catch('unknown'),
   milestone: nullableText(1_000),
   redelivery: z.object({ key: text(4_000), windowMs: z.number().nullable() }).catch({ key: '', windowMs: null }),
+  // What a member needs to act on the issue in the provider (ids and the API origin the hook named; no secret).
+  issueRef: z
+    .object({ ids: z.record(text(100), text(1_000)).catch({}), apiOrigin: nullableText(2_048) })
+    .nullable()
+    .catch(null),
 });
 
 const headSchema = z.object({ v: z.number().int().min(1), kind: z.string().max(40) });

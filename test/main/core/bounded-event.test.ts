@@ -94,17 +94,23 @@ describe('boundedEvent', () => {
     const event = errorceptionEvent();
     const b = boundedEvent(event);
     expect(b.raw).toBe(event.raw);
-    const { redelivery: r1, raw: _r1, test, urlDerivation, ...rest } = b;
-    const { redelivery: r2, raw: _r2, test: _t, urlDerivation: _u, ...original } = event;
+    const { redelivery: r1, raw: _r1, test, urlDerivation, issueRef, ...rest } = b;
+    const { redelivery: r2, raw: _r2, test: _t, urlDerivation: _u, issueRef: _i, ...original } = event;
     expect(rest).toEqual(original);
     // One shape for every event: the optional fields are always there once bounded.
     expect(test).toBe(false);
     expect(urlDerivation).toBeNull();
+    expect(issueRef).toBeNull();
     expect(r1).toEqual({ key: redeliveryDigest(r2.key), windowMs: r2.windowMs });
   });
 
   it('keeps every field an event has, optional ones included (a field added to the type must be bounded here too)', () => {
-    const event = { ...errorceptionEvent(), test: true, urlDerivation: "built from the issue id and this source's web app URL" };
+    const event = {
+      ...errorceptionEvent(),
+      test: true,
+      urlDerivation: "built from the issue id and this source's web app URL",
+      issueRef: { ids: { issue: '7' }, apiOrigin: null },
+    };
     const b = boundedEvent(event);
     expect(Object.keys(b).sort()).toEqual(Object.keys(event).sort());
     expect(b.test).toBe(true);

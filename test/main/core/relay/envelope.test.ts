@@ -29,8 +29,13 @@ describe('the relay envelope', () => {
     if (!decoded.ok || decoded.envelope.kind !== 'event') throw new Error('not an event');
     expect(decoded.envelope).toMatchObject({ v: ENVELOPE_VERSION, origin: 'gw-origin-1', source: SOURCE });
     const back = eventOf(decoded.envelope);
-    expect(back.event).toEqual(event);
+    // A hook that carried no ref arrives with none (members act on the issue only with the ref the hook had).
+    expect(back.event).toEqual({ ...event, issueRef: null });
     expect(back.rawJson).toBe(JSON.stringify(event.raw));
+    const withRef = { ...event, issueRef: { ids: { org: 'acme', issue: '42' }, apiOrigin: 'https://us.sentry.io' } };
+    const again = decodeEnvelope(wire(withRef));
+    if (!again.ok || again.envelope.kind !== 'event') throw new Error('not an event');
+    expect(eventOf(again.envelope).event.issueRef).toEqual(withRef.issueRef);
   });
 
   it('reads what an older gateway wrote without the fields added since, and drops what a newer one added', () => {
