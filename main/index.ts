@@ -11,6 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler, RENDERER_ORIGIN, RENDERER_URL } from './app-protocol';
 import { EVENT_CHANNELS, type ViewName } from '../shared/ipc';
+import { type ControlServer, startControlServer } from './core/control/server';
 import { type Engine, startEngine } from './core/engine';
 import { lazyNgrokSdk } from './core/tunnel';
 import {
@@ -158,6 +159,12 @@ async function main(): Promise<void> {
   if (core.receiver.error) log(`receiver: ${core.receiver.error}; change the port in Settings`);
   log(`receiver listening on ${core.localBaseUrl}`);
   log('tunnel manager started');
+  // The command line's control socket in the data folder (`crashbell list --data-dir <userData>/history`).
+  const control: ControlServer | null = await startControlServer({ dataDir, service: svc, log }).catch((err: unknown) => {
+    log(`control socket: ${errorText(err)}`);
+    return null;
+  });
+  if (control) log(`control socket at ${control.path}`);
   reconnectOnResume(powerMonitor, () => {
     log('resumed from sleep: reconnecting the tunnel and the team relay');
     void tunnel.reconnect();
@@ -264,6 +271,7 @@ async function main(): Promise<void> {
       unfollowTray();
       offAnnounce();
       tray.destroy();
+      await control?.close();
       await running.stop();
     })();
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_TIMEOUT_MS).unref());
