@@ -5,9 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { NatsServer, hasNatsServer } from '../../../helpers/nats-server';
+import { NatsServer, natsServerFor } from '../../../helpers/nats-server';
 import { ROOT } from '../../../helpers/paths';
 import { postBacktrace, startRelayEngine, TEAM_SOURCE, type RelayEngine } from '../../../helpers/relay-engines';
+
+const NATS = natsServerFor("docs/team-relay.md's suite");
 
 const DOC = readFileSync(join(ROOT, 'docs', 'team-relay.md'), 'utf8');
 
@@ -22,7 +24,7 @@ function documentedConfig(): string {
     .replace(/jetstream \{[\s\S]*?\n\}\n/, '');
 }
 
-describe.skipIf(!hasNatsServer())('docs/team-relay.md', () => {
+describe.skipIf(!NATS)('docs/team-relay.md', () => {
   const engines: RelayEngine[] = [];
   let nats: NatsServer | null = null;
   afterEach(async () => {
