@@ -37,7 +37,8 @@ export const IDLE_TIMEOUT_MS = 60_000;
  * - `addSource`, `updateSource`, `removeSource`, `updateSettings`: headless reads its settings from its config
  *   file once, so an edit would vanish at the next start; the app has Setup and Settings for them;
  * - `clearHistory`: it wipes the whole history, which the window asks to confirm first.
- * A call added to the IPC table later is not served until it is listed here.
+ * A call added to the IPC table later is not served until it is listed here. `getState` is answered without the
+ * sources' secrets (server.ts).
  */
 export const CONTROL_CALLS = [
   'getState',

@@ -13,7 +13,7 @@ import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 import { z } from 'zod';
-import { CALL_NAMES, type CrashbellCalls } from '../../../shared/ipc';
+import { type AppState, CALL_NAMES, type CrashbellCalls } from '../../../shared/ipc';
 import { explainZodError } from '../../../shared/zod-words';
 import { CrashbellError } from '../errors';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../private-files';
@@ -71,6 +71,28 @@ const HOW = 'a request is one JSON object per line: {"id": 1, "call": "getState"
 
 function errorOf(code: string, message: string): ControlError {
   return { code, message };
+}
+
+/** Every value of a credentials map emptied, its names kept. */
+function emptied(credentials: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.keys(credentials).map((name) => [name, '']));
+}
+
+/**
+ * The app's state without its sources' secrets (credentials, the ones an edit replaced, and the secret fields Setup
+ * shows to paste). The window shows them to the person at it; a program on the socket has no need of them, and in
+ * the app they are otherwise only in the system keychain.
+ */
+function withoutSecrets(state: AppState): AppState {
+  return {
+    ...state,
+    sources: state.sources.map((source) => ({
+      ...source,
+      credentials: emptied(source.credentials),
+      previous: source.previous ? { ...source.previous, credentials: emptied(source.previous.credentials) } : null,
+      setup: source.setup.map((field) => (field.secret ? { ...field, value: '' } : field)),
+    })),
+  };
 }
 
 /** Resolves true when something accepts a connection at `path`, false when it is refused. */
@@ -169,6 +191,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
     try {
       const method = service[call] as (...a: unknown[]) => Promise<unknown>;
       const result = await method.apply(service, parsed.data as unknown[]);
+      if (call === 'getState') return { id, ok: true, result: withoutSecrets(result as AppState) };
       return { id, ok: true, result: result === undefined ? null : result };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

@@ -176,6 +176,19 @@ describe('the control socket over a real engine', () => {
     expect(stack.inbox.counts().groups).toBe(0);
   });
 
+  it("keeps the sources' secrets inside: getState answers them emptied", async () => {
+    const c = await raw();
+    c.send(`${JSON.stringify({ id: 1, call: 'getState' })}\n`);
+    const state = (await c.answer(1))['result'] as Awaited<ReturnType<typeof stack.service.getState>>;
+    const source = state.sources.find((s) => s.id === SOURCE.id)!;
+    expect(source.credentials).toEqual({ username: '', password: '' });
+    expect(source.setup.filter((f) => f.secret).map((f) => f.value)).toEqual(['']);
+    expect(source.setup.find((f) => !f.secret)?.value).toBe(source.webhookUrl);
+    expect(JSON.stringify(state)).not.toContain(SOURCE.credentials.password);
+    // The app service itself still has them, for the window.
+    expect((await stack.service.getState()).sources[0]!.credentials['password']).toBe(SOURCE.credentials.password);
+  });
+
   it('serves only calls of the IPC table, with the schemas the desktop IPC handlers use', () => {
     for (const name of CONTROL_CALLS) expect(CALL_NAMES).toContain(name);
     expect(CONTROL_CALLS).not.toContain('copy');

@@ -6,7 +6,7 @@
  * forwards to node a second time) and `timeout` (its signal to npm, then to its group) are one clean stop. And the
  * README's first hook works as written.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -196,7 +196,14 @@ function shell(line: string, env: NodeJS.ProcessEnv): Promise<{ code: number; st
   });
 }
 
-describe.runIf(process.platform === 'linux')("the README's first hook", () => {
+const HAVE_CURL = spawnSync('curl', ['--version'], { stdio: 'ignore' }).status === 0;
+if (!HAVE_CURL) {
+  console.warn(
+    `[readme] curl not found: the README's first-hook test is ${process.env['CI'] === 'true' ? 'FAILING (.ci/run installs curl)' : 'SKIPPED'}.`,
+  );
+}
+
+describe.runIf(process.platform === 'linux' && (HAVE_CURL || process.env['CI'] === 'true'))("the README's first hook", () => {
   it('works as written against npm run headless with the sample config, and Ctrl+C stops it', async () => {
     const [start, ...rest] = readmeBlock('first-hook')
       .replace(/\\\n\s*/g, '')
