@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
+
+const { version } = JSON.parse(readFileSync(resolve(import.meta.dirname, 'package.json'), 'utf8')) as { version: string };
 
 /**
  * Builds the Electron-free core entries for plain Node: headless mode and the benchmark.
@@ -8,6 +11,8 @@ import { defineConfig } from 'vite';
  * first (bundled: one file reads faster than hundreds); node built-ins stay external too.
  */
 export default defineConfig({
+  // `crashbell --version` (main/core/headless/version.ts).
+  define: { __CRASHBELL_VERSION__: JSON.stringify(version) },
   // Bundled rather than loaded file by file: zod's many modules were most of headless start-up time.
   ssr: { noExternal: ['zod', 'ua-parser-js'] },
   build: {

@@ -80,6 +80,7 @@ export async function startDesktopEngine(settings: DesktopSettingsStore, notifie
     platform: process.platform,
     onWarning: (m) => log(`core: ${m}`),
     subscribe: (core) => void core.onNotification((n) => notifier.show(n)),
+    controlSocket: true,
     log,
   });
   const { core } = engine;
@@ -87,6 +88,8 @@ export async function startDesktopEngine(settings: DesktopSettingsStore, notifie
   if (core.receiver.error) log(`receiver: ${core.receiver.error}; change the port in Settings`);
   log(`receiver listening on ${core.localBaseUrl}`);
   log('tunnel manager started');
+  // The command line's control socket in the data folder (`crashbell list --data-dir <userData>/history`).
+  if (engine.control) log(`control socket at ${engine.control.path}`);
   reconnectOnResume(powerMonitor, () => {
     log('resumed from sleep: reconnecting the tunnel and the team relay');
     void engine.tunnel?.reconnect();

@@ -20,7 +20,7 @@
  * BENCH_SECONDS (default 8) sets the length of each HTTP run; BENCH_ONLY=http,rss,inbox,startup,callgrind,relay
  * picks parts (add `keep` to keep the seeded data dirs and callgrind dumps). Linux: RSS is read from /proc.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -740,6 +740,15 @@ async function postHook(port: number, sources: BenchSources, i: number): Promise
 }
 
 async function relaySection(rows: Row[], work: string, sources: BenchSources, say: (s: string) => void): Promise<void> {
+  // Without nats-server the relay part is skipped, as callgrind's is without valgrind; the parts after it run.
+  const probe = spawnSync('nats-server', ['--version'], { stdio: 'ignore', timeout: 10_000 });
+  if (probe.error || probe.status !== 0) {
+    say(
+      'Relay: nats-server not found: install it (Debian/Ubuntu: sudo apt-get install nats-server) to measure the team relay; skipping that part.',
+    );
+    rows.push({ what: 'team relay (JetStream)', value: 'skipped: nats-server not installed', target: '', pass: null });
+    return;
+  }
   const started = performance.now();
   const log = (m: string): void => say(`[${((performance.now() - started) / 1000).toFixed(1)} s] ${m}`);
   const N = 2000;

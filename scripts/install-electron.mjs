@@ -24,6 +24,22 @@ export function installStep(root, env = process.env) {
   return electronProblem(root, env) === null ? 'present' : 'download';
 }
 
+/**
+ * What a failed download said, without its stack: Electron's installer prints the error's whole stack trace, which
+ * tells a person nothing they can act on; its first line ("RequestError: getaddrinfo ENOTFOUND github.com") does.
+ * @param {string} stderr what the installer wrote on stderr
+ * @param {Error | undefined} spawnError why it could not be run at all, if so
+ * @returns {string}
+ */
+export function failureSummary(stderr, spawnError) {
+  if (spawnError) return spawnError.message;
+  const lines = stderr
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !/^at\s/.test(l));
+  return (lines[0] ?? '').slice(0, 300);
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const root = join(dirname(fileURLToPath(import.meta.url)), '..');
   const step = installStep(root);
@@ -33,9 +49,17 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     );
   } else if (step === 'download') {
     process.stderr.write("crashbell: downloading Electron's binary for the desktop app (once, about 100 MB)…\n");
-    const result = spawnSync(process.execPath, [join(root, 'node_modules', 'electron', 'install.js')], { stdio: 'inherit' });
+    const result = spawnSync(process.execPath, [join(root, 'node_modules', 'electron', 'install.js')], {
+      stdio: ['ignore', 'inherit', 'pipe'],
+      encoding: 'utf8',
+    });
     if (result.status !== 0) {
-      process.stderr.write(`crashbell: the download failed, so the desktop app cannot start yet.\n${electronProblem(root) ?? ''}\n`);
+      const why = failureSummary(result.stderr ?? '', result.error);
+      process.stderr.write(
+        `crashbell: the download failed${why ? ` (${why})` : ''}, so the desktop app cannot start yet.\n${electronProblem(root) ?? ''}\n`,
+      );
+    } else if (result.stderr) {
+      process.stderr.write(result.stderr);
     }
   }
 }

@@ -7,6 +7,7 @@
  */
 import type { SecretStorageState } from '../../shared/ipc';
 import { type AppService, createAppService, type ShellHooks } from './app-service';
+import { type ControlServer, startControlServer } from './control/server';
 import { type CoreOptions, CrashbellCore } from './core';
 import { errorText } from './errors';
 import { TeamRelay, type TeamRelayOptions } from './relay/team-relay';
@@ -41,6 +42,11 @@ export interface EngineOptions extends Omit<CoreOptions, 'extensions'> {
    * is missed (a hook that arrives the moment the port opens). Others subscribe once `startEngine` resolves.
    */
   subscribe?: (core: CrashbellCore) => void;
+  /**
+   * Serves the IPC table's calls on the data folder's control socket, for the command line's verbs (headless
+   * `serve` and the desktop app); a socket that cannot be opened is a warning, not a failure to start.
+   */
+  controlSocket?: boolean;
   /** Relay timings (connection backoff, consumer heartbeats), for tests. */
   relayTiming?: Pick<TeamRelayOptions, 'backoff' | 'consumer'>;
 }
@@ -52,6 +58,8 @@ export interface Engine {
   tunnel: TunnelManager | null;
   /** The team relay (off until the settings name a NATS server). */
   relay: TeamRelay;
+  /** The control socket the command line talks to; null when not asked for or when it could not be opened. */
+  control: ControlServer | null;
   service: AppService;
   settings: SettingsStore;
   /** Applies the tunnel settings now (they are applied on every settings change and at start too). */
@@ -76,6 +84,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     onTunnelState,
     relayTiming,
     subscribe,
+    controlSocket,
     ...coreOptions
   } = options;
   const log = options.log ?? (() => undefined);
@@ -107,6 +116,13 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     ...(options.now ? { now: options.now } : {}),
     ...(stateDebounceMs !== undefined ? { stateDebounceMs } : {}),
   });
+  // Before a front end says it is listening: a program that reads that may run a command (`crashbell list`) at once.
+  const control = controlSocket
+    ? await startControlServer({ dataDir: options.dataDir, service, log }).catch((error: unknown) => {
+        core.warn(`commands (list, resolve...) cannot reach this Crashbell: ${errorText(error)}`);
+        return null;
+      })
+    : null;
 
   const tunnelConfig = (): TunnelConfig => {
     const s = settings.get();
@@ -153,9 +169,12 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     relay,
     service,
     settings,
+    control,
     applyTunnel,
     stop() {
       stopping ??= (async () => {
+        // Commands first: nothing new is asked of a stopping engine.
+        await control?.close();
         offSettings();
         offMarks.dispose();
         service.close();

@@ -56,6 +56,11 @@ export class HeadlessProcess {
     await this.waitUntil(() => (predicate(this.json()) ? true : undefined));
   }
 
+  /** Waits until the stdout lines so far (as printed, JSON or not) satisfy the predicate. */
+  async waitUntilLines(predicate: (lines: readonly string[]) => boolean): Promise<void> {
+    await this.waitUntil(() => (predicate(this.lines) ? true : undefined));
+  }
+
   /** Waits for a human-mode line containing the text. */
   waitForText(text: string): Promise<string> {
     return this.waitUntil(() => this.lines.find((l) => l.includes(text)));

@@ -1,9 +1,11 @@
 /**
  * A real `nats-server` (Debian's, on PATH) for the relay's tests: started with JetStream on free loopback
  * ports in a temp folder, stopped by its PID, every wait bounded. One server or a three-node JetStream
- * cluster. `.ci/run` installs nats-server; the suites fail with a clear message when it is missing.
+ * cluster. `.ci/run` installs nats-server; without it the relay suites are skipped and say so, and under
+ * CI=true they fail (see {@link natsServerFor}).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,6 +19,27 @@ export function hasNatsServer(): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Whether a relay suite can run: true when nats-server is on PATH. When it is not, says that `suite` is skipped
+ * (as the e2e suite says of a missing Chromium), and under CI=true adds a failing test, since CI must run it.
+ */
+export function natsServerFor(suite: string): boolean {
+  if (hasNatsServer()) return true;
+  const inCi = process.env['CI'] === 'true';
+  console.warn(
+    `[relay] nats-server not found on PATH: ${suite} ${inCi ? 'FAILING (CI=true requires them)' : 'SKIPPED'}. ` +
+      'Install Debian\'s "nats-server" package (apt-get install nats-server), as .ci/run does.',
+  );
+  if (inCi) {
+    describe('relay prerequisites under CI', () => {
+      it('needs nats-server', () => {
+        expect.fail(`CI=true but nats-server is not on PATH: .ci/run must install Debian's nats-server package (${suite})`);
+      });
+    });
+  }
+  return false;
 }
 
 /** A free TCP port on 127.0.0.1 (bound and released; good enough for tests on one machine). */
@@ -46,6 +69,9 @@ export interface NatsOptions {
 export class NatsServer {
   private child: ChildProcess | null = null;
   log = '';
+  /** Everything the server printed since it started (the log above keeps only its tail); bounded at 4 MB. */
+  private fullLog = '';
+  private readonly logWaiters = new Set<() => void>();
 
   private constructor(
     readonly port: number,
@@ -68,6 +94,19 @@ export class NatsServer {
 
   get pid(): number | null {
     return this.child?.pid ?? null;
+  }
+
+  /** Waits (bounded by the test's timeout) until the server's log so far satisfies `test`. */
+  waitForLog(test: (log: string) => boolean): Promise<void> {
+    if (test(this.fullLog)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiter = (): void => {
+        if (!test(this.fullLog)) return;
+        this.logWaiters.delete(waiter);
+        resolve();
+      };
+      this.logWaiters.add(waiter);
+    });
   }
 
   get running(): boolean {
@@ -102,6 +141,8 @@ export class NatsServer {
       const timer = setTimeout(() => reject(new Error(`nats-server on ${this.port} not ready in 15 s:\n${this.log}`)), 15_000);
       const onData = (d: Buffer): void => {
         this.log = (this.log + d.toString()).slice(-20_000);
+        if (this.fullLog.length < 4_000_000) this.fullLog += d.toString();
+        for (const w of [...this.logWaiters]) w();
         if (this.log.includes('Server is ready')) {
           clearTimeout(timer);
           resolve();

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ControlClient } from '../../main/core/control/client';
 import { getProvider } from '../../main/core/providers/index';
 import { RENDERER_CSP } from '../../main/window';
 import { API_NAMES, CALL_NAMES, INVOKE_CHANNELS, IPC } from '../../shared/ipc';
@@ -165,6 +166,20 @@ describe('start-up smoke (built main bundle, fake electron)', () => {
         ),
       ),
     ).toBeGreaterThan(0);
+  });
+
+  it("serves the command line's control socket in its data folder (userData/history)", async () => {
+    const dataDir = join(userData, 'history');
+    const path = join(dataDir, 'crashbell.sock');
+    expect(out.index((l) => l.kind === 'log' && l.text === `control socket at ${path}`)).toBeGreaterThan(0);
+    const client = await ControlClient.connect(dataDir);
+    try {
+      const state = await client.call('getState');
+      expect(state.sources.map((s) => s.id)).toEqual([source.id]);
+      expect(state.receiver.listening).toBe(true);
+    } finally {
+      client.close();
+    }
   });
 
   it('registers every IPC channel, locks the window and session down, and loads the packaged renderer', async () => {

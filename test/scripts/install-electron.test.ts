@@ -44,3 +44,21 @@ describe('the install step for Electron', () => {
     expect(result.stderr).toMatch(/ELECTRON_SKIP_BINARY_DOWNLOAD is set/);
   });
 });
+
+describe('a failed download', () => {
+  it('says so in a sentence, with the error in one line and no stack trace, and never fails the install', () => {
+    // Electron's own installer prints the error's stack and exits 1 (node_modules/electron/install.js).
+    writeFileSync(
+      join(root, 'node_modules', 'electron', 'install.js'),
+      "const e = new Error('getaddrinfo ENOTFOUND github.com'); e.name = 'RequestError'; console.error(e.stack); process.exit(1);\n",
+    );
+    const { ELECTRON_SKIP_BINARY_DOWNLOAD: _skip, ...env } = process.env;
+    const result = spawnSync(process.execPath, [join(root, 'scripts', 'install-electron.mjs')], { env, encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain(
+      'crashbell: the download failed (RequestError: getaddrinfo ENOTFOUND github.com), so the desktop app cannot start yet.',
+    );
+    expect(result.stderr).toMatch(/npx install-electron|ELECTRON_MIRROR|npm run headless/);
+    expect(result.stderr.split('\n').filter((l) => /^\s+at /.test(l))).toEqual([]);
+  });
+});

@@ -1,17 +1,23 @@
 /**
- * Headless mode's command line: the usage text, the options, the default data folder and the exit codes.
+ * Headless mode's command line: `serve` (the default) and its options, the verbs that talk to a running Crashbell
+ * (their table is verbs.ts), `--version` and `--help`; the usage text, the default data folder and the exit codes.
  */
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors';
+import { type Verb, type VerbInput, verbNamed, VERBS } from './verbs';
 
 /** Exit code after a clean stop (SIGINT, SIGTERM). */
 export const EXIT_OK = 0;
 /** Exit code when the core cannot start (port in use, data folder held by another Crashbell...). */
 export const EXIT_START = 1;
+/** Exit code when the running Crashbell refused a command (an unknown group, a test event it did not accept). */
+export const EXIT_REFUSED = 1;
 /** Exit code for bad arguments and bad config files. */
 export const EXIT_USAGE = 2;
+/** Exit code of a command when no Crashbell runs for the data folder (no control socket, or nothing answers). */
+export const EXIT_NOT_RUNNING = 3;
 
 /** The per-user data folder headless mode uses when --data-dir is not given. */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
@@ -21,20 +27,62 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: N
   return join(env['XDG_DATA_HOME'] || join(homedir(), '.local', 'share'), name);
 }
 
-export const USAGE = `Usage: npm run headless -- --config FILE [--port N] [--data-dir DIR] [--host ADDR] [--json]
+/**
+ * How the user started us, for the usage text and advice: `npm run headless --` through npm, `crashbell` when
+ * installed (npm's bin link is named so), else the bundle's path.
+ */
+export function programName(env: NodeJS.ProcessEnv = process.env, script: string | undefined = process.argv[1]): string {
+  if (env['npm_lifecycle_event'] === 'headless') return 'npm run headless --';
+  if (script && basename(script) === 'crashbell') return 'crashbell';
+  return 'node out/headless/headless.js';
+}
 
-  --config FILE    JSON settings: {"sources": [{"id", "provider", "name", "credentials"}]}, and optionally
-                   "port" (7317), "tunnel": {"authtoken", "domain"} and "headless": {"notify": {"command", "ntfy"}}
+/** The command line's whole usage text: serve, the verbs, the config file (with its relay block) and exit codes. */
+export function usage(program: string = programName()): string {
+  const width = Math.max(...VERBS.map((v) => `${v.name} ${v.usage}`.length));
+  const verbLines = VERBS.flatMap((v) => {
+    const options = Object.values(v.options ?? {}).map((o) => `${' '.repeat(width + 6)}${o.help}`);
+    return [`  ${`${v.name} ${v.usage}`.padEnd(width)}    ${v.summary}`, ...options];
+  });
+  return `Usage: ${program} [serve] --config FILE [--port N] [--data-dir DIR] [--host ADDR] [--json]
+       ${program} COMMAND [ARGUMENTS] [--data-dir DIR] [--json]
+       ${program} --version | --help
+
+serve (the default when the first argument is an option) receives webhooks until SIGINT or SIGTERM:
+  --config FILE    JSON settings (below)
   --port N         listen on port N instead of the file's port (0 picks a free port)
   --data-dir DIR   where the history is kept (default: ${defaultDataDir()})
   --host ADDR      address to listen on (default 127.0.0.1; 0.0.0.0 to reach it from outside WSL or a container)
   --json           one JSON object per line on stdout, for programs (through npm: npm run --silent headless -- --json,
                    or npm's banner comes first)
 
+Commands act on the Crashbell running for a data folder (serve, or the desktop app), through its control
+socket in that folder:
+${verbLines.join('\n')}
+  Each takes --data-dir DIR (the running Crashbell's; the desktop app's is its user-data folder's "history"),
+  and --json: the answer as one JSON document. GROUP is a group id, as in "received" lines and in list.
+
+The config file (JSON, the shape of the app's settings; only "sources" or "relay" is required):
+  {
+    "port": 7317,
+    "sources": [{"id": "22+ random characters", "provider": "backtrace", "name": "Game client",
+                 "credentials": {"username": "...", "password": "..."}}],
+    "tunnel": {"authtoken": "from the ngrok dashboard", "domain": "optional reserved domain"},
+    "headless": {"notify": {"command": {"argv": ["/usr/local/bin/page-me"]}, "ntfy": {"url": "https://ntfy.sh/topic"}}},
+    "relay": {"servers": ["nats://nats.example.com:4222"], "publish": false, "subscribe": true, "member": "ana",
+              "auth": {"user": "ana", "pass": "..."} or {"token": "..."} or {"credsFile": "/path/ana.creds"},
+              "tls": {"ca": "/path/ca.pem"}, "stream": "CRASHBELL", "shareMarks": true}
+  }
+  relay: "publish" forwards every hook this Crashbell accepts to the team's NATS JetStream stream (a gateway);
+  "subscribe" reads the stream into this Crashbell's history (a member; a member needs no sources of its own).
+  The repository's docs/team-relay.md has every field and how to run a gateway.
+
 Environment: NGROK_AUTHTOKEN is the tunnel's authtoken when the config file has none.
-Signals: SIGINT and SIGTERM stop it cleanly (requests in progress finish, the history is flushed).
-Exit codes: 0 stopped, 1 could not start (e.g. port in use), 2 bad arguments or config file.
+Signals: SIGINT and SIGTERM stop serve cleanly (requests in progress finish, the history is flushed).
+Exit codes: 0 done (serve: stopped cleanly); 1 Crashbell refused, or serve could not start (e.g. port in use);
+  2 bad arguments or config file; 3 no Crashbell is running for that data folder.
 `;
+}
 
 /** Parsed command line. */
 export interface HeadlessArgs {
@@ -62,7 +110,7 @@ function readArgv(argv: string[]) {
       allowPositionals: false,
     }).values;
   } catch (error) {
-    throw new ConfigError(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    throw new ConfigError(`${error instanceof Error ? error.message : String(error)}\n\n${usage()}`);
   }
 }
 
@@ -75,7 +123,7 @@ export function wantsJson(argv: readonly string[]): boolean {
 export function parseHeadlessArgs(argv: string[]): HeadlessArgs | 'help' {
   const values = readArgv(argv);
   if (values.help) return 'help';
-  if (!values.config) throw new ConfigError(`--config FILE is required\n\n${USAGE}`);
+  if (!values.config) throw new ConfigError(`--config FILE is required\n\n${usage()}`);
   let port: number | null = null;
   if (values.port !== undefined) {
     if (!/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535) {
@@ -90,4 +138,70 @@ export function parseHeadlessArgs(argv: string[]): HeadlessArgs | 'help' {
     host: values.host ?? '127.0.0.1',
     json: values.json ?? false,
   };
+}
+
+/** What the command line asks for. `argv` is what follows the verb. */
+export type Command =
+  | { kind: 'serve'; argv: string[] }
+  | { kind: 'verb'; verb: Verb; argv: string[] }
+  | { kind: 'help' }
+  | { kind: 'version' };
+
+/**
+ * Reads the verb: `serve` (also when the first argument is an option, or there is none), one of {@link VERBS},
+ * `--version`, or `--help`; throws ConfigError for an unknown one.
+ */
+export function readCommand(argv: readonly string[]): Command {
+  const [first, ...rest] = argv;
+  if (first === '--version' || first === '-v') return { kind: 'version' };
+  if (first === '--help' || first === '-h' || first === 'help') return { kind: 'help' };
+  if (first === undefined || first.startsWith('-')) return { kind: 'serve', argv: [...argv] };
+  if (first === 'serve') return { kind: 'serve', argv: rest };
+  const verb = verbNamed(first);
+  if (verb) return { kind: 'verb', verb, argv: rest };
+  throw new ConfigError(
+    `unknown command "${first.slice(0, 100)}": the commands are serve, ${VERBS.map((v) => v.name).join(', ')} (--help says more)`,
+  );
+}
+
+/** A verb's command line, once read. */
+export interface VerbArgs {
+  input: VerbInput;
+  dataDir: string;
+  json: boolean;
+}
+
+/** Reads a verb's operands and options (its own, `--data-dir`, `--json`); throws ConfigError naming the problem. */
+export function parseVerbArgs(verb: Verb, argv: string[]): VerbArgs | 'help' {
+  const own = Object.fromEntries(Object.entries(verb.options ?? {}).map(([name, o]) => [name, { type: o.type }]));
+  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  const line = `${verb.name} ${verb.usage} [--data-dir DIR] [--json]`;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        ...own,
+        'data-dir': { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: true,
+    }) as typeof parsed;
+  } catch (error) {
+    throw new ConfigError(`${error instanceof Error ? error.message : String(error)}: ${line}`);
+  }
+  const { values, positionals } = parsed;
+  if (values['help']) return 'help';
+  const required = verb.operands.filter((o) => !o.endsWith('?')).length;
+  if (positionals.length < required || positionals.length > verb.operands.length) {
+    throw new ConfigError(
+      `${verb.name} takes ${verb.usage || 'no arguments'}, not ${positionals.length === 0 ? 'nothing' : `"${positionals.join(' ')}"`}: ${line}`,
+    );
+  }
+  const { 'data-dir': dataDir, json, help: _help, ...options } = values;
+  const input: VerbInput = { operands: positionals, options };
+  const problem = verb.check?.(input);
+  if (problem) throw new ConfigError(`${problem}: ${line}`);
+  return { input, dataDir: resolve(typeof dataDir === 'string' ? dataDir : defaultDataDir()), json: json === true };
 }

@@ -1,7 +1,8 @@
 /**
  * Headless mode: the same engine without Electron, for servers, WSL and tests.
  *
- *   npm run headless -- --config FILE [--port N] [--data-dir DIR] [--host ADDR] [--json]
+ *   crashbell [serve] --config FILE [--port N] [--data-dir DIR] [--host ADDR] [--json]
+ *   crashbell COMMAND [ARGUMENTS] [--data-dir DIR] [--json]      (list, show, resolve...: run-verb.ts)
  *
  * FILE is JSON in the shape of the app's settings (at least `sources` with credentials; `tunnel` for a public
  * URL through ngrok, `headless.notify` for a command and an ntfy topic to notify, `relay` for the team relay). With --json, stdout carries
@@ -17,9 +18,10 @@ import { ConfigError, CrashbellError, DataDirInUseError, ListenError } from '../
 import { getProvider } from '../providers/index';
 import { MemorySettingsStore, type SettingsStore } from '../settings-access';
 import { lazyNgrokSdk, type NgrokSdk, publicBaseOf } from '../tunnel';
-import { EXIT_OK, EXIT_START, EXIT_USAGE, type HeadlessArgs, parseHeadlessArgs, USAGE, wantsJson } from './cli';
+import { EXIT_OK, EXIT_START, EXIT_USAGE, type HeadlessArgs, parseHeadlessArgs, readCommand, usage, wantsJson } from './cli';
 import { npmBannerOnStdout, watchLauncher } from './launcher';
 import { type HeadlessOutput, headlessOutput, type OutputStream } from './output';
+import { listeningLine } from './listening';
 import {
   caughtUpLine,
   deliveryFailureText,
@@ -38,12 +40,18 @@ import {
   tunnelText,
 } from './lines';
 import { HeadlessNotifier } from './notify';
+import { RelayLogFilter, relayLineKey } from './relay-lines';
+import { runVerb } from './run-verb';
+import { CRASHBELL_VERSION } from './version';
 
 /** File-system errors that mean the data folder cannot hold the history. */
 const DATA_DIR_ERRORS = new Set(['EACCES', 'EPERM', 'ENOTDIR', 'EROFS', 'ENOSPC', 'EEXIST', 'EISDIR']);
 
 /** How long queued notifications may still go out while headless mode stops. */
 const NOTIFY_GRACE_MS = 10_000;
+
+/** A second stop signal this soon after the first is the same stop asked again (see the signal handler). */
+const REPEAT_SIGNAL_MS = 2_000;
 
 /** How to fix a listen error from the command line (the core's message says what is wrong). */
 function listenAdvice(error: ListenError, configPath: string): string {
@@ -93,13 +101,39 @@ export async function runHeadless(
 ): Promise<number> {
   const output = headlessOutput(out, err);
   try {
-    return await run(argv, output, options);
+    return await dispatch(argv, output, options);
   } finally {
     await output.flush();
   }
 }
 
-async function run(argv: string[], output: HeadlessOutput, options: HeadlessOptions): Promise<number> {
+/** Runs what the command line asks for: serve (the default), a verb, --version or --help. */
+async function dispatch(argv: string[], output: HeadlessOutput, options: HeadlessOptions): Promise<number> {
+  const json = wantsJson(argv);
+  let command: ReturnType<typeof readCommand>;
+  try {
+    command = readCommand(argv);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    output.warn(`crashbell: ${error.message}`);
+    if (json) output.say(JSON.stringify({ type: 'error', code: 'usage', reason: error.message }));
+    return EXIT_USAGE;
+  }
+  switch (command.kind) {
+    case 'help':
+      output.say(usage());
+      return EXIT_OK;
+    case 'version':
+      output.say(json ? JSON.stringify({ type: 'version', version: CRASHBELL_VERSION }) : `crashbell ${CRASHBELL_VERSION}`);
+      return EXIT_OK;
+    case 'verb':
+      return runVerb(command.verb, command.argv, output);
+    case 'serve':
+      return serve(command.argv, output, options);
+  }
+}
+
+async function serve(argv: string[], output: HeadlessOutput, options: HeadlessOptions): Promise<number> {
   const { say, warn } = output;
   const json = wantsJson(argv);
   const emit = (obj: Record<string, unknown>): void => say(jsonLine(obj));
@@ -124,7 +158,7 @@ async function run(argv: string[], output: HeadlessOutput, options: HeadlessOpti
   try {
     const parsed = parseHeadlessArgs(argv);
     if (parsed === 'help') {
-      say(USAGE);
+      say(usage());
       return EXIT_OK;
     }
     args = parsed;
@@ -191,6 +225,7 @@ async function run(argv: string[], output: HeadlessOutput, options: HeadlessOpti
     else heldTunnel = state;
   };
 
+  const relayLog = new RelayLogFilter();
   let engine: Engine;
   try {
     engine = await startEngine({
@@ -198,13 +233,17 @@ async function run(argv: string[], output: HeadlessOutput, options: HeadlessOpti
       dataDir: args.dataDir,
       owner: 'headless',
       host: args.host,
+      // A team member with no sources of its own receives nothing: it takes no port (and clashes with no gateway).
+      listen: settings.get().sources.length > 0,
+      controlSocket: true,
       ...(args.port !== null ? { port: args.port } : {}),
       ngrok: options.ngrok ?? lazyNgrokSdk,
       onTunnelState,
       onWarning: (message) => warn(`crashbell: warning: ${message}`),
-      // The relay's own log lines (reconnects, retries) on stderr; the tunnel has its own lines already.
+      // The relay's own log lines (reconnects, retries) on stderr, each once per relay state; the tunnel has its
+      // own lines already.
       log: (message) => {
-        if (message.startsWith('relay:')) warn(`crashbell: ${message}`);
+        if (message.startsWith('relay:') && relayLog.admit(message)) warn(`crashbell: ${message}`);
       },
       // Short relay timings (reconnects, heartbeat watchdog) for the test suites that drive this process.
       ...(process.env['CRASHBELL_RELAY_FAST'] === '1'
@@ -256,10 +295,12 @@ async function run(argv: string[], output: HeadlessOutput, options: HeadlessOpti
   const urlsUnder = (base: string | null): SourceUrl[] =>
     settings.get().sources.map((s) => ({ id: s.id, provider: s.provider, url: core.webhookUrl(s.id, base) }));
   // The tunnel reports a state again when the settings are re-applied; the same state twice is one line.
+  // A member-only Crashbell (no sources) opens no receiver, so there is nothing for a tunnel to reach.
+  const receiverOff = core.receiver.off === true;
   let lastTunnel = '';
   printTunnel = (state) => {
     const shown = JSON.stringify(state);
-    if (shown === lastTunnel) return;
+    if (receiverOff || shown === lastTunnel) return;
     lastTunnel = shown;
     const base = publicBaseOf(state);
     const urls = base ? urlsUnder(base) : [];
@@ -273,14 +314,19 @@ async function run(argv: string[], output: HeadlessOutput, options: HeadlessOpti
     for (const line of tunnelText(state, base ? labelled : [], fix)) say(line);
   };
 
-  const sources = urlsUnder(null);
   const groups = core.inbox.counts().groups;
   if (json) {
-    emit({ type: 'listening', port: core.port, sources, groups, notify: notifier.names });
+    emit(listeningLine(receiverOff ? null : core.port, receiverOff ? [] : urlsUnder(null), groups, notifier.names));
   } else {
-    say(`Crashbell headless listening on ${core.localBaseUrl} (history in ${args.dataDir}: ${groups} groups)`);
-    for (const source of settings.get().sources) {
-      say(`  ${labelOf(source)}${source.paused ? ' (paused)' : ''}: ${core.webhookUrl(source.id)}`);
+    if (receiverOff) {
+      say(
+        `Crashbell headless running as a team relay member, with no sources and no receiver (history in ${args.dataDir}: ${groups} groups)`,
+      );
+    } else {
+      say(`Crashbell headless listening on ${core.localBaseUrl} (history in ${args.dataDir}: ${groups} groups)`);
+      for (const source of settings.get().sources) {
+        say(`  ${labelOf(source)}${source.paused ? ' (paused)' : ''}: ${core.webhookUrl(source.id)}`);
+      }
     }
     const { command, ntfy } = settings.get().headless.notify;
     if (command) say(`Notifications also run: ${command.argv.join(' ')}`);
@@ -290,14 +336,16 @@ async function run(argv: string[], output: HeadlessOutput, options: HeadlessOpti
   started = true;
   if (heldTunnel) printTunnel(heldTunnel);
 
-  // The relay's state once per change of status or reason (its counters move all the time).
+  // The relay's state once per change of status or reason (its counters move all the time; a retry that fails
+  // the same way is the same line, whatever names NATS generated for it).
   let lastRelay = '';
   const printRelay = (): void => {
     const state = engine.relay.getState();
     const line = relayLine(state);
-    const key = line ? JSON.stringify(line) : '';
-    if (!line || key === lastRelay) return;
+    const key = relayLineKey(state);
+    if (!line || key === null || key === lastRelay) return;
     lastRelay = key;
+    relayLog.reset();
     if (json) emit(line);
     else {
       const text = relayText(state);
@@ -311,14 +359,22 @@ async function run(argv: string[], output: HeadlessOutput, options: HeadlessOpti
   printRelay();
 
   return new Promise<number>((done) => {
+    let stopAskedAt = 0;
+    let repeats = 0;
     onSignal = (signal: NodeJS.Signals): void => {
       if (stopping) {
+        // Ctrl+C in a terminal signals npm and us, and npm forwards it to us again; `timeout` signals us, then our
+        // whole process group: one stop, asked twice. A further signal, or one long after, means "do not wait".
+        repeats += 1;
+        if (repeats === 1 && Date.now() - stopAskedAt < REPEAT_SIGNAL_MS) return;
         warn(`crashbell: ${signal} again, exiting without waiting`);
         process.exit(EXIT_START);
       }
       stopping = true;
+      stopAskedAt = Date.now();
       if (!json) say(`${signal}: stopping…`);
-      // The engine raises a pending digest as it stops, so the notifier closes after it.
+      // Commands stop first (nothing new is asked of a stopping engine); the engine raises a pending digest as it
+      // stops, so the notifier closes after it.
       const stopped = engine.stop().then(
         () => EXIT_OK,
         (error: unknown) => {

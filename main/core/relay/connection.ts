@@ -98,6 +98,8 @@ export class RelayConnection {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
   private loop: Promise<void> | null = null;
+  /** The last failure logged, so a retry that fails the same way is not logged again. */
+  private lastLogged: string | null = null;
 
   constructor(opts: ConnectionOptionsIn) {
     this.opts = opts;
@@ -201,6 +203,7 @@ export class RelayConnection {
       return;
     }
     this.attempt = 0;
+    this.lastLogged = null;
     this.current = nc;
     this.setState({ status: 'connected', server: nc.getServer() || null });
     this.log(`relay: connected to ${nc.getServer()}`);
@@ -218,7 +221,9 @@ export class RelayConnection {
   private retryLater(reason: string): void {
     const delay = backoffDelay(Math.max(1, this.attempt), this.backoff);
     this.setState({ status: 'error', reason, retryAt: new Date(this.now() + delay).toISOString() });
-    this.log(`relay: ${reason}`);
+    // Once per reason: every retry that fails the same way would say it again.
+    if (reason !== this.lastLogged) this.log(`relay: ${reason}`);
+    this.lastLogged = reason;
     this.timer = setTimeout(() => {
       this.timer = null;
       this.loop = this.dial();

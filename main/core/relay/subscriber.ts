@@ -90,16 +90,21 @@ export class Subscriber {
     const js = jetstream(nc, { timeout: 5_000 });
     let jsm: JetStreamManager | null = null;
     let delay = 1_000;
+    let lastLogged: string | null = null;
     while (!signal.aborted) {
       try {
         jsm ??= await jetstreamManager(nc, { checkAPI: false, timeout: 5_000 });
         await this.readOnce(js, jsm, signal, setCurrent);
         delay = 1_000;
+        lastLogged = null;
       } catch (err) {
         if (signal.aborted) break;
         const message = err instanceof ForeignStreamError || err instanceof MissingStreamError ? err.message : null;
-        this.opts.onProblem(`Subscriber: ${message ?? explainJetStreamError(err, `read the stream ${this.opts.limits.name}`).reason}`);
-        this.opts.log?.(`relay: reading the stream failed (${errorText(err)}); retrying`);
+        const reason = message ?? explainJetStreamError(err, `read the stream ${this.opts.limits.name}`).reason;
+        this.opts.onProblem(`Subscriber: ${reason}`);
+        // Once per reason (the error's own text names a consumer generated afresh on each retry).
+        if (reason !== lastLogged) this.opts.log?.(`relay: reading the stream failed (${errorText(err)}); retrying`);
+        lastLogged = reason;
         await sleep(delay, signal);
         delay = Math.min(delay * 2, this.opts.maxRetryMs ?? 30_000);
         continue;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import net from 'node:net';
 import { PassThrough } from 'node:stream';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -128,6 +129,30 @@ describe('headless --json', () => {
     expect(relisten['groups']).toBe(2);
     again.child.kill('SIGINT');
     expect((await again.exited).code).toBe(0);
+  });
+});
+
+describe('headless as a team member with no sources', () => {
+  it('opens no receiver and prints no tunnel line: the port stays free for a gateway on the same machine', async () => {
+    // A port nothing listens on, then asked for: a member must leave it alone.
+    const probe = net.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+    const port = (probe.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const config = writeConfig({ port, sources: [], relay: { servers: ['nats://127.0.0.1:1'], subscribe: true } });
+    const h = start(['--config', config, '--data-dir', join(dir, 'data'), '--json']);
+    const listening = await h.waitFor((l) => l['type'] === 'listening');
+    expect(listening).toMatchObject({ port: null, sources: [] });
+    // The port is still free: a gateway could take it.
+    const taken = net.createServer();
+    await new Promise<void>((resolve, reject) => {
+      taken.once('error', reject);
+      taken.listen(port, '127.0.0.1', () => resolve());
+    });
+    await new Promise<void>((r) => taken.close(() => r()));
+    h.child.kill('SIGTERM');
+    expect((await h.exited).code).toBe(0);
+    expect(h.json().filter((l) => l['type'] === 'tunnel')).toEqual([]);
   });
 });
 

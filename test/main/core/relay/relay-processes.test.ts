@@ -10,13 +10,12 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { openInbox } from '../../../helpers/inbox';
 import { parseSettings, type RelaySettings, type SourceInput } from '../../../../shared/settings';
-import { NatsCluster, NatsServer, hasNatsServer } from '../../../helpers/nats-server';
+import { NatsCluster, NatsServer, natsServerFor } from '../../../helpers/nats-server';
 import { postBacktrace, startRelayProcess, TEAM_SOURCE, type RelayProcess } from '../../../helpers/relay-engines';
 
-const entry = inject('headlessEntry');
+const NATS = natsServerFor('the team relay process suite (relay-processes.test.ts)');
 
-if (!hasNatsServer() && process.env['CI'])
-  throw new Error('nats-server is not installed: .ci/run installs it (apt-get install nats-server)');
+const entry = inject('headlessEntry');
 
 /** Every message in a stream: its sequence and Nats-Msg-Id (read with a plain client, as an admin would). */
 async function streamContents(
@@ -54,7 +53,7 @@ async function flood(port: number, prefix: string, from: number, to: number, pro
   await Promise.all([worker(), worker(), worker(), worker()]);
 }
 
-describe.skipIf(!hasNatsServer())('team relay processes over a real NATS', () => {
+describe.skipIf(!NATS)('team relay processes over a real NATS', () => {
   let dir: string;
   const cleanups: Array<() => Promise<void>> = [];
   const procs: RelayProcess[] = [];

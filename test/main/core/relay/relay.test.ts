@@ -2,13 +2,12 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { NatsServer, hasNatsServer, hasOpenssl, makeTestCa } from '../../../helpers/nats-server';
+import { NatsServer, natsServerFor, hasOpenssl, makeTestCa } from '../../../helpers/nats-server';
 import { postBacktrace, startRelayEngine, TEAM_SOURCE, type RelayEngine } from '../../../helpers/relay-engines';
 
-if (!hasNatsServer() && process.env['CI'])
-  throw new Error('nats-server is not installed: .ci/run installs it (apt-get install nats-server)');
+const NATS = natsServerFor('the team relay suite (relay.test.ts)');
 
-describe.skipIf(!hasNatsServer())('team relay over a real NATS JetStream', () => {
+describe.skipIf(!NATS)('team relay over a real NATS JetStream', () => {
   let nats: NatsServer;
   const engines: RelayEngine[] = [];
   const start = async (...args: Parameters<typeof startRelayEngine>): Promise<RelayEngine> => {
