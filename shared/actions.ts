@@ -165,3 +165,58 @@ export interface TokenTestResult {
   /** ISO 8601: when a rate limit ends; null otherwise. */
   retryAt: string | null;
 }
+
+/** The longest claim a user may set: a week, in hours. */
+export const MAX_CLAIM_HOURS = 24 * 7;
+
+/**
+ * Everything a person can do to a group from the window, the tray, a notification or the command line: the
+ * provider actions (made in the provider when its API can, else here, saying why), and claiming it for the team.
+ */
+export const groupActionSchema = z.union([
+  providerActionSchema,
+  z.strictObject({
+    kind: z.literal('claim'),
+    /** How long the claim holds; default the `claimHours` setting. */
+    hours: z.number().positive('more than 0 hours').max(MAX_CLAIM_HOURS, 'at most a week').optional(),
+  }),
+  z.strictObject({ kind: z.literal('release') }),
+]);
+export type GroupAction = z.infer<typeof groupActionSchema>;
+
+/** Where an action's change was made. */
+export type ActionWhere =
+  /** In the provider, through its API, and here. */
+  | 'provider'
+  /** Here only (the provider has no API for it, no token is set, or resolving in the provider is off): `words` say why. */
+  | 'local';
+
+/** How an action on a group ended, as the window, the tray and the command line show it. */
+export interface ActionResult {
+  /** `done`: the change holds; `failed`: nothing changed (the provider refused, or it could not be tried). */
+  state: 'done' | 'failed';
+  action: GroupAction['kind'];
+  /** "Resolved in Sentry", "Resolved here only: Backtrace has no API to resolve it", "Sentry refused the token...". */
+  words: string;
+  /** Where the change was made; null when it failed. */
+  where: ActionWhere | null;
+  /** Why it failed, for code that reacts to it; null when done. */
+  code: ActionFailureCode | ActionUnavailableCode | 'gone' | null;
+  /** The provider's last HTTP status, or null. */
+  status: number | null;
+  /** ISO 8601 when a rate limit ends; null otherwise. */
+  retryAt: string | null;
+}
+
+/** The last action on a group and where it stands, as the detail view shows it ("Resolving in Sentry…"). */
+export interface GroupActionState {
+  action: GroupAction['kind'];
+  state: 'pending' | 'done' | 'failed';
+  words: string;
+  /** ISO 8601 of this state. */
+  at: string;
+  /** ISO 8601 of the next try while a rate limit lasts; null otherwise. */
+  retryAt: string | null;
+  /** Who asked for it (the member name with the team relay), or null. */
+  by: string | null;
+}

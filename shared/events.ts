@@ -17,7 +17,7 @@ export type ProviderId = string;
  * Where a hook stands in its group's life, as the provider told it (or as far as it can tell).
  * `unknown` when the provider says nothing (Backtrace); the inbox decides newness by its own history.
  */
-export type Lifecycle = 'new' | 'recurring' | 'regressed' | 'resolved' | 'unknown';
+export type Lifecycle = 'new' | 'recurring' | 'regressed' | 'resolved' | 'ignored' | 'unknown';
 
 /** A browser or operating system read from a user agent. */
 export interface AgentPart {
@@ -167,6 +167,18 @@ export interface Group {
   mutedBy?: string | null;
   /** The latest {@link IssueRef} its hooks carried (what an action in the provider addresses); absent or null: none. */
   issueRef?: IssueRef | null;
+  /** Ignored (here, in the provider, or by a teammate): nothing it does notifies until it is reopened. */
+  ignored?: boolean;
+  /** ISO 8601: snoozed, nothing notifies before then; null or absent when not snoozed for a time. */
+  snoozedUntil?: string | null;
+  /** Snoozed until the group counts this many occurrences; null or absent when not snoozed by count. */
+  snoozeCount?: number | null;
+  /** Who the issue is assigned to in the provider, as Crashbell assigned it ("me" as the source names it). */
+  assignee?: string | null;
+  /** The team member who claimed it ("ana is on it"), or null. */
+  claimedBy?: string | null;
+  /** ISO 8601 when the claim lapses by itself. */
+  claimedUntil?: string | null;
   /** ISO 8601 of the last notification raised for this group, or null. */
   notifiedAt: string | null;
   /** The last decision the policy made for this group. */
@@ -218,6 +230,13 @@ export interface GroupRow {
   resolved: boolean;
   /** Only Crashbell's own test events so far (see {@link Group.test}). */
   test: boolean;
+  /** Ignored: nothing notifies (see {@link Group.ignored}). */
+  ignored?: boolean;
+  /** ISO 8601 while snoozed for a time, else null or absent. */
+  snoozedUntil?: string | null;
+  /** Who claimed it, and until when (a claim past its time has lapsed). */
+  claimedBy?: string | null;
+  claimedUntil?: string | null;
 }
 
 /** The row of a group (or of anything that has a row's fields, such as a summary), with only a row's fields. */
@@ -237,6 +256,10 @@ export function groupRow(g: Omit<GroupRow, 'test'> & { test?: boolean }): GroupR
     muted: g.muted,
     resolved: g.resolved,
     test: g.test === true,
+    ignored: g.ignored === true,
+    snoozedUntil: g.snoozedUntil ?? null,
+    claimedBy: g.claimedBy ?? null,
+    claimedUntil: g.claimedUntil ?? null,
   };
 }
 
@@ -257,11 +280,52 @@ export interface GroupPage {
   total: number;
 }
 
-/** The marks a user can set on a group. */
+/**
+ * The marks set on a group: by the user (read, muted, resolved), by an action (ignored, snoozed, assigned,
+ * claimed: those reach the core through its actions, see `shared/actions.ts`), or by a teammate.
+ */
 export interface GroupMarks {
   read?: boolean;
   muted?: boolean;
   resolved?: boolean;
+  ignored?: boolean;
+  /** ISO 8601, or null to end a snooze by time. */
+  snoozedUntil?: string | null;
+  /** An occurrence count, or null to end a snooze by count. */
+  snoozeCount?: number | null;
+  assignee?: string | null;
+  /** A member name, or null to release the claim. */
+  claimedBy?: string | null;
+  claimedUntil?: string | null;
+}
+
+/** What became of a group, whatever the route (see {@link GroupStateChange}). */
+export type GroupStatus =
+  | 'resolved'
+  | 'reopened'
+  | 'ignored'
+  | 'snoozed'
+  | 'unsnoozed'
+  | 'muted'
+  | 'unmuted'
+  | 'claimed'
+  | 'released'
+  | 'assigned';
+
+/**
+ * A group's state changed: resolved, ignored, snoozed, muted, claimed (or undone), whoever did it. The shell
+ * withdraws the group's notification still on screen, headless prints a `group-state` line, outlets hear of it.
+ */
+export interface GroupStateChange {
+  group: string;
+  status: GroupStatus;
+  /** The team member or user behind it; null when the provider did it on its own (a state hook). */
+  by: string | null;
+  /** `crashbell`: this Crashbell (the window, the tray, a notification, the command line); `provider`: the
+   * provider's own state hook; `team`: a teammate through the relay. */
+  via: 'crashbell' | 'provider' | 'team';
+  /** The provider the change was also made in, when an action went through its API ("Sentry"). */
+  inProvider?: string | null;
 }
 
 /**

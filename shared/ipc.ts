@@ -22,6 +22,7 @@ import type {
   RequestRecord,
   TunnelState,
 } from './events';
+import type { ActionAvailability, ActionResult, GroupAction, GroupActionState, TokenTestResult } from './actions';
 import type { DndSettings, PolicySettings, RetentionSettings, Source, SourceFilters, Theme } from './settings';
 
 /** A group's link as the detail view shows it: whether it opens, and if not, why; and how it was made. */
@@ -38,6 +39,10 @@ export interface GroupLink {
 /** A group as the detail view gets it: with its link checked. */
 export interface GroupDetail extends Group {
   link: GroupLink | null;
+  /** The last action on it and where it stands ("Resolving in Sentry…", "Resolved in Sentry"), or null. */
+  action: GroupActionState | null;
+  /** The provider actions, each with why it cannot go to the provider when it cannot (then it is made here only). */
+  actions: ActionAvailability[];
 }
 
 /** One value a user pastes into the provider's settings, with a copy button. */
@@ -175,6 +180,11 @@ export interface SourcePatch {
   config?: Record<string, unknown>;
   filters?: SourceFilters;
   webUrl?: string;
+  /**
+   * The source's provider API access: merged over the current one; a token left out keeps the saved one, an
+   * empty token removes it.
+   */
+  api?: { token?: string; url?: string; assignee?: string; resolveInProvider?: boolean };
 }
 
 /** The settings the window edits (sources and secrets have their own calls). */
@@ -193,6 +203,8 @@ export interface SettingsView {
   credentialOverlapHours?: number;
   /** Check for, download and offer new versions of the app (the desktop app only). */
   autoUpdate: boolean;
+  /** How long a claim holds by default, in hours. */
+  claimHours: number;
 }
 
 /** The relay settings the window edits: the password or token reduced to "is there one". */
@@ -240,6 +252,7 @@ export interface SettingsPatch {
   onboarded?: boolean;
   credentialOverlapHours?: number;
   autoUpdate?: boolean;
+  claimHours?: number;
 }
 
 export type DndMode = 'off' | '1h' | 'tomorrow';
@@ -417,6 +430,13 @@ export const IPC = {
   openLink: call('link:open', carry<(url: string) => OpenResult>()),
   /** Generic JSON sources: runs a mapping (the saved one when null) on the last received body. */
   previewMapping: call('sources:preview-mapping', carry<(sourceId: string, config: Record<string, unknown> | null) => MappingPreview>()),
+  /**
+   * Resolves, snoozes, ignores, assigns or claims a group: in the provider through its API when it can (the
+   * change here only once it accepted), else here only, saying why.
+   */
+  runAction: call('groups:action', carry<(groupId: string, action: GroupAction) => ActionResult>()),
+  /** "Test token": a harmless read with the source's API token, naming a missing scope when there is one. */
+  testApiToken: call('sources:test-api-token', carry<(sourceId: string) => TokenTestResult>()),
   /** Publishes a test message to the team relay's stream and reports when it came back. */
   testRelay: call('relay:test', carry<() => RelayTestResult>()),
   /** Where the app's own update stands (checking, downloading, ready to install, or why it does not update). */

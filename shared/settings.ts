@@ -66,6 +66,9 @@ function normalizeSourceDocument(input: unknown): unknown {
 /** How long replaced credentials stay accepted by default: a day to update the provider's settings. */
 export const DEFAULT_CREDENTIAL_OVERLAP_HOURS = 24;
 
+/** How long a claim holds by default: a working half-day. */
+export const DEFAULT_CLAIM_HOURS = 4;
+
 /** Longest overlap a user may choose: 30 days. */
 export const MAX_CREDENTIAL_OVERLAP_HOURS = 24 * 30;
 
@@ -367,6 +370,12 @@ export const settingsSchema = z.object({
   autoUpdate: z.boolean().default(true),
   /** Hours an edited or regenerated credential's old value stays accepted; 0 replaces it at once. */
   credentialOverlapHours: z.number().min(0).max(MAX_CREDENTIAL_OVERLAP_HOURS).default(DEFAULT_CREDENTIAL_OVERLAP_HOURS),
+  /** How long a claim ("ana is on it") holds unless released or the group is resolved, in hours. */
+  claimHours: z
+    .number()
+    .positive()
+    .max(24 * 7)
+    .default(DEFAULT_CLAIM_HOURS),
   theme: z.enum(THEMES).default('system'),
   /** Set once the first-run guide has been seen. */
   onboarded: z.boolean().default(false),

@@ -40,6 +40,9 @@ import type {
 import { groupUpdate } from '../../shared/group-filter';
 import type { Settings, Source } from '../../shared/settings';
 import { LATEST_IN_STATE, appStateOf, sourceView } from './app-state';
+import type { ActionResult, GroupAction, TokenTestResult } from '../../shared/actions';
+import type { ActionService } from './actions/action-service';
+import { testApiToken } from './actions/runner';
 import { AppPushes } from './app-pushes';
 import type { Event } from './base/event';
 import { DisposableStore, toDisposable } from './base/lifecycle';
@@ -84,6 +87,8 @@ export interface ShellHooks {
 /** Everything the service is built from. */
 export interface AppServiceDeps {
   core: CrashbellCore;
+  /** Acting on groups (in the provider when it can); without it actions are refused with why. */
+  actions?: ActionService | null;
   settings: SettingsStore;
   /** The tunnel manager; without one the tunnel reads as off. */
   tunnel?: AppTunnel | null;
@@ -137,6 +142,7 @@ export class AppService implements AppCalls {
   private readonly settings: SettingsStore;
   private readonly tunnel: AppTunnel;
   private readonly relay: AppRelay | null;
+  private readonly actions: ActionService | null;
   private readonly shell: ShellHooks;
   private readonly secretStorage: SecretStorageState;
   private readonly version: string;
@@ -150,6 +156,7 @@ export class AppService implements AppCalls {
     this.settings = deps.settings;
     this.tunnel = deps.tunnel ?? absentTunnel();
     this.relay = deps.relay ?? null;
+    this.actions = deps.actions ?? null;
     this.shell = deps.shell ?? absentShell();
     this.secretStorage = deps.secretStorage ?? {
       available: false,
@@ -246,7 +253,29 @@ export class AppService implements AppCalls {
 
   async getGroup(groupId: string): Promise<GroupDetail | null> {
     const group = this.core.inbox.get(groupId);
-    return group ? { ...group, link: this.linkOf(group) } : null;
+    if (!group) return null;
+    const action = this.actions?.stateOf(groupId) ?? null;
+    const actions = this.actions?.availability(group) ?? [];
+    return { ...group, link: this.linkOf(group), action, actions };
+  }
+
+  async runAction(groupId: string, action: GroupAction): Promise<ActionResult> {
+    if (!this.actions) {
+      return {
+        state: 'failed',
+        action: action.kind,
+        words: 'This Crashbell runs without actions',
+        where: null,
+        code: 'unsupported',
+        status: null,
+        retryAt: null,
+      };
+    }
+    return this.actions.run(groupId, action);
+  }
+
+  async testApiToken(sourceId: string): Promise<TokenTestResult> {
+    return testApiToken(this.sourceOrThrow(sourceId), null);
   }
 
   async markGroup(groupId: string, marks: GroupMarks): Promise<GroupSummary | null> {

@@ -7,14 +7,24 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { DeliveryResult } from '../../shared/ipc';
-import type { Decision, GroupMarks, GroupSummary, NormalizedEvent, NotificationRequest, RequestRecord } from '../../shared/events';
+import type {
+  Decision,
+  GroupMarks,
+  GroupStateChange,
+  GroupSummary,
+  NormalizedEvent,
+  NotificationRequest,
+  RequestRecord,
+} from '../../shared/events';
 import type { Source } from '../../shared/settings';
 import { Emitter, type Event } from './base/event';
 import { DisposableStore } from './base/lifecycle';
 import type { BoundedEvent } from './bounded-event';
 import { deliver } from './delivery';
 import { errorText, ListenError, ReplayError, UnknownSourceError } from './errors';
+import { statusChanges } from './group-state';
 import { History } from './history/history';
+import type { RecordAddition } from './history/ledger';
 import { Inbox } from './inbox/inbox';
 import { groupLinkVerdict } from './links';
 import type { IngestContext, IngestExtension, IngestOrigin } from './pipeline/extension';
@@ -68,6 +78,16 @@ export interface GroupsChange {
   count: number;
 }
 
+/** How marks came to be set, for the group-state changes they make, and what rides in their record. */
+export interface MarkHow {
+  /** Default `crashbell`: this Crashbell's own user. */
+  via?: GroupStateChange['via'];
+  /** The provider the change was also made in, when an action went through its API. */
+  inProvider?: string | null;
+  /** What another ledger adds to the mark's record (an action's outcome), written in the same line. */
+  additions?: readonly RecordAddition[];
+}
+
 /** What an extension may ask of the core: it never reaches into the inbox nor fires the core's events itself. */
 export interface ExtensionHost {
   /** Ingests an event the extension brought in (the relay's subscriber), through the same pipeline as hooks. */
@@ -76,8 +96,8 @@ export interface ExtensionHost {
   notify(notification: NotificationRequest): void;
   /** Reports something that went wrong but stopped nothing. */
   warn(message: string): void;
-  /** Sets a group's marks durably; `by` names the team member behind them. */
-  mark(groupId: string, marks: GroupMarks, by?: string | null): Promise<GroupSummary | null>;
+  /** Sets a group's marks durably; `by` names who set them, `how` how they came (a teammate's: via `team`). */
+  mark(groupId: string, marks: GroupMarks, by?: string | null, how?: MarkHow): Promise<GroupSummary | null>;
   /** A group without its raw body, or null. */
   group(groupId: string): GroupSummary | null;
   /** A configured source by id, or null. */
@@ -160,6 +180,7 @@ export class CrashbellCore implements ExtensionHost {
   private readonly removedEmitter = this.emitter<{ groupId: string }>();
   private readonly groupsEmitter = this.emitter<GroupsChange>();
   private readonly receiverEmitter = this.emitter<ReceiverStatus>();
+  private readonly groupStateEmitter = this.emitter<GroupStateChange>();
 
   /** Plain words about something that went wrong but did not stop the core (a torn record skipped...). */
   readonly onWarning: Event<string> = this.warningEmitter.event;
@@ -182,6 +203,11 @@ export class CrashbellCore implements ExtensionHost {
   readonly onGroups: Event<GroupsChange> = this.groupsEmitter.event;
   /** The receiver moved or stopped listening (a port change, a port that was taken). */
   readonly onReceiver: Event<ReceiverStatus> = this.receiverEmitter.event;
+  /**
+   * A group was resolved, reopened, ignored, snoozed, muted, claimed (or undone), whatever the route: an action
+   * here, the provider's own state hook, a teammate. Fired after `onGroup` for the same change.
+   */
+  readonly onGroupState: Event<GroupStateChange> = this.groupStateEmitter.event;
 
   constructor(private readonly options: CoreOptions) {
     this.settings = options.settings;
@@ -283,7 +309,11 @@ export class CrashbellCore implements ExtensionHost {
     const result: IngestResult = { group: fold.group, isNew: fold.isNew, duplicate: fold.duplicate, decision: fold.decision, notification };
     this.receivedEmitter.fire({ event: bounded, result });
     if (notification) this.notificationEmitter.fire(notification);
-    if (!fold.duplicate) this.groupEmitter.fire(fold.group);
+    if (!fold.duplicate) {
+      this.groupEmitter.fire(fold.group);
+      // A hook changes a group's state only as its provider says (resolved, ignored, reopened): the provider's.
+      if (fold.before !== null) this.fireStates(fold.before, fold.group, null, 'provider');
+    }
     return result;
   }
 
@@ -312,10 +342,27 @@ export class CrashbellCore implements ExtensionHost {
    * Sets a group's marks durably and tells `onGroup` listeners; null when the group does not exist. `by` names
    * the team member behind a shared mark.
    */
-  async mark(groupId: string, marks: GroupMarks, by?: string | null): Promise<GroupSummary | null> {
-    const updated = await this.inbox.mark(groupId, marks, by ?? null);
-    if (updated) this.groupEmitter.fire(updated);
+  async mark(groupId: string, marks: GroupMarks, by?: string | null, how: MarkHow = {}): Promise<GroupSummary | null> {
+    const before = this.inbox.summary(groupId);
+    const updated = await this.inbox.mark(groupId, marks, by ?? null, how.additions ?? []);
+    if (updated) {
+      this.groupEmitter.fire(updated);
+      if (before) this.fireStates(before, updated, by ?? null, how.via ?? 'crashbell', how.inProvider ?? null);
+    }
     return updated;
+  }
+
+  private fireStates(
+    before: GroupSummary,
+    after: GroupSummary,
+    by: string | null,
+    via: GroupStateChange['via'],
+    inProvider: string | null = null,
+  ): void {
+    if (!this.groupStateEmitter.hasListeners) return;
+    for (const status of statusChanges(before, after)) {
+      this.groupStateEmitter.fire({ group: after.id, status, by, via, ...(inProvider ? { inProvider } : {}) });
+    }
   }
 
   /** Removes a group from the history durably and tells `onRemoved` listeners; false when it does not exist. */

@@ -6,6 +6,8 @@
  * order, flushing what was acknowledged.
  */
 import type { SecretStorageState } from '../../shared/ipc';
+import { ActionLedger } from './actions/action-ledger';
+import { ActionService } from './actions/action-service';
 import { type AppService, createAppService, type ShellHooks } from './app-service';
 import { type ControlServer, startControlServer } from './control/server';
 import { type CoreOptions, CrashbellCore } from './core';
@@ -58,6 +60,8 @@ export interface Engine {
   tunnel: TunnelManager | null;
   /** The team relay (off until the settings name a NATS server). */
   relay: TeamRelay;
+  /** Actions on groups, in the provider when it can. */
+  actions: ActionService;
   /** The control socket the command line talks to; null when not asked for or when it could not be opened. */
   control: ControlServer | null;
   service: AppService;
@@ -91,8 +95,19 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const settings = options.settings;
   // The relay's ledgers plug into the core's pipeline before the history is read back.
   const relay = new TeamRelay({ settings, dataDir: options.dataDir, log, ...(relayTiming ?? {}) });
-  const core = new CrashbellCore({ ...coreOptions, extensions: relay.extensions });
+  const actionLedger = new ActionLedger(options.now);
+  const core = new CrashbellCore({ ...coreOptions, extensions: [...relay.extensions, actionLedger] });
   relay.attach(core);
+  const actions = new ActionService({
+    host: core,
+    ledger: actionLedger,
+    member: () => relay.member,
+    claimHours: () => settings.get().claimHours,
+    share: async (groupId, marks) => {
+      if (relay.sharing) await relay.shareMark(groupId, marks);
+    },
+    ...(options.now ? { now: options.now } : {}),
+  });
   subscribe?.(core);
   await core.start();
   const tunnel = ngrok
@@ -109,6 +124,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     settings,
     tunnel,
     relay,
+    actions,
     ...(shell ? { shell } : {}),
     ...(secretStorage ? { secretStorage } : {}),
     ...(version !== undefined ? { version } : {}),
@@ -161,12 +177,15 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   // Not awaited: connecting may take until the forward() timeout, and nothing must wait for ngrok or NATS.
   void applyTunnel();
   void relay.apply();
+  // Actions the last run left pending (it quit while asking a provider) are asked again, in the background.
+  void actions.resumePending().catch((err: unknown) => log(`actions: ${errorText(err)}`));
 
   let stopping: Promise<void> | null = null;
   return {
     core,
     tunnel,
     relay,
+    actions,
     service,
     settings,
     control,
@@ -180,6 +199,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
         service.close();
         await moving.catch(() => undefined);
         await tunnel?.stop();
+        // What is being asked of a provider stays pending (asked again at the next start), before the history closes.
+        await actions.stop();
         // Before the core: a relayed event being ingested finishes first, and the outbox stays on disk.
         await relay.stop();
         await core.stop();

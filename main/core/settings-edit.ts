@@ -62,6 +62,7 @@ export function applySettingsPatch(current: Settings, patch: SettingsPatch): Set
   if (patch.onboarded !== undefined) next['onboarded'] = patch.onboarded;
   if (patch.credentialOverlapHours !== undefined) next['credentialOverlapHours'] = patch.credentialOverlapHours;
   if (patch.autoUpdate !== undefined) next['autoUpdate'] = patch.autoUpdate;
+  if (patch.claimHours !== undefined) next['claimHours'] = patch.claimHours;
   return validSettings(next);
 }
 
@@ -141,5 +142,6 @@ export function settingsView(s: Settings): SettingsView {
     onboarded: s.onboarded,
     credentialOverlapHours: s.credentialOverlapHours,
     autoUpdate: s.autoUpdate,
+    claimHours: s.claimHours,
   };
 }

@@ -122,6 +122,7 @@ export function updatedSource(
     ...(patch.config !== undefined ? { config: patch.config } : {}),
     ...(patch.filters !== undefined ? { filters: patch.filters } : {}),
     ...(patch.webUrl !== undefined ? { webUrl: patch.webUrl } : {}),
+    ...(patch.api !== undefined ? { api: apiWith(current.api, patch.api) } : {}),
   };
   const checked = sourceSchema.safeParse(merged);
   if (!checked.success) {
@@ -176,6 +177,17 @@ export function nameSourcesByProvider<T>(document: T): T {
     return provider ? { ...source, name: provider.name } : source;
   });
   return { ...document, sources };
+}
+
+/** A source's API access with a patch applied: a token left out keeps the saved one. */
+function apiWith(current: Source['api'], patch: NonNullable<SourcePatch['api']>): NonNullable<Source['api']> {
+  const base = current ?? { token: '', url: '', assignee: '', resolveInProvider: true };
+  return {
+    token: patch.token ?? base.token,
+    url: patch.url ?? base.url,
+    assignee: patch.assignee ?? base.assignee,
+    resolveInProvider: patch.resolveInProvider ?? base.resolveInProvider,
+  };
 }
 
 /** The configured source with this id, or null: the one lookup every part uses. */

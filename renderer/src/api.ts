@@ -62,6 +62,8 @@ export const {
   copy,
   openLink,
   previewMapping,
+  runAction,
+  testApiToken,
   testRelay,
   getUpdateState,
   checkForUpdates,

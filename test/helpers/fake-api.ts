@@ -74,7 +74,7 @@ export function makeGroup(over: Partial<Group> = {}): Group {
 export function makeGroupDetail(over: Partial<GroupDetail> = {}): GroupDetail {
   const group = makeGroup(over);
   const link = group.url ? { url: group.url, opens: true, reason: null, derived: null } : null;
-  return { ...group, link, ...over };
+  return { ...group, link, action: null, actions: [], ...over };
 }
 
 export function makeSource(over: Partial<SourceView> = {}): SourceView {
@@ -144,6 +144,7 @@ export function settingsView(): SettingsView {
     onboarded: true,
     credentialOverlapHours: s.credentialOverlapHours,
     autoUpdate: s.autoUpdate,
+    claimHours: s.claimHours,
   };
 }
 
@@ -178,6 +179,16 @@ const DEFAULT_ANSWERS: { [M in CallName]: (...args: never[]) => CallResult<M> } 
     roundTripMs: 40,
     reason: 'Came back through the stream in 40 ms',
   }),
+  runAction: (_id: string, action: { kind: string }) => ({
+    state: 'done',
+    action: action.kind as 'resolve',
+    words: 'Resolved here',
+    where: 'local',
+    code: null,
+    status: null,
+    retryAt: null,
+  }),
+  testApiToken: () => ({ ok: true, provider: 'Sentry', words: 'The token can read the issue', code: null, status: null, retryAt: null }),
   getUpdateState: () => ({ status: 'not-available', checkedAt: '2026-01-01T00:00:00.000Z' }),
   checkForUpdates: () => ({ status: 'not-available', checkedAt: '2026-01-01T00:00:00.000Z' }),
   installUpdate: () => undefined,

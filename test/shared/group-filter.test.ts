@@ -98,8 +98,11 @@ describe('groupUpdate', () => {
     expect(Object.keys(u.row).sort()).toEqual(
       [
         'application',
+        'claimedBy',
+        'claimedUntil',
         'hosts',
         'id',
+        'ignored',
         'lastReceivedAt',
         'lastSeen',
         'muted',
@@ -108,6 +111,7 @@ describe('groupUpdate', () => {
         'provider',
         'read',
         'resolved',
+        'snoozedUntil',
         'sourceId',
         'test',
         'title',

@@ -6,6 +6,7 @@
  * calls.
  */
 import { z, type ZodType } from 'zod';
+import { groupActionSchema, MAX_CLAIM_HOURS } from '../../../shared/actions';
 import { NOTIFICATION_SOUNDS } from '../../../shared/events';
 import type { CallArgs, CallName } from '../../../shared/ipc';
 import { MAX_CREDENTIAL_OVERLAP_HOURS, THEMES } from '../../../shared/settings';
@@ -103,6 +104,15 @@ const sourcePatch = z.strictObject({
   config: configRecord.optional(),
   filters: sourceFilters.optional(),
   webUrl: webUrl.optional(),
+  // Bounded here; checked in full (https, the token's characters) by the settings schema when saved.
+  api: z
+    .strictObject({
+      token: z.string().max(4_096).optional(),
+      url: z.string().max(2_048).optional(),
+      assignee: z.string().max(200).optional(),
+      resolveInProvider: z.boolean().optional(),
+    })
+    .optional(),
 });
 
 const settingsPatch = z.strictObject({
@@ -165,6 +175,7 @@ const settingsPatch = z.strictObject({
   theme: z.enum(THEMES).optional(),
   onboarded: z.boolean().optional(),
   credentialOverlapHours: z.number().min(0).max(MAX_CREDENTIAL_OVERLAP_HOURS).optional(),
+  claimHours: z.number().positive().max(MAX_CLAIM_HOURS).optional(),
   autoUpdate: z.boolean().optional(),
 });
 
@@ -194,6 +205,8 @@ export const ARG_SCHEMAS = {
   copy: z.tuple([z.string().max(100_000), z.strictObject({ sourceId: id.optional(), webhookUrl: z.boolean().optional() })]),
   openLink: z.tuple([z.string().max(100_000)]),
   previewMapping: z.tuple([id, configRecord.nullable()]),
+  runAction: z.tuple([id, groupActionSchema]),
+  testApiToken: z.tuple([id]),
   testRelay: z.tuple([]),
   getUpdateState: z.tuple([]),
   checkForUpdates: z.tuple([]),

@@ -55,6 +55,8 @@ export const CONTROL_CALLS = [
   'reconnectTunnel',
   'previewMapping',
   'testRelay',
+  'runAction',
+  'testApiToken',
 ] as const satisfies readonly CallName[];
 
 /** A call the socket serves. */

@@ -7,7 +7,7 @@ import type { Decision, GroupSummary, NotificationRequest } from '../../../share
 import type { Settings, Source } from '../../../shared/settings';
 import type { BoundedEvent } from '../bounded-event';
 import { applyEvent, isRedelivery, type RedeliveryKey, rememberKey } from './grouping';
-import { decide, type Trigger } from './policy';
+import { decide, type ProviderEcho, type Trigger } from './policy';
 import type { GroupState } from './record-codec';
 
 /** What folding looks at. */
@@ -26,6 +26,8 @@ export interface FoldInput {
   storm: { recent: readonly number[]; active: boolean };
   /** A relay catch-up is under way: hold what would notify for its summary. */
   hold: boolean;
+  /** State changes this Crashbell just made in the provider (see the policy's `echoes`). */
+  echoes?: readonly ProviderEcho[];
   now: number;
 }
 
@@ -46,6 +48,8 @@ export interface AcceptedFold {
   id: string;
   /** The group after the event, marks and decision applied. */
   group: GroupSummary;
+  /** The group before it; null when the event started it. */
+  before: GroupSummary | null;
   /** The group's redelivery keys with this event's remembered. */
   keys: RedeliveryKey[];
   isNew: boolean;
@@ -87,11 +91,22 @@ export function foldEvent(input: FoldInput): Fold {
     recent: input.storm.recent,
     stormActive: input.storm.active,
     hold: input.hold,
+    ...(input.echoes ? { echoes: input.echoes } : {}),
     now,
   });
   // `folded` is a fresh object of our own (the policy has finished reading it): complete it in place.
   const after = folded;
   if (outcome.resolved !== null) after.resolved = outcome.resolved;
+  // A resolve ends what held the group (a snooze, a claim); a reopen ends an ignore; a snooze past its end is over.
+  if (outcome.resolved === true || outcome.unsnooze) {
+    after.snoozedUntil = null;
+    after.snoozeCount = null;
+  }
+  if (outcome.resolved === true) {
+    after.claimedBy = null;
+    after.claimedUntil = null;
+  }
+  if (outcome.ignored !== null) after.ignored = outcome.ignored;
   after.lastDecision = outcome.decision;
   if (outcome.notification || outcome.held) after.notifiedAt = new Date(now).toISOString();
   const marks = input.marks;
@@ -103,6 +118,7 @@ export function foldEvent(input: FoldInput): Fold {
     duplicate: false,
     id,
     group: after,
+    before,
     keys: rememberKey(prior?.dk ?? [], event, now),
     isNew,
     decision: outcome.decision,

@@ -36,20 +36,20 @@ export class GroupStates {
       st = e.sum.len > BOUNDED_SUMMARY_MAX_BYTES ? { g: boundedSummary(parsed.g), dk: parsed.dk } : parsed;
     }
     const g = st.g;
-    if (
-      g.read !== e.read ||
-      g.muted !== e.muted ||
-      g.resolved !== e.resolved ||
-      (g.test === true) !== e.test ||
-      (g.resolvedBy ?? null) !== e.resolvedBy ||
-      (g.mutedBy ?? null) !== e.mutedBy
-    ) {
+    if (!marksAgree(g, e)) {
       const marked: GroupSummary = { ...g, read: e.read, muted: e.muted, resolved: e.resolved, test: e.test };
       // Who marked it shows only on team marks, so a local group reads the same as before the relay existed.
       if (e.resolvedBy) marked.resolvedBy = e.resolvedBy;
       else delete marked.resolvedBy;
       if (e.mutedBy) marked.mutedBy = e.mutedBy;
       else delete marked.mutedBy;
+      const t = e.triage;
+      marked.ignored = t?.ignored === true;
+      marked.snoozedUntil = t?.snoozedUntil ?? null;
+      marked.snoozeCount = t?.snoozeCount ?? null;
+      marked.assignee = t?.assignee ?? null;
+      marked.claimedBy = t?.claimedBy ?? null;
+      marked.claimedUntil = t?.claimedUntil ?? null;
       st = { g: marked, dk: st.dk };
     }
     this.remember(e.id, st, e.sum.len);
@@ -90,6 +90,25 @@ export class GroupStates {
     this.cache.clear();
     this.cacheBytes = 0;
   }
+}
+
+/** Whether a stored summary already shows the entry's marks (the marks records may be newer than the summary). */
+function marksAgree(g: GroupSummary, e: Entry): boolean {
+  const t = e.triage;
+  return (
+    g.read === e.read &&
+    g.muted === e.muted &&
+    g.resolved === e.resolved &&
+    (g.test === true) === e.test &&
+    (g.resolvedBy ?? null) === e.resolvedBy &&
+    (g.mutedBy ?? null) === e.mutedBy &&
+    (g.ignored === true) === (t?.ignored === true) &&
+    (g.snoozedUntil ?? null) === (t?.snoozedUntil ?? null) &&
+    (g.snoozeCount ?? null) === (t?.snoozeCount ?? null) &&
+    (g.assignee ?? null) === (t?.assignee ?? null) &&
+    (g.claimedBy ?? null) === (t?.claimedBy ?? null) &&
+    (g.claimedUntil ?? null) === (t?.claimedUntil ?? null)
+  );
 }
 
 /** What a group whose record cannot be read back shows: its entry's facts and a title that says so. */

@@ -7,7 +7,7 @@
 import type { GroupMarks, GroupRow, ProviderId } from '../../../shared/events';
 import type { RawRef } from '../history/ledger';
 import { compareKeys } from './search';
-import type { IndexedGroup, RowFacts } from './record-codec';
+import { type IndexedGroup, type RowFacts, touchesTriage, triageWith } from './record-codec';
 
 /** One group in memory. */
 export interface Entry extends IndexedGroup {
@@ -87,6 +87,7 @@ export class GroupTable {
       mutedBy: g.mutedBy === null ? null : this.intern(g.mutedBy),
       text: g.text,
       row: g.row === null ? null : this.shareNames(g.row),
+      triage: g.triage,
       sum,
       raw,
       bytes,
@@ -147,6 +148,7 @@ export class GroupTable {
       e.muted = m.muted;
       e.mutedBy = m.muted && by ? this.intern(by) : null;
     }
+    if (touchesTriage(m)) e.triage = triageWith(e.triage, m);
     if (m.resolved !== undefined) {
       e.resolved = m.resolved;
       e.resolvedBy = m.resolved && by ? this.intern(by) : null;
@@ -189,6 +191,10 @@ export class GroupTable {
       muted: e.muted,
       resolved: e.resolved,
       test: e.test,
+      ignored: e.triage?.ignored === true,
+      snoozedUntil: e.triage?.snoozedUntil ?? null,
+      claimedBy: e.triage?.claimedBy ?? null,
+      claimedUntil: e.triage?.claimedUntil ?? null,
     };
   }
 

@@ -8,13 +8,13 @@ import type { Group, GroupMarks, GroupPage, GroupQuery, GroupRow, GroupSummary, 
 import type { Settings, Source } from '../../../shared/settings';
 import type { BoundedEvent } from '../bounded-event';
 import type { History } from '../history/history';
-import type { Ledger, LiveRecord, RawRef, StoredRecord } from '../history/ledger';
+import type { Ledger, LiveRecord, RawRef, RecordAddition, StoredRecord } from '../history/ledger';
 import type { StoreStats } from './store';
 import { type Fold, foldEvent } from './fold';
 import { groupIdFor } from './grouping';
 import { type Entry, GroupTable, UNREADABLE_TITLE } from './group-table';
 import { GroupStates } from './group-states';
-import { placeOf } from './policy';
+import { placeOf, type ProviderEcho } from './policy';
 import {
   GROUP_PARTS,
   type GroupState,
@@ -29,6 +29,7 @@ import {
   readGroupIndex,
   rowFactsOf,
   statePart,
+  triageOf,
 } from './record-codec';
 import { page, searchText } from './search';
 import { StormControl } from './storm';
@@ -62,6 +63,8 @@ export interface FoldContext {
   rawJson?: string | undefined;
   /** A relay catch-up is under way: what would notify is held for its summary. */
   hold?: boolean;
+  /** State changes this Crashbell just made in the provider, whose state hooks are already applied. */
+  echoes?: readonly ProviderEcho[];
 }
 
 /**
@@ -197,6 +200,7 @@ export class Inbox implements Ledger {
       settings: this.opts.getSettings(),
       storm: hold ? { recent: [], active: false } : { recent: this.storm.recent(now), active: this.storm.active(now) },
       hold,
+      ...(context.echoes ? { echoes: context.echoes } : {}),
       now,
     });
     if (fold.duplicate) return duplicateDraft(fold);
@@ -227,6 +231,7 @@ export class Inbox implements Ledger {
         mutedBy: after.mutedBy ?? null,
         text: searchText(after),
         row: rowFactsOf(after),
+        triage: triageOf(after),
       },
       { off: -1, len: 0, text: null },
       null,
@@ -333,20 +338,27 @@ export class Inbox implements Ledger {
    * Sets marks durably; returns the updated group, or null when it does not exist. `by` names the team member
    * who resolved or muted it (a team mark from the relay); without it the mark is this machine's own.
    */
-  async mark(groupId: string, marks: GroupMarks, by: string | null = null): Promise<GroupSummary | null> {
+  async mark(
+    groupId: string,
+    marks: GroupMarks,
+    by: string | null = null,
+    additions: readonly RecordAddition[] = [],
+  ): Promise<GroupSummary | null> {
     this.checkOpen();
     const e = this.table.get(groupId);
     if (!e) return null;
     const m = pickMarks(marks);
     const prev = { read: e.read, muted: e.muted, resolved: e.resolved, resolvedBy: e.resolvedBy, mutedBy: e.mutedBy };
+    const prevTriage = e.triage;
     this.table.setMarks(e, m, by);
     const record: MarkRecord = { k: 'm', id: groupId, m, at: new Date(this.now()).toISOString() };
     if (by) record.by = by;
     try {
-      await this.history.append(JSON.stringify(record)).done;
+      await this.history.append(JSON.stringify(record), [], additions).done;
     } catch (err) {
       if (this.table.get(groupId) === e) {
         this.table.setMarks(e, prev);
+        e.triage = prevTriage;
         e.resolvedBy = prev.resolvedBy;
         e.mutedBy = prev.mutedBy;
       }

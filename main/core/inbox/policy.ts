@@ -17,7 +17,8 @@ export type Trigger =
   | 'quiet-return'
   | 'milestone'
   | 'provider-milestone'
-  | 'min-occurrences-reached';
+  | 'min-occurrences-reached'
+  | 'snooze-ended';
 
 /** Everything the policy looks at. */
 export interface PolicyInput {
@@ -42,14 +43,26 @@ export interface PolicyInput {
    * you were away" summary instead (storm control neither counts nor digests it).
    */
   hold?: boolean;
+  /**
+   * State changes this Crashbell itself just made in the provider (an action through its API): the provider's
+   * own state hook that follows is recognised as already applied and raises nothing.
+   */
+  echoes?: readonly ProviderEcho[];
   now: number;
 }
+
+/** A state change Crashbell made in the provider, whose state hook may follow. */
+export type ProviderEcho = 'resolved' | 'reopened' | 'ignored';
 
 /** What the policy decided, and what the event does to the group's marks. */
 export interface PolicyOutcome {
   decision: Decision;
   /** The group's `resolved` mark after the event, or null when the event leaves it alone. */
   resolved: boolean | null;
+  /** The group's `ignored` mark after the event (the provider ignored or reopened it), or null. */
+  ignored: boolean | null;
+  /** The event ends the group's snooze (its time passed, or its count was reached). */
+  unsnooze: boolean;
   /** Why it would notify (also set when a suppressing rule held it back), or null. */
   trigger: Trigger | null;
   /** The occurrence milestone crossed, when the trigger is one. */
@@ -165,6 +178,9 @@ export function notificationFor(
     case 'regressed-after-resolve':
       title = `Regressed in ${place}: ${group.title}`;
       break;
+    case 'snooze-ended':
+      title = `Back after a snooze in ${place}: ${group.title}`;
+      break;
     case 'quiet-return':
       title = `Back in ${place}: ${group.title}`;
       break;
@@ -186,6 +202,22 @@ export function notificationFor(
 }
 
 /**
+ * Whether a group is snoozed at `now`: null when not at all, 'ended' when a snooze it had is over (its time passed
+ * or its count is reached: this event ends it), else the words saying until when.
+ */
+function snoozeState(g: GroupSummary, now: number): { until: string | null; words: string } | 'ended' | null {
+  const until = g.snoozedUntil ?? null;
+  const count = g.snoozeCount ?? null;
+  if (until === null && count === null) return null;
+  const timeLeft = until !== null && Date.parse(until) > now;
+  const countLeft = count !== null && g.occurrences < count;
+  if (!timeLeft && !countLeft) return 'ended';
+  // The end of a snooze by time is left for each front end to word in its own time zone (as Do Not Disturb's).
+  if (timeLeft) return { until, words: 'Snoozed: recorded without a notification' };
+  return { until: null, words: `Snoozed until it reaches ${count} occurrences (${g.occurrences} now): recorded without a notification` };
+}
+
+/**
  * Decides whether one event raises a notification, and why (or why not).
  *
  * Order: a provider's "resolved" only marks the group; then what would notify (new group, Errorception
@@ -195,6 +227,8 @@ export function notificationFor(
  */
 export function decide(input: PolicyInput): PolicyOutcome {
   const { before, after, event, source, settings, recent, now } = input;
+  let ignored: boolean | null = null;
+  let unsnooze = false;
   const none = (
     code: string,
     reason: string,
@@ -204,6 +238,8 @@ export function decide(input: PolicyInput): PolicyOutcome {
   ): PolicyOutcome => ({
     decision: decision(false, code, reason, now),
     resolved,
+    ignored,
+    unsnooze,
     trigger,
     milestone,
     digested: false,
@@ -214,13 +250,35 @@ export function decide(input: PolicyInput): PolicyOutcome {
   if (event.lifecycle === 'resolved') {
     return none('provider-resolved', 'Resolved by the provider: marked resolved, no notification', null, true);
   }
+  if (event.lifecycle === 'ignored') {
+    ignored = true;
+    return none('provider-ignored', 'Ignored in the provider: marked ignored, no notification');
+  }
   // Any new hook un-resolves a resolved group (a regression), whatever else holds the toast back.
   const resolved = before?.resolved ? false : null;
+  // The provider reopened it: whatever ignored it is over.
+  if (event.lifecycle === 'regressed' && after.ignored === true) ignored = false;
+  if (event.lifecycle === 'regressed' && input.echoes?.includes('reopened')) {
+    return none('own-action', 'Reopened by Crashbell in the provider just before: already applied, nothing raised', null, resolved);
+  }
+  const snooze = snoozeState(after, now);
+  if (snooze === 'ended') unsnooze = true;
 
-  const { trigger, milestone, reason } = triggerFor(input);
+  const found = triggerFor(input);
+  const ended = snooze === 'ended' && found.trigger === null;
+  const trigger: Trigger | null = ended ? 'snooze-ended' : found.trigger;
+  const milestone = found.milestone;
+  const reason = ended ? 'Back after a snooze' : found.reason;
   // Nothing to tell comes first: a hook that would not notify anyway is explained as such, not as muted or DND.
   if (trigger === null) return none(input.isNew ? 'new-group-off' : 'known-group', reason, null, resolved);
   if (after.muted) return none('muted', 'Muted: recorded without a notification', trigger, resolved, milestone);
+  if (after.ignored === true && ignored !== false)
+    return none('ignored', 'Ignored: recorded without a notification', trigger, resolved, milestone);
+  if (snooze !== null && snooze !== 'ended') {
+    const held = none('snoozed', snooze.words, trigger, resolved, milestone);
+    if (snooze.until !== null) held.decision.until = snooze.until;
+    return held;
+  }
   if (settings.pausedAll) return none('paused-all', 'All notifications paused: recorded only', trigger, resolved, milestone);
   if (source?.paused) return none('source-paused', `Source "${source.name}" is paused: recorded only`, trigger, resolved, milestone);
   const dnd = dndStatus(settings.dnd, now);
@@ -257,6 +315,8 @@ export function decide(input: PolicyInput): PolicyOutcome {
     return {
       decision: decision(false, 'away', `${reason}; held for the "while you were away" summary`, now, true),
       resolved,
+      ignored,
+      unsnooze,
       trigger,
       milestone,
       digested: false,
@@ -276,6 +336,8 @@ export function decide(input: PolicyInput): PolicyOutcome {
         true,
       ),
       resolved,
+      ignored,
+      unsnooze,
       trigger,
       milestone,
       digested: true,
@@ -286,6 +348,8 @@ export function decide(input: PolicyInput): PolicyOutcome {
   return {
     decision: decision(true, trigger, reason, now),
     resolved,
+    ignored,
+    unsnooze,
     trigger,
     milestone,
     digested: false,

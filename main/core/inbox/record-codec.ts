@@ -63,6 +63,8 @@ export interface GroupIndex {
   /** Who resolved / muted it through the team relay. */
   rb?: string;
   mb?: string;
+  /** Ignored, snoozed, assigned or claimed (see {@link Triage}); absent when none of it. */
+  tr?: TriageIndex;
 }
 
 /** Marks set on one group. */
@@ -95,6 +97,80 @@ export interface MarkAllRecord {
   at: string;
 }
 
+/**
+ * What an action or a teammate set on a group beyond read, muted and resolved: ignored, snoozed, assigned,
+ * claimed. Most groups have none of it, so an entry holds null rather than an object of defaults.
+ */
+export interface Triage {
+  ignored: boolean;
+  snoozedUntil: string | null;
+  snoozeCount: number | null;
+  assignee: string | null;
+  claimedBy: string | null;
+  claimedUntil: string | null;
+}
+
+/** {@link Triage} in a group record's index, as a tuple. */
+type TriageIndex = [
+  ignored: 0 | 1,
+  snoozedUntil: string | null,
+  snoozeCount: number | null,
+  assignee: string | null,
+  claimedBy: string | null,
+  claimedUntil: string | null,
+];
+
+/** The triage of `t` with `m`'s fields applied; null when nothing is set any more. */
+export function triageWith(t: Triage | null, m: GroupMarks): Triage | null {
+  const next: Triage = t
+    ? { ...t }
+    : { ignored: false, snoozedUntil: null, snoozeCount: null, assignee: null, claimedBy: null, claimedUntil: null };
+  if (m.ignored !== undefined) next.ignored = m.ignored;
+  if (m.snoozedUntil !== undefined) next.snoozedUntil = m.snoozedUntil;
+  if (m.snoozeCount !== undefined) next.snoozeCount = m.snoozeCount;
+  if (m.assignee !== undefined) next.assignee = m.assignee;
+  if (m.claimedBy !== undefined) {
+    next.claimedBy = m.claimedBy;
+    next.claimedUntil = m.claimedBy === null ? null : (m.claimedUntil ?? next.claimedUntil);
+  } else if (m.claimedUntil !== undefined) next.claimedUntil = m.claimedUntil;
+  // A resolve or a reopen ends what held the group: its snooze, and whoever was on it.
+  if (m.resolved !== undefined) {
+    next.snoozedUntil = null;
+    next.snoozeCount = null;
+    next.claimedBy = null;
+    next.claimedUntil = null;
+    if (m.resolved === false && m.ignored === undefined) next.ignored = false;
+  }
+  const empty =
+    !next.ignored && next.snoozedUntil === null && next.snoozeCount === null && next.assignee === null && next.claimedBy === null;
+  return empty ? null : next;
+}
+
+/** The triage a summary holds; null when none. */
+export function triageOf(g: GroupSummary): Triage | null {
+  return triageWith(null, {
+    ignored: g.ignored === true,
+    snoozedUntil: g.snoozedUntil ?? null,
+    snoozeCount: g.snoozeCount ?? null,
+    assignee: g.assignee ?? null,
+    claimedBy: g.claimedBy ?? null,
+    claimedUntil: g.claimedUntil ?? null,
+  });
+}
+
+/** Whether marks touch the triage at all. */
+export function touchesTriage(m: GroupMarks): boolean {
+  return (
+    m.ignored !== undefined ||
+    m.snoozedUntil !== undefined ||
+    m.snoozeCount !== undefined ||
+    m.assignee !== undefined ||
+    m.claimedBy !== undefined ||
+    m.claimedUntil !== undefined ||
+    m.resolved !== undefined
+  );
+}
+
 /** A group's entry as its index describes it (what {@link groupIndex} writes and {@link readGroupIndex} reads). */
 export interface IndexedGroup {
   id: string;
@@ -109,6 +185,7 @@ export interface IndexedGroup {
   mutedBy: string | null;
   text: string;
   row: RowFacts | null;
+  triage: Triage | null;
 }
 
 /** The row facts of a summary, as a fresh object. */
@@ -131,6 +208,8 @@ export function groupIndex(e: IndexedGroup): string {
   const index: GroupIndex = { k: 'g', id: e.id, s: e.sourceId, p: e.provider, t: e.t, f, x: e.text, r };
   if (e.resolvedBy) index.rb = e.resolvedBy;
   if (e.mutedBy) index.mb = e.mutedBy;
+  const t = e.triage;
+  if (t) index.tr = [t.ignored ? 1 : 0, t.snoozedUntil, t.snoozeCount, t.assignee, t.claimedBy, t.claimedUntil];
   return JSON.stringify(index);
 }
 
@@ -169,10 +248,32 @@ export function readGroupIndex(index: Record<string, unknown>): IndexedGroup {
     mutedBy: muted && typeof index['mb'] === 'string' ? index['mb'] : null,
     text: typeof index['x'] === 'string' ? index['x'] : '',
     row: rowFromIndex(index['r']),
+    triage: triageFromIndex(index['tr']),
   };
 }
 
-/** Only the marks a record may set, whatever else it holds. */
+/** The triage a record's index carries; null when it carries none or not in this shape. */
+function triageFromIndex(t: unknown): Triage | null {
+  if (!Array.isArray(t) || t.length !== 6) return null;
+  const [ignored, snoozedUntil, snoozeCount, assignee, claimedBy, claimedUntil] = t as unknown[];
+  if (!stringOrNull(snoozedUntil) || !countOrNull(snoozeCount) || !stringOrNull(assignee)) return null;
+  if (!stringOrNull(claimedBy) || !stringOrNull(claimedUntil)) return null;
+  return { ignored: ignored === 1, snoozedUntil, snoozeCount, assignee, claimedBy, claimedUntil };
+}
+
+/** A time a mark may carry: ISO 8601 text of a sane length that parses, or null. */
+function markTime(v: unknown): string | null | undefined {
+  if (v === null) return null;
+  return typeof v === 'string' && v.length <= 64 && Number.isFinite(Date.parse(v)) ? v : undefined;
+}
+
+/** A name a mark may carry (a member, an assignee), bounded, or null. */
+function markName(v: unknown): string | null | undefined {
+  if (v === null) return null;
+  return typeof v === 'string' && v.length > 0 && v.length <= 200 ? v : undefined;
+}
+
+/** Only the marks a record may set, each in its shape, whatever else it holds. */
 export function pickMarks(m: unknown): GroupMarks {
   const out: GroupMarks = {};
   if (m === null || typeof m !== 'object') return out;
@@ -180,6 +281,17 @@ export function pickMarks(m: unknown): GroupMarks {
   if (typeof given['read'] === 'boolean') out.read = given['read'];
   if (typeof given['muted'] === 'boolean') out.muted = given['muted'];
   if (typeof given['resolved'] === 'boolean') out.resolved = given['resolved'];
+  if (typeof given['ignored'] === 'boolean') out.ignored = given['ignored'];
+  const snoozedUntil = markTime(given['snoozedUntil']);
+  if (snoozedUntil !== undefined) out.snoozedUntil = snoozedUntil;
+  const count = given['snoozeCount'];
+  if (count === null || (typeof count === 'number' && Number.isFinite(count) && count >= 0)) out.snoozeCount = count;
+  const assignee = markName(given['assignee']);
+  if (assignee !== undefined) out.assignee = assignee;
+  const claimedBy = markName(given['claimedBy']);
+  if (claimedBy !== undefined) out.claimedBy = claimedBy;
+  const claimedUntil = markTime(given['claimedUntil']);
+  if (claimedUntil !== undefined) out.claimedUntil = claimedUntil;
   return out;
 }
 

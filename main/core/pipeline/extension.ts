@@ -9,6 +9,7 @@ import type { Source } from '../../../shared/settings';
 import type { BoundedEvent } from '../bounded-event';
 import type { Ledger, RawRef, RecordAddition } from '../history/ledger';
 import type { Fold } from '../inbox/fold';
+import type { ProviderEcho } from '../inbox/policy';
 
 /** Where an event came from. */
 export type IngestOrigin =
@@ -43,8 +44,16 @@ export interface Contribution {
   committed?(): void;
 }
 
+/** What extensions know about a group before its event is folded. */
+export interface FoldHints {
+  /** State changes this Crashbell just made in the provider (its state hook is then already applied). */
+  echoes?: ProviderEcho[];
+}
+
 /** An extension's say in each ingest. */
 export interface IngestContributor {
+  /** Called before the event is folded: what the extension knows that the policy should (optional). */
+  hints?(groupId: string, event: BoundedEvent): FoldHints | null;
   /** Called once per event, after the inbox folded it and before anything is written. */
   contribute(fold: Fold, event: BoundedEvent, context: IngestContext): Contribution | null;
 }

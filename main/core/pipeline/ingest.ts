@@ -13,6 +13,7 @@ import { type BoundedEvent, boundedEvent } from '../bounded-event';
 import type { History } from '../history/history';
 import type { RecordAddition } from '../history/ledger';
 import type { Fold } from '../inbox/fold';
+import type { ProviderEcho } from '../inbox/policy';
 import { groupIdFor } from '../inbox/grouping';
 import type { GroupDraft, Inbox } from '../inbox/inbox';
 import type { Contribution, IngestContext, IngestContributor } from './extension';
@@ -39,7 +40,7 @@ export class IngestPipeline {
     const event = boundedEvent(unbounded);
     const id = groupIdFor(event.sourceId, event.groupKey);
     const previous = this.ingesting.get(id);
-    const run = previous ? previous.then(() => this.ingestNow(event, context)) : this.ingestNow(event, context);
+    const run = previous ? previous.then(() => this.ingestNow(event, id, context)) : this.ingestNow(event, id, context);
     const settled = run.then(
       () => undefined,
       () => undefined,
@@ -51,8 +52,14 @@ export class IngestPipeline {
     return run;
   }
 
-  private async ingestNow(event: BoundedEvent, context: IngestContext): Promise<Ingested> {
-    const draft = this.inbox.fold(event, { source: context.source, rawJson: context.rawJson, hold: holdOf(context) });
+  private async ingestNow(event: BoundedEvent, id: string, context: IngestContext): Promise<Ingested> {
+    const echoes = this.echoesFor(id, event);
+    const draft = this.inbox.fold(event, {
+      source: context.source,
+      rawJson: context.rawJson,
+      hold: holdOf(context),
+      ...(echoes ? { echoes } : {}),
+    });
     const contributions = this.contributionsTo(draft.fold, event, context);
     if (draft.record === null) {
       await this.commitOwnRecords(contributions, true);
@@ -61,6 +68,15 @@ export class IngestPipeline {
     await this.commitGroup(draft, contributions);
     await draft.committed();
     return { event, fold: draft.fold };
+  }
+
+  private echoesFor(id: string, event: BoundedEvent): ProviderEcho[] | null {
+    let out: ProviderEcho[] | null = null;
+    for (const c of this.contributors) {
+      const echoes = c.hints?.(id, event)?.echoes;
+      if (echoes?.length) out = out ? [...out, ...echoes] : echoes;
+    }
+    return out;
   }
 
   private contributionsTo(fold: Fold, event: BoundedEvent, context: IngestContext): Contribution[] {

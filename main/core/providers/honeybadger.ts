@@ -22,7 +22,7 @@
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import type { ProviderAction } from '../../../shared/actions';
-import type { IssueRef } from '../../../shared/events';
+import type { IssueRef, Lifecycle } from '../../../shared/events';
 import type { Source } from '../../../shared/settings';
 import { sourceToCheck } from '../credentials';
 import { messageField, segment } from '../actions/api-text';
@@ -227,11 +227,7 @@ function isTestButton(body: HoneybadgerBody): boolean {
 }
 
 /** Uptime, check-in and alarm events: one group per monitored thing. */
-function parseMonitor(
-  req: HookRequest,
-  body: HoneybadgerBody,
-  mapping: { lifecycle: 'regressed' | 'resolved' | 'unknown' | 'recurring' | 'new'; milestone: string | null },
-): ParseResult {
+function parseMonitor(req: HookRequest, body: HoneybadgerBody, mapping: { lifecycle: Lifecycle; milestone: string | null }): ParseResult {
   const { event } = body;
   const thing = body.site
     ? { kind: 'site', id: body.site.id, name: body.site.name, shown: body.site.url, link: siteLink(body) }

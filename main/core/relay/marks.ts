@@ -176,7 +176,7 @@ export class TeamMarks {
     const local = this.opts.core.group(groupId);
     const marks = teamMarkAction(local, mark);
     if (!marks) return null;
-    return this.opts.core.mark(groupId, marks, mark.by);
+    return this.opts.core.mark(groupId, marks, mark.by, { via: 'team' });
   }
 
   /** Before a relayed event: a resolve made before it applies first, so the event counts as a regression. */

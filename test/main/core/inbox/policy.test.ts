@@ -259,3 +259,42 @@ describe('policy: what holds a notification back (still recorded)', () => {
     expect(decide(input)).toEqual(decide(input));
   });
 });
+
+describe('policy: ignored, snoozed, and the provider’s echo of an action', () => {
+  it('holds an ignored group, and marks a group ignored on the provider’s word', () => {
+    const held = decide(known(bt(36), { ignored: true }));
+    expect(held.decision.code).toBe('known-group');
+    const regressed = decide(known(bt(36, { lifecycle: 'regressed' }), { ignored: true }));
+    // The provider reopened it: the ignore is over and the regression notifies.
+    expect(regressed.ignored).toBe(false);
+    expect(regressed.notification?.title).toMatch(/^Regressed in /);
+    const ignoredByProvider = decide(known(bt(36, { lifecycle: 'ignored' })));
+    expect(ignoredByProvider).toMatchObject({ ignored: true, notification: null, decision: { code: 'provider-ignored' } });
+    const milestone = decide(known(bt(100), { ignored: true, occurrences: 99 }));
+    expect(milestone).toMatchObject({ notification: null, decision: { code: 'ignored' }, trigger: 'milestone' });
+  });
+
+  it('holds a group snoozed for a time until then, with the end for each front end to word; after it, the next hook notifies', () => {
+    const until = new Date(NOW + HOUR).toISOString();
+    const held = decide(known(bt(100), { snoozedUntil: until, occurrences: 99 }));
+    expect(held).toMatchObject({ notification: null, unsnooze: false, decision: { code: 'snoozed', until } });
+    const over = decide(known(bt(36), { snoozedUntil: new Date(NOW - 1).toISOString() }));
+    expect(over).toMatchObject({ unsnooze: true, trigger: 'snooze-ended' });
+    expect(over.notification?.title).toMatch(/^Back after a snooze in /);
+  });
+
+  it('holds a group snoozed by count until it reaches the count', () => {
+    const held = decide(known(bt(100), { snoozeCount: 145, occurrences: 99 }));
+    expect(held.decision).toMatchObject({ code: 'snoozed', reason: expect.stringMatching(/145 occurrences/) });
+    const reached = decide(known(bt(45), { snoozeCount: 45, occurrences: 44 }));
+    expect(reached.unsnooze).toBe(true);
+    expect(reached.notification).not.toBeNull();
+  });
+
+  it('takes a reopen that Crashbell itself just asked of the provider as already applied', () => {
+    const echo = decide({ ...known(bt(36, { lifecycle: 'regressed' }), { resolved: true }), echoes: ['reopened'] });
+    expect(echo).toMatchObject({ notification: null, decision: { code: 'own-action' }, resolved: false });
+    const later = decide(known(bt(36, { lifecycle: 'regressed' }), { resolved: true }));
+    expect(later.notification).not.toBeNull();
+  });
+});
