@@ -42,6 +42,7 @@ import { Receiver } from '../main/core/receiver/receiver';
 import { DEFAULT_REQUEST_LOG_SIZE, RequestLog } from '../main/core/request-log';
 import { signSentryHook } from '../main/core/providers/sentry';
 import { MemorySettingsStore } from '../main/core/settings-access';
+import { jsonLineBytes, receivedLine } from '../main/core/headless/lines';
 import type { Inbox } from '../main/core/inbox/inbox';
 
 /** The engine without a receiver: the history, the inbox and the ingest pipeline, as the bench measures them. */
@@ -1042,6 +1043,32 @@ if (process.argv[2] === '--inbox-memory') {
       `${inbox.counts().groups} groups, load ${loadMs.toFixed(0)} ms; heapUsed ${mb(before.heapUsed)} → ${mb(after.heapUsed)} MB; rss ${mb(before.rss)} → ${mb(after.rss)} MB\n`,
     );
     await inbox.close();
+  })();
+} else if (process.argv[2] === '--ingest-loop') {
+  // Diagnostics: the ingest path alone (pipeline, store, a received line per event), no HTTP, for a CPU profile
+  // (`node --cpu-prof bench.js --ingest-loop 30000`).
+  void (async () => {
+    const n = Number(process.argv[3] ?? 30_000);
+    const dir = mkdtempSync(join(tmpdir(), 'crashbell-ingest-loop-'));
+    const s = parseSettings({ retention: { maxGroups: 1_000_000, maxDays: 3650 } });
+    const core = await CrashbellCore.open({ settings: new MemorySettingsStore(s), dataDir: dir, listen: false });
+    let bytes = 0;
+    core.onReceived(({ event, result }) => (bytes += jsonLineBytes(receivedLine(event, result)).length));
+    const events = Array.from({ length: 4000 }, (_, i) => benchEvent('bench-source', i, 2000));
+    const t0 = performance.now();
+    for (let i = 0; i < n; i += 20) {
+      await Promise.all(
+        Array.from({ length: 20 }, (_, j) => {
+          const e = events[(i + j) % events.length]!;
+          const fresh = { ...e, id: randomUUID(), receivedAt: new Date().toISOString(), objectId: `${i + j}`, occurrences: 35 + i + j };
+          fresh.redelivery = { key: `${i + j}:${35 + i + j}`, windowMs: null };
+          return core.ingest(fresh, null, JSON.stringify(e.raw), { kind: 'hook' });
+        }),
+      );
+    }
+    process.stdout.write(`${n} ingests in ${(performance.now() - t0).toFixed(0)} ms, ${bytes} bytes of lines\n`);
+    await core.stop();
+    rmSync(dir, { recursive: true, force: true });
   })();
 } else if (process.argv[2] === '--serve') {
   void serve(process.argv[3] ?? 'bare', process.argv[4] ?? '', process.argv[5] ?? '');

@@ -254,7 +254,7 @@ export class CrashbellCore implements ExtensionHost {
     return new Receiver({
       // Looked up per request, so adding, removing or pausing a source takes effect at once.
       getSource: (id) => this.sourceById(id) ?? undefined,
-      onEvent: (event, source, rawJson) => this.ingest(event, source, rawJson, { kind: 'hook' }),
+      onEvent: (event, source, rawJson, rawBytes) => this.ingest(event, source, rawJson, { kind: 'hook' }, rawBytes),
       isTestEvent: (headers) => {
         const given = headers[TEST_EVENT_HEADER];
         return given !== undefined && safeEqual(given, this.testToken);
@@ -302,8 +302,14 @@ export class CrashbellCore implements ExtensionHost {
    * notification the event raised, if any, then `onGroup`. `source` is the event's source, looked up once by
    * whoever received it; `rawJson` the body text the event was parsed from, kept as it arrived.
    */
-  async ingest(event: NormalizedEvent, source: Source | null, rawJson: string | undefined, origin: IngestOrigin): Promise<IngestResult> {
-    const context: IngestContext = { source, rawJson, origin };
+  async ingest(
+    event: NormalizedEvent,
+    source: Source | null,
+    rawJson: string | undefined,
+    origin: IngestOrigin,
+    rawBytes?: Buffer,
+  ): Promise<IngestResult> {
+    const context: IngestContext = { source, rawJson, rawBytes, origin };
     const { event: bounded, fold } = await this.pipeline.ingest(event, context);
     const notification = fold.notification ? this.finish(fold.notification, fold.group, source) : null;
     const result: IngestResult = { group: fold.group, isNew: fold.isNew, duplicate: fold.duplicate, decision: fold.decision, notification };

@@ -20,7 +20,7 @@ export const FLUSH_TIMEOUT_MS = 2_000;
 
 /** The part of a writable stream used (process.stdout, a pipe, a test's PassThrough). */
 export interface OutputStream {
-  write(chunk: string, callback?: (error?: Error | null) => void): boolean;
+  write(chunk: string | Buffer, callback?: (error?: Error | null) => void): boolean;
   on(event: 'error', listener: (error: Error) => void): unknown;
   on(event: 'drain', listener: () => void): unknown;
   once(event: 'drain', listener: () => void): unknown;
@@ -68,9 +68,18 @@ export class LineOutput {
 
   /** Writes one line (the newline is added). Never throws. */
   line(text: string): void {
+    this.send(`${text}\n`, text.length + 1);
+  }
+
+  /** Writes one line given as bytes, its newline included (encoded once by the caller). Never throws. */
+  bytes(line: Buffer): void {
+    this.send(line, line.length);
+  }
+
+  private send(chunk: string | Buffer, size: number): void {
     if (this.closedBy !== null) return;
     const queued = this.stream.writableLength ?? 0;
-    if (queued > 0 && queued + text.length + 1 > this.max) {
+    if (queued > 0 && queued + size > this.max) {
       if (!this.stalled) {
         this.stalled = true;
         this.opts.notice?.(`${this.opts.name} is not being read: output lines are dropped until it is`);
@@ -81,7 +90,7 @@ export class LineOutput {
     }
     try {
       // The callback sees a write that failed after it was queued (EPIPE); `error` is emitted too.
-      this.stream.write(`${text}\n`, (error) => {
+      this.stream.write(chunk, (error) => {
         if (error) this.onError(error);
       });
     } catch (error) {

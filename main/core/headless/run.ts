@@ -25,7 +25,7 @@ import { listeningLine } from './listening';
 import {
   caughtUpLine,
   deliveryFailureText,
-  jsonLine,
+  jsonLineBytes,
   notificationLine,
   notificationText,
   receivedLine,
@@ -136,7 +136,7 @@ async function dispatch(argv: string[], output: HeadlessOutput, options: Headles
 async function serve(argv: string[], output: HeadlessOutput, options: HeadlessOptions): Promise<number> {
   const { say, warn } = output;
   const json = wantsJson(argv);
-  const emit = (obj: Record<string, unknown>): void => say(jsonLine(obj));
+  const emit = (obj: Record<string, unknown>): void => output.stdout.bytes(jsonLineBytes(obj));
   /** A start-up failure: words on stderr, and in --json mode an `error` line a program can read too. */
   const fail = (code: number, kind: string, message: string): number => {
     warn(`crashbell: ${message}`);

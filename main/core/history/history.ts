@@ -151,7 +151,7 @@ export class History {
    * Appends one record: its index (JSON text of an object), its own parts and what other ledgers add to it,
    * in one line, so all of it is on disk or none of it is.
    */
-  append(index: string, parts: readonly string[] = [], additions: readonly RecordAddition[] = []): Appended {
+  append(index: string, parts: readonly (string | Buffer)[] = [], additions: readonly RecordAddition[] = []): Appended {
     if (this.closed) return { refs: [], done: Promise.reject(new Error('The history is closed')) };
     if (additions.length === 0) return this.store.append(index, parts);
     let head = index.slice(0, -1);

@@ -3,10 +3,12 @@
  * policy what to raise. A pure function of the group as it was, the event and the settings: the inbox supplies
  * the state and writes what comes out.
  */
+import { isoOf } from '../base/iso-time';
 import type { Decision, GroupSummary, NotificationRequest } from '../../../shared/events';
 import type { Settings, Source } from '../../../shared/settings';
 import type { BoundedEvent } from '../bounded-event';
-import { applyEvent, isRedelivery, type RedeliveryKey, rememberKey } from './grouping';
+import { applyEvent } from './grouping';
+import { isRedelivery, type RedeliveryKeys, rememberKey } from './redelivery-keys';
 import { decide, type ProviderEcho, type Trigger } from './policy';
 import type { GroupState } from './record-codec';
 
@@ -51,7 +53,7 @@ export interface AcceptedFold {
   /** The group before it; null when the event started it. */
   before: GroupSummary | null;
   /** The group's redelivery keys with this event's remembered. */
-  keys: RedeliveryKey[];
+  keys: RedeliveryKeys;
   isNew: boolean;
   decision: Decision;
   /** What to raise now. */
@@ -74,7 +76,7 @@ export function foldEvent(input: FoldInput): Fold {
       notify: false,
       code: 'duplicate',
       reason: 'A redelivery of a hook already recorded: nothing changed',
-      at: new Date(now).toISOString(),
+      at: isoOf(now),
     };
     return { duplicate: true, id, group: prior.g, isNew: false, decision, notification: null, held: null };
   }
@@ -108,7 +110,7 @@ export function foldEvent(input: FoldInput): Fold {
   }
   if (outcome.ignored !== null) after.ignored = outcome.ignored;
   after.lastDecision = outcome.decision;
-  if (outcome.notification || outcome.held) after.notifiedAt = new Date(now).toISOString();
+  if (outcome.notification || outcome.held) after.notifiedAt = isoOf(now);
   const marks = input.marks;
   if (after.resolved && marks?.resolvedBy) after.resolvedBy = marks.resolvedBy;
   else delete after.resolvedBy;
@@ -119,7 +121,7 @@ export function foldEvent(input: FoldInput): Fold {
     id,
     group: after,
     before,
-    keys: rememberKey(prior?.dk ?? [], event, now),
+    keys: rememberKey(prior?.dk ?? '', event, now),
     isNew,
     decision: outcome.decision,
     notification: outcome.notification,

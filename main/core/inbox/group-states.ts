@@ -5,6 +5,7 @@
  */
 import type { GroupSummary } from '../../../shared/events';
 import { BOUNDED_SUMMARY_MAX_BYTES, boundedSummary } from '../bounded-event';
+import { summaryShape } from './grouping';
 import type { Entry } from './group-table';
 import { type GroupState, readStatePart } from './record-codec';
 import { UNREADABLE_TITLE } from './group-table';
@@ -33,7 +34,8 @@ export class GroupStates {
     if (st === undefined) {
       const parsed = readStatePart(this.read(e.sum), e.id);
       // Bigger than any bounded event makes: written before the limits (or by a build without them).
-      st = e.sum.len > BOUNDED_SUMMARY_MAX_BYTES ? { g: boundedSummary(parsed.g), dk: parsed.dk } : parsed;
+      const g = e.sum.len > BOUNDED_SUMMARY_MAX_BYTES ? boundedSummary(parsed.g) : parsed.g;
+      st = { g: summaryShape(g), dk: parsed.dk };
     }
     const g = st.g;
     if (!marksAgree(g, e)) {

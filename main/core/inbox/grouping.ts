@@ -1,21 +1,11 @@
 /**
- * Grouping: folding one event into its group, and recognising redeliveries.
+ * Grouping: folding one event into its group (redeliveries are recognised in redelivery-keys.ts).
  *
  * Pure functions; the inbox owns the state and the store.
  */
 import { hash } from 'node:crypto';
 import type { GroupSummary, NormalizedEvent } from '../../../shared/events';
-import { redeliveryDigest } from '../bounded-event';
-
-/** How many redelivery keys a group remembers (newest kept). Enough for bursts of retries, bounded in memory. */
-export const REDELIVERY_KEYS_PER_GROUP = 32;
-
-/**
- * A remembered redelivery key and when (ms since epoch) it was first accepted. The key is kept in its fixed-size
- * digest form ({@link redeliveryDigest}); logs written before that hold whole keys, which still match (they are
- * compared in digest form) and are rewritten as digests the next time their group is stored.
- */
-export type RedeliveryKey = [key: string, at: number];
+import { compareIso } from '../base/iso-time';
 
 /**
  * The stable, URL-safe id of a group: 22 characters of base64url(sha256(sourceId NUL groupKey)), 132 bits.
@@ -27,44 +17,14 @@ export function groupIdFor(sourceId: string, groupKey: string): string {
   return hash('sha256', `${sourceId}\0${groupKey}`, 'base64url').slice(0, 22);
 }
 
-/**
- * True when the event repeats a hook this group already recorded: the same redelivery key within the
- * event's window (null window: forever).
- */
-export function isRedelivery(keys: readonly RedeliveryKey[], event: NormalizedEvent, nowMs: number): boolean {
-  const { key, windowMs } = event.redelivery;
-  if (!key) return false;
-  const digest = redeliveryDigest(key);
-  for (const [k, at] of keys) {
-    if (k !== digest && redeliveryDigest(k) !== digest) continue;
-    if (windowMs === null || nowMs - at <= windowMs) return true;
-  }
-  return false;
-}
-
-/** Returns the key list with the event's key remembered (replacing an older entry of the same key), bounded. */
-export function rememberKey(keys: readonly RedeliveryKey[], event: NormalizedEvent, nowMs: number): RedeliveryKey[] {
-  const { key } = event.redelivery;
-  const digest = key ? redeliveryDigest(key) : null;
-  // Every key is written back in digest form, so a group read from an older log sheds its whole keys here.
-  const next: RedeliveryKey[] = [];
-  for (const [k, at] of keys) {
-    const d = redeliveryDigest(k);
-    if (d !== digest) next.push([d, at]);
-  }
-  if (digest === null) return next;
-  next.push([digest, nowMs]);
-  return next.length > REDELIVERY_KEYS_PER_GROUP ? next.slice(next.length - REDELIVERY_KEYS_PER_GROUP) : next;
-}
-
 function earlier(a: string, b: string | null): string {
   if (b === null) return a;
-  return Date.parse(b) < Date.parse(a) ? b : a;
+  return compareIso(b, a) < 0 ? b : a;
 }
 
 function later(a: string, b: string | null): string {
   if (b === null) return a;
-  return Date.parse(b) > Date.parse(a) ? b : a;
+  return compareIso(b, a) > 0 ? b : a;
 }
 
 /**
@@ -123,6 +83,12 @@ export function applyEvent(before: GroupSummary | null, event: NormalizedEvent, 
       muted: false,
       resolved: false,
       test: event.test === true,
+      ignored: false,
+      snoozedUntil: null,
+      snoozeCount: null,
+      assignee: null,
+      claimedBy: null,
+      claimedUntil: null,
       issueRef: event.issueRef ?? null,
       notifiedAt: null,
       lastDecision: null,
@@ -132,9 +98,13 @@ export function applyEvent(before: GroupSummary | null, event: NormalizedEvent, 
   // (which could silently use up a milestone) nor moves the last time the error was seen.
   const resolving = event.lifecycle === 'resolved';
   const occurrences = occurrencesAfter(before, event, resolving);
-  return {
-    ...before,
+  // Written out field by field in the one order every summary has (see summaryShape): a spread of `before`
+  // followed by overrides went through V8's slow copy path on every hook.
+  const after: GroupSummary = {
+    id: before.id,
+    sourceId: before.sourceId,
     provider: event.provider,
+    groupKey: before.groupKey,
     title: resolving ? before.title || event.title : event.title || before.title,
     description: event.description || before.description,
     url: event.url ?? before.url,
@@ -151,7 +121,7 @@ export function applyEvent(before: GroupSummary | null, event: NormalizedEvent, 
     lastReceivedAt: later(before.lastReceivedAt, receivedAt),
     latestObjectId: event.objectId ?? before.latestObjectId,
     classifiers: event.classifiers.length > 0 ? event.classifiers.slice() : before.classifiers,
-    attributes: Object.keys(event.attributes).length > 0 ? event.attributes : before.attributes,
+    attributes: hasKeys(event.attributes) ? event.attributes : before.attributes,
     callstack: event.callstack.length > 0 ? event.callstack.slice() : before.callstack,
     page: event.page ?? before.page,
     userAgent: event.userAgent ?? before.userAgent,
@@ -159,9 +129,79 @@ export function applyEvent(before: GroupSummary | null, event: NormalizedEvent, 
     os: event.os ?? before.os,
     // A new hook is news again: the group shows as unread until the user looks.
     read: false,
+    muted: before.muted,
+    resolved: before.resolved,
     // One real hook makes the group real: a test event never hides a crash that shares its group.
     test: before.test === true && event.test === true,
+    ignored: before.ignored === true,
+    snoozedUntil: before.snoozedUntil ?? null,
+    snoozeCount: before.snoozeCount ?? null,
+    assignee: before.assignee ?? null,
+    claimedBy: before.claimedBy ?? null,
+    claimedUntil: before.claimedUntil ?? null,
     // The latest ref a hook carried: a hook without one (a Sentry metric alert...) keeps the group's.
     issueRef: event.issueRef ?? before.issueRef ?? null,
+    notifiedAt: before.notifiedAt,
+    lastDecision: before.lastDecision,
   };
+  if (before.resolvedBy) after.resolvedBy = before.resolvedBy;
+  if (before.mutedBy) after.mutedBy = before.mutedBy;
+  return after;
+}
+
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
+}
+
+/**
+ * A stored summary with every field a summary has, in the order {@link applyEvent} makes them: records written
+ * before a field existed read back with its default, and every summary in memory has one shape (code that reads
+ * them stays optimized). Fields only team marks set (`resolvedBy`, `mutedBy`) follow when present.
+ */
+export function summaryShape(g: GroupSummary): GroupSummary {
+  const out: GroupSummary = {
+    id: g.id,
+    sourceId: g.sourceId,
+    provider: g.provider,
+    groupKey: g.groupKey,
+    title: g.title,
+    description: g.description,
+    url: g.url,
+    urlDerivation: g.urlDerivation ?? null,
+    application: g.application,
+    project: g.project,
+    environment: g.environment,
+    occurrences: g.occurrences,
+    hosts: g.hosts,
+    guids: g.guids,
+    hooks: g.hooks,
+    firstSeen: g.firstSeen,
+    lastSeen: g.lastSeen,
+    lastReceivedAt: g.lastReceivedAt,
+    latestObjectId: g.latestObjectId,
+    classifiers: g.classifiers,
+    attributes: g.attributes,
+    callstack: g.callstack,
+    page: g.page,
+    userAgent: g.userAgent,
+    browser: g.browser,
+    os: g.os,
+    read: g.read,
+    muted: g.muted,
+    resolved: g.resolved,
+    test: g.test === true,
+    ignored: g.ignored === true,
+    snoozedUntil: g.snoozedUntil ?? null,
+    snoozeCount: g.snoozeCount ?? null,
+    assignee: g.assignee ?? null,
+    claimedBy: g.claimedBy ?? null,
+    claimedUntil: g.claimedUntil ?? null,
+    issueRef: g.issueRef ?? null,
+    notifiedAt: g.notifiedAt,
+    lastDecision: g.lastDecision,
+  };
+  if (g.resolvedBy) out.resolvedBy = g.resolvedBy;
+  if (g.mutedBy) out.mutedBy = g.mutedBy;
+  return out;
 }

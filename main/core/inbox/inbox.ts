@@ -61,6 +61,8 @@ export interface FoldContext {
   source: Source | null;
   /** The body text `event.raw` was parsed from, kept as it arrived (else `raw` is serialized). */
   rawJson?: string | undefined;
+  /** The same body as bytes, as it arrived: written as they are (no decoding and encoding again). */
+  rawBytes?: Buffer | undefined;
   /** A relay catch-up is under way: what would notify is held for its summary. */
   hold?: boolean;
   /** State changes this Crashbell just made in the provider, whose state hooks are already applied. */
@@ -74,7 +76,7 @@ export interface FoldContext {
 export interface GroupDraft {
   readonly fold: Fold;
   /** The group record to write; null for a redelivery (nothing changes). */
-  readonly record: { index: string; parts: string[] } | null;
+  readonly record: { index: string; parts: Array<string | Buffer> } | null;
   /** The record was appended at `refs`: from now on the inbox answers with the group's new state. */
   placed(refs: RawRef[]): void;
   /** Its write failed: the group is put back as it was, so a retry is not taken for a redelivery. */
@@ -124,7 +126,8 @@ export class Inbox implements Ledger {
       case 'g': {
         const sum = parts[0];
         if (!sum) throw new Error('a group record without its id, source, time or summary');
-        this.table.put(this.table.entry(readGroupIndex(index), sum, parts[1] ?? null, bytes));
+        const previous = typeof index['id'] === 'string' ? this.table.get(index['id'])?.text : undefined;
+        this.table.put(this.table.entry(readGroupIndex(index, previous), sum, parts[1] ?? null, bytes));
         return;
       }
       case 'm': {
@@ -237,9 +240,10 @@ export class Inbox implements Ledger {
       null,
       0,
     );
-    const index = groupIndex(next);
+    // The search text rarely changes from one hook to the next: written only when it does.
+    const index = groupIndex(next, entry !== undefined && entry.text === next.text);
     const sumText = statePart(state);
-    const rawText = rawPart(event.raw, context.rawJson);
+    const rawText = rawPart(event.raw, context.rawJson, context.rawBytes);
     const parts = [sumText, rawText];
     if (fold.notification) this.storm.noteNotified(now);
     let pruned: Promise<number> = Promise.resolve(0);

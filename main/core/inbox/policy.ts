@@ -3,6 +3,7 @@
  * settings and the recent notification history. It never reads a clock or the disk, so every rule is
  * testable as a plain function call.
  */
+import { isoOf } from '../base/iso-time';
 import type { Decision, GroupSummary, NormalizedEvent, NotificationRequest } from '../../../shared/events';
 import type { Settings, Source } from '../../../shared/settings';
 import { getProvider } from '../providers/index';
@@ -76,7 +77,7 @@ export interface PolicyOutcome {
 }
 
 function decision(notify: boolean, code: string, reason: string, now: number, digested?: boolean): Decision {
-  const d: Decision = { notify, code, reason, at: new Date(now).toISOString() };
+  const d: Decision = { notify, code, reason, at: isoOf(now) };
   if (digested) d.digested = true;
   return d;
 }

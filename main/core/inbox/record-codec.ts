@@ -13,7 +13,7 @@
  * writes nor reads them.
  */
 import type { GroupMarks, GroupRow, GroupSummary, ProviderId } from '../../../shared/events';
-import type { RedeliveryKey } from './grouping';
+import { keysFrom, type RedeliveryKeys } from './redelivery-keys';
 
 /** The inbox's record kinds. */
 export const INBOX_KINDS = ['g', 'm', 'p', 'a', 'c'] as const;
@@ -23,10 +23,10 @@ export const GROUP_PARTS = 2;
 /** Where the raw body is among a group record's parts (another ledger may point at it rather than copy it). */
 export const RAW_PART = 1;
 
-/** The summary part of a group record. */
+/** The summary part of a group record: the group and its redelivery keys (compact: see redelivery-keys.ts). */
 export interface GroupState {
   g: GroupSummary;
-  dk: RedeliveryKey[];
+  dk: RedeliveryKeys;
 }
 
 /**
@@ -56,8 +56,8 @@ export interface GroupIndex {
   t: number;
   /** Marks as bits: 1 read, 2 muted, 4 resolved; and 8: only test events so far. */
   f: number;
-  /** The capped, lower-cased search text. */
-  x: string;
+  /** The capped, lower-cased search text; absent when it is the group's previous record's (most hooks). */
+  x?: string;
   /** The rest of the list row; absent in records written before rows were indexed. */
   r?: RowIndex;
   /** Who resolved / muted it through the team relay. */
@@ -200,12 +200,16 @@ export function rowFactsOf(g: RowFacts): RowFacts {
   };
 }
 
-/** A group record's index, as JSON text. */
-export function groupIndex(e: IndexedGroup): string {
+/**
+ * A group record's index, as JSON text. `sameText`: the search text is the one the group's previous record holds,
+ * so it is left out (a load keeps the previous one); a compaction writes every record whole.
+ */
+export function groupIndex(e: IndexedGroup, sameText = false): string {
   const f = (e.read ? 1 : 0) | (e.muted ? 2 : 0) | (e.resolved ? 4 : 0) | (e.test ? 8 : 0);
   const r: RowIndex | undefined =
     e.row === null ? undefined : [e.row.title, e.row.application, e.row.project, e.row.occurrences, e.row.hosts, e.row.lastSeen];
-  const index: GroupIndex = { k: 'g', id: e.id, s: e.sourceId, p: e.provider, t: e.t, f, x: e.text, r };
+  const index: GroupIndex = { k: 'g', id: e.id, s: e.sourceId, p: e.provider, t: e.t, f, r };
+  if (!sameText) index.x = e.text;
   if (e.resolvedBy) index.rb = e.resolvedBy;
   if (e.mutedBy) index.mb = e.mutedBy;
   const t = e.triage;
@@ -226,8 +230,11 @@ function rowFromIndex(r: unknown): RowFacts | null {
   return { title, application, project, occurrences, hosts, lastSeen };
 }
 
-/** Reads a group record's index back; throws (the record is then skipped) when it lacks what an entry needs. */
-export function readGroupIndex(index: Record<string, unknown>): IndexedGroup {
+/**
+ * Reads a group record's index back; throws (the record is then skipped) when it lacks what an entry needs. A
+ * record without its search text takes `previousText` (its group's previous record's).
+ */
+export function readGroupIndex(index: Record<string, unknown>, previousText = ''): IndexedGroup {
   const { id, s, p, t } = index;
   if (typeof id !== 'string' || typeof s !== 'string' || typeof p !== 'string' || typeof t !== 'number') {
     throw new Error('a group record without its id, source, time or summary');
@@ -246,7 +253,7 @@ export function readGroupIndex(index: Record<string, unknown>): IndexedGroup {
     test: (f & 8) !== 0,
     resolvedBy: resolved && typeof index['rb'] === 'string' ? index['rb'] : null,
     mutedBy: muted && typeof index['mb'] === 'string' ? index['mb'] : null,
-    text: typeof index['x'] === 'string' ? index['x'] : '',
+    text: typeof index['x'] === 'string' ? index['x'] : previousText,
     row: rowFromIndex(index['r']),
     triage: triageFromIndex(index['tr']),
   };
@@ -305,7 +312,8 @@ const SEPARATORS = /[\t\n\r]/g;
  * did not pass the text; that can throw on a body nested deeper than the stack (JSON.parse is not
  * recursive, JSON.stringify is), so the text is always preferred.
  */
-export function rawPart(raw: unknown, rawJson: string | undefined): string {
+export function rawPart(raw: unknown, rawJson: string | undefined, rawBytes?: Buffer): string | Buffer {
+  if (rawBytes !== undefined && rawBytes.length > 0) return withoutSeparatorBytes(rawBytes);
   if (rawJson !== undefined && rawJson !== '') return rawJson.replace(SEPARATORS, ' ');
   try {
     return JSON.stringify(raw) ?? 'null';
@@ -314,14 +322,45 @@ export function rawPart(raw: unknown, rawJson: string | undefined): string {
   }
 }
 
+const TAB = 0x09;
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+
+/**
+ * The body's bytes as a log part: the same rule as for text (tabs and line breaks become spaces), on the bytes as
+ * they arrived. Most bodies hold none, and are used as they are; one that does is copied first (the request log
+ * keeps the same buffer as it arrived).
+ */
+function withoutSeparatorBytes(bytes: Buffer): Buffer {
+  let at = firstSeparator(bytes, 0);
+  if (at < 0) return bytes;
+  const copy = Buffer.from(bytes);
+  while (at >= 0) {
+    copy[at] = SPACE;
+    at = firstSeparator(copy, at + 1);
+  }
+  return copy;
+}
+
+function firstSeparator(bytes: Buffer, from: number): number {
+  let first = -1;
+  for (const byte of [LF, TAB, CR]) {
+    const at = bytes.indexOf(byte, from);
+    if (at >= 0 && (first < 0 || at < first)) first = at;
+  }
+  return first;
+}
+
 /** The summary part of a group record. */
 export function statePart(state: GroupState): string {
   return JSON.stringify(state);
 }
 
 /** Reads a summary part back; throws when it is not one. */
-export function readStatePart(text: string | null, groupId: string): { g: GroupSummary; dk: RedeliveryKey[] } {
-  const parsed = text === null ? null : (JSON.parse(text) as Partial<GroupState> | null);
+export function readStatePart(text: string | null, groupId: string): GroupState {
+  const parsed = text === null ? null : (JSON.parse(text) as { g?: GroupSummary; dk?: unknown } | null);
   if (parsed === null || typeof parsed !== 'object' || !parsed.g) throw new Error(`group ${groupId} could not be read from the history`);
-  return { g: parsed.g, dk: Array.isArray(parsed.dk) ? parsed.dk : [] };
+  // Keys an older version stored as pairs read back into the compact form.
+  return { g: parsed.g, dk: keysFrom(parsed.dk) };
 }

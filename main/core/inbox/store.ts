@@ -29,8 +29,8 @@ export interface RawRef {
   off: number;
   /** Byte length of the part. */
   len: number;
-  /** The part's text while its write is pending. */
-  text: string | null;
+  /** The part while its write is pending (as text, or as the bytes it was given in). */
+  text: string | Buffer | null;
 }
 
 /** One record to keep through a compaction: its index and its parts. */
@@ -110,6 +110,8 @@ const EMPTY = Buffer.alloc(0);
 const CRC_PREFIX = 9;
 
 const TAB_BUF = Buffer.from('\t');
+/** What a part that can no longer be read is written as (JSON null). */
+const NULL_PART = Buffer.from('null');
 const READ_CHUNK = 4 * 1024 * 1024;
 /**
  * The longest line load reads as a record: far above any record Crashbell writes (a hook's body is at most 1 MiB,
@@ -372,21 +374,26 @@ export class LogStore {
    * Appends one record: its index and its parts. The returned refs track where each part lives (in
    * memory until written, then on disk); `done` resolves once the record is synced to disk.
    */
-  append(index: string, parts: readonly string[] = []): { refs: RawRef[]; done: Promise<void> } {
+  append(index: string, parts: readonly (string | Buffer)[] = []): { refs: RawRef[]; done: Promise<void> } {
     if (this.closed) return { refs: [], done: Promise.reject(new Error('The history store is closed')) };
-    // One string, one encode, one checksum: the part offsets come from their byte lengths.
-    const text = parts.length === 0 ? index : `${index}\t${parts.join('\t')}`;
-    const body = Buffer.from(text, 'utf8');
+    // Each piece encoded once and checksummed as it is: the offsets come from the buffers' own lengths, and a part
+    // given as bytes (a hook's body as it arrived) is written as it is, never decoded and encoded again.
+    const head = Buffer.from(index, 'utf8');
+    const pieces: Buffer[] = [EMPTY, head];
     const starts: number[] = [];
     const refs: RawRef[] = [];
-    let at = CRC_PREFIX + (parts.length === 0 ? body.length : Buffer.byteLength(index, 'utf8'));
+    let crc = crc32(head);
+    let at = CRC_PREFIX + head.length;
     for (const part of parts) {
-      const len = body.length === text.length ? part.length : Buffer.byteLength(part, 'utf8');
+      const buf = typeof part === 'string' ? Buffer.from(part, 'utf8') : part;
+      crc = crc32(buf, crc32(TAB_BUF, crc));
+      pieces.push(TAB_BUF, buf);
       starts.push(at + 1);
-      refs.push({ off: -1, len, text: part });
-      at += 1 + len;
+      refs.push({ off: -1, len: buf.length, text: part });
+      at += 1 + buf.length;
     }
-    const pieces = [Buffer.from(`${hex8(crc32(body))} `, 'latin1'), body, NL_BUF];
+    pieces[0] = Buffer.from(`${hex8(crc)} `, 'latin1');
+    pieces.push(NL_BUF);
     let resolve!: () => void;
     let reject!: (e: unknown) => void;
     const done = new Promise<void>((res, rej) => {
@@ -611,7 +618,13 @@ export class LogStore {
   /** Reads a part (JSON text) from where it lives; null when it cannot be read. */
   readPart(ref: RawRef | null | undefined): string | null {
     if (ref === null || ref === undefined) return null;
-    if (ref.text !== null) return ref.text;
+    if (ref.text !== null) return typeof ref.text === 'string' ? ref.text : ref.text.toString('utf8');
+    return this.readPartBytes(ref)?.toString('utf8') ?? null;
+  }
+
+  /** A part's bytes as they are in the log (or pending), for copying it elsewhere without decoding it. */
+  private readPartBytes(ref: RawRef): Buffer | null {
+    if (ref.text !== null) return typeof ref.text === 'string' ? Buffer.from(ref.text, 'utf8') : ref.text;
     if (this.handle === null || ref.off < 0) return null;
     const buf = Buffer.allocUnsafe(ref.len);
     let got = 0;
@@ -620,7 +633,7 @@ export class LogStore {
       if (n === 0) return null;
       got += n;
     }
-    return buf.toString('utf8');
+    return buf;
   }
 
   /**
@@ -665,7 +678,8 @@ export class LogStore {
         let crc = crc32(head);
         let lineBytes = CRC_PREFIX + head.length;
         for (const ref of rec.parts) {
-          const part = Buffer.from(this.readPart(ref) ?? 'null', 'utf8');
+          // Copied as bytes: a compaction never decodes and encodes the bodies it carries over.
+          const part = this.readPartBytes(ref) ?? NULL_PART;
           crc = crc32(part, crc32(TAB_BUF, crc));
           line.push(TAB_BUF, part);
           moves.push([ref, pos + lineBytes + 1, part.length]);

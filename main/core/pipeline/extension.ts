@@ -27,6 +27,8 @@ export interface IngestContext {
   source: Source | null;
   /** The body text `event.raw` was parsed from, kept as it arrived instead of serialized again. */
   rawJson?: string | undefined;
+  /** The same body's bytes as they arrived (the receiver has them): stored as they are. */
+  rawBytes?: Buffer | undefined;
   origin: IngestOrigin;
 }
 

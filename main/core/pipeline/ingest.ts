@@ -57,6 +57,7 @@ export class IngestPipeline {
     const draft = this.inbox.fold(event, {
       source: context.source,
       rawJson: context.rawJson,
+      rawBytes: context.rawBytes,
       hold: holdOf(context),
       ...(echoes ? { echoes } : {}),
     });

@@ -2,6 +2,7 @@
  * Small helpers every provider module shares: constant-time comparison, user-agent parsing, turning a zod
  * error into a 400, and lenient readers for the messy shapes real webhooks carry.
  */
+import { isoOf } from '../base/iso-time';
 import { createHash, hash, timingSafeEqual } from 'node:crypto';
 import UAParser from 'ua-parser-js';
 import { z } from 'zod';
@@ -130,8 +131,8 @@ export const lenientBoolean = z
 export function epochToIso(value: number | null): string | null {
   if (value === null || !Number.isFinite(value) || value < 0) return null;
   const ms = value > 1e11 ? value : value * 1000;
-  const date = new Date(ms);
-  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+  // A burst of hooks names the same few instants: formatting each once is enough.
+  return Number.isFinite(new Date(ms).getTime()) ? isoOf(ms) : null;
 }
 
 /** Any date string JavaScript can read, normalized to ISO 8601; null if unusable. */

@@ -3,6 +3,7 @@
  * credentials while their overlap lasts), its schema, and the normalized event that goes into the ingest
  * pipeline. An outcome refuses (or acknowledges) the hook; otherwise the verified hook is handed on.
  */
+import { isoOf } from '../base/iso-time';
 import { randomUUID } from 'node:crypto';
 import type { NormalizedEvent } from '../../../shared/events';
 import type { Source } from '../../../shared/settings';
@@ -18,6 +19,8 @@ export interface VerifiedHook {
   source: Source;
   /** The body text when `event.raw` is exactly the body as parsed (so it need not be serialized again). */
   rawJson: string | undefined;
+  /** The same body's bytes as they arrived (without a byte order mark), when `rawJson` is set. */
+  rawBytes: Buffer | undefined;
   /** Crashbell's own test event. */
   test: boolean;
   /** The event's title as the request log shows it. */
@@ -42,7 +45,8 @@ export function examineHook(state: RequestState, deps: HookStageDeps): Outcome |
   state.body = rawBody;
   let json: unknown;
   let text = rawBody.toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const bom = text.charCodeAt(0) === 0xfeff;
+  if (bom) text = text.slice(1);
   try {
     json = JSON.parse(text);
   } catch (error) {
@@ -72,10 +76,20 @@ export function examineHook(state: RequestState, deps: HookStageDeps): Outcome |
   if (parsed.event === null) return { status: 200, reason: `${parsed.note}${previousNote}` };
 
   const test = deps.isTestEvent?.(state.headers) === true;
-  const event = normalizedEvent(parsed.event, source, new Date(now).toISOString(), test);
+  const event = normalizedEvent(parsed.event, source, isoOf(now), test);
   // A copy: a cut title may be a view on a megabyte frame name, and the log keeps its rows.
   const title = ownCopy(cut(event.title, EVENT_LIMITS.title));
-  return { event, source, rawJson: parsed.event.raw === json ? text : undefined, test, title, previousNote };
+  const asArrived = parsed.event.raw === json;
+  return {
+    event,
+    source,
+    rawJson: asArrived ? text : undefined,
+    // A UTF-8 byte order mark is three bytes; the text left it out, so the bytes do too.
+    rawBytes: asArrived ? (bom ? rawBody.subarray(3) : rawBody) : undefined,
+    test,
+    title,
+    previousNote,
+  };
 }
 
 /**

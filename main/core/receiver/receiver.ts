@@ -43,7 +43,7 @@ export interface ReceiverOptions {
    * `rawJson` is the body text when `event.raw` is exactly the body as parsed (so it need not be
    * serialized again to be stored); undefined when the provider kept something else as `raw`.
    */
-  onEvent: (event: NormalizedEvent, source: Source, rawJson?: string) => Promise<EventAcceptance | undefined>;
+  onEvent: (event: NormalizedEvent, source: Source, rawJson?: string, rawBytes?: Buffer) => Promise<EventAcceptance | undefined>;
   /**
    * Whether a verified request is Crashbell's own test event (its headers carry the core's per-run token);
    * its event is then marked `test`. Asked only after the provider's verification passed.
@@ -279,7 +279,7 @@ export class Receiver {
     const { event, title, test, previousNote } = hook;
     let stored: Promise<EventAcceptance | undefined>;
     try {
-      stored = Promise.resolve(this.options.onEvent(event, hook.source, hook.rawJson));
+      stored = Promise.resolve(this.options.onEvent(event, hook.source, hook.rawJson, hook.rawBytes));
     } catch (error) {
       stored = Promise.reject(error);
     }

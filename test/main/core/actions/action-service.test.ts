@@ -120,10 +120,11 @@ describe('an action in the provider', () => {
     engines.splice(0);
 
     const again = await engineWith(fake.url, first.dir);
-    // The pending action is asked again in the background at start.
-    for (let i = 0; i < 100 && again.engine.core.group(groupId)?.snoozedUntil == null; i++) await new Promise((r) => setTimeout(r, 50));
-    expect(again.engine.core.group(groupId)?.snoozedUntil).toEqual(expect.any(String));
+    // The pending action is asked again in the background at start; done once its record is on disk.
+    const doneState = async () => (await again.engine.service.getGroup(groupId))?.action?.state;
+    for (let i = 0; i < 200 && (await doneState()) !== 'done'; i++) await new Promise((r) => setTimeout(r, 25));
     expect((await again.engine.service.getGroup(groupId))?.action).toMatchObject({ action: 'snooze', state: 'done' });
+    expect(again.engine.core.group(groupId)?.snoozedUntil).toEqual(expect.any(String));
     expect(fake.requests.at(-1)?.body).toMatchObject({ snooze_enabled: true, snooze_expiration_in_seconds: 3600 });
   });
 });

@@ -3,14 +3,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { redeliveryDigest } from '../../../../main/core/bounded-event';
+import { applyEvent, groupIdFor } from '../../../../main/core/inbox/grouping';
 import {
-  applyEvent,
-  groupIdFor,
   isRedelivery,
-  type RedeliveryKey,
-  rememberKey,
+  keyCount,
+  keyDigest,
+  keysFrom,
   REDELIVERY_KEYS_PER_GROUP,
-} from '../../../../main/core/inbox/grouping';
+  rememberKey,
+} from '../../../../main/core/inbox/redelivery-keys';
 import type { LocalInboxOptions } from '../../../helpers/inbox';
 import { backtraceEvent, errorceptionEvent, testSettings } from '../../../helpers/make-event';
 import { tmpDataDir } from '../../../helpers/tmp-dir';
@@ -199,33 +200,46 @@ describe('redelivery', () => {
   });
 
   it('keeps a bounded set of keys per group', () => {
-    let keys = rememberKey([], backtraceEvent({ body: { object_id: 'first' } }), T0);
+    let keys = rememberKey('', backtraceEvent({ body: { object_id: 'first' } }), T0);
     for (let i = 0; i < REDELIVERY_KEYS_PER_GROUP + 10; i++) keys = rememberKey(keys, backtraceEvent({ body: { object_id: `o${i}` } }), T0);
-    expect(keys).toHaveLength(REDELIVERY_KEYS_PER_GROUP);
+    expect(keyCount(keys)).toBe(REDELIVERY_KEYS_PER_GROUP);
     expect(isRedelivery(keys, backtraceEvent({ body: { object_id: 'first' } }), T0)).toBe(false);
     expect(isRedelivery(keys, backtraceEvent({ body: { object_id: `o${REDELIVERY_KEYS_PER_GROUP + 9}` } }), T0)).toBe(true);
   });
 
   it('keeps keys as fixed-size digests, however long the object id', () => {
     const objectId = 'o'.repeat(900_000);
-    const keys = rememberKey([], backtraceEvent({ body: { object_id: objectId } }), T0);
-    expect(keys).toEqual([[expect.stringMatching(/^#[A-Za-z0-9_-]{43}$/), T0]]);
+    const keys = rememberKey('', backtraceEvent({ body: { object_id: objectId } }), T0);
+    expect(keys).toMatch(new RegExp(`^[A-Za-z0-9_-]{22}:${T0.toString(36)}$`));
     expect(isRedelivery(keys, backtraceEvent({ body: { object_id: objectId } }), T0)).toBe(true);
     expect(isRedelivery(keys, backtraceEvent({ body: { object_id: `${objectId}x` } }), T0)).toBe(false);
   });
 
-  it('whole keys stored by an older version still match, and are rewritten as digests', () => {
-    const legacy: RedeliveryKey[] = [
+  it('keys stored by older versions (whole keys, then full digests, as pairs) still match, in the compact form', () => {
+    const legacy = keysFrom([
       ['2e6:35', T0],
-      ['body:abc', T0 - MIN],
-    ];
+      [redeliveryDigest('body:abc'), T0 - MIN],
+    ]);
     const event = backtraceEvent();
     expect(event.redelivery.key).toBe('2e6:35');
     expect(isRedelivery(legacy, event, T0)).toBe(true);
+    expect(isRedelivery(legacy, { ...event, redelivery: { key: 'body:abc', windowMs: null } }, T0)).toBe(true);
     expect(isRedelivery(legacy, backtraceEvent({ body: { occurrences: 36 } }), T0)).toBe(false);
     const next = rememberKey(legacy, backtraceEvent({ body: { occurrences: 36 } }), T0);
-    expect(next.map(([k]) => k)).toEqual([redeliveryDigest('2e6:35'), redeliveryDigest('body:abc'), redeliveryDigest('2e6:36')]);
+    // Pairs were kept oldest first: the last pair is the newest key.
+    expect(next.split(' ').map((e) => e.split(':')[0])).toEqual([keyDigest('2e6:36'), keyDigest('body:abc'), keyDigest('2e6:35')]);
     expect(isRedelivery(next, event, T0)).toBe(true);
+  });
+
+  it('a key remembered again moves to the front with its new time, and the window counts from then', () => {
+    let keys = rememberKey('', backtraceEvent(), T0);
+    keys = rememberKey(keys, backtraceEvent({ body: { occurrences: 36 } }), T0 + 1);
+    keys = rememberKey(keys, backtraceEvent(), T0 + 2);
+    expect(keyCount(keys)).toBe(2);
+    expect(keys.startsWith(`${keyDigest('2e6:35')}:${(T0 + 2).toString(36)} `)).toBe(true);
+    const windowed = { ...backtraceEvent(), redelivery: { key: '2e6:35', windowMs: 10 } };
+    expect(isRedelivery(keys, windowed, T0 + 12)).toBe(true);
+    expect(isRedelivery(keys, windowed, T0 + 13)).toBe(false);
   });
 
   it('an old log holding whole keys loads, and its redeliveries are still recognised', async () => {
@@ -239,7 +253,7 @@ describe('redelivery', () => {
     const rewritten = lines.map((line) => {
       const [, ...rest] = line.split(' ');
       const parts = rest.join(' ').split('\t');
-      const state = JSON.parse(parts[1]!) as { dk: RedeliveryKey[] };
+      const state = JSON.parse(parts[1]!) as { dk: unknown };
       state.dk = [['2e6:35', T0]];
       parts[1] = JSON.stringify(state);
       const body = parts.join('\t');
