@@ -8,7 +8,6 @@ import {
   providerNames,
   validateNewSource,
 } from '../../../../renderer/src/lib/providers';
-import { parseMilestones } from '../../../../renderer/src/views/settings-view';
 import { makeState, registryProviders } from '../../../helpers/fake-api';
 
 describe('provider names and marks', () => {
@@ -60,13 +59,5 @@ describe('naming the providers', () => {
     expect(providerNames(makeState({ providers }), 'and')).toBe('Backtrace, Sentry and Generic JSON');
     expect(providerNames(makeState({ providers: providers.slice(0, 1) }))).toBe('Backtrace');
     expect(providerNames(makeState())).toBe(namesOf(PROVIDERS, 'or'));
-  });
-});
-
-describe('milestones field', () => {
-  it('parses, sorts and de-duplicates, and names a bad entry', () => {
-    expect(parseMilestones('100, 10 1000,10')).toEqual({ ok: true, value: [10, 100, 1000] });
-    expect(parseMilestones('10, ten')).toEqual({ ok: false, error: '“ten” is not a positive whole number' });
-    expect(parseMilestones('0')).toMatchObject({ ok: false });
   });
 });
