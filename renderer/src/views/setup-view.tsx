@@ -13,16 +13,12 @@ import { ProviderBadge } from '../components/provider-badge';
 import { Spinner } from '../components/spinner';
 import { Toggle } from '../components/toggle';
 import { RelayCard } from '../components/relay-card';
-import {
-  configFromMapping,
-  CredentialsEditor,
-  EMPTY_MAPPING,
-  GenericMappingEditor,
-  MappingFields,
-  mappingProblem,
-  SourceFiltersEditor,
-  WebUrlEditor,
-} from '../components/source-settings';
+import { CredentialsEditor } from '../components/credentials-editor';
+import { GenericMappingEditor } from '../components/generic-mapping-editor';
+import { MappingFields } from '../components/mapping-fields';
+import { SourceFiltersEditor } from '../components/source-filters-editor';
+import { WebUrlEditor } from '../components/web-url-editor';
+import { configFromMapping, EMPTY_MAPPING, mappingProblem } from '../lib/mapping';
 import { tunnelSummary } from '../lib/format';
 import { availableProviders, namesOf, validateNewSource } from '../lib/providers';
 import { type FormOutcome, FormMessage } from '../components/form-message';
