@@ -38,3 +38,24 @@ export function regeneratedNames(setup: readonly SetupField[]): string {
       .join(' and ') || 'credentials'
   );
 }
+
+// The settings schema's default and maximum (shared/settings.ts); main re-validates. Not imported from there: it
+// would bring zod into the page.
+/** How long a replaced credential stays accepted before settings have loaded. */
+export const DEFAULT_OVERLAP_HOURS = 24;
+/** The most hours the overlap may be set to. */
+export const MAX_OVERLAP_HOURS = 720;
+
+/** Reads the overlap typed in hours, from 0 to {@link MAX_OVERLAP_HOURS}; the problem in words otherwise. */
+export function parseOverlapHours(text: string): { ok: true; hours: number } | { ok: false; problem: string } {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0 || n > MAX_OVERLAP_HOURS) {
+    return { ok: false, problem: `Give a number of hours from 0 to ${MAX_OVERLAP_HOURS}.` };
+  }
+  return { ok: true, hours: n };
+}
+
+/** What a saved overlap means, in words. */
+export function overlapSaved(hours: number): string {
+  return hours === 0 ? 'Replaced credentials now stop working at once.' : `Replaced credentials stay accepted for ${hours} h.`;
+}

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { ProviderFieldInfo } from '../../../../shared/ipc';
-import { overlapNote, regeneratedNames, typedCredentials, untilText } from '../../../../renderer/src/lib/credentials';
+import {
+  DEFAULT_OVERLAP_HOURS,
+  MAX_OVERLAP_HOURS,
+  overlapNote,
+  overlapSaved,
+  parseOverlapHours,
+  regeneratedNames,
+  typedCredentials,
+  untilText,
+} from '../../../../renderer/src/lib/credentials';
+import { DEFAULT_CREDENTIAL_OVERLAP_HOURS, MAX_CREDENTIAL_OVERLAP_HOURS } from '../../../../shared/settings';
 
 const FIELDS: ProviderFieldInfo[] = [
   { key: 'secret', label: 'Secret key', secret: true, required: true, help: '' },
@@ -36,5 +46,26 @@ describe('credentials in words', () => {
     ];
     expect(regeneratedNames(setup)).toBe('username and password');
     expect(regeneratedNames(setup.slice(0, 1))).toBe('credentials');
+  });
+});
+
+describe('the overlap setting', () => {
+  it('takes hours from 0 to the schema’s maximum, and names the range otherwise', () => {
+    expect(parseOverlapHours('48')).toEqual({ ok: true, hours: 48 });
+    expect(parseOverlapHours('0')).toEqual({ ok: true, hours: 0 });
+    expect(parseOverlapHours('720')).toEqual({ ok: true, hours: 720 });
+    for (const bad of ['-3', '721', '', ' ', 'soon']) {
+      expect(parseOverlapHours(bad)).toEqual({ ok: false, problem: 'Give a number of hours from 0 to 720.' });
+    }
+  });
+
+  it('says what a saved overlap means', () => {
+    expect(overlapSaved(0)).toBe('Replaced credentials now stop working at once.');
+    expect(overlapSaved(48)).toBe('Replaced credentials stay accepted for 48 h.');
+  });
+
+  it('keeps the settings schema’s default and maximum (the page does not load the schema)', () => {
+    expect(DEFAULT_OVERLAP_HOURS).toBe(DEFAULT_CREDENTIAL_OVERLAP_HOURS);
+    expect(MAX_OVERLAP_HOURS).toBe(MAX_CREDENTIAL_OVERLAP_HOURS);
   });
 });

@@ -6,6 +6,7 @@ import {
   namesOf,
   providerLook,
   providerNames,
+  providersByCredentials,
   validateNewSource,
 } from '../../../../renderer/src/lib/providers';
 import { makeState, registryProviders } from '../../../helpers/fake-api';
@@ -59,5 +60,21 @@ describe('naming the providers', () => {
     expect(providerNames(makeState({ providers }), 'and')).toBe('Backtrace, Sentry and Generic JSON');
     expect(providerNames(makeState({ providers: providers.slice(0, 1) }))).toBe('Backtrace');
     expect(providerNames(makeState())).toBe(namesOf(PROVIDERS, 'or'));
+  });
+});
+
+describe('providers by credentials', () => {
+  it('tells apart those that show a secret to paste, those Crashbell makes for, and those that show it only later', () => {
+    const field = { key: 'secret', label: 'Secret', secret: true, help: '' };
+    const base = registryProviders()[0]!;
+    const asks = { ...base, id: 'a', fields: [{ ...field, required: true }] };
+    const later = { ...base, id: 'l', fields: [{ ...field, required: true, pasteLater: true }] };
+    const optional = { ...base, id: 'o', fields: [{ ...field, required: false }] };
+    const none = { ...base, id: 'n', fields: [] };
+    expect(providersByCredentials([asks, later, optional, none])).toEqual({
+      asking: [asks, later],
+      making: [optional, none],
+      later: [later],
+    });
   });
 });

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AddSourceForm } from '../../../../renderer/src/views/setup-view';
+import { AddSourceForm } from '../../../../renderer/src/views/setup-add-source';
 import type { ProviderInfo } from '../../../../shared/ipc';
 import { installFakeApi } from '../../../helpers/fake-api';
 
