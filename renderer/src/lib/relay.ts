@@ -1,6 +1,7 @@
 /** The team relay's state and test results in the window's words (the card's form is `relay-form.ts`). */
 import type { RelayState, RelayTestResult } from '../../../shared/events';
 
+/** How the relay's status pill is coloured. */
 export type Tone = 'ok' | 'busy' | 'off' | 'bad';
 
 /** The pill and the line under it. */
