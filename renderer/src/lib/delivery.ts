@@ -1,6 +1,6 @@
 /** A request posted through the real receiver (Setup's test event) in words. */
 import type { DeliveryResult } from '../../../shared/ipc';
-import type { FormOutcome } from '../components/form-message';
+import type { FormOutcome } from './form-outcome';
 
 /** What came of a test event: delivered (watch for the notification), or refused and why. */
 export function deliveryOutcome(r: DeliveryResult): FormOutcome {

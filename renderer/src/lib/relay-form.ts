@@ -6,7 +6,7 @@
  */
 import type { RelayTestResult } from '../../../shared/events';
 import type { RelayAuthPatch, RelaySettingsPatch, RelaySettingsView } from '../../../shared/ipc';
-import type { FormOutcome } from '../components/form-message';
+import type { FormOutcome } from './form-outcome';
 
 /** How the relay's server knows this member. */
 export type RelayAuthKind = RelaySettingsView['auth']['kind'];

@@ -6,7 +6,7 @@
  */
 import type { TunnelState } from '../../../shared/events';
 import type { SettingsPatch } from '../../../shared/ipc';
-import type { FormOutcome } from '../components/form-message';
+import type { FormOutcome } from './form-outcome';
 import { type TunnelChoice, tunnelSummary } from './format';
 
 /** A change to the tunnel's settings (`authtoken: ''` removes it). */

@@ -5,7 +5,7 @@
 import { useState } from 'react';
 import type { SourcePatch } from '../../../shared/ipc';
 import { errorMessage, updateSource } from '../api';
-import type { FormOutcome } from '../components/form-message';
+import type { FormOutcome } from './form-outcome';
 
 /** An editor's changes to its source, and what the last one came to. */
 export interface SourceUpdate {

@@ -1,7 +1,7 @@
 /** Setup's "Send test event" for one source: a signed sample through the real receiver, and what came of it. */
 import { useState } from 'react';
 import { errorMessage, sendTestEvent } from '../api';
-import type { FormOutcome } from '../components/form-message';
+import type { FormOutcome } from './form-outcome';
 import { deliveryOutcome } from './delivery';
 
 /** A source's test event: on its way, and what the last one came to. */

@@ -2,7 +2,8 @@
 import { useState } from 'react';
 import type { SettingsView } from '../../../shared/ipc';
 import { errorMessage, updateSettings } from '../api';
-import { type FormOutcome, FormMessage } from '../components/form-message';
+import { FormMessage } from '../components/form-message';
+import type { FormOutcome } from '../lib/form-outcome';
 import { DEFAULT_OVERLAP_HOURS, MAX_OVERLAP_HOURS, overlapSaved, parseOverlapHours } from '../lib/credentials';
 
 /** The overlap's form: the hours typed are saved on submit, checked first. */
