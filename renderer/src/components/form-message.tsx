@@ -2,11 +2,9 @@
  * What a form says after it was submitted: a polite status when it worked, an alert when it did not, or
  * nothing before the first try.
  */
-export interface FormOutcome {
-  ok: boolean;
-  text: string;
-}
+import type { FormOutcome } from '../lib/form-outcome';
 
+/** The outcome under its form; nothing before the first try. */
 export function FormMessage({ message }: { message: FormOutcome | null }) {
   if (!message) return null;
   return (

@@ -69,3 +69,23 @@ export function namesOf(providers: ReadonlyArray<{ name: string }>, conjunction:
   if (names.length <= 1) return names[0] ?? '';
   return `${names.slice(0, -1).join(', ')} ${conjunction} ${names.at(-1)}`;
 }
+
+/** The providers as the first-run guide tells them apart, by what the user pastes into their source. */
+export interface ProvidersByCredentials {
+  /** The ones that show a secret to paste into the source. */
+  asking: ProviderInfo[];
+  /** The ones for which Crashbell makes whatever they need. */
+  making: ProviderInfo[];
+  /** Of those asking, the ones that show it only once their webhook (with Crashbell's URL) is saved. */
+  later: ProviderInfo[];
+}
+
+/** Tells the providers apart by what the user pastes into their source. */
+export function providersByCredentials(providers: readonly ProviderInfo[]): ProvidersByCredentials {
+  const asking = providers.filter((p) => p.fields.some((f) => f.required));
+  return {
+    asking,
+    making: providers.filter((p) => !asking.includes(p)),
+    later: asking.filter((p) => p.fields.some((f) => f.required && f.pasteLater)),
+  };
+}

@@ -1,7 +1,7 @@
-/** The team relay's state and test results in the window's words. */
+/** The team relay's state and test results in the window's words (the card's form is `relay-form.ts`). */
 import type { RelayState, RelayTestResult } from '../../../shared/events';
-import type { RelayAuthPatch, RelaySettingsView } from '../../../shared/ipc';
 
+/** How the relay's status pill is coloured. */
 export type Tone = 'ok' | 'busy' | 'off' | 'bad';
 
 /** The pill and the line under it. */
@@ -36,39 +36,4 @@ export function lagText(state: RelayState | undefined): string | null {
 /** What Test relay found, in one sentence. */
 export function testText(r: RelayTestResult): string {
   return r.seq !== null && r.ok && r.roundTripMs !== null ? `${r.reason} (stream sequence ${r.seq}).` : `${r.reason}.`;
-}
-
-/** The servers as typed: one per line or separated by commas. */
-export function parseServers(text: string): string[] {
-  return text
-    .split(/[\s,]+/)
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-}
-
-/** The form's credentials as a patch: a password or token left empty keeps the saved one. */
-export function authPatch(kind: RelaySettingsView['auth']['kind'], user: string, secret: string, credsFile: string): RelayAuthPatch {
-  switch (kind) {
-    case 'none':
-      return { kind: 'none' };
-    case 'user':
-      return secret === '' ? { kind: 'user', user: user.trim() } : { kind: 'user', user: user.trim(), pass: secret };
-    case 'token':
-      return secret === '' ? { kind: 'token' } : { kind: 'token', token: secret.trim() };
-    case 'creds':
-      return { kind: 'creds', credsFile: credsFile.trim() };
-  }
-}
-
-/** Why the form cannot be saved as it is, or null. */
-export function relayFormProblem(
-  servers: string[],
-  kind: RelaySettingsView['auth']['kind'],
-  user: string,
-  credsFile: string,
-): string | null {
-  if (kind === 'user' && user.trim() === '') return 'A user name is needed with a password.';
-  if (kind === 'creds' && credsFile.trim() === '') return 'Give the path of the .creds file.';
-  if (servers.length > 16) return 'At most 16 servers.';
-  return null;
 }

@@ -34,7 +34,7 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
   const { open, openId } = list;
 
   // A notification click or tray entry asks to open a group.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: only a new request opens; the app's callback is new on every render
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only a new request opens; a caller's callback may be new on every render
   useEffect(() => {
     if (!openRequest) return;
     open(openRequest.groupId);

@@ -6,9 +6,9 @@ import {
   namesOf,
   providerLook,
   providerNames,
+  providersByCredentials,
   validateNewSource,
 } from '../../../../renderer/src/lib/providers';
-import { parseMilestones } from '../../../../renderer/src/views/settings-view';
 import { makeState, registryProviders } from '../../../helpers/fake-api';
 
 describe('provider names and marks', () => {
@@ -63,10 +63,18 @@ describe('naming the providers', () => {
   });
 });
 
-describe('milestones field', () => {
-  it('parses, sorts and de-duplicates, and names a bad entry', () => {
-    expect(parseMilestones('100, 10 1000,10')).toEqual({ ok: true, value: [10, 100, 1000] });
-    expect(parseMilestones('10, ten')).toEqual({ ok: false, error: '“ten” is not a positive whole number' });
-    expect(parseMilestones('0')).toMatchObject({ ok: false });
+describe('providers by credentials', () => {
+  it('tells apart those that show a secret to paste, those Crashbell makes for, and those that show it only later', () => {
+    const field = { key: 'secret', label: 'Secret', secret: true, help: '' };
+    const base = registryProviders()[0]!;
+    const asks = { ...base, id: 'a', fields: [{ ...field, required: true }] };
+    const later = { ...base, id: 'l', fields: [{ ...field, required: true, pasteLater: true }] };
+    const optional = { ...base, id: 'o', fields: [{ ...field, required: false }] };
+    const none = { ...base, id: 'n', fields: [] };
+    expect(providersByCredentials([asks, later, optional, none])).toEqual({
+      asking: [asks, later],
+      making: [optional, none],
+      later: [later],
+    });
   });
 });

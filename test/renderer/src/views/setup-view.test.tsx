@@ -7,7 +7,7 @@ import { installFakeApi, makeSource, makeState, settingsView } from '../../../he
 
 afterEach(cleanup);
 
-describe('SetupView', () => {
+describe('SetupView first run and sources', () => {
   it('greets a first run with the guide and the plain note about secret storage', async () => {
     const { api } = installFakeApi();
     render(
@@ -47,7 +47,9 @@ describe('SetupView', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Send test event' }));
     await screen.findByText(/Sent through the tunnel, refused with 401: wrong Basic credentials/);
   });
+});
 
+describe('SetupView adding, renaming and removing', () => {
   it('adds Errorception before its secret exists (Errorception shows it once the webhook is saved), or with it', async () => {
     const { api } = installFakeApi();
     render(<SetupView state={makeState()} settings={settingsView()} onSettings={() => undefined} />);
@@ -67,6 +69,8 @@ describe('SetupView', () => {
     const source = makeSource();
     render(<SetupView state={makeState({ sources: [source] })} settings={settingsView()} onSettings={() => undefined} />);
     fireEvent.click(screen.getByRole('button', { name: 'Rename Game client' }));
+    // The name field takes the keyboard as it opens.
+    expect(document.activeElement).toBe(screen.getByRole('textbox', { name: 'Source name' }));
     fireEvent.change(screen.getByRole('textbox', { name: 'Source name' }), { target: { value: 'Server' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
     await waitFor(() => expect(api.updateSource).toHaveBeenCalledWith(source.id, { name: 'Server' }));
@@ -77,7 +81,9 @@ describe('SetupView', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Remove Game client' }));
     await waitFor(() => expect(api.removeSource).toHaveBeenCalledWith(source.id));
   });
+});
 
+describe('SetupView credentials', () => {
   it('shows a source waiting for its secret, and takes it under Credentials', async () => {
     const { api } = installFakeApi();
     const ec = availableProviders(makeState())[1]!;
