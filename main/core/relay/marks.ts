@@ -414,12 +414,20 @@ export class TeamMarks {
         signal.addEventListener('abort', onAbort, { once: true });
         // Told to stop while the bucket was being opened: the listener came too late to hear it.
         if (signal.aborted) watch.stop();
-        if (last === 0) this.markReady();
+        // The bucket's current marks come first; they apply once all are known (applied one by one, an older
+        // mark would show for a moment before the newer one that replaces it).
+        // (None when the bucket holds nothing now, though it held marks once: they all left it with age.)
+        let replaying = status.streamInfo.state.messages > 0;
+        if (!replaying) this.markReady();
         this.opts.onProblem(this.identityProblem());
         delay = 1_000;
         for await (const entry of watch) {
-          await this.take(entry);
-          if (entry.delta === 0 || entry.revision >= last) this.markReady();
+          await this.take(entry, !replaying);
+          if (replaying && (entry.delta === 0 || entry.revision >= last)) {
+            replaying = false;
+            this.markReady();
+            if (this.opts.live()) await this.sweep();
+          }
         }
         signal.removeEventListener('abort', onAbort);
       } catch (err) {
@@ -434,8 +442,8 @@ export class TeamMarks {
     }
   }
 
-  /** One entry of the bucket: kept when it is a team mark (applied when live), else ignored with a warning once. */
-  private async take(entry: KvEntry): Promise<void> {
+  /** One entry of the bucket: kept when it is a team mark (applied when `apply` and live), else ignored with a warning once. */
+  private async take(entry: KvEntry, apply: boolean): Promise<void> {
     const parts = parseMarkKey(entry.key);
     if (entry.operation !== 'PUT') {
       if (parts) this.forget(parts.groupId, entry.key);
@@ -464,7 +472,7 @@ export class TeamMarks {
     if (parts.instance === this.opts.origin && parts.member === this.identity) {
       // This Crashbell's own marks (back through the watch, or from before a restart) are in its history already.
       this.settle(parts.groupId);
-    } else if (this.opts.live()) {
+    } else if (apply && this.opts.live()) {
       await this.apply(parts.groupId);
     }
   }
@@ -602,7 +610,7 @@ export class TeamMarks {
   private refusal(err: unknown, member: string): string {
     const bucket = this.opts.bucket;
     if (permissionViolationOf(err)) {
-      return `Team marks: ${explainJetStreamError(err, `share the mark through ${bucket}`).reason}. This user may write only its own marks: the server must allow it to publish to $KV.${bucket}.${member}.> (docs/team-relay.md, "Team marks"). The mark was kept on this machine only`;
+      return `Team marks: ${explainJetStreamError(err, `share the mark through ${bucket}`).reason}. This user may write only under its own name: if "${member}" is its NATS user name, ask your NATS admin to allow it to publish to $KV.${bucket}.${member}.> (docs/team-relay.md, "Team marks"). The mark was kept on this machine only`;
     }
     const message = (err as Error | null)?.message ?? '';
     if (/maximum bytes exceeded/i.test(message)) {
