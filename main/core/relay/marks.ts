@@ -459,6 +459,7 @@ export class TeamMarks {
       return;
     }
     let keys = this.groups.get(parts.groupId);
+    if (!keys?.has(entry.key) && this.keyCount >= MAX_KEYS) this.pruneAged();
     if (!keys?.has(entry.key) && this.keyCount >= MAX_KEYS) {
       this.warnOnce('\0full', `the bucket holds more than ${MAX_KEYS} marks; the rest are ignored`);
       return;
@@ -481,7 +482,18 @@ export class TeamMarks {
     const keys = this.groups.get(groupId);
     if (!keys?.delete(key)) return;
     this.keyCount--;
-    if (keys.size === 0) this.groups.delete(groupId);
+    if (keys.size === 0) {
+      this.groups.delete(groupId);
+      this.applied.delete(groupId);
+    }
+  }
+
+  /** Forgets marks the bucket no longer holds: they left it with age (the watch does not tell of that). */
+  private pruneAged(): void {
+    const cutoff = this.now() - MARKS_TTL_MS;
+    for (const [groupId, keys] of [...this.groups]) {
+      for (const [key, k] of [...keys]) if (k.storedMs < cutoff) this.forget(groupId, key);
+    }
   }
 
   private warnOnce(key: string, reason: string): void {
@@ -581,7 +593,11 @@ export class TeamMarks {
     if (id instanceof MarkIdentityError) throw new Error(`Team marks: ${id.message}`);
     if (!GROUP_ID.test(groupId)) throw new Error(`"${groupId.slice(0, 80)}" is not a group id: the mark was kept on this machine only`);
     // Its own earlier marks of the group first: the key holds all of them, and a restart reads them back.
-    if (!this.isReady) await Promise.race([this.ready, sleep(5_000)]);
+    if (!this.isReady) {
+      const waited = new AbortController();
+      await Promise.race([this.ready, sleep(5_000, waited.signal)]);
+      waited.abort();
+    }
     const kv = this.kv;
     if (!kv || id === null) throw new Error('The team relay is not connected: the mark was kept on this machine only');
     const key = markKey(id.member, groupId, this.opts.origin);

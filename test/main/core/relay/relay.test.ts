@@ -126,6 +126,47 @@ describe.skipIf(!NATS)('team relay over a real NATS JetStream', () => {
     expect(bo.received[1]?.decision).toMatchObject({ code: 'muted' });
   });
 
+  it('a member away while hooks and marks came applies each mark by event time when it catches up', async () => {
+    const relay = { servers: [nats.url], subscribe: true, stream: 'AWAY' };
+    const gateway = await start({ ...relay, publish: true, subscribe: false, member: 'gw' }, { sources: [TEAM_SOURCE] });
+    const ana = await start({ ...relay, member: 'ana' });
+    let bo = await start({ ...relay, member: 'bo' });
+    for (const e of [gateway, ana, bo]) await e.waitForRelay((s) => s.status === 'connected');
+    // bo has read the stream and the bucket once (both empty), then is away.
+    await bo.waitForRelay((s) => s.subscriber?.caughtUp === true);
+    engines.splice(engines.indexOf(bo), 1);
+    await bo.close(true);
+
+    // A: a hook, ana resolves it, the error comes back. B: two hooks, then ana resolves it.
+    const post = async (fingerprint: string, n: number, seen: number) => {
+      expect((await postBacktrace(gateway.engine.core.port!, fingerprint, n)).status).toBe(200);
+      await ana.waitFor(() => ana.received.length === seen);
+    };
+    await post('away-a', 1, 1);
+    const a = ana.received[0]!.group.id;
+    await ana.engine.service.markGroup(a, { resolved: true });
+    await post('away-a', 2, 2);
+    await post('away-b', 1, 3);
+    await post('away-b', 2, 4);
+    const b = ana.received[3]!.group.id;
+    await ana.engine.service.markGroup(b, { resolved: true });
+
+    const states: GroupStateChange[] = [];
+    bo = await start({ ...relay, member: 'bo' }, { dataDir: bo.dataDir });
+    bo.engine.core.onGroupState((s) => states.push(s));
+    await bo.waitForRelay((s) => s.subscriber?.caughtUp === true && s.subscriber.ingested === 4);
+    await bo.waitFor(() => states.length >= 3);
+    // A's resolve came between its hooks: applied before the second, which reopened it (a regression for bo too).
+    expect(states.filter((s) => s.group === a)).toEqual([
+      { group: a, status: 'resolved', by: 'ana', via: 'team' },
+      { group: a, status: 'reopened', by: null, via: 'provider' },
+    ]);
+    expect(bo.engine.core.group(a)).toMatchObject({ resolved: false, lastDecision: { reason: expect.stringMatching(/resolved by ana/) } });
+    // B's came after both: it holds once the catch-up is read, and neither hook was a regression.
+    expect(states.filter((s) => s.group === b)).toEqual([{ group: b, status: 'resolved', by: 'ana', via: 'team' }]);
+    expect(bo.engine.core.group(b)).toMatchObject({ resolved: true, resolvedBy: 'ana' });
+  });
+
   it('claims and provider actions become team marks: who, where, released by a resolve, lapsed after their time', async () => {
     // ana's Crashbell is the gateway too, with a Rollbar source whose API (a local fake of Rollbar's documented
     // one) takes her actions; bo only reads the stream.
@@ -258,6 +299,42 @@ describe.skipIf(!NATS)('team relay over a real NATS JetStream', () => {
     } finally {
       await nc.close();
     }
+  });
+
+  it('a NATS user name that cannot name marks: its state says so, it still shows the team’s, and its own stay here', async () => {
+    await nats.stop();
+    nats = await NatsServer.start({
+      dir: nats.dir,
+      port: nats.port,
+      config: `authorization {
+  users = [
+    { user: gw, password: gw-password }
+    { user: "ana.lopez", password: lopez-password }
+  ]
+}`,
+    });
+    const gateway = await start(
+      { servers: [nats.url], publish: true, subscribe: false, stream: 'NAMES', auth: { user: 'gw', pass: 'gw-password' } },
+      { sources: [TEAM_SOURCE] },
+    );
+    await gateway.waitForRelay((s) => s.status === 'connected' && s.reason === null);
+    const ana = await start({ servers: [nats.url], subscribe: true, stream: 'NAMES', auth: { user: 'ana.lopez', pass: 'lopez-password' } });
+    const state = await ana.waitForRelay((s) => s.reason?.startsWith('Team marks') === true);
+    expect(state.reason).toBe(
+      'Team marks: The NATS user name "ana.lopez" cannot name team marks (a key in the marks bucket takes letters, digits, - and _, up to 64): ask your NATS admin for such a user name. Your marks stay on this machine; teammates\' marks still show here',
+    );
+    expect((await postBacktrace(gateway.engine.core.port!, 'names', 1)).status).toBe(200);
+    await ana.waitFor(() => ana.received.length === 1);
+    const groupId = ana.received[0]!.group.id;
+    const warnings: string[] = [];
+    ana.engine.core.onWarning((w) => warnings.push(w));
+    expect(await ana.engine.service.runAction(groupId, { kind: 'claim' })).toMatchObject({ state: 'done', where: 'local' });
+    expect(warnings).toEqual([state.reason]);
+    // Her claim never left this machine; the gateway's resolve still shows here, under its user name, and ends it.
+    expect(gateway.engine.core.group(groupId)?.claimedBy ?? null).toBeNull();
+    await gateway.engine.service.markGroup(groupId, { resolved: true });
+    await ana.waitFor(() => ana.engine.core.group(groupId)?.resolvedBy === 'gw');
+    expect(ana.engine.core.group(groupId)?.claimedBy).toBeNull();
   });
 
   it('wrong credentials and missing permissions are states with plain reasons, and hooks are still accepted', async () => {
