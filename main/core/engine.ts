@@ -103,8 +103,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     ledger: actionLedger,
     member: () => relay.member,
     claimHours: () => settings.get().claimHours,
-    share: async (groupId, marks) => {
-      if (relay.sharing) await relay.shareMark(groupId, marks);
+    share: async (groupId, marks, inProvider) => {
+      if (relay.sharing) await relay.shareMark(groupId, marks, { inProvider });
     },
     ...(options.now ? { now: options.now } : {}),
   });

@@ -162,6 +162,27 @@ describe.skipIf(!NATS || !hasOpenssl())("docs/team-relay.md, the server's config
     for (const p of passwords) expect(p).toMatch(/^\$2b\$11\$[./A-Za-z0-9]{53}$/);
   });
 
+  it('each user may write team marks under its own name only, and the examples log in as those users', () => {
+    const config = serverConfig();
+    const users = [...config.matchAll(/\{ user: (\w+), password: "[^"]+", permissions: \$(\w+) \}/g)].map((m) => ({
+      user: m[1]!,
+      block: m[2]!,
+    }));
+    expect(users.map((u) => u.user)).toEqual(['gateway', 'ana', 'bo']);
+    for (const { user, block } of users) {
+      const body = new RegExp(`^  ${block} = \\{\n([\\s\\S]*?)\\n  \\}$`, 'm').exec(config)?.[1];
+      expect(body, `the ${block} block`).toBeDefined();
+      // The bucket's subjects it may publish to: its own prefix, nothing wider.
+      expect([...body!.matchAll(/"(\$KV\.[^"]*)"/g)].map((m) => m[1])).toEqual([`$KV.CRASHBELL-marks.${user}.>`]);
+    }
+    // The examples authenticate as the users whose names their marks go under.
+    for (const name of ['gateway-config', 'member-config']) {
+      const relay = (JSON.parse(marked(name)) as { relay: { auth: { user: string }; member: string } }).relay;
+      expect(users.map((u) => u.user)).toContain(relay.auth.user);
+      expect(relay.member).toBe(relay.auth.user);
+    }
+  });
+
   it('its gateway and member examples forward and read a hook as big as the receiver takes', async () => {
     // As the doc's server runs, but on a free loopback port and with the test's store.
     const config = configHere()

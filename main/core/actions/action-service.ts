@@ -25,8 +25,11 @@ export interface ActionServiceOptions {
   member: () => string;
   /** How long a claim holds by default, in hours (settings). */
   claimHours: () => number;
-  /** Shares the marks an action set with the team (the relay), when it shares marks; throws with the reason. */
-  share?: (groupId: string, marks: GroupMarks) => Promise<void>;
+  /**
+   * Shares the marks an action set with the team (the relay), when it shares marks, with the provider it was
+   * also made in; throws with the reason.
+   */
+  share?: (groupId: string, marks: GroupMarks, inProvider: string | null) => Promise<void>;
   /** The HTTP client's knobs, for tests. */
   http?: ActionRunOptions['http'];
   now?: () => number;
@@ -183,14 +186,14 @@ export class ActionService {
       return failed(action, `${words}, but Crashbell could not record it: ${errorText(error)}`, 'rejected');
     }
     done.committed();
-    await this.share(group.id, marks);
+    await this.share(group.id, marks, inProvider?.name ?? null);
     return { state: 'done', action: action.kind, words, where: inProvider ? 'provider' : 'local', code: null, status: null, retryAt: null };
   }
 
-  private async share(groupId: string, marks: GroupMarks): Promise<void> {
+  private async share(groupId: string, marks: GroupMarks, inProvider: string | null): Promise<void> {
     if (!this.opts.share) return;
     try {
-      await this.opts.share(groupId, marks);
+      await this.opts.share(groupId, marks, inProvider);
     } catch (error) {
       // The change holds here; the team just does not hear of it.
       this.opts.host.warn(errorText(error));

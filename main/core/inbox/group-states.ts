@@ -1,13 +1,14 @@
 /**
  * Groups' full states (summary and redelivery keys), read from the log on demand and kept parsed for the
  * busiest groups: a bounded, least-recently-used cache counted both in groups and in the bytes they were read
- * from. Marks always come from the entry (marks are records of their own; the stored summary may be older).
+ * from. Marks always come from the entry (marks are records of their own; the stored summary may be older), as
+ * they stand now: a claim past its end is not shown as held.
  */
 import type { GroupSummary } from '../../../shared/events';
 import { BOUNDED_SUMMARY_MAX_BYTES, boundedSummary } from '../bounded-event';
 import { summaryShape } from './grouping';
 import type { Entry } from './group-table';
-import { type GroupState, readStatePart } from './record-codec';
+import { type GroupState, readStatePart, type Triage, triageAt } from './record-codec';
 import { UNREADABLE_TITLE } from './group-table';
 
 /** How many parsed group states are kept at hand: the groups of an incident... */
@@ -26,7 +27,10 @@ export class GroupStates {
   private readonly cache = new Map<string, { st: GroupState; bytes: number }>();
   private cacheBytes = 0;
 
-  constructor(private readonly read: PartReader) {}
+  constructor(
+    private readonly read: PartReader,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** The group's full state: from the cache, else read from the log. Throws when its record cannot be read. */
   of(e: Entry): GroupState {
@@ -38,14 +42,14 @@ export class GroupStates {
       st = { g: summaryShape(g), dk: parsed.dk };
     }
     const g = st.g;
-    if (!marksAgree(g, e)) {
+    const t = triageAt(e.triage, this.now());
+    if (!marksAgree(g, e, t)) {
       const marked: GroupSummary = { ...g, read: e.read, muted: e.muted, resolved: e.resolved, test: e.test };
       // Who marked it shows only on team marks, so a local group reads the same as before the relay existed.
       if (e.resolvedBy) marked.resolvedBy = e.resolvedBy;
       else delete marked.resolvedBy;
       if (e.mutedBy) marked.mutedBy = e.mutedBy;
       else delete marked.mutedBy;
-      const t = e.triage;
       marked.ignored = t?.ignored === true;
       marked.snoozedUntil = t?.snoozedUntil ?? null;
       marked.snoozeCount = t?.snoozeCount ?? null;
@@ -95,8 +99,7 @@ export class GroupStates {
 }
 
 /** Whether a stored summary already shows the entry's marks (the marks records may be newer than the summary). */
-function marksAgree(g: GroupSummary, e: Entry): boolean {
-  const t = e.triage;
+function marksAgree(g: GroupSummary, e: Entry, t: Triage | null): boolean {
   return (
     g.read === e.read &&
     g.muted === e.muted &&

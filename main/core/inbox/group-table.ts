@@ -7,7 +7,7 @@
 import type { GroupMarks, GroupRow, ProviderId } from '../../../shared/events';
 import type { RawRef } from '../history/ledger';
 import { compareKeys } from './search';
-import { type IndexedGroup, type RowFacts, touchesTriage, triageWith } from './record-codec';
+import { type IndexedGroup, type RowFacts, touchesTriage, triageAt, triageWith } from './record-codec';
 
 /** One group in memory. */
 export interface Entry extends IndexedGroup {
@@ -174,8 +174,9 @@ export class GroupTable {
     return out;
   }
 
-  /** A group's list row; `facts` when the entry has none of its own yet (an older record). */
-  row(e: Entry, facts: RowFacts): GroupRow {
+  /** A group's list row at `now` (a lapsed claim is not held); `facts` when the entry has none of its own yet (an older record). */
+  row(e: Entry, facts: RowFacts, now: number): GroupRow {
+    const t = triageAt(e.triage, now);
     return {
       id: e.id,
       sourceId: e.sourceId,
@@ -191,10 +192,10 @@ export class GroupTable {
       muted: e.muted,
       resolved: e.resolved,
       test: e.test,
-      ignored: e.triage?.ignored === true,
-      snoozedUntil: e.triage?.snoozedUntil ?? null,
-      claimedBy: e.triage?.claimedBy ?? null,
-      claimedUntil: e.triage?.claimedUntil ?? null,
+      ignored: t?.ignored === true,
+      snoozedUntil: t?.snoozedUntil ?? null,
+      claimedBy: t?.claimedBy ?? null,
+      claimedUntil: t?.claimedUntil ?? null,
     };
   }
 

@@ -103,7 +103,7 @@ export class Inbox implements Ledger {
     this.opts = opts;
     this.history = opts.history;
     this.now = opts.now ?? Date.now;
-    this.states = new GroupStates((ref) => this.history.readPart(ref));
+    this.states = new GroupStates((ref) => this.history.readPart(ref), this.now);
     this.storm = new StormControl({
       now: this.now,
       getPolicy: () => this.opts.getSettings().policy,
@@ -333,7 +333,7 @@ export class Inbox implements Ledger {
         };
       }
     }
-    return this.table.row(e, facts);
+    return this.table.row(e, facts, this.now());
   }
 
   // ---- the user's changes ----

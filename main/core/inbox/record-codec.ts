@@ -146,6 +146,16 @@ export function triageWith(t: Triage | null, m: GroupMarks): Triage | null {
   return empty ? null : next;
 }
 
+/**
+ * The triage as it stands at `now`: a claim past its end has lapsed and is not shown as held (the history keeps
+ * it until the next change; nothing needs to be written when it lapses).
+ */
+export function triageAt(t: Triage | null, now: number): Triage | null {
+  if (t === null || t.claimedBy === null || t.claimedUntil === null) return t;
+  const until = Date.parse(t.claimedUntil);
+  return Number.isNaN(until) || until > now ? t : triageWith(t, { claimedBy: null });
+}
+
 /** The triage a summary holds; null when none. */
 export function triageOf(g: GroupSummary): Triage | null {
   return triageWith(null, {

@@ -99,6 +99,7 @@ export class Run {
             replicas: settings.replicas,
             origin,
             member: () => member,
+            auth: settings.auth,
             live: () => this.subscriber === null || !this.subscriber.catchingUp,
             onProblem: (r) => this.problem('marks', r),
             ...(log ? { log } : {}),

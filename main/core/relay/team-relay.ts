@@ -6,7 +6,8 @@
  * - Subscriber (`subscribe`): the stream read into this Crashbell's own history through the core's one event
  *   route (subscriber.ts), its place kept with each event (cursor.ts), with a "while you were away" summary
  *   after a catch-up.
- * - Team marks: resolve and mute shared through a key-value bucket (marks.ts).
+ * - Team marks: what members do to a group (resolve, mute, ignore, snooze, assign, claim) shared through a
+ *   key-value bucket, each member writing under its own NATS identity (marks.ts).
  *
  * `TeamRelay` owns the two ledgers (they plug into the ingest pipeline: {@link TeamRelay.extensions}) and builds
  * a run (run.ts) from the `relay` settings, rebuilding it when they change; its state (with plain reasons) is
@@ -26,6 +27,7 @@ import { StreamCursor } from './cursor';
 import { instanceId } from './instance-id';
 import { Outbox } from './outbox';
 import type { ConnectionState } from './connection';
+import type { ShareHow } from './marks';
 import type { Run } from './run';
 
 export interface TeamRelayOptions {
@@ -254,16 +256,22 @@ export class TeamRelay {
     return run !== null && run.marks !== null && this.opts.settings.get().relay.shareMarks;
   }
 
-  /** The member name marks are shared under. */
+  /**
+   * Who this Crashbell's marks are made as: the member key they are shared under (its NATS user) while it shares
+   * them, so a claim or a resolve reads the same here as on every teammate's; else the member name.
+   */
   get member(): string {
-    return memberName(this.opts.settings.get().relay);
+    return this.run?.marks?.identity ?? memberName(this.opts.settings.get().relay);
   }
 
-  /** Shares a resolve or mute with the team; throws with the reason when it could not. */
-  async shareMark(groupId: string, marks: GroupMarks): Promise<void> {
+  /**
+   * Shares the marks a change set with the team (with the provider it was also made in); throws with the reason
+   * when it could not.
+   */
+  async shareMark(groupId: string, marks: GroupMarks, how: ShareHow = {}): Promise<void> {
     const teamMarks = this.run?.marks;
     if (!teamMarks) throw new Error('Team marks are off: the mark was kept on this machine only');
-    await teamMarks.share(groupId, marks);
+    await teamMarks.share(groupId, marks, how);
   }
 
   /**

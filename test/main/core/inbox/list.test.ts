@@ -147,6 +147,35 @@ describe('marks', () => {
     await b.close();
   });
 
+  it('a claim past its end is not held: not in the row, the summary nor the group, and nothing is written for it', async () => {
+    const dir = tmpDataDir();
+    let t = T0;
+    const a = await openInbox({ dataDir: dir, getSettings: () => testSettings(), now: () => t });
+    await a.ingest(backtraceEvent({ at: t, body: { fingerprint: 'claimed' } }));
+    const id = a.latest(1)[0]!.id;
+    const until = new Date(T0 + 3_600_000).toISOString();
+    expect(await a.mark(id, { claimedBy: 'ana', claimedUntil: until })).toMatchObject({ claimedBy: 'ana', claimedUntil: until });
+    t = T0 + 3_599_999;
+    expect(a.list({}).groups[0]).toMatchObject({ claimedBy: 'ana', claimedUntil: until });
+    expect(a.summary(id)).toMatchObject({ claimedBy: 'ana' });
+    const appends = a.history.stats().appends;
+    t = T0 + 3_600_000;
+    expect(a.list({}).groups[0]).toMatchObject({ claimedBy: null, claimedUntil: null });
+    expect(a.latest(1)[0]).toMatchObject({ claimedBy: null });
+    // (A summary leaves out what no mark set: absent reads as none.)
+    expect(a.summary(id)?.claimedBy ?? null).toBeNull();
+    expect(a.get(id)?.claimedUntil ?? null).toBeNull();
+    expect(a.list({}).groups[0]).toEqual(groupRow(a.get(id)!));
+    expect(a.history.stats().appends).toBe(appends);
+    await a.close();
+    // Read back later, it has lapsed all the same; a new claim holds again.
+    const b = await openInbox({ dataDir: dir, getSettings: () => testSettings(), now: () => t });
+    expect(b.summary(id)?.claimedBy ?? null).toBeNull();
+    expect(await b.mark(id, { claimedBy: 'bo', claimedUntil: new Date(t + 60_000).toISOString() })).toMatchObject({ claimedBy: 'bo' });
+    expect(b.list({}).groups[0]?.claimedBy).toBe('bo');
+    await b.close();
+  });
+
   it('a provider "resolved" hook marks the group resolved, durably', async () => {
     const dir = tmpDataDir();
     const a = await seeded(1, dir);

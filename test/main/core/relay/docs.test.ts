@@ -1,11 +1,16 @@
 /**
  * docs/team-relay.md's nats-server configuration, run as written: a gateway and two members with exactly the
- * permissions it documents forward, read, test and share marks without a single permission violation.
+ * permissions it documents forward, read, test and share marks without a single permission violation; each
+ * member's marks show under its NATS user whatever it calls itself, and a member that writes under another's
+ * name is refused by the server.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { connect } from '@nats-io/transport-node';
+import { TeamMarks } from '../../../../main/core/relay/marks';
+import type { GroupStateChange } from '../../../../shared/events';
 import { makeTestCa, NatsServer, natsServerFor } from '../../../helpers/nats-server';
 import { ROOT } from '../../../helpers/paths';
 import { postBacktrace, startRelayEngine, TEAM_SOURCE, type RelayEngine } from '../../../helpers/relay-engines';
@@ -41,7 +46,7 @@ describe.skipIf(!NATS)('docs/team-relay.md', () => {
     if (caDir) rmSync(caDir, { recursive: true, force: true });
   });
 
-  it('its permissions are all a gateway and its members need', async () => {
+  it('its permissions are all a gateway and its members need, and each writes marks under its own user only', async () => {
     caDir = mkdtempSync(join(tmpdir(), 'crashbell-doc-ca-'));
     const ca = makeTestCa(caDir);
     nats = await NatsServer.start({ config: documentedConfig(ca) });
@@ -71,10 +76,11 @@ describe.skipIf(!NATS)('docs/team-relay.md', () => {
       auth: { user: 'ana', pass: 'a-long-random-password-for-ana' },
       tls,
     });
+    // bo calls himself ana here: a member name is no identity, what the server checks is.
     const bo = await start({
       servers: [url],
       subscribe: true,
-      member: 'bo',
+      member: 'ana',
       auth: { user: 'bo', pass: 'a-long-random-password-for-bo' },
       tls,
     });
@@ -86,13 +92,65 @@ describe.skipIf(!NATS)('docs/team-relay.md', () => {
     await bo.waitFor(() => bo.received.length === 1);
     expect(await ana.engine.service.testRelay()).toMatchObject({ ok: true });
     const groupId = ana.received[0]!.group.id;
-    await ana.engine.service.markGroup(groupId, { resolved: true });
-    await bo.waitFor(() => bo.engine.core.inbox.get(groupId)?.resolvedBy === 'ana');
+    const anaStates: GroupStateChange[] = [];
+    const boStates: GroupStateChange[] = [];
+    ana.engine.core.onGroupState((s) => anaStates.push(s));
+    bo.engine.core.onGroupState((s) => boStates.push(s));
+
+    // ana is on it; bo resolves it (here only: bo has no source for it), which ends her claim, and ana sees it as
+    // bo's, though bo's Crashbell calls him ana.
+    expect(await ana.engine.service.runAction(groupId, { kind: 'claim' })).toMatchObject({ state: 'done' });
+    await bo.waitFor(() => boStates.length === 1);
+    expect(boStates).toEqual([{ group: groupId, status: 'claimed', by: 'ana', via: 'team' }]);
+    expect(bo.engine.core.group(groupId)?.claimedBy).toBe('ana');
+    expect(await bo.engine.service.runAction(groupId, { kind: 'resolve' })).toMatchObject({ state: 'done', where: 'local' });
+    await ana.waitFor(() => anaStates.length === 3);
+    expect(anaStates.slice(1)).toEqual([
+      { group: groupId, status: 'resolved', by: 'bo', via: 'team' },
+      { group: groupId, status: 'released', by: 'bo', via: 'team' },
+    ]);
+    expect(ana.engine.core.group(groupId)).toMatchObject({ resolved: true, resolvedBy: 'bo' });
+    expect(ana.engine.core.group(groupId)?.claimedBy ?? null).toBeNull();
+
+    // A Crashbell changed to write as ana, logged in as bo: the server refuses the write, and says so in words.
+    const nc = await connect({ servers: url, user: 'bo', pass: 'a-long-random-password-for-bo', tls: { ca: readFileSync(ca.ca, 'utf8') } });
+    const impostor = new TeamMarks({
+      core: bo.engine.core,
+      bucket: 'CRASHBELL-marks',
+      replicas: 1,
+      origin: 'impostor-0001',
+      member: () => 'ana',
+      auth: { user: 'ana', pass: 'not-used-here' },
+      live: () => true,
+      onProblem: () => undefined,
+    });
+    const detach = impostor.attach(nc);
+    try {
+      await expect(impostor.share(groupId, { muted: true })).rejects.toThrow(
+        `Team marks: NATS refused: permissions violation for publish to $KV.CRASHBELL-marks.ana.${groupId}.impostor-0001. This user may write only under its own name`,
+      );
+    } finally {
+      await detach();
+      await nc.close();
+    }
+    // Its mark reached no one: ana's next mark does (the bucket keeps order), and bo's group is not muted.
+    expect(await ana.engine.service.runAction(groupId, { kind: 'ignore' })).toMatchObject({ state: 'done' });
+    await bo.waitFor(() => boStates.some((s) => s.status === 'ignored'));
+    expect(bo.engine.core.group(groupId)).toMatchObject({ ignored: true, muted: false });
+    expect(boStates.map((s) => [s.status, s.by, s.via])).toEqual([
+      ['claimed', 'ana', 'team'],
+      ['resolved', 'bo', 'crashbell'],
+      ['released', 'bo', 'crashbell'],
+      ['ignored', 'ana', 'team'],
+    ]);
 
     for (const e of [gateway, ana, bo]) {
       const s = e.engine.relay.getState();
       expect({ status: s.status, reason: s.reason }).toEqual({ status: 'connected', reason: null });
     }
-    expect(nats.log).not.toMatch(/Violation/);
+    // The one violation is the impostor's.
+    const violations = nats.log.split('\n').filter((l) => /Violation/.test(l));
+    expect(violations.length).toBeGreaterThan(0);
+    for (const v of violations) expect(v).toContain(`$KV.CRASHBELL-marks.ana.${groupId}.impostor-0001`);
   });
 });

@@ -1,8 +1,16 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
+import { encodeMarkValue, MARK_MAX_VALUE_BYTES, MARKS_MAX_BYTES, MARKS_TTL_MS } from '../../../../main/core/relay/marks';
+import type { GroupStateChange } from '../../../../shared/events';
+import type { SourceInput } from '../../../../shared/settings';
+import { sendHook } from '../../../helpers/hook-client';
 import { NatsServer, natsServerFor, hasOpenssl, makeTestCa } from '../../../helpers/nats-server';
+import { fixturePath } from '../../../helpers/paths';
+import { type ProviderApiFake, rollbarApiFake } from '../../../helpers/provider-api-fakes';
 import { postBacktrace, startRelayEngine, TEAM_SOURCE, type RelayEngine } from '../../../helpers/relay-engines';
 
 const NATS = natsServerFor('the team relay suite (relay.test.ts)');
@@ -116,6 +124,218 @@ describe.skipIf(!NATS)('team relay over a real NATS JetStream', () => {
     await bo.waitFor(() => bo.received.length === 2);
     // bo muted it locally: recorded, no toast.
     expect(bo.received[1]?.decision).toMatchObject({ code: 'muted' });
+  });
+
+  it('a member away while hooks and marks came applies each mark by event time when it catches up', async () => {
+    const relay = { servers: [nats.url], subscribe: true, stream: 'AWAY' };
+    const gateway = await start({ ...relay, publish: true, subscribe: false, member: 'gw' }, { sources: [TEAM_SOURCE] });
+    const ana = await start({ ...relay, member: 'ana' });
+    let bo = await start({ ...relay, member: 'bo' });
+    for (const e of [gateway, ana, bo]) await e.waitForRelay((s) => s.status === 'connected');
+    // bo has read the stream and the bucket once (both empty), then is away.
+    await bo.waitForRelay((s) => s.subscriber?.caughtUp === true);
+    engines.splice(engines.indexOf(bo), 1);
+    await bo.close(true);
+
+    // A: a hook, ana resolves it, the error comes back. B: two hooks, then ana resolves it.
+    const post = async (fingerprint: string, n: number, seen: number) => {
+      expect((await postBacktrace(gateway.engine.core.port!, fingerprint, n)).status).toBe(200);
+      await ana.waitFor(() => ana.received.length === seen);
+    };
+    await post('away-a', 1, 1);
+    const a = ana.received[0]!.group.id;
+    await ana.engine.service.markGroup(a, { resolved: true });
+    await post('away-a', 2, 2);
+    await post('away-b', 1, 3);
+    await post('away-b', 2, 4);
+    const b = ana.received[3]!.group.id;
+    await ana.engine.service.markGroup(b, { resolved: true });
+
+    const states: GroupStateChange[] = [];
+    bo = await start({ ...relay, member: 'bo' }, { dataDir: bo.dataDir });
+    bo.engine.core.onGroupState((s) => states.push(s));
+    await bo.waitForRelay((s) => s.subscriber?.caughtUp === true && s.subscriber.ingested === 4);
+    await bo.waitFor(() => states.length >= 3);
+    // A's resolve came between its hooks: applied before the second, which reopened it (a regression for bo too).
+    expect(states.filter((s) => s.group === a)).toEqual([
+      { group: a, status: 'resolved', by: 'ana', via: 'team' },
+      { group: a, status: 'reopened', by: null, via: 'provider' },
+    ]);
+    expect(bo.engine.core.group(a)).toMatchObject({ resolved: false, lastDecision: { reason: expect.stringMatching(/resolved by ana/) } });
+    // B's came after both: it holds once the catch-up is read, and neither hook was a regression.
+    expect(states.filter((s) => s.group === b)).toEqual([{ group: b, status: 'resolved', by: 'ana', via: 'team' }]);
+    expect(bo.engine.core.group(b)).toMatchObject({ resolved: true, resolvedBy: 'ana' });
+  });
+
+  it('claims and provider actions become team marks: who, where, released by a resolve, lapsed after their time', async () => {
+    // ana's Crashbell is the gateway too, with a Rollbar source whose API (a local fake of Rollbar's documented
+    // one) takes her actions; bo only reads the stream.
+    const token = 'rollbar-write-token-team-0123456789';
+    const fake: ProviderApiFake = await rollbarApiFake({ [token]: ['read', 'write'] }, ['272716944']).start();
+    try {
+      const rollbar: SourceInput = { id: 'rollbarTeamSourceAAAAAA', provider: 'rollbar', name: 'Shop', api: { token, url: fake.url } };
+      const ana = await start(
+        { servers: [nats.url], publish: true, subscribe: true, stream: 'CLAIM', member: 'ana' },
+        { sources: [rollbar] },
+      );
+      const bo = await start({ servers: [nats.url], subscribe: true, stream: 'CLAIM', member: 'bo' });
+      for (const e of [ana, bo]) await e.waitForRelay((s) => s.status === 'connected' && s.subscriber?.caughtUp === true);
+      const anaStates: GroupStateChange[] = [];
+      const boStates: GroupStateChange[] = [];
+      ana.engine.core.onGroupState((s) => anaStates.push(s));
+      bo.engine.core.onGroupState((s) => boStates.push(s));
+      const body = JSON.stringify({
+        ...(JSON.parse(readFileSync(fixturePath('rollbar', 'new-item.json'), 'utf8')) as object),
+        event_name: 'new_item',
+      });
+      const answer = await sendHook(ana.engine.core.port!, {
+        path: `/hooks/${rollbar.id}`,
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      expect(answer.status).toBe(200);
+      await bo.waitFor(() => bo.received.length === 1);
+      const groupId = bo.received[0]!.group.id;
+      const row = (e: RelayEngine) => e.engine.core.inbox.list({}).groups.find((g) => g.id === groupId);
+
+      // ana is on it: bo's list and detail show it, with who, and bo hears of it as a teammate's change. (Each wait
+      // is for the change's event: the list shows a mark a moment before it is on disk and announced.)
+      expect(await ana.engine.service.runAction(groupId, { kind: 'claim' })).toMatchObject({ state: 'done', where: 'local' });
+      const until = ana.engine.core.group(groupId)?.claimedUntil;
+      expect(Date.parse(until!)).toBeGreaterThan(Date.now() + 3 * 3_600_000);
+      await bo.waitFor(() => boStates.length === 1);
+      expect(row(bo)?.claimedBy).toBe('ana');
+      expect(bo.engine.core.group(groupId)).toMatchObject({ claimedBy: 'ana', claimedUntil: until });
+      expect(boStates).toEqual([{ group: groupId, status: 'claimed', by: 'ana', via: 'team' }]);
+
+      // Resolved in Rollbar by ana: bo sees where and by whom, and the claim is over.
+      const resolved = await ana.engine.service.runAction(groupId, { kind: 'resolve' });
+      expect(resolved).toMatchObject({ state: 'done', where: 'provider', words: expect.stringMatching(/Resolved in Rollbar/) });
+      expect(fake.requests.at(-1)).toMatchObject({ method: 'PATCH', path: '/api/1/item/272716944', body: { status: 'resolved' } });
+      await bo.waitFor(() => boStates.length === 3);
+      expect(bo.engine.core.group(groupId)).toMatchObject({ resolved: true, resolvedBy: 'ana' });
+      expect(bo.engine.core.group(groupId)?.claimedBy ?? null).toBeNull();
+      expect(row(bo)).toMatchObject({ resolved: true, claimedBy: null });
+      expect(boStates.slice(1)).toEqual([
+        { group: groupId, status: 'resolved', by: 'ana', via: 'team', inProvider: 'Rollbar' },
+        { group: groupId, status: 'released', by: 'ana', via: 'team', inProvider: 'Rollbar' },
+      ]);
+
+      // bo is on it for five seconds: ana sees it, then neither shows it once its time is over.
+      expect(await bo.engine.service.runAction(groupId, { kind: 'claim', hours: 5 / 3600 })).toMatchObject({ state: 'done' });
+      await ana.waitFor(() => anaStates.some((s) => s.via === 'team'));
+      expect(row(ana)?.claimedBy).toBe('bo');
+      expect(anaStates.filter((s) => s.via === 'team')).toEqual([{ group: groupId, status: 'claimed', by: 'bo', via: 'team' }]);
+      await ana.waitFor(() => row(ana)?.claimedBy === null);
+      expect(ana.engine.core.group(groupId)?.claimedBy ?? null).toBeNull();
+      await bo.waitFor(() => row(bo)?.claimedBy === null);
+      expect(bo.engine.core.group(groupId)?.claimedBy ?? null).toBeNull();
+
+      // The bucket ana's gateway made has its limits, and the server holds every writer to them.
+      const nc = await connect({ servers: nats.url });
+      try {
+        const info = await (await jetstreamManager(nc)).streams.info('KV_CLAIM-marks');
+        expect(info.config).toMatchObject({
+          max_bytes: MARKS_MAX_BYTES,
+          max_msg_size: MARK_MAX_VALUE_BYTES,
+          max_age: MARKS_TTL_MS * 1_000_000,
+          max_msgs_per_subject: 1,
+        });
+        const kv = await new Kvm(nc).open('CLAIM-marks');
+        await expect(kv.put(`bo.${groupId}.oversized01`, 'x'.repeat(MARK_MAX_VALUE_BYTES + 1))).rejects.toThrow(
+          /message size exceeds maximum allowed/,
+        );
+      } finally {
+        await nc.close();
+      }
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('marks that are not team marks are ignored with one warning each: an earlier Crashbell’s, a wrong key, a bad value', async () => {
+    // An earlier Crashbell's bucket: made without limits, its keys the group id alone.
+    const nc = await connect({ servers: nats.url });
+    try {
+      const kv = await new Kvm(nc).create('OLD-marks', { history: 1 });
+      const gateway = await start(
+        { servers: [nats.url], publish: true, subscribe: false, stream: 'OLD', member: 'gw' },
+        { sources: [TEAM_SOURCE] },
+      );
+      const ana = await start({ servers: [nats.url], subscribe: true, stream: 'OLD', member: 'ana' });
+      for (const e of [gateway, ana]) await e.waitForRelay((s) => s.status === 'connected');
+      expect((await postBacktrace(gateway.engine.core.port!, 'old-bucket', 1)).status).toBe(200);
+      await ana.waitFor(() => ana.received.length === 1);
+      const groupId = ana.received[0]!.group.id;
+      const warnings: string[] = [];
+      const states: GroupStateChange[] = [];
+      ana.engine.core.onWarning((w) => warnings.push(w));
+      ana.engine.core.onGroupState((s) => states.push(s));
+
+      const at = new Date().toISOString();
+      await kv.put(groupId, JSON.stringify({ v: 1, resolved: true, by: 'ana', at, origin: 'old-crashbell' }));
+      await kv.put(`ana.${groupId}`, encodeMarkValue({ resolved: { to: true, at } }));
+      await kv.put(`bo.${groupId}.rawclient01`, 'not json');
+      await kv.put(
+        `bo.${groupId}.rawclient02`,
+        encodeMarkValue({ assignee: { to: 'x'.repeat(150), at }, pad: 'y'.repeat(MARK_MAX_VALUE_BYTES) } as never),
+      );
+      await kv.put(`bo.${groupId}.rawclient01`, 'still not json');
+      // Without authentication anyone may write any key (docs/team-relay.md says so): this one is well formed.
+      await kv.put(`bo.${groupId}.rawclient03`, encodeMarkValue({ muted: { to: true, at } }));
+      await ana.waitFor(() => ana.engine.core.group(groupId)?.muted === true && states.length === 1);
+
+      expect(ana.engine.core.group(groupId)).toMatchObject({ resolved: false, muted: true, mutedBy: 'bo' });
+      expect(states).toEqual([{ group: groupId, status: 'muted', by: 'bo', via: 'team' }]);
+      const big = Buffer.byteLength(
+        encodeMarkValue({ assignee: { to: 'x'.repeat(150), at }, pad: 'y'.repeat(MARK_MAX_VALUE_BYTES) } as never),
+      );
+      const shape = 'it is not <member>.<group id>.<instance> (an earlier Crashbell wrote it, or not Crashbell)';
+      expect(warnings.filter((w) => w.startsWith('Team marks'))).toEqual([
+        `Team marks: ignored "${groupId}" in OLD-marks: ${shape}`,
+        `Team marks: ignored "ana.${groupId}" in OLD-marks: ${shape}`,
+        `Team marks: ignored "bo.${groupId}.rawclient01" in OLD-marks: its value is not JSON`,
+        `Team marks: ignored "bo.${groupId}.rawclient02" in OLD-marks: its value is ${big} bytes, over ${MARK_MAX_VALUE_BYTES}`,
+      ]);
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it('a NATS user name that cannot name marks: its state says so, it still shows the team’s, and its own stay here', async () => {
+    await nats.stop();
+    nats = await NatsServer.start({
+      dir: nats.dir,
+      port: nats.port,
+      config: `authorization {
+  users = [
+    { user: gw, password: gw-password }
+    { user: "ana.lopez", password: lopez-password }
+  ]
+}`,
+    });
+    const gateway = await start(
+      { servers: [nats.url], publish: true, subscribe: false, stream: 'NAMES', auth: { user: 'gw', pass: 'gw-password' } },
+      { sources: [TEAM_SOURCE] },
+    );
+    await gateway.waitForRelay((s) => s.status === 'connected' && s.reason === null);
+    const ana = await start({ servers: [nats.url], subscribe: true, stream: 'NAMES', auth: { user: 'ana.lopez', pass: 'lopez-password' } });
+    const state = await ana.waitForRelay((s) => s.reason?.startsWith('Team marks') === true);
+    expect(state.reason).toBe(
+      'Team marks: The NATS user name "ana.lopez" cannot name team marks (a key in the marks bucket takes letters, digits, - and _, up to 64): ask your NATS admin for such a user name. Your marks stay on this machine; teammates\' marks still show here',
+    );
+    expect((await postBacktrace(gateway.engine.core.port!, 'names', 1)).status).toBe(200);
+    await ana.waitFor(() => ana.received.length === 1);
+    const groupId = ana.received[0]!.group.id;
+    const warnings: string[] = [];
+    ana.engine.core.onWarning((w) => warnings.push(w));
+    expect(await ana.engine.service.runAction(groupId, { kind: 'claim' })).toMatchObject({ state: 'done', where: 'local' });
+    expect(warnings).toEqual([state.reason]);
+    // Her claim never left this machine; the gateway's resolve still shows here, under its user name, and ends it.
+    expect(gateway.engine.core.group(groupId)?.claimedBy ?? null).toBeNull();
+    await gateway.engine.service.markGroup(groupId, { resolved: true });
+    await ana.waitFor(() => ana.engine.core.group(groupId)?.resolvedBy === 'gw');
+    expect(ana.engine.core.group(groupId)?.claimedBy ?? null).toBeNull();
   });
 
   it('wrong credentials and missing permissions are states with plain reasons, and hooks are still accepted', async () => {
