@@ -44,14 +44,20 @@ export const bugsnagLifecycle: LifecycleTable = {
   errorStateManualChange: null,
 };
 
-/** `errorStateManualChange` by `trigger.stateChange`: fixing resolves, reopening regresses; the rest is noted. */
+/**
+ * `errorStateManualChange` by `trigger.stateChange`, whose values the payload documentation lists ("fixed",
+ * "reopened", "snoozed", "snoozeCancelled", "ignored", "unignored"): fixing resolves; ignoring, and snoozing, hold
+ * the group as ignored here (nothing it does notifies); reopening, cancelling a snooze and un-ignoring open it
+ * again, as a regression. A snooze is held as ignored because Bugsnag ends it itself: when its snooze rule is met,
+ * Bugsnag reopens the error and sends its `reopened` trigger, which opens the group here too.
+ */
 export const bugsnagStateChange: LifecycleTable = {
   fixed: { lifecycle: 'resolved', milestone: null },
   reopened: { lifecycle: 'regressed', milestone: null },
-  snoozed: null,
-  snoozeCancelled: null,
-  ignored: null,
-  unignored: null,
+  snoozed: { lifecycle: 'ignored', milestone: null },
+  snoozeCancelled: { lifecycle: 'regressed', milestone: null },
+  ignored: { lifecycle: 'ignored', milestone: null },
+  unignored: { lifecycle: 'regressed', milestone: null },
 };
 
 const named = z.looseObject({ id: lenientString, name: lenientString, url: lenientString });
