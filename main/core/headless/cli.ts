@@ -171,14 +171,44 @@ export interface VerbArgs {
   json: boolean;
 }
 
+/**
+ * The arguments with every operand moved after a `--`, in order: a group id may start with `-` (ids are base64url),
+ * and parseArgs would read `-yQ3x...` as short options. An operand is a word that is neither an option (`--name`,
+ * `-h`) nor the value a string option takes (`--for 2h`).
+ */
+function operandsLast(argv: readonly string[], stringOptions: ReadonlySet<string>): string[] {
+  const options: string[] = [];
+  const operands: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      operands.push(...argv.slice(i + 1));
+      break;
+    }
+    if (arg.startsWith('--') || arg === '-h') {
+      options.push(arg);
+      if (stringOptions.has(arg.slice(2)) && i + 1 < argv.length) options.push(argv[++i]!);
+      continue;
+    }
+    operands.push(arg);
+  }
+  return operands.length > 0 ? [...options, '--', ...operands] : options;
+}
+
 /** Reads a verb's operands and options (its own, `--data-dir`, `--json`); throws ConfigError naming the problem. */
 export function parseVerbArgs(verb: Verb, argv: string[]): VerbArgs | 'help' {
   const own = Object.fromEntries(Object.entries(verb.options ?? {}).map(([name, o]) => [name, { type: o.type }]));
+  const strings = new Set([
+    'data-dir',
+    ...Object.entries(verb.options ?? {})
+      .filter(([, o]) => o.type === 'string')
+      .map(([name]) => name),
+  ]);
   let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
   const line = `${verb.name} ${verb.usage} [--data-dir DIR] [--json]`;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: operandsLast(argv, strings),
       options: {
         ...own,
         'data-dir': { type: 'string' },

@@ -248,6 +248,15 @@ describe('reading the command line', () => {
     expect(() => parseVerbArgs(read, [])).toThrow(/read takes a GROUP or --all/);
     expect(() => parseVerbArgs(verbNamed('resolve')!, ['a', 'b'])).toThrow(/resolve takes GROUP \[--next-release\], not "a b"/);
     expect(() => parseVerbArgs(verbNamed('list')!, ['--limit', '0'])).toThrow(/--limit must be a number from 1 to 1000/);
+    // Group ids are base64url: one may start with "-", and is still the GROUP, wherever it stands.
+    expect(parseVerbArgs(verbNamed('resolve')!, ['-yQ3xAbc', '--json'])).toMatchObject({ input: { operands: ['-yQ3xAbc'] }, json: true });
+    expect(parseVerbArgs(verbNamed('snooze')!, ['--for', '2h', '-h4x', '--data-dir', '/d'])).toMatchObject({
+      input: { operands: ['-h4x'], options: { for: '2h' } },
+      dataDir: '/d',
+    });
+    expect(parseVerbArgs(verbNamed('show')!, ['--', '--odd'])).toMatchObject({ input: { operands: ['--odd'] } });
+    expect(parseVerbArgs(verbNamed('show')!, ['-h'])).toBe('help');
+    expect(() => parseVerbArgs(verbNamed('show')!, ['-a', '-b'])).toThrow(/show takes GROUP, not "-a -b"/);
   });
 
   it('each verb plans a call the control socket serves', async () => {
