@@ -12,7 +12,7 @@ import { type Verb, type VerbInput, verbNamed, VERBS } from './verbs';
 export const EXIT_OK = 0;
 /** Exit code when the core cannot start (port in use, data folder held by another Crashbell...). */
 export const EXIT_START = 1;
-/** Exit code when the running Crashbell refused a command (an unknown group, a test event it did not accept). */
+/** Exit code when the provider or the running Crashbell refused a command (a 403, an unknown group, a test event it did not accept). */
 export const EXIT_REFUSED = 1;
 /** Exit code for bad arguments and bad config files. */
 export const EXIT_USAGE = 2;
@@ -73,13 +73,16 @@ The config file (JSON, the shape of the app's settings; only "sources" or "relay
               "auth": {"user": "ana", "pass": "..."} or {"token": "..."} or {"credsFile": "/path/ana.creds"},
               "tls": {"ca": "/path/ca.pem"}, "stream": "CRASHBELL", "shareMarks": true}
   }
+  A source's "api": {"token": "...", "url": "optional API base", "assignee": "you, as the provider names you"} lets
+  resolve, snooze, ignore and assign act in its provider too (the repository's docs/providers.md, per provider).
   relay: "publish" forwards every hook this Crashbell accepts to the team's NATS JetStream stream (a gateway);
   "subscribe" reads the stream into this Crashbell's history (a member; a member needs no sources of its own).
   The repository's docs/team-relay.md has every field and how to run a gateway.
 
 Environment: NGROK_AUTHTOKEN is the tunnel's authtoken when the config file has none.
 Signals: SIGINT and SIGTERM stop serve cleanly (requests in progress finish, the history is flushed).
-Exit codes: 0 done (serve: stopped cleanly); 1 Crashbell refused, or serve could not start (e.g. port in use);
+Exit codes: 0 done (serve: stopped cleanly); 1 the provider or Crashbell refused (the reason on stderr, and with
+  --json in {"type":"error","code","reason"}), or serve could not start (e.g. port in use);
   2 bad arguments or config file; 3 no Crashbell is running for that data folder.
 `;
 }

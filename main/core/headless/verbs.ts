@@ -324,19 +324,19 @@ export const VERBS: readonly Verb[] = [
   actionVerb({
     name: 'resolve',
     usage: 'GROUP [--next-release]',
-    summary: 'resolve a group: in the provider too when its source has an API token (its next hook is a regression)',
+    summary: 'resolve a group, in its provider too when the source has an API token',
     options: { 'next-release': { type: 'boolean', help: '--next-release resolved in the next release (where the provider has it)' } },
     action: ({ options }) => ({ kind: options['next-release'] ? 'resolve-next-release' : 'resolve' }),
   }),
   actionVerb({
     name: 'unresolve',
-    summary: 'reopen a resolved or ignored group (in the provider too, as resolve)',
+    summary: 'reopen a resolved or ignored group (in its provider too)',
     action: () => ({ kind: 'unresolve' }),
   }),
   actionVerb({
     name: 'snooze',
     usage: 'GROUP --for DURATION | --until-count N',
-    summary: 'nothing notifies for a while: for a time (30m, 2h, 1d), or until N more occurrences where the provider has it',
+    summary: 'no notifications for a time, or for N more occurrences (where the provider has it)',
     options: {
       for: { type: 'string', help: '--for DURATION 30m, 2h, 1d (at most 30 days)' },
       'until-count': { type: 'string', help: `--until-count N until it occurs N more times (1 to ${MAX_SNOOZE_OCCURRENCES})` },
@@ -360,13 +360,13 @@ export const VERBS: readonly Verb[] = [
   }),
   actionVerb({
     name: 'ignore',
-    summary: 'ignore a group: nothing it does notifies until it is reopened (Rollbar: muted)',
+    summary: 'nothing it does notifies until it is reopened (in Rollbar: muted)',
     action: () => ({ kind: 'ignore' }),
   }),
   actionVerb({
     name: 'assign',
     usage: 'GROUP --to me',
-    summary: 'assign the issue to you in the provider (the person the source\'s "api.assignee" names)',
+    summary: 'assign the issue to you in its provider',
     options: { to: { type: 'string', help: '--to me        you, as the source\'s "api.assignee" names you in the provider' } },
     check: ({ options }) =>
       options['to'] === 'me'
@@ -377,7 +377,7 @@ export const VERBS: readonly Verb[] = [
   actionVerb({
     name: 'claim',
     usage: 'GROUP [--for DURATION]',
-    summary: 'tell the team you are on it (released on resolve, by release, or after the time)',
+    summary: 'tell the team you are on it (until resolved, released, or the time is up)',
     options: {
       for: { type: 'string', help: '--for DURATION how long the claim holds (default the "claimHours" setting; at most a week)' },
     },

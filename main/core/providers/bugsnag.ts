@@ -327,7 +327,7 @@ export const bugsnagProvider: ProviderModule = unsignedProvider({
   setupSteps: [
     "In Bugsnag, open the project's Settings → Integrations and notifications (Data forwarding) and choose Webhook.",
     'Paste the webhook URL below as the Webhook URL.',
-    'Pick the notifications to send: "A new error occurs", "An error is automatically reopened", "An error milestone is reached" and "This project has a spike in errors" suit Crashbell; "Every time an error occurs" lets Crashbell count occurrences itself.',
+    'Pick the notifications to send: "A new error occurs", "An error is automatically reopened", "An error milestone is reached" and "This project has a spike in errors" suit Crashbell; "A collaborator changes the state of an error" lets the group follow fixes, ignores and snoozes made in Bugsnag; "Every time an error occurs" lets Crashbell count occurrences itself.',
     'Save, then use Bugsnag\'s "Test" button (or "Send test event" here).',
   ],
   parse: parseBugsnag,
