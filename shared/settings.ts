@@ -251,8 +251,9 @@ export const tunnelSettingsSchema = z.object({
 export type TunnelSettings = z.infer<typeof tunnelSettingsSchema>;
 
 /**
- * Headless mode: a command run for each notification, without a shell; the notification is JSON on its stdin
- * (the same object as the `notification` line of `--json`).
+ * Headless mode: a command run for each notification, and for each change of a group's state, without a shell; the
+ * notification is JSON on its stdin (the same object as the `notification` line of `--json`), a change the
+ * `group-state` line: each document names its `type`.
  */
 export const notifyCommandSchema = z.object({
   /** The program and its arguments, e.g. `["/usr/local/bin/page-me", "--team", "games"]`. */

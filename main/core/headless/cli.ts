@@ -12,7 +12,7 @@ import { type Verb, type VerbInput, verbNamed, VERBS } from './verbs';
 export const EXIT_OK = 0;
 /** Exit code when the core cannot start (port in use, data folder held by another Crashbell...). */
 export const EXIT_START = 1;
-/** Exit code when the running Crashbell refused a command (an unknown group, a test event it did not accept). */
+/** Exit code when the provider or the running Crashbell refused a command (a 403, an unknown group, a test event it did not accept). */
 export const EXIT_REFUSED = 1;
 /** Exit code for bad arguments and bad config files. */
 export const EXIT_USAGE = 2;
@@ -73,13 +73,16 @@ The config file (JSON, the shape of the app's settings; only "sources" or "relay
               "auth": {"user": "ana", "pass": "..."} or {"token": "..."} or {"credsFile": "/path/ana.creds"},
               "tls": {"ca": "/path/ca.pem"}, "stream": "CRASHBELL", "shareMarks": true}
   }
+  A source's "api": {"token": "...", "url": "optional API base", "assignee": "you, as the provider names you"} lets
+  resolve, snooze, ignore and assign act in its provider too (the repository's docs/providers.md, per provider).
   relay: "publish" forwards every hook this Crashbell accepts to the team's NATS JetStream stream (a gateway);
   "subscribe" reads the stream into this Crashbell's history (a member; a member needs no sources of its own).
   The repository's docs/team-relay.md has every field and how to run a gateway.
 
 Environment: NGROK_AUTHTOKEN is the tunnel's authtoken when the config file has none.
 Signals: SIGINT and SIGTERM stop serve cleanly (requests in progress finish, the history is flushed).
-Exit codes: 0 done (serve: stopped cleanly); 1 Crashbell refused, or serve could not start (e.g. port in use);
+Exit codes: 0 done (serve: stopped cleanly); 1 the provider or Crashbell refused (the reason on stderr, and with
+  --json in {"type":"error","code","reason"}), or serve could not start (e.g. port in use);
   2 bad arguments or config file; 3 no Crashbell is running for that data folder.
 `;
 }
@@ -171,14 +174,44 @@ export interface VerbArgs {
   json: boolean;
 }
 
+/**
+ * The arguments with every operand moved after a `--`, in order: a group id may start with `-` (ids are base64url),
+ * and parseArgs would read `-yQ3x...` as short options. An operand is a word that is neither an option (`--name`,
+ * `-h`) nor the value a string option takes (`--for 2h`).
+ */
+function operandsLast(argv: readonly string[], stringOptions: ReadonlySet<string>): string[] {
+  const options: string[] = [];
+  const operands: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      operands.push(...argv.slice(i + 1));
+      break;
+    }
+    if (arg.startsWith('--') || arg === '-h') {
+      options.push(arg);
+      if (stringOptions.has(arg.slice(2)) && i + 1 < argv.length) options.push(argv[++i]!);
+      continue;
+    }
+    operands.push(arg);
+  }
+  return operands.length > 0 ? [...options, '--', ...operands] : options;
+}
+
 /** Reads a verb's operands and options (its own, `--data-dir`, `--json`); throws ConfigError naming the problem. */
 export function parseVerbArgs(verb: Verb, argv: string[]): VerbArgs | 'help' {
   const own = Object.fromEntries(Object.entries(verb.options ?? {}).map(([name, o]) => [name, { type: o.type }]));
+  const strings = new Set([
+    'data-dir',
+    ...Object.entries(verb.options ?? {})
+      .filter(([, o]) => o.type === 'string')
+      .map(([name]) => name),
+  ]);
   let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
   const line = `${verb.name} ${verb.usage} [--data-dir DIR] [--json]`;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: operandsLast(argv, strings),
       options: {
         ...own,
         'data-dir': { type: 'string' },

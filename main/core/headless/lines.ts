@@ -7,7 +7,14 @@
  * {@link oneLine} (no ESC or OSC sequences, BEL, backspace or bidirectional overrides, and no line break that would
  * forge a line of its own), and JSON lines escape what JSON.stringify leaves raw (see {@link jsonLine}).
  */
-import type { NormalizedEvent, NotificationRequest, RelayState, RequestRecord, TunnelState } from '../../../shared/events';
+import type {
+  GroupStateChange,
+  NormalizedEvent,
+  NotificationRequest,
+  RelayState,
+  RequestRecord,
+  TunnelState,
+} from '../../../shared/events';
 import type { IngestResult } from '../core';
 import { oneLine } from '../plain-text';
 import type { DeliveryFailure } from './notify';
@@ -107,6 +114,40 @@ export function notificationLine(n: NotificationRequest): Record<string, unknown
   };
 }
 
+/**
+ * The `group-state` line: `{"type":"group-state","group","status","by","via"}`, plus `inProvider` when an action made
+ * the change in the provider too. The command outlet gets the same object on its stdin.
+ */
+export function groupStateLine(change: GroupStateChange): Record<string, unknown> {
+  return {
+    type: 'group-state',
+    group: change.group,
+    status: change.status,
+    by: change.by,
+    via: change.via,
+    ...(change.inProvider ? { inProvider: change.inProvider } : {}),
+  };
+}
+
+/** The human line for a group-state change; `title` is the group's, when it is still in the history. */
+export function groupStateText(change: GroupStateChange, title: string | null): string {
+  const what = title ? `${oneLine(title)} (${change.group})` : change.group;
+  const by = change.by ? ` by ${oneLine(change.by)}` : '';
+  let how: string;
+  switch (change.via) {
+    case 'crashbell':
+      how = `${change.inProvider ? ` in ${oneLine(change.inProvider)}` : ' here'}${by}`;
+      break;
+    case 'provider':
+      how = " by the provider's own state hook";
+      break;
+    case 'team':
+      how = `${by || ' by a teammate'} (team relay)`;
+      break;
+  }
+  return `state     ${change.status}: ${what}${how}`;
+}
+
 /** The `relay` line: `{"type":"relay","status","reason"?,"servers"}` (connecting and off are not printed). */
 export function relayLine(state: RelayState): Record<string, unknown> | null {
   if (state.status !== 'connected' && state.status !== 'disconnected' && state.status !== 'error') return null;
@@ -149,9 +190,22 @@ export function notificationText(n: NotificationRequest): string {
   return `notify    ${n.digest ? '[digest] ' : ''}${oneLine(n.title)}: ${oneLine(n.body)}${n.url ? ` <${oneLine(n.url)}>` : ''}`;
 }
 
-/** The stderr line for a notification an outlet could not deliver (the reason may quote a command's output). */
+/** The stderr line for what an outlet could not deliver (the reason may quote a command's output). */
 export function deliveryFailureText(failure: DeliveryFailure): string {
-  return `crashbell: warning: ${failure.via} could not deliver "${oneLine(failure.notification.title)}": ${oneLine(failure.reason)}`;
+  const what = failure.notification
+    ? `"${oneLine(failure.notification.title)}"`
+    : `the group-state change ${failure.change.status} of ${failure.change.group}`;
+  return `crashbell: warning: ${failure.via} could not deliver ${what}: ${oneLine(failure.reason)}`;
+}
+
+/** The `notify-failed` line: the notification's group, digest and title, or the group-state change's group and status. */
+export function deliveryFailureLine(failure: DeliveryFailure): Record<string, unknown> {
+  const { via, reason } = failure;
+  if (failure.notification) {
+    const n = failure.notification;
+    return { type: 'notify-failed', via, group: n.group, digest: n.digest, title: n.title, reason };
+  }
+  return { type: 'notify-failed', via, group: failure.change.group, status: failure.change.status, reason };
 }
 
 /** A source's webhook URL as headless mode lists it. */

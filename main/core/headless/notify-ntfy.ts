@@ -2,6 +2,12 @@
  * Headless mode's ntfy outlet: publishes each notification to an ntfy topic with ntfy's HTTP publish API (a
  * POST of the message to the topic URL, the title, tags, priority and click URL as headers, an access token as
  * `Authorization: Bearer`), so a server install reaches a phone. See https://docs.ntfy.sh/publish/.
+ *
+ * A group's notification carries the group as its sequence id (`X-Sequence-ID`, "Updating + deleting
+ * notifications", https://docs.ntfy.sh/publish/#updating-deleting-notifications, ntfy 2.16 and later): a later
+ * notification about the group updates the one on the phone, and once the group is resolved, ignored, snoozed, muted
+ * or claimed, `PUT <topic>/<sequence id>/clear` clears it (marks it read and dismisses it). An older server ignores
+ * the header and has no such route: it answers the clear 404, and its notifications stay.
  */
 import type { NotificationRequest } from '../../../shared/events';
 import type { NtfySettings } from '../../../shared/settings';
@@ -47,7 +53,16 @@ function utf8Prefix(text: string, max: number): string {
   return `${bytes.subarray(0, end).toString('utf8')}…`;
 }
 
-/** The publish request for one notification (pure: headers and body). */
+/** ntfy's sequence ids, as its topic names: letters, digits, `_` and `-`, at most 64. */
+const SEQUENCE_ID = /^[-_A-Za-z0-9]{1,64}$/;
+
+/** The ntfy sequence id of a group's notifications (`crashbell-<group id>`), or null for a group id that cannot be one. */
+export function ntfySequenceId(groupId: string | null): string | null {
+  const id = groupId === null ? null : `crashbell-${groupId}`;
+  return id !== null && SEQUENCE_ID.test(id) ? id : null;
+}
+
+/** The publish request for one notification (pure: headers and body); a single group's carries its sequence id. */
 export function ntfyRequest(n: NotificationRequest, settings: NtfySettings): OutgoingRequest {
   const title = headerText(n.title, MAX_TITLE_CHARS);
   const headers: Record<string, string> = {
@@ -61,6 +76,8 @@ export function ntfyRequest(n: NotificationRequest, settings: NtfySettings): Out
   const link = n.url ? checkExternalUrl(n.url) : null;
   if (link?.ok) headers['click'] = link.url;
   if (settings.token !== '') headers['authorization'] = `Bearer ${settings.token}`;
+  const sequence = n.digest ? null : ntfySequenceId(n.group);
+  if (sequence !== null) headers['x-sequence-id'] = sequence;
   // An empty message would read as "triggered" on the phone.
   const message = withoutControls(n.body);
   const body = utf8Prefix(message.trim() === '' ? title : message, MAX_MESSAGE_BYTES);
@@ -78,6 +95,46 @@ function ntfyError(body: string): string {
   return body.replace(/\s+/g, ' ').trim().slice(0, 200);
 }
 
+/** Why a request to ntfy failed, in words (never the token). */
+function failureWords(origin: string, status: number, body: string): string {
+  const said = ntfyError(body);
+  const hint = status === 401 || status === 403 ? ' (check "token" and that it may publish to this topic)' : '';
+  return `${origin} answered ${status}${said ? `: ${said}` : ''}${hint}`;
+}
+
+/** How a clear went: done, refused with why, or not a route of this server (older than ntfy 2.16). */
+export type ClearOutcome = { ok: true } | { ok: false; unsupported: boolean; reason: string };
+
+/**
+ * Clears the notification of a sequence (`PUT <topic URL>/<sequence id>/clear`: marked read and dismissed on the
+ * subscribers' devices). Never rejects.
+ */
+export async function clearOnNtfy(
+  sequenceId: string,
+  settings: NtfySettings,
+  signal?: AbortSignal,
+  timeoutMs = NTFY_TIMEOUT_MS,
+): Promise<ClearOutcome> {
+  // The topic URL with the sequence's clear path appended, whatever else it holds (an `?auth=` query, say).
+  const target = new URL(settings.url);
+  target.pathname = `${target.pathname.replace(/\/+$/, '')}/${sequenceId}/clear`;
+  const origin = target.origin;
+  const headers: Record<string, string> = {};
+  if (settings.token !== '') headers['authorization'] = `Bearer ${settings.token}`;
+  try {
+    const response = await postRequest(target.href, { method: 'PUT', headers, body: '' }, timeoutMs, signal);
+    if (response.status >= 200 && response.status < 300) return { ok: true };
+    return { ok: false, unsupported: response.status === 404, reason: failureWords(origin, response.status, response.body) };
+  } catch (error) {
+    if (signal?.aborted) return { ok: false, unsupported: false, reason: 'not sent: headless mode is stopping' };
+    return {
+      ok: false,
+      unsupported: false,
+      reason: `could not reach ${origin}: ${error instanceof Error ? error.message : String(error)}`,
+    };
+  }
+}
+
 /** Publishes one notification. Resolves with null when ntfy took it, else why not (never the token). Never rejects. */
 export async function publishToNtfy(
   n: NotificationRequest,
@@ -89,9 +146,7 @@ export async function publishToNtfy(
   try {
     const response = await postRequest(settings.url, ntfyRequest(n, settings), timeoutMs, signal);
     if (response.status >= 200 && response.status < 300) return null;
-    const said = ntfyError(response.body);
-    const hint = response.status === 401 || response.status === 403 ? ' (check "token" and that it may publish to this topic)' : '';
-    return `${origin} answered ${response.status}${said ? `: ${said}` : ''}${hint}`;
+    return failureWords(origin, response.status, response.body);
   } catch (error) {
     if (signal?.aborted) return 'not sent: headless mode is stopping';
     return `could not reach ${origin}: ${error instanceof Error ? error.message : String(error)}`;

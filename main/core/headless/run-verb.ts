@@ -40,11 +40,12 @@ export async function runVerb(verb: Verb, argv: string[], output: HeadlessOutput
     throw error;
   }
 
+  const timeoutMs = options.timeoutMs ?? verb.timeoutMs;
   let client: ControlClient;
   try {
     client = await ControlClient.connect(args.dataDir, {
       ...(options.platform ? { platform: options.platform } : {}),
-      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     });
   } catch (error) {
     if (error instanceof NotRunningError) {
@@ -69,7 +70,10 @@ export async function runVerb(verb: Verb, argv: string[], output: HeadlessOutput
     return EXIT_OK;
   } catch (error) {
     if (error instanceof VerbRefusal) return fail(EXIT_REFUSED, error.code, error.message);
-    if (error instanceof CallRefusedError || error instanceof CrashbellError) return fail(EXIT_REFUSED, error.code, error.message);
+    if (error instanceof CallRefusedError || error instanceof CrashbellError) {
+      const after = error.code === 'timeout' && verb.afterTimeout ? `: ${verb.afterTimeout}` : '';
+      return fail(EXIT_REFUSED, error.code, `${error.message}${after}`);
+    }
     throw error;
   } finally {
     client.close();

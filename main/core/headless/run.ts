@@ -7,7 +7,7 @@
  * FILE is JSON in the shape of the app's settings (at least `sources` with credentials; `tunnel` for a public
  * URL through ngrok, `headless.notify` for a command and an ntfy topic to notify, `relay` for the team relay). With --json, stdout carries
  * exactly one JSON object per line (`listening`, `tunnel`, `received`, `rejected`, `notification`,
- * `notify-failed`, `relay`, `caught-up`, `error`); everything else goes to stderr. Exit codes: see cli.ts.
+ * `group-state`, `notify-failed`, `relay`, `caught-up`, `error`); everything else goes to stderr. Exit codes: see cli.ts.
  */
 import type { TunnelState } from '../../../shared/events';
 import { MIN_UNGUESSABLE_ID_LENGTH } from '../../../shared/settings';
@@ -24,7 +24,10 @@ import { type HeadlessOutput, headlessOutput, type OutputStream } from './output
 import { listeningLine } from './listening';
 import {
   caughtUpLine,
+  deliveryFailureLine,
   deliveryFailureText,
+  groupStateLine,
+  groupStateText,
   jsonLineBytes,
   notificationLine,
   notificationText,
@@ -273,11 +276,9 @@ async function serve(argv: string[], output: HeadlessOutput, options: HeadlessOp
 
   const notifier = new HeadlessNotifier({
     settings: settings.get().headless.notify,
-    onFailure: ({ via, notification, reason }) => {
-      warn(deliveryFailureText({ via, notification, reason }));
-      if (json) {
-        emit({ type: 'notify-failed', via, group: notification.group, digest: notification.digest, title: notification.title, reason });
-      }
+    onFailure: (failure) => {
+      warn(deliveryFailureText(failure));
+      if (json) emit(deliveryFailureLine(failure));
     },
   });
 
@@ -289,6 +290,13 @@ async function serve(argv: string[], output: HeadlessOutput, options: HeadlessOp
     else say(notificationText(n));
     // Finished by the core: its link already passed the link rule the desktop's click is held to.
     notifier.notify(n);
+  });
+  // Whatever made it (an action here, the provider's own state hook, a teammate): printed, and told to the outlets
+  // so what they raised can follow (a script clears its pager, ntfy clears the phone's notification).
+  core.onGroupState((change) => {
+    if (json) emit(groupStateLine(change));
+    else say(groupStateText(change, core.group(change.group)?.title ?? null));
+    notifier.groupState(change);
   });
   const labelOf = (source: { provider: string; name: string }): string =>
     `${getProvider(source.provider)?.name ?? source.provider} "${source.name}"`;

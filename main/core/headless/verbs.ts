@@ -2,13 +2,16 @@
  * The command line's verbs (`crashbell resolve GROUP`...): each is one entry of {@link VERBS}, its name, its
  * usage, its options and how its arguments become a call of the control socket, plus how the answer reads for
  * people. The running Crashbell of the data folder makes the call (control/server.ts); this module only plans it
- * and words the answer, so adding a verb (`snooze GROUP --for 2h`, `assign GROUP --to me`) is one entry here and,
- * when it needs a new call, that call in the IPC table and in the control socket's list.
+ * and words the answer, so adding a verb is one entry here and, when it needs a new call, that call in the IPC table
+ * and in the control socket's list. The action verbs (`resolve`, `snooze GROUP --for 2h`, `assign GROUP --to me`,
+ * `claim`...) make `runAction`, the window's own call: in the provider when the source can, else here, and the
+ * answer says which.
  */
-import type { GroupDetail, DeliveryResult } from '../../../shared/ipc';
+import { type ActionResult, type GroupAction, MAX_CLAIM_HOURS, MAX_SNOOZE_MINUTES, MAX_SNOOZE_OCCURRENCES } from '../../../shared/actions';
 import type { GroupMarks, GroupPage, GroupRow, GroupSummary } from '../../../shared/events';
-import type { CallArgs, CallResult } from '../../../shared/ipc';
+import type { CallArgs, CallResult, DeliveryResult, GroupDetail } from '../../../shared/ipc';
 import type { ControlCallName } from '../control/protocol';
+import { oneLine } from '../plain-text';
 
 /** One call of the control socket, with its arguments. */
 export interface CallPlan<M extends ControlCallName = ControlCallName> {
@@ -59,6 +62,10 @@ export interface Verb<M extends ControlCallName = ControlCallName> {
   call: (input: VerbInput, lookup: Lookup) => CallPlan<M> | Promise<CallPlan<M>>;
   /** The answer in words. */
   report: (result: CallResult<M>, input: VerbInput) => VerbReport;
+  /** How long the call may take (an action waits for the provider, its retries included); default the client's. */
+  timeoutMs?: number;
+  /** Said after a call that did not answer in time (what became of it, and how to find out). */
+  afterTimeout?: string;
 }
 
 /** A verb entry, typed against its own call(s). */
@@ -87,6 +94,44 @@ function rowLine(row: GroupRow): string {
   return `${row.id}  ${String(row.occurrences).padStart(6)}×  ${row.title}  (${where}; last ${row.lastReceivedAt})`;
 }
 
+/** The group's state in words: read, muted, resolved, ignored, snoozed, claimed, assigned. */
+function stateWords(g: GroupDetail): string {
+  const snooze =
+    g.snoozedUntil != null
+      ? `snoozed until ${g.snoozedUntil}`
+      : g.snoozeCount != null
+        ? `snoozed until ${g.snoozeCount} occurrences`
+        : null;
+  return [
+    g.read ? 'read' : 'unread',
+    g.muted ? `muted${g.mutedBy ? ` by ${g.mutedBy}` : ''}` : null,
+    g.resolved ? `resolved${g.resolvedBy ? ` by ${g.resolvedBy}` : ''}` : null,
+    g.ignored ? 'ignored' : null,
+    snooze,
+    g.claimedBy ? `claimed by ${g.claimedBy}${g.claimedUntil ? ` until ${g.claimedUntil}` : ''}` : null,
+    g.assignee ? `assigned to ${g.assignee}` : null,
+    g.test ? 'test events only' : null,
+  ]
+    .filter(Boolean)
+    .map((part) => oneLine(String(part)))
+    .join(', ');
+}
+
+/** Which actions go to the provider, and for the others why they are made here only (one line per reason). */
+function actionLines(g: GroupDetail): string[] {
+  const inProvider = g.actions.filter((a) => a.available).map((a) => a.kind);
+  const why = new Map<string, string[]>();
+  for (const a of g.actions) {
+    if (a.available) continue;
+    const reason = oneLine(a.reason ?? 'not offered');
+    why.set(reason, [...(why.get(reason) ?? []), a.kind]);
+  }
+  const lines: string[] = [];
+  if (inProvider.length > 0) lines.push(`  in provider  ${inProvider.join(', ')}`);
+  for (const [reason, kinds] of why) lines.push(`  why not      ${kinds.join(', ')}: ${reason}`);
+  return lines;
+}
+
 function detailLines(g: GroupDetail): string[] {
   const lines = [`${g.title}${g.description ? ` — ${g.description}` : ''}`, `  id           ${g.id}`];
   lines.push(`  source       ${g.sourceId} (${g.provider})`);
@@ -94,13 +139,13 @@ function detailLines(g: GroupDetail): string[] {
   if (app) lines.push(`  app          ${app}`);
   lines.push(`  occurrences  ${g.occurrences}${g.hosts !== null ? ` on ${plural(g.hosts, 'host')}` : ''} (${plural(g.hooks, 'hook')})`);
   lines.push(`  seen         ${g.firstSeen} … ${g.lastSeen} (last hook ${g.lastReceivedAt})`);
-  const state = [
-    g.read ? 'read' : 'unread',
-    g.muted ? `muted${g.mutedBy ? ` by ${g.mutedBy}` : ''}` : null,
-    g.resolved ? `resolved${g.resolvedBy ? ` by ${g.resolvedBy}` : ''}` : null,
-    g.test ? 'test events only' : null,
-  ];
-  lines.push(`  state        ${state.filter(Boolean).join(', ')}`);
+  lines.push(`  state        ${stateWords(g)}`);
+  if (g.action) {
+    const retry = g.action.retryAt ? ` (next try ${g.action.retryAt})` : '';
+    const by = g.action.by ? ` by ${oneLine(g.action.by)}` : '';
+    lines.push(`  last action  ${g.action.state}: ${oneLine(g.action.words)}${retry}${by}, ${g.action.at}`);
+  }
+  lines.push(...actionLines(g));
   if (g.lastDecision) lines.push(`  last hook    ${g.lastDecision.notify ? 'notified' : 'quiet'}: ${g.lastDecision.reason}`);
   if (g.link) {
     lines.push(`  link         ${g.link.url}${g.link.opens ? '' : ` (not opened: ${g.link.reason ?? 'refused'})`}`);
@@ -124,6 +169,70 @@ function markVerb(name: string, marks: GroupMarks, done: string, summary: string
     call: ({ operands }) => plan('markGroup', operands[0] ?? '', marks),
     report: (group: GroupSummary | null, { operands }) =>
       group ? { lines: [`${done}: ${group.title} (${group.id})`] } : noGroup(operands[0]),
+  });
+}
+
+/** How long an action verb waits for its answer: the provider's retries and a `Retry-After` fit in it. */
+export const ACTION_TIMEOUT_MS = 5 * 60_000;
+
+const UNITS: Record<string, number> = { m: 1, h: 60, d: 24 * 60 };
+
+/**
+ * A length of time as the command line takes it (`30m`, `2h`, `1d`, `1h30m`), in minutes; null when it is not one.
+ */
+export function parseDuration(text: string): number | null {
+  const parts = /^(?:\d{1,6}[mhd])+$/.test(text) ? text.match(/\d{1,6}[mhd]/g) : null;
+  if (!parts) return null;
+  let minutes = 0;
+  for (const part of parts) minutes += Number(part.slice(0, -1)) * UNITS[part.slice(-1)]!;
+  return minutes;
+}
+
+/** The problem with a duration option (`--for 2h`), or null: a length from `min` to `max` minutes. */
+function durationProblem(option: string, value: unknown, max: number, maxWords: string): string | null {
+  if (value === undefined) return null;
+  const minutes = typeof value === 'string' ? parseDuration(value) : null;
+  if (minutes === null || minutes < 1)
+    return `--${option} takes a length of time such as 30m, 2h or 1d, not "${String(value).slice(0, 40)}"`;
+  if (minutes > max) return `--${option} is at most ${maxWords}, not "${String(value)}"`;
+  return null;
+}
+
+/** How an action ended, as the command line says it: the words, where it was made, and a refusal for exit 1. */
+function actionReport(result: ActionResult, { operands }: VerbInput): VerbReport {
+  const id = operands[0] ?? '';
+  if (result.state === 'done') return { lines: [`${oneLine(result.words)} (${id})`] };
+  const code = result.code ?? 'failed';
+  const words = oneLine(result.words);
+  const reason =
+    code === 'gone'
+      ? `no error group with id "${id}" in this Crashbell's history (list shows the ids)`
+      : result.retryAt
+        ? `${words} (try again after ${result.retryAt})`
+        : words;
+  return { lines: [], refused: { code, reason } };
+}
+
+/** A verb that runs one action on a group through `runAction`: in the provider when it can, else here, saying which. */
+function actionVerb(spec: {
+  name: string;
+  usage?: string;
+  summary: string;
+  options?: Readonly<Record<string, VerbOption>>;
+  check?: (input: VerbInput) => string | null;
+  action: (input: VerbInput) => GroupAction;
+}): Verb {
+  return verb<'runAction'>({
+    name: spec.name,
+    usage: spec.usage ?? 'GROUP',
+    summary: spec.summary,
+    operands: ['GROUP'],
+    ...(spec.options ? { options: spec.options } : {}),
+    ...(spec.check ? { check: spec.check } : {}),
+    call: (input) => plan('runAction', input.operands[0] ?? '', spec.action(input)),
+    report: actionReport,
+    timeoutMs: ACTION_TIMEOUT_MS,
+    afterTimeout: 'the action may still finish in Crashbell: show GROUP says how it ended',
   });
 }
 
@@ -212,10 +321,73 @@ export const VERBS: readonly Verb[] = [
       return result ? { lines: [`marked read: ${result.title} (${result.id})`] } : noGroup(operands[0]);
     },
   }),
-  markVerb('mute', { muted: true }, 'muted', 'stop notifications for a group (its hooks are still recorded)'),
+  actionVerb({
+    name: 'resolve',
+    usage: 'GROUP [--next-release]',
+    summary: 'resolve a group, in its provider too when the source has an API token',
+    options: { 'next-release': { type: 'boolean', help: '--next-release resolved in the next release (where the provider has it)' } },
+    action: ({ options }) => ({ kind: options['next-release'] ? 'resolve-next-release' : 'resolve' }),
+  }),
+  actionVerb({
+    name: 'unresolve',
+    summary: 'reopen a resolved or ignored group (in its provider too)',
+    action: () => ({ kind: 'unresolve' }),
+  }),
+  actionVerb({
+    name: 'snooze',
+    usage: 'GROUP --for DURATION | --until-count N',
+    summary: 'no notifications for a time, or for N more occurrences (where the provider has it)',
+    options: {
+      for: { type: 'string', help: '--for DURATION 30m, 2h, 1d (at most 30 days)' },
+      'until-count': { type: 'string', help: `--until-count N until it occurs N more times (1 to ${MAX_SNOOZE_OCCURRENCES})` },
+    },
+    check: ({ options }) => {
+      const count = options['until-count'];
+      if ((options['for'] === undefined) === (count === undefined))
+        return 'snooze takes --for DURATION or --until-count N (one of the two)';
+      if (count !== undefined) {
+        const n = typeof count === 'string' && /^\d{1,7}$/.test(count) ? Number(count) : Number.NaN;
+        return n >= 1 && n <= MAX_SNOOZE_OCCURRENCES
+          ? null
+          : `--until-count takes a number from 1 to ${MAX_SNOOZE_OCCURRENCES}, not "${String(count).slice(0, 40)}"`;
+      }
+      return durationProblem('for', options['for'], MAX_SNOOZE_MINUTES, '30 days');
+    },
+    action: ({ options }) =>
+      options['until-count'] !== undefined
+        ? { kind: 'snooze-occurrences', count: Number(options['until-count']) }
+        : { kind: 'snooze', minutes: parseDuration(String(options['for'])) ?? 0 },
+  }),
+  actionVerb({
+    name: 'ignore',
+    summary: 'nothing it does notifies until it is reopened (in Rollbar: muted)',
+    action: () => ({ kind: 'ignore' }),
+  }),
+  actionVerb({
+    name: 'assign',
+    usage: 'GROUP --to me',
+    summary: 'assign the issue to you in its provider',
+    options: { to: { type: 'string', help: '--to me        you, as the source\'s "api.assignee" names you in the provider' } },
+    check: ({ options }) =>
+      options['to'] === 'me'
+        ? null
+        : `assign takes --to me: Crashbell assigns to the person the source's "api.assignee" names (assign others in the provider), not "${String(options['to'] ?? '').slice(0, 40)}"`,
+    action: () => ({ kind: 'assign-to-me' }),
+  }),
+  actionVerb({
+    name: 'claim',
+    usage: 'GROUP [--for DURATION]',
+    summary: 'tell the team you are on it (until resolved, released, or the time is up)',
+    options: {
+      for: { type: 'string', help: '--for DURATION how long the claim holds (default the "claimHours" setting; at most a week)' },
+    },
+    check: ({ options }) => durationProblem('for', options['for'], MAX_CLAIM_HOURS * 60, 'a week'),
+    action: ({ options }) =>
+      options['for'] === undefined ? { kind: 'claim' } : { kind: 'claim', hours: (parseDuration(String(options['for'])) ?? 0) / 60 },
+  }),
+  actionVerb({ name: 'release', summary: 'release your claim on a group', action: () => ({ kind: 'release' }) }),
+  markVerb('mute', { muted: true }, 'muted', 'stop notifications for a group here (its hooks are still recorded)'),
   markVerb('unmute', { muted: false }, 'unmuted', 'notify for a muted group again'),
-  markVerb('resolve', { resolved: true }, 'resolved', 'mark a group resolved (its next hook is a regression)'),
-  markVerb('unresolve', { resolved: false }, 'unresolved', 'mark a resolved group open again'),
   verb<'sendTestEvent'>({
     name: 'send-test',
     usage: 'SOURCE',

@@ -252,6 +252,10 @@ export function decide(input: PolicyInput): PolicyOutcome {
     return none('provider-resolved', 'Resolved by the provider: marked resolved, no notification', null, true);
   }
   if (event.lifecycle === 'ignored') {
+    // Crashbell's own ignore or snooze, told back by the provider: already applied here (a snooze stays a snooze).
+    if (input.echoes?.includes('ignored')) {
+      return none('own-action', 'Ignored or snoozed by Crashbell in the provider just before: already applied, nothing raised');
+    }
     ignored = true;
     return none('provider-ignored', 'Ignored in the provider: marked ignored, no notification');
   }

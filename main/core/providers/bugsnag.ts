@@ -44,14 +44,20 @@ export const bugsnagLifecycle: LifecycleTable = {
   errorStateManualChange: null,
 };
 
-/** `errorStateManualChange` by `trigger.stateChange`: fixing resolves, reopening regresses; the rest is noted. */
+/**
+ * `errorStateManualChange` by `trigger.stateChange`, whose values the payload documentation lists ("fixed",
+ * "reopened", "snoozed", "snoozeCancelled", "ignored", "unignored"): fixing resolves; ignoring, and snoozing, hold
+ * the group as ignored here (nothing it does notifies); reopening, cancelling a snooze and un-ignoring open it
+ * again, as a regression. A snooze is held as ignored because Bugsnag ends it itself: when its snooze rule is met,
+ * Bugsnag reopens the error and sends its `reopened` trigger, which opens the group here too.
+ */
 export const bugsnagStateChange: LifecycleTable = {
   fixed: { lifecycle: 'resolved', milestone: null },
   reopened: { lifecycle: 'regressed', milestone: null },
-  snoozed: null,
-  snoozeCancelled: null,
-  ignored: null,
-  unignored: null,
+  snoozed: { lifecycle: 'ignored', milestone: null },
+  snoozeCancelled: { lifecycle: 'regressed', milestone: null },
+  ignored: { lifecycle: 'ignored', milestone: null },
+  unignored: { lifecycle: 'regressed', milestone: null },
 };
 
 const named = z.looseObject({ id: lenientString, name: lenientString, url: lenientString });
@@ -321,7 +327,7 @@ export const bugsnagProvider: ProviderModule = unsignedProvider({
   setupSteps: [
     "In Bugsnag, open the project's Settings → Integrations and notifications (Data forwarding) and choose Webhook.",
     'Paste the webhook URL below as the Webhook URL.',
-    'Pick the notifications to send: "A new error occurs", "An error is automatically reopened", "An error milestone is reached" and "This project has a spike in errors" suit Crashbell; "Every time an error occurs" lets Crashbell count occurrences itself.',
+    'Pick the notifications to send: "A new error occurs", "An error is automatically reopened", "An error milestone is reached" and "This project has a spike in errors" suit Crashbell; "A collaborator changes the state of an error" lets the group follow fixes, ignores and snoozes made in Bugsnag; "Every time an error occurs" lets Crashbell count occurrences itself.',
     'Save, then use Bugsnag\'s "Test" button (or "Send test event" here).',
   ],
   parse: parseBugsnag,

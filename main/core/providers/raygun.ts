@@ -42,12 +42,15 @@ export const raygunLifecycle: LifecycleTable = {
   'error_activity.StatusChanged': null,
 };
 
-/** `StatusChanged` by the new status: resolving resolves, reactivating regresses, ignoring is only noted. */
+/**
+ * `StatusChanged` by the new status: resolving resolves, reactivating regresses, ignoring (for now or permanently)
+ * holds the group as ignored here until Raygun makes it active again.
+ */
 export const raygunStatusChange: LifecycleTable = {
   resolved: { lifecycle: 'resolved', milestone: null },
   active: { lifecycle: 'regressed', milestone: null },
-  ignored: null,
-  permanentlyignored: null,
+  ignored: { lifecycle: 'ignored', milestone: null },
+  permanentlyignored: { lifecycle: 'ignored', milestone: null },
 };
 
 const raygunBody = z.looseObject({
@@ -182,7 +185,7 @@ export const raygunProvider: ProviderModule = unsignedProvider({
   setupSteps: [
     'In Raygun (Team plan or higher), open the application, then Integrations in the left-hand menu, and click Webhook.',
     'Paste the webhook URL below as the endpoint and enable it.',
-    'Choose the error notification types to send: new errors and reoccurred (regressed) errors suit Crashbell; the follow-ups (1, 5, 10, 30 minutes, hourly) arrive as milestones; status changes to Resolved mark the group resolved here.',
+    'Choose the error notification types to send: new errors and reoccurred (regressed) errors suit Crashbell; the follow-ups (1, 5, 10, 30 minutes, hourly) arrive as milestones; status changes mark the group here: Resolved resolves it, Ignored and Permanently Ignored hold it as ignored (nothing notifies), Active reopens it.',
     'Save, then use "Send test event" here to check the path.',
   ],
   parse: parseRaygun,

@@ -25,7 +25,7 @@
  * once, as a redelivery, within {@link SENTRY_REDELIVERY_WINDOW_MS}.
  *
  * Events group by the Sentry issue id and open the issue's web URL. Only `issue.created` carries `web_url`;
- * the state changes (resolved, unresolved, assigned, ignored) and older deliveries do not, and `permalink` is
+ * the state changes (resolved, unresolved, assigned, ignored or archived) and older deliveries do not, and `permalink` is
  * always null in webhooks, so the link is built from the organization in the payload's API URLs or in the
  * source's web app URL, and the detail says so. `installation` and `comment` resources, and issue
  * assignment, carry no error: they are acknowledged and nothing is recorded; the request log says why.
@@ -88,8 +88,10 @@ export const sentryLifecycle: LifecycleTable = {
   'issue.created': { lifecycle: 'new', milestone: null },
   'issue.resolved': { lifecycle: 'resolved', milestone: null },
   'issue.unresolved': { lifecycle: 'regressed', milestone: null },
-  'issue.ignored': null,
-  'issue.archived': null,
+  // Ignored (archived): nothing it does notifies here until Sentry reopens it (issue.unresolved). Older deliveries
+  // name the action `ignored`; the documentation now names it `archived`.
+  'issue.ignored': { lifecycle: 'ignored', milestone: null },
+  'issue.archived': { lifecycle: 'ignored', milestone: null },
   'issue.assigned': null,
   'event_alert.triggered': { lifecycle: 'unknown', milestone: null },
   'error.created': { lifecycle: 'unknown', milestone: null },

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   caughtUpLine,
+  deliveryFailureLine,
   deliveryFailureText,
+  groupStateLine,
+  groupStateText,
   jsonLine,
   notificationText,
   receivedLine,
@@ -153,6 +156,53 @@ describe('text from the internet in headless output', () => {
     });
     expect(line).toBe(`crashbell: warning: command could not deliver "${clean}": exited with code 3: ]52;c;cGF5bG9hZA== done`);
     expect(hasControls(line)).toBe(false);
+  });
+
+  it('the group-state line: group, status, by, via, and inProvider only when the provider made it too', () => {
+    expect(groupStateLine({ group: 'g1', status: 'resolved', by: 'ana', via: 'crashbell', inProvider: 'Sentry' })).toEqual({
+      type: 'group-state',
+      group: 'g1',
+      status: 'resolved',
+      by: 'ana',
+      via: 'crashbell',
+      inProvider: 'Sentry',
+    });
+    expect(groupStateLine({ group: 'g1', status: 'ignored', by: null, via: 'provider', inProvider: null })).toEqual({
+      type: 'group-state',
+      group: 'g1',
+      status: 'ignored',
+      by: null,
+      via: 'provider',
+    });
+  });
+
+  it('the human group-state line says who and where, provider text as text', () => {
+    expect(groupStateText({ group: 'g1', status: 'resolved', by: 'ana', via: 'crashbell', inProvider: 'Sentry' }, 'TypeError: x')).toBe(
+      'state     resolved: TypeError: x (g1) in Sentry by ana',
+    );
+    expect(groupStateText({ group: 'g1', status: 'snoozed', by: 'root', via: 'crashbell' }, null)).toBe(
+      'state     snoozed: g1 here by root',
+    );
+    expect(groupStateText({ group: 'g1', status: 'ignored', by: null, via: 'provider' }, hostile)).toBe(
+      `state     ignored: ${clean} (g1) by the provider's own state hook`,
+    );
+    const team = groupStateText({ group: 'g1', status: 'claimed', by: `bo\u202eb\nx`, via: 'team' }, hostile);
+    expect(team).toBe(`state     claimed: ${clean} (g1) by bob x (team relay)`);
+    expect(hasControls(team)).toBe(false);
+  });
+
+  it('a group-state change an outlet failed on: the stderr line and the notify-failed line name the change', () => {
+    const change = { group: 'g1', status: 'resolved' as const, by: null, via: 'provider' as const };
+    expect(deliveryFailureText({ via: 'ntfy', change, reason: 'answered 500' })).toBe(
+      'crashbell: warning: ntfy could not deliver the group-state change resolved of g1: answered 500',
+    );
+    expect(deliveryFailureLine({ via: 'ntfy', change, reason: 'answered 500' })).toEqual({
+      type: 'notify-failed',
+      via: 'ntfy',
+      group: 'g1',
+      status: 'resolved',
+      reason: 'answered 500',
+    });
   });
 
   it('JSON lines escape what JSON.stringify leaves raw, and read back to the same value', () => {

@@ -1,6 +1,6 @@
 /** The ntfy outlet: the publish request it builds, and publishing to a local stand-in for ntfy. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { headerValue, ntfyRequest, publishToNtfy } from '../../../../main/core/headless/notify-ntfy';
+import { clearOnNtfy, headerValue, ntfyRequest, ntfySequenceId, publishToNtfy } from '../../../../main/core/headless/notify-ntfy';
 import type { NotificationRequest } from '../../../../shared/events';
 import { ntfySettingsSchema } from '../../../../shared/settings';
 import { decodeHeader, NtfyStandIn } from '../../../helpers/ntfy-stand-in';
@@ -31,7 +31,17 @@ describe('ntfyRequest', () => {
       title: one.title,
       tags: 'rotating_light',
       click: one.url,
+      // The group is the notification's ntfy sequence: a later one about it updates it, a settled group clears it.
+      'x-sequence-id': `crashbell-${one.group}`,
     });
+  });
+
+  it('a digest, or a group id that is no ntfy sequence id, goes without one', () => {
+    expect(ntfyRequest(digest, settings()).headers['x-sequence-id']).toBeUndefined();
+    expect(ntfySequenceId('Cw6wiGVEGFK2l8oEICgvYp')).toBe('crashbell-Cw6wiGVEGFK2l8oEICgvYp');
+    expect(ntfySequenceId('a/b')).toBeNull();
+    expect(ntfySequenceId('x'.repeat(60))).toBeNull();
+    expect(ntfySequenceId(null)).toBeNull();
   });
 
   it('a digest gets the bell tag and no click; a token and priority go in when set', () => {
@@ -121,6 +131,35 @@ describe('publishToNtfy (local stand-in)', () => {
     const failure = await publishToNtfy(one, config);
     expect(failure).toBe(`${new URL(config.url).origin} answered 403: forbidden (check "token" and that it may publish to this topic)`);
     expect(failure).not.toContain('tk_wrong');
+  });
+
+  it('the stand-in, as ntfy documents it, takes the sequence id from the header and answers it back', async () => {
+    const config = ntfySettingsSchema.parse({ url: ntfy.topicUrl('crashbell-alerts') });
+    expect(await publishToNtfy(one, config)).toBeNull();
+    expect(ntfy.publishes[0]?.sequenceId).toBe(`crashbell-${one.group}`);
+  });
+
+  it("clears a sequence with PUT <topic>/<sequence id>/clear, the token as for a publish, the topic URL's query kept", async () => {
+    const config = ntfySettingsSchema.parse({ url: `${ntfy.topicUrl('crashbell-alerts')}?x=1`, token: 'tk_clear' });
+    expect(await clearOnNtfy('crashbell-g1', config)).toEqual({ ok: true });
+    expect(ntfy.changes).toMatchObject([{ kind: 'clear', topic: 'crashbell-alerts', sequenceId: 'crashbell-g1' }]);
+    expect(ntfy.changes[0]?.headers['authorization']).toBe('Bearer tk_clear');
+    ntfy.answer = { status: 403, body: JSON.stringify({ code: 40301, http: 403, error: 'forbidden' }) };
+    expect(await clearOnNtfy('crashbell-g1', config)).toMatchObject({
+      ok: false,
+      unsupported: false,
+      reason: expect.stringMatching(/403: forbidden/),
+    });
+  });
+
+  it('an ntfy older than 2.16 has no clear route: 404, told apart as unsupported', async () => {
+    const old = await NtfyStandIn.start('before-2.16');
+    try {
+      const outcome = await clearOnNtfy('crashbell-g1', ntfySettingsSchema.parse({ url: old.topicUrl('alerts') }));
+      expect(outcome).toMatchObject({ ok: false, unsupported: true, reason: expect.stringMatching(/answered 404: page not found$/) });
+    } finally {
+      await old.close();
+    }
   });
 
   it('says when ntfy cannot be reached', async () => {

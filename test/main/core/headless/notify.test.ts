@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type DeliveryFailure, HeadlessNotifier, MAX_WAITING } from '../../../../main/core/headless/notify';
-import type { NotificationRequest } from '../../../../shared/events';
+import type { GroupStateChange, NotificationRequest } from '../../../../shared/events';
 import { headlessNotifySchema } from '../../../../shared/settings';
 import { NtfyStandIn } from '../../../helpers/ntfy-stand-in';
 
@@ -84,12 +84,41 @@ describe('HeadlessNotifier', () => {
     const total = MAX_WAITING + 3;
     for (let i = 0; i < total; i++) notifier.notify(note(i));
     // notify() returned at once for every one; the refused ones are reported right away.
-    expect(failures.map((f) => f.notification.group)).toEqual([`g${total - 2}`, `g${total - 1}`]);
+    expect(failures.map((f) => f.notification?.group)).toEqual([`g${total - 2}`, `g${total - 1}`]);
     expect(failures[0]?.reason).toBe(`not sent: 1 running and ${MAX_WAITING} waiting already (the outlet is too slow or stuck)`);
     // Stopping cuts the rest short (the stuck one is killed) and counts them.
     expect(await notifier.close(100)).toBe(MAX_WAITING + 1);
     expect(failures.some((f) => f.reason === 'stopped because headless mode is stopping')).toBe(true);
   }, 20_000);
+
+  it('tells the command of group-state changes too: the group-state line on stdin, told apart by its type', async () => {
+    const failures: DeliveryFailure[] = [];
+    const notifier = new HeadlessNotifier({
+      settings: headlessNotifySchema.parse({ command: { argv: saveStdin(), concurrency: 1 } }),
+      onFailure: (f) => failures.push(f),
+    });
+    notifier.notify(note(1));
+    notifier.groupState({ group: 'g1', status: 'resolved', by: 'ana', via: 'crashbell', inProvider: 'Sentry' });
+    notifier.groupState({ group: 'g1', status: 'reopened', by: null, via: 'provider' });
+    expect(await notifier.close(10_000)).toBe(0);
+    expect(failures).toEqual([]);
+    const got = readdirSync(dir).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Record<string, unknown>);
+    expect(got.map((g) => g['type']).sort()).toEqual(['group-state', 'group-state', 'notification']);
+    expect(got).toContainEqual({ type: 'group-state', group: 'g1', status: 'resolved', by: 'ana', via: 'crashbell', inProvider: 'Sentry' });
+    expect(got).toContainEqual({ type: 'group-state', group: 'g1', status: 'reopened', by: null, via: 'provider' });
+  });
+
+  it('reports a group-state change the command failed on, with the change', async () => {
+    const failures: DeliveryFailure[] = [];
+    const notifier = new HeadlessNotifier({
+      settings: headlessNotifySchema.parse({ command: { argv: [process.execPath, '-e', 'process.exit(3)'] } }),
+      onFailure: (f) => failures.push(f),
+    });
+    const change: GroupStateChange = { group: 'g9', status: 'ignored', by: null, via: 'provider' };
+    notifier.groupState(change);
+    await notifier.close(10_000);
+    expect(failures).toEqual([{ via: 'command', change, reason: 'exited with code 3' }]);
+  });
 
   it('with nothing configured there is nothing to do', async () => {
     const notifier = new HeadlessNotifier({ settings: headlessNotifySchema.parse({}), onFailure: () => undefined });
@@ -150,5 +179,70 @@ describe.skipIf(process.platform !== 'linux')('HeadlessNotifier: a command is it
     expect(running(sleeper)).toBe(true);
     expect(await notifier.close(100)).toBe(1);
     expect(running(sleeper)).toBe(false);
+  });
+});
+
+describe('HeadlessNotifier: ntfy notifications follow their group (ntfy 2.16 sequence ids)', () => {
+  const settled = (group: string, status: GroupStateChange['status']): GroupStateChange => ({ group, status, by: null, via: 'crashbell' });
+
+  it("publishes a group's notifications as one sequence and clears it once the group settles; a reopen clears nothing", async () => {
+    const failures: DeliveryFailure[] = [];
+    const notifier = new HeadlessNotifier({
+      settings: headlessNotifySchema.parse({ ntfy: { url: ntfy.topicUrl('alerts'), token: 'tk_standin' } }),
+      onFailure: (f) => failures.push(f),
+    });
+    notifier.notify(note(1));
+    notifier.notify({ ...note(2), digest: true, group: null, groups: ['g1', 'g2'] });
+    // A status that leaves the group asking for attention clears nothing; one that settles it clears it, once.
+    notifier.groupState(settled('g1', 'reopened'));
+    notifier.groupState(settled('g1', 'resolved'));
+    notifier.groupState(settled('g1', 'muted'));
+    // A group this run never published for has nothing on the phone.
+    notifier.groupState(settled('g7', 'resolved'));
+    expect(await notifier.close(10_000)).toBe(0);
+    expect(failures).toEqual([]);
+    expect(ntfy.publishes.map((p) => p.sequenceId)).toEqual(['crashbell-g1', undefined]);
+    expect(ntfy.changes.map(({ kind, topic, sequenceId }) => ({ kind, topic, sequenceId }))).toEqual([
+      { kind: 'clear', topic: 'alerts', sequenceId: 'crashbell-g1' },
+    ]);
+    expect(ntfy.changes[0]?.headers['authorization']).toBe('Bearer tk_standin');
+  });
+
+  it("a clear waits for its group's publish still under way, so it never overtakes it", async () => {
+    const notifier = new HeadlessNotifier({
+      settings: headlessNotifySchema.parse({ ntfy: { url: ntfy.topicUrl('alerts') } }),
+      onFailure: () => undefined,
+    });
+    notifier.notify(note(1));
+    notifier.groupState(settled('g1', 'snoozed'));
+    await notifier.close(10_000);
+    expect(ntfy.publishes).toHaveLength(1);
+    expect(ntfy.changes).toHaveLength(1);
+  });
+
+  it('an ntfy older than 2.16 answers the clear 404: said once, and not asked again', async () => {
+    const old = await NtfyStandIn.start('before-2.16');
+    try {
+      const failures: DeliveryFailure[] = [];
+      const notifier = new HeadlessNotifier({
+        settings: headlessNotifySchema.parse({ ntfy: { url: old.topicUrl('alerts') } }),
+        onFailure: (f) => failures.push(f),
+      });
+      notifier.notify(note(1));
+      notifier.notify(note(2));
+      await old.waitFor(2);
+      notifier.groupState(settled('g1', 'resolved'));
+      notifier.groupState(settled('g2', 'resolved'));
+      await notifier.close(10_000);
+      // The publishes went through as plain messages.
+      expect(old.publishes.map((p) => p.sequenceId)).toEqual([undefined, undefined]);
+      expect(failures).toHaveLength(1);
+      expect(failures[0]).toMatchObject({ via: 'ntfy', change: { group: 'g1', status: 'resolved' } });
+      expect(failures[0]?.reason).toMatch(
+        /answered 404: page not found: this ntfy server does not clear notifications \(ntfy 2\.16 and later do\)/,
+      );
+    } finally {
+      await old.close();
+    }
   });
 });

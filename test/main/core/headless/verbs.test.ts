@@ -8,8 +8,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { groupActionSchema } from '../../../../shared/actions';
 import { parseVerbArgs, readCommand } from '../../../../main/core/headless/cli';
-import { verbNamed, VERBS } from '../../../../main/core/headless/verbs';
+import { parseDuration, type VerbInput, verbNamed, VERBS } from '../../../../main/core/headless/verbs';
 import { isControlCall } from '../../../../main/core/control/protocol';
 import { HeadlessProcess } from '../../../helpers/headless-process';
 import { basicAuth, sendHook } from '../../../helpers/hook-client';
@@ -98,22 +99,59 @@ describe('verbs against a running headless Crashbell', () => {
 
     const read = await cli(['read', groupId, '--data-dir', data]);
     expect(read).toMatchObject({ code: 0, stdout: `marked read: exception in memcpy (${groupId})\n` });
+    // Backtrace has no API to act through: resolved here only, saying why.
     const resolved = json(await cli(['resolve', groupId, '--data-dir', data, '--json']));
-    expect(resolved).toMatchObject({ id: groupId, read: true, resolved: true });
+    expect(resolved).toMatchObject({
+      state: 'done',
+      action: 'resolve',
+      where: 'local',
+      words: expect.stringMatching(/^Resolved here only: /),
+    });
+    expect(json(await cli(['show', groupId, '--data-dir', data, '--json']))).toMatchObject({
+      read: true,
+      resolved: true,
+      action: { action: 'resolve', state: 'done', words: expect.stringMatching(/^Resolved here only: /) },
+    });
     // Only the test event's group is still unread, until read --all.
     expect(json(await cli(['list', '--unread', '--data-dir', data, '--json']))).toMatchObject({ total: 1, groups: [{ test: true }] });
     expect(json(await cli(['read', '--all', '--data-dir', data, '--json']))).toBe(1);
     expect(json(await cli(['list', '--unread', '--data-dir', data, '--json']))).toMatchObject({ total: 0 });
-    expect((await cli(['unresolve', groupId, '--data-dir', data])).stdout).toBe(`unresolved: exception in memcpy (${groupId})\n`);
+    expect((await cli(['unresolve', groupId, '--data-dir', data])).stdout).toMatch(
+      new RegExp(`^Reopened here only: .*\\(${groupId}\\)\\n$`),
+    );
     expect((await cli(['mute', groupId, '--data-dir', data])).code).toBe(0);
     expect(json(await cli(['show', groupId, '--data-dir', data, '--json']))).toMatchObject({ muted: true, resolved: false });
+
+    // The other actions, here only for Backtrace; the human words say where the change was made.
+    const snoozed = await cli(['snooze', groupId, '--for', '2h', '--data-dir', data]);
+    expect(snoozed).toMatchObject({ code: 0, stderr: '' });
+    expect(snoozed.stdout).toMatch(/^Snoozed for 2 hours here only: /);
+    expect((await cli(['ignore', groupId, '--data-dir', data])).stdout).toMatch(/^Ignored here only: /);
+    expect((await cli(['claim', groupId, '--for', '90m', '--data-dir', data])).stdout).toMatch(/^Claimed: the team sees you are on it/);
+    const held = json(await cli(['show', groupId, '--data-dir', data, '--json'])) as Record<string, unknown>;
+    expect(held).toMatchObject({ ignored: true, snoozedUntil: expect.any(String), claimedBy: expect.any(String) });
+    const until = Date.parse(String(held['claimedUntil']));
+    expect(until - Date.now()).toBeGreaterThan(80 * 60_000);
+    expect(until - Date.now()).toBeLessThanOrEqual(90 * 60_000);
+    const detail = (await cli(['show', groupId, '--data-dir', data])).stdout;
+    expect(detail).toMatch(/state +read, muted, ignored, snoozed until .*, claimed by /);
+    expect(detail).toMatch(/last action +done: Claimed: the team sees you are on it/);
+    expect(detail).toMatch(/why not +resolve, .*: Backtrace's documentation/);
+    expect((await cli(['release', groupId, '--data-dir', data])).stdout).toBe(`Claim released here (${groupId})\n`);
+    // What only a provider can do is refused (exit 1) with the reason, changing nothing.
+    const assign = await cli(['assign', groupId, '--to', 'me', '--data-dir', data, '--json']);
+    expect(assign.code).toBe(1);
+    expect(assign.stderr).toMatch(/Backtrace's documentation/);
+    expect(json(assign)).toMatchObject({ type: 'error', code: 'unsupported', result: { state: 'failed', action: 'assign-to-me' } });
   });
 
   it('exit 1 when Crashbell refuses: the reason on stderr and in the JSON', async () => {
     const unknownGroup = await cli(['resolve', 'noSuchGroupAAAAAAAAAAAA', '--data-dir', data, '--json']);
     expect(unknownGroup.code).toBe(1);
     expect(unknownGroup.stderr).toMatch(/no error group with id "noSuchGroupAAAAAAAAAAAA"/);
-    expect(json(unknownGroup)).toMatchObject({ type: 'error', code: 'unknown-group', reason: expect.stringMatching(/noSuchGroup/) });
+    expect(json(unknownGroup)).toMatchObject({ type: 'error', code: 'gone', reason: expect.stringMatching(/noSuchGroup/) });
+    const unknownMute = await cli(['mute', 'noSuchGroupAAAAAAAAAAAA', '--data-dir', data, '--json']);
+    expect(json(unknownMute)).toMatchObject({ type: 'error', code: 'unknown-group', reason: expect.stringMatching(/noSuchGroup/) });
 
     const unknownSource = await cli(['send-test', 'Web shop', '--data-dir', data]);
     expect(unknownSource).toMatchObject({ code: 1, stdout: '' });
@@ -134,6 +172,15 @@ describe('verbs against a running headless Crashbell', () => {
       ['frob'],
       ['show', 'a', 'b'],
       ['list', '--colour'],
+      ['snooze', 'g1'],
+      ['snooze', 'g1', '--for', '2 hours'],
+      ['snooze', 'g1', '--for', '31d'],
+      ['snooze', 'g1', '--for', '2h', '--until-count', '10'],
+      ['snooze', 'g1', '--until-count', '0'],
+      ['assign', 'g1'],
+      ['assign', 'g1', '--to', 'bob'],
+      ['claim', 'g1', '--for', '8d'],
+      ['release'],
     ]) {
       const run = await cli([...args, '--data-dir', data]);
       expect({ args, code: run.code }).toEqual({ args, code: 2 });
@@ -160,7 +207,8 @@ describe('verbs against a running headless Crashbell', () => {
     for (const v of VERBS) expect(help.stdout).toContain(`  ${v.name} ${v.usage}`);
     expect(help.stdout).toMatch(/"relay": \{"servers": \[/);
     expect(help.stdout).toMatch(/Exit codes: 0 .* 3 no Crashbell is running/s);
-    expect((await cli(['resolve', '--help'])).stdout).toMatch(/resolve GROUP \[--data-dir DIR\] \[--json\]/);
+    expect((await cli(['resolve', '--help'])).stdout).toMatch(/resolve GROUP \[--next-release\] \[--data-dir DIR\] \[--json\]/);
+    expect((await cli(['snooze', '--help'])).stdout).toMatch(/--until-count N until it occurs N more times/);
   });
 
   it('after serve stops, its socket is gone and commands exit 3', async () => {
@@ -171,6 +219,14 @@ describe('verbs against a running headless Crashbell', () => {
 });
 
 describe('reading the command line', () => {
+  it('reads durations as minutes: 30m, 2h, 1d, 1h30m; nothing else', () => {
+    expect(parseDuration('30m')).toBe(30);
+    expect(parseDuration('2h')).toBe(120);
+    expect(parseDuration('1d')).toBe(1440);
+    expect(parseDuration('1h30m')).toBe(90);
+    for (const bad of ['', '2', 'h', '2 h', '-2h', '2.5h', '2w', '2hours', '1e3m', '9999999m']) expect(parseDuration(bad), bad).toBeNull();
+  });
+
   it('serve is the default when the first argument is an option, or there is none', () => {
     expect(readCommand(['--config', 'c.json'])).toEqual({ kind: 'serve', argv: ['--config', 'c.json'] });
     expect(readCommand(['serve', '--config', 'c.json'])).toEqual({ kind: 'serve', argv: ['--config', 'c.json'] });
@@ -190,21 +246,57 @@ describe('reading the command line', () => {
     });
     expect(parseVerbArgs(read, ['g1', '--data-dir', '/d'])).toMatchObject({ input: { operands: ['g1'] }, json: false });
     expect(() => parseVerbArgs(read, [])).toThrow(/read takes a GROUP or --all/);
-    expect(() => parseVerbArgs(verbNamed('resolve')!, ['a', 'b'])).toThrow(/resolve takes GROUP, not "a b"/);
+    expect(() => parseVerbArgs(verbNamed('resolve')!, ['a', 'b'])).toThrow(/resolve takes GROUP \[--next-release\], not "a b"/);
     expect(() => parseVerbArgs(verbNamed('list')!, ['--limit', '0'])).toThrow(/--limit must be a number from 1 to 1000/);
+    // Group ids are base64url: one may start with "-", and is still the GROUP, wherever it stands.
+    expect(parseVerbArgs(verbNamed('resolve')!, ['-yQ3xAbc', '--json'])).toMatchObject({ input: { operands: ['-yQ3xAbc'] }, json: true });
+    expect(parseVerbArgs(verbNamed('snooze')!, ['--for', '2h', '-h4x', '--data-dir', '/d'])).toMatchObject({
+      input: { operands: ['-h4x'], options: { for: '2h' } },
+      dataDir: '/d',
+    });
+    expect(parseVerbArgs(verbNamed('show')!, ['--', '--odd'])).toMatchObject({ input: { operands: ['--odd'] } });
+    expect(parseVerbArgs(verbNamed('show')!, ['-h'])).toBe('help');
+    expect(() => parseVerbArgs(verbNamed('show')!, ['-a', '-b'])).toThrow(/show takes GROUP, not "-a -b"/);
   });
 
   it('each verb plans a call the control socket serves', async () => {
     const lookup = async () => ({ sources: [{ id: 'src1', name: 'Game' }] }) as never;
     for (const v of VERBS) {
       const operands = v.operands.filter((o) => !o.endsWith('?')).map((o) => (o === 'SOURCE' ? 'Game' : 'g1'));
-      const planned = await v.call({ operands, options: v.name === 'read' && operands.length === 0 ? { all: true } : {} }, lookup);
+      const planned = await v.call(
+        { operands, options: v.name === 'read' && operands.length === 0 ? { all: true } : { for: '1h', to: 'me' } },
+        lookup,
+      );
       expect(isControlCall(planned.call), `${v.name} → ${planned.call}`).toBe(true);
     }
-    expect(await verbNamed('resolve')!.call({ operands: ['g1'], options: {} }, lookup)).toEqual({
-      call: 'markGroup',
-      args: ['g1', { resolved: true }],
+    const planned = (name: string, options: VerbInput['options'] = {}) => verbNamed(name)!.call({ operands: ['g1'], options }, lookup);
+    expect(await planned('resolve')).toEqual({ call: 'runAction', args: ['g1', { kind: 'resolve' }] });
+    expect(await planned('resolve', { 'next-release': true })).toEqual({
+      call: 'runAction',
+      args: ['g1', { kind: 'resolve-next-release' }],
     });
+    expect(await planned('unresolve')).toEqual({ call: 'runAction', args: ['g1', { kind: 'unresolve' }] });
+    expect(await planned('snooze', { for: '2h' })).toEqual({ call: 'runAction', args: ['g1', { kind: 'snooze', minutes: 120 }] });
+    expect(await planned('snooze', { 'until-count': '50' })).toEqual({
+      call: 'runAction',
+      args: ['g1', { kind: 'snooze-occurrences', count: 50 }],
+    });
+    expect(await planned('ignore')).toEqual({ call: 'runAction', args: ['g1', { kind: 'ignore' }] });
+    expect(await planned('assign', { to: 'me' })).toEqual({ call: 'runAction', args: ['g1', { kind: 'assign-to-me' }] });
+    expect(await planned('claim')).toEqual({ call: 'runAction', args: ['g1', { kind: 'claim' }] });
+    expect(await planned('claim', { for: '4h' })).toEqual({ call: 'runAction', args: ['g1', { kind: 'claim', hours: 4 }] });
+    expect(await planned('release')).toEqual({ call: 'runAction', args: ['g1', { kind: 'release' }] });
+    expect(await planned('mute')).toEqual({ call: 'markGroup', args: ['g1', { muted: true }] });
+    // Every planned action is one the IPC table's schema takes.
+    for (const [name, options] of [
+      ['snooze', { for: '30d' }],
+      ['snooze', { 'until-count': '1000000' }],
+      ['claim', { for: '7d' }],
+      ['claim', { for: '1m' }],
+    ] as const) {
+      const { args } = await planned(name, options);
+      expect(groupActionSchema.safeParse(args[1]).success, `${name} ${JSON.stringify(options)}`).toBe(true);
+    }
     expect(await verbNamed('send-test')!.call({ operands: ['Game'], options: {} }, lookup)).toEqual({
       call: 'sendTestEvent',
       args: ['src1'],

@@ -297,4 +297,17 @@ describe('policy: ignored, snoozed, and the provider’s echo of an action', () 
     const later = decide(known(bt(36, { lifecycle: 'regressed' }), { resolved: true }));
     expect(later.notification).not.toBeNull();
   });
+
+  it("takes the provider's ignore hook right after Crashbell's own snooze or ignore as applied: a snooze stays a snooze", () => {
+    const until = new Date(NOW + HOUR).toISOString();
+    const echo = decide({ ...known(bt(36, { lifecycle: 'ignored' }), { snoozedUntil: until }), echoes: ['ignored'] });
+    expect(echo).toMatchObject({ ignored: null, notification: null, decision: { code: 'own-action' } });
+    const ownIgnore = decide({ ...known(bt(36, { lifecycle: 'ignored' }), { ignored: true }), echoes: ['ignored'] });
+    expect(ownIgnore).toMatchObject({ ignored: null, notification: null });
+    // Ignored in the provider by someone else: the mark is set, and a later regression still notifies.
+    expect(decide(known(bt(36, { lifecycle: 'ignored' }))).ignored).toBe(true);
+    const regression = decide(known(bt(37, { lifecycle: 'regressed' }), { ignored: true }));
+    expect(regression).toMatchObject({ ignored: false, trigger: 'regressed' });
+    expect(regression.notification?.title).toMatch(/^Regressed in /);
+  });
 });

@@ -32,6 +32,13 @@ describe('bugsnag', () => {
     expect(expectEvent(parse('first-exception.json')).lifecycle).toBe('new');
     expect(expectEvent(parse('reopened.json')).lifecycle).toBe('regressed');
     expect(expectEvent(parse('error-state-fixed.json')).lifecycle).toBe('resolved');
+    // Ignored or snoozed in Bugsnag: held as ignored here until Bugsnag reopens it; un-ignoring opens it again.
+    expect(expectEvent(parse('docs-error-state-ignored.json'))).toMatchObject({
+      lifecycle: 'ignored',
+      groupKey: '56b9ca7f17025f8756f69054',
+    });
+    expect(expectEvent(parse('docs-error-state-snoozed.json')).lifecycle).toBe('ignored');
+    expect(expectEvent(parse('docs-error-state-unignored.json')).lifecycle).toBe('regressed');
     const powerTen = expectEvent(parse('power-ten.json'));
     expect(powerTen.milestone).toBe('Bugsnag: power of ten (1000th exception)');
     const spike = expectEvent(parse('project-spiking.json'));

@@ -30,7 +30,11 @@ describe('raygun', () => {
     const follow = expectEvent(parse('one-minute-follow-up.json'));
     expect(follow).toMatchObject({ lifecycle: 'recurring', milestone: 'Raygun: still occurring after 1 minute' });
     expect(expectEvent(parse('status-changed-resolved.json')).lifecycle).toBe('resolved');
-    expectAcknowledged(parse('status-changed-ignored.json'));
+    // Ignored in Raygun: the group is held as ignored here (the policy marks it and raises nothing).
+    expect(expectEvent(parse('status-changed-ignored.json'))).toMatchObject({
+      lifecycle: 'ignored',
+      groupKey: 'https://app.raygun.com/error-url',
+    });
     expectAcknowledged(parse('assigned-to-user.json'));
   });
 

@@ -63,7 +63,7 @@ function wellFormed(result: ParseResult): void {
     expect(typeof result.event.groupKey).toBe('string');
     expect(result.event.groupKey.length).toBeGreaterThan(0);
     expect(typeof result.event.title).toBe('string');
-    expect(['new', 'recurring', 'regressed', 'resolved', 'unknown']).toContain(result.event.lifecycle);
+    expect(['new', 'recurring', 'regressed', 'resolved', 'ignored', 'unknown']).toContain(result.event.lifecycle);
   }
 }
 

@@ -130,13 +130,25 @@ describe('sentry parse (documented payloads)', () => {
     expect(event.redelivery.key).not.toContain('a7c7c7d6');
   });
 
-  it('issue.resolved resolves and issue.unresolved regresses; assigned and ignored are acknowledged only', () => {
+  it('issue.resolved resolves, issue.unresolved regresses, ignored and archived ignore; assigned is acknowledged only', () => {
     const body = fixture('sentry', 'issue-created.json');
     const parse = (action: string) => sentryProvider.parse(integrationHook('issue', JSON.stringify({ ...body, action })));
     expect(expectEvent(parse('resolved')).lifecycle).toBe('resolved');
     expect(expectEvent(parse('unresolved')).lifecycle).toBe('regressed');
+    expect(expectEvent(parse('archived')).lifecycle).toBe('ignored');
     expectAcknowledged(parse('assigned'));
-    expectAcknowledged(parse('ignored'));
+  });
+
+  it('a real issue.ignored delivery: the issue, held as ignored', () => {
+    const event = expectEvent(sentryProvider.parse(integrationHook('issue', fixtureText('sentry', 'zulip-2020-issue-ignored.json'))));
+    expect(event).toMatchObject({
+      groupKey: '1638821441',
+      lifecycle: 'ignored',
+      milestone: null,
+      title: 'Exception: program has entered an invalid state.',
+      project: 'zulip-integration-testing',
+    });
+    expect(event.redelivery.key).toMatch(/^sentry:issue\.ignored:body:/);
   });
 
   it('issue web_url, when present, is the URL to open', () => {
@@ -206,7 +218,7 @@ describe('sentry parse (documented payloads)', () => {
 
   it('every table entry is a known lifecycle', () => {
     for (const mapping of Object.values(sentryLifecycle)) {
-      if (mapping) expect(['new', 'recurring', 'regressed', 'resolved', 'unknown']).toContain(mapping.lifecycle);
+      if (mapping) expect(['new', 'recurring', 'regressed', 'resolved', 'ignored', 'unknown']).toContain(mapping.lifecycle);
     }
   });
 

@@ -48,6 +48,7 @@ const SENTRY_RESOURCE: Record<string, string | null> = {
   'service-hook-event-created.json': null,
   'zulip-2020-issue-created.json': 'issue',
   'zulip-2020-issue-resolved.json': 'issue',
+  'zulip-2020-issue-ignored.json': 'issue',
 };
 
 let receiver: Receiver;
