@@ -6,7 +6,7 @@
  */
 import { type DataDirLock, lockDataDir } from '../data-dir-lock';
 import { errorText } from '../errors';
-import { LogStore, type LiveRecord, type RawRef, type StoreStats } from '../inbox/store';
+import { LogStore, type LiveRecord, type RawRef, type StoreStats } from './store';
 import type { Ledger, RecordAddition, StoredRecord } from './ledger';
 
 /** The log compacts once it is this many times the size of its live records... */

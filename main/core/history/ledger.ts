@@ -5,7 +5,7 @@
  * ledger's record, so that two facts reach the disk in one write (a gateway's outbox entry rides in the group
  * record of the hook it forwards): the owner of a record kind never needs to know who added what.
  */
-import type { LiveRecord, RawRef } from '../inbox/store';
+import type { LiveRecord, RawRef } from './store';
 
 export type { LiveRecord, RawRef };
 

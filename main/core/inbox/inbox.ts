@@ -9,7 +9,7 @@ import type { Settings, Source } from '../../../shared/settings';
 import type { BoundedEvent } from '../bounded-event';
 import type { History } from '../history/history';
 import type { Ledger, LiveRecord, RawRef, RecordAddition, StoredRecord } from '../history/ledger';
-import type { StoreStats } from './store';
+import type { StoreStats } from '../history/store';
 import { type Fold, foldEvent } from './fold';
 import { groupIdFor } from './grouping';
 import { type Entry, GroupTable, UNREADABLE_TITLE } from './group-table';

@@ -14,7 +14,7 @@ import {
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openInbox, type LocalInboxOptions } from '../../../helpers/inbox';
-import { LogStore } from '../../../../main/core/inbox/store';
+import { LogStore } from '../../../../main/core/history/store';
 import { crc32 } from 'node:zlib';
 import { backtraceEvent, errorceptionEvent, testSettings } from '../../../helpers/make-event';
 import { groupsOf, keysOf } from '../../../helpers/inbox-pages';
