@@ -72,26 +72,22 @@ export interface Engine {
   stop(): Promise<void>;
 }
 
-/**
- * Opens the core (throwing its {@link ListenError} when the port cannot be had and `fallbackToFreePort` is
- * off), starts the tunnel without waiting for ngrok, and builds the app service over both.
- */
-export async function startEngine(options: EngineOptions): Promise<Engine> {
+/** The core and what plugs into it, started: the relay's ledgers and the actions ledger are read back with it. */
+async function openCore(options: EngineOptions, log: (m: string) => void) {
   const {
-    ngrok,
-    shell,
-    secretStorage,
-    version,
-    platform,
-    stateDebounceMs,
-    tunnelTimeoutMs,
-    onTunnelState,
+    ngrok: _n,
+    shell: _s,
+    secretStorage: _ss,
+    version: _v,
+    platform: _p,
+    stateDebounceMs: _d,
+    tunnelTimeoutMs: _t,
+    onTunnelState: _o,
     relayTiming,
     subscribe,
-    controlSocket,
+    controlSocket: _c,
     ...coreOptions
   } = options;
-  const log = options.log ?? (() => undefined);
   const settings = options.settings;
   // The relay's ledgers plug into the core's pipeline before the history is read back.
   const relay = new TeamRelay({ settings, dataDir: options.dataDir, log, ...(relayTiming ?? {}) });
@@ -110,36 +106,32 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   });
   subscribe?.(core);
   await core.start();
-  const tunnel = ngrok
-    ? new TunnelManager({ sdk: ngrok, log, ...(tunnelTimeoutMs !== undefined ? { timeoutMs: tunnelTimeoutMs } : {}) })
-    : null;
-  tunnel?.subscribe((state) => log(`tunnel: ${describeTunnel(state)}`));
-  if (onTunnelState) tunnel?.subscribe(onTunnelState);
-  // A team mark made after a hook this machine accepted itself applies once that hook is in.
-  const offMarks = core.onReceived(({ result }) => {
-    if (!result.duplicate) relay.afterEvent(result.group.id);
-  });
-  const service = createAppService({
-    core,
-    settings,
-    tunnel,
-    relay,
-    actions,
-    ...(shell ? { shell } : {}),
-    ...(secretStorage ? { secretStorage } : {}),
-    ...(version !== undefined ? { version } : {}),
-    ...(platform !== undefined ? { platform } : {}),
-    ...(options.now ? { now: options.now } : {}),
-    ...(stateDebounceMs !== undefined ? { stateDebounceMs } : {}),
-  });
-  // Before a front end says it is listening: a program that reads that may run a command (`crashbell list`) at once.
-  const control = controlSocket
-    ? await startControlServer({ dataDir: options.dataDir, service, log }).catch((error: unknown) => {
-        core.warn(`commands (list, resolve...) cannot reach this Crashbell: ${errorText(error)}`);
-        return null;
-      })
-    : null;
+  return { core, relay, actions };
+}
 
+/** The tunnel manager over the front end's ngrok SDK, logging each state; null without an SDK. */
+function openTunnel(options: EngineOptions, log: (m: string) => void): TunnelManager | null {
+  if (!options.ngrok) return null;
+  const tunnel = new TunnelManager({
+    sdk: options.ngrok,
+    log,
+    ...(options.tunnelTimeoutMs !== undefined ? { timeoutMs: options.tunnelTimeoutMs } : {}),
+  });
+  tunnel.subscribe((state) => log(`tunnel: ${describeTunnel(state)}`));
+  if (options.onTunnelState) tunnel.subscribe(options.onTunnelState);
+  return tunnel;
+}
+
+/**
+ * What the engine does when settings change: move the receiver (unless an override pinned its port), re-apply the
+ * tunnel and the relay. Answers `applyTunnel` and `stop` (which waits for a move under way).
+ */
+function followSettings(
+  parts: { core: CrashbellCore; tunnel: TunnelManager | null; relay: TeamRelay; settings: SettingsStore },
+  pinnedPort: boolean,
+  log: (m: string) => void,
+): { applyTunnel: () => Promise<void>; stop: () => Promise<void> } {
+  const { core, tunnel, relay, settings } = parts;
   const tunnelConfig = (): TunnelConfig => {
     const s = settings.get();
     const config: TunnelConfig = {
@@ -154,32 +146,85 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const applyTunnel = async (): Promise<void> => {
     if (tunnel && core.port !== null) await tunnel.apply(tunnelConfig());
   };
-
-  // Settings the engine acts on: the receiver's port (unless an override pinned it) and the tunnel.
-  const pinnedPort = options.port !== undefined;
   let wantedPort = settings.get().port;
   let moving: Promise<unknown> = Promise.resolve();
-  const offSettings = settings.subscribe((s) => {
+  const off = settings.subscribe((s) => {
     void relay.apply();
-    if (!pinnedPort && s.port !== wantedPort) {
-      wantedPort = s.port;
-      moving = moving
-        .then(() => core.rebind(s.port))
-        .then(
-          (port) => log(`receiver: listening on port ${port}${core.receiver.error ? ` (${core.receiver.error})` : ''}`),
-          (err: unknown) => log(`receiver: ${errorText(err)}`),
-        )
-        .finally(() => void applyTunnel());
+    if (pinnedPort || s.port === wantedPort) {
+      void applyTunnel();
       return;
     }
-    void applyTunnel();
+    wantedPort = s.port;
+    moving = moving
+      .then(() => core.rebind(s.port))
+      .then(
+        (port) => log(`receiver: listening on port ${port}${core.receiver.error ? ` (${core.receiver.error})` : ''}`),
+        (err: unknown) => log(`receiver: ${errorText(err)}`),
+      )
+      .finally(() => void applyTunnel());
   });
+  return {
+    applyTunnel,
+    stop: async () => {
+      off();
+      await moving.catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * Opens the core (throwing its {@link ListenError} when the port cannot be had and `fallbackToFreePort` is
+ * off), starts the tunnel without waiting for ngrok, and builds the app service over both.
+ */
+export async function startEngine(options: EngineOptions): Promise<Engine> {
+  const log = options.log ?? (() => undefined);
+  const settings = options.settings;
+  const { core, relay, actions } = await openCore(options, log);
+  const tunnel = openTunnel(options, log);
+  // A team mark made after a hook this machine accepted itself applies once that hook is in.
+  const offMarks = core.onReceived(({ result }) => {
+    if (!result.duplicate) relay.afterEvent(result.group.id);
+  });
+  const service = createAppService({
+    core,
+    settings,
+    tunnel,
+    relay,
+    actions,
+    ...(options.shell ? { shell: options.shell } : {}),
+    ...(options.secretStorage ? { secretStorage: options.secretStorage } : {}),
+    ...(options.version !== undefined ? { version: options.version } : {}),
+    ...(options.platform !== undefined ? { platform: options.platform } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.stateDebounceMs !== undefined ? { stateDebounceMs: options.stateDebounceMs } : {}),
+  });
+  // Before a front end says it is listening: a program that reads that may run a command (`crashbell list`) at once.
+  const control = options.controlSocket
+    ? await startControlServer({ dataDir: options.dataDir, service, log }).catch((error: unknown) => {
+        core.warn(`commands (list, resolve...) cannot reach this Crashbell: ${errorText(error)}`);
+        return null;
+      })
+    : null;
+  const following = followSettings({ core, tunnel, relay, settings }, options.port !== undefined, log);
   // Not awaited: connecting may take until the forward() timeout, and nothing must wait for ngrok or NATS.
-  void applyTunnel();
+  void following.applyTunnel();
   void relay.apply();
   // Actions the last run left pending (it quit while asking a provider) are asked again, in the background.
   void actions.resumePending().catch((err: unknown) => log(`actions: ${errorText(err)}`));
 
+  // One stop, in the order that keeps what was acknowledged: commands first (nothing new is asked of a stopping
+  // engine), then what follows the settings, the tunnel, the actions in flight (they stay pending and are asked again
+  // at the next start), the relay (a relayed event being ingested finishes; the outbox stays on disk), the core.
+  const steps: Array<() => unknown> = [
+    () => control?.close(),
+    () => following.stop(),
+    () => offMarks.dispose(),
+    () => service.close(),
+    () => tunnel?.stop(),
+    () => actions.stop(),
+    () => relay.stop(),
+    () => core.stop(),
+  ];
   let stopping: Promise<void> | null = null;
   return {
     core,
@@ -189,21 +234,10 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     service,
     settings,
     control,
-    applyTunnel,
+    applyTunnel: following.applyTunnel,
     stop() {
       stopping ??= (async () => {
-        // Commands first: nothing new is asked of a stopping engine.
-        await control?.close();
-        offSettings();
-        offMarks.dispose();
-        service.close();
-        await moving.catch(() => undefined);
-        await tunnel?.stop();
-        // What is being asked of a provider stays pending (asked again at the next start), before the history closes.
-        await actions.stop();
-        // Before the core: a relayed event being ingested finishes first, and the outbox stays on disk.
-        await relay.stop();
-        await core.stop();
+        for (const step of steps) await step();
       })();
       return stopping;
     },

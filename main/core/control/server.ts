@@ -15,7 +15,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { z } from 'zod';
 import { type AppState, CALL_NAMES, type CrashbellCalls } from '../../../shared/ipc';
 import { explainZodError } from '../../../shared/zod-words';
-import { CrashbellError } from '../errors';
+import { CrashbellError, errorText } from '../errors';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../private-files';
 import { ARG_SCHEMAS } from './call-schemas';
 import {
@@ -136,6 +136,156 @@ async function clearStale(path: string): Promise<void> {
   unlinkSync(path);
 }
 
+/** Answers one request line through the service: the call, its arguments checked against the IPC table's schema. */
+async function answer(line: string, service: CrashbellCalls, log: (m: string) => void): Promise<ControlResponse> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    return { id: null, ok: false, error: errorOf('bad-request', `not JSON: ${HOW}`) };
+  }
+  const shape = requestShape.safeParse(raw);
+  if (!shape.success) return { id: null, ok: false, error: errorOf('bad-request', `${explainZodError(shape.error, raw).words}: ${HOW}`) };
+  const { id, call, args = [] } = shape.data;
+  if (!isControlCall(call)) {
+    const known = (CALL_NAMES as readonly string[]).includes(call);
+    const served = CONTROL_CALLS.join(', ');
+    const error = known
+      ? errorOf('not-served', `${call} is not served on the control socket (it needs the window); it serves ${served}`)
+      : errorOf('unknown-call', `there is no call "${call.slice(0, 100)}"; the control socket serves ${served}`);
+    return { id, ok: false, error };
+  }
+  const parsed = ARG_SCHEMAS[call].safeParse(args);
+  if (!parsed.success) {
+    const problem = explainZodError(parsed.error, args);
+    const where = problem.field ? ` (argument ${problem.field})` : '';
+    return { id, ok: false, error: errorOf('bad-args', `invalid arguments for ${call}${where}: ${problem.message}`) };
+  }
+  try {
+    const method = service[call] as (...a: unknown[]) => Promise<unknown>;
+    const result = await method.apply(service, parsed.data as unknown[]);
+    if (call === 'getState') return { id, ok: true, result: withoutSecrets(result as AppState) };
+    return { id, ok: true, result: result === undefined ? null : result };
+  } catch (error) {
+    const message = errorText(error);
+    log(`control: ${call} failed: ${message}`);
+    return { id, ok: false, error: errorOf(error instanceof CrashbellError ? error.code : 'failed', message) };
+  }
+}
+
+/** The bounds one connection is held to. */
+interface ConnectionBounds {
+  maxRequestBytes: number;
+  idleTimeoutMs: number;
+}
+
+/**
+ * One command-line connection: its request lines in, each answered in order, one at a time; a line over the bound, or
+ * too many waiting, ends the connection with the reason. A reader that stops reading holds up only its own connection.
+ */
+class ControlConnection {
+  private readonly decoder = new StringDecoder('utf8');
+  private readonly queue: string[] = [];
+  private partial = '';
+  private working = false;
+  private refused = false;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly answerLine: (line: string) => Promise<ControlResponse>,
+    private readonly bounds: ConnectionBounds,
+  ) {
+    socket.setTimeout(bounds.idleTimeoutMs, () => socket.destroy());
+    socket.on('error', () => undefined);
+    socket.on('data', (chunk: Buffer) => this.read(chunk));
+  }
+
+  private read(chunk: Buffer): void {
+    if (this.refused) return;
+    const max = this.bounds.maxRequestBytes;
+    const lines = (this.partial + this.decoder.write(chunk)).split('\n');
+    this.partial = lines.pop() ?? '';
+    if (Buffer.byteLength(this.partial) > max || lines.some((l) => Buffer.byteLength(l) > max)) {
+      this.refuse('too-long', `a request line may be at most ${max} bytes`);
+      return;
+    }
+    for (const line of lines) if (line.trim() !== '') this.queue.push(line);
+    if (this.queue.length > MAX_QUEUED_REQUESTS) {
+      this.refuse('too-many-requests', `at most ${MAX_QUEUED_REQUESTS} requests may wait for their answers on one connection`);
+      return;
+    }
+    void this.work();
+  }
+
+  private refuse(code: string, message: string): void {
+    this.refused = true;
+    this.queue.length = 0;
+    const response: ControlResponse = { id: null, ok: false, error: errorOf(code, message) };
+    this.socket.end(`${JSON.stringify(response)}\n`);
+    this.socket.pause();
+  }
+
+  private async work(): Promise<void> {
+    if (this.working) return;
+    this.working = true;
+    this.socket.setTimeout(0);
+    try {
+      for (let line = this.queue.shift(); line !== undefined && !this.refused; line = this.queue.shift()) {
+        await this.write(await this.answerLine(line));
+      }
+    } finally {
+      this.working = false;
+      if (!this.socket.destroyed) this.socket.setTimeout(this.bounds.idleTimeoutMs);
+    }
+  }
+
+  private write(response: ControlResponse): Promise<void> {
+    const socket = this.socket;
+    return new Promise((resolve) => {
+      if (socket.destroyed || !socket.writable) {
+        resolve();
+        return;
+      }
+      let line: string;
+      try {
+        line = JSON.stringify(response);
+      } catch (error) {
+        const failed = errorOf('failed', `the answer could not be sent: ${errorText(error)}`);
+        line = JSON.stringify({ id: response.id, ok: false, error: failed });
+      }
+      if (socket.write(`${line}\n`)) {
+        resolve();
+        return;
+      }
+      const done = (): void => {
+        socket.off('drain', done);
+        socket.off('close', done);
+        resolve();
+      };
+      socket.once('drain', done);
+      socket.once('close', done);
+    });
+  }
+}
+
+/** Listens on `path`; rejects with the reason when it cannot. */
+function listenOn(server: Server, path: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      const words =
+        error.code === 'EADDRINUSE'
+          ? `another process already serves the control socket ${path}`
+          : `cannot open the control socket ${path} (${error.message})`;
+      reject(new ControlSocketError(words));
+    };
+    server.once('error', onError);
+    server.listen(path, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
 /** Starts the control socket for `dataDir`; throws {@link ControlSocketError} saying why it cannot. */
 export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
   const platform = options.platform ?? process.platform;
@@ -144,178 +294,36 @@ export async function startControlServer(options: ControlServerOptions): Promise
   if (problem) throw new ControlSocketError(problem);
   const log = options.log ?? (() => undefined);
   const maxConnections = options.maxConnections ?? MAX_CONNECTIONS;
-  const maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
-  const idleTimeoutMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
-  const service = options.service;
+  const bounds = { maxRequestBytes: options.maxRequestBytes ?? MAX_REQUEST_BYTES, idleTimeoutMs: options.idleTimeoutMs ?? IDLE_TIMEOUT_MS };
   const posix = platform !== 'win32';
-
   if (posix) {
     ensurePrivateDir({ dir: options.dataDir, onWarning: log });
     await clearStale(path);
   }
-
   const sockets = new Set<Socket>();
   let closing = false;
-
-  async function answer(line: string): Promise<ControlResponse> {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(line);
-    } catch {
-      return { id: null, ok: false, error: errorOf('bad-request', `not JSON: ${HOW}`) };
-    }
-    const shape = requestShape.safeParse(raw);
-    if (!shape.success) {
-      return { id: null, ok: false, error: errorOf('bad-request', `${explainZodError(shape.error, raw).words}: ${HOW}`) };
-    }
-    const { id, call, args = [] } = shape.data;
-    if (!isControlCall(call)) {
-      const known = (CALL_NAMES as readonly string[]).includes(call);
-      return {
-        id,
-        ok: false,
-        error: known
-          ? errorOf(
-              'not-served',
-              `${call} is not served on the control socket (it needs the window); it serves ${CONTROL_CALLS.join(', ')}`,
-            )
-          : errorOf('unknown-call', `there is no call "${call.slice(0, 100)}"; the control socket serves ${CONTROL_CALLS.join(', ')}`),
-      };
-    }
-    const parsed = ARG_SCHEMAS[call].safeParse(args);
-    if (!parsed.success) {
-      const problem = explainZodError(parsed.error, args);
-      const where = problem.field ? ` (argument ${problem.field})` : '';
-      return { id, ok: false, error: errorOf('bad-args', `invalid arguments for ${call}${where}: ${problem.message}`) };
-    }
-    try {
-      const method = service[call] as (...a: unknown[]) => Promise<unknown>;
-      const result = await method.apply(service, parsed.data as unknown[]);
-      if (call === 'getState') return { id, ok: true, result: withoutSecrets(result as AppState) };
-      return { id, ok: true, result: result === undefined ? null : result };
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      log(`control: ${call} failed: ${message}`);
-      return { id, ok: false, error: errorOf(error instanceof CrashbellError ? error.code : 'failed', message) };
-    }
-  }
-
-  function serve(socket: Socket): void {
+  const server: Server = createServer((socket) => {
     if (closing || sockets.size >= maxConnections) {
-      const response: ControlResponse = {
-        id: null,
-        ok: false,
-        error: errorOf('busy', `Crashbell is already serving ${maxConnections} command-line connections: try again in a moment`),
-      };
-      socket.end(`${JSON.stringify(response)}\n`);
+      const busy = errorOf('busy', `Crashbell is already serving ${maxConnections} command-line connections: try again in a moment`);
+      socket.end(`${JSON.stringify({ id: null, ok: false, error: busy } satisfies ControlResponse)}\n`);
       socket.on('error', () => undefined);
       return;
     }
     sockets.add(socket);
-    const decoder = new StringDecoder('utf8');
-    const queue: string[] = [];
-    let partial = '';
-    let working = false;
-    let refused = false;
-
-    const refuse = (code: string, message: string): void => {
-      refused = true;
-      queue.length = 0;
-      const response: ControlResponse = { id: null, ok: false, error: errorOf(code, message) };
-      socket.end(`${JSON.stringify(response)}\n`);
-      socket.pause();
-    };
-    const write = (response: ControlResponse): Promise<void> =>
-      new Promise((resolve) => {
-        if (socket.destroyed || !socket.writable) {
-          resolve();
-          return;
-        }
-        let line: string;
-        try {
-          line = JSON.stringify(response);
-        } catch (error) {
-          line = JSON.stringify({
-            id: response.id,
-            ok: false,
-            error: errorOf('failed', `the answer could not be sent: ${(error as Error).message}`),
-          });
-        }
-        // A reader that stops reading holds up only its own connection, and never more than one answer.
-        if (socket.write(`${line}\n`)) resolve();
-        else {
-          const done = (): void => {
-            socket.off('drain', done);
-            socket.off('close', done);
-            resolve();
-          };
-          socket.once('drain', done);
-          socket.once('close', done);
-        }
-      });
-    const work = async (): Promise<void> => {
-      if (working) return;
-      working = true;
-      socket.setTimeout(0);
-      try {
-        for (let line = queue.shift(); line !== undefined && !refused; line = queue.shift()) {
-          await write(await answer(line));
-        }
-      } finally {
-        working = false;
-        if (!socket.destroyed) socket.setTimeout(idleTimeoutMs);
-      }
-    };
-
-    socket.setTimeout(idleTimeoutMs, () => socket.destroy());
-    socket.on('error', () => undefined);
     socket.on('close', () => sockets.delete(socket));
-    socket.on('data', (chunk: Buffer) => {
-      if (refused) return;
-      const text = partial + decoder.write(chunk);
-      const lines = text.split('\n');
-      partial = lines.pop() ?? '';
-      if (Buffer.byteLength(partial) > maxRequestBytes || lines.some((l) => Buffer.byteLength(l) > maxRequestBytes)) {
-        refuse('too-long', `a request line may be at most ${maxRequestBytes} bytes`);
-        return;
-      }
-      for (const line of lines) if (line.trim() !== '') queue.push(line);
-      if (queue.length > MAX_QUEUED_REQUESTS) {
-        refuse('too-many-requests', `at most ${MAX_QUEUED_REQUESTS} requests may wait for their answers on one connection`);
-        return;
-      }
-      void work();
-    });
-  }
-
-  const server: Server = createServer(serve);
+    new ControlConnection(socket, (line) => answer(line, options.service, log), bounds);
+  });
   // A hard cap under a flood of connects: past it the OS-level accept is closed at once, without an answer.
   server.maxConnections = maxConnections * 4;
-  await new Promise<void>((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException): void => {
-      reject(
-        new ControlSocketError(
-          error.code === 'EADDRINUSE'
-            ? `another process already serves the control socket ${path}`
-            : `cannot open the control socket ${path} (${error.message})`,
-        ),
-      );
-    };
-    server.once('error', onError);
-    server.listen(path, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
+  await listenOn(server, path);
   server.on('error', (error) => log(`control: ${error.message}`));
   if (posix) {
     try {
       chmodSync(path, PRIVATE_FILE_MODE);
     } catch (error) {
-      log(`control: the control socket ${path} could not be made private (${(error as Error).message})`);
+      log(`control: the control socket ${path} could not be made private (${errorText(error)})`);
     }
   }
-
   let closed: Promise<void> | null = null;
   return {
     path,

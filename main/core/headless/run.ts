@@ -9,42 +9,18 @@
  * exactly one JSON object per line (`listening`, `tunnel`, `received`, `rejected`, `notification`,
  * `group-state`, `notify-failed`, `relay`, `caught-up`, `error`); everything else goes to stderr. Exit codes: see cli.ts.
  */
-import type { TunnelState } from '../../../shared/events';
-import { MIN_UNGUESSABLE_ID_LENGTH } from '../../../shared/settings';
-import { type AuthtokenSource, configExposureWarning, readConfigFile, withEnvironment } from '../config-file';
-import { waitingFor } from '../credentials';
 import { startEngine, type Engine } from '../engine';
-import { ConfigError, CrashbellError, DataDirInUseError, ListenError } from '../errors';
-import { getProvider } from '../providers/index';
-import { MemorySettingsStore, type SettingsStore } from '../settings-access';
-import { lazyNgrokSdk, type NgrokSdk, publicBaseOf } from '../tunnel';
-import { EXIT_OK, EXIT_START, EXIT_USAGE, type HeadlessArgs, parseHeadlessArgs, readCommand, usage, wantsJson } from './cli';
-import { npmBannerOnStdout, watchLauncher } from './launcher';
-import { type HeadlessOutput, headlessOutput, type OutputStream } from './output';
-import { listeningLine } from './listening';
-import {
-  caughtUpLine,
-  deliveryFailureLine,
-  deliveryFailureText,
-  groupStateLine,
-  groupStateText,
-  jsonLineBytes,
-  notificationLine,
-  notificationText,
-  receivedLine,
-  receivedText,
-  rejectedLine,
-  rejectedText,
-  relayLine,
-  relayText,
-  type SourceNames,
-  type SourceUrl,
-  tunnelLine,
-  tunnelText,
-} from './lines';
+import { ConfigError, CrashbellError, DataDirInUseError, errorText, ListenError } from '../errors';
+import { lazyNgrokSdk, type NgrokSdk } from '../tunnel';
+import { EXIT_OK, EXIT_START, EXIT_USAGE, type HeadlessArgs, readCommand, usage, wantsJson } from './cli';
+import { npmBannerOnStdout } from './launcher';
+import { deliveryFailureLine, deliveryFailureText } from './lines';
 import { HeadlessNotifier } from './notify';
-import { RelayLogFilter, relayLineKey } from './relay-lines';
+import { type HeadlessOutput, headlessOutput, type OutputStream } from './output';
 import { runVerb } from './run-verb';
+import { readServeConfig, type ServeConfig } from './serve-config';
+import { ServePrinter } from './serve-printer';
+import { StopSignals } from './stop-signals';
 import { CRASHBELL_VERSION } from './version';
 
 /** File-system errors that mean the data folder cannot hold the history. */
@@ -52,9 +28,6 @@ const DATA_DIR_ERRORS = new Set(['EACCES', 'EPERM', 'ENOTDIR', 'EROFS', 'ENOSPC'
 
 /** How long queued notifications may still go out while headless mode stops. */
 const NOTIFY_GRACE_MS = 10_000;
-
-/** A second stop signal this soon after the first is the same stop asked again (see the signal handler). */
-const REPEAT_SIGNAL_MS = 2_000;
 
 /** How to fix a listen error from the command line (the core's message says what is wrong). */
 function listenAdvice(error: ListenError, configPath: string): string {
@@ -70,16 +43,21 @@ function listenAdvice(error: ListenError, configPath: string): string {
   }
 }
 
-/** Headless mode's advice for a tunnel state that will not get better by itself; null when there is none. */
-function tunnelFix(state: TunnelState, enabled: boolean, authtoken: AuthtokenSource, configPath: string): string | null {
-  if (state.status === 'off' && enabled && authtoken === null) {
-    return `For a public URL put "tunnel": {"authtoken": "..."} in ${configPath}, or set NGROK_AUTHTOKEN (the token is on the ngrok dashboard)`;
+/** Why the engine could not start, in words that say what to change on the command line; with its stable code. */
+function startFailure(error: unknown, args: HeadlessArgs): { code: string; message: string } {
+  if (error instanceof ListenError)
+    return { code: error.code, message: `cannot start: ${error.message}: ${listenAdvice(error, args.config)}` };
+  if (error instanceof DataDirInUseError) return { code: error.code, message: `cannot start: ${error.message} (--data-dir DIR)` };
+  const message = errorText(error);
+  const fsCode = (error as NodeJS.ErrnoException | null)?.code;
+  if (!(error instanceof CrashbellError) && fsCode && DATA_DIR_ERRORS.has(fsCode)) {
+    // The history could not be opened: the fix is another --data-dir, whatever the file system said.
+    return {
+      code: 'data-dir',
+      message: `cannot start: the data folder ${args.dataDir} cannot be used (${message}): pass --data-dir with a folder this user can write`,
+    };
   }
-  if (state.status === 'error' && state.retryAt === null) {
-    const where = authtoken === 'environment' ? `NGROK_AUTHTOKEN or "tunnel" in ${configPath}` : `"tunnel" in ${configPath}`;
-    return `fix ${where}, then start headless mode again`;
-  }
-  return null;
+  return { code: error instanceof CrashbellError ? error.code : 'start', message: `cannot start: ${message}` };
 }
 
 /** What tests and embedders may give headless mode besides its arguments. */
@@ -136,99 +114,41 @@ async function dispatch(argv: string[], output: HeadlessOutput, options: Headles
   }
 }
 
+/** `serve`: the engine with its receiver, outlets and relay, until a stop signal; resolves with the exit code. */
 async function serve(argv: string[], output: HeadlessOutput, options: HeadlessOptions): Promise<number> {
-  const { say, warn } = output;
   const json = wantsJson(argv);
-  const emit = (obj: Record<string, unknown>): void => output.stdout.bytes(jsonLineBytes(obj));
-  /** A start-up failure: words on stderr, and in --json mode an `error` line a program can read too. */
+  const printer = new ServePrinter(output, json, { path: '', dataDir: '', authtoken: null });
   const fail = (code: number, kind: string, message: string): number => {
-    warn(`crashbell: ${message}`);
-    if (json) emit({ type: 'error', code: kind, reason: message });
+    output.warn(`crashbell: ${message}`);
+    if (json) printer.emit({ type: 'error', code: kind, reason: message });
     return code;
   };
-
   if (json && npmBannerOnStdout()) {
-    warn(
+    output.warn(
       'crashbell: npm printed its "> crashbell@… headless" banner on stdout before Crashbell started, so stdout is not ' +
         'JSON only: use npm run --silent headless -- --json …, or node out/headless/headless.js --json …',
     );
   }
-
-  let args: HeadlessArgs;
-  let settings: SettingsStore;
-  let authtoken: AuthtokenSource;
-  let exposed: string | null = null;
+  let config: ServeConfig | 'help';
   try {
-    const parsed = parseHeadlessArgs(argv);
-    if (parsed === 'help') {
-      say(usage());
-      return EXIT_OK;
-    }
-    args = parsed;
-    const fromFile = readConfigFile(args.config);
-    // What the file itself holds (not what the environment adds) is what others could read.
-    exposed = configExposureWarning(args.config, fromFile);
-    const configured = withEnvironment(fromFile, options.env ?? process.env);
-    settings = new MemorySettingsStore(configured.settings);
-    authtoken = configured.authtoken;
+    config = readServeConfig(argv, options.env ?? process.env);
   } catch (error) {
     if (error instanceof ConfigError) return fail(EXIT_USAGE, 'config', error.message);
     throw error;
   }
-
-  if (exposed) warn(`crashbell: warning: ${exposed}`);
-
-  for (const source of settings.get().sources) {
-    if (source.id.length < MIN_UNGUESSABLE_ID_LENGTH) {
-      warn(
-        `crashbell: warning: source "${source.name}" has the short id "${source.id}": its webhook URL is guessable. ` +
-          `Use a random id of at least ${MIN_UNGUESSABLE_ID_LENGTH} URL-safe characters (e.g. node -e "console.log(crypto.randomBytes(16).toString('base64url'))").`,
-      );
-    }
-    const provider = getProvider(source.provider);
-    const missing = provider ? waitingFor(provider, source) : [];
-    if (missing.length > 0) {
-      warn(
-        `crashbell: warning: source "${source.name}" is waiting for its ${missing.join(', ')}: its hooks are refused with 401 ` +
-          `("not set yet") until you add it to the source's "credentials" in ${args.config} and restart.`,
-      );
-    }
+  if (config === 'help') {
+    output.say(usage());
+    return EXIT_OK;
   }
+  for (const warning of config.warnings) output.warn(`crashbell: warning: ${warning}`);
+  return run(config, output, json, options);
+}
 
-  // Signal handlers go in before anything is printed: a supervisor may stop us the moment it reads
-  // `listening`, and a signal during start-up must still end in a clean stop.
-  let signalled: NodeJS.Signals | null = null;
-  let onSignal: (signal: NodeJS.Signals) => void = (signal) => {
-    signalled ??= signal;
-  };
-  const handler = (signal: NodeJS.Signals): void => onSignal(signal);
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
-  const onStop = (): void => onSignal('SIGTERM');
-  options.stop?.addEventListener('abort', onStop, { once: true });
-  // Watched from before start-up: npm may be killed the moment it has printed `listening`.
-  const unwatch = watchLauncher(() => {
-    warn('crashbell: the npm process that started headless mode is gone: stopping');
-    onSignal('SIGTERM');
-  });
-  const unlisten = (): void => {
-    process.off('SIGINT', handler);
-    process.off('SIGTERM', handler);
-    options.stop?.removeEventListener('abort', onStop);
-    unwatch();
-  };
-
-  // Tunnel states print once `listening` has (a program reads that first); until then the latest is held.
-  let started = false;
-  let stopping = false;
-  let heldTunnel: TunnelState | null = null;
-  let printTunnel: (state: TunnelState) => void = () => undefined;
-  const onTunnelState = (state: TunnelState): void => {
-    if (started) printTunnel(state);
-    else heldTunnel = state;
-  };
-
-  const relayLog = new RelayLogFilter();
+/** Starts the engine, prints and notifies until stopped; then stops in order and lets the outlets finish. */
+async function run(config: ServeConfig, output: HeadlessOutput, json: boolean, options: HeadlessOptions): Promise<number> {
+  const { args, settings } = config;
+  const printer = new ServePrinter(output, json, { path: args.config, dataDir: args.dataDir, authtoken: config.authtoken });
+  const signals = new StopSignals(output.warn, () => process.exit(EXIT_START), options.stop);
   let engine: Engine;
   try {
     engine = await startEngine({
@@ -241,12 +161,11 @@ async function serve(argv: string[], output: HeadlessOutput, options: HeadlessOp
       controlSocket: true,
       ...(args.port !== null ? { port: args.port } : {}),
       ngrok: options.ngrok ?? lazyNgrokSdk,
-      onTunnelState,
-      onWarning: (message) => warn(`crashbell: warning: ${message}`),
-      // The relay's own log lines (reconnects, retries) on stderr, each once per relay state; the tunnel has its
-      // own lines already.
+      onTunnelState: (state) => printer.tunnelState(state),
+      onWarning: (message) => output.warn(`crashbell: warning: ${message}`),
+      // The relay's own log lines (reconnects, retries) on stderr, once per relay state; the tunnel has its own.
       log: (message) => {
-        if (message.startsWith('relay:') && relayLog.admit(message)) warn(`crashbell: ${message}`);
+        if (message.startsWith('relay:') && printer.relayLog.admit(message)) output.warn(`crashbell: ${message}`);
       },
       // Short relay timings (reconnects, heartbeat watchdog) for the test suites that drive this process.
       ...(process.env['CRASHBELL_RELAY_FAST'] === '1'
@@ -254,152 +173,36 @@ async function serve(argv: string[], output: HeadlessOutput, options: HeadlessOp
         : {}),
     });
   } catch (error) {
-    unlisten();
-    if (error instanceof ListenError) {
-      return fail(EXIT_START, error.code, `cannot start: ${error.message}: ${listenAdvice(error, args.config)}`);
-    }
-    if (error instanceof DataDirInUseError) return fail(EXIT_START, error.code, `cannot start: ${error.message} (--data-dir DIR)`);
-    const message = error instanceof Error ? error.message : String(error);
-    const fsCode = (error as NodeJS.ErrnoException | null)?.code;
-    if (!(error instanceof CrashbellError) && fsCode && DATA_DIR_ERRORS.has(fsCode)) {
-      // The history could not be opened: the fix is another --data-dir, whatever the file system said.
-      return fail(
-        EXIT_START,
-        'data-dir',
-        `cannot start: the data folder ${args.dataDir} cannot be used (${message}): pass --data-dir with a folder this user can write`,
-      );
-    }
-    return fail(EXIT_START, error instanceof CrashbellError ? error.code : 'start', `cannot start: ${message}`);
+    signals.dispose();
+    const failure = startFailure(error, args);
+    output.warn(`crashbell: ${failure.message}`);
+    if (json) printer.emit({ type: 'error', code: failure.code, reason: failure.message });
+    return EXIT_START;
   }
-  const { core } = engine;
-  const configPath = args.config;
-
   const notifier = new HeadlessNotifier({
     settings: settings.get().headless.notify,
     onFailure: (failure) => {
-      warn(deliveryFailureText(failure));
-      if (json) emit(deliveryFailureLine(failure));
+      output.warn(deliveryFailureText(failure));
+      if (json) printer.emit(deliveryFailureLine(failure));
     },
   });
-
-  const names: SourceNames = (id) => (id === null ? null : (settings.get().sources.find((s) => s.id === id)?.name ?? null));
-  core.onReceived(({ event, result }) => (json ? emit(receivedLine(event, result)) : say(receivedText(event, result, names))));
-  core.onRejected((record) => (json ? emit(rejectedLine(record)) : say(rejectedText(record, names))));
-  core.onNotification((n) => {
-    if (json) emit(notificationLine(n));
-    else say(notificationText(n));
-    // Finished by the core: its link already passed the link rule the desktop's click is held to.
-    notifier.notify(n);
-  });
-  // Whatever made it (an action here, the provider's own state hook, a teammate): printed, and told to the outlets
-  // so what they raised can follow (a script clears its pager, ntfy clears the phone's notification).
-  core.onGroupState((change) => {
-    if (json) emit(groupStateLine(change));
-    else say(groupStateText(change, core.group(change.group)?.title ?? null));
-    notifier.groupState(change);
-  });
-  const labelOf = (source: { provider: string; name: string }): string =>
-    `${getProvider(source.provider)?.name ?? source.provider} "${source.name}"`;
-  const urlsUnder = (base: string | null): SourceUrl[] =>
-    settings.get().sources.map((s) => ({ id: s.id, provider: s.provider, url: core.webhookUrl(s.id, base) }));
-  // The tunnel reports a state again when the settings are re-applied; the same state twice is one line.
-  // A member-only Crashbell (no sources) opens no receiver, so there is nothing for a tunnel to reach.
-  const receiverOff = core.receiver.off === true;
-  let lastTunnel = '';
-  printTunnel = (state) => {
-    const shown = JSON.stringify(state);
-    if (receiverOff || shown === lastTunnel) return;
-    lastTunnel = shown;
-    const base = publicBaseOf(state);
-    const urls = base ? urlsUnder(base) : [];
-    if (json) {
-      emit(tunnelLine(state, urls));
-      return;
-    }
-    const labelled = settings.get().sources.map((s, i) => ({ label: labelOf(s), url: urls[i]?.url ?? '' }));
-    // Once stopping, "Tunnel stopped" needs no advice.
-    const fix = stopping ? null : tunnelFix(state, settings.get().tunnel.enabled, authtoken, configPath);
-    for (const line of tunnelText(state, base ? labelled : [], fix)) say(line);
-  };
-
-  const groups = core.inbox.counts().groups;
-  if (json) {
-    emit(listeningLine(receiverOff ? null : core.port, receiverOff ? [] : urlsUnder(null), groups, notifier.names));
-  } else {
-    if (receiverOff) {
-      say(
-        `Crashbell headless running as a team relay member, with no sources and no receiver (history in ${args.dataDir}: ${groups} groups)`,
-      );
-    } else {
-      say(`Crashbell headless listening on ${core.localBaseUrl} (history in ${args.dataDir}: ${groups} groups)`);
-      for (const source of settings.get().sources) {
-        say(`  ${labelOf(source)}${source.paused ? ' (paused)' : ''}: ${core.webhookUrl(source.id)}`);
-      }
-    }
-    const { command, ntfy } = settings.get().headless.notify;
-    if (command) say(`Notifications also run: ${command.argv.join(' ')}`);
-    if (ntfy) say(`Notifications also go to the ntfy topic on ${new URL(ntfy.url).origin}`);
-    say('Press Ctrl+C to stop.');
-  }
-  started = true;
-  if (heldTunnel) printTunnel(heldTunnel);
-
-  // The relay's state once per change of status or reason (its counters move all the time; a retry that fails
-  // the same way is the same line, whatever names NATS generated for it).
-  let lastRelay = '';
-  const printRelay = (): void => {
-    const state = engine.relay.getState();
-    const line = relayLine(state);
-    const key = relayLineKey(state);
-    if (!line || key === null || key === lastRelay) return;
-    lastRelay = key;
-    relayLog.reset();
-    if (json) emit(line);
-    else {
-      const text = relayText(state);
-      if (text) say(text);
-    }
-  };
-  engine.relay.onState(() => printRelay());
-  engine.relay.onCaughtUp((events) =>
-    json ? emit(caughtUpLine(events)) : say(`relay     caught up: ${events} events read from the stream`),
+  printer.start(engine, notifier);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => signals.whenStopped(resolve));
+  printer.stopped();
+  if (!json) output.say(`${signal}: stopping…`);
+  // The engine raises a pending digest as it stops, so the notifier closes after it.
+  const code = await engine.stop().then(
+    () => EXIT_OK,
+    (error: unknown) => {
+      const message = `error while stopping: ${errorText(error)}`;
+      output.warn(`crashbell: ${message}`);
+      if (json) printer.emit({ type: 'error', code: 'stop', reason: message });
+      return EXIT_START;
+    },
   );
-  printRelay();
-
-  return new Promise<number>((done) => {
-    let stopAskedAt = 0;
-    let repeats = 0;
-    onSignal = (signal: NodeJS.Signals): void => {
-      if (stopping) {
-        // Ctrl+C in a terminal signals npm and us, and npm forwards it to us again; `timeout` signals us, then our
-        // whole process group: one stop, asked twice. A further signal, or one long after, means "do not wait".
-        repeats += 1;
-        if (repeats === 1 && Date.now() - stopAskedAt < REPEAT_SIGNAL_MS) return;
-        warn(`crashbell: ${signal} again, exiting without waiting`);
-        process.exit(EXIT_START);
-      }
-      stopping = true;
-      stopAskedAt = Date.now();
-      if (!json) say(`${signal}: stopping…`);
-      // Commands stop first (nothing new is asked of a stopping engine); the engine raises a pending digest as it
-      // stops, so the notifier closes after it.
-      const stopped = engine.stop().then(
-        () => EXIT_OK,
-        (error: unknown) => {
-          const message = `error while stopping: ${error instanceof Error ? error.message : String(error)}`;
-          warn(`crashbell: ${message}`);
-          if (json) emit({ type: 'error', code: 'stop', reason: message });
-          return EXIT_START;
-        },
-      );
-      void stopped.then(async (code) => {
-        const undelivered = await notifier.close(NOTIFY_GRACE_MS);
-        if (undelivered > 0) warn(`crashbell: warning: ${undelivered} notification deliveries were cut short by the stop`);
-        unlisten();
-        if (!json) say('stopped');
-        done(code);
-      });
-    };
-    if (signalled) onSignal(signalled);
-  });
+  const undelivered = await notifier.close(NOTIFY_GRACE_MS);
+  if (undelivered > 0) output.warn(`crashbell: warning: ${undelivered} notification deliveries were cut short by the stop`);
+  signals.dispose();
+  if (!json) output.say('stopped');
+  return code;
 }

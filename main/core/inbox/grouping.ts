@@ -49,51 +49,59 @@ function occurrencesAfter(before: GroupSummary, event: NormalizedEvent, resolvin
  * applies the policy's effects.
  */
 export function applyEvent(before: GroupSummary | null, event: NormalizedEvent, id: string): GroupSummary {
+  return before === null ? startGroup(event, id) : foldInto(before, event);
+}
+
+/** A group started by its first hook. */
+function startGroup(event: NormalizedEvent, id: string): GroupSummary {
   const receivedAt = event.receivedAt;
-  if (before === null) {
-    const firstSeen = event.firstSeen ?? event.lastSeen ?? receivedAt;
-    return {
-      id,
-      sourceId: event.sourceId,
-      provider: event.provider,
-      groupKey: event.groupKey,
-      title: event.title || event.groupKey,
-      description: event.description,
-      url: event.url,
-      urlDerivation: event.url === null ? null : (event.urlDerivation ?? null),
-      application: event.application,
-      project: event.project,
-      environment: event.environment,
-      occurrences: event.occurrences ?? 1,
-      hosts: event.hosts,
-      guids: event.guids,
-      hooks: 1,
-      firstSeen,
-      lastSeen: later(event.lastSeen ?? receivedAt, firstSeen),
-      lastReceivedAt: receivedAt,
-      latestObjectId: event.objectId,
-      classifiers: event.classifiers.slice(),
-      attributes: event.attributes,
-      callstack: event.callstack.slice(),
-      page: event.page,
-      userAgent: event.userAgent,
-      browser: event.browser,
-      os: event.os,
-      read: false,
-      muted: false,
-      resolved: false,
-      test: event.test === true,
-      ignored: false,
-      snoozedUntil: null,
-      snoozeCount: null,
-      assignee: null,
-      claimedBy: null,
-      claimedUntil: null,
-      issueRef: event.issueRef ?? null,
-      notifiedAt: null,
-      lastDecision: null,
-    };
-  }
+  const firstSeen = event.firstSeen ?? event.lastSeen ?? receivedAt;
+  return {
+    id,
+    sourceId: event.sourceId,
+    provider: event.provider,
+    groupKey: event.groupKey,
+    title: event.title || event.groupKey,
+    description: event.description,
+    url: event.url,
+    urlDerivation: event.url === null ? null : (event.urlDerivation ?? null),
+    application: event.application,
+    project: event.project,
+    environment: event.environment,
+    occurrences: event.occurrences ?? 1,
+    hosts: event.hosts,
+    guids: event.guids,
+    hooks: 1,
+    firstSeen,
+    lastSeen: later(event.lastSeen ?? receivedAt, firstSeen),
+    lastReceivedAt: receivedAt,
+    latestObjectId: event.objectId,
+    classifiers: event.classifiers.slice(),
+    attributes: event.attributes,
+    callstack: event.callstack.slice(),
+    page: event.page,
+    userAgent: event.userAgent,
+    browser: event.browser,
+    os: event.os,
+    read: false,
+    muted: false,
+    resolved: false,
+    test: event.test === true,
+    ignored: false,
+    snoozedUntil: null,
+    snoozeCount: null,
+    assignee: null,
+    claimedBy: null,
+    claimedUntil: null,
+    issueRef: event.issueRef ?? null,
+    notifiedAt: null,
+    lastDecision: null,
+  };
+}
+
+/** A known group with one more hook folded in. */
+function foldInto(before: GroupSummary, event: NormalizedEvent): GroupSummary {
+  const receivedAt = event.receivedAt;
   // A provider's "resolved" is a change of state, not another crash: it neither counts as an occurrence
   // (which could silently use up a milestone) nor moves the last time the error was seen.
   const resolving = event.lifecycle === 'resolved';

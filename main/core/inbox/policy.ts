@@ -76,9 +76,10 @@ export interface PolicyOutcome {
   held: NotificationRequest | null;
 }
 
-function decision(notify: boolean, code: string, reason: string, now: number, digested?: boolean): Decision {
+function decision(notify: boolean, code: string, reason: string, now: number, digested?: boolean, until?: string | null): Decision {
   const d: Decision = { notify, code, reason, at: isoOf(now) };
   if (digested) d.digested = true;
+  if (until) d.until = until;
   return d;
 }
 
@@ -227,138 +228,130 @@ function snoozeState(g: GroupSummary, now: number): { until: string | null; word
  * storm control, which folds it into the next digest.
  */
 export function decide(input: PolicyInput): PolicyOutcome {
-  const { before, after, event, source, settings, recent, now } = input;
-  let ignored: boolean | null = null;
-  let unsnooze = false;
-  const none = (
-    code: string,
-    reason: string,
-    trigger: Trigger | null = null,
-    resolved: boolean | null = null,
-    milestone: number | null = null,
-  ): PolicyOutcome => ({
-    decision: decision(false, code, reason, now),
-    resolved,
-    ignored,
-    unsnooze,
-    trigger,
-    milestone,
+  const { before, after, event, now } = input;
+  const state: StateEffects = { resolved: null, ignored: null, unsnooze: false };
+  const none = (code: string, reason: string, why: Why | null = null, until: string | null = null): PolicyOutcome =>
+    silent(decision(false, code, reason, now, false, until), state, why);
+
+  const providerSaid = providerState(input);
+  if (providerSaid) {
+    if (providerSaid.ignored !== undefined) state.ignored = providerSaid.ignored;
+    if (providerSaid.resolved !== undefined) state.resolved = providerSaid.resolved;
+    return none(providerSaid.code, providerSaid.reason);
+  }
+  // Any new hook un-resolves a resolved group (a regression), whatever else holds the toast back.
+  state.resolved = before?.resolved ? false : null;
+  // The provider reopened it: whatever ignored it is over.
+  if (event.lifecycle === 'regressed' && after.ignored === true) state.ignored = false;
+  if (event.lifecycle === 'regressed' && input.echoes?.includes('reopened')) {
+    return none('own-action', 'Reopened by Crashbell in the provider just before: already applied, nothing raised');
+  }
+  const snooze = snoozeState(after, now);
+  if (snooze === 'ended') state.unsnooze = true;
+  const found = triggerFor(input);
+  const ended = snooze === 'ended' && found.trigger === null;
+  const why: Why = { trigger: ended ? 'snooze-ended' : found.trigger, milestone: found.milestone };
+  const reason = ended ? 'Back after a snooze' : found.reason;
+  // Nothing to tell comes first: a hook that would not notify anyway is explained as such, not as muted or DND.
+  if (why.trigger === null) return none(input.isNew ? 'new-group-off' : 'known-group', reason);
+  const held = heldBack(input, state, snooze);
+  if (held) return none(held.code, held.reason, why, held.until ?? null);
+  return deliver(input, state, why, reason);
+}
+
+/** What the event does to the group's marks, beside the decision. */
+interface StateEffects {
+  resolved: boolean | null;
+  ignored: boolean | null;
+  unsnooze: boolean;
+}
+
+/** Why it would notify: the trigger and the milestone it crossed. */
+interface Why {
+  trigger: Trigger | null;
+  milestone: number | null;
+}
+
+/** An outcome that raises nothing now. */
+function silent(d: Decision, state: StateEffects, why: Why | null): PolicyOutcome {
+  return {
+    decision: d,
+    resolved: state.resolved,
+    ignored: state.ignored,
+    unsnooze: state.unsnooze,
+    trigger: why?.trigger ?? null,
+    milestone: why?.milestone ?? null,
     digested: false,
     notification: null,
     held: null,
-  });
+  };
+}
 
+/** The provider's own word on the group's state (resolved, ignored, or the echo of Crashbell's own action), or null. */
+function providerState(input: PolicyInput): { code: string; reason: string; resolved?: boolean; ignored?: boolean } | null {
+  const { event } = input;
   if (event.lifecycle === 'resolved') {
-    return none('provider-resolved', 'Resolved by the provider: marked resolved, no notification', null, true);
+    return { code: 'provider-resolved', reason: 'Resolved by the provider: marked resolved, no notification', resolved: true };
   }
-  if (event.lifecycle === 'ignored') {
-    // Crashbell's own ignore or snooze, told back by the provider: already applied here (a snooze stays a snooze).
-    if (input.echoes?.includes('ignored')) {
-      return none('own-action', 'Ignored or snoozed by Crashbell in the provider just before: already applied, nothing raised');
-    }
-    ignored = true;
-    return none('provider-ignored', 'Ignored in the provider: marked ignored, no notification');
+  if (event.lifecycle !== 'ignored') return null;
+  // Crashbell's own ignore or snooze, told back by the provider: already applied here (a snooze stays a snooze).
+  if (input.echoes?.includes('ignored')) {
+    return { code: 'own-action', reason: 'Ignored or snoozed by Crashbell in the provider just before: already applied, nothing raised' };
   }
-  // Any new hook un-resolves a resolved group (a regression), whatever else holds the toast back.
-  const resolved = before?.resolved ? false : null;
-  // The provider reopened it: whatever ignored it is over.
-  if (event.lifecycle === 'regressed' && after.ignored === true) ignored = false;
-  if (event.lifecycle === 'regressed' && input.echoes?.includes('reopened')) {
-    return none('own-action', 'Reopened by Crashbell in the provider just before: already applied, nothing raised', null, resolved);
-  }
-  const snooze = snoozeState(after, now);
-  if (snooze === 'ended') unsnooze = true;
+  return { code: 'provider-ignored', reason: 'Ignored in the provider: marked ignored, no notification', ignored: true };
+}
 
-  const found = triggerFor(input);
-  const ended = snooze === 'ended' && found.trigger === null;
-  const trigger: Trigger | null = ended ? 'snooze-ended' : found.trigger;
-  const milestone = found.milestone;
-  const reason = ended ? 'Back after a snooze' : found.reason;
-  // Nothing to tell comes first: a hook that would not notify anyway is explained as such, not as muted or DND.
-  if (trigger === null) return none(input.isNew ? 'new-group-off' : 'known-group', reason, null, resolved);
-  if (after.muted) return none('muted', 'Muted: recorded without a notification', trigger, resolved, milestone);
-  if (after.ignored === true && ignored !== false)
-    return none('ignored', 'Ignored: recorded without a notification', trigger, resolved, milestone);
-  if (snooze !== null && snooze !== 'ended') {
-    const held = none('snoozed', snooze.words, trigger, resolved, milestone);
-    if (snooze.until !== null) held.decision.until = snooze.until;
-    return held;
-  }
-  if (settings.pausedAll) return none('paused-all', 'All notifications paused: recorded only', trigger, resolved, milestone);
-  if (source?.paused) return none('source-paused', `Source "${source.name}" is paused: recorded only`, trigger, resolved, milestone);
+/** What holds a notification back (muted, ignored, snoozed, paused, Do Not Disturb, the source's filters), or null. */
+function heldBack(
+  input: PolicyInput,
+  state: StateEffects,
+  snooze: ReturnType<typeof snoozeState>,
+): { code: string; reason: string; until?: string | null } | null {
+  const { after, event, source, settings, now } = input;
+  if (after.muted) return { code: 'muted', reason: 'Muted: recorded without a notification' };
+  if (after.ignored === true && state.ignored !== false) return { code: 'ignored', reason: 'Ignored: recorded without a notification' };
+  if (snooze !== null && snooze !== 'ended') return { code: 'snoozed', reason: snooze.words, until: snooze.until };
+  if (settings.pausedAll) return { code: 'paused-all', reason: 'All notifications paused: recorded only' };
+  if (source?.paused) return { code: 'source-paused', reason: `Source "${source.name}" is paused: recorded only` };
   const dnd = dndStatus(settings.dnd, now);
-  if (dnd.active) {
-    const held = none(dnd.kind === 'until' ? 'dnd' : 'quiet-window', dnd.reason ?? 'Do Not Disturb', trigger, resolved, milestone);
-    if (dnd.until !== null) held.decision.until = dnd.until;
-    return held;
-  }
-
+  if (dnd.active) return { code: dnd.kind === 'until' ? 'dnd' : 'quiet-window', reason: dnd.reason ?? 'Do Not Disturb', until: dnd.until };
   const filters = source?.filters;
-  if (filters) {
-    if (filters.minOccurrences !== null && after.occurrences < filters.minOccurrences) {
-      return none(
-        'filtered-min-occurrences',
-        `Below the source's minimum of ${filters.minOccurrences} occurrences (${after.occurrences})`,
-        trigger,
-        resolved,
-        milestone,
-      );
-    }
-    if (filters.attribute !== null && !attributeMatches(event, filters.attribute.name, filters.attribute.value)) {
-      return none(
-        'filtered-attribute',
-        `Does not match the source's filter ${filters.attribute.name} = ${filters.attribute.value}`,
-        trigger,
-        resolved,
-        milestone,
-      );
-    }
-  }
-
-  const group = resolved === null ? after : { ...after, resolved };
-  if (input.hold === true) {
+  if (filters?.minOccurrences != null && after.occurrences < filters.minOccurrences) {
     return {
-      decision: decision(false, 'away', `${reason}; held for the "while you were away" summary`, now, true),
-      resolved,
-      ignored,
-      unsnooze,
-      trigger,
-      milestone,
+      code: 'filtered-min-occurrences',
+      reason: `Below the source's minimum of ${filters.minOccurrences} occurrences (${after.occurrences})`,
+    };
+  }
+  const attribute = filters?.attribute ?? null;
+  if (attribute !== null && !attributeMatches(event, attribute.name, attribute.value)) {
+    return { code: 'filtered-attribute', reason: `Does not match the source's filter ${attribute.name} = ${attribute.value}` };
+  }
+  return null;
+}
+
+/** What nothing held back: held for a catch-up's summary, folded into the storm's digest, or raised now. */
+function deliver(input: PolicyInput, state: StateEffects, why: Why, reason: string): PolicyOutcome {
+  const { after, event, source, settings, recent, now } = input;
+  const trigger = why.trigger!;
+  const group = state.resolved === null ? after : { ...after, resolved: state.resolved };
+  const base = { resolved: state.resolved, ignored: state.ignored, unsnooze: state.unsnooze, trigger, milestone: why.milestone };
+  if (input.hold === true) {
+    const d = decision(false, 'away', `${reason}; held for the "while you were away" summary`, now, true);
+    return {
+      ...base,
+      decision: d,
       digested: false,
       notification: null,
-      held: notificationFor(group, trigger, milestone, event, source),
+      held: notificationFor(group, trigger, why.milestone, event, source),
     };
   }
   const windowMs = settings.policy.stormWindowSeconds * 1000;
   const inWindow = recent.filter((t) => t > now - windowMs && t <= now).length;
   if (inWindow >= settings.policy.stormLimit || input.stormActive === true) {
-    return {
-      decision: decision(
-        false,
-        'storm',
-        `${reason}; storm control: more than ${settings.policy.stormLimit} notifications in ${settings.policy.stormWindowSeconds} s, so it goes into the next digest`,
-        now,
-        true,
-      ),
-      resolved,
-      ignored,
-      unsnooze,
-      trigger,
-      milestone,
-      digested: true,
-      notification: null,
-      held: null,
-    };
+    const { stormLimit, stormWindowSeconds } = settings.policy;
+    const words = `${reason}; storm control: more than ${stormLimit} notifications in ${stormWindowSeconds} s, so it goes into the next digest`;
+    return { ...base, decision: decision(false, 'storm', words, now, true), digested: true, notification: null, held: null };
   }
-  return {
-    decision: decision(true, trigger, reason, now),
-    resolved,
-    ignored,
-    unsnooze,
-    trigger,
-    milestone,
-    digested: false,
-    notification: notificationFor(group, trigger, milestone, event, source),
-    held: null,
-  };
+  const notification = notificationFor(group, trigger, why.milestone, event, source);
+  return { ...base, decision: decision(true, trigger, reason, now), digested: false, notification, held: null };
 }
