@@ -6,6 +6,7 @@
  * document held in memory.
  */
 import type { Settings } from '../../shared/settings';
+import { Emitter } from './base/event';
 
 export interface SettingsStore {
   /** The current settings, parsed and defaulted. */
@@ -19,7 +20,7 @@ export interface SettingsStore {
 /** A settings store held in memory only: for tests, the e2e harness and headless runs without a file. */
 export class MemorySettingsStore implements SettingsStore {
   private settings: Settings;
-  private readonly listeners = new Set<(settings: Settings) => void>();
+  private readonly changes = new Emitter<Settings>();
 
   constructor(initial: Settings) {
     this.settings = initial;
@@ -31,11 +32,11 @@ export class MemorySettingsStore implements SettingsStore {
 
   set(next: Settings): void {
     this.settings = next;
-    for (const listener of this.listeners) listener(next);
+    this.changes.fire(next);
   }
 
   subscribe(listener: (settings: Settings) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    const sub = this.changes.event(listener);
+    return () => sub.dispose();
   }
 }

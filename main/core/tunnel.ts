@@ -6,6 +6,8 @@
  * passes the real module. Every `forward()` is bounded by a timeout: the SDK talks to the internet and may
  * never answer.
  */
+import { Emitter } from './base/event';
+import { errorText } from './errors';
 import type { TunnelState } from '../../shared/events';
 
 /** The part of an `@ngrok/ngrok` Listener the tunnel uses. */
@@ -187,7 +189,10 @@ class TimeoutError extends Error {}
  */
 export class TunnelManager {
   private state: TunnelState = { status: 'off', reason: 'Tunnel not started' };
-  private readonly listeners = new Set<TunnelListener>();
+  /** A listener's failure is logged: the tunnel goes on whatever a subscriber does. */
+  private readonly changes = new Emitter<{ next: TunnelState; previous: TunnelState }>({
+    onListenerError: (err) => this.log(`tunnel: a state listener failed: ${errorText(err)}`),
+  });
   private readonly sdk: NgrokSdk;
   private readonly timeoutMs: number;
   private readonly backoff: BackoffOptions;
@@ -226,8 +231,8 @@ export class TunnelManager {
 
   /** Subscribes to state changes; returns an unsubscribe function. */
   subscribe(listener: TunnelListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    const sub = this.changes.event(({ next, previous }) => listener(next, previous));
+    return () => sub.dispose();
   }
 
   /**
@@ -446,13 +451,7 @@ export class TunnelManager {
   private setState(next: TunnelState): void {
     const previous = this.state;
     this.state = next;
-    for (const listener of this.listeners) {
-      try {
-        listener(next, previous);
-      } catch (err) {
-        this.log(`tunnel: a state listener failed: ${messageOf(err)}`);
-      }
-    }
+    this.changes.fire({ next, previous });
   }
 }
 
