@@ -14,7 +14,15 @@ const LAYER_PACKAGES: Record<string, { folder: string; only?: (file: string) => 
   shared: { folder: 'shared', packages: ['zod'] },
   core: {
     folder: 'main/core',
-    packages: ['zod', 'ua-parser-js', 'fs-native-extensions', '@ngrok/ngrok', '@nats-io/transport-node', '@nats-io/jetstream', '@nats-io/kv'],
+    packages: [
+      'zod',
+      'ua-parser-js',
+      'fs-native-extensions',
+      '@ngrok/ngrok',
+      '@nats-io/transport-node',
+      '@nats-io/jetstream',
+      '@nats-io/kv',
+    ],
   },
   shell: {
     folder: 'main',
@@ -54,7 +62,21 @@ function packagesOf(folder: string, only?: (file: string) => boolean): Set<strin
   return out;
 }
 
-const NODE_BUILTINS = new Set(['crypto', 'fs', 'path', 'os', 'http', 'https', 'net', 'url', 'util', 'zlib', 'stream', 'events', 'child_process']);
+const NODE_BUILTINS = new Set([
+  'crypto',
+  'fs',
+  'path',
+  'os',
+  'http',
+  'https',
+  'net',
+  'url',
+  'util',
+  'zlib',
+  'stream',
+  'events',
+  'child_process',
+]);
 
 describe('the packages each layer uses at run time', () => {
   for (const [layer, { folder, only, packages }] of Object.entries(LAYER_PACKAGES)) {
