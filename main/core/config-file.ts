@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ZodError } from 'zod';
 import { parseSettings, type Settings } from '../../shared/settings';
-import { ConfigError } from './errors';
+import { ConfigError, errorText } from './errors';
 import { readableByOthers } from './private-files';
 import { MemorySettingsStore, type SettingsStore } from './settings-access';
 import { nameSourcesByProvider, sourceProblem, unknownProviderSources } from './sources';
@@ -55,7 +55,7 @@ export function parseConfig(text: string, label: string): Settings {
   try {
     document = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorText(error);
     throw new ConfigError(`config file ${label} is not valid JSON${whereInJson(text, message)}: ${message}`);
   }
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {

@@ -19,7 +19,7 @@
  */
 import { closeSync, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, constants as fsConstants, type Stats, statSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
-import { UnsafeDataDirError } from './errors';
+import { UnsafeDataDirError, errorText } from './errors';
 
 /** Mode for private files (the log, settings.json, the lock file). */
 export const PRIVATE_FILE_MODE = 0o600;
@@ -54,10 +54,6 @@ export interface PrivateFolder {
   /** How to use another folder instead, appended to advice, e.g. ` or choose another data folder (headless: --data-dir DIR)`. */
   elsewhere?: string;
   onWarning?: (message: string) => void;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 const DEFAULT_ELSEWHERE = ', or choose another data folder (headless: --data-dir DIR)';
@@ -134,7 +130,7 @@ export function ensurePrivateDir(folder: PrivateFolder): void {
       fchmodSync(fd, PRIVATE_DIR_MODE);
     } catch (error) {
       folder.onWarning?.(
-        `the ${whatOf(folder)} ${dir} is readable by other users and could not be made private (${describe(error)}): chmod 700 ${dir}`,
+        `the ${whatOf(folder)} ${dir} is readable by other users and could not be made private (${errorText(error)}): chmod 700 ${dir}`,
       );
     }
   } finally {
@@ -185,7 +181,7 @@ function fileProblem(st: Stats, path: string, folder: PrivateFolder): UnsafeData
 }
 
 function tightenWarning(path: string, error: unknown): string {
-  return `${path} is readable by other users and could not be made private (${describe(error)}): chmod 600 ${path}`;
+  return `${path} is readable by other users and could not be made private (${errorText(error)}): chmod 600 ${path}`;
 }
 
 /** Windows has no O_NOFOLLOW: the link is looked for just before the open. */

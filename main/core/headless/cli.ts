@@ -5,7 +5,7 @@
 import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../errors';
+import { ConfigError, errorText } from '../errors';
 import { type Verb, type VerbInput, verbNamed, VERBS } from './verbs';
 
 /** Exit code after a clean stop (SIGINT, SIGTERM). */
@@ -113,7 +113,7 @@ function readArgv(argv: string[]) {
       allowPositionals: false,
     }).values;
   } catch (error) {
-    throw new ConfigError(`${error instanceof Error ? error.message : String(error)}\n\n${usage()}`);
+    throw new ConfigError(`${errorText(error)}\n\n${usage()}`);
   }
 }
 
@@ -222,7 +222,7 @@ export function parseVerbArgs(verb: Verb, argv: string[]): VerbArgs | 'help' {
       allowPositionals: true,
     }) as typeof parsed;
   } catch (error) {
-    throw new ConfigError(`${error instanceof Error ? error.message : String(error)}: ${line}`);
+    throw new ConfigError(`${errorText(error)}: ${line}`);
   }
   const { values, positionals } = parsed;
   if (values['help']) return 'help';

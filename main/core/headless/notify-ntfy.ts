@@ -9,6 +9,7 @@
  * or claimed, `PUT <topic>/<sequence id>/clear` clears it (marks it read and dismisses it). An older server ignores
  * the header and has no such route: it answers the clear 404, and its notifications stay.
  */
+import { errorText } from '../errors';
 import type { NotificationRequest } from '../../../shared/events';
 import type { NtfySettings } from '../../../shared/settings';
 import { type OutgoingRequest, postRequest } from '../http-post';
@@ -130,7 +131,7 @@ export async function clearOnNtfy(
     return {
       ok: false,
       unsupported: false,
-      reason: `could not reach ${origin}: ${error instanceof Error ? error.message : String(error)}`,
+      reason: `could not reach ${origin}: ${errorText(error)}`,
     };
   }
 }
@@ -149,6 +150,6 @@ export async function publishToNtfy(
     return failureWords(origin, response.status, response.body);
   } catch (error) {
     if (signal?.aborted) return 'not sent: headless mode is stopping';
-    return `could not reach ${origin}: ${error instanceof Error ? error.message : String(error)}`;
+    return `could not reach ${origin}: ${errorText(error)}`;
   }
 }
