@@ -40,7 +40,7 @@ import { blankEvent } from '../main/core/providers/parsed-event';
 import { allSecretHeaders, getProvider } from '../main/core/providers/index';
 import { Receiver } from '../main/core/receiver/receiver';
 import { DEFAULT_REQUEST_LOG_SIZE, RequestLog } from '../main/core/request-log';
-import { signSentryHook } from '../main/core/providers/sentry';
+import { signSentryHook } from '../main/core/providers/sentry-signature';
 import { MemorySettingsStore } from '../main/core/settings-access';
 import { jsonLineBytes, receivedLine } from '../main/core/headless/lines';
 import type { Inbox } from '../main/core/inbox/inbox';
