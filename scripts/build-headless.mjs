@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const output = join(root, 'out', 'headless', 'headless.js');
-const inputs = ['main/core', 'shared', 'scripts/bench.ts', 'vite.headless.config.ts', 'package.json', 'package-lock.json'];
+const inputs = ['main/core', 'shared', 'scripts/bench.ts', 'scripts/bench', 'vite.headless.config.ts', 'package.json', 'package-lock.json'];
 
 /** Newest modification time (ms) under a file or folder. */
 function newest(path) {

@@ -1,42 +1,44 @@
 /**
- * Builds normalized events the way the providers produce them from the seed samples
- * (shared/seeds/backtrace-webhook.txt and errorception-webhook.txt), with overrides per test.
+ * Builds normalized events the way the providers produce them, with overrides per test. Each body starts from its
+ * provider module's own `sample()`, so it carries the fields a real hook does, in the provider's order, and follows
+ * the module when its sample changes; the values tests assert on are then set here, fixed (a sample's ids and times
+ * are random or the clock's): Backtrace's from its documented group notification
+ * (test/fixtures/backtrace/group-notification.json), Errorception's a Chrome error on a checkout page.
  */
 import { createHash } from 'node:crypto';
 import type { NormalizedEvent } from '../../shared/events';
 import { defaultSettings, type Settings, type SourceInput, sourceSchema } from '../../shared/settings';
+import { getProvider } from '../../main/core/providers/index';
 import { blankEvent } from '../../main/core/providers/parsed-event';
 
 let seq = 0;
 
-/** The Backtrace seed sample body (comments and trailing comma removed). */
+/** The instant the samples are made at: the tests' own "now". */
+const SAMPLE_AT = Date.parse('2026-11-24T02:00:00Z');
+
+const samples = new Map<string, Record<string, unknown>>();
+
+/** A provider module's sample body, made once for a test source; each caller gets its own copy to change. */
+function sampleBody(provider: 'backtrace' | 'errorception', sourceId: string): Record<string, unknown> {
+  let body = samples.get(provider);
+  if (body === undefined) {
+    const module = getProvider(provider);
+    if (!module) throw new Error(`no ${provider} provider in the registry`);
+    const source = sourceSchema.parse({ id: sourceId, provider, name: 'Sample', credentials: module.generateCredentials() });
+    body = JSON.parse(module.sample(source, SAMPLE_AT).body) as Record<string, unknown>;
+    samples.set(provider, body);
+  }
+  return structuredClone(body);
+}
+
+/** Backtrace's sample body with the documented group notification's fingerprint, object and times. */
 export function backtraceBody(over: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    universe: 'my_universe',
-    project: 'my_project',
-    application: 'my_app.exe',
+    ...sampleBody('backtrace', 'bt-source-0000000001'),
     fingerprint: '8910551e27a339e542',
-    href: 'https://u.sp.backtrace.io/',
     group_url: 'https://u.sp.backtrace.io/dashboard/my_universe/project/my_project/triage',
-    callstack: ['printf', 'my_fn', 'main'],
-    occurrences: 35,
     object_id: '2e6',
     timestamp: [1502953926, 1502953926],
-    classifiers: ['exception'],
-    hosts: 4,
-    guids: 0,
-    attributes: {
-      version: [
-        ['1.2.3', 10],
-        ['1.2.2', 1],
-        ['1.1.0', 24],
-      ],
-      environment: [
-        ['production', 33],
-        ['staging', 1],
-        ['devel', 1],
-      ],
-    },
     ...over,
   };
 }
@@ -78,14 +80,13 @@ export function backtraceEvent(over: Partial<NormalizedEvent> & { body?: Record<
   };
 }
 
-/** The Errorception seed sample body. */
+/** Errorception's sample body as a repeat of a Chrome error on a checkout page. */
 export function errorceptionBody(over: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    isInline: true,
+    ...sampleBody('errorception', 'ec-source-0000000001'),
     message: 'Uncaught TypeError: Cannot read property "foo" of undefined',
     userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36',
     when: 'before',
-    scriptPath: null,
     page: 'https://example.com/checkout',
     date: '2026-11-24T01:59:00.000Z',
     isFirstOccurrence: false,

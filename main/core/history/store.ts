@@ -1,12 +1,7 @@
 /**
- * The inbox's durable history: one append-only log file of JSON records, one per line.
- *
- * Line format (UTF-8): `<crc32, 8 hex digits> <index JSON>`, then zero or more `\t<part JSON>`, then `\n`.
- * The CRC covers everything after the space, so a torn or damaged record is recognised as such even when
- * it happens to be valid JSON. JSON.stringify never emits a raw tab or newline, so the separators are
- * unambiguous. Only the small index is parsed at load; the other parts (a group's full summary, its raw
- * body) stay on disk and are read by offset when asked for, which keeps start-up fast and memory small
- * whatever the history holds.
+ * The inbox's durable history: one append-only log file of JSON records, one per line (the line format is
+ * store-format.ts's). This file is the writer: appends, the group commit, and when a compaction may run and
+ * switch files; reading the log back is store-load.ts's, the file steps of a compaction store-compaction.ts's.
  *
  * Durability: appends are batched (group commit: everything queued while the previous batch is being
  * written goes out as one writev + fdatasync, with up to two syncs overlapping; the writev to the page cache
@@ -17,27 +12,16 @@
  * syncs it, renames it over the log and syncs the folder, so a crash leaves either the old or the new log.
  * Plain node:fs only: no native module, so it runs unchanged under Electron.
  */
-import { closeSync, fsyncSync, lstatSync, openSync, readSync, unlinkSync, writevSync } from 'node:fs';
+import { lstatSync, readSync, writevSync } from 'node:fs';
 import { rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
 import { ensurePrivateDir, OPEN, openPrivateHandle, type PrivateFolder } from '../private-files';
+import { copyTail, fsyncDir, moveParts, removeEntry, writeLiveRecords } from './store-compaction';
+import { encodeLine, type LiveRecord, type LoadVisitor, type RawRef } from './store-format';
+import { loadLog } from './store-load';
 
-/** Where one part of a record is: on disk (offset and length) or, until its write lands, in memory. */
-export interface RawRef {
-  /** Byte offset of the part in the log; -1 while pending. */
-  off: number;
-  /** Byte length of the part. */
-  len: number;
-  /** The part while its write is pending (as text, or as the bytes it was given in). */
-  text: string | Buffer | null;
-}
-
-/** One record to keep through a compaction: its index and its parts. */
-export interface LiveRecord {
-  index: string;
-  parts: RawRef[];
-}
+export type { LiveRecord, LoadVisitor, RawRef } from './store-format';
+export { MAX_RECORD_BYTES } from './store-load';
 
 /** Counters, for tests and the bench. */
 export interface StoreStats {
@@ -62,6 +46,7 @@ export interface StoreStats {
   loadBufferBytes: number;
 }
 
+/** Where the log lives and what it asks of its owner. */
 export interface LogStoreOptions {
   dataDir: string;
   /** File name inside the data dir. */
@@ -98,40 +83,10 @@ interface InFlight {
   synced: Promise<unknown>;
 }
 
-/** A parsed index and where the record's parts are, as load hands them to the visitor. */
-export type LoadVisitor = (index: unknown, parts: RawRef[], lineBytes: number) => void;
-
-const NL = 0x0a;
-const TAB = 0x09;
-const SPACE = 0x20;
-const NL_BUF = Buffer.from('\n');
-const EMPTY = Buffer.alloc(0);
-/** Every line starts with the CRC-32 of the rest of the line (8 hex digits) and a space. */
-const CRC_PREFIX = 9;
-
-const TAB_BUF = Buffer.from('\t');
-/** What a part that can no longer be read is written as (JSON null). */
-const NULL_PART = Buffer.from('null');
-const READ_CHUNK = 4 * 1024 * 1024;
-/**
- * The longest line load reads as a record: far above any record Crashbell writes (a hook's body is at most 1 MiB,
- * and a retention record naming a million groups about 40 MB). A longer line is damage; reading it whole cost twice
- * its size in memory (a 304 MiB line took 624 MiB), so it is skipped in bounded memory instead.
- */
-export const MAX_RECORD_BYTES = 64 * 1024 * 1024;
 /** Buffers per writev call, under IOV_MAX (1024 on Linux). */
 const WRITEV_MAX = 1000;
 /** Batches whose fdatasync may run at once. */
 const MAX_INFLIGHT = 2;
-
-function hex8(n: number): string {
-  return (n >>> 0).toString(16).padStart(8, '0');
-}
-
-/** The CRC-32 of buf[start, end), as the 8 hex digits a line starts with. */
-function checksumOf(buf: Buffer, start: number, end: number): string {
-  return hex8(crc32(buf.subarray(start, end)));
-}
 
 /** Whether anything (a file, a link, even a dangling one) has this name. */
 function entryExists(path: string): boolean {
@@ -141,28 +96,6 @@ function entryExists(path: string): boolean {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw error;
-  }
-}
-
-/** Removes the name (a link itself, never what it points to); nothing there is fine. */
-function removeEntry(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-}
-
-function fsyncDir(dir: string): void {
-  // Windows cannot open a folder for fsync; rename is already durable enough there.
-  let fd: number | null = null;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    /* best effort */
-  } finally {
-    if (fd !== null) closeSync(fd);
   }
 }
 
@@ -221,9 +154,14 @@ export class LogStore {
     removeEntry(store.tempPath);
     const existed = entryExists(store.path);
     const handle = await openPrivateHandle(store.path, OPEN.append, store.folder);
-    let goodEnd: number;
+    let goodEnd = 0;
     try {
-      goodEnd = existed ? store.load(visit, handle.fd) : 0;
+      if (existed) {
+        const loaded = loadLog(handle.fd, visit, { maxRecordBytes: opts.maxRecordBytes, onWarning: opts.onWarning });
+        goodEnd = loaded.goodEnd;
+        store.counters.skipped += loaded.skipped;
+        store.counters.loadBufferBytes = loaded.bufferBytes;
+      }
     } catch (error) {
       await handle.close();
       throw error;
@@ -231,6 +169,7 @@ export class LogStore {
     store.handle = handle;
     if (!existed) fsyncDir(store.dir);
     const { size } = await store.handle.stat();
+    // Everything after the last good record (a torn line, corrupt records) is cut, so appends start on a clean line.
     if (size > goodEnd) {
       await store.handle.truncate(goodEnd);
       await store.handle.sync();
@@ -251,120 +190,6 @@ export class LogStore {
     return `${this.path}.compact`;
   }
 
-  /**
-   * Reads the log (open as `fd`) in chunks; returns the byte offset just past the last good record. A line longer
-   * than `maxRecordBytes` is read past without being kept, so a damaged log never costs more memory than that.
-   */
-  private load(visit: LoadVisitor, fd: number): number {
-    const maxRecord = Math.max(CRC_PREFIX + 1, this.opts.maxRecordBytes ?? MAX_RECORD_BYTES);
-    let buf = Buffer.allocUnsafe(Math.min(READ_CHUNK, maxRecord));
-    this.counters.loadBufferBytes = buf.length;
-    let filled = 0;
-    let base = 0; // file offset of buf[0]
-    let eof = false;
-    let goodEnd = 0;
-    let lineNo = 0;
-    /** File offset where the over-long line being read past began, or -1. */
-    let skipFrom = -1;
-    const skipOverLong = (start: number, bytes: number): void => {
-      this.counters.skipped++;
-      this.opts.onWarning?.(
-        `History: skipped record ${lineNo} at byte ${start}: ${bytes} bytes, longer than any record Crashbell writes (${maxRecord}), so it is damaged`,
-      );
-    };
-    while (!eof) {
-      if (filled === buf.length) {
-        if (buf.length < maxRecord) {
-          // One record longer than the buffer: grow it, up to the longest a record may be.
-          const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, maxRecord));
-          buf.copy(bigger, 0, 0, filled);
-          buf = bigger;
-          this.counters.loadBufferBytes = Math.max(this.counters.loadBufferBytes, buf.length);
-        } else {
-          // No newline within the longest record: damage. Read past it, keeping none of it.
-          skipFrom = base;
-          base += filled;
-          filled = 0;
-        }
-      }
-      const n = readSync(fd, buf, filled, buf.length - filled, base + filled);
-      if (n === 0) eof = true;
-      filled += n;
-      let pos = 0;
-      if (skipFrom !== -1) {
-        const nl = buf.indexOf(NL);
-        if (nl === -1 || nl >= filled) {
-          base += filled;
-          filled = 0;
-          continue;
-        }
-        lineNo++;
-        skipOverLong(skipFrom, base + nl + 1 - skipFrom);
-        skipFrom = -1;
-        pos = nl + 1;
-      }
-      for (;;) {
-        const nl = buf.indexOf(NL, pos);
-        if (nl === -1 || nl >= filled) break;
-        lineNo++;
-        const lineStart = base + pos;
-        const lineBytes = nl - pos + 1;
-        if (lineBytes > maxRecord) {
-          skipOverLong(lineStart, lineBytes);
-          pos = nl + 1;
-          continue;
-        }
-        const body = pos + CRC_PREFIX;
-        let index: unknown;
-        let tab = buf.indexOf(TAB, body);
-        if (body <= nl && buf[body - 1] === SPACE && checksumOf(buf, body, nl) === buf.toString('latin1', pos, body - 1)) {
-          const indexEnd = tab !== -1 && tab < nl ? tab : nl;
-          try {
-            index = JSON.parse(buf.toString('utf8', body, indexEnd));
-          } catch {
-            index = undefined;
-          }
-        }
-        if (index !== null && typeof index === 'object' && typeof (index as { k?: unknown }).k === 'string') {
-          const parts: RawRef[] = [];
-          while (tab !== -1 && tab < nl) {
-            const nextTab = buf.indexOf(TAB, tab + 1);
-            const end = nextTab !== -1 && nextTab < nl ? nextTab : nl;
-            parts.push({ off: base + tab + 1, len: end - tab - 1, text: null });
-            tab = end === nl ? -1 : end;
-          }
-          try {
-            visit(index, parts, lineBytes);
-            goodEnd = base + nl + 1;
-          } catch (e) {
-            this.counters.skipped++;
-            this.opts.onWarning?.(`History: skipped record ${lineNo} (${(e as Error).message})`);
-          }
-        } else {
-          this.counters.skipped++;
-          this.opts.onWarning?.(`History: skipped corrupt record ${lineNo} at byte ${lineStart}`);
-        }
-        pos = nl + 1;
-      }
-      // Keep the unfinished line; move it to the front.
-      if (pos > 0) {
-        buf.copy(buf, 0, pos, filled);
-        base += pos;
-        filled -= pos;
-      }
-    }
-    const tornFrom = skipFrom !== -1 ? skipFrom : base;
-    if (skipFrom !== -1 || filled > 0) {
-      this.counters.skipped++;
-      this.opts.onWarning?.(
-        `History: the last record (${base + filled - tornFrom} bytes at byte ${tornFrom}) was torn, probably by a crash while writing; it was skipped`,
-      );
-    }
-    // Everything after the last good record (a torn line, corrupt records) is cut, so appends start on a
-    // clean line; a bad record between good ones stays where it is and is skipped at every load.
-    return goodEnd;
-  }
-
   /** Counters since open. */
   stats(): StoreStats {
     return { ...this.counters, bytes: this.size };
@@ -376,31 +201,17 @@ export class LogStore {
    */
   append(index: string, parts: readonly (string | Buffer)[] = []): { refs: RawRef[]; done: Promise<void> } {
     if (this.closed) return { refs: [], done: Promise.reject(new Error('The history store is closed')) };
-    // Each piece encoded once and checksummed as it is: the offsets come from the buffers' own lengths, and a part
-    // given as bytes (a hook's body as it arrived) is written as it is, never decoded and encoded again.
-    const head = Buffer.from(index, 'utf8');
-    const pieces: Buffer[] = [EMPTY, head];
-    const starts: number[] = [];
-    const refs: RawRef[] = [];
-    let crc = crc32(head);
-    let at = CRC_PREFIX + head.length;
-    for (const part of parts) {
-      const buf = typeof part === 'string' ? Buffer.from(part, 'utf8') : part;
-      crc = crc32(buf, crc32(TAB_BUF, crc));
-      pieces.push(TAB_BUF, buf);
-      starts.push(at + 1);
-      refs.push({ off: -1, len: buf.length, text: part });
-      at += 1 + buf.length;
-    }
-    pieces[0] = Buffer.from(`${hex8(crc)} `, 'latin1');
-    pieces.push(NL_BUF);
+    // A part given as bytes (a hook's body as it arrived) is written as it is, never decoded and encoded again.
+    const bufs = parts.map((part) => (typeof part === 'string' ? Buffer.from(part, 'utf8') : part));
+    const line = encodeLine(index, bufs);
+    const refs = parts.map((part, i): RawRef => ({ off: -1, len: bufs[i]!.length, text: part }));
     let resolve!: () => void;
     let reject!: (e: unknown) => void;
     const done = new Promise<void>((res, rej) => {
       resolve = res;
       reject = rej;
     });
-    this.queue.push({ bufs: pieces, size: at + 1, starts, refs, resolve, reject });
+    this.queue.push({ bufs: line.pieces, size: line.size, starts: line.starts, refs, resolve, reject });
     this.counters.appends++;
     this.kick();
     this.wake?.();
@@ -652,84 +463,29 @@ export class LogStore {
     // Created exclusively: whatever has the name (a leftover, a link) is removed first, never written through.
     removeEntry(tmp);
     const out = await openPrivateHandle(tmp, OPEN.createNew, this.folder);
-    const moves: Array<[RawRef, number, number]> = [];
-    let pos = 0;
     let resume: (() => void) | null = null;
     let renamed = false;
     try {
-      let chunks: Buffer[] = [];
-      let chunkBytes = 0;
-      const flush = async (): Promise<void> => {
-        if (chunkBytes === 0) return;
-        const data = Buffer.concat(chunks, chunkBytes);
-        chunks = [];
-        chunkBytes = 0;
-        let written = 0;
-        while (written < data.length) {
-          const { bytesWritten } = await out.write(data, written, data.length - written, null);
-          written += bytesWritten;
-        }
-      };
-      for (let i = 0; i < records.length; i++) {
-        if (this.closed) throw new Error('the store is closing');
-        const rec = records[i] as LiveRecord;
-        const head = Buffer.from(rec.index, 'utf8');
-        const line: Buffer[] = [EMPTY, head];
-        let crc = crc32(head);
-        let lineBytes = CRC_PREFIX + head.length;
-        for (const ref of rec.parts) {
-          // Copied as bytes: a compaction never decodes and encodes the bodies it carries over.
-          const part = this.readPartBytes(ref) ?? NULL_PART;
-          crc = crc32(part, crc32(TAB_BUF, crc));
-          line.push(TAB_BUF, part);
-          moves.push([ref, pos + lineBytes + 1, part.length]);
-          lineBytes += 1 + part.length;
-        }
-        line[0] = Buffer.from(`${hex8(crc)} `, 'latin1');
-        line.push(NL_BUF);
-        lineBytes += 1;
-        for (const b of line) chunks.push(b);
-        chunkBytes += lineBytes;
-        pos += lineBytes;
-        // Writing a chunk yields to the event loop, so requests keep flowing during a big compaction.
-        if (chunkBytes >= 1024 * 1024) await flush();
-      }
-      await flush();
-
+      const written = await writeLiveRecords(out, records, {
+        readPartBytes: (ref) => this.readPartBytes(ref),
+        closing: () => this.closed,
+      });
       // The switch: hold the writer, copy the tail appended since the snapshot, sync, rename.
       resume = await this.pauseWriter();
       const old = this.handle;
       if (old === null || this.closed) throw new Error('the store is closing');
       const tailEnd = this.size;
-      const delta = pos - snapStart;
-      const buf = Buffer.allocUnsafe(Math.min(4 * 1024 * 1024, Math.max(1, tailEnd - snapStart)));
-      for (let at = snapStart; at < tailEnd; ) {
-        const { bytesRead } = await old.read(buf, 0, Math.min(buf.length, tailEnd - at), at);
-        if (bytesRead === 0) throw new Error('the log ended early while copying its tail');
-        let written = 0;
-        while (written < bytesRead) {
-          const r = await out.write(buf, written, bytesRead - written, null);
-          written += r.bytesWritten;
-        }
-        at += bytesRead;
-      }
+      await copyTail(old, out, snapStart, tailEnd);
       await out.sync();
       await out.close();
       await rename(tmp, this.path);
       renamed = true;
       fsyncDir(this.dir);
       const fresh = await openPrivateHandle(this.path, OPEN.append, this.folder);
-      // Synchronous from here: reads switch to the new file and the new offsets in one step. Tail refs
-      // (written after the snapshot) win over snapshot moves: both hold the same bytes.
-      const tail = (this.compacting?.tail ?? []).map((ref) => [ref, ref.off + delta] as const);
-      for (const [ref, off, len] of moves) {
-        ref.off = off;
-        // Equal unless the part could not be read and was written as "null".
-        ref.len = len;
-      }
-      for (const [ref, off] of tail) ref.off = off;
+      // Synchronous from here: reads switch to the new file and the new offsets in one step.
+      moveParts(written.moves, this.compacting?.tail ?? [], written.bytes - snapStart);
       this.handle = fresh;
-      this.size = pos + (tailEnd - snapStart);
+      this.size = written.bytes + (tailEnd - snapStart);
       this.counters.compactions++;
       this.counters.tailBytes += tailEnd - snapStart;
       this.counters.syncs++;

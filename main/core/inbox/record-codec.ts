@@ -1,6 +1,6 @@
 /**
  * The inbox's records in the history log, and how they are written and read back. One line per record
- * (history/store.ts describes the line format); the inbox owns these kinds:
+ * (history/store-format.ts describes the line format); the inbox owns these kinds:
  *
  * - `g` a group's whole state: its index carries what the list needs (marks and the test bit as flags, the capped
  *   search text, the row's facts), then two parts: the summary with its redelivery keys, and the latest raw body;

@@ -14,7 +14,8 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { lenientNumber, lenientString, schemaRejection } from './helpers';
 import { blankEvent, firstText, ONE_DAY, shortText, unsignedProvider } from './parsed-event';
-import { orgFromWebUrl, SENTRY_API } from './sentry';
+import { SENTRY_API } from './sentry-api';
+import { orgFromWebUrl } from './sentry-links';
 import type { HookRequest, ParseResult, ProviderModule } from './types';
 
 /** Sentry documents the plugin's payload nowhere but in its sender. */

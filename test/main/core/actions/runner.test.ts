@@ -13,7 +13,7 @@ import {
   runProviderAction,
   testApiToken,
 } from '../../../../main/core/actions/runner';
-import { SENTRY_API } from '../../../../main/core/providers/sentry';
+import { SENTRY_API } from '../../../../main/core/providers/sentry-api';
 
 function source(provider: string, extra: Record<string, unknown> = {}): Source {
   return sourceSchema.parse({ id: `src-${provider}-bbbbbbbbbbbb`, provider, name: provider, ...extra });

@@ -9,7 +9,9 @@ import { BUGSNAG_API, bugsnagProvider } from '../../../../main/core/providers/bu
 import { HONEYBADGER_API, honeybadgerProvider } from '../../../../main/core/providers/honeybadger';
 import { PROVIDERS } from '../../../../main/core/providers/index';
 import { ROLLBAR_API, rollbarProvider } from '../../../../main/core/providers/rollbar';
-import { SENTRY_API, orgFromWebUrl, sentryIssueRef, sentryProvider } from '../../../../main/core/providers/sentry';
+import { sentryProvider } from '../../../../main/core/providers/sentry';
+import { SENTRY_API } from '../../../../main/core/providers/sentry-api';
+import { orgFromWebUrl, sentryIssueRef } from '../../../../main/core/providers/sentry-links';
 import { sentryLegacyProvider } from '../../../../main/core/providers/sentry-legacy';
 import type { ApiBuildInput, ProviderModule } from '../../../../main/core/providers/types';
 import { expectEvent, fixtureText, makeSource, rawHook } from '../../../helpers/saas-fixtures';

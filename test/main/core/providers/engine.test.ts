@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Engine, startEngine } from '../../../../main/core/engine';
 import { errorceptionSignature } from '../../../../main/core/providers/errorception';
-import { signSentryHook } from '../../../../main/core/providers/sentry';
+import { signSentryHook } from '../../../../main/core/providers/sentry-signature';
 import { decodeStandardSecret, signStandardWebhook } from '../../../../main/core/providers/standard-webhooks';
 import { MemorySettingsStore } from '../../../../main/core/settings-access';
 import type { NotificationRequest } from '../../../../shared/events';

@@ -9,7 +9,9 @@ import { honeybadgerLifecycle, honeybadgerProvider } from '../../../../main/core
 import type { LifecycleTable } from '../../../../main/core/providers/parsed-event';
 import { raygunLifecycle, raygunProvider, raygunStatusChange } from '../../../../main/core/providers/raygun';
 import { rollbarLifecycle, rollbarProvider } from '../../../../main/core/providers/rollbar';
-import { sentryLifecycle, sentryProvider, signSentryHook } from '../../../../main/core/providers/sentry';
+import { sentryProvider } from '../../../../main/core/providers/sentry';
+import { sentryLifecycle } from '../../../../main/core/providers/sentry-parse';
+import { signSentryHook } from '../../../../main/core/providers/sentry-signature';
 import type { ParseResult, ProviderModule } from '../../../../main/core/providers/types';
 import { fixture, makeSource, rawHook } from '../../../helpers/saas-fixtures';
 

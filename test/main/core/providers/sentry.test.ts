@@ -2,14 +2,10 @@ import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sourceToCheck } from '../../../../main/core/credentials';
-import {
-  derivedIssueUrl,
-  issueUrlFromEventUrl,
-  SENTRY_REDELIVERY_WINDOW_MS,
-  sentryLifecycle,
-  sentryProvider,
-  signSentryHook,
-} from '../../../../main/core/providers/sentry';
+import { sentryProvider } from '../../../../main/core/providers/sentry';
+import { derivedIssueUrl, issueUrlFromEventUrl } from '../../../../main/core/providers/sentry-links';
+import { SENTRY_REDELIVERY_WINDOW_MS, sentryLifecycle } from '../../../../main/core/providers/sentry-parse';
+import { signSentryHook } from '../../../../main/core/providers/sentry-signature';
 import { expectAcknowledged, expectEvent, fixture, fixtureText, makeSource, rawHook } from '../../../helpers/saas-fixtures';
 
 const SECRET = 'b7a1c0ffee2d4e5f8a9b0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f';

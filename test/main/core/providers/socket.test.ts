@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getProvider, allSecretHeaders } from '../../../../main/core/providers/index';
-import { signSentryHook } from '../../../../main/core/providers/sentry';
+import { signSentryHook } from '../../../../main/core/providers/sentry-signature';
 import { decodeStandardSecret, signStandardWebhook } from '../../../../main/core/providers/standard-webhooks';
 import { Receiver } from '../../../../main/core/receiver/receiver';
 import { RequestLog } from '../../../../main/core/request-log';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Engine, startEngine } from '../../../../main/core/engine';
-import { signSentryHook } from '../../../../main/core/providers/sentry';
+import { signSentryHook } from '../../../../main/core/providers/sentry-signature';
 import { MemorySettingsStore } from '../../../../main/core/settings-access';
 import type { GroupStateChange, NotificationRequest } from '../../../../shared/events';
 import { parseSettings, type SourceInput } from '../../../../shared/settings';
