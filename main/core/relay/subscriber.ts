@@ -159,11 +159,15 @@ export class Subscriber {
     if (signal.aborted) msgs.stop();
     const missedLimit = this.opts.missedHeartbeats ?? 3;
     // Given up on: the consumer is abandoned even if its iterator never ends (the client's own recovery can
-    // hang on a consumer whose cluster node died), and a new one starts from the cursor.
-    let abandon: () => void = () => undefined;
-    const abandoned = new Promise<'abandoned'>((resolve) => (abandon = () => resolve('abandoned')));
+    // hang on a consumer whose cluster node died), and a new one starts from the cursor. Each wait for the next
+    // message gets its own way out: racing every `next()` against one long-lived promise left a reaction on
+    // that promise per message, each holding the message it resolved with (a catch-up of 100,000 events kept
+    // them all).
+    let abandoned = false;
+    let wakeWaiter: (() => void) | null = null;
     const giveUp = (): void => {
-      abandon();
+      abandoned = true;
+      wakeWaiter?.();
       msgs.stop();
     };
     signal.addEventListener('abort', giveUp, { once: true });
@@ -180,7 +184,12 @@ export class Subscriber {
     const iterator = msgs[Symbol.asyncIterator]();
     try {
       for (;;) {
-        const next = await Promise.race([iterator.next(), abandoned]);
+        if (abandoned) break;
+        const next = await new Promise<IteratorResult<JsMsg> | 'abandoned'>((resolve, reject) => {
+          wakeWaiter = () => resolve('abandoned');
+          iterator.next().then(resolve, reject);
+        });
+        wakeWaiter = null;
         if (next === 'abandoned' || next.done) break;
         const m = next.value;
         if (signal.aborted) break;
