@@ -11,6 +11,8 @@ import { hash } from 'node:crypto';
 import { z } from 'zod';
 import type { NormalizedEvent } from '../../../shared/events';
 import { explainZodError } from '../../../shared/zod-words';
+import { redeliveryDigest } from '../bounded-event';
+import { groupIdFor } from '../inbox/grouping';
 
 /** The envelope version this Crashbell writes and reads. */
 export const ENVELOPE_VERSION = 1;
@@ -171,21 +173,37 @@ export function subjectFor(sourceId: string): string {
 }
 
 /**
- * The `Nats-Msg-Id` of an event: the provider's delivery key, made stable across gateways and restarts. It is
- * derived from the source id and the event's redelivery key, so a redelivery, a restart mid-forward and the
- * same hook through two gateways carry the same id, and JetStream stores it once within its duplicate window.
- * A key that is only a redelivery within a window (Errorception's body hash within 10 minutes) is bucketed by
- * that window, so the same body legitimately sent again later is a new message. An event without a key (a
- * provider that gives none) is identified by its own id, which the gateway's outbox keeps stable.
+ * The `Nats-Msg-Id` of an event: what JetStream de-duplicates on, across the whole stream, for its duplicate
+ * window. It must therefore name one hook of one group within the stream, and be the same wherever and whenever
+ * that hook is forwarded again: a provider's redelivery, a gateway re-sending after a crash or a NATS outage, the
+ * same hook through a second gateway.
+ *
+ * - A provider's redelivery key is only meant to be compared within one group (Backtrace's
+ *   `object_id:occurrences` is `null:1` for many groups; a Standard Webhooks id may be reused across them), so the
+ *   id is the source, the group and the key's digest together: `cb2.<source id>.<group id>.<digest>`. The key is
+ *   taken in its stored digest form ({@link redeliveryDigest}), so a bounded event and the hook it came from agree.
+ * - A key that is a redelivery only within a window (Errorception's body hash within 10 minutes) is bucketed by
+ *   that window, so the same body legitimately sent again later is a new message.
+ * - An event without a key is identified by its own id (the receiver's UUID, kept in the gateway's outbox with
+ *   the entry, so a restart re-sends it under the same id): `cb2.<source id>.<group id>.id.<digest of the id>`.
+ *
+ * `cb1` ids (the source and the key alone) are not produced any more: two groups could share one, and JetStream
+ * then acknowledged the second as a duplicate without storing it.
  */
-export function msgIdFor(event: Pick<NormalizedEvent, 'id' | 'sourceId' | 'redelivery' | 'receivedAt'>): string {
+export function msgIdFor(event: Pick<NormalizedEvent, 'id' | 'sourceId' | 'groupKey' | 'redelivery' | 'receivedAt'>): string {
   const { key, windowMs } = event.redelivery;
-  if (!key) return `cb1.${event.sourceId}.id.${event.id}`;
-  const digest = hash('sha256', key, 'base64url').slice(0, 27);
-  if (windowMs === null || windowMs <= 0) return `cb1.${event.sourceId}.${digest}`;
+  const group = `cb2.${event.sourceId}.${groupIdFor(event.sourceId, event.groupKey)}`;
+  if (!key) return `${group}.id.${digestOf(event.id)}`;
+  const digest = digestOf(redeliveryDigest(key));
+  if (windowMs === null || windowMs <= 0) return `${group}.${digest}`;
   const at = Date.parse(event.receivedAt);
   const bucket = Number.isFinite(at) ? Math.floor(at / windowMs) : 0;
-  return `cb1.${event.sourceId}.${digest}.${bucket}`;
+  return `${group}.${digest}.${bucket}`;
+}
+
+/** 162 bits of SHA-256 in base64url: no dots, so the parts of an id cannot run into each other. */
+function digestOf(text: string): string {
+  return hash('sha256', text, 'base64url').slice(0, 27);
 }
 
 /** The event a subscriber ingests: the envelope's event with its raw body parsed back (unparseable: kept as text). */

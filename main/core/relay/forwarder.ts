@@ -5,6 +5,9 @@
  * NATS is away nothing is lost: the outbox is on disk, the forwarder waits for the connection, and retries
  * the same entry with a capped backoff (a publish made while disconnected is discarded by the client, so it
  * is never counted as sent).
+ *
+ * A publish JetStream answers as a duplicate (its `Nats-Msg-Id` already in the stream) is counted and said,
+ * never silently taken for a new message.
  */
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { Outbox, OutboxEntry } from './outbox';
@@ -49,6 +52,8 @@ export class Forwarder {
   lastForwardedAt: string | null = null;
   /** Entries acknowledged since start. */
   forwarded = 0;
+  /** Publishes JetStream answered as duplicates since start (the stream already held a message of that id). */
+  duplicates = 0;
 
   constructor(opts: ForwarderOptions) {
     this.opts = opts;
@@ -83,16 +88,24 @@ export class Forwarder {
       }
       for (const entry of entries) {
         if (signal.aborted || !this.opts.connection.connected) break;
+        const msgID = msgIdFor(entry.event);
         try {
           const ack = await js.publish(
             subjectFor(entry.event.sourceId),
             encodeEvent(this.opts.origin, sourceOf(entry), entry.event, entry.rawJson),
             {
-              msgID: msgIdFor(entry.event),
+              msgID,
               timeout: this.opts.publishTimeoutMs ?? 5_000,
               expect: { streamName: this.opts.stream },
             },
           );
+          if (ack.duplicate) {
+            this.duplicates++;
+            this.opts.log?.(
+              `relay: JetStream already held a message with the id of hook ${entry.seq} ("${entry.event.title}", ${msgID}) and did not store it again: ` +
+                'a re-send after a restart or an outage, or the same hook through another gateway',
+            );
+          }
           // Not awaited: the next publish goes out while the position is written (a crash re-sends a few,
           // and JetStream drops them by their ids).
           void this.opts.outbox.forwarded(entry.seq);

@@ -211,7 +211,14 @@ export class TeamRelay {
       reason,
       server,
       retryAt,
-      gateway: run.forwarder ? { pending: out.pending, forwarded: out.forwarded, lastForwardedAt: run.forwarder.lastForwardedAt } : null,
+      gateway: run.forwarder
+        ? {
+            pending: out.pending,
+            forwarded: out.forwarded,
+            lastForwardedAt: run.forwarder.lastForwardedAt,
+            duplicates: run.forwarder.duplicates,
+          }
+        : null,
       subscriber: sub
         ? {
             ingested: cursor.seq,

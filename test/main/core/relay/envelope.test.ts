@@ -10,6 +10,7 @@ import {
   subjectFor,
   TEST_SUBJECT,
 } from '../../../../main/core/relay/envelope';
+import { boundedEvent } from '../../../../main/core/bounded-event';
 import { backtraceEvent, errorceptionEvent } from '../../../helpers/make-event';
 
 const SOURCE = { id: 'bt-source-0000000001', provider: 'backtrace' as const, name: 'Backtrace prod' };
@@ -99,7 +100,18 @@ describe('Nats-Msg-Id', () => {
     expect(msgIdFor(a)).toBe(msgIdFor(retry));
     expect(msgIdFor(a)).not.toBe(msgIdFor(backtraceEvent({ body: { object_id: 'o1', occurrences: 4 } })));
     expect(msgIdFor(a)).not.toBe(msgIdFor({ ...a, sourceId: 'other-source-00000001' }));
-    expect(msgIdFor(a)).toMatch(/^cb1\.bt-source-0000000001\.[A-Za-z0-9_-]{27}$/);
+    expect(msgIdFor(a)).toMatch(/^cb2\.bt-source-0000000001\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{27}$/);
+    // The gateway forwards the bounded event (its key in digest form): the same id as the hook it came from.
+    expect(msgIdFor(boundedEvent(a))).toBe(msgIdFor(a));
+  });
+
+  it('two groups with the same redelivery key (Backtrace "null:1", a Standard Webhooks id reused) get two ids', () => {
+    const one = backtraceEvent({ body: { fingerprint: 'first-group', object_id: null, occurrences: 1 } });
+    const two = backtraceEvent({ body: { fingerprint: 'second-group', object_id: null, occurrences: 1 } });
+    expect(one.redelivery.key).toBe(two.redelivery.key);
+    expect(msgIdFor(one)).not.toBe(msgIdFor(two));
+    const hooked = { ...one, redelivery: { key: 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W', windowMs: null } };
+    expect(msgIdFor(hooked)).not.toBe(msgIdFor({ ...hooked, groupKey: 'another group' }));
   });
 
   it('a key that is a redelivery only within a window is bucketed by it: the same body days later is a new message', () => {
@@ -108,12 +120,48 @@ describe('Nats-Msg-Id', () => {
     const soon = errorceptionEvent({ at: at + 60_000 });
     const later = errorceptionEvent({ at: at + 2 * 86_400_000 });
     expect(first.redelivery.windowMs).not.toBeNull();
-    expect(msgIdFor(first)).toBe(msgIdFor({ ...soon, redelivery: first.redelivery }));
-    expect(msgIdFor(first)).not.toBe(msgIdFor({ ...later, redelivery: first.redelivery }));
+    expect(msgIdFor(first)).toBe(msgIdFor({ ...soon, groupKey: first.groupKey, redelivery: first.redelivery }));
+    expect(msgIdFor(first)).not.toBe(msgIdFor({ ...later, groupKey: first.groupKey, redelivery: first.redelivery }));
   });
 
   it('an event without a key is identified by its own id, which the outbox keeps', () => {
     const e = { ...backtraceEvent(), redelivery: { key: '', windowMs: null } };
-    expect(msgIdFor(e)).toBe(`cb1.bt-source-0000000001.id.${e.id}`);
+    expect(msgIdFor(e)).toBe(msgIdFor({ ...e }));
+    expect(msgIdFor(e)).toMatch(/^cb2\.bt-source-0000000001\.[A-Za-z0-9_-]{22}\.id\.[A-Za-z0-9_-]{27}$/);
+    expect(msgIdFor(e)).not.toBe(msgIdFor({ ...e, id: 'another-event-id' }));
+  });
+
+  it('distinct events never share an id; redeliveries of one hook always do (property)', () => {
+    // Small alphabets, so the same source, group key, key or id turn up often in different combinations.
+    const small = (values: string[]) => fc.constantFrom(...values);
+    const hook = fc.record({
+      id: small(['e1', 'e2', 'e3']),
+      sourceId: small(['srcA', 'srcB']),
+      groupKey: small(['g1', 'g2', 'g1 ', 'g1.g2', 'null:1']),
+      key: small(['', 'null:1', 'k2', 'msg_1', '#YWJj']),
+      windowMs: fc.constantFrom(null, 600_000),
+      at: fc.integer({ min: 0, max: 3 * 600_000 }),
+    });
+    type Hook = { id: string; sourceId: string; groupKey: string; key: string; windowMs: number | null; at: number };
+    const asEvent = (h: Hook) => ({
+      id: h.id,
+      sourceId: h.sourceId,
+      groupKey: h.groupKey,
+      redelivery: { key: h.key, windowMs: h.windowMs },
+      receivedAt: new Date(Date.parse('2026-11-24T00:00:00Z') + h.at).toISOString(),
+    });
+    /** Whether two hooks are one hook delivered twice (what de-duplication may drop), by the rules msgIdFor documents. */
+    const sameHook = (a: Hook, b: Hook): boolean => {
+      if (a.sourceId !== b.sourceId || a.groupKey !== b.groupKey) return false;
+      if (a.key === '' || b.key === '') return a.key === b.key && a.id === b.id;
+      if (a.key !== b.key || a.windowMs !== b.windowMs) return false;
+      return a.windowMs === null || Math.floor(a.at / a.windowMs) === Math.floor(b.at / a.windowMs);
+    };
+    fc.assert(
+      fc.property(hook, hook, (a, b) => {
+        expect(msgIdFor(asEvent(a)) === msgIdFor(asEvent(b))).toBe(sameHook(a, b));
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });

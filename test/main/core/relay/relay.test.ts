@@ -63,6 +63,27 @@ describe.skipIf(!hasNatsServer())('team relay over a real NATS JetStream', () =>
     expect(member.received).toHaveLength(1);
   });
 
+  it('two groups whose hooks carry the same redelivery key (Backtrace "null:1") both reach a member', async () => {
+    const gateway = await start(
+      { servers: [nats.url], publish: true, subscribe: false, stream: 'KEYS', member: 'gw' },
+      { sources: [TEAM_SOURCE] },
+    );
+    await gateway.waitForRelay((s) => s.status === 'connected');
+    const member = await start({ servers: [nats.url], subscribe: true, stream: 'KEYS', member: 'ana' });
+    await member.waitForRelay((s) => s.subscriber?.caughtUp === true);
+    // Two different errors, each the first occurrence of an object Backtrace did not name: the same key, null:1.
+    expect((await postBacktrace(gateway.engine.core.port!, 'first-error', 1, { object_id: null })).status).toBe(200);
+    expect((await postBacktrace(gateway.engine.core.port!, 'second-error', 1, { object_id: null })).status).toBe(200);
+    // And one with a key of its own, so the member has read past both.
+    expect((await postBacktrace(gateway.engine.core.port!, 'third-error', 1)).status).toBe(200);
+    expect(gateway.received.map((r) => r.isNew)).toEqual([true, true, true]);
+    await member.waitFor(() => member.received.some((r) => r.group.groupKey === 'third-error'));
+    expect(member.received.map((r) => r.group.groupKey)).toEqual(['first-error', 'second-error', 'third-error']);
+    // Both stored in the stream: neither was taken for the other's duplicate.
+    const gw = await gateway.waitForRelay((s) => s.gateway?.forwarded === 3);
+    expect(gw.gateway).toMatchObject({ pending: 0, forwarded: 3, duplicates: 0 });
+  });
+
   it('two gateways receiving the same redelivery put one event in the stream', async () => {
     const relay = { servers: [nats.url], publish: true, subscribe: false, stream: 'TWOGW' };
     const a = await start({ ...relay, member: 'gw-a' }, { sources: [TEAM_SOURCE] });
@@ -76,6 +97,9 @@ describe.skipIf(!hasNatsServer())('team relay over a real NATS JetStream', () =>
     expect((await postBacktrace(b.engine.core.port!, 'twice', 7)).status).toBe(200);
     await a.waitForRelay((s) => s.gateway?.forwarded === 1);
     await b.waitForRelay((s) => s.gateway?.forwarded === 1);
+    // The second gateway's publish was answered "duplicate": counted, not silently taken for a new message.
+    expect(b.engine.relay.getState().gateway).toMatchObject({ forwarded: 1, duplicates: 1 });
+    expect(a.engine.relay.getState().gateway).toMatchObject({ forwarded: 1, duplicates: 0 });
     // Then a different hook, so the member has read past both.
     expect((await postBacktrace(a.engine.core.port!, 'after', 1)).status).toBe(200);
     await member.waitFor(() => member.received.length >= 2);
