@@ -350,6 +350,9 @@ export interface RelayState {
      * that id (a re-send after a restart or an outage, or the same hook through another gateway).
      */
     duplicates: number;
+    /** Hooks set aside because NATS refuses them as they are (the rest are forwarded); the newest with its reason. */
+    parked: number;
+    lastParked: { seq: number; title: string | null; reason: string; at: string } | null;
   } | null;
   /** Subscriber: where it stands in the stream. */
   subscriber: {

@@ -10,6 +10,7 @@
 import { hash } from 'node:crypto';
 import { z } from 'zod';
 import type { NormalizedEvent } from '../../../shared/events';
+import { trimmedBody } from '../../../shared/relay-body';
 import { explainZodError } from '../../../shared/zod-words';
 import { redeliveryDigest } from '../bounded-event';
 import { groupIdFor } from '../inbox/grouping';
@@ -42,8 +43,13 @@ export interface EventEnvelope {
   origin: string;
   source: EnvelopeSource;
   event: Omit<NormalizedEvent, 'raw'>;
-  /** The body as it arrived (JSON text). */
+  /** The body as it arrived (JSON text); when it did not fit in one message, a trimmed-body marker (JSON text). */
   raw: string;
+  /**
+   * Present when `raw` is the trimmed-body marker (shared/relay-body.ts) because the whole body did not fit
+   * under the server's message limit: the body's size and that limit, in bytes. Added within version 1.
+   */
+  rawTrimmed?: { bytes: number; limit: number };
 }
 
 /** Test relay: a message that goes round the relay and is recognised by whoever sent it. */
@@ -110,6 +116,10 @@ const eventEnvelopeSchema = z.object({
   source: z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/), provider: providerId, name: text(200).min(1) }),
   event: eventSchema,
   raw: z.string(),
+  rawTrimmed: z
+    .object({ bytes: z.number().min(0), limit: z.number().min(0) })
+    .optional()
+    .catch(undefined),
 });
 
 const testEnvelopeSchema = z.object({
@@ -157,9 +167,59 @@ export function decodeEnvelope(data: Uint8Array): Decoded {
 }
 
 /** The bytes a gateway publishes for one outbox entry. */
-export function encodeEvent(origin: string, source: EnvelopeSource, event: Omit<NormalizedEvent, 'raw'>, raw: string): Uint8Array {
-  const envelope: EventEnvelope = { v: ENVELOPE_VERSION, kind: 'event', origin, source, event, raw };
+export function encodeEvent(
+  origin: string,
+  source: EnvelopeSource,
+  event: Omit<NormalizedEvent, 'raw'>,
+  raw: string,
+  rawTrimmed?: EventEnvelope['rawTrimmed'],
+): Uint8Array {
+  const envelope: EventEnvelope = { v: ENVELOPE_VERSION, kind: 'event', origin, source, event, raw, ...(rawTrimmed ? { rawTrimmed } : {}) };
   return new TextEncoder().encode(JSON.stringify(envelope));
+}
+
+/** An outbox entry's envelope fitted under a message limit, or how big it is without any of its body. */
+export type FittedEvent =
+  | {
+      ok: true;
+      data: Uint8Array;
+      /** Set when the body was cut: its whole size and the characters of it kept. */
+      trimmed: { bytes: number; kept: number } | null;
+    }
+  | { ok: false; bytes: number };
+
+/**
+ * The envelope of an outbox entry in at most `maxBytes`: whole when it fits, else with the raw body replaced by
+ * the trimmed-body marker holding as much of the body's start as fits. The event itself is already bounded
+ * (bounded-event.ts) and travels whole; when even the event with an empty marker is too big, nothing is cut
+ * and the answer says how big that is.
+ */
+export function encodeEventWithin(
+  origin: string,
+  source: EnvelopeSource,
+  event: Omit<NormalizedEvent, 'raw'>,
+  raw: string,
+  maxBytes: number,
+): FittedEvent {
+  const whole = encodeEvent(origin, source, event, raw);
+  if (whole.byteLength <= maxBytes) return { ok: true, data: whole, trimmed: null };
+  const bytes = Buffer.byteLength(raw, 'utf8');
+  const withStart = (n: number): Uint8Array =>
+    encodeEvent(origin, source, event, JSON.stringify(trimmedBody(bytes, maxBytes, raw.slice(0, n))), { bytes, limit: maxBytes });
+  const bare = withStart(0);
+  if (bare.byteLength > maxBytes) return { ok: false, bytes: bare.byteLength };
+  // The longest start that fits: the size grows with the start, so a binary search finds it.
+  let fits = 0;
+  let over = raw.length;
+  while (over - fits > 1) {
+    const mid = (fits + over) >>> 1;
+    if (withStart(mid).byteLength <= maxBytes) fits = mid;
+    else over = mid;
+  }
+  // Never half of a surrogate pair.
+  const code = raw.charCodeAt(fits - 1);
+  if (fits > 0 && code >= 0xd800 && code <= 0xdbff) fits--;
+  return { ok: true, data: fits === 0 ? bare : withStart(fits), trimmed: { bytes, kept: fits } };
 }
 
 export function encodeTest(origin: string, nonce: string, member: string, at: string): Uint8Array {

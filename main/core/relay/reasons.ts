@@ -3,6 +3,7 @@
  * functions over the error objects the `@nats-io` clients raise (their shapes are in notes on 3.4.0 against
  * nats-server 2.9), so every reason is tested without a server.
  */
+import { JetStreamApiError } from '@nats-io/jetstream';
 import { errors, type PermissionViolationError } from '@nats-io/transport-node';
 
 /** What kind of problem an error is: it decides the words and whether retrying can help. */
@@ -117,4 +118,26 @@ export function isTransient(err: unknown): boolean {
   if (err instanceof errors.RequestError) return true;
   if (err instanceof errors.ClosedConnectionError) return false;
   return false;
+}
+
+/** JetStream's "message size exceeds maximum allowed" (nats-server's JSStreamMessageExceedsMaximumErr). */
+const MESSAGE_EXCEEDS_MAXIMUM = 10054;
+
+/**
+ * Words for a refusal of one message itself (its size, its subject), which no retry of that same message can
+ * change; null for every other failure. The forwarder parks such an entry so the ones after it still go. Any
+ * other failure (a timeout, a failover, a permission or a stream setting a person must fix) would refuse the
+ * next entry as well, so it holds the queue and is retried.
+ */
+export function messageRefusal(err: unknown): string | null {
+  const message = messageOf(err).split('\n')[0]?.slice(0, 300) ?? '';
+  // The client checks the size against the server's max_payload before sending.
+  if (err instanceof errors.InvalidArgumentError && /max_payload/i.test(message)) {
+    return `NATS takes no message this large: it is over the server's max_payload (${message})`;
+  }
+  if (err instanceof errors.InvalidSubjectError) return `its subject is not one NATS accepts (${message})`;
+  if (err instanceof JetStreamApiError && (err.code === MESSAGE_EXCEEDS_MAXIMUM || /message size exceeds maximum/i.test(message))) {
+    return `the stream takes no message this large (${message}): its max_msg_size, or the server's max_payload, is lower`;
+  }
+  return null;
 }

@@ -10,6 +10,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { RelayTestResult } from '../../../shared/events';
 import type { RelaySettings } from '../../../shared/settings';
 import type { ExtensionHost } from '../core';
+import { oneLine } from '../plain-text';
 import type { BackoffOptions } from '../tunnel';
 import { RelayConnection } from './connection';
 import type { StreamCursor } from './cursor';
@@ -58,7 +59,10 @@ export class Run {
   readonly marks: TeamMarks | null;
   readonly problems = new Map<string, string>();
   private js: JetStreamClient | null = null;
+  private nc: NatsConnection | null = null;
   private streamReady = false;
+  /** The stream's own per-message limit (`max_msg_size`), once the gateway has seen it; null: none. */
+  private streamMaxMsgSize: number | null = null;
   readonly tests = new Map<string, () => void>();
 
   constructor(
@@ -109,10 +113,18 @@ export class Run {
           outbox: opts.outbox,
           connection: this.connection,
           jetstream: () => (this.streamReady ? this.js : null),
+          maxMessageBytes: () => this.maxMessageBytes,
+          refreshLimits: () => this.refreshLimits(),
           stream: settings.stream,
           origin,
           onProblem: (r) => this.problem('gateway', r),
           onForwarded: () => relay.changed(),
+          onParked: (entry, reason) => {
+            opts.host.warn(
+              `Relay: the hook "${oneLine(entry.event.title)}" (outbox entry ${entry.seq}) cannot be forwarded to the team and is parked: ${reason}. The hooks after it go on`,
+            );
+            relay.changed();
+          },
           ...(log ? { log } : {}),
         })
       : null;
@@ -145,6 +157,30 @@ export class Run {
     return this.js;
   }
 
+  /**
+   * The largest message the gateway may publish now: the server's `max_payload` (from the connection's server
+   * info, 1 MB unless the server sets it) and the stream's `max_msg_size`, whichever is lower; null while not
+   * connected.
+   */
+  get maxMessageBytes(): number | null {
+    const payload = this.nc?.info?.max_payload;
+    if (typeof payload !== 'number' || payload <= 0) return null;
+    const stream = this.streamMaxMsgSize;
+    return stream !== null && stream > 0 ? Math.min(payload, stream) : payload;
+  }
+
+  /** Reads the stream's per-message limit again (the connection's server info is always the current one). */
+  private async refreshLimits(): Promise<void> {
+    const nc = this.nc;
+    if (!nc) return;
+    try {
+      const jsm = await jetstreamManager(nc, { checkAPI: false, timeout: 5_000 });
+      this.streamMaxMsgSize = (await jsm.streams.info(this.settings.stream)).config.max_msg_size ?? null;
+    } catch (err) {
+      this.opts.log?.(`relay: could not read the stream's limits again (${explainJetStreamError(err, 'read the stream').reason})`);
+    }
+  }
+
   problem(part: string, reason: string | null): void {
     const before = this.problems.get(part) ?? null;
     if (reason === null) this.problems.delete(part);
@@ -158,6 +194,7 @@ export class Run {
   }
 
   private attach(nc: NatsConnection): () => Promise<void> {
+    this.nc = nc;
     this.js = jetstream(nc, { timeout: 5_000 });
     const abort = new AbortController();
     const cleanups: Array<() => Promise<void>> = [];
@@ -167,6 +204,7 @@ export class Run {
     return async () => {
       abort.abort();
       this.js = null;
+      this.nc = null;
       this.streamReady = false;
       await setup;
       for (const c of cleanups) await c();
@@ -179,8 +217,9 @@ export class Run {
     while (!signal.aborted) {
       try {
         const jsm = await jetstreamManager(nc, { checkAPI: false, timeout: 5_000 });
-        const { created } = await ensureStream(jsm, this.limits, true);
+        const { info, created } = await ensureStream(jsm, this.limits, true);
         if (created) this.opts.log?.(`relay: created the stream ${this.settings.stream}`);
+        this.streamMaxMsgSize = info.config.max_msg_size ?? null;
         this.streamReady = true;
         this.problem('gateway', null);
         this.forwarder?.poke();

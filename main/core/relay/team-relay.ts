@@ -203,6 +203,7 @@ export class TeamRelay {
         break;
     }
     const out = this.outbox.stats();
+    const parked = this.outbox.parked();
     const cursor = this.cursor.cursor();
     const sub = run.subscriber;
     return {
@@ -217,6 +218,8 @@ export class TeamRelay {
             forwarded: out.forwarded,
             lastForwardedAt: run.forwarder.lastForwardedAt,
             duplicates: run.forwarder.duplicates,
+            parked: parked.count,
+            lastParked: parked.last,
           }
         : null,
       subscriber: sub

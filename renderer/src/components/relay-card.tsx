@@ -7,7 +7,7 @@ import type { RelayTestResult } from '../../../shared/events';
 import type { AppState, RelaySettingsView, SettingsView } from '../../../shared/ipc';
 import { errorMessage, testRelay, updateSettings } from '../api';
 import { relativeTime } from '../lib/format';
-import { authPatch, lagText, parseServers, relayFormProblem, relaySummary, testText } from '../lib/relay';
+import { authPatch, duplicatesText, lagText, parkedText, parseServers, relayFormProblem, relaySummary, testText } from '../lib/relay';
 import { useNow } from '../lib/use-now';
 import { Spinner } from './spinner';
 import { Toggle } from './toggle';
@@ -163,10 +163,16 @@ export function RelayCard({
               <dd>
                 {gateway.forwarded} forwarded, {gateway.pending} waiting
                 {gateway.lastForwardedAt ? ` (last ${relativeTime(gateway.lastForwardedAt, now)})` : ''}
+                {gateway.duplicates > 0 ? `; ${duplicatesText(gateway.duplicates)}` : ''}
               </dd>
             </div>
           )}
         </dl>
+      )}
+      {gateway?.lastParked && (
+        <p className="error-text" role="alert">
+          {parkedText(gateway.parked, gateway.lastParked)}
+        </p>
       )}
       <form className="form-grid" onSubmit={submit}>
         <label className="field">

@@ -4,12 +4,14 @@ import {
   decodeEnvelope,
   ENVELOPE_VERSION,
   encodeEvent,
+  encodeEventWithin,
   encodeTest,
   eventOf,
   msgIdFor,
   subjectFor,
   TEST_SUBJECT,
 } from '../../../../main/core/relay/envelope';
+import { trimmedBodyOf } from '../../../../shared/relay-body';
 import { boundedEvent } from '../../../../main/core/bounded-event';
 import { backtraceEvent, errorceptionEvent } from '../../../helpers/make-event';
 
@@ -90,6 +92,68 @@ describe('the relay envelope', () => {
     });
     expect(TEST_SUBJECT).toBe('crashbell.events.~test');
     expect(subjectFor('abc_DEF-1')).toBe('crashbell.events.abc_DEF-1');
+  });
+});
+
+describe("an envelope fitted under the server's message limit", () => {
+  const { raw: _raw, ...event } = backtraceEvent();
+  // Quotes and backslashes: escaped once in the body's JSON text, again in the envelope's, so it nearly triples.
+  const body = JSON.stringify({ fingerprint: 'big', note: '"\\'.repeat(40_000), tail: 'end' });
+
+  it('travels whole when it fits', () => {
+    const fitted = encodeEventWithin('gw', SOURCE, event, body, 1024 * 1024);
+    if (!fitted.ok) throw new Error('did not fit');
+    expect(fitted.trimmed).toBeNull();
+    expect(Buffer.from(fitted.data).equals(encodeEvent('gw', SOURCE, event, body))).toBe(true);
+  });
+
+  it('a body over the limit is cut to the start that fits, with a marker that says so; the event stays whole', () => {
+    for (const limit of [8_000, 20_000, 64 * 1024]) {
+      const fitted = encodeEventWithin('gw', SOURCE, event, body, limit);
+      if (!fitted.ok) throw new Error(`did not fit in ${limit}`);
+      expect(fitted.data.byteLength).toBeLessThanOrEqual(limit);
+      // As much as fits: one character more would not.
+      expect(fitted.trimmed?.kept).toBeGreaterThan(0);
+      const decoded = decodeEnvelope(fitted.data);
+      if (!decoded.ok || decoded.envelope.kind !== 'event') throw new Error(decoded.ok ? 'not an event' : decoded.reason);
+      expect(decoded.envelope.rawTrimmed).toEqual({ bytes: Buffer.byteLength(body), limit });
+      expect(decoded.envelope.event).toEqual(event);
+      const { event: back, rawJson } = eventOf(decoded.envelope);
+      const marker = trimmedBodyOf(back.raw);
+      expect(marker).toMatchObject({ bytes: Buffer.byteLength(body), limit, start: body.slice(0, fitted.trimmed!.kept) });
+      expect(marker?.note).toMatch(/^The body was too large to forward through the team relay: [\d,]+ bytes/);
+      expect(rawJson).toBe(JSON.stringify(back.raw));
+      const oneMore = JSON.parse(new TextDecoder().decode(fitted.data));
+      oneMore.raw = JSON.stringify({ ...JSON.parse(oneMore.raw), start: body.slice(0, fitted.trimmed!.kept + 1) });
+      expect(new TextEncoder().encode(JSON.stringify(oneMore)).byteLength).toBeGreaterThan(limit);
+    }
+  });
+
+  it('never cuts a character in two', () => {
+    const emoji = JSON.stringify({ text: '😀'.repeat(5_000) });
+    for (let limit = 5_000; limit < 5_040; limit++) {
+      const fitted = encodeEventWithin('gw', SOURCE, event, emoji, limit);
+      if (!fitted.ok || !fitted.trimmed) throw new Error('not trimmed');
+      const start = emoji.slice(0, fitted.trimmed.kept);
+      expect(start.charCodeAt(start.length - 1)).not.toBe(0xd83d);
+    }
+  });
+
+  it('an event that does not fit even without its body is not cut: the answer says how big it is', () => {
+    const fitted = encodeEventWithin('gw', SOURCE, event, body, 600);
+    expect(fitted).toEqual({ ok: false, bytes: expect.any(Number) });
+    if (fitted.ok) return;
+    expect(fitted.bytes).toBeGreaterThan(600);
+  });
+
+  it('an older member reads a trimmed envelope: the marker is the body it shows, with the words in it', () => {
+    const fitted = encodeEventWithin('gw', SOURCE, event, body, 8_000);
+    if (!fitted.ok) throw new Error('did not fit');
+    const wire = JSON.parse(new TextDecoder().decode(fitted.data));
+    delete wire.rawTrimmed;
+    const decoded = decodeEnvelope(bytes(wire));
+    if (!decoded.ok || decoded.envelope.kind !== 'event') throw new Error('not an event');
+    expect(JSON.parse(decoded.envelope.raw)).toMatchObject({ note: expect.stringMatching(/too large to forward/) });
   });
 });
 

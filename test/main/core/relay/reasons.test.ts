@@ -1,6 +1,13 @@
 import { errors } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
-import { explainConnectError, explainJetStreamError, isTransient, permissionReason } from '../../../../main/core/relay/reasons';
+import { JetStreamApiError } from '@nats-io/jetstream';
+import {
+  explainConnectError,
+  explainJetStreamError,
+  isTransient,
+  messageRefusal,
+  permissionReason,
+} from '../../../../main/core/relay/reasons';
 
 const SERVERS = ['nats://nats.example.com:4222'];
 
@@ -55,5 +62,21 @@ describe('NATS errors in plain words', () => {
     expect(isTransient(notEnabled)).toBe(true);
     expect(isTransient(new errors.TimeoutError())).toBe(true);
     expect(explainJetStreamError(new Error('insufficient storage resources available'), 'create the stream X').reason).toMatch(/maxBytes/);
+  });
+
+  it('tells a refusal of one message (parked: retrying it cannot help) from a failure that would refuse the next one too', () => {
+    expect(messageRefusal(errors.InvalidArgumentError.format('payload', 'max_payload size exceeded'))).toBe(
+      "NATS takes no message this large: it is over the server's max_payload ('payload' max_payload size exceeded)",
+    );
+    const tooLarge = new JetStreamApiError({ code: 400, err_code: 10054, description: 'message size exceeds maximum allowed' });
+    expect(messageRefusal(tooLarge)).toBe(
+      "the stream takes no message this large (message size exceeds maximum allowed): its max_msg_size, or the server's max_payload, is lower",
+    );
+    expect(messageRefusal(new errors.InvalidSubjectError('crashbell.events.a b'))).toMatch(/^its subject is not one NATS accepts/);
+    // Everything else holds the queue and is retried: it would refuse the next entry just the same.
+    expect(messageRefusal(new errors.TimeoutError())).toBeNull();
+    expect(messageRefusal(new errors.PermissionViolationError('Permissions Violation', 'publish', 'crashbell.events.x'))).toBeNull();
+    expect(messageRefusal(new JetStreamApiError({ code: 400, err_code: 10060, description: 'expected stream does not match' }))).toBeNull();
+    expect(messageRefusal(errors.InvalidArgumentError.format('timeout', 'must be greater than 0'))).toBeNull();
   });
 });

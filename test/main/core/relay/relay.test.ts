@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { trimmedBodyOf } from '../../../../shared/relay-body';
 import { NatsServer, hasNatsServer, hasOpenssl, makeTestCa } from '../../../helpers/nats-server';
 import { postBacktrace, startRelayEngine, TEAM_SOURCE, type RelayEngine } from '../../../helpers/relay-engines';
 
@@ -82,6 +83,75 @@ describe.skipIf(!hasNatsServer())('team relay over a real NATS JetStream', () =>
     // Both stored in the stream: neither was taken for the other's duplicate.
     const gw = await gateway.waitForRelay((s) => s.gateway?.forwarded === 3);
     expect(gw.gateway).toMatchObject({ pending: 0, forwarded: 3, duplicates: 0 });
+  });
+
+  it("a body over the server's max_payload is forwarded trimmed with a marker; a hook NATS refuses for good is parked and the next is delivered", async () => {
+    await nats.stop();
+    nats = await NatsServer.start({ dir: nats.dir, port: nats.port, config: 'max_payload: 16384' });
+    const gateway = await start(
+      { servers: [nats.url], publish: true, subscribe: false, stream: 'BIG', member: 'gw' },
+      { sources: [TEAM_SOURCE] },
+    );
+    await gateway.waitForRelay((s) => s.status === 'connected');
+    const member = await start({ servers: [nats.url], subscribe: true, stream: 'BIG', member: 'ana' });
+    await member.waitForRelay((s) => s.subscriber?.caughtUp === true);
+
+    // Quotes are escaped twice on the way (in the body's JSON, in the envelope's): 30,000 of them need 120 KB.
+    const padding = '"'.repeat(30_000);
+    expect((await postBacktrace(gateway.engine.core.port!, 'big-body', 1, { padding })).status).toBe(200);
+    // 64 frames of 500 characters: the event itself (bounded, never cut) is over 16 KiB, with or without its body.
+    const frames = Array.from({ length: 64 }, (_, i) => `frame_${i}_${'x'.repeat(490)}`);
+    expect((await postBacktrace(gateway.engine.core.port!, 'huge-event', 1, { callstack: frames })).status).toBe(200);
+    expect((await postBacktrace(gateway.engine.core.port!, 'after-it', 1)).status).toBe(200);
+
+    await member.waitFor(() => member.received.some((r) => r.group.groupKey === 'after-it'));
+    expect(member.received.map((r) => r.group.groupKey)).toEqual(['big-body', 'after-it']);
+    const big = member.engine.core.inbox.get(member.received[0]!.group.id);
+    const marker = trimmedBodyOf(big?.latestRaw);
+    const sent = gateway.engine.core.inbox.get(gateway.received[0]!.group.id);
+    const body = JSON.stringify(sent?.latestRaw);
+    expect(marker).toMatchObject({ bytes: expect.any(Number), limit: expect.any(Number) });
+    expect(marker!.bytes).toBeGreaterThan(16384);
+    expect(marker!.limit).toBeLessThanOrEqual(16384);
+    expect(marker!.start.length).toBeGreaterThan(1000);
+    expect(JSON.parse(JSON.stringify(sent?.latestRaw))).toMatchObject({ padding });
+    expect(body.length).toBeGreaterThan(marker!.start.length);
+    // The member still has the whole event: title, callstack, project.
+    expect(big).toMatchObject({ groupKey: 'big-body', title: expect.stringContaining('fn_big-body') });
+
+    const state = await gateway.waitForRelay((s) => s.gateway?.pending === 0 && s.gateway.forwarded === 3);
+    expect(state.gateway).toMatchObject({
+      parked: 1,
+      lastParked: {
+        seq: 2,
+        title: expect.any(String),
+        reason: expect.stringMatching(/^its event alone is \d+ bytes, over the 16384 bytes NATS takes per message/),
+      },
+    });
+    // Parked is not an error of the relay: it goes on.
+    expect(state).toMatchObject({ status: 'connected', reason: null });
+  });
+
+  it('a stream whose max_msg_size is lowered under a running gateway: the refused hook is fitted again and delivered', async () => {
+    const gateway = await start(
+      { servers: [nats.url], publish: true, subscribe: false, stream: 'SHRUNK', member: 'gw' },
+      { sources: [TEAM_SOURCE] },
+    );
+    await gateway.waitForRelay((s) => s.status === 'connected');
+    expect((await postBacktrace(gateway.engine.core.port!, 'before', 1)).status).toBe(200);
+    await gateway.waitForRelay((s) => s.gateway?.forwarded === 1);
+    const nc = await connect({ servers: nats.url });
+    const jsm = await jetstreamManager(nc);
+    const info = await jsm.streams.info('SHRUNK');
+    await jsm.streams.update('SHRUNK', { ...info.config, max_msg_size: 12 * 1024 });
+    await nc.close();
+    const member = await start({ servers: [nats.url], subscribe: true, stream: 'SHRUNK', member: 'ana' });
+    expect((await postBacktrace(gateway.engine.core.port!, 'now-too-big', 1, { padding: 'y'.repeat(40_000) })).status).toBe(200);
+    await member.waitFor(() => member.received.some((r) => r.group.groupKey === 'now-too-big'));
+    const got = member.engine.core.inbox.get(member.received.find((r) => r.group.groupKey === 'now-too-big')!.group.id);
+    expect(trimmedBodyOf(got?.latestRaw)).toMatchObject({ limit: expect.any(Number) });
+    expect(trimmedBodyOf(got?.latestRaw)!.limit).toBeLessThanOrEqual(12 * 1024);
+    expect((await gateway.waitForRelay((s) => s.gateway?.forwarded === 2)).gateway).toMatchObject({ parked: 0, pending: 0 });
   });
 
   it('two gateways receiving the same redelivery put one event in the stream', async () => {
