@@ -50,6 +50,12 @@ export interface EventEnvelope {
    * under the server's message limit: the body's size and that limit, in bytes. Added within version 1.
    */
   rawTrimmed?: { bytes: number; limit: number };
+  /**
+   * How many hooks were waiting in the gateway's outbox behind this one when it was forwarded: many behind a
+   * late hook say a burst is coming (a NATS outage's backlog), so members hold it for one summary. Added within
+   * version 1.
+   */
+  behind?: number;
 }
 
 /** Test relay: a message that goes round the relay and is recognised by whoever sent it. */
@@ -120,6 +126,7 @@ const eventEnvelopeSchema = z.object({
     .object({ bytes: z.number().min(0), limit: z.number().min(0) })
     .optional()
     .catch(undefined),
+  behind: z.number().int().min(0).optional().catch(undefined),
 });
 
 const testEnvelopeSchema = z.object({
@@ -172,11 +179,14 @@ export function encodeEvent(
   source: EnvelopeSource,
   event: Omit<NormalizedEvent, 'raw'>,
   raw: string,
-  rawTrimmed?: EventEnvelope['rawTrimmed'],
+  extras: EnvelopeExtras = {},
 ): Uint8Array {
-  const envelope: EventEnvelope = { v: ENVELOPE_VERSION, kind: 'event', origin, source, event, raw, ...(rawTrimmed ? { rawTrimmed } : {}) };
+  const envelope: EventEnvelope = { v: ENVELOPE_VERSION, kind: 'event', origin, source, event, raw, ...extras };
   return new TextEncoder().encode(JSON.stringify(envelope));
 }
+
+/** The optional fields of an event envelope. */
+export type EnvelopeExtras = Pick<EventEnvelope, 'rawTrimmed' | 'behind'>;
 
 /** An outbox entry's envelope fitted under a message limit, or how big it is without any of its body. */
 export type FittedEvent =
@@ -200,12 +210,16 @@ export function encodeEventWithin(
   event: Omit<NormalizedEvent, 'raw'>,
   raw: string,
   maxBytes: number,
+  extras: Omit<EnvelopeExtras, 'rawTrimmed'> = {},
 ): FittedEvent {
-  const whole = encodeEvent(origin, source, event, raw);
+  const whole = encodeEvent(origin, source, event, raw, extras);
   if (whole.byteLength <= maxBytes) return { ok: true, data: whole, trimmed: null };
   const bytes = Buffer.byteLength(raw, 'utf8');
   const withStart = (n: number): Uint8Array =>
-    encodeEvent(origin, source, event, JSON.stringify(trimmedBody(bytes, maxBytes, raw.slice(0, n))), { bytes, limit: maxBytes });
+    encodeEvent(origin, source, event, JSON.stringify(trimmedBody(bytes, maxBytes, raw.slice(0, n))), {
+      ...extras,
+      rawTrimmed: { bytes, limit: maxBytes },
+    });
   const bare = withStart(0);
   if (bare.byteLength > maxBytes) return { ok: false, bytes: bare.byteLength };
   // The longest start that fits: the size grows with the start, so a binary search finds it.

@@ -22,7 +22,7 @@ import { explainJetStreamError, isTransient, messageRefusal } from './reasons';
 import { sleep, Waker } from './wait';
 
 export interface ForwarderOptions {
-  outbox: Pick<Outbox, 'next' | 'forwarded' | 'onDurable' | 'park'>;
+  outbox: Pick<Outbox, 'next' | 'forwarded' | 'onDurable' | 'park' | 'stats'>;
   connection: Pick<RelayConnection, 'whenConnected' | 'connected'>;
   /** The JetStream client of the current connection (null between connections). */
   jetstream: () => JetStreamClient | null;
@@ -138,13 +138,10 @@ export class Forwarder {
     const msgID = msgIdFor(entry.event);
     for (let attempt = 1; ; attempt++) {
       const limit = Math.min(this.opts.maxMessageBytes() ?? MAX_ENVELOPE_BYTES, MAX_ENVELOPE_BYTES);
-      const fitted = encodeEventWithin(
-        this.opts.origin,
-        sourceOf(entry),
-        entry.event,
-        entry.rawJson,
-        limit - headerRoom(msgID, this.opts.stream),
-      );
+      // How many wait behind it: members tell a backlog arriving (after an outage) from live hooks by it.
+      const behind = Math.max(0, this.opts.outbox.stats().pending - 1);
+      const room = limit - headerRoom(msgID, this.opts.stream);
+      const fitted = encodeEventWithin(this.opts.origin, sourceOf(entry), entry.event, entry.rawJson, room, { behind });
       if (!fitted.ok) {
         await this.park(
           entry,

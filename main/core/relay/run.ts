@@ -36,8 +36,11 @@ export interface RunOptions {
   log?: (message: string) => void;
   /** Connection retry backoff (tests shorten it). */
   backoff?: Partial<BackoffOptions>;
-  /** Heartbeats missed before a consumer is re-created, and the pull expiry (tests shorten them). */
-  consumer?: { missedHeartbeats?: number; expiresMs?: number };
+  /**
+   * Heartbeats missed before a consumer is re-created, the pull expiry, and how old an event must be to count as
+   * late (tests shorten them).
+   */
+  consumer?: { missedHeartbeats?: number; expiresMs?: number; lateMs?: number };
 }
 
 /** What a run tells the relay that made it. */
@@ -296,6 +299,7 @@ export class Run {
 
   async stop(): Promise<void> {
     await this.forwarder?.stop();
+    this.subscriber?.dispose();
     await this.connection.stop();
   }
 }

@@ -35,8 +35,11 @@ export interface TeamRelayOptions {
   log?: (message: string) => void;
   /** Connection retry backoff (tests shorten it). */
   backoff?: Partial<BackoffOptions>;
-  /** Heartbeats missed before a consumer is re-created, and the pull expiry (tests shorten them). */
-  consumer?: { missedHeartbeats?: number; expiresMs?: number };
+  /**
+   * Heartbeats missed before a consumer is re-created, the pull expiry, and how old an event must be to count as
+   * late (tests shorten them).
+   */
+  consumer?: { missedHeartbeats?: number; expiresMs?: number; lateMs?: number };
 }
 
 /** The member name shown to the team: the setting, else the system user name. */

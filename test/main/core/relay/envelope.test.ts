@@ -36,6 +36,18 @@ describe('the relay envelope', () => {
     expect(back.rawJson).toBe(JSON.stringify(event.raw));
   });
 
+  it('carries how many hooks waited behind an event at its gateway (a field added within version 1)', () => {
+    const { raw, ...rest } = backtraceEvent();
+    const decoded = decodeEnvelope(encodeEvent('gw', SOURCE, rest, JSON.stringify(raw), { behind: 7 }));
+    if (!decoded.ok || decoded.envelope.kind !== 'event') throw new Error('not an event');
+    expect(decoded.envelope.behind).toBe(7);
+    const odd = JSON.parse(new TextDecoder().decode(encodeEvent('gw', SOURCE, rest, JSON.stringify(raw))));
+    odd.behind = -3;
+    const read = decodeEnvelope(bytes(odd));
+    if (!read.ok || read.envelope.kind !== 'event') throw new Error('not an event');
+    expect(read.envelope.behind).toBeUndefined();
+  });
+
   it('reads what an older gateway wrote without the fields added since, and drops what a newer one added', () => {
     const { raw, ...rest } = backtraceEvent();
     const old = JSON.parse(new TextDecoder().decode(encodeEvent('gw', SOURCE, rest, JSON.stringify(raw))));

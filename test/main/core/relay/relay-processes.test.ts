@@ -108,7 +108,12 @@ describe.skipIf(!hasNatsServer())('team relay processes over a real NATS', () =>
     expect(received(back).every((l) => l['isNew'] === true && (l['decision'] as Record<string, unknown>)['code'] === 'away')).toBe(true);
     await back.proc.waitForAll((lines) => lines.some((l) => l['type'] === 'notification'));
     expect(notifications(back)).toEqual([
-      expect.objectContaining({ title: 'While you were away: 50 new errors in Team game', digest: true, group: null }),
+      expect.objectContaining({
+        title: 'While you were away: 50 new errors in Team game',
+        body: expect.stringMatching(/^New error in Team game: exception in fn_away-\d+, .*, and 47 more\.$/),
+        digest: true,
+        group: null,
+      }),
     ]);
     back.proc.child.kill('SIGTERM');
     await back.proc.exited;

@@ -154,6 +154,46 @@ describe.skipIf(!hasNatsServer())('team relay over a real NATS JetStream', () =>
     expect((await gateway.waitForRelay((s) => s.gateway?.forwarded === 2)).gateway).toMatchObject({ parked: 0, pending: 0 });
   });
 
+  it('a connected member that receives the backlog of a NATS outage raises one summary, not one toast per event', async () => {
+    const relay = { servers: [nats.url], stream: 'OUTAGE' };
+    const gateway = await start({ ...relay, publish: true, subscribe: false, member: 'gw' }, { sources: [TEAM_SOURCE] });
+    await gateway.waitForRelay((s) => s.status === 'connected');
+    const member = await start({ ...relay, subscribe: true, member: 'ana' });
+    await member.waitForRelay((s) => s.subscriber?.caughtUp === true);
+    expect((await postBacktrace(gateway.engine.core.port!, 'before-outage')).status).toBe(200);
+    await member.waitFor(() => member.notifications.length === 1);
+
+    // NATS goes away; the gateway keeps accepting hooks, which pile up in its outbox.
+    await nats.stop();
+    await member.waitForRelay((s) => s.status !== 'connected');
+    for (let i = 0; i < 8; i++) expect((await postBacktrace(gateway.engine.core.port!, `during-outage-${i}`)).status).toBe(200);
+    const accepted = Date.now();
+    // The gateway comes back after the member (its connection took longer): the member reads live when the
+    // backlog arrives, with no catch-up to hold it.
+    const servers = gateway.settings.get().relay.servers;
+    gateway.settings.set({ ...gateway.settings.get(), relay: { ...gateway.settings.get().relay, servers: [] } });
+    await gateway.waitForRelay((s) => s.status === 'off');
+    await nats.restart();
+    await member.waitForRelay((s) => s.status === 'connected' && s.subscriber?.caughtUp === true && s.subscriber.lag === 0);
+    // Late by more than the test's lateMs (1 s): these hooks waited while NATS was away.
+    while (Date.now() - accepted < 1_200) await new Promise((r) => setTimeout(r, 100));
+    gateway.settings.set({ ...gateway.settings.get(), relay: { ...gateway.settings.get().relay, servers } });
+
+    await member.waitFor(() => member.received.length === 9 && member.notifications.length >= 2);
+    expect(member.received.slice(1).every((r) => r.decision.code === 'away')).toBe(true);
+    expect(member.notifications.slice(1)).toEqual([
+      expect.objectContaining({
+        title: 'While you were away: 8 new errors in Team game',
+        body: expect.stringMatching(/^New error in Team game: exception in fn_during-outage-0, .*, and 5 more\.$/),
+        digest: true,
+      }),
+    ]);
+    // The burst is over: the next live hook notifies on its own.
+    expect((await postBacktrace(gateway.engine.core.port!, 'after-outage')).status).toBe(200);
+    await member.waitFor(() => member.notifications.length === 3);
+    expect(member.notifications[2]).toMatchObject({ title: expect.stringContaining('fn_after-outage'), digest: false });
+  });
+
   it('two gateways receiving the same redelivery put one event in the stream', async () => {
     const relay = { servers: [nats.url], publish: true, subscribe: false, stream: 'TWOGW' };
     const a = await start({ ...relay, member: 'gw-a' }, { sources: [TEAM_SOURCE] });
