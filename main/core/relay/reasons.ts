@@ -35,10 +35,40 @@ export function permissionViolationOf(err: unknown): PermissionViolationError | 
   return parsed;
 }
 
-/** "NATS refused: permissions violation for subscribe to crashbell.events.>" */
+/**
+ * "NATS refused: permissions violation for subscribe to crashbell.events.>", the same words for the same refusal
+ * however often it is retried (see {@link stableSubject}).
+ */
 export function permissionReason(v: { operation: string; subject: string }): string {
   const op = v.operation === 'subscription' ? 'subscribe' : v.operation;
-  return `NATS refused: permissions violation for ${op} to ${v.subject}`;
+  return `NATS refused: permissions violation for ${op} to ${stableSubject(v.subject)}`;
+}
+
+/** JetStream API verbs on consumers that take two tokens (`$JS.API.CONSUMER.MSG.NEXT.<stream>.<consumer>`). */
+const TWO_TOKEN_VERBS = new Set(['MSG', 'DURABLE', 'LEADER']);
+
+/**
+ * A subject as a refusal names it: what is made anew for each attempt becomes "…", so a refusal retried reads the
+ * same every time (Setup's reason and the log would otherwise change on each retry). That is a consumer's name
+ * and what follows it (`$JS.API.CONSUMER.CREATE.CRASHBELL.oc_<random>_1.<filter>`, and MSG.NEXT, INFO, DELETE),
+ * an inbox's tokens (`_INBOX.<random>`), a team mark's key (`$KV.<bucket>.<group id>`) and an ack's or flow
+ * control's tokens. The stream or bucket stays: it is what a permission names. Any other subject is kept whole.
+ */
+export function stableSubject(subject: string): string {
+  const t = subject.split('.');
+  if (t[0] === '$JS') {
+    const api = t[1] === 'API' ? 1 : t[2] === 'API' ? 2 : -1;
+    if (api > 0 && t[api + 1] === 'CONSUMER') {
+      const verb = api + 2;
+      const stream = verb + (TWO_TOKEN_VERBS.has(t[verb] ?? '') ? 2 : 1);
+      return t.length > stream + 1 ? [...t.slice(0, stream + 1), '…'].join('.') : subject;
+    }
+    if ((t[1] === 'ACK' || t[1] === 'FC') && t.length > 3) return [...t.slice(0, 3), '…'].join('.');
+    return subject;
+  }
+  if (t[0] === '_INBOX' && t.length > 1) return '_INBOX.…';
+  if (t[0] === '$KV' && t.length > 2) return [...t.slice(0, 2), '…'].join('.');
+  return subject;
 }
 
 /** Words for a failed connect (or a connection that closed for good), naming the servers tried. */

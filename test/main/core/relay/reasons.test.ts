@@ -39,6 +39,34 @@ describe('NATS errors in plain words', () => {
     expect(isTransient(new errors.RequestError('x', { cause: publish }))).toBe(false);
   });
 
+  it('a refusal retried reads the same each time: consumer names, inbox tokens and mark keys are left out', () => {
+    const reason = (operation: string, subject: string) => permissionReason({ operation, subject });
+    // What the relay's retries are refused on, each time with a consumer name the client makes anew.
+    const create = (name: string) => reason('publish', `$JS.API.CONSUMER.CREATE.KV_AUTH-marks.${name}.$KV.AUTH-marks.>`);
+    expect(create('oc_St7gWK20ERPCxWffX1gpIQ_1')).toBe(create('oc_Yq1LwQ0pCq2hXbfmWkY0sl_2'));
+    expect(create('oc_St7gWK20ERPCxWffX1gpIQ_1')).toBe(
+      'NATS refused: permissions violation for publish to $JS.API.CONSUMER.CREATE.KV_AUTH-marks.…',
+    );
+    expect(reason('publish', '$JS.API.CONSUMER.MSG.NEXT.CRASHBELL.oc_abc_3')).toBe(
+      'NATS refused: permissions violation for publish to $JS.API.CONSUMER.MSG.NEXT.CRASHBELL.…',
+    );
+    expect(reason('publish', '$JS.hub.API.CONSUMER.INFO.CRASHBELL.oc_abc_3')).toBe(
+      'NATS refused: permissions violation for publish to $JS.hub.API.CONSUMER.INFO.CRASHBELL.…',
+    );
+    expect(reason('subscription', '_INBOX.Ab3dEf9.12')).toBe('NATS refused: permissions violation for subscribe to _INBOX.…');
+    expect(reason('publish', '$KV.CRASHBELL-marks.kZ3q9')).toBe('NATS refused: permissions violation for publish to $KV.CRASHBELL-marks.…');
+    // What names no generated part stays whole: the stream, the source's subject.
+    expect(reason('publish', '$JS.API.STREAM.INFO.CRASHBELL')).toBe(
+      'NATS refused: permissions violation for publish to $JS.API.STREAM.INFO.CRASHBELL',
+    );
+    expect(reason('publish', '$JS.API.CONSUMER.CREATE.CRASHBELL')).toBe(
+      'NATS refused: permissions violation for publish to $JS.API.CONSUMER.CREATE.CRASHBELL',
+    );
+    expect(reason('publish', 'crashbell.events.teamBacktraceSourceAAAA')).toBe(
+      'NATS refused: permissions violation for publish to crashbell.events.teamBacktraceSourceAAAA',
+    );
+  });
+
   it('unreachable servers, unknown hosts and TLS failures', () => {
     expect(explainConnectError(new errors.ConnectionError('connection refused'), SERVERS).reason).toBe(
       'Cannot reach NATS at nats://nats.example.com:4222 (connection refused). Retrying',
