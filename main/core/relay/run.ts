@@ -83,6 +83,15 @@ export class Run {
       ...(log ? { log } : {}),
     });
     this.connection.subscribe(() => relay.changed());
+    // The client's own reconnect (same connection): the subscriber's consumer may be gone with the node it sat on.
+    let dropped = false;
+    this.connection.subscribe((s) => {
+      if (s.status === 'disconnected') dropped = true;
+      else if (s.status === 'connected' && dropped) {
+        dropped = false;
+        this.subscriber?.reconnected();
+      }
+    });
     this.connection.onViolation((reason, subject) => {
       // A denied pull never rejects anything: it only shows on the connection.
       const part =

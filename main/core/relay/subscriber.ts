@@ -84,9 +84,23 @@ export class Subscriber {
   /** Messages, the end of a catch-up and the end of a burst, one at a time: each may write the away tally. */
   private work: Promise<void> = Promise.resolve();
   private disposed = false;
+  /** Gives up the consumer being read, so a new one starts from the cursor (null between consumers). */
+  private restartConsumer: (() => void) | null = null;
 
   constructor(opts: SubscriberOptions) {
     this.opts = opts;
+  }
+
+  /**
+   * The connection came back after it dropped. The consumer may sit on a node that is gone (an ordered consumer
+   * has one replica), and the client's own recovery then waits on it for ever: from the drop on it stops
+   * reporting missed heartbeats until an info request about that consumer succeeds, which no node answers. So
+   * the consumer is given up and a new one starts from the cursor, which costs one request.
+   */
+  reconnected(): void {
+    if (!this.restartConsumer) return;
+    this.opts.log?.('relay: reconnected to NATS: reading the stream again from the last event read');
+    this.restartConsumer();
   }
 
   /** Stops the burst's timer: the relay is stopping. */
@@ -206,6 +220,7 @@ export class Subscriber {
       msgs.stop();
     };
     signal.addEventListener('abort', giveUp, { once: true });
+    this.restartConsumer = giveUp;
     void (async () => {
       for await (const s of msgs.status()) {
         if (s.type === 'heartbeats_missed' && s.count >= missedLimit) {
@@ -237,6 +252,7 @@ export class Subscriber {
     } finally {
       signal.removeEventListener('abort', onAbort);
       signal.removeEventListener('abort', giveUp);
+      if (this.restartConsumer === giveUp) this.restartConsumer = null;
       setCurrent(null);
     }
   }
