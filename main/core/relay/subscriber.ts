@@ -260,6 +260,10 @@ export class Subscriber {
   /** Ends a catch-up: the summary of what it held, the marks that waited, and the `caught-up` report. */
   private async finishCatchUp(read: number): Promise<void> {
     if (this.opts.marks) await this.opts.marks.sweep();
+    // A burst under way is covered by this summary.
+    this.burst = false;
+    if (this.quiet) clearTimeout(this.quiet);
+    this.quiet = null;
     await this.raiseAway();
     this.opts.onCaughtUp(read);
     this.opts.onProgress();
