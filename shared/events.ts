@@ -422,7 +422,19 @@ export interface RelayState {
   publish: boolean;
   subscribe: boolean;
   /** Gateway: the outbox. */
-  gateway: { pending: number; forwarded: number; lastForwardedAt: string | null } | null;
+  gateway: {
+    pending: number;
+    forwarded: number;
+    lastForwardedAt: string | null;
+    /**
+     * Publishes JetStream answered as duplicates since the relay started: the stream already held a message of
+     * that id (a re-send after a restart or an outage, or the same hook through another gateway).
+     */
+    duplicates: number;
+    /** Hooks set aside because NATS refuses them as they are (the rest are forwarded); the newest with its reason. */
+    parked: number;
+    lastParked: { seq: number; title: string | null; reason: string; at: string } | null;
+  } | null;
   /** Subscriber: where it stands in the stream. */
   subscriber: {
     /** The last stream sequence ingested. */

@@ -155,7 +155,7 @@ describe.skipIf(!NATS || !hasOpenssl())("docs/team-relay.md, the server's config
     // What the text promises of it: TLS on, bcrypt passwords only, a payload limit for 1 MiB hooks.
     const config = serverConfig();
     expect(config).toMatch(/^tls \{/m);
-    expect(config).toMatch(/^max_payload: 8MB$/m);
+    expect(config).toMatch(/^max_payload: 4MB$/m);
     expect(config).toMatch(/^ {2}store_dir: \/var\/lib\/nats$/m);
     const passwords = [...config.matchAll(/password: ("?)([^\s,"]+)\1/g)].map((m) => m[2]!);
     expect(passwords.length).toBe(3);

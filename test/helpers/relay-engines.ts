@@ -50,8 +50,11 @@ export function postBacktrace(
 /** Streams in tests reserve little of the test server's store. */
 export const TEST_STREAM_BYTES = 64 * 1024 * 1024;
 
-/** Short timings so faults are noticed within a test's time. */
-export const FAST_RELAY = { backoff: { initialMs: 200, factor: 2, maxMs: 2_000 }, consumer: { missedHeartbeats: 2, expiresMs: 2_000 } };
+/** Short timings so faults are noticed within a test's time (and an event a second old arrives late). */
+export const FAST_RELAY = {
+  backoff: { initialMs: 200, factor: 2, maxMs: 2_000 },
+  consumer: { missedHeartbeats: 2, expiresMs: 2_000, lateMs: 1_000 },
+};
 
 /** An in-process engine with its received events and notifications recorded. */
 export interface RelayEngine {

@@ -7,6 +7,24 @@ import type { AwayTally } from './cursor';
 /** A backlog above this many events is a catch-up: its notifications become one summary. */
 export const CATCH_UP_THRESHOLD = 3;
 
+/** How many titles the summary's body names before "and N more", as the storm digests do. */
+const SHOWN_TITLES = 3;
+
+/**
+ * The body: the first few distinct titles, regressions first, each with its count when it repeats, and how many
+ * more ("TypeError in checkout ×3, KeyError in cart, and 10 more."), as the storm digests word it (inbox/storm.ts).
+ */
+function awayBody(t: AwayTally): string {
+  const titled: Array<[string, number]> = [
+    ...t.regressionTitles.map((title, i): [string, number] => [title, t.regressionCounts[i] ?? 1]),
+    ...t.titles.map((title, i): [string, number] => [title, t.titleCounts[i] ?? 1]),
+  ];
+  const shown = titled.slice(0, SHOWN_TITLES);
+  if (shown.length === 0) return '';
+  const rest = t.held - shown.reduce((n, [, c]) => n + c, 0);
+  return `${shown.map(([title, c]) => (c > 1 ? `${title} ×${c}` : title)).join(', ')}${rest > 0 ? `, and ${rest} more` : ''}.`;
+}
+
 /** The "while you were away" notification for what a catch-up held back. */
 export function awaySummary(t: AwayTally): NotificationRequest {
   const fresh = t.held - t.regressions;
@@ -27,7 +45,7 @@ export function awaySummary(t: AwayTally): NotificationRequest {
   }
   return {
     title: `While you were away: ${parts.join('; ')}`,
-    body: t.titles.join('\n'),
+    body: awayBody(t),
     url: null,
     group: null,
     digest: true,

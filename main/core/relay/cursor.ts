@@ -31,9 +31,12 @@ export interface AwayTally {
   places: string[];
   /** How many of them were regressions. */
   regressions: number;
-  /** The first few held notifications' titles, regressions first. */
+  /** The first few distinct titles of held notifications (not regressions), and how many times each was held. */
   titles: string[];
+  titleCounts: number[];
+  /** The same for the regressions. */
   regressionTitles: string[];
+  regressionCounts: number[];
   /** The groups concerned, at most 100. */
   groups: string[];
 }
@@ -62,7 +65,7 @@ const AWAY_GROUPS = 100;
 
 /** An empty tally. */
 export function emptyAway(): AwayTally {
-  return { held: 0, places: [], regressions: 0, titles: [], regressionTitles: [], groups: [] };
+  return { held: 0, places: [], regressions: 0, titles: [], titleCounts: [], regressionTitles: [], regressionCounts: [], groups: [] };
 }
 
 function addAway(t: AwayTally, groupId: string, item: AwayItem): void {
@@ -70,15 +73,34 @@ function addAway(t: AwayTally, groupId: string, item: AwayItem): void {
   if (typeof item.p === 'string' && !t.places.includes(item.p) && t.places.length < AWAY_PLACES) t.places.push(item.p);
   if (item.rg === 1) {
     t.regressions++;
-    if (t.regressionTitles.length < AWAY_TITLES && typeof item.t === 'string') t.regressionTitles.push(item.t);
-  } else if (t.titles.length < AWAY_TITLES && typeof item.t === 'string') {
-    t.titles.push(item.t);
+    countTitle(t.regressionTitles, t.regressionCounts, item.t);
+  } else {
+    countTitle(t.titles, t.titleCounts, item.t);
   }
   if (!t.groups.includes(groupId) && t.groups.length < AWAY_GROUPS) t.groups.push(groupId);
 }
 
+/** One more of a title: counted when it is among the first few, else only in the total. */
+function countTitle(titles: string[], counts: number[], title: unknown): void {
+  if (typeof title !== 'string') return;
+  const at = titles.indexOf(title);
+  if (at >= 0) counts[at] = (counts[at] ?? 1) + 1;
+  else if (titles.length < AWAY_TITLES) {
+    titles.push(title);
+    counts.push(1);
+  }
+}
+
 function copyAway(t: AwayTally): AwayTally {
-  return { ...t, places: [...t.places], titles: [...t.titles], regressionTitles: [...t.regressionTitles], groups: [...t.groups] };
+  return {
+    ...t,
+    places: [...t.places],
+    titles: [...t.titles],
+    titleCounts: [...t.titleCounts],
+    regressionTitles: [...t.regressionTitles],
+    regressionCounts: [...t.regressionCounts],
+    groups: [...t.groups],
+  };
 }
 
 /** A stored tally, checked field by field (a damaged one counts as empty rather than failing the load). */
@@ -91,8 +113,16 @@ function awayFrom(v: unknown): AwayTally {
   t.held = typeof o['held'] === 'number' && o['held'] >= 0 ? o['held'] : 0;
   t.regressions = typeof o['regressions'] === 'number' && o['regressions'] >= 0 ? o['regressions'] : 0;
   t.places = strings(o['places'], AWAY_PLACES);
+  // A tally stored before titles were counted holds each title once.
+  const counts = (x: unknown, n: number): number[] =>
+    Array.from({ length: n }, (_, i) => {
+      const c = Array.isArray(x) ? x[i] : undefined;
+      return typeof c === 'number' && c >= 1 ? c : 1;
+    });
   t.titles = strings(o['titles'], AWAY_TITLES);
+  t.titleCounts = counts(o['titleCounts'], t.titles.length);
   t.regressionTitles = strings(o['regressionTitles'], AWAY_TITLES);
+  t.regressionCounts = counts(o['regressionCounts'], t.regressionTitles.length);
   t.groups = strings(o['groups'], AWAY_GROUPS);
   return t;
 }

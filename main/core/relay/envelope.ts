@@ -10,7 +10,10 @@
 import { hash } from 'node:crypto';
 import { z } from 'zod';
 import type { NormalizedEvent } from '../../../shared/events';
+import { trimmedBody } from '../../../shared/relay-body';
 import { explainZodError } from '../../../shared/zod-words';
+import { redeliveryDigest } from '../bounded-event';
+import { groupIdFor } from '../inbox/grouping';
 
 /** The envelope version this Crashbell writes and reads. */
 export const ENVELOPE_VERSION = 1;
@@ -40,8 +43,19 @@ export interface EventEnvelope {
   origin: string;
   source: EnvelopeSource;
   event: Omit<NormalizedEvent, 'raw'>;
-  /** The body as it arrived (JSON text). */
+  /** The body as it arrived (JSON text); when it did not fit in one message, a trimmed-body marker (JSON text). */
   raw: string;
+  /**
+   * Present when `raw` is the trimmed-body marker (shared/relay-body.ts) because the whole body did not fit
+   * under the server's message limit: the body's size and that limit, in bytes. Added within version 1.
+   */
+  rawTrimmed?: { bytes: number; limit: number };
+  /**
+   * How many hooks were waiting in the gateway's outbox behind this one when it was forwarded: many behind a
+   * late hook say a burst is coming (a NATS outage's backlog), so members hold it for one summary. Added within
+   * version 1.
+   */
+  behind?: number;
 }
 
 /** Test relay: a message that goes round the relay and is recognised by whoever sent it. */
@@ -113,6 +127,11 @@ const eventEnvelopeSchema = z.object({
   source: z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/), provider: providerId, name: text(200).min(1) }),
   event: eventSchema,
   raw: z.string(),
+  rawTrimmed: z
+    .object({ bytes: z.number().min(0), limit: z.number().min(0) })
+    .optional()
+    .catch(undefined),
+  behind: z.number().int().min(0).optional().catch(undefined),
 });
 
 const testEnvelopeSchema = z.object({
@@ -160,9 +179,66 @@ export function decodeEnvelope(data: Uint8Array): Decoded {
 }
 
 /** The bytes a gateway publishes for one outbox entry. */
-export function encodeEvent(origin: string, source: EnvelopeSource, event: Omit<NormalizedEvent, 'raw'>, raw: string): Uint8Array {
-  const envelope: EventEnvelope = { v: ENVELOPE_VERSION, kind: 'event', origin, source, event, raw };
+export function encodeEvent(
+  origin: string,
+  source: EnvelopeSource,
+  event: Omit<NormalizedEvent, 'raw'>,
+  raw: string,
+  extras: EnvelopeExtras = {},
+): Uint8Array {
+  const envelope: EventEnvelope = { v: ENVELOPE_VERSION, kind: 'event', origin, source, event, raw, ...extras };
   return new TextEncoder().encode(JSON.stringify(envelope));
+}
+
+/** The optional fields of an event envelope. */
+export type EnvelopeExtras = Pick<EventEnvelope, 'rawTrimmed' | 'behind'>;
+
+/** An outbox entry's envelope fitted under a message limit, or how big it is without any of its body. */
+export type FittedEvent =
+  | {
+      ok: true;
+      data: Uint8Array;
+      /** Set when the body was cut: its whole size and the characters of it kept. */
+      trimmed: { bytes: number; kept: number } | null;
+    }
+  | { ok: false; bytes: number };
+
+/**
+ * The envelope of an outbox entry in at most `maxBytes`: whole when it fits, else with the raw body replaced by
+ * the trimmed-body marker holding as much of the body's start as fits. The event itself is already bounded
+ * (bounded-event.ts) and travels whole; when even the event with an empty marker is too big, nothing is cut
+ * and the answer says how big that is.
+ */
+export function encodeEventWithin(
+  origin: string,
+  source: EnvelopeSource,
+  event: Omit<NormalizedEvent, 'raw'>,
+  raw: string,
+  maxBytes: number,
+  extras: Omit<EnvelopeExtras, 'rawTrimmed'> = {},
+): FittedEvent {
+  const whole = encodeEvent(origin, source, event, raw, extras);
+  if (whole.byteLength <= maxBytes) return { ok: true, data: whole, trimmed: null };
+  const bytes = Buffer.byteLength(raw, 'utf8');
+  const withStart = (n: number): Uint8Array =>
+    encodeEvent(origin, source, event, JSON.stringify(trimmedBody(bytes, maxBytes, raw.slice(0, n))), {
+      ...extras,
+      rawTrimmed: { bytes, limit: maxBytes },
+    });
+  const bare = withStart(0);
+  if (bare.byteLength > maxBytes) return { ok: false, bytes: bare.byteLength };
+  // The longest start that fits: the size grows with the start, so a binary search finds it.
+  let fits = 0;
+  let over = raw.length;
+  while (over - fits > 1) {
+    const mid = (fits + over) >>> 1;
+    if (withStart(mid).byteLength <= maxBytes) fits = mid;
+    else over = mid;
+  }
+  // Never half of a surrogate pair.
+  const code = raw.charCodeAt(fits - 1);
+  if (fits > 0 && code >= 0xd800 && code <= 0xdbff) fits--;
+  return { ok: true, data: fits === 0 ? bare : withStart(fits), trimmed: { bytes, kept: fits } };
 }
 
 export function encodeTest(origin: string, nonce: string, member: string, at: string): Uint8Array {
@@ -176,21 +252,37 @@ export function subjectFor(sourceId: string): string {
 }
 
 /**
- * The `Nats-Msg-Id` of an event: the provider's delivery key, made stable across gateways and restarts. It is
- * derived from the source id and the event's redelivery key, so a redelivery, a restart mid-forward and the
- * same hook through two gateways carry the same id, and JetStream stores it once within its duplicate window.
- * A key that is only a redelivery within a window (Errorception's body hash within 10 minutes) is bucketed by
- * that window, so the same body legitimately sent again later is a new message. An event without a key (a
- * provider that gives none) is identified by its own id, which the gateway's outbox keeps stable.
+ * The `Nats-Msg-Id` of an event: what JetStream de-duplicates on, across the whole stream, for its duplicate
+ * window. It must therefore name one hook of one group within the stream, and be the same wherever and whenever
+ * that hook is forwarded again: a provider's redelivery, a gateway re-sending after a crash or a NATS outage, the
+ * same hook through a second gateway.
+ *
+ * - A provider's redelivery key is only meant to be compared within one group (Backtrace's
+ *   `object_id:occurrences` is `null:1` for many groups; a Standard Webhooks id may be reused across them), so the
+ *   id is the source, the group and the key's digest together: `cb2.<source id>.<group id>.<digest>`. The key is
+ *   taken in its stored digest form ({@link redeliveryDigest}), so a bounded event and the hook it came from agree.
+ * - A key that is a redelivery only within a window (Errorception's body hash within 10 minutes) is bucketed by
+ *   that window, so the same body legitimately sent again later is a new message.
+ * - An event without a key is identified by its own id (the receiver's UUID, kept in the gateway's outbox with
+ *   the entry, so a restart re-sends it under the same id): `cb2.<source id>.<group id>.id.<digest of the id>`.
+ *
+ * `cb1` ids (the source and the key alone) are not produced any more: two groups could share one, and JetStream
+ * then acknowledged the second as a duplicate without storing it.
  */
-export function msgIdFor(event: Pick<NormalizedEvent, 'id' | 'sourceId' | 'redelivery' | 'receivedAt'>): string {
+export function msgIdFor(event: Pick<NormalizedEvent, 'id' | 'sourceId' | 'groupKey' | 'redelivery' | 'receivedAt'>): string {
   const { key, windowMs } = event.redelivery;
-  if (!key) return `cb1.${event.sourceId}.id.${event.id}`;
-  const digest = hash('sha256', key, 'base64url').slice(0, 27);
-  if (windowMs === null || windowMs <= 0) return `cb1.${event.sourceId}.${digest}`;
+  const group = `cb2.${event.sourceId}.${groupIdFor(event.sourceId, event.groupKey)}`;
+  if (!key) return `${group}.id.${digestOf(event.id)}`;
+  const digest = digestOf(redeliveryDigest(key));
+  if (windowMs === null || windowMs <= 0) return `${group}.${digest}`;
   const at = Date.parse(event.receivedAt);
   const bucket = Number.isFinite(at) ? Math.floor(at / windowMs) : 0;
-  return `cb1.${event.sourceId}.${digest}.${bucket}`;
+  return `${group}.${digest}.${bucket}`;
+}
+
+/** 162 bits of SHA-256 in base64url: no dots, so the parts of an id cannot run into each other. */
+function digestOf(text: string): string {
+  return hash('sha256', text, 'base64url').slice(0, 27);
 }
 
 /** The event a subscriber ingests: the envelope's event with its raw body parsed back (unparseable: kept as text). */

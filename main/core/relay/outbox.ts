@@ -5,8 +5,12 @@
  * - an entry rides in the group record of the hook it forwards: the index field `q` (its sequence) and a third
  *   part, the event without its raw body (the record's own raw part is the body), so it is on disk exactly when
  *   the hook is, and a crash can never keep the one without the other;
- * - `f` every entry up to `q` is in the stream (acknowledged by JetStream);
- * - `o` an entry not yet forwarded, as a compaction keeps it (parts: the event, the raw body).
+ * - `f` every entry up to `q` is in the stream (acknowledged by JetStream) or parked;
+ * - `o` an entry not yet forwarded, as a compaction keeps it (parts: the event, the raw body);
+ * - `pk` an entry that can never be forwarded as it is (NATS refuses that message, or it cannot be read back),
+ *   set aside with the reason (`why`) so the entries after it still go: written without parts when it is
+ *   parked (its group record, earlier in the log, holds them), and with them by a compaction, which keeps the
+ *   newest {@link PARKED_KEPT}.
  *
  * The inbox never hears of it: the ingest pipeline asks it to contribute to each accepted hook.
  */
@@ -32,6 +36,39 @@ export interface OutboxEntry {
   rawJson: string;
 }
 
+/** How many parked entries keep their parts through a compaction (the count goes on). */
+export const PARKED_KEPT = 100;
+
+/** An entry set aside because it cannot be forwarded, with why, for the relay's state. */
+export interface ParkedEntry {
+  /** Its outbox sequence. */
+  seq: number;
+  /** The event's title, when it could be read. */
+  title: string | null;
+  /** Why, in words. */
+  reason: string;
+  /** ISO 8601, when it was parked. */
+  at: string;
+}
+
+/** A parked entry in memory: its parts stay in the history. */
+interface ParkedItem extends ParkedEntry {
+  ev: RawRef | null;
+  raw: RawRef | null;
+  /** How many entries were parked up to this one, since the outbox began. */
+  n: number;
+}
+
+/** A park record. */
+interface ParkRecord {
+  k: 'pk';
+  q: number;
+  why: string;
+  at: string;
+  t: string | null;
+  n: number;
+}
+
 /** An outbox entry in memory: where its parts are, and whether its record is on disk yet. */
 interface OutboxItem {
   q: number;
@@ -50,7 +87,7 @@ function outboxPart(event: BoundedEvent, source: Source | null): string {
 /** The gateway's outbox (see the module comment). */
 export class Outbox implements Ledger, IngestContributor {
   readonly name = 'relay outbox';
-  readonly kinds = ['f', 'o'] as const;
+  readonly kinds = ['f', 'o', 'pk'] as const;
   readonly fields = ['q'] as const;
   readonly addsPartTo = ['g'] as const;
   /**
@@ -66,6 +103,9 @@ export class Outbox implements Ledger, IngestContributor {
   private forwardWritten = 0;
   private forwardWriting: Promise<void> | null = null;
   private closed = false;
+  /** The newest parked entries (at most {@link PARKED_KEPT}), oldest first, and how many were ever parked. */
+  private parkedItems: ParkedItem[] = [];
+  private parkedTotal = 0;
   private readonly durable = new Emitter<void>();
   /** An entry became durable (the forwarder wakes). */
   readonly onDurable: Event<void> = this.durable.event;
@@ -83,6 +123,11 @@ export class Outbox implements Ledger, IngestContributor {
   replay(record: StoredRecord): void {
     const { index, parts } = record;
     const q = index['q'];
+    if (index.k === 'pk') {
+      if (typeof q !== 'number') throw new Error('a park record without its sequence');
+      this.replayPark(index as unknown as ParkRecord, parts);
+      return;
+    }
     if (index.k === 'o') {
       if (typeof q !== 'number' || !parts[0]) throw new Error('an outbox record without its sequence or event');
       this.push({ q, ev: parts[0], raw: parts[1] ?? null, durable: true });
@@ -104,6 +149,11 @@ export class Outbox implements Ledger, IngestContributor {
     // What load needs before the entries it applies to: the forward position first.
     const out: LiveRecord[] = [];
     if (this.forwardedQ > 0) out.push({ index: JSON.stringify({ k: 'f', q: this.forwardedQ }), parts: [] });
+    for (const p of this.parkedItems) {
+      const r: ParkRecord = { k: 'pk', q: p.seq, why: p.reason, at: p.at, t: p.title, n: p.n };
+      const parts = p.ev ? (p.raw ? [p.ev, p.raw] : [p.ev]) : [];
+      out.push({ index: JSON.stringify(r), parts });
+    }
     for (let i = this.head; i < this.items.length; i++) {
       const item = this.items[i]!;
       out.push({ index: JSON.stringify({ k: 'o', q: item.q }), parts: item.raw ? [item.ev, item.raw] : [item.ev] });
@@ -114,6 +164,7 @@ export class Outbox implements Ledger, IngestContributor {
   liveBytes(): number {
     let bytes = 0;
     for (let i = this.head; i < this.items.length; i++) bytes += this.items[i]!.ev.len + 16;
+    for (const p of this.parkedItems) bytes += (p.ev?.len ?? 0) + (p.raw?.len ?? 0) + p.reason.length + 64;
     return bytes;
   }
 
@@ -151,16 +202,23 @@ export class Outbox implements Ledger, IngestContributor {
   /** Up to `limit` entries not yet forwarded, oldest first, only those already on disk (in order). */
   next(limit: number): OutboxEntry[] {
     const out: OutboxEntry[] = [];
+    const unreadable: number[] = [];
     for (let i = this.head; i < this.items.length && out.length < limit; i++) {
       const item = this.items[i]!;
       // In order: an entry whose write is still under way holds back the ones after it.
       if (!item.durable) break;
       const entry = this.read(item);
-      if (entry === null) {
-        this.onWarning(`Relay: outbox entry ${item.q} could not be read from the history; it is skipped`);
-        continue;
-      }
-      out.push(entry);
+      if (entry === null) unreadable.push(item.q);
+      else out.push(entry);
+    }
+    // Set aside rather than retried: it would stop every entry after it. Its park record is appended now, before
+    // any forward position the entries after it may bring.
+    for (const q of unreadable) {
+      const reason = 'it could not be read back from the history (the log is damaged there)';
+      this.onWarning(`Relay: outbox entry ${q} ${reason}; it is parked and the entries after it go on`);
+      void this.park(q, reason, null).catch((err: unknown) =>
+        this.onWarning(`Relay: outbox entry ${q} could not be recorded as parked (${errorText(err)})`),
+      );
     }
     return out;
   }
@@ -184,6 +242,69 @@ export class Outbox implements Ledger, IngestContributor {
     this.forwardedQ = seq;
     this.trim();
     return this.writeForwarded();
+  }
+
+  /**
+   * Sets an entry aside for good: it is taken out of the queue at once (the ones after it go on) and recorded
+   * with the reason. Resolves once that record is on disk; if it cannot be written, the entry goes back into the
+   * queue (a later forward position must never pass an entry that is neither in the stream nor parked on disk).
+   */
+  park(seq: number, reason: string, title: string | null): Promise<void> {
+    const at = this.items.findIndex((x, i) => i >= this.head && x.q === seq);
+    if (at < 0) return Promise.resolve();
+    const item = this.items[at]!;
+    if (at === this.head) this.head++;
+    else this.items.splice(at, 1);
+    const parked: ParkedItem = { seq, title, reason, at: new Date().toISOString(), ev: item.ev, raw: item.raw, n: ++this.parkedTotal };
+    this.keepParked(parked);
+    const record: ParkRecord = { k: 'pk', q: seq, why: reason, at: parked.at, t: title, n: parked.n };
+    const { done } = this.history.append(JSON.stringify(record));
+    return done.catch((err: unknown) => {
+      this.parkedItems = this.parkedItems.filter((p) => p !== parked);
+      this.parkedTotal--;
+      this.push(item);
+      throw err;
+    });
+  }
+
+  /** How many entries were parked, and the newest of them. */
+  parked(): { count: number; last: ParkedEntry | null } {
+    const p = this.parkedItems[this.parkedItems.length - 1];
+    return { count: this.parkedTotal, last: p ? { seq: p.seq, title: p.title, reason: p.reason, at: p.at } : null };
+  }
+
+  private replayPark(r: ParkRecord, parts: RawRef[]): void {
+    let ev: RawRef | null = parts[0] ?? null;
+    let raw: RawRef | null = parts[1] ?? null;
+    if (!ev) {
+      // Parked at run time: its parts are in its group record, read back before this.
+      const at = this.items.findIndex((x, i) => i >= this.head && x.q === r.q);
+      if (at >= 0) {
+        const item = this.items[at]!;
+        ev = item.ev;
+        raw = item.raw;
+        if (at === this.head) this.head++;
+        else this.items.splice(at, 1);
+      }
+    }
+    if (r.q >= this.nextQ) this.nextQ = r.q + 1;
+    const n = typeof r.n === 'number' && r.n > this.parkedTotal ? r.n : this.parkedTotal + 1;
+    this.parkedTotal = n;
+    const text = (v: unknown, max: number): string | null => (typeof v === 'string' ? v.slice(0, max) : null);
+    this.keepParked({
+      seq: r.q,
+      title: text(r.t, 500),
+      reason: text(r.why, 2_000) ?? 'no reason was recorded',
+      at: text(r.at, 64) ?? '',
+      ev,
+      raw,
+      n,
+    });
+  }
+
+  private keepParked(p: ParkedItem): void {
+    this.parkedItems.push(p);
+    if (this.parkedItems.length > PARKED_KEPT) this.parkedItems.splice(0, this.parkedItems.length - PARKED_KEPT);
   }
 
   /** Entries waiting, the last sequence forwarded, and the last one given out. */

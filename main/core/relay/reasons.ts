@@ -3,6 +3,7 @@
  * functions over the error objects the `@nats-io` clients raise (their shapes are in notes on 3.4.0 against
  * nats-server 2.9), so every reason is tested without a server.
  */
+import { JetStreamApiError } from '@nats-io/jetstream';
 import { errors, type PermissionViolationError } from '@nats-io/transport-node';
 
 /** What kind of problem an error is: it decides the words and whether retrying can help. */
@@ -34,10 +35,41 @@ export function permissionViolationOf(err: unknown): PermissionViolationError | 
   return parsed;
 }
 
-/** "NATS refused: permissions violation for subscribe to crashbell.events.>" */
+/**
+ * "NATS refused: permissions violation for subscribe to crashbell.events.>", the same words for the same refusal
+ * however often it is retried (see {@link stableSubject}).
+ */
 export function permissionReason(v: { operation: string; subject: string }): string {
   const op = v.operation === 'subscription' ? 'subscribe' : v.operation;
-  return `NATS refused: permissions violation for ${op} to ${v.subject}`;
+  return `NATS refused: permissions violation for ${op} to ${stableSubject(v.subject)}`;
+}
+
+/** JetStream API verbs on consumers that take two tokens (`$JS.API.CONSUMER.MSG.NEXT.<stream>.<consumer>`). */
+const TWO_TOKEN_VERBS = new Set(['MSG', 'DURABLE', 'LEADER']);
+
+/**
+ * A subject as a refusal names it: what is made anew for each attempt becomes "…", so a refusal retried reads the
+ * same every time (Setup's reason and the log would otherwise change on each retry). That is a consumer's name
+ * and what follows it (`$JS.API.CONSUMER.CREATE.CRASHBELL.oc_<random>_1.<filter>`, and MSG.NEXT, INFO, DELETE),
+ * an inbox's tokens (`_INBOX.<random>`), a team mark's group and instance (`$KV.<bucket>.<member>.<group id>.<instance>`)
+ * and an ack's or flow control's tokens. The stream or bucket, and a mark's member, stay: they are what a permission
+ * names. Any other subject is kept whole.
+ */
+export function stableSubject(subject: string): string {
+  const t = subject.split('.');
+  if (t[0] === '$JS') {
+    const api = t[1] === 'API' ? 1 : t[2] === 'API' ? 2 : -1;
+    if (api > 0 && t[api + 1] === 'CONSUMER') {
+      const verb = api + 2;
+      const stream = verb + (TWO_TOKEN_VERBS.has(t[verb] ?? '') ? 2 : 1);
+      return t.length > stream + 1 ? [...t.slice(0, stream + 1), '…'].join('.') : subject;
+    }
+    if ((t[1] === 'ACK' || t[1] === 'FC') && t.length > 3) return [...t.slice(0, 3), '…'].join('.');
+    return subject;
+  }
+  if (t[0] === '_INBOX' && t.length > 1) return '_INBOX.…';
+  if (t[0] === '$KV' && t.length > 3) return [...t.slice(0, 3), '…'].join('.');
+  return subject;
 }
 
 /** Words for a failed connect (or a connection that closed for good), naming the servers tried. */
@@ -117,4 +149,26 @@ export function isTransient(err: unknown): boolean {
   if (err instanceof errors.RequestError) return true;
   if (err instanceof errors.ClosedConnectionError) return false;
   return false;
+}
+
+/** JetStream's "message size exceeds maximum allowed" (nats-server's JSStreamMessageExceedsMaximumErr). */
+const MESSAGE_EXCEEDS_MAXIMUM = 10054;
+
+/**
+ * Words for a refusal of one message itself (its size, its subject), which no retry of that same message can
+ * change; null for every other failure. The forwarder parks such an entry so the ones after it still go. Any
+ * other failure (a timeout, a failover, a permission or a stream setting a person must fix) would refuse the
+ * next entry as well, so it holds the queue and is retried.
+ */
+export function messageRefusal(err: unknown): string | null {
+  const message = messageOf(err).split('\n')[0]?.slice(0, 300) ?? '';
+  // The client checks the size against the server's max_payload before sending.
+  if (err instanceof errors.InvalidArgumentError && /max_payload/i.test(message)) {
+    return `NATS takes no message this large: it is over the server's max_payload (${message})`;
+  }
+  if (err instanceof errors.InvalidSubjectError) return `its subject is not one NATS accepts (${message})`;
+  if (err instanceof JetStreamApiError && (err.code === MESSAGE_EXCEEDS_MAXIMUM || /message size exceeds maximum/i.test(message))) {
+    return `the stream takes no message this large (${message}): its max_msg_size, or the server's max_payload, is lower`;
+  }
+  return null;
 }

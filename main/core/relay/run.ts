@@ -10,6 +10,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { RelayTestResult } from '../../../shared/events';
 import type { RelaySettings } from '../../../shared/settings';
 import type { ExtensionHost } from '../core';
+import { oneLine } from '../plain-text';
 import type { BackoffOptions } from '../tunnel';
 import { RelayConnection } from './connection';
 import type { StreamCursor } from './cursor';
@@ -35,8 +36,11 @@ export interface RunOptions {
   log?: (message: string) => void;
   /** Connection retry backoff (tests shorten it). */
   backoff?: Partial<BackoffOptions>;
-  /** Heartbeats missed before a consumer is re-created, and the pull expiry (tests shorten them). */
-  consumer?: { missedHeartbeats?: number; expiresMs?: number };
+  /**
+   * Heartbeats missed before a consumer is re-created, the pull expiry, and how old an event must be to count as
+   * late (tests shorten them).
+   */
+  consumer?: { missedHeartbeats?: number; expiresMs?: number; lateMs?: number };
 }
 
 /** What a run tells the relay that made it. */
@@ -58,7 +62,10 @@ export class Run {
   readonly marks: TeamMarks | null;
   readonly problems = new Map<string, string>();
   private js: JetStreamClient | null = null;
+  private nc: NatsConnection | null = null;
   private streamReady = false;
+  /** The stream's own per-message limit (`max_msg_size`), once the gateway has seen it; null: none. */
+  private streamMaxMsgSize: number | null = null;
   readonly tests = new Map<string, () => void>();
 
   constructor(
@@ -76,6 +83,15 @@ export class Run {
       ...(log ? { log } : {}),
     });
     this.connection.subscribe(() => relay.changed());
+    // The client's own reconnect (same connection): the subscriber's consumer may be gone with the node it sat on.
+    let dropped = false;
+    this.connection.subscribe((s) => {
+      if (s.status === 'disconnected') dropped = true;
+      else if (s.status === 'connected' && dropped) {
+        dropped = false;
+        this.subscriber?.reconnected();
+      }
+    });
     this.connection.onViolation((reason, subject) => {
       // A denied pull never rejects anything: it only shows on the connection.
       const part =
@@ -110,10 +126,18 @@ export class Run {
           outbox: opts.outbox,
           connection: this.connection,
           jetstream: () => (this.streamReady ? this.js : null),
+          maxMessageBytes: () => this.maxMessageBytes,
+          refreshLimits: () => this.refreshLimits(),
           stream: settings.stream,
           origin,
           onProblem: (r) => this.problem('gateway', r),
           onForwarded: () => relay.changed(),
+          onParked: (entry, reason) => {
+            opts.host.warn(
+              `Relay: the hook "${oneLine(entry.event.title)}" (outbox entry ${entry.seq}) cannot be forwarded to the team and is parked: ${reason}. The hooks after it go on`,
+            );
+            relay.changed();
+          },
           ...(log ? { log } : {}),
         })
       : null;
@@ -146,6 +170,30 @@ export class Run {
     return this.js;
   }
 
+  /**
+   * The largest message the gateway may publish now: the server's `max_payload` (from the connection's server
+   * info, 1 MB unless the server sets it) and the stream's `max_msg_size`, whichever is lower; null while not
+   * connected.
+   */
+  get maxMessageBytes(): number | null {
+    const payload = this.nc?.info?.max_payload;
+    if (typeof payload !== 'number' || payload <= 0) return null;
+    const stream = this.streamMaxMsgSize;
+    return stream !== null && stream > 0 ? Math.min(payload, stream) : payload;
+  }
+
+  /** Reads the stream's per-message limit again (the connection's server info is always the current one). */
+  private async refreshLimits(): Promise<void> {
+    const nc = this.nc;
+    if (!nc) return;
+    try {
+      const jsm = await jetstreamManager(nc, { checkAPI: false, timeout: 5_000 });
+      this.streamMaxMsgSize = (await jsm.streams.info(this.settings.stream)).config.max_msg_size ?? null;
+    } catch (err) {
+      this.opts.log?.(`relay: could not read the stream's limits again (${explainJetStreamError(err, 'read the stream').reason})`);
+    }
+  }
+
   problem(part: string, reason: string | null): void {
     const before = this.problems.get(part) ?? null;
     if (reason === null) this.problems.delete(part);
@@ -159,6 +207,7 @@ export class Run {
   }
 
   private attach(nc: NatsConnection): () => Promise<void> {
+    this.nc = nc;
     this.js = jetstream(nc, { timeout: 5_000 });
     const abort = new AbortController();
     const cleanups: Array<() => Promise<void>> = [];
@@ -168,6 +217,7 @@ export class Run {
     return async () => {
       abort.abort();
       this.js = null;
+      this.nc = null;
       this.streamReady = false;
       await setup;
       for (const c of cleanups) await c();
@@ -180,8 +230,9 @@ export class Run {
     while (!signal.aborted) {
       try {
         const jsm = await jetstreamManager(nc, { checkAPI: false, timeout: 5_000 });
-        const { created } = await ensureStream(jsm, this.limits, true);
+        const { info, created } = await ensureStream(jsm, this.limits, true);
         if (created) this.opts.log?.(`relay: created the stream ${this.settings.stream}`);
+        this.streamMaxMsgSize = info.config.max_msg_size ?? null;
         this.streamReady = true;
         this.problem('gateway', null);
         this.forwarder?.poke();
@@ -258,6 +309,7 @@ export class Run {
 
   async stop(): Promise<void> {
     await this.forwarder?.stop();
+    this.subscriber?.dispose();
     await this.connection.stop();
   }
 }

@@ -3,7 +3,9 @@
  * the one event route (`core.ingest`), each event with its stream sequence in the same durable record, so a
  * crash at any point neither loses nor repeats an event or a notification. Each member's own policy applies
  * (mute, DND, quiet hours, filters, storm control); after a catch-up of more than a few events the
- * notifications are held for one "while you were away" summary.
+ * notifications are held for one "while you were away" summary. So are they when a burst of late events arrives
+ * while it reads live (a burst after a NATS outage: the gateway forwards the hooks that piled up while it could
+ * not): see {@link Subscriber.burstHolds}.
  *
  * It uses an ordered consumer from the stored sequence + 1 (no server-side state per member), with a watchdog
  * that re-creates it from the cursor when heartbeats stop: an ordered consumer on a cluster node that died
@@ -23,7 +25,7 @@ import type { ExtensionHost } from '../core';
 import { errorText } from '../errors';
 import { awaySummary, CATCH_UP_THRESHOLD } from './away';
 import type { StreamCursor } from './cursor';
-import { decodeEnvelope, type EnvelopeSource, eventOf } from './envelope';
+import { decodeEnvelope, type EnvelopeSource, type EventEnvelope, eventOf } from './envelope';
 import type { TeamMarks } from './marks';
 import { explainJetStreamError } from './reasons';
 import { ensureStream, ForeignStreamError, MissingStreamError, type StreamLimits, streamKey } from './stream';
@@ -55,7 +57,19 @@ export interface SubscriberOptions {
   expiresMs?: number;
   /** Longest wait between attempts to read the stream again; default 30 s. */
   maxRetryMs?: number;
+  /** How old an event must be when it arrives to count as late (see {@link LATE_MS}). */
+  lateMs?: number;
 }
+
+/**
+ * An event read live more than this long after its gateway accepted it arrived late: the gateway could not
+ * forward it in time (NATS was away from it), or this Crashbell could not read it (away from NATS). Live hooks
+ * arrive within a second; clocks of machines kept by NTP agree far better than this.
+ */
+export const LATE_MS = 30_000;
+
+/** A burst of late events still held with no late event for this long is over: its summary is raised. */
+export const BURST_QUIET_MS = 10_000;
 
 export class Subscriber {
   private readonly opts: SubscriberOptions;
@@ -64,9 +78,43 @@ export class Subscriber {
   caughtUp = false;
   lastEventAt: string | null = null;
   private key: string | null = null;
+  /** A burst of late events is being held for one summary (see {@link burstHolds}). */
+  private burst = false;
+  private quiet: ReturnType<typeof setTimeout> | null = null;
+  /** Messages, the end of a catch-up and the end of a burst, one at a time: each may write the away tally. */
+  private work: Promise<void> = Promise.resolve();
+  private disposed = false;
+  /** Gives up the consumer being read, so a new one starts from the cursor (null between consumers). */
+  private restartConsumer: (() => void) | null = null;
 
   constructor(opts: SubscriberOptions) {
     this.opts = opts;
+  }
+
+  /**
+   * The connection came back after it dropped. The consumer may sit on a node that is gone (an ordered consumer
+   * has one replica), and the client's own recovery then waits on it for ever: from the drop on it stops
+   * reporting missed heartbeats until an info request about that consumer succeeds, which no node answers. So
+   * the consumer is given up and a new one starts from the cursor, which costs one request.
+   */
+  reconnected(): void {
+    if (!this.restartConsumer) return;
+    this.opts.log?.('relay: reconnected to NATS: reading the stream again from the last event read');
+    this.restartConsumer();
+  }
+
+  /** Stops the burst's timer: the relay is stopping. */
+  dispose(): void {
+    this.disposed = true;
+    if (this.quiet) clearTimeout(this.quiet);
+    this.quiet = null;
+  }
+
+  /** Runs `fn` after whatever runs now (see {@link work}). */
+  private serial(fn: () => Promise<void>): Promise<void> {
+    const run = this.work.then(fn);
+    this.work = run.catch(() => undefined);
+    return run;
   }
 
   /** True while it is reading a catch-up (marks then wait for the events they follow). */
@@ -148,11 +196,12 @@ export class Subscriber {
     this.caughtUp = false;
     this.opts.onProblem(null);
     this.opts.onProgress();
-    const caughtUp = async (): Promise<void> => {
-      if (this.caughtUp) return;
-      this.caughtUp = true;
-      await this.finishCatchUp(read);
-    };
+    const caughtUp = (): Promise<void> =>
+      this.serial(async () => {
+        if (this.caughtUp) return;
+        this.caughtUp = true;
+        await this.finishCatchUp(read);
+      });
     if (backlog === 0) await caughtUp();
 
     const expires = this.opts.expiresMs ?? 10_000;
@@ -164,14 +213,19 @@ export class Subscriber {
     if (signal.aborted) msgs.stop();
     const missedLimit = this.opts.missedHeartbeats ?? 3;
     // Given up on: the consumer is abandoned even if its iterator never ends (the client's own recovery can
-    // hang on a consumer whose cluster node died), and a new one starts from the cursor.
-    let abandon: () => void = () => undefined;
-    const abandoned = new Promise<'abandoned'>((resolve) => (abandon = () => resolve('abandoned')));
+    // hang on a consumer whose cluster node died), and a new one starts from the cursor. Each wait for the next
+    // message gets its own way out: racing every `next()` against one long-lived promise left a reaction on
+    // that promise per message, each holding the message it resolved with (a catch-up of 100,000 events kept
+    // them all).
+    let abandoned = false;
+    let wakeWaiter: (() => void) | null = null;
     const giveUp = (): void => {
-      abandon();
+      abandoned = true;
+      wakeWaiter?.();
       msgs.stop();
     };
     signal.addEventListener('abort', giveUp, { once: true });
+    this.restartConsumer = giveUp;
     void (async () => {
       for await (const s of msgs.status()) {
         if (s.type === 'heartbeats_missed' && s.count >= missedLimit) {
@@ -185,11 +239,16 @@ export class Subscriber {
     const iterator = msgs[Symbol.asyncIterator]();
     try {
       for (;;) {
-        const next = await Promise.race([iterator.next(), abandoned]);
+        if (abandoned) break;
+        const next = await new Promise<IteratorResult<JsMsg> | 'abandoned'>((resolve, reject) => {
+          wakeWaiter = () => resolve('abandoned');
+          iterator.next().then(resolve, reject);
+        });
+        wakeWaiter = null;
         if (next === 'abandoned' || next.done) break;
         const m = next.value;
         if (signal.aborted) break;
-        await this.handle(m, hold && !this.caughtUp);
+        await this.serial(() => this.handle(m, hold && !this.caughtUp));
         read++;
         this.newest = Math.max(this.newest ?? 0, m.seq + m.info.pending);
         this.opts.onProgress();
@@ -198,21 +257,65 @@ export class Subscriber {
     } finally {
       signal.removeEventListener('abort', onAbort);
       signal.removeEventListener('abort', giveUp);
+      if (this.restartConsumer === giveUp) this.restartConsumer = null;
       setCurrent(null);
     }
   }
 
   /** Ends a catch-up: the summary of what it held, the marks that waited, and the `caught-up` report. */
   private async finishCatchUp(read: number): Promise<void> {
-    const { core, cursor } = this.opts;
     if (this.opts.marks) await this.opts.marks.sweep();
-    if (cursor.awayTally().held > 0) {
-      // Recorded as raised before it is raised: after a crash here it is lost rather than shown twice.
-      const tally = await cursor.takeAway();
-      if (tally.held > 0) core.notify(awaySummary(tally));
-    }
+    // A burst under way is covered by this summary.
+    this.burst = false;
+    if (this.quiet) clearTimeout(this.quiet);
+    this.quiet = null;
+    await this.raiseAway();
     this.opts.onCaughtUp(read);
     this.opts.onProgress();
+  }
+
+  /** The summary of what was held, if anything was. */
+  private async raiseAway(): Promise<void> {
+    const { core, cursor } = this.opts;
+    if (cursor.awayTally().held === 0) return;
+    // Recorded as raised before it is raised: after a crash here it is lost rather than shown twice.
+    const tally = await cursor.takeAway();
+    if (tally.held > 0) core.notify(awaySummary(tally));
+  }
+
+  /**
+   * Whether a relayed event read live is held for a "while you were away" summary. A catch-up is held when it
+   * starts with a backlog; a burst can also come while this Crashbell reads live: after a NATS outage the
+   * gateway forwards what piled up meanwhile, one message after another, so the stream never shows a backlog
+   * here. Such a burst is told by its events: late (accepted more than {@link LATE_MS} before they arrive), with
+   * more than a few behind them (in the stream for this consumer, or still in the gateway's outbox, which the
+   * envelope says). Its late events are held until it is over: a live event arrives, nothing is left behind the
+   * last one, or no late event came for {@link BURST_QUIET_MS}.
+   */
+  private burstHolds(m: JsMsg, envelope: EventEnvelope): boolean {
+    const late = Date.now() - Date.parse(envelope.event.receivedAt) > (this.opts.lateMs ?? LATE_MS);
+    if (!late) return false;
+    if (!this.burst) {
+      if (Math.max(m.info.pending, envelope.behind ?? 0) + 1 <= CATCH_UP_THRESHOLD) return false;
+      this.burst = true;
+      this.opts.log?.('relay: a burst of late events is arriving (the gateway could not forward them in time): held for one summary');
+    }
+    if (this.quiet) clearTimeout(this.quiet);
+    this.quiet = setTimeout(() => {
+      this.quiet = null;
+      void this.serial(() => this.endBurst()).catch((err: unknown) => this.opts.log?.(`relay: ${errorText(err)}`));
+    }, BURST_QUIET_MS);
+    this.quiet.unref?.();
+    return true;
+  }
+
+  /** A burst is over: its one summary. */
+  private async endBurst(): Promise<void> {
+    if (!this.burst) return;
+    this.burst = false;
+    if (this.quiet) clearTimeout(this.quiet);
+    this.quiet = null;
+    if (!this.disposed) await this.raiseAway();
   }
 
   private async handle(m: JsMsg, hold: boolean): Promise<void> {
@@ -249,8 +352,13 @@ export class Subscriber {
     const source = core.sourceById(event.sourceId) ?? sourceFromEnvelope(envelope.source);
     const marks = this.opts.marks;
     if (marks) await marks.before(event);
-    const result = await core.ingest(event, source, rawJson, { kind: 'relay', seq, hold });
+    const held = hold || this.burstHolds(m, envelope);
+    // A live event after a burst: the burst was over before it, so its summary comes first.
+    if (this.burst && !held) await this.endBurst();
+    const result = await core.ingest(event, source, rawJson, { kind: 'relay', seq, hold: held });
     this.lastEventAt = event.receivedAt;
     if (marks && !result.duplicate) await marks.after(result.group.id);
+    // Nothing left behind it, in the stream or at its gateway: the burst is over.
+    if (this.burst && m.info.pending === 0 && (envelope.behind ?? 0) === 0) await this.endBurst();
   }
 }

@@ -37,8 +37,11 @@ export interface TeamRelayOptions {
   log?: (message: string) => void;
   /** Connection retry backoff (tests shorten it). */
   backoff?: Partial<BackoffOptions>;
-  /** Heartbeats missed before a consumer is re-created, and the pull expiry (tests shorten them). */
-  consumer?: { missedHeartbeats?: number; expiresMs?: number };
+  /**
+   * Heartbeats missed before a consumer is re-created, the pull expiry, and how old an event must be to count as
+   * late (tests shorten them).
+   */
+  consumer?: { missedHeartbeats?: number; expiresMs?: number; lateMs?: number };
 }
 
 /** The member name shown to the team: the setting, else the system user name. */
@@ -205,6 +208,7 @@ export class TeamRelay {
         break;
     }
     const out = this.outbox.stats();
+    const parked = this.outbox.parked();
     const cursor = this.cursor.cursor();
     const sub = run.subscriber;
     return {
@@ -213,7 +217,16 @@ export class TeamRelay {
       reason,
       server,
       retryAt,
-      gateway: run.forwarder ? { pending: out.pending, forwarded: out.forwarded, lastForwardedAt: run.forwarder.lastForwardedAt } : null,
+      gateway: run.forwarder
+        ? {
+            pending: out.pending,
+            forwarded: out.forwarded,
+            lastForwardedAt: run.forwarder.lastForwardedAt,
+            duplicates: run.forwarder.duplicates,
+            parked: parked.count,
+            lastParked: parked.last,
+          }
+        : null,
       subscriber: sub
         ? {
             ingested: cursor.seq,

@@ -5,7 +5,7 @@
  * This module lays the card out; the form's state and its talk with main are `lib/use-relay-form.ts`.
  */
 import type { AppState, SettingsView } from '../../../shared/ipc';
-import { relaySummary, testText } from '../lib/relay';
+import { parkedText, relaySummary, testText } from '../lib/relay';
 import { useRelayForm } from '../lib/use-relay-form';
 import { FormMessage } from './form-message';
 import { RelayFacts } from './relay-facts';
@@ -40,6 +40,11 @@ export function RelayCard({ state, settings, onSettings }: RelayCardProps) {
       </p>
       {summary.detail && <p className={summary.tone === 'bad' ? 'error-text' : 'muted'}>{summary.detail}</p>}
       {relay && relay.status !== 'off' && <RelayFacts relay={relay} />}
+      {relay?.gateway?.lastParked && (
+        <p className="error-text" role="alert">
+          {parkedText(relay.gateway.parked, relay.gateway.lastParked)}
+        </p>
+      )}
       <RelayForm form={form} saved={saved} canTest={!!relay && relay.status !== 'off'} />
       <FormMessage message={form.message} />
       {shownTest && <FormMessage message={{ ok: shownTest.ok, text: `Test relay: ${testText(shownTest)}` }} />}

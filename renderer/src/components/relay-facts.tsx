@@ -1,7 +1,7 @@
 /** What the Team relay card knows of a relay that is on: who, which stream, how far behind, what was forwarded. */
 import type { RelayState } from '../../../shared/events';
 import { relativeTime } from '../lib/format';
-import { lagText } from '../lib/relay';
+import { duplicatesText, lagText } from '../lib/relay';
 import { useNow } from '../lib/use-now';
 
 /** The relay's facts as a description list; the lag and last event for a subscriber, the counts for a gateway. */
@@ -38,6 +38,7 @@ export function RelayFacts({ relay }: { relay: RelayState }) {
           <dd>
             {gateway.forwarded} forwarded, {gateway.pending} waiting
             {gateway.lastForwardedAt ? ` (last ${relativeTime(gateway.lastForwardedAt, now)})` : ''}
+            {gateway.duplicates > 0 ? `; ${duplicatesText(gateway.duplicates)}` : ''}
           </dd>
         </div>
       )}

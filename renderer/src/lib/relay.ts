@@ -33,6 +33,18 @@ export function lagText(state: RelayState | undefined): string | null {
   return `${sub.lag} event${sub.lag === 1 ? '' : 's'} behind (read ${sub.ingested} of ${sub.newest ?? '?'})`;
 }
 
+/** "2 already in the stream" (publishes JetStream answered as duplicates). */
+export function duplicatesText(n: number): string {
+  return `${n} already in the stream (sent again)`;
+}
+
+/** Hooks set aside because NATS refuses them, the newest named with why. */
+export function parkedText(count: number, last: NonNullable<NonNullable<RelayState['gateway']>['lastParked']>): string {
+  const what = last.title ? `“${last.title}”` : `hook ${last.seq}`;
+  if (count <= 1) return `Not forwarded: ${what} cannot be sent to the team: ${last.reason}. The hooks after it were forwarded.`;
+  return `Not forwarded: ${count} hooks cannot be sent to the team, the last ${what}: ${last.reason}. The hooks after them were forwarded.`;
+}
+
 /** What Test relay found, in one sentence. */
 export function testText(r: RelayTestResult): string {
   return r.seq !== null && r.ok && r.roundTripMs !== null ? `${r.reason} (stream sequence ${r.seq}).` : `${r.reason}.`;

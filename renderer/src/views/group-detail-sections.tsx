@@ -5,6 +5,7 @@
  */
 import type { ReactNode } from 'react';
 import type { GroupDetail } from '../../../shared/ipc';
+import { trimmedBodyOf } from '../../../shared/relay-body';
 import { HistogramChart } from '../components/histogram-chart';
 import { absoluteTime, agentText, plural, prettyValue, relativeTime } from '../lib/format';
 import { decisionReason } from '../lib/group-detail';
@@ -186,13 +187,16 @@ function WhereSection({ group, onCopyPage }: { group: GroupDetail; onCopyPage: (
 
 /** The latest hook's body, folded, and the group's key. */
 function LatestHook({ group, now }: { group: GroupDetail; now: number }) {
+  // A hook read through the team relay whose body was too large to forward whole: say so, then its start.
+  const trimmed = trimmedBodyOf(group.latestRaw);
   return (
     <section className="detail-section">
       <details>
         <summary>Latest hook body</summary>
+        {trimmed && <p className="notice">{trimmed.note}</p>}
         {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a long body scrolls, and the keyboard must reach it to scroll it */}
         <pre className="code-block" role="region" aria-label="Latest hook body" tabIndex={0}>
-          {prettyValue(group.latestRaw)}
+          {trimmed ? `${trimmed.start}…` : prettyValue(group.latestRaw)}
         </pre>
       </details>
       <p className="muted small">

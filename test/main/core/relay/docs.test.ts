@@ -127,7 +127,7 @@ describe.skipIf(!NATS)('docs/team-relay.md', () => {
     const detach = impostor.attach(nc);
     try {
       await expect(impostor.share(groupId, { muted: true })).rejects.toThrow(
-        `Team marks: NATS refused: permissions violation for publish to $KV.CRASHBELL-marks.ana.${groupId}.impostor-0001. This user may write only under its own name`,
+        'Team marks: NATS refused: permissions violation for publish to $KV.CRASHBELL-marks.ana.…. This user may write only under its own name',
       );
     } finally {
       await detach();

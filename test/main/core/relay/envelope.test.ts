@@ -4,12 +4,15 @@ import {
   decodeEnvelope,
   ENVELOPE_VERSION,
   encodeEvent,
+  encodeEventWithin,
   encodeTest,
   eventOf,
   msgIdFor,
   subjectFor,
   TEST_SUBJECT,
 } from '../../../../main/core/relay/envelope';
+import { trimmedBodyOf } from '../../../../shared/relay-body';
+import { boundedEvent } from '../../../../main/core/bounded-event';
 import { backtraceEvent, errorceptionEvent } from '../../../helpers/make-event';
 
 const SOURCE = { id: 'bt-source-0000000001', provider: 'backtrace' as const, name: 'Backtrace prod' };
@@ -36,6 +39,18 @@ describe('the relay envelope', () => {
     const again = decodeEnvelope(wire(withRef));
     if (!again.ok || again.envelope.kind !== 'event') throw new Error('not an event');
     expect(eventOf(again.envelope).event.issueRef).toEqual(withRef.issueRef);
+  });
+
+  it('carries how many hooks waited behind an event at its gateway (a field added within version 1)', () => {
+    const { raw, ...rest } = backtraceEvent();
+    const decoded = decodeEnvelope(encodeEvent('gw', SOURCE, rest, JSON.stringify(raw), { behind: 7 }));
+    if (!decoded.ok || decoded.envelope.kind !== 'event') throw new Error('not an event');
+    expect(decoded.envelope.behind).toBe(7);
+    const odd = JSON.parse(new TextDecoder().decode(encodeEvent('gw', SOURCE, rest, JSON.stringify(raw))));
+    odd.behind = -3;
+    const read = decodeEnvelope(bytes(odd));
+    if (!read.ok || read.envelope.kind !== 'event') throw new Error('not an event');
+    expect(read.envelope.behind).toBeUndefined();
   });
 
   it('reads what an older gateway wrote without the fields added since, and drops what a newer one added', () => {
@@ -97,6 +112,68 @@ describe('the relay envelope', () => {
   });
 });
 
+describe("an envelope fitted under the server's message limit", () => {
+  const { raw: _raw, ...event } = backtraceEvent();
+  // Quotes and backslashes: escaped once in the body's JSON text, again in the envelope's, so it nearly triples.
+  const body = JSON.stringify({ fingerprint: 'big', note: '"\\'.repeat(40_000), tail: 'end' });
+
+  it('travels whole when it fits', () => {
+    const fitted = encodeEventWithin('gw', SOURCE, event, body, 1024 * 1024);
+    if (!fitted.ok) throw new Error('did not fit');
+    expect(fitted.trimmed).toBeNull();
+    expect(Buffer.from(fitted.data).equals(encodeEvent('gw', SOURCE, event, body))).toBe(true);
+  });
+
+  it('a body over the limit is cut to the start that fits, with a marker that says so; the event stays whole', () => {
+    for (const limit of [8_000, 20_000, 64 * 1024]) {
+      const fitted = encodeEventWithin('gw', SOURCE, event, body, limit);
+      if (!fitted.ok) throw new Error(`did not fit in ${limit}`);
+      expect(fitted.data.byteLength).toBeLessThanOrEqual(limit);
+      // As much as fits: one character more would not.
+      expect(fitted.trimmed?.kept).toBeGreaterThan(0);
+      const decoded = decodeEnvelope(fitted.data);
+      if (!decoded.ok || decoded.envelope.kind !== 'event') throw new Error(decoded.ok ? 'not an event' : decoded.reason);
+      expect(decoded.envelope.rawTrimmed).toEqual({ bytes: Buffer.byteLength(body), limit });
+      expect(decoded.envelope.event).toEqual({ ...event, issueRef: null });
+      const { event: back, rawJson } = eventOf(decoded.envelope);
+      const marker = trimmedBodyOf(back.raw);
+      expect(marker).toMatchObject({ bytes: Buffer.byteLength(body), limit, start: body.slice(0, fitted.trimmed!.kept) });
+      expect(marker?.note).toMatch(/^The body was too large to forward through the team relay: [\d,]+ bytes/);
+      expect(rawJson).toBe(JSON.stringify(back.raw));
+      const oneMore = JSON.parse(new TextDecoder().decode(fitted.data));
+      oneMore.raw = JSON.stringify({ ...JSON.parse(oneMore.raw), start: body.slice(0, fitted.trimmed!.kept + 1) });
+      expect(new TextEncoder().encode(JSON.stringify(oneMore)).byteLength).toBeGreaterThan(limit);
+    }
+  });
+
+  it('never cuts a character in two', () => {
+    const emoji = JSON.stringify({ text: '😀'.repeat(5_000) });
+    for (let limit = 5_000; limit < 5_040; limit++) {
+      const fitted = encodeEventWithin('gw', SOURCE, event, emoji, limit);
+      if (!fitted.ok || !fitted.trimmed) throw new Error('not trimmed');
+      const start = emoji.slice(0, fitted.trimmed.kept);
+      expect(start.charCodeAt(start.length - 1)).not.toBe(0xd83d);
+    }
+  });
+
+  it('an event that does not fit even without its body is not cut: the answer says how big it is', () => {
+    const fitted = encodeEventWithin('gw', SOURCE, event, body, 600);
+    expect(fitted).toEqual({ ok: false, bytes: expect.any(Number) });
+    if (fitted.ok) return;
+    expect(fitted.bytes).toBeGreaterThan(600);
+  });
+
+  it('an older member reads a trimmed envelope: the marker is the body it shows, with the words in it', () => {
+    const fitted = encodeEventWithin('gw', SOURCE, event, body, 8_000);
+    if (!fitted.ok) throw new Error('did not fit');
+    const wire = JSON.parse(new TextDecoder().decode(fitted.data));
+    delete wire.rawTrimmed;
+    const decoded = decodeEnvelope(bytes(wire));
+    if (!decoded.ok || decoded.envelope.kind !== 'event') throw new Error('not an event');
+    expect(JSON.parse(decoded.envelope.raw)).toMatchObject({ note: expect.stringMatching(/too large to forward/) });
+  });
+});
+
 describe('Nats-Msg-Id', () => {
   it('is the same for a redelivery (any gateway, any time within its window) and differs for another hook', () => {
     const a = backtraceEvent({ body: { object_id: 'o1', occurrences: 3 } });
@@ -104,7 +181,18 @@ describe('Nats-Msg-Id', () => {
     expect(msgIdFor(a)).toBe(msgIdFor(retry));
     expect(msgIdFor(a)).not.toBe(msgIdFor(backtraceEvent({ body: { object_id: 'o1', occurrences: 4 } })));
     expect(msgIdFor(a)).not.toBe(msgIdFor({ ...a, sourceId: 'other-source-00000001' }));
-    expect(msgIdFor(a)).toMatch(/^cb1\.bt-source-0000000001\.[A-Za-z0-9_-]{27}$/);
+    expect(msgIdFor(a)).toMatch(/^cb2\.bt-source-0000000001\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{27}$/);
+    // The gateway forwards the bounded event (its key in digest form): the same id as the hook it came from.
+    expect(msgIdFor(boundedEvent(a))).toBe(msgIdFor(a));
+  });
+
+  it('two groups with the same redelivery key (Backtrace "null:1", a Standard Webhooks id reused) get two ids', () => {
+    const one = backtraceEvent({ body: { fingerprint: 'first-group', object_id: null, occurrences: 1 } });
+    const two = backtraceEvent({ body: { fingerprint: 'second-group', object_id: null, occurrences: 1 } });
+    expect(one.redelivery.key).toBe(two.redelivery.key);
+    expect(msgIdFor(one)).not.toBe(msgIdFor(two));
+    const hooked = { ...one, redelivery: { key: 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W', windowMs: null } };
+    expect(msgIdFor(hooked)).not.toBe(msgIdFor({ ...hooked, groupKey: 'another group' }));
   });
 
   it('a key that is a redelivery only within a window is bucketed by it: the same body days later is a new message', () => {
@@ -113,12 +201,48 @@ describe('Nats-Msg-Id', () => {
     const soon = errorceptionEvent({ at: at + 60_000 });
     const later = errorceptionEvent({ at: at + 2 * 86_400_000 });
     expect(first.redelivery.windowMs).not.toBeNull();
-    expect(msgIdFor(first)).toBe(msgIdFor({ ...soon, redelivery: first.redelivery }));
-    expect(msgIdFor(first)).not.toBe(msgIdFor({ ...later, redelivery: first.redelivery }));
+    expect(msgIdFor(first)).toBe(msgIdFor({ ...soon, groupKey: first.groupKey, redelivery: first.redelivery }));
+    expect(msgIdFor(first)).not.toBe(msgIdFor({ ...later, groupKey: first.groupKey, redelivery: first.redelivery }));
   });
 
   it('an event without a key is identified by its own id, which the outbox keeps', () => {
     const e = { ...backtraceEvent(), redelivery: { key: '', windowMs: null } };
-    expect(msgIdFor(e)).toBe(`cb1.bt-source-0000000001.id.${e.id}`);
+    expect(msgIdFor(e)).toBe(msgIdFor({ ...e }));
+    expect(msgIdFor(e)).toMatch(/^cb2\.bt-source-0000000001\.[A-Za-z0-9_-]{22}\.id\.[A-Za-z0-9_-]{27}$/);
+    expect(msgIdFor(e)).not.toBe(msgIdFor({ ...e, id: 'another-event-id' }));
+  });
+
+  it('distinct events never share an id; redeliveries of one hook always do (property)', () => {
+    // Small alphabets, so the same source, group key, key or id turn up often in different combinations.
+    const small = (values: string[]) => fc.constantFrom(...values);
+    const hook = fc.record({
+      id: small(['e1', 'e2', 'e3']),
+      sourceId: small(['srcA', 'srcB']),
+      groupKey: small(['g1', 'g2', 'g1 ', 'g1.g2', 'null:1']),
+      key: small(['', 'null:1', 'k2', 'msg_1', '#YWJj']),
+      windowMs: fc.constantFrom(null, 600_000),
+      at: fc.integer({ min: 0, max: 3 * 600_000 }),
+    });
+    type Hook = { id: string; sourceId: string; groupKey: string; key: string; windowMs: number | null; at: number };
+    const asEvent = (h: Hook) => ({
+      id: h.id,
+      sourceId: h.sourceId,
+      groupKey: h.groupKey,
+      redelivery: { key: h.key, windowMs: h.windowMs },
+      receivedAt: new Date(Date.parse('2026-11-24T00:00:00Z') + h.at).toISOString(),
+    });
+    /** Whether two hooks are one hook delivered twice (what de-duplication may drop), by the rules msgIdFor documents. */
+    const sameHook = (a: Hook, b: Hook): boolean => {
+      if (a.sourceId !== b.sourceId || a.groupKey !== b.groupKey) return false;
+      if (a.key === '' || b.key === '') return a.key === b.key && a.id === b.id;
+      if (a.key !== b.key || a.windowMs !== b.windowMs) return false;
+      return a.windowMs === null || Math.floor(a.at / a.windowMs) === Math.floor(b.at / a.windowMs);
+    };
+    fc.assert(
+      fc.property(hook, hook, (a, b) => {
+        expect(msgIdFor(asEvent(a)) === msgIdFor(asEvent(b))).toBe(sameHook(a, b));
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });

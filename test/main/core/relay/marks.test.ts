@@ -18,6 +18,7 @@ import {
 } from '../../../../main/core/relay/marks';
 import { awaySummary } from '../../../../main/core/relay/away';
 import { tmpDataDir } from '../../../helpers/tmp-dir';
+import { type AwayTally, emptyAway } from '../../../../main/core/relay/cursor';
 
 const T = (s: string): number => Date.parse(s);
 const NOW = T('2026-01-02T12:00:00.000Z');
@@ -216,19 +217,26 @@ describe('whose marks these are', () => {
 });
 
 describe('the "while you were away" summary', () => {
+  const tally = (over: Partial<AwayTally>): AwayTally => ({ ...emptyAway(), ...over });
+
   it('counts new errors, places and regressions in one notification that opens the list', () => {
     expect(
-      awaySummary({
-        held: 15,
-        places: ['web', 'api', 'game'],
-        regressions: 1,
-        titles: ['TypeError in checkout', 'KeyError in cart'],
-        regressionTitles: ['Regressed in web: crash in login'],
-        groups: ['g1', 'g2'],
-      }),
+      awaySummary(
+        tally({
+          held: 15,
+          places: ['web', 'api', 'game'],
+          regressions: 1,
+          titles: ['TypeError in checkout', 'KeyError in cart'],
+          titleCounts: [3, 1],
+          regressionTitles: ['Regressed in web: crash in login'],
+          regressionCounts: [1],
+          groups: ['g1', 'g2'],
+        }),
+      ),
     ).toEqual({
       title: 'While you were away: 14 new errors in 3 projects; 1 regression: Regressed in web: crash in login',
-      body: 'TypeError in checkout\nKeyError in cart',
+      // A few titles, regressions first, with their counts, and how many more: as the storm digests say it.
+      body: 'Regressed in web: crash in login, TypeError in checkout ×3, KeyError in cart, and 10 more.',
       url: null,
       group: null,
       digest: true,
@@ -236,20 +244,29 @@ describe('the "while you were away" summary', () => {
     });
   });
 
+  it('says "and N more" only when there are more, and nothing when no title was kept', () => {
+    const two = awaySummary(tally({ held: 2, places: ['web'], titles: ['a', 'b'], titleCounts: [1, 1] }));
+    expect(two.body).toBe('a, b.');
+    const many = awaySummary(tally({ held: 40, places: ['web'], titles: ['a', 'b', 'c'], titleCounts: [1, 1, 1] }));
+    expect(many.title).toBe('While you were away: 40 new errors in web');
+    expect(many.body).toBe('a, b, c, and 37 more.');
+    expect(awaySummary(tally({ held: 5, places: ['web'] })).body).toBe('');
+  });
+
   it('names the one error when there is only one, and regressions alone', () => {
     expect(
-      awaySummary({ held: 1, places: ['web'], regressions: 0, titles: ['New error in web: boom'], regressionTitles: [], groups: ['g'] })
-        .title,
+      awaySummary(tally({ held: 1, places: ['web'], titles: ['New error in web: boom'], titleCounts: [1], groups: ['g'] })).title,
     ).toBe('While you were away: New error in web: boom');
     expect(
-      awaySummary({
-        held: 2,
-        places: ['web'],
-        regressions: 2,
-        titles: [],
-        regressionTitles: ['Regressed in web: a', 'Regressed in web: b'],
-        groups: [],
-      }).title,
+      awaySummary(
+        tally({
+          held: 2,
+          places: ['web'],
+          regressions: 2,
+          regressionTitles: ['Regressed in web: a', 'Regressed in web: b'],
+          regressionCounts: [1, 1],
+        }),
+      ).title,
     ).toBe('While you were away: 2 regressions in web: Regressed in web: a');
   });
 });

@@ -6,6 +6,7 @@ import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
 import { encodeMarkValue, MARK_MAX_VALUE_BYTES, MARKS_MAX_BYTES, MARKS_TTL_MS } from '../../../../main/core/relay/marks';
 import type { GroupStateChange } from '../../../../shared/events';
+import { trimmedBodyOf } from '../../../../shared/relay-body';
 import type { SourceInput } from '../../../../shared/settings';
 import { sendHook } from '../../../helpers/hook-client';
 import { NatsServer, natsServerFor, hasOpenssl, makeTestCa } from '../../../helpers/nats-server';
@@ -70,6 +71,136 @@ describe.skipIf(!NATS)('team relay over a real NATS JetStream', () => {
     expect(member.received).toHaveLength(1);
   });
 
+  it('two groups whose hooks carry the same redelivery key (Backtrace "null:1") both reach a member', async () => {
+    const gateway = await start(
+      { servers: [nats.url], publish: true, subscribe: false, stream: 'KEYS', member: 'gw' },
+      { sources: [TEAM_SOURCE] },
+    );
+    await gateway.waitForRelay((s) => s.status === 'connected');
+    const member = await start({ servers: [nats.url], subscribe: true, stream: 'KEYS', member: 'ana' });
+    await member.waitForRelay((s) => s.subscriber?.caughtUp === true);
+    // Two different errors, each the first occurrence of an object Backtrace did not name: the same key, null:1.
+    expect((await postBacktrace(gateway.engine.core.port!, 'first-error', 1, { object_id: null })).status).toBe(200);
+    expect((await postBacktrace(gateway.engine.core.port!, 'second-error', 1, { object_id: null })).status).toBe(200);
+    // And one with a key of its own, so the member has read past both.
+    expect((await postBacktrace(gateway.engine.core.port!, 'third-error', 1)).status).toBe(200);
+    expect(gateway.received.map((r) => r.isNew)).toEqual([true, true, true]);
+    await member.waitFor(() => member.received.some((r) => r.group.groupKey === 'third-error'));
+    expect(member.received.map((r) => r.group.groupKey)).toEqual(['first-error', 'second-error', 'third-error']);
+    // Both stored in the stream: neither was taken for the other's duplicate.
+    const gw = await gateway.waitForRelay((s) => s.gateway?.forwarded === 3);
+    expect(gw.gateway).toMatchObject({ pending: 0, forwarded: 3, duplicates: 0 });
+  });
+
+  it("a body over the server's max_payload is forwarded trimmed with a marker; a hook NATS refuses for good is parked and the next is delivered", async () => {
+    await nats.stop();
+    nats = await NatsServer.start({ dir: nats.dir, port: nats.port, config: 'max_payload: 16384' });
+    const gateway = await start(
+      { servers: [nats.url], publish: true, subscribe: false, stream: 'BIG', member: 'gw' },
+      { sources: [TEAM_SOURCE] },
+    );
+    await gateway.waitForRelay((s) => s.status === 'connected');
+    const member = await start({ servers: [nats.url], subscribe: true, stream: 'BIG', member: 'ana' });
+    await member.waitForRelay((s) => s.subscriber?.caughtUp === true);
+
+    // Quotes are escaped twice on the way (in the body's JSON, in the envelope's): 30,000 of them need 120 KB.
+    const padding = '"'.repeat(30_000);
+    expect((await postBacktrace(gateway.engine.core.port!, 'big-body', 1, { padding })).status).toBe(200);
+    // 64 frames of 500 characters: the event itself (bounded, never cut) is over 16 KiB, with or without its body.
+    const frames = Array.from({ length: 64 }, (_, i) => `frame_${i}_${'x'.repeat(490)}`);
+    expect((await postBacktrace(gateway.engine.core.port!, 'huge-event', 1, { callstack: frames })).status).toBe(200);
+    expect((await postBacktrace(gateway.engine.core.port!, 'after-it', 1)).status).toBe(200);
+
+    await member.waitFor(() => member.received.some((r) => r.group.groupKey === 'after-it'));
+    expect(member.received.map((r) => r.group.groupKey)).toEqual(['big-body', 'after-it']);
+    const big = member.engine.core.inbox.get(member.received[0]!.group.id);
+    const marker = trimmedBodyOf(big?.latestRaw);
+    const sent = gateway.engine.core.inbox.get(gateway.received[0]!.group.id);
+    const body = JSON.stringify(sent?.latestRaw);
+    expect(marker).toMatchObject({ bytes: expect.any(Number), limit: expect.any(Number) });
+    expect(marker!.bytes).toBeGreaterThan(16384);
+    expect(marker!.limit).toBeLessThanOrEqual(16384);
+    expect(marker!.start.length).toBeGreaterThan(1000);
+    expect(JSON.parse(JSON.stringify(sent?.latestRaw))).toMatchObject({ padding });
+    expect(body.length).toBeGreaterThan(marker!.start.length);
+    // The member still has the whole event: title, callstack, project.
+    expect(big).toMatchObject({ groupKey: 'big-body', title: expect.stringContaining('fn_big-body') });
+
+    const state = await gateway.waitForRelay((s) => s.gateway?.pending === 0 && s.gateway.forwarded === 3);
+    expect(state.gateway).toMatchObject({
+      parked: 1,
+      lastParked: {
+        seq: 2,
+        title: expect.any(String),
+        reason: expect.stringMatching(/^its event alone is \d+ bytes, over the 16384 bytes NATS takes per message/),
+      },
+    });
+    // Parked is not an error of the relay: it goes on.
+    expect(state).toMatchObject({ status: 'connected', reason: null });
+  });
+
+  it('a stream whose max_msg_size is lowered under a running gateway: the refused hook is fitted again and delivered', async () => {
+    const gateway = await start(
+      { servers: [nats.url], publish: true, subscribe: false, stream: 'SHRUNK', member: 'gw' },
+      { sources: [TEAM_SOURCE] },
+    );
+    await gateway.waitForRelay((s) => s.status === 'connected');
+    expect((await postBacktrace(gateway.engine.core.port!, 'before', 1)).status).toBe(200);
+    await gateway.waitForRelay((s) => s.gateway?.forwarded === 1);
+    const nc = await connect({ servers: nats.url });
+    const jsm = await jetstreamManager(nc);
+    const info = await jsm.streams.info('SHRUNK');
+    await jsm.streams.update('SHRUNK', { ...info.config, max_msg_size: 12 * 1024 });
+    await nc.close();
+    const member = await start({ servers: [nats.url], subscribe: true, stream: 'SHRUNK', member: 'ana' });
+    expect((await postBacktrace(gateway.engine.core.port!, 'now-too-big', 1, { padding: 'y'.repeat(40_000) })).status).toBe(200);
+    await member.waitFor(() => member.received.some((r) => r.group.groupKey === 'now-too-big'));
+    const got = member.engine.core.inbox.get(member.received.find((r) => r.group.groupKey === 'now-too-big')!.group.id);
+    expect(trimmedBodyOf(got?.latestRaw)).toMatchObject({ limit: expect.any(Number) });
+    expect(trimmedBodyOf(got?.latestRaw)!.limit).toBeLessThanOrEqual(12 * 1024);
+    expect((await gateway.waitForRelay((s) => s.gateway?.forwarded === 2)).gateway).toMatchObject({ parked: 0, pending: 0 });
+  });
+
+  it('a connected member that receives the backlog of a NATS outage raises one summary, not one toast per event', async () => {
+    const relay = { servers: [nats.url], stream: 'OUTAGE' };
+    const gateway = await start({ ...relay, publish: true, subscribe: false, member: 'gw' }, { sources: [TEAM_SOURCE] });
+    await gateway.waitForRelay((s) => s.status === 'connected');
+    const member = await start({ ...relay, subscribe: true, member: 'ana' });
+    await member.waitForRelay((s) => s.subscriber?.caughtUp === true);
+    expect((await postBacktrace(gateway.engine.core.port!, 'before-outage')).status).toBe(200);
+    await member.waitFor(() => member.notifications.length === 1);
+
+    // NATS goes away; the gateway keeps accepting hooks, which pile up in its outbox.
+    await nats.stop();
+    await member.waitForRelay((s) => s.status !== 'connected');
+    for (let i = 0; i < 8; i++) expect((await postBacktrace(gateway.engine.core.port!, `during-outage-${i}`)).status).toBe(200);
+    const accepted = Date.now();
+    // The gateway comes back after the member (its connection took longer): the member reads live when the
+    // backlog arrives, with no catch-up to hold it.
+    const servers = gateway.settings.get().relay.servers;
+    gateway.settings.set({ ...gateway.settings.get(), relay: { ...gateway.settings.get().relay, servers: [] } });
+    await gateway.waitForRelay((s) => s.status === 'off');
+    await nats.restart();
+    await member.waitForRelay((s) => s.status === 'connected' && s.subscriber?.caughtUp === true && s.subscriber.lag === 0);
+    // Late by more than the test's lateMs (1 s): these hooks waited while NATS was away.
+    while (Date.now() - accepted < 1_200) await new Promise((r) => setTimeout(r, 100));
+    gateway.settings.set({ ...gateway.settings.get(), relay: { ...gateway.settings.get().relay, servers } });
+
+    await member.waitFor(() => member.received.length === 9 && member.notifications.length >= 2);
+    expect(member.received.slice(1).every((r) => r.decision.code === 'away')).toBe(true);
+    expect(member.notifications.slice(1)).toEqual([
+      expect.objectContaining({
+        title: 'While you were away: 8 new errors in Team game',
+        body: expect.stringMatching(/^New error in Team game: exception in fn_during-outage-0, .*, and 5 more\.$/),
+        digest: true,
+      }),
+    ]);
+    // The burst is over: the next live hook notifies on its own.
+    expect((await postBacktrace(gateway.engine.core.port!, 'after-outage')).status).toBe(200);
+    await member.waitFor(() => member.notifications.length === 3);
+    expect(member.notifications[2]).toMatchObject({ title: expect.stringContaining('fn_after-outage'), digest: false });
+  });
+
   it('two gateways receiving the same redelivery put one event in the stream', async () => {
     const relay = { servers: [nats.url], publish: true, subscribe: false, stream: 'TWOGW' };
     const a = await start({ ...relay, member: 'gw-a' }, { sources: [TEAM_SOURCE] });
@@ -83,6 +214,9 @@ describe.skipIf(!NATS)('team relay over a real NATS JetStream', () => {
     expect((await postBacktrace(b.engine.core.port!, 'twice', 7)).status).toBe(200);
     await a.waitForRelay((s) => s.gateway?.forwarded === 1);
     await b.waitForRelay((s) => s.gateway?.forwarded === 1);
+    // The second gateway's publish was answered "duplicate": counted, not silently taken for a new message.
+    expect(b.engine.relay.getState().gateway).toMatchObject({ forwarded: 1, duplicates: 1 });
+    expect(a.engine.relay.getState().gateway).toMatchObject({ forwarded: 1, duplicates: 0 });
     // Then a different hook, so the member has read past both.
     expect((await postBacktrace(a.engine.core.port!, 'after', 1)).status).toBe(200);
     await member.waitFor(() => member.received.length >= 2);
@@ -371,9 +505,10 @@ describe.skipIf(!NATS)('team relay over a real NATS JetStream', () => {
 
     const member = await start({ servers: [nats.url], subscribe: true, stream: 'AUTH', auth: { user: 'ana', pass: 'ana-password' } });
     const noConsumer = await member.waitForRelay((s) => s.status === 'error');
-    // Both its readers are refused: the stream's consumer and the marks bucket's watch.
+    // Both its readers are refused: the stream's consumer and the marks bucket's watch. Without the consumer's
+    // name, which the client makes anew for each retry: the same refusal reads the same each time.
     expect(noConsumer.reason).toMatch(
-      /^(Subscriber|Team marks): NATS refused: permissions violation for publish to \$JS\.API\.CONSUMER\.CREATE\.(AUTH|KV_AUTH-marks)\./,
+      /^(Subscriber|Team marks): NATS refused: permissions violation for publish to \$JS\.API\.CONSUMER\.CREATE\.(AUTH|KV_AUTH-marks)\.…$/,
     );
 
     // Fixed on the server (here: the gateway gets a user that may publish): the waiting hook goes out.

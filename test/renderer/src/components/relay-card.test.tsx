@@ -47,6 +47,34 @@ describe('Team relay card', () => {
     expect(screen.getByText('NATS refused: permissions violation for subscribe to crashbell.events.>.')).toBeTruthy();
   });
 
+  it('a gateway says how many hooks were already in the stream, and names a hook it set aside with why', () => {
+    installFakeApi();
+    const gateway: NonNullable<RelayState['gateway']> = {
+      pending: 0,
+      forwarded: 12,
+      lastForwardedAt: null,
+      duplicates: 2,
+      parked: 3,
+      lastParked: {
+        seq: 9,
+        title: 'exception in render',
+        reason: 'its event alone is 40000 bytes, over the 16384 bytes NATS takes per message',
+        at: '2026-01-01T00:00:00.000Z',
+      },
+    };
+    render(
+      <RelayCard
+        state={makeState({ relay: relayState({ publish: true, gateway }) })}
+        settings={settingsView()}
+        onSettings={() => undefined}
+      />,
+    );
+    expect(screen.getByText('12 forwarded, 0 waiting; 2 already in the stream (sent again)')).toBeTruthy();
+    expect(screen.getByRole('alert').textContent).toBe(
+      'Not forwarded: 3 hooks cannot be sent to the team, the last “exception in render”: its event alone is 40000 bytes, over the 16384 bytes NATS takes per message. The hooks after them were forwarded.',
+    );
+  });
+
   it('saves servers, credentials and the member name; a saved password is never shown and kept when left empty', async () => {
     const { api } = installFakeApi();
     const saved = settingsView();

@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { trimmedBody } from '../../../../shared/relay-body';
 import { ProvidersContext } from '../../../../renderer/src/lib/providers';
 import { GroupDetail } from '../../../../renderer/src/views/group-detail';
 import { installFakeApi, makeGroupDetail, registryProviders } from '../../../helpers/fake-api';
@@ -34,6 +35,14 @@ describe('GroupDetail content', () => {
     renderDetail();
     await screen.findByText('Resolved by ana');
     expect(screen.getByText('Muted by bo')).toBeTruthy();
+  });
+
+  it('a hook the team relay could not carry whole says its body was too large to forward, then shows its start', async () => {
+    const { api } = installFakeApi();
+    api.getGroup.mockResolvedValue(makeGroupDetail({ latestRaw: trimmedBody(1_500_000, 1_048_576, '{"fingerprint":"big","callst') }));
+    renderDetail();
+    await screen.findByText(/^The body was too large to forward through the team relay: 1,500,000 bytes/);
+    expect(screen.getByRole('region', { name: 'Latest hook body' }).textContent).toBe('{"fingerprint":"big","callst…');
   });
 
   it('renders payload text as text, never as HTML', async () => {
