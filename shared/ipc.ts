@@ -12,6 +12,7 @@ import type {
   GroupPage,
   GroupQuery,
   GroupRow,
+  GroupStateChange,
   GroupSummary,
   GroupUpdate,
   NotificationRequest,
@@ -22,7 +23,7 @@ import type {
   RequestRecord,
   TunnelState,
 } from './events';
-import type { ActionAvailability, ActionResult, GroupAction, GroupActionState, TokenTestResult } from './actions';
+import type { ActionAvailability, ActionKind, ActionResult, GroupAction, GroupActionState, TokenTestResult } from './actions';
 import type { DndSettings, PolicySettings, RetentionSettings, Source, SourceFilters, Theme } from './settings';
 
 /** A group's link as the detail view shows it: whether it opens, and if not, why; and how it was made. */
@@ -106,6 +107,26 @@ export interface ProviderMark {
   color: string;
 }
 
+/**
+ * What a provider's API lets Crashbell do to its issues, as Setup and the detail view say it: `api` with the
+ * token it takes (and the actions its API lacks), or `local` with why actions stay in Crashbell.
+ */
+export type ProviderActionsInfo =
+  | {
+      kind: 'api';
+      /** "Sentry auth token". */
+      tokenLabel: string;
+      /** The scope actions need ("event:write"), or null when the provider's tokens have none. */
+      tokenScope: string | null;
+      /** Where to make one. */
+      tokenHelp: string;
+      /** The API's address when the source names none ("https://sentry.io"). */
+      defaultApiUrl: string;
+      /** Actions the provider's API does not have (Rollbar: resolve in the next release). */
+      unsupported: ActionKind[];
+    }
+  | { kind: 'local'; reason: string };
+
 /** A provider as the window shows it and offers it when adding a source. */
 export interface ProviderInfo {
   id: ProviderId;
@@ -121,6 +142,8 @@ export interface ProviderInfo {
   regenerable?: boolean;
   /** What the source's optional web app URL is for with this provider; null when it has no use. */
   webUrlHelp?: string | null;
+  /** What its API lets Crashbell do (absent from an older main: read as nothing known). */
+  actions?: ProviderActionsInfo;
 }
 
 /** What the shell knows about storing secrets. */
@@ -455,6 +478,11 @@ export const IPC = {
   onRequestRecorded: push('request:recorded', carry<RequestRecord>()),
   onNotification: push('notification:raised', carry<NotificationRequest>()),
   onNavigate: push('navigate', carry<NavigateRequest>()),
+  /**
+   * A group was resolved, ignored, snoozed, muted, claimed (or undone), whatever the route: the shell withdraws
+   * its notification still on screen; the detail view fetches the group again.
+   */
+  onGroupState: push('group:state', carry<GroupStateChange>()),
   onUpdateState: shellPush('update:state', carry<UpdateState>()),
 } as const;
 
