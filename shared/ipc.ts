@@ -23,7 +23,7 @@ import type {
   RequestRecord,
   TunnelState,
 } from './events';
-import type { ActionAvailability, ActionKind, ActionResult, GroupAction, GroupActionState, TokenTestResult } from './actions';
+import type { ActionAvailability, ActionResult, GroupAction, GroupActionState, ProviderActionsInfo, TokenTestResult } from './actions';
 import type { DndSettings, PolicySettings, RetentionSettings, Source, SourceFilters, Theme } from './settings';
 
 /** A group's link as the detail view shows it: whether it opens, and if not, why; and how it was made. */
@@ -106,26 +106,6 @@ export interface ProviderMark {
   /** The badge's background as `#rrggbb`; its white text must reach 4.5:1 contrast on it. */
   color: string;
 }
-
-/**
- * What a provider's API lets Crashbell do to its issues, as Setup and the detail view say it: `api` with the
- * token it takes (and the actions its API lacks), or `local` with why actions stay in Crashbell.
- */
-export type ProviderActionsInfo =
-  | {
-      kind: 'api';
-      /** "Sentry auth token". */
-      tokenLabel: string;
-      /** The scope actions need ("event:write"), or null when the provider's tokens have none. */
-      tokenScope: string | null;
-      /** Where to make one. */
-      tokenHelp: string;
-      /** The API's address when the source names none ("https://sentry.io"). */
-      defaultApiUrl: string;
-      /** Actions the provider's API does not have (Rollbar: resolve in the next release). */
-      unsupported: ActionKind[];
-    }
-  | { kind: 'local'; reason: string };
 
 /** A provider as the window shows it and offers it when adding a source. */
 export interface ProviderInfo {

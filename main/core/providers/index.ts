@@ -5,9 +5,9 @@
  * as plain strings (`shared/` knows no list); the core checks them against this registry where settings
  * enter, with {@link unknownProviderMessage}.
  */
-import { ACTION_KINDS } from '../../../shared/actions';
+import { ACTION_KINDS, type ProviderActionsInfo } from '../../../shared/actions';
 import type { ProviderId } from '../../../shared/events';
-import type { ProviderActionsInfo, ProviderInfo } from '../../../shared/ipc';
+import type { ProviderInfo } from '../../../shared/ipc';
 import { CrashbellError } from '../errors';
 import { backtraceProvider } from './backtrace';
 import { errorceptionProvider } from './errorception';

@@ -5,7 +5,8 @@
  * main are `lib/use-api-settings.ts`.
  */
 import { useId } from 'react';
-import type { ProviderActionsInfo, SourceView } from '../../../shared/ipc';
+import type { ProviderActionsInfo } from '../../../shared/actions';
+import type { SourceView } from '../../../shared/ipc';
 import { localOnlyWords, tokenPlaceholder } from '../lib/api-settings';
 import { type ApiSettingsModel, useApiSettings } from '../lib/use-api-settings';
 import { FormMessage } from './form-message';

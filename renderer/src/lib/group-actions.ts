@@ -4,8 +4,15 @@
  * not), the words while one runs, and what the pane shows of the last one. `use-group-action.ts` runs them
  * through main's `runAction`; the core decides where each goes, this module only says it beforehand.
  */
-import type { ActionAvailability, ActionKind, ActionResult, GroupAction, GroupActionState } from '../../../shared/actions';
-import type { GroupDetail, ProviderActionsInfo } from '../../../shared/ipc';
+import type {
+  ActionAvailability,
+  ActionKind,
+  ActionResult,
+  GroupAction,
+  GroupActionState,
+  ProviderActionsInfo,
+} from '../../../shared/actions';
+import type { GroupDetail } from '../../../shared/ipc';
 
 // The values of shared/actions.ts (tested equal): importing them would bring zod into the page.
 /** The snoozes offered, in minutes: 1 h, 8 h, 24 h. */
@@ -103,10 +110,11 @@ export function offersOccurrences(ctx: Pick<ActionContext, 'info'>): boolean {
 export interface ActionNote {
   /** For `aria-describedby`: stable for the reason's place in the list. */
   id: string;
-  labels: string[];
+  /** The buttons that still act here. */
+  here: string[];
+  /** The buttons that cannot act at all (they exist in the provider alone). */
+  nowhere: string[];
   why: string;
-  /** Those buttons still act here. */
-  here: boolean;
 }
 
 /** The notes under the row, one per distinct reason; `prefix` makes their ids unique in the page. */
@@ -114,12 +122,22 @@ export function actionNotes(buttons: readonly ActionButton[], prefix: string): A
   const notes: ActionNote[] = [];
   for (const b of buttons) {
     if (b.why === null) continue;
-    const here = b.enabled;
-    const same = notes.find((n) => n.why === b.why && n.here === here);
-    if (same) same.labels.push(b.label);
-    else notes.push({ id: `${prefix}-why-${notes.length}`, labels: [b.label], why: b.why, here });
+    let note = notes.find((n) => n.why === b.why);
+    if (!note) {
+      note = { id: `${prefix}-why-${notes.length}`, here: [], nowhere: [], why: b.why };
+      notes.push(note);
+    }
+    (b.enabled ? note.here : note.nowhere).push(b.label);
   }
   return notes;
+}
+
+/** A note in words: "Resolve, Snooze stay in Crashbell, not Backtrace; Assign to me cannot be done: <why>." */
+export function noteWords(note: ActionNote, provider: string): { lead: string; why: string } {
+  const parts: string[] = [];
+  if (note.here.length > 0) parts.push(`${note.here.join(', ')} stay${note.here.length === 1 ? 's' : ''} in Crashbell, not ${provider}`);
+  if (note.nowhere.length > 0) parts.push(`${note.nowhere.join(', ')} cannot be done`);
+  return { lead: parts.join('; '), why: /[.!?]$/.test(note.why) ? note.why : `${note.why}.` };
 }
 
 /** "Resolving", "Snoozing for 8 hours": what an action is doing, as its pending words start. */

@@ -5,8 +5,8 @@
  * the provider's words. The rules are `lib/group-actions.ts`; running them is `lib/use-group-action.ts`.
  */
 import { type RefObject, useEffect, useId, useRef, useState } from 'react';
-import type { GroupAction } from '../../../shared/actions';
-import type { GroupDetail, ProviderActionsInfo } from '../../../shared/ipc';
+import type { GroupAction, ProviderActionsInfo } from '../../../shared/actions';
+import type { GroupDetail } from '../../../shared/ipc';
 import { MenuButton } from '../components/menu-button';
 import {
   type ActionButton,
@@ -15,6 +15,7 @@ import {
   type ActionStatus,
   actionButtons,
   actionNotes,
+  noteWords,
   offersOccurrences,
   parseOccurrences,
   pendingWords,
@@ -47,7 +48,7 @@ export function GroupAct({ group, provider, info, resolveInProvider, actions, no
     if (actions.busy) return;
     void actions.run(action, pendingWords(action, b.inProvider, provider));
   };
-  const described = (b: ActionButton) => notes.find((n) => n.labels.includes(b.label))?.id;
+  const described = (b: ActionButton) => notes.find((n) => n.here.includes(b.label) || n.nowhere.includes(b.label))?.id;
   return (
     <div ref={container} className="act">
       <div className="detail-actions" role="group" aria-label={`Act on this error (${provider})`}>
@@ -169,18 +170,19 @@ function OccurrencesForm({ onSnooze, onCancel }: { onSnooze: (count: number) => 
   );
 }
 
-/** One line per reason some actions do not reach the provider: they stay here, or cannot be done. */
+/** One line per reason some actions do not reach the provider: which stay here, which cannot be done, and why. */
 function ActionNotes({ notes, provider }: { notes: readonly ActionNote[]; provider: string }) {
   if (notes.length === 0) return null;
   return (
     <ul className="act-notes small">
-      {notes.map((n) => (
-        <li key={n.id} id={n.id}>
-          <strong>{n.labels.join(', ')}</strong>
-          {n.here ? ` stay in Crashbell, not ${provider}: ` : ' cannot be done: '}
-          {n.why}
-        </li>
-      ))}
+      {notes.map((n) => {
+        const words = noteWords(n, provider);
+        return (
+          <li key={n.id} id={n.id}>
+            <strong>{words.lead}</strong>: {words.why}
+          </li>
+        );
+      })}
     </ul>
   );
 }

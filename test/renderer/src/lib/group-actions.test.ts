@@ -3,6 +3,7 @@ import {
   type ActionContext,
   actionButtons,
   actionNotes,
+  noteWords,
   doingWords,
   durationWords,
   endedAction,
@@ -16,8 +17,7 @@ import {
   startedAction,
 } from '../../../../renderer/src/lib/group-actions';
 import * as shared from '../../../../shared/actions';
-import type { ActionAvailability, ActionKind, GroupActionState } from '../../../../shared/actions';
-import type { ProviderActionsInfo } from '../../../../shared/ipc';
+import type { ActionAvailability, ActionKind, GroupActionState, ProviderActionsInfo } from '../../../../shared/actions';
 import { makeGroupDetail, registryProviders } from '../../../helpers/fake-api';
 
 const NOW = Date.parse('2026-03-04T10:00:00.000Z');
@@ -70,9 +70,14 @@ describe('the detail view’s actions', () => {
     ]);
     const notes = actionNotes(buttons, 'd');
     expect(notes).toEqual([
-      { id: 'd-why-0', labels: ['Resolve', 'Snooze', 'Ignore'], why, here: true },
-      { id: 'd-why-1', labels: ['Resolve in next release', 'Assign to me'], why, here: false },
+      { id: 'd-why-0', here: ['Resolve', 'Snooze', 'Ignore'], nowhere: ['Resolve in next release', 'Assign to me'], why },
     ]);
+    expect(noteWords(notes[0]!, 'Sentry')).toEqual({
+      lead: 'Resolve, Snooze, Ignore stay in Crashbell, not Sentry; Resolve in next release, Assign to me cannot be done',
+      why: `${why}.`,
+    });
+    const one = { id: 'x', here: ['Resolve'], nowhere: [], why: 'resolving in Sentry is turned off for this source.' };
+    expect(noteWords(one, 'Sentry')).toEqual({ lead: 'Resolve stays in Crashbell, not Sentry', why: one.why });
   });
 
   it('a provider without a write API: everything stays here, saying its module’s reason', () => {
