@@ -32,8 +32,8 @@ function until(ms: number, now: number): string {
 }
 
 /**
- * The group's chips at `now`, in order. `full` (the detail) names who resolved or muted it and who it is
- * assigned to; a row shows the state alone.
+ * The group's chips at `now`, in order. `full` (the detail) names who resolved or muted it, until when it is
+ * snoozed or claimed, and who it is assigned to; a row shows the state alone.
  */
 export function groupChips(g: ChipSource, now: number, full = false): Chip[] {
   const chips: Chip[] = [];
@@ -42,9 +42,10 @@ export function groupChips(g: ChipSource, now: number, full = false): Chip[] {
   if (g.resolved) chips.push({ kind: 'resolved', text: full && g.resolvedBy ? `Resolved by ${g.resolvedBy}` : 'Resolved' });
   if (g.ignored === true) chips.push({ kind: 'ignored', text: 'Ignored' });
   const snoozed = ahead(g.snoozedUntil, now);
-  if (snoozed !== null) chips.push({ kind: 'snoozed', text: `Snoozed ${until(snoozed, now)}` });
+  // A row is narrow: its chips say the state, the detail says until when.
+  if (snoozed !== null) chips.push({ kind: 'snoozed', text: full ? `Snoozed ${until(snoozed, now)}` : 'Snoozed' });
   else if (typeof g.snoozeCount === 'number') {
-    chips.push({ kind: 'snoozed', text: `Snoozed until ${g.snoozeCount.toLocaleString('en-US')} occurrences` });
+    chips.push({ kind: 'snoozed', text: full ? `Snoozed until ${g.snoozeCount.toLocaleString('en-US')} occurrences` : 'Snoozed' });
   }
   if (g.claimedBy) {
     const end = g.claimedUntil ? Date.parse(g.claimedUntil) : Number.NaN;
