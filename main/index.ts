@@ -10,7 +10,7 @@ import { quitCleanly } from './app-shutdown';
 import { APP_ID, claimSingleInstance, electronApp, openDesktopSettings, startDesktopEngine } from './app-startup';
 import { app, protocol } from './electron';
 import { wireIpc } from './ipc-wiring';
-import { announceUrlChanges, createNotifier } from './notifier-wiring';
+import { announceUrlChanges, createNotifier, withdrawSettled } from './notifier-wiring';
 import { ShellParts } from './shell-parts';
 import { log } from './shell-log';
 import { updateCalls } from './updater';
@@ -29,9 +29,11 @@ async function main(): Promise<void> {
 
   const settings = openDesktopSettings();
   // Before the engine: a hook that arrives the moment the port opens must find it.
-  const notifier = createNotifier(parts);
+  const { notifier, act } = createNotifier(parts);
   const engine = await startDesktopEngine(settings, notifier);
   parts.engine = engine;
+  // At once: a notification shown from now on is withdrawn when its group settles, by whatever route.
+  const offWithdraw = withdrawSettled(engine.service, notifier);
   const updates = createAppUpdates({
     settings,
     packaged: app.isPackaged,
@@ -48,7 +50,7 @@ async function main(): Promise<void> {
     parts,
     rendererUrl: renderer.url,
   });
-  const tray = await createTray(engine.service, updates.controller, parts, lifecycle);
+  const tray = await createTray(engine.service, updates.controller, parts, lifecycle, act);
   parts.windows = openMainWindow(renderer, lifecycle, tray.hasTray);
   const offAnnounce = await announceUrlChanges(engine.service, notifier, settings);
   // Last: loading electron-updater and the first check wait for nothing the user sees.
@@ -57,6 +59,7 @@ async function main(): Promise<void> {
   quitCleanly(async () => {
     offIpc();
     offAnnounce();
+    offWithdraw();
     updates.dispose();
     tray.dispose();
     await engine.stop();

@@ -1,16 +1,23 @@
 /**
- * Native notifications for what the inbox's policy raises. A click opens the group's page through the app
- * service's `openGroup`, so it meets the same link rule as the Open button and the tray (the provider's own
- * hosts, or the source's web app URL): the URL came from the internet. A digest opens the window on the list.
+ * Native notifications for what the inbox's policy raises, and the ones a state change withdraws.
  *
- * Where the platform has notification buttons (macOS and Windows), a group's notification offers Open and
- * Mute. Linux has none through Electron (its libnotify notifications show no actions), so there the click is
- * the only action. Each source's sound choice: `silent` everywhere; a named macOS system sound on macOS only
- * (Windows and Linux give an app no choice of sound, so they play their default).
+ * Where the platform has notification buttons (macOS and Windows), a group's notification offers Open, Resolve
+ * and Snooze 1 h; Open, and a click, open the group's page through the app service's `openGroup`, so they meet
+ * the same link rule as the window and the tray (the provider's own hosts, or the source's web app URL): the URL
+ * came from the internet. Linux has no buttons through Electron (its libnotify notifications show no actions), so
+ * there a click opens the error in the window, where the actions are (and the tray carries them too). A digest
+ * opens the window on the list.
+ *
+ * The notifier keeps each group's notifications still on screen: once the group settles (resolved, ignored,
+ * snoozed, muted or claimed, by any route) they are closed, as they have nothing left to ask. Each source's
+ * sound choice: `silent` everywhere; a named macOS system sound on macOS only (Windows and Linux give an app no
+ * choice of sound, so they play their default).
  */
-import type { NotificationRequest, TunnelState } from '../shared/events';
+import type { ActionResult, GroupAction } from '../shared/actions';
+import type { GroupStateChange, NotificationRequest, TunnelState } from '../shared/events';
 import type { AppState, OpenResult, ViewName } from '../shared/ipc';
 import { cut } from './core/bounded-event';
+import { SETTLING_STATUSES } from './core/group-state';
 import { withoutControls } from './core/plain-text';
 
 /** Longest title and body a notification shows; desktops cut far shorter anyway. */
@@ -45,6 +52,8 @@ export function notificationText(title: string, body: string, platform: string):
 export interface NativeNotification {
   on(event: 'click' | 'close' | 'failed' | 'action', listener: (...args: unknown[]) => void): void;
   show(): void;
+  /** Takes it off the screen (and, on Windows, out of the Action Center). */
+  close(): void;
 }
 
 /** What the notifier asks Electron's Notification for (a subset of its constructor options). */
@@ -60,7 +69,40 @@ export interface NotificationOptions {
 }
 
 /** The buttons a group's notification has where the platform shows them, in order. */
-export const NOTIFICATION_ACTIONS = ['Open', 'Mute'] as const;
+export const NOTIFICATION_ACTIONS = ['Open', 'Resolve', 'Snooze 1 h'] as const;
+
+/** What "Snooze 1 h" asks for, from a notification or the tray. */
+export const QUICK_SNOOZE: GroupAction = { kind: 'snooze', minutes: 60 };
+
+/** What each button asks of the group; Open has its own way (the link rule). */
+const BUTTON_ACTIONS: Record<Exclude<(typeof NOTIFICATION_ACTIONS)[number], 'Open'>, GroupAction> = {
+  Resolve: { kind: 'resolve' },
+  'Snooze 1 h': QUICK_SNOOZE,
+};
+
+/** The first words of a failed action's notification: "Not resolved". */
+const NOT_DONE: Record<GroupAction['kind'], string> = {
+  resolve: 'Not resolved',
+  'resolve-next-release': 'Not resolved',
+  unresolve: 'Not reopened',
+  snooze: 'Not snoozed',
+  'snooze-occurrences': 'Not snoozed',
+  ignore: 'Not ignored',
+  'assign-to-me': 'Not assigned',
+  claim: 'Not claimed',
+  release: 'Claim not released',
+};
+
+/** `words` as a sentence that another may follow. */
+function sentence(words: string): string {
+  const w = words.trim();
+  return /[.!?]$/.test(w) ? w : `${w}.`;
+}
+
+/** The notification that says an action from the tray or a notification failed, with the provider's words. */
+export function actionFailedNotification(title: string, result: ActionResult): { title: string; body: string } {
+  return { title: `${NOT_DONE[result.action]}: ${title}`, body: `${sentence(result.words)} Click to see the error in Crashbell.` };
+}
 
 /** Whether Electron shows notification buttons on this platform. */
 export function hasNotificationActions(platform: string): boolean {
@@ -116,8 +158,8 @@ export interface NotifierDeps {
   navigate(view: ViewName, groupId?: string): void;
   /** Marks a group read: clicking its notification means the user has seen it. */
   markRead?(groupId: string): void;
-  /** Mutes a group (its notification's Mute button). */
-  mute?(groupId: string): void;
+  /** Runs an action a button asked for (Resolve, Snooze 1 h); the shell reports how it ended. `title` names the group. */
+  act?(groupId: string, action: GroupAction, title: string): void;
   log(message: string): void;
   now?: () => number;
 }
@@ -126,14 +168,21 @@ export interface NotifierDeps {
 const MAX_LIVE = 50;
 const MAX_REFUSED = 100;
 
-/** Raises notifications and routes their clicks. */
+/** Raises notifications, routes their clicks and buttons, and withdraws the ones a state change settled. */
 export class Notifier {
-  private readonly live = new Set<NativeNotification>();
+  /** Each notification on screen, with the group it is about (null: a digest, a URL change, a failure). */
+  private readonly live = new Map<NativeNotification, string | null>();
+  /** The notifications on screen about each group. */
+  private readonly byGroup = new Map<string, Set<NativeNotification>>();
   private readonly refused: RefusedLink[] = [];
   private readonly refusedListeners = new Set<(r: RefusedLink) => void>();
   private announcedUrl: string | null = null;
 
   constructor(private readonly deps: NotifierDeps) {}
+
+  private get platform(): string {
+    return this.deps.platform ?? 'linux';
+  }
 
   /** Raises one notification; returns false when the platform cannot show notifications. */
   show(request: NotificationRequest): boolean {
@@ -141,29 +190,85 @@ export class Notifier {
       this.deps.log(`notifications: not supported on this desktop; "${request.title}" was not shown`);
       return false;
     }
-    const options = notificationOptions(request, this.deps.platform ?? 'linux', this.deps.icon);
+    const options = notificationOptions(request, this.platform, this.deps.icon);
     const n = this.deps.createNotification(options);
-    this.keep(n);
+    this.keep(n, request.group && !request.digest ? request.group : null);
     n.on('click', () => {
-      this.live.delete(n);
+      this.forget(n);
       void this.onClick(request);
     });
     if (options.actions) {
       n.on('action', (...args: unknown[]) => {
-        this.live.delete(n);
-        const pressed = NOTIFICATION_ACTIONS[actionIndexOf(args) ?? -1];
-        if (pressed === 'Open') void this.onClick(request);
-        else if (pressed === 'Mute' && request.group) {
-          this.deps.mute?.(request.group);
-          this.deps.log(`notifications: muted "${request.title.slice(0, 80)}" from its notification`);
-        }
+        this.forget(n);
+        this.onButton(request, NOTIFICATION_ACTIONS[actionIndexOf(args) ?? -1]);
       });
     }
-    n.on('close', () => this.live.delete(n));
+    n.on('close', () => this.forget(n));
     n.on('failed', (...args: unknown[]) => {
-      this.live.delete(n);
+      this.forget(n);
       this.deps.log(`notifications: failed to show "${request.title}": ${String(args[1] ?? 'unknown error')}`);
     });
+    n.show();
+    return true;
+  }
+
+  /** What a button does: Open as a click where there are buttons; Resolve and Snooze 1 h through the shell's actions. */
+  private onButton(request: NotificationRequest, pressed: (typeof NOTIFICATION_ACTIONS)[number] | undefined): void {
+    if (!pressed || !request.group) return;
+    if (pressed === 'Open') {
+      void this.openRequest(request);
+      return;
+    }
+    this.deps.act?.(request.group, BUTTON_ACTIONS[pressed], request.title);
+  }
+
+  /**
+   * Closes the group's notifications still on screen (a state change settled it); answers how many. A platform
+   * that refuses to close one is logged, not thrown.
+   */
+  withdraw(groupId: string): number {
+    const shown = this.byGroup.get(groupId);
+    if (!shown) return 0;
+    let closed = 0;
+    for (const n of [...shown]) {
+      this.forget(n);
+      try {
+        n.close();
+        closed++;
+      } catch (err) {
+        this.deps.log(`notifications: could not withdraw one: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    return closed;
+  }
+
+  /**
+   * Follows a group's state, whatever changed it (an action here, the provider's own state hook, a teammate): once
+   * it is resolved, ignored, snoozed, muted or claimed, its notification has nothing left to ask and is withdrawn.
+   */
+  followState(change: GroupStateChange): void {
+    if (!SETTLING_STATUSES.has(change.status)) return;
+    const closed = this.withdraw(change.group);
+    if (closed > 0) this.deps.log(`notifications: withdrew ${closed} about a group now ${change.status} (${change.via})`);
+  }
+
+  /**
+   * Says that an action from a notification or the tray failed, with the provider's words; a click shows the
+   * error in the window, where the action's state is. Returns false when notifications cannot be shown.
+   */
+  showActionFailure(groupId: string, title: string, result: ActionResult): boolean {
+    if (!this.deps.isSupported()) return false;
+    const message = actionFailedNotification(title, result);
+    const options: NotificationOptions = this.text(message.title, message.body);
+    if (this.deps.icon) options.icon = this.deps.icon;
+    const n = this.deps.createNotification(options);
+    this.keep(n, null);
+    n.on('click', () => {
+      this.forget(n);
+      this.deps.showWindow();
+      this.deps.navigate('errors', groupId);
+    });
+    n.on('close', () => this.forget(n));
     n.show();
     return true;
   }
@@ -181,27 +286,42 @@ export class Notifier {
       current,
       state.sources.map((s) => ({ name: s.name, webhookUrl: s.webhookUrl })),
     );
-    const options: { title: string; body: string; icon?: string } = this.text(message.title, message.body);
+    const options: NotificationOptions = this.text(message.title, message.body);
     if (this.deps.icon) options.icon = this.deps.icon;
     const n = this.deps.createNotification(options);
-    this.keep(n);
+    this.keep(n, null);
     n.on('click', () => {
-      this.live.delete(n);
+      this.forget(n);
       this.deps.showWindow();
       this.deps.navigate('setup');
     });
-    n.on('close', () => this.live.delete(n));
+    n.on('close', () => this.forget(n));
     n.show();
     this.deps.log(`public URL changed to ${current}: providers must be updated`);
     return true;
   }
 
   private text(title: string, body: string): { title: string; body: string } {
-    return notificationText(title, body, this.deps.platform ?? 'linux');
+    return notificationText(title, body, this.platform);
   }
 
-  /** What a click does: digest → the list; group → its page through the link rule, or the window when refused. */
+  /**
+   * What a click does: a digest → the list; a group → its page through the link rule where the notification has
+   * buttons, or the error in the window on Linux (where the actions are, as the notification has none).
+   */
   async onClick(request: NotificationRequest): Promise<void> {
+    if (request.group && !request.digest && !hasNotificationActions(this.platform)) {
+      this.deps.markRead?.(request.group);
+      if (request.refusedLink) this.recordRefusal(request.refusedLink.url, request.refusedLink.reason, request.group);
+      this.deps.showWindow();
+      this.deps.navigate('errors', request.group);
+      return;
+    }
+    await this.openRequest(request);
+  }
+
+  /** Opens the group's page through the link rule, or the window when there is none or it is refused. */
+  private async openRequest(request: NotificationRequest): Promise<void> {
     if (request.group && !request.digest) this.deps.markRead?.(request.group);
     // The core took the link out: record why, as a refusal at the click would be.
     if (request.refusedLink) this.recordRefusal(request.refusedLink.url, request.refusedLink.reason, request.group);
@@ -241,6 +361,11 @@ export class Notifier {
     return () => this.refusedListeners.delete(listener);
   }
 
+  /** How many notifications are on screen (about `groupId`, when given), as far as the notifier knows. */
+  onScreen(groupId?: string): number {
+    return groupId === undefined ? this.live.size : (this.byGroup.get(groupId)?.size ?? 0);
+  }
+
   private recordRefusal(url: string, reason: string, groupId: string | null): void {
     const record: RefusedLink = {
       at: new Date((this.deps.now ?? Date.now)()).toISOString(),
@@ -254,12 +379,26 @@ export class Notifier {
     for (const l of this.refusedListeners) l(record);
   }
 
-  private keep(n: NativeNotification): void {
-    this.live.add(n);
-    if (this.live.size > MAX_LIVE) {
-      const oldest = this.live.values().next().value;
-      if (oldest) this.live.delete(oldest);
+  private keep(n: NativeNotification, groupId: string | null): void {
+    this.live.set(n, groupId);
+    if (groupId !== null) {
+      const shown = this.byGroup.get(groupId) ?? new Set<NativeNotification>();
+      shown.add(n);
+      this.byGroup.set(groupId, shown);
     }
+    if (this.live.size > MAX_LIVE) {
+      const oldest = this.live.keys().next();
+      if (!oldest.done) this.forget(oldest.value);
+    }
+  }
+
+  private forget(n: NativeNotification): void {
+    const groupId = this.live.get(n);
+    this.live.delete(n);
+    if (groupId === undefined || groupId === null) return;
+    const shown = this.byGroup.get(groupId);
+    shown?.delete(n);
+    if (shown?.size === 0) this.byGroup.delete(groupId);
   }
 }
 

@@ -3,6 +3,7 @@ import type { AppService } from './core/app-service';
 import type { Lifecycle } from './app-lifecycle';
 import { Menu, type MenuItemConstructorOptions, nativeImage, Tray } from './electron';
 import { trayIconPath } from './resources';
+import type { ShellAct } from './shell-actions';
 import type { ShellParts } from './shell-parts';
 import { log, reportTo } from './shell-log';
 import { desktopHasTray, TrayController, trayStateOf } from './tray';
@@ -15,12 +16,16 @@ export interface TrayWiring {
   dispose(): void;
 }
 
-/** The tray icon and menu, following the service's state pushes and the update state. */
+/**
+ * The tray icon and menu, following the service's state pushes and the update state. `act` runs the latest
+ * errors' Resolve and Snooze 1 h and reports how they ended (the notifier's wiring makes it).
+ */
 export async function createTray(
   service: AppService,
   updates: UpdateController,
   parts: ShellParts,
   lifecycle: Lifecycle,
+  act: ShellAct,
 ): Promise<TrayWiring> {
   const hasTray = desktopHasTray(process.platform, process.env);
   const tray: TrayController = new TrayController(
@@ -37,6 +42,10 @@ export async function createTray(
             log(`tray: not opened: ${result.reason ?? 'unknown reason'}`);
             parts.navigate('errors', groupId);
           }, reportTo('tray'));
+        },
+        act: (groupId, action) => {
+          const title = tray.state.latest.find((g) => g.id === groupId)?.title ?? 'an error';
+          void act(groupId, action, title, 'tray');
         },
         markAllRead: () => void service.markAllRead().catch(reportTo('tray')),
         copyWebhookUrl: (sourceId) => {

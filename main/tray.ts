@@ -1,8 +1,10 @@
 /**
  * The tray: an icon that shows the app's state, a tooltip with the public URL, and a menu built by a pure
- * function from that state (so it is tested without Electron). The controller only applies it to Electron.
+ * function from that state (so it is tested without Electron): each of the latest errors with Open, Resolve and
+ * Snooze 1 h. The controller only applies it to Electron.
  */
-import type { RelayState, TunnelState } from '../shared/events';
+import type { GroupAction } from '../shared/actions';
+import type { GroupRow, RelayState, TunnelState } from '../shared/events';
 import type { AppState, DndMode, UpdateState } from '../shared/ipc';
 
 /** What the tray shows. Built from the app service's state. */
@@ -16,8 +18,8 @@ export interface TrayState {
   dnd: { active: boolean; until: string | null; reason?: string | null };
   pausedAll: boolean;
   startAtLogin: boolean;
-  /** The latest groups, newest first (at most 5 are shown). */
-  latest: Array<{ id: string; title: string; unread: boolean }>;
+  /** The latest groups, newest first (at most 5 are shown), with what their submenu offers. */
+  latest: TrayGroup[];
   /** Every source, with the URL to paste into the provider. */
   sources: Array<{ id: string; name: string; webhookUrl: string }>;
   /** The team relay, when one is configured. */
@@ -26,10 +28,23 @@ export interface TrayState {
   updateReady?: string | null;
 }
 
+/** One of the latest errors as the tray lists it. */
+export interface TrayGroup {
+  id: string;
+  title: string;
+  unread: boolean;
+  /** Already resolved: Resolve has nothing to do. */
+  resolved: boolean;
+  /** Snoozed now (until a time still ahead): Snooze 1 h has nothing to do. */
+  snoozed: boolean;
+}
+
 /** What the menu's items do. */
 export interface TrayActions {
   openWindow(): void;
   openGroup(groupId: string): void;
+  /** Resolve or Snooze 1 h on one of the latest errors (the shell reports how it ended). */
+  act(groupId: string, action: GroupAction): void;
   markAllRead(): void;
   copyWebhookUrl(sourceId: string): void;
   setDnd(mode: DndMode): void;
@@ -116,6 +131,19 @@ export function trayTooltip(state: TrayState): string {
   return text.length > 127 ? `${text.slice(0, 126)}…` : text;
 }
 
+/** One latest error's submenu: Open (its page through the link rule), Resolve, Snooze 1 h. */
+export function groupSubmenu(g: TrayGroup, actions: TrayActions): TrayMenuItem[] {
+  return [
+    { label: 'Open', click: () => actions.openGroup(g.id) },
+    { label: g.resolved ? 'Resolved' : 'Resolve', enabled: !g.resolved, click: () => actions.act(g.id, { kind: 'resolve' }) },
+    {
+      label: g.snoozed ? 'Snoozed' : 'Snooze 1 h',
+      enabled: !g.snoozed,
+      click: () => actions.act(g.id, { kind: 'snooze', minutes: 60 }),
+    },
+  ];
+}
+
 /** Builds the tray menu from state. Pure: the same state gives the same menu. */
 export function buildTrayMenu(state: TrayState, actions: TrayActions): TrayMenuItem[] {
   const items: TrayMenuItem[] = [{ label: 'Open Crashbell', click: () => actions.openWindow() }];
@@ -129,9 +157,7 @@ export function buildTrayMenu(state: TrayState, actions: TrayActions): TrayMenuI
     items.push({ label: 'No errors yet', enabled: false });
   } else {
     items.push({ label: 'Latest errors', enabled: false });
-    for (const g of latest) {
-      items.push({ label: `${g.unread ? '• ' : ''}${menuLabel(g.title)}`, click: () => actions.openGroup(g.id) });
-    }
+    for (const g of latest) items.push({ label: `${g.unread ? '• ' : ''}${menuLabel(g.title)}`, submenu: groupSubmenu(g, actions) });
     items.push({ label: 'Mark all read', enabled: state.unread > 0, click: () => actions.markAllRead() });
   }
   items.push({ type: 'separator' });
@@ -201,8 +227,14 @@ export interface TrayDeps {
   platform: string;
 }
 
+/** One latest error as the tray lists it, at `now`. Crashbell's own test events are not unread errors: no dot for them. */
+export function trayGroup(g: GroupRow, now: number): TrayGroup {
+  const until = g.snoozedUntil ? Date.parse(g.snoozedUntil) : Number.NaN;
+  return { id: g.id, title: g.title, unread: !g.read && !g.test, resolved: g.resolved, snoozed: Number.isFinite(until) && until > now };
+}
+
 /** What the tray shows, from the state the app service pushes (so the tray never asks for it itself). */
-export function trayStateOf(state: AppState): TrayState {
+export function trayStateOf(state: AppState, now: number = Date.now()): TrayState {
   return {
     listening: state.receiver.listening,
     localBaseUrl: state.receiver.localBaseUrl,
@@ -212,8 +244,7 @@ export function trayStateOf(state: AppState): TrayState {
     dnd: { active: state.dnd.active, until: state.dnd.until, reason: state.dnd.reason },
     pausedAll: state.pausedAll,
     startAtLogin: state.startAtLogin,
-    // Crashbell's own test events are not unread errors: no dot for them.
-    latest: state.latest.slice(0, TRAY_LATEST).map((g) => ({ id: g.id, title: g.title, unread: !g.read && !g.test })),
+    latest: state.latest.slice(0, TRAY_LATEST).map((g) => trayGroup(g, now)),
     sources: state.sources.map((s) => ({ id: s.id, name: s.name, webhookUrl: s.webhookUrl })),
     relay: state.relay && state.relay.status !== 'off' ? { status: state.relay.status, reason: state.relay.reason } : null,
   };

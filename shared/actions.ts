@@ -152,6 +152,26 @@ export interface ActionProgress {
   retryAt: string | null;
 }
 
+/**
+ * What a provider's API lets Crashbell do to its issues, as Setup and the detail view say it: `api` with the
+ * token it takes (and the actions its API lacks), or `local` with why actions stay in Crashbell.
+ */
+export type ProviderActionsInfo =
+  | {
+      kind: 'api';
+      /** "Sentry auth token". */
+      tokenLabel: string;
+      /** The scope actions need ("event:write"), or null when the provider's tokens have none. */
+      tokenScope: string | null;
+      /** Where to make one. */
+      tokenHelp: string;
+      /** The API's address when the source names none ("https://sentry.io"). */
+      defaultApiUrl: string;
+      /** Actions the provider's API does not have (Rollbar: resolve in the next release). */
+      unsupported: ActionKind[];
+    }
+  | { kind: 'local'; reason: string };
+
 /** What "Test token" found: a harmless read with the source's token. */
 export interface TokenTestResult {
   ok: boolean;

@@ -12,6 +12,7 @@ import type {
   GroupPage,
   GroupQuery,
   GroupRow,
+  GroupStateChange,
   GroupSummary,
   GroupUpdate,
   NotificationRequest,
@@ -22,7 +23,7 @@ import type {
   RequestRecord,
   TunnelState,
 } from './events';
-import type { ActionAvailability, ActionResult, GroupAction, GroupActionState, TokenTestResult } from './actions';
+import type { ActionAvailability, ActionResult, GroupAction, GroupActionState, ProviderActionsInfo, TokenTestResult } from './actions';
 import type { DndSettings, PolicySettings, RetentionSettings, Source, SourceFilters, Theme } from './settings';
 
 /** A group's link as the detail view shows it: whether it opens, and if not, why; and how it was made. */
@@ -121,6 +122,8 @@ export interface ProviderInfo {
   regenerable?: boolean;
   /** What the source's optional web app URL is for with this provider; null when it has no use. */
   webUrlHelp?: string | null;
+  /** What its API lets Crashbell do (absent from an older main: read as nothing known). */
+  actions?: ProviderActionsInfo;
 }
 
 /** What the shell knows about storing secrets. */
@@ -455,6 +458,11 @@ export const IPC = {
   onRequestRecorded: push('request:recorded', carry<RequestRecord>()),
   onNotification: push('notification:raised', carry<NotificationRequest>()),
   onNavigate: push('navigate', carry<NavigateRequest>()),
+  /**
+   * A group was resolved, ignored, snoozed, muted, claimed (or undone), whatever the route: the shell withdraws
+   * its notification still on screen; the detail view fetches the group again.
+   */
+  onGroupState: push('group:state', carry<GroupStateChange>()),
   onUpdateState: shellPush('update:state', carry<UpdateState>()),
 } as const;
 

@@ -193,6 +193,7 @@ export class AppService implements AppCalls {
       }),
     );
     s.add(core.onNotification((n) => pushes.push('notification:raised', n)));
+    s.add(core.onGroupState((change) => pushes.push('group:state', change)));
     s.add(core.onRequest((r) => pushes.push('request:recorded', r)));
     s.add(core.onReceiver(() => pushes.pushStateNow()));
     s.add(toDisposable(this.settings.subscribe(() => pushes.scheduleState())));

@@ -75,6 +75,7 @@ export const {
   onRequestRecorded,
   onNotification,
   onNavigate,
+  onGroupState,
   onUpdateState,
 } = calls;
 

@@ -1,6 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { NotificationRequest } from '../../shared/events';
+import type { ActionResult } from '../../shared/actions';
+import type { GroupStatus, NotificationRequest } from '../../shared/events';
 import {
+  actionFailedNotification,
   MAX_NOTIFICATION_BODY,
   MAX_NOTIFICATION_TITLE,
   Notifier,
@@ -15,6 +17,7 @@ import {
 class FakeNotification implements NativeNotification {
   readonly handlers = new Map<string, (...a: unknown[]) => void>();
   shown = false;
+  closed = false;
   constructor(readonly options: NotificationOptions) {}
   on(event: string, listener: (...a: unknown[]) => void): void {
     this.handlers.set(event, listener);
@@ -22,13 +25,16 @@ class FakeNotification implements NativeNotification {
   show(): void {
     this.shown = true;
   }
+  close(): void {
+    this.closed = true;
+  }
 }
 
 function setup(supported = true, platform = 'linux', opens = true, refusal = "example.com is not one of Backtrace's hosts") {
   const created: FakeNotification[] = [];
   const deps = {
     platform,
-    mute: vi.fn(),
+    act: vi.fn(),
     createNotification: (o: NotificationOptions) => {
       const n = new FakeNotification(o);
       created.push(n);
@@ -56,10 +62,23 @@ const single: NotificationRequest = {
 const flush = () => new Promise<void>((r) => setImmediate(r));
 
 describe('Notifier', () => {
-  it('raises a notification with title, body and the app icon; a click opens the group through the app service', async () => {
+  it('raises a notification with title, body and the app icon; on Linux a click shows the error in the window', async () => {
     const { notifier, created, deps } = setup();
     expect(notifier.show(single)).toBe(true);
     expect(created[0]!.options).toEqual({ title: single.title, body: single.body, icon: '/app/build/icon.png' });
+    expect(created[0]!.shown).toBe(true);
+    created[0]!.handlers.get('click')!();
+    await flush();
+    // Linux shows no buttons: the window is where the actions are.
+    expect(deps.showWindow).toHaveBeenCalled();
+    expect(deps.navigate).toHaveBeenCalledWith('errors', 'g1');
+    expect(deps.openGroup).not.toHaveBeenCalled();
+    expect(deps.markRead).toHaveBeenCalledWith('g1');
+  });
+
+  it('where there are buttons, a click opens the group through the app service', async () => {
+    const { notifier, created, deps } = setup(true, 'darwin');
+    expect(notifier.show(single)).toBe(true);
     expect(created[0]!.shown).toBe(true);
     created[0]!.handlers.get('click')!();
     await flush();
@@ -70,7 +89,7 @@ describe('Notifier', () => {
   });
 
   it('a click the link rule refuses is recorded and opens the window on the error instead', async () => {
-    const { notifier, created, deps } = setup(true, 'linux', false);
+    const { notifier, created, deps } = setup(true, 'win32', false);
     const refused: unknown[] = [];
     notifier.onRefused((r) => refused.push(r));
     const url = 'http://127.0.0.1:631/admin';
@@ -86,7 +105,7 @@ describe('Notifier', () => {
   });
 
   it('a group gone from the history (openGroup throws) is a refusal, not a crash', async () => {
-    const { notifier, created, deps } = setup();
+    const { notifier, created, deps } = setup(true, 'darwin');
     deps.openGroup.mockRejectedValueOnce(new Error('no error group with id "g1"'));
     notifier.show(single);
     created[0]!.handlers.get('click')!();
@@ -95,22 +114,32 @@ describe('Notifier', () => {
     expect(notifier.refusedLinks()[0]?.reason).toMatch(/no error group/);
   });
 
-  it.each(['darwin', 'win32'])('on %s, a group’s notification has Open and Mute buttons that do what they say', async (platform) => {
-    const { notifier, created, deps } = setup(true, platform);
-    notifier.show(single);
-    expect(created[0]!.options.actions).toEqual([
-      { type: 'button', text: 'Open' },
-      { type: 'button', text: 'Mute' },
-    ]);
-    // Electron passes the details (with actionIndex) first, and the deprecated index after.
-    created[0]!.handlers.get('action')!({ actionIndex: 1 }, 1);
-    expect(deps.mute).toHaveBeenCalledWith('g1');
-    expect(deps.openGroup).not.toHaveBeenCalled();
-    notifier.show(single);
-    created[1]!.handlers.get('action')!({}, 0);
-    await flush();
-    expect(deps.openGroup).toHaveBeenCalledWith('g1');
-  });
+  it.each(['darwin', 'win32'])(
+    'on %s, a group’s notification has Open, Resolve and Snooze 1 h buttons that do what they say',
+    async (platform) => {
+      const { notifier, created, deps } = setup(true, platform);
+      notifier.show(single);
+      expect(created[0]!.options.actions).toEqual([
+        { type: 'button', text: 'Open' },
+        { type: 'button', text: 'Resolve' },
+        { type: 'button', text: 'Snooze 1 h' },
+      ]);
+      // Electron passes the details (with actionIndex) first, and the deprecated index after.
+      created[0]!.handlers.get('action')!({ actionIndex: 1 }, 1);
+      expect(deps.act).toHaveBeenCalledWith('g1', { kind: 'resolve' }, single.title);
+      notifier.show(single);
+      created[1]!.handlers.get('action')!({ actionIndex: 2 });
+      expect(deps.act).toHaveBeenLastCalledWith('g1', { kind: 'snooze', minutes: 60 }, single.title);
+      expect(deps.openGroup).not.toHaveBeenCalled();
+      notifier.show(single);
+      created[2]!.handlers.get('action')!({}, 0);
+      await flush();
+      expect(deps.openGroup).toHaveBeenCalledWith('g1');
+      expect(deps.act).toHaveBeenCalledTimes(2);
+      // A pressed button took each off the screen: none is left to withdraw.
+      expect(notifier.onScreen('g1')).toBe(0);
+    },
+  );
 
   it('on Linux (libnotify shows no buttons through Electron) and for digests there are no buttons', () => {
     expect(notificationOptions(single, 'linux').actions).toBeUndefined();
@@ -141,6 +170,72 @@ describe('Notifier', () => {
     expect(deps.showWindow).toHaveBeenCalled();
     expect(deps.navigate).toHaveBeenCalledWith('errors', undefined);
     expect(deps.openGroup).not.toHaveBeenCalled();
+  });
+
+  it('withdraws a group’s notifications once it settles, whatever settled it, and leaves the others', () => {
+    const { notifier, created, deps } = setup(true, 'darwin');
+    notifier.show(single);
+    notifier.show({ ...single, title: 'again' });
+    notifier.show({ ...single, group: 'g2' });
+    notifier.show({ title: '3 new errors', body: 'x', url: null, group: null, digest: true });
+    expect(notifier.onScreen('g1')).toBe(2);
+    // Reopened, unmuted, released, assigned: the notification still has something to ask.
+    for (const status of ['reopened', 'unsnoozed', 'unmuted', 'released', 'assigned'] as GroupStatus[]) {
+      notifier.followState({ group: 'g1', status, by: null, via: 'provider' });
+    }
+    expect(created.map((n) => n.closed)).toEqual([false, false, false, false]);
+    notifier.followState({ group: 'g1', status: 'resolved', by: 'ana', via: 'team' });
+    expect(created.map((n) => n.closed)).toEqual([true, true, false, false]);
+    expect(notifier.onScreen('g1')).toBe(0);
+    expect(deps.log).toHaveBeenCalledWith('notifications: withdrew 2 about a group now resolved (team)');
+    for (const status of ['ignored', 'snoozed', 'muted', 'claimed'] as GroupStatus[]) {
+      notifier.show({ ...single, group: 'g3' });
+      notifier.followState({ group: 'g3', status, by: null, via: 'crashbell' });
+      expect(created.at(-1)!.closed).toBe(true);
+    }
+    // One the user closed is not closed again.
+    notifier.show({ ...single, group: 'g4' });
+    created.at(-1)!.handlers.get('close')!();
+    expect(notifier.withdraw('g4')).toBe(0);
+    expect(created.at(-1)!.closed).toBe(false);
+  });
+
+  it('a platform that refuses to close one is logged, and the rest are still closed', () => {
+    const { notifier, created, deps } = setup(true, 'linux');
+    notifier.show(single);
+    notifier.show(single);
+    created[0]!.close = () => {
+      throw new Error('gone already');
+    };
+    expect(notifier.withdraw('g1')).toBe(1);
+    expect(created[1]!.closed).toBe(true);
+    expect(deps.log).toHaveBeenCalledWith('notifications: could not withdraw one: gone already');
+  });
+
+  it('says a failed action in a notification with the provider’s words; its click shows the error in the window', () => {
+    const { notifier, created, deps } = setup(true, 'linux');
+    const result: ActionResult = {
+      state: 'failed',
+      action: 'snooze',
+      words: 'Rollbar refused the token (403): it lacks the write scope. Rollbar said: "<no write>"',
+      where: null,
+      code: 'forbidden',
+      status: 403,
+      retryAt: null,
+    };
+    expect(notifier.showActionFailure('g1', 'TypeError <b>x</b>', result)).toBe(true);
+    expect(created[0]!.options.title).toBe('Not snoozed: TypeError <b>x</b>');
+    // Text, escaped for Linux daemons that read markup in the body.
+    expect(created[0]!.options.body).toBe(
+      'Rollbar refused the token (403): it lacks the write scope. Rollbar said: &quot;&lt;no write&gt;&quot;. Click to see the error in Crashbell.',
+    );
+    created[0]!.handlers.get('click')!();
+    expect(deps.showWindow).toHaveBeenCalled();
+    expect(deps.navigate).toHaveBeenCalledWith('errors', 'g1');
+    expect(actionFailedNotification('x', { ...result, action: 'resolve', words: 'Offline.' }).body).toBe(
+      'Offline. Click to see the error in Crashbell.',
+    );
+    expect(setup(false).notifier.showActionFailure('g1', 'x', result)).toBe(false);
   });
 
   it('says so when the desktop cannot show notifications', () => {

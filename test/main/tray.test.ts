@@ -5,6 +5,7 @@ import {
   menuLabel,
   TrayController,
   trayIconKind,
+  trayGroup,
   trayStateOf,
   trayTooltip,
   type TrayActions,
@@ -12,7 +13,8 @@ import {
   type TrayState,
 } from '../../main/tray';
 import type { AppState, UpdateState } from '../../shared/ipc';
-import { makeState } from '../helpers/fake-api';
+import { groupRow } from '../../shared/events';
+import { makeGroup, makeState } from '../helpers/fake-api';
 
 function state(over: Partial<TrayState> = {}): TrayState {
   return {
@@ -36,6 +38,7 @@ function actions(): TrayActions & { calls: Array<[string, unknown?]> } {
     calls,
     openWindow: () => calls.push(['openWindow']),
     openGroup: (id) => calls.push(['openGroup', id]),
+    act: (id, action) => calls.push(['act', [id, action]]),
     markAllRead: () => calls.push(['markAllRead']),
     copyWebhookUrl: (id) => calls.push(['copyWebhookUrl', id]),
     setDnd: (mode) => calls.push(['setDnd', mode]),
@@ -65,14 +68,40 @@ describe('tray menu (pure, from state)', () => {
     ]);
   });
 
-  it('lists the latest 5 errors, each opening its group; unread ones are marked', () => {
+  it('lists the latest 5 errors, each a submenu with Open, Resolve and Snooze 1 h; unread ones are marked', () => {
     const a = actions();
-    const latest = Array.from({ length: 7 }, (_, i) => ({ id: `g${i}`, title: `TypeError ${i}`, unread: i === 0 }));
+    const latest = Array.from({ length: 7 }, (_, i) => ({
+      id: `g${i}`,
+      title: `TypeError ${i}`,
+      unread: i === 0,
+      resolved: false,
+      snoozed: false,
+    }));
     const menu = buildTrayMenu(state({ latest }), a);
     const errorItems = menu.filter((i) => i.label?.includes('TypeError'));
     expect(errorItems.map((i) => i.label)).toEqual(['• TypeError 0', 'TypeError 1', 'TypeError 2', 'TypeError 3', 'TypeError 4']);
-    errorItems[2]!.click!();
-    expect(a.calls).toEqual([['openGroup', 'g2']]);
+    const sub = errorItems[2]!.submenu!;
+    expect(labels(sub)).toEqual(['Open', 'Resolve', 'Snooze 1 h']);
+    for (const item of sub) item.click!();
+    expect(a.calls).toEqual([
+      ['openGroup', 'g2'],
+      ['act', ['g2', { kind: 'resolve' }]],
+      ['act', ['g2', { kind: 'snooze', minutes: 60 }]],
+    ]);
+  });
+
+  it('offers no Resolve for a resolved error, nor Snooze for one snoozed until a time still ahead', () => {
+    const g = { id: 'g0', title: 'TypeError', unread: false, resolved: true, snoozed: true };
+    const sub = buildTrayMenu(state({ latest: [g] }), actions()).find((i) => i.label === 'TypeError')!.submenu!;
+    expect(sub.map((i) => [i.label, i.enabled ?? true])).toEqual([
+      ['Open', true],
+      ['Resolved', false],
+      ['Snoozed', false],
+    ]);
+    const row = { ...groupRow(makeGroup({ id: 'g1' })), snoozedUntil: '2026-01-01T01:00:00.000Z' };
+    const at = Date.parse('2026-01-01T00:30:00.000Z');
+    expect(trayGroup(row, at)).toMatchObject({ snoozed: true, resolved: false });
+    expect(trayGroup(row, at + 3_600_000)).toMatchObject({ snoozed: false });
   });
 
   it('marks no test event as unread in the menu (they are not unread errors)', () => {
@@ -88,7 +117,7 @@ describe('tray menu (pure, from state)', () => {
 
   it('offers Mark all read under the latest errors, enabled while some are unread', () => {
     const a = actions();
-    const latest = [{ id: 'g0', title: 'TypeError', unread: true }];
+    const latest = [{ id: 'g0', title: 'TypeError', unread: true, resolved: false, snoozed: false }];
     expect(find(buildTrayMenu(state({ latest, unread: 0 }), a), 'Mark all read').enabled).toBe(false);
     const item = find(buildTrayMenu(state({ latest, unread: 2 }), a), 'Mark all read');
     expect(item.enabled).toBe(true);

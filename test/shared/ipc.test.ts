@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import type { RequestRecord } from '../../shared/events';
+import type { GroupStateChange, RequestRecord } from '../../shared/events';
 import {
   API_NAMES,
   type AppState,
@@ -40,6 +40,7 @@ describe('the IPC table', () => {
       'request:recorded',
       'notification:raised',
       'navigate',
+      'group:state',
       'update:state',
     ]);
     for (const name of PUSH_NAMES) expect(name).toMatch(/^on[A-Z]/);
@@ -51,6 +52,7 @@ describe('the IPC table', () => {
     expectTypeOf<CrashbellApi['updateSource']>().returns.toEqualTypeOf<Promise<SourceView>>();
     expectTypeOf<CrashbellApi['removeSource']>().returns.toEqualTypeOf<Promise<void>>();
     expectTypeOf<CrashbellApi['onNavigate']>().toEqualTypeOf<(listener: (payload: NavigateRequest) => void) => Unsubscribe>();
+    expectTypeOf<CrashbellApi['onGroupState']>().toEqualTypeOf<(listener: (payload: GroupStateChange) => void) => Unsubscribe>();
     expectTypeOf<CrashbellApi['onRequestRecorded']>().parameters.toEqualTypeOf<[listener: (payload: RequestRecord) => void]>();
     expectTypeOf<InvokeArgs<'sources:update'>>().toEqualTypeOf<CallArgs<'updateSource'>>();
     expectTypeOf<InvokeResult<'app:get-state'>>().toEqualTypeOf<AppState>();

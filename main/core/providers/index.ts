@@ -5,6 +5,7 @@
  * as plain strings (`shared/` knows no list); the core checks them against this registry where settings
  * enter, with {@link unknownProviderMessage}.
  */
+import { ACTION_KINDS, type ProviderActionsInfo } from '../../../shared/actions';
 import type { ProviderId } from '../../../shared/events';
 import type { ProviderInfo } from '../../../shared/ipc';
 import { CrashbellError } from '../errors';
@@ -85,6 +86,21 @@ export function providerInfo(p: ProviderModule): ProviderInfo {
       })),
     regenerable: p.credentials.some((c) => c.generated),
     webUrlHelp: p.webUrlHelp,
+    actions: actionsInfo(p),
+  };
+}
+
+/** What a provider's API lets Crashbell do, as the window says it (the module's facts, copied). */
+function actionsInfo(p: ProviderModule): ProviderActionsInfo {
+  const a = p.actions;
+  if (a.kind === 'local') return { kind: 'local', reason: a.reason };
+  return {
+    kind: 'api',
+    tokenLabel: a.token.label,
+    tokenScope: a.token.scope,
+    tokenHelp: a.token.help,
+    defaultApiUrl: a.defaultBaseUrl,
+    unsupported: ACTION_KINDS.filter((k) => a.unsupported[k] !== undefined),
   };
 }
 

@@ -58,12 +58,8 @@ export function groupDetailReducer(state: GroupDetailState, event: GroupDetailEv
     case 'marked':
       // A summary carries no stored body nor checked link: the ones shown stay.
       return state.group?.id === event.group.id ? { ...state, group: { ...state.group, ...event.group } } : state;
-    case 'followed': {
-      const { row } = event;
-      return state.group?.id === row.id
-        ? { ...state, group: { ...state.group, muted: row.muted, resolved: row.resolved, read: row.read } }
-        : state;
-    }
+    case 'followed':
+      return state.group?.id === event.row.id ? { ...state, group: { ...state.group, ...rowMarks(event.row) } } : state;
     case 'noted':
       return { ...state, notice: event.notice };
     case 'deleteAsked':
@@ -71,6 +67,31 @@ export function groupDetailReducer(state: GroupDetailState, event: GroupDetailEv
     case 'deleteKept':
       return { ...state, confirmingDelete: false };
   }
+}
+
+/** The marks a row carries, as the detail shows them. */
+function rowMarks(row: GroupRow): Partial<GroupDetail> {
+  return {
+    muted: row.muted,
+    resolved: row.resolved,
+    read: row.read,
+    ignored: row.ignored === true,
+    snoozedUntil: row.snoozedUntil ?? null,
+    claimedBy: row.claimedBy ?? null,
+    claimedUntil: row.claimedUntil ?? null,
+  };
+}
+
+/** Whether the row's state (beyond read) differs from the group's: a change someone made, maybe elsewhere. */
+function stateMoved(group: GroupDetail, row: GroupRow): boolean {
+  return (
+    row.muted !== group.muted ||
+    row.resolved !== group.resolved ||
+    (row.ignored === true) !== (group.ignored === true) ||
+    (row.snoozedUntil ?? null) !== (group.snoozedUntil ?? null) ||
+    (row.claimedBy ?? null) !== (group.claimedBy ?? null) ||
+    (row.claimedUntil ?? null) !== (group.claimedUntil ?? null)
+  );
 }
 
 /** What a pushed row asks of the detail: show its marks at once, fetch the group again, or both. */
@@ -81,14 +102,14 @@ export interface LiveStep {
 
 /**
  * What the row main pushed for the group shown asks of the pane. A newer hook refetches, so the callstack,
- * attributes and raw body follow. New marks show at once; a new muted or resolved mark refetches too, since a
- * team mark says who set it ("Resolved by ana") and the row does not carry who.
+ * attributes and raw body follow. New marks show at once; a new state (muted, resolved, ignored, snoozed,
+ * claimed) refetches too, since the row does not carry who set it ("Resolved by ana") nor the action behind it.
  */
 export function liveStep(group: GroupDetail | null, live: GroupRow | null): LiveStep {
   if (!live || !group || live.id !== group.id) return { marks: false, refetch: false };
   if (live.lastReceivedAt !== group.lastReceivedAt) return { marks: false, refetch: true };
-  const teamMarks = live.muted !== group.muted || live.resolved !== group.resolved;
-  return { marks: teamMarks || live.read !== group.read, refetch: teamMarks };
+  const moved = stateMoved(group, live);
+  return { marks: moved || live.read !== group.read, refetch: moved };
 }
 
 /**

@@ -3,6 +3,7 @@
  * Pure functions over arrays, so the ordering and filter rules are tested on their own; which groups a
  * filter keeps is main's own rule (`shared/group-filter.ts`).
  */
+import type { ActionResult, GroupAction } from '../../../shared/actions';
 import type { GroupQuery, GroupRow, GroupUpdate } from '../../../shared/events';
 import { groupFilter, type GroupFilterQuery, type NamedSource } from '../../../shared/group-filter';
 
@@ -168,14 +169,29 @@ export function listAction(key: string, mods: { ctrl: boolean; meta: boolean; al
   }
 }
 
-/** The marks a list key toggles on the selected group. */
-export type ListMark = 'muted' | 'resolved' | 'read';
+/** The marks a list key toggles on the selected group (R resolves through an action instead: {@link resolveOf}). */
+export type ListMark = 'muted' | 'read';
 
 const MARK_WORDS: Record<ListMark, readonly [set: string, cleared: string]> = {
   muted: ['Muted', 'Unmuted'],
-  resolved: ['Marked resolved', 'Reopened'],
   read: ['Marked read', 'Marked unread'],
 };
+
+/** What R asks for: reopen a resolved or ignored group, resolve any other. */
+export function resolveOf(row: Pick<GroupRow, 'resolved' | 'ignored'>): Extract<GroupAction, { kind: 'resolve' | 'unresolve' }> {
+  return row.resolved || row.ignored === true ? { kind: 'unresolve' } : { kind: 'resolve' };
+}
+
+/**
+ * What the list says of R: while it runs ("Resolving: TypeError…"), then how it ended, in the words main answered
+ * ("Resolved in Sentry: TypeError", or why not).
+ */
+export function resolveNote(action: GroupAction, result: ActionResult | null, title: string): string {
+  const reopen = action.kind === 'unresolve';
+  if (result === null) return `${reopen ? 'Reopening' : 'Resolving'}: ${title}…`;
+  if (result.state === 'done') return `${result.words}: ${title}`;
+  return `${reopen ? 'Not reopened' : 'Not resolved'}: ${title}. ${result.words}`;
+}
 
 /** What the list says once main took a mark: "Muted: exception in printf". */
 export function markNote(mark: ListMark, value: boolean, title: string): string {

@@ -38,6 +38,11 @@ export function useProviderLook(): (id: ProviderId) => ProviderLook {
   return useCallback((id: ProviderId) => providerLook(providers, id), [providers]);
 }
 
+/** What main's registry says of provider `id` (its API's actions, its fields), or undefined when it says nothing. */
+export function useProviderInfo(id: ProviderId): ProviderInfo | undefined {
+  return useContext(ProvidersContext).find((p) => p.id === id);
+}
+
 /** The providers a source can be added for: main's registry. */
 export function availableProviders(state: AppState): ProviderInfo[] {
   return state.providers;

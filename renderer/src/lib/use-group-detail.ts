@@ -5,7 +5,8 @@
  */
 import { type Dispatch, type RefObject, useCallback, useEffect, useReducer, useRef } from 'react';
 import type { GroupMarks, GroupRow, GroupSummary } from '../../../shared/events';
-import { copy, deleteGroup, errorMessage, getGroup, markGroup, openGroup } from '../api';
+import type { GroupDetail } from '../../../shared/ipc';
+import { copy, deleteGroup, errorMessage, getGroup, markGroup, onGroupState, openGroup } from '../api';
 import { type GroupDetailEvent, type GroupDetailState, groupDetailReducer, INITIAL_GROUP_DETAIL, liveStep } from './group-detail';
 
 /** What the pane tells its list. */
@@ -32,6 +33,8 @@ export interface GroupDetailModel extends GroupDetailState {
   keep: () => void;
   /** Deletes the group from the history (the confirmed choice). */
   remove: () => void;
+  /** Shows the group as fetched again (an action's progress or its end), when it is still the one shown. */
+  refreshed: (group: GroupDetail) => void;
 }
 
 /**
@@ -46,6 +49,7 @@ export function useGroupDetail(groupId: string, live: GroupRow | null, callbacks
   const asked = useRef(groupId);
   const reload = useLoad(groupId, asked, dispatch, on);
   useFollowLive(state.group, live, groupId, asked, dispatch);
+  useFollowState(groupId, asked, dispatch);
 
   /** Runs a call to main and says what it came to: `words` of its answer, or why it failed. */
   const report = <T>(call: Promise<T>, words: (answer: T) => string | null) => {
@@ -72,6 +76,9 @@ export function useGroupDetail(groupId: string, live: GroupRow | null, callbacks
     openInProvider: (providerName) =>
       report(openGroup(id), (r) => (r.opened ? `Opened in ${providerName}` : `Not opened: ${r.reason ?? 'refused'}`)),
     copyText: (text, done) => report(copy(text, {}), () => done),
+    refreshed: (group) => {
+      if (asked.current === group.id) dispatch({ type: 'refreshed', group });
+    },
     askToDelete: () => dispatch({ type: 'deleteAsked' }),
     keep: () => dispatch({ type: 'deleteKept' }),
     remove: () => {
@@ -113,6 +120,24 @@ function useLoad(
   }, [groupId, asked, dispatch, on]);
   useEffect(load, [load]);
   return load;
+}
+
+/**
+ * Fetches the group again when its state changed, whatever the route (the tray, a notification, the command
+ * line, the provider's own hook, a teammate): the row does not carry all of it (who, an assignee, the action).
+ */
+function useFollowState(groupId: string, asked: RefObject<string>, dispatch: Dispatch<GroupDetailEvent>): void {
+  useEffect(
+    () =>
+      onGroupState((change) => {
+        if (change.group !== groupId) return;
+        getGroup(groupId).then(
+          (g) => g && asked.current === g.id && dispatch({ type: 'refreshed', group: g }),
+          () => undefined,
+        );
+      }),
+    [groupId, asked, dispatch],
+  );
 }
 
 /** Follows the row main pushes for the group shown: its marks at once, and the group again when it asks. */

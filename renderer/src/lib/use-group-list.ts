@@ -7,8 +7,18 @@
 import { type Dispatch, type RefObject, useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import type { GroupRow, GroupSummary } from '../../../shared/events';
 import { groupUpdate, type NamedSource } from '../../../shared/group-filter';
-import { errorMessage, listGroups, markGroup, onGroupRemoved, onGroupsReset, onGroupUpdated } from '../api';
-import { EMPTY_FILTERS, type ListAction, type ListFilters, type ListMark, markNote, moveSelection, toQuery } from './group-list';
+import { errorMessage, listGroups, markGroup, onGroupRemoved, onGroupsReset, onGroupUpdated, runAction } from '../api';
+import {
+  EMPTY_FILTERS,
+  type ListAction,
+  type ListFilters,
+  type ListMark,
+  markNote,
+  moveSelection,
+  resolveNote,
+  resolveOf,
+  toQuery,
+} from './group-list';
 import {
   type GroupListEvent,
   type GroupListState,
@@ -25,8 +35,8 @@ export const PAGE_SIZE = 500;
 /** How long typing pauses before the search is sent: one request per pause, not per keystroke. */
 export const SEARCH_PAUSE_MS = 150;
 
-/** The mark each mark key toggles. */
-const KEY_MARKS = { mute: 'muted', resolve: 'resolved', read: 'read' } as const satisfies Record<string, ListMark>;
+/** The mark each mark key toggles (R is an action: see `resolve`). */
+const KEY_MARKS = { mute: 'muted', read: 'read' } as const satisfies Record<string, ListMark>;
 
 /** The errors list: its state, and what the view can ask of it. */
 export interface GroupList extends GroupListState {
@@ -55,6 +65,11 @@ export interface GroupList extends GroupListState {
   close: () => void;
   /** Toggles a mark on a group through main, and says what it came to. */
   toggleMark: (row: GroupRow, mark: ListMark) => void;
+  /**
+   * Resolves a group (or reopens one resolved or ignored) through main's `runAction`: in its provider too when
+   * its source says so, else here; says what it came to in the provider's words.
+   */
+  resolve: (row: GroupRow) => void;
   /** Places a group changed elsewhere in the window (the detail pane's marks) without waiting for main's push. */
   changed: (group: GroupSummary) => void;
   /** Shows a note under the toolbar (an action's outcome). */
@@ -89,6 +104,9 @@ export function useGroupList(sources: readonly NamedSource[]): GroupList {
       }
       case 'open':
         if (current) commands.open(current.id);
+        return null;
+      case 'resolve':
+        if (current) commands.resolve(current);
         return null;
       default:
         if (current) commands.toggleMark(current, KEY_MARKS[action]);
@@ -160,7 +178,7 @@ function useCommands(
   setSearchText: (text: string) => void,
 ): Pick<
   GroupList,
-  'setSearchText' | 'setFilters' | 'clearFilters' | 'reload' | 'enter' | 'open' | 'close' | 'toggleMark' | 'changed' | 'say'
+  'setSearchText' | 'setFilters' | 'clearFilters' | 'reload' | 'enter' | 'open' | 'close' | 'toggleMark' | 'resolve' | 'changed' | 'say'
 > {
   const [commands] = useState(() => {
     const changed = (group: GroupSummary) =>
@@ -186,6 +204,14 @@ function useCommands(
             if (group) changed(group);
             say(markNote(mark, value, row.title));
           },
+          (err) => say(errorMessage(err)),
+        );
+      },
+      resolve: (row: GroupRow) => {
+        const action = resolveOf(row);
+        say(resolveNote(action, null, row.title));
+        runAction(row.id, action).then(
+          (result) => say(resolveNote(action, result, row.title)),
           (err) => say(errorMessage(err)),
         );
       },

@@ -1,7 +1,8 @@
 /**
  * The errors list's body: a spinner while the first page loads, the failure with Try again, the empty states,
- * or the rows, virtualized so thousands of groups scroll smoothly, with the list's keys (↑/↓, Home/End, Enter,
- * M, R, U). The next page is asked for as the end of the loaded rows comes near.
+ * or the rows (each with its state as chips: muted, resolved, ignored, snoozed, claimed), virtualized so
+ * thousands of groups scroll smoothly, with the list's keys (↑/↓, Home/End, Enter, M mutes, R resolves through
+ * the action, U). The next page is asked for as the end of the loaded rows comes near.
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { KeyboardEvent, RefObject } from 'react';
@@ -10,9 +11,11 @@ import type { GroupRow } from '../../../shared/events';
 import type { AppState } from '../../../shared/ipc';
 import { EmptyState } from '../components/empty-state';
 import { ErrorBox } from '../components/error-box';
+import { GroupChips } from '../components/group-chips';
 import { ProviderBadge } from '../components/provider-badge';
 import { Spinner } from '../components/spinner';
 import { absoluteTime, compactCount, plural, relativeTime } from '../lib/format';
+import { groupChips } from '../lib/group-chips';
 import { listAction } from '../lib/group-list';
 import { providerNames, useProviderLook } from '../lib/providers';
 import type { GroupList } from '../lib/use-group-list';
@@ -126,13 +129,7 @@ function ErrorRow(props: { row: GroupRow; top: number; selected: boolean; open: 
         <span className="row-sub">{sub}</span>
       </span>
       <span className="row-marks">
-        {g.test && (
-          <span className="chip chip-test" title="Crashbell’s own test event: not counted as an unread error">
-            Test
-          </span>
-        )}
-        {g.muted && <span className="chip chip-muted">Muted</span>}
-        {g.resolved && <span className="chip chip-resolved">Resolved</span>}
+        <GroupChips chips={groupChips(g, now)} />
       </span>
       <span className="row-meta">
         <span className="row-count" title={plural(g.occurrences, 'occurrence')}>

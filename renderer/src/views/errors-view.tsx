@@ -56,6 +56,7 @@ export function ErrorsView({ state, openRequest, onOpenHandled, onGoToSetup }: E
             groupId={openId}
             live={list.liveOpen}
             sourceName={openRow ? (sourceNames.get(openRow.sourceId) ?? null) : null}
+            sources={state.sources}
             onClose={() => {
               list.close();
               focusList();

@@ -1,6 +1,7 @@
 /**
- * The actions on the group in the detail pane: open it at its provider, copy its link, mute, resolve, and delete
- * it from the history (confirmed first). Each one's outcome is said by the header's notice.
+ * The pane's own actions on the group: open it at its provider, copy its link, mute it here, and delete it from
+ * the history (confirmed first). Each one's outcome is said by the header's notice. The actions on the crash
+ * itself (resolve, snooze, claim...) are `group-detail-act.tsx`.
  */
 import { useEffect, useRef } from 'react';
 import type { GroupDetail } from '../../../shared/ipc';
@@ -14,7 +15,7 @@ export interface GroupDetailActionsProps {
   provider: string;
 }
 
-/** The row of action buttons. */
+/** The pane's row of buttons. */
 export function GroupDetailActions({ group, detail, provider }: GroupDetailActionsProps) {
   return (
     <div className="detail-actions">
@@ -31,19 +32,6 @@ export function GroupDetailActions({ group, detail, provider }: GroupDetailActio
         onClick={() => detail.mark({ muted: !group.muted }, group.muted ? 'Unmuted' : 'Muted: it will not notify')}
       >
         {group.muted ? 'Unmute group' : 'Mute group'}
-      </button>
-      <button
-        type="button"
-        className="btn"
-        aria-pressed={group.resolved}
-        onClick={() =>
-          detail.mark(
-            { resolved: !group.resolved },
-            group.resolved ? 'Reopened' : 'Marked resolved: a new hook will notify as a regression',
-          )
-        }
-      >
-        {group.resolved ? 'Reopen' : 'Mark resolved'}
       </button>
       <button type="button" className="btn btn-danger-quiet" disabled={detail.confirmingDelete} onClick={detail.askToDelete}>
         Delete…

@@ -1,24 +1,33 @@
 /**
- * The top of the detail pane: Back, the group's title and marks, the actions on it, where its link goes, and what
- * the last action came to.
+ * The top of the detail pane: Back, the group's title and state, the actions on the crash (in its provider when
+ * it can) and the pane's own, where its link goes, and what the last action came to.
  */
 import type { GroupDetail } from '../../../shared/ipc';
+import { GroupChips } from '../components/group-chips';
 import { ProviderBadge } from '../components/provider-badge';
-import { useProviderLook } from '../lib/providers';
+import { groupChips } from '../lib/group-chips';
+import { useProviderInfo, useProviderLook } from '../lib/providers';
+import type { GroupActionModel } from '../lib/use-group-action';
 import type { GroupDetailModel } from '../lib/use-group-detail';
+import { GroupAct } from './group-detail-act';
 import { DeleteConfirm, GroupDetailActions } from './group-detail-actions';
 
 /** What the header shows and acts on. */
 export interface GroupDetailHeaderProps {
   group: GroupDetail;
   detail: GroupDetailModel;
+  actions: GroupActionModel;
   sourceName: string | null;
+  /** The source's "Resolve in <provider> too" setting. */
+  resolveInProvider: boolean;
+  now: number;
   onClose: () => void;
 }
 
 /** The detail pane's header. */
-export function GroupDetailHeader({ group, detail, sourceName, onClose }: GroupDetailHeaderProps) {
+export function GroupDetailHeader({ group, detail, actions, sourceName, resolveInProvider, now, onClose }: GroupDetailHeaderProps) {
   const provider = useProviderLook()(group.provider).name;
+  const info = useProviderInfo(group.provider)?.actions;
   return (
     <header className="detail-header">
       <button type="button" className="btn btn-ghost btn-small detail-back" onClick={onClose}>
@@ -32,10 +41,9 @@ export function GroupDetailHeader({ group, detail, sourceName, onClose }: GroupD
       </div>
       <p className="detail-sub">
         {[group.application, group.project, sourceName].filter(Boolean).join(' · ') || provider}
-        {group.test === true && <span className="chip chip-test">Test</span>}
-        {group.muted && <span className="chip chip-muted">{group.mutedBy ? `Muted by ${group.mutedBy}` : 'Muted'}</span>}
-        {group.resolved && <span className="chip chip-resolved">{group.resolvedBy ? `Resolved by ${group.resolvedBy}` : 'Resolved'}</span>}
+        <GroupChips chips={groupChips(group, now, true)} />
       </p>
+      <GroupAct group={group} provider={provider} info={info} resolveInProvider={resolveInProvider} actions={actions} now={now} />
       <GroupDetailActions group={group} detail={detail} provider={provider} />
       <LinkNote group={group} provider={provider} />
       {detail.confirmingDelete && <DeleteConfirm detail={detail} />}

@@ -1,4 +1,7 @@
-/** Settings' History and App cards: how much history is kept, start at login, the theme, and which Crashbell this is. */
+/**
+ * Settings' History, Claims and App cards: how much history is kept, how long a claim holds, start at login, the
+ * theme, and which Crashbell this is.
+ */
 import type { AppState, SettingsView as Settings } from '../../../shared/ipc';
 import { THEMES, type Theme } from '../../../shared/themes';
 import { NumberField } from '../components/commit-fields';
@@ -27,6 +30,28 @@ export function HistoryCard({ settings, save }: { settings: Settings; save: Sett
         />
       </div>
       <p className="muted small">The oldest errors are pruned first.</p>
+    </section>
+  );
+}
+
+/** How long a claim ("ana is on it") holds unless released or the error is resolved. */
+export function ClaimsCard({ settings, save }: { settings: Settings; save: SettingsSave }) {
+  return (
+    <section className="card" aria-labelledby="claims-heading">
+      <h2 id="claims-heading">Claims</h2>
+      <div className="form-grid">
+        <NumberField
+          label="A claim holds for this many hours"
+          value={settings.claimHours}
+          min={1}
+          step={1}
+          onCommit={(v) => save.apply({ claimHours: v }, `Claims now hold for ${v} h`)}
+        />
+      </div>
+      <p className="muted small">
+        Claim an error in its detail to tell the team you are on it. The claim ends when you release it, when the error is resolved, or
+        after this long (a week at most).
+      </p>
     </section>
   );
 }

@@ -1,6 +1,6 @@
 /**
- * Settings: the notification policy's rules, each source's notification sound, Do Not Disturb, retention, start
- * at login, theme and the app's own updates.
+ * Settings: the notification policy's rules, each source's notification sound, Do Not Disturb, retention, how
+ * long a claim holds, start at login, theme and the app's own updates.
  * Each change is sent at once; main re-validates it and refuses a bad value with the field named.
  *
  * This module lays the cards out; what the view says of its changes, and its talk with main, are
@@ -9,7 +9,7 @@
 import type { AppState, SettingsView as Settings, UpdateState } from '../../../shared/ipc';
 import { Spinner } from '../components/spinner';
 import { useSettingsSave } from '../lib/use-settings-save';
-import { AppCard, HistoryCard } from './settings-app';
+import { AppCard, ClaimsCard, HistoryCard } from './settings-app';
 import { DndCard } from './settings-dnd';
 import { NotificationsCard } from './settings-notifications';
 import { UpdatesCard } from './settings-updates';
@@ -49,6 +49,7 @@ export function SettingsView({ state, settings, onSettings, update = null }: Set
       <NotificationsCard settings={settings} sources={state.sources} platform={state.platform} save={save} />
       <DndCard dnd={state.dnd} settings={settings} save={save} />
       <HistoryCard settings={settings} save={save} />
+      <ClaimsCard settings={settings} save={save} />
       <AppCard state={state} settings={settings} save={save} />
       <UpdatesCard
         update={update}

@@ -1,9 +1,11 @@
 /**
  * One source in Setup: what to paste into its provider, its notes and steps, its settings (credentials, web app
- * URL, a generic source's mapping, notification filters), and a test event. Its head is `setup-source-head.tsx`.
+ * URL, API token for actions, a generic source's mapping, notification filters), and a test event. Its head is
+ * `setup-source-head.tsx`.
  */
 import type { ProviderInfo, SourceView } from '../../../shared/ipc';
 import { openLink } from '../api';
+import { ApiSettingsEditor } from '../components/api-settings-editor';
 import { CopyField } from '../components/copy-field';
 import { CredentialsEditor } from '../components/credentials-editor';
 import { ErrorBox } from '../components/error-box';
@@ -106,6 +108,7 @@ function SourceEditors({
     <>
       <CredentialsEditor source={source} provider={provider} overlapHours={overlapHours} />
       <WebUrlEditor source={source} provider={provider} />
+      <ApiSettingsEditor source={source} info={provider?.actions} />
       {source.provider === 'generic' && <GenericMappingEditor source={source} />}
       <SourceFiltersEditor source={source} />
     </>

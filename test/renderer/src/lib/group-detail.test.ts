@@ -75,6 +75,18 @@ describe('liveStep', () => {
     expect(liveStep(G1, { ...row, muted: true })).toEqual({ marks: true, refetch: true });
     expect(liveStep(G1, { ...row, resolved: true })).toEqual({ marks: true, refetch: true });
   });
+
+  it('shows an action’s state at once (ignored, snoozed, claimed), and refetches for who and the action behind it', () => {
+    const later = '2026-05-01T00:00:00.000Z';
+    for (const change of [{ ignored: true }, { snoozedUntil: later }, { claimedBy: 'ana', claimedUntil: later }]) {
+      const moved = { ...row, ...change };
+      expect(liveStep(G1, moved)).toEqual({ marks: true, refetch: true });
+      const next = groupDetailReducer({ ...INITIAL_GROUP_DETAIL, group: G1, phase: 'ready' }, { type: 'followed', row: moved });
+      expect(next.group).toMatchObject(change);
+      // Nothing else moved: the same row asks nothing more.
+      expect(liveStep(next.group, moved)).toEqual({ marks: false, refetch: false });
+    }
+  });
 });
 
 describe('decisionReason', () => {

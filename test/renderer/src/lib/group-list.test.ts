@@ -8,6 +8,8 @@ import {
   EMPTY_FILTERS,
   listAction,
   markNote,
+  resolveNote,
+  resolveOf,
   matchesFilters,
   moveSelection,
   removeGroup,
@@ -188,9 +190,34 @@ describe('keyboard', () => {
   it('says what a mark came to, set or cleared', () => {
     expect(markNote('muted', true, 'exception in printf')).toBe('Muted: exception in printf');
     expect(markNote('muted', false, 'x')).toBe('Unmuted: x');
-    expect(markNote('resolved', true, 'x')).toBe('Marked resolved: x');
-    expect(markNote('resolved', false, 'x')).toBe('Reopened: x');
     expect(markNote('read', true, 'x')).toBe('Marked read: x');
     expect(markNote('read', false, 'x')).toBe('Marked unread: x');
+  });
+
+  it('R resolves an open group and reopens a resolved or ignored one, and says what it came to', () => {
+    expect(resolveOf({ resolved: false })).toEqual({ kind: 'resolve' });
+    expect(resolveOf({ resolved: false, ignored: false })).toEqual({ kind: 'resolve' });
+    expect(resolveOf({ resolved: true })).toEqual({ kind: 'unresolve' });
+    expect(resolveOf({ resolved: false, ignored: true })).toEqual({ kind: 'unresolve' });
+    const base = { where: null, code: null, status: null, retryAt: null } as const;
+    expect(resolveNote({ kind: 'resolve' }, null, 'TypeError')).toBe('Resolving: TypeError…');
+    expect(resolveNote({ kind: 'unresolve' }, null, 'TypeError')).toBe('Reopening: TypeError…');
+    expect(
+      resolveNote(
+        { kind: 'resolve' },
+        { ...base, state: 'done', action: 'resolve', words: 'Resolved in Sentry', where: 'provider' },
+        'TypeError',
+      ),
+    ).toBe('Resolved in Sentry: TypeError');
+    expect(
+      resolveNote(
+        { kind: 'resolve' },
+        { ...base, state: 'failed', action: 'resolve', words: 'Sentry refused the token (401)', code: 'unauthorized', status: 401 },
+        'TypeError',
+      ),
+    ).toBe('Not resolved: TypeError. Sentry refused the token (401)');
+    expect(
+      resolveNote({ kind: 'unresolve' }, { ...base, state: 'failed', action: 'unresolve', words: 'offline', code: 'offline' }, 'x'),
+    ).toBe('Not reopened: x. offline');
   });
 });

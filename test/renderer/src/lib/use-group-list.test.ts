@@ -129,7 +129,7 @@ describe('useGroupList keys and marks', () => {
     expect(result.current).toMatchObject({ selected: 1, openId: null });
   });
 
-  it('M, R and U toggle the selected group’s marks through main and say what they came to', async () => {
+  it('M and U toggle the selected group’s marks through main, R resolves it through runAction, and each says what it came to', async () => {
     const { api, hook } = await listOfTwo();
     const { result } = hook;
     act(() => void result.current.act('end'));
@@ -139,7 +139,9 @@ describe('useGroupList keys and marks', () => {
     // The answer is placed at once, without waiting for main's push.
     expect(result.current.rows[1]!.muted).toBe(true);
     act(() => void result.current.act('resolve'));
-    await waitFor(() => expect(result.current.note).toBe('Marked resolved: error gb'));
+    expect(result.current.note).toBe('Resolving: error gb…');
+    await waitFor(() => expect(result.current.note).toBe('Resolved here: error gb'));
+    expect(api.runAction).toHaveBeenCalledWith('gb', { kind: 'resolve' });
     api.markGroup.mockRejectedValueOnce(new Error("Error invoking remote method 'groups:mark': Error: the group is gone"));
     act(() => void result.current.act('read'));
     await waitFor(() => expect(result.current.note).toBe('the group is gone'));

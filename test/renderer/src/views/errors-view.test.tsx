@@ -181,16 +181,39 @@ describe('ErrorsView requests and filters', () => {
     await screen.findByRole('listbox', { name: 'Recent errors' });
   });
 
-  it('R resolves the selected group and says so', async () => {
-    const { api } = installFakeApi();
+  it('R resolves the selected group through the action (the core decides provider or here) and says so', async () => {
+    const { api, push } = installFakeApi();
     const a = summary('ga', '2026-01-01T00:00:02.000Z');
     api.listGroups.mockResolvedValue({ groups: [groupRow(a)], nextCursor: null, total: 1 });
-    api.markGroup.mockImplementation(async (_id: string, marks: object) => ({ ...a, ...marks }));
+    api.runAction.mockResolvedValueOnce({
+      state: 'done',
+      action: 'resolve',
+      words: 'Resolved in Sentry',
+      where: 'provider',
+      code: null,
+      status: null,
+      retryAt: null,
+    });
     view();
     const list = await screen.findByRole('listbox', { name: 'Recent errors' });
     fireEvent.keyDown(list, { key: 'r' });
-    await screen.findByText('Marked resolved: error ga');
-    expect(api.markGroup).toHaveBeenCalledWith('ga', { resolved: true });
+    await screen.findByText('Resolved in Sentry: error ga');
+    expect(api.runAction).toHaveBeenCalledWith('ga', { kind: 'resolve' });
+    expect(api.markGroup).not.toHaveBeenCalled();
     expect(list.getAttribute('aria-activedescendant')).toBe('group-ga');
+    // Resolved now (main's push): R reopens it.
+    act(() => push('group:updated', groupUpdate({ ...a, resolved: true })));
+    api.runAction.mockResolvedValueOnce({
+      state: 'failed',
+      action: 'unresolve',
+      words: 'Sentry refused the token (401): it is wrong, expired or revoked',
+      where: null,
+      code: 'unauthorized',
+      status: 401,
+      retryAt: null,
+    });
+    fireEvent.keyDown(list, { key: 'R' });
+    await screen.findByText('Not reopened: error ga. Sentry refused the token (401): it is wrong, expired or revoked');
+    expect(api.runAction).toHaveBeenLastCalledWith('ga', { kind: 'unresolve' });
   });
 });
