@@ -12,6 +12,7 @@ import Store from 'electron-store';
 import { checkPrivateFile, ensurePrivateDir, PRIVATE_FILE_MODE, type PrivateFolder } from './core/private-files';
 import type { SecretStorageState } from '../shared/ipc';
 import { parseSettings, SETTINGS_VERSION, settingsSchema, sourceSchema, type Settings } from '../shared/settings';
+import { Emitter } from './core/base/event';
 import type { SettingsStore } from './core/settings-access';
 import { nameSourcesByProvider, unknownProviderSources } from './core/sources';
 import { explainZodError } from '../shared/zod-words';
@@ -94,7 +95,7 @@ export interface DesktopSettingsOptions {
  */
 export class DesktopSettingsStore implements SettingsStore {
   private settings: Settings;
-  private readonly listeners = new Set<(settings: Settings) => void>();
+  private readonly changes = new Emitter<Settings>();
   private readonly backing: SettingsBacking;
   private readonly cipher: SecretCipher;
   private readonly platform: string;
@@ -121,12 +122,12 @@ export class DesktopSettingsStore implements SettingsStore {
   set(next: Settings): void {
     this.settings = parseSettings(next);
     this.persist();
-    for (const listener of this.listeners) listener(this.settings);
+    this.changes.fire(this.settings);
   }
 
   subscribe(listener: (settings: Settings) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    const sub = this.changes.event(listener);
+    return () => sub.dispose();
   }
 
   /** Whether secrets are encrypted on this machine, with plain words when not. */

@@ -16,6 +16,7 @@
 import type { ActionResult, GroupAction } from '../shared/actions';
 import type { GroupStateChange, NotificationRequest, TunnelState } from '../shared/events';
 import type { AppState, OpenResult, ViewName } from '../shared/ipc';
+import { Emitter } from './core/base/event';
 import { cut } from './core/bounded-event';
 import { SETTLING_STATUSES } from './core/group-state';
 import { withoutControls } from './core/plain-text';
@@ -175,7 +176,7 @@ export class Notifier {
   /** The notifications on screen about each group. */
   private readonly byGroup = new Map<string, Set<NativeNotification>>();
   private readonly refused: RefusedLink[] = [];
-  private readonly refusedListeners = new Set<(r: RefusedLink) => void>();
+  private readonly refusals = new Emitter<RefusedLink>();
   private announcedUrl: string | null = null;
 
   constructor(private readonly deps: NotifierDeps) {}
@@ -357,8 +358,8 @@ export class Notifier {
 
   /** Subscribes to refusals (the shell logs them and tells the window); returns an unsubscribe. */
   onRefused(listener: (r: RefusedLink) => void): () => void {
-    this.refusedListeners.add(listener);
-    return () => this.refusedListeners.delete(listener);
+    const sub = this.refusals.event(listener);
+    return () => sub.dispose();
   }
 
   /** How many notifications are on screen (about `groupId`, when given), as far as the notifier knows. */
@@ -376,7 +377,7 @@ export class Notifier {
     this.refused.push(record);
     if (this.refused.length > MAX_REFUSED) this.refused.shift();
     this.deps.log(`links: refused ${JSON.stringify(record.url)}: ${reason}`);
-    for (const l of this.refusedListeners) l(record);
+    this.refusals.fire(record);
   }
 
   private keep(n: NativeNotification, groupId: string | null): void {

@@ -11,6 +11,7 @@
  * that the update is signed like the running app. This module adds the feed rule (HTTPS only) and the words.
  */
 import type { ShellCalls, UpdateState } from '../shared/ipc';
+import { Emitter } from './core/base/event';
 
 /** The part of electron-updater's `UpdateInfo` read here. */
 export interface ReleaseInfo {
@@ -189,7 +190,10 @@ export interface UpdateControllerOptions {
 /** The app's updates: one state, its changes pushed to listeners, checks at start and daily. */
 export class UpdateController {
   private current: UpdateState = { status: 'idle' };
-  private readonly listeners = new Set<(state: UpdateState) => void>();
+  // A failing listener (a closed window) must not stop the others, nor the updater's event: the emitter isolates it.
+  private readonly changes = new Emitter<UpdateState>({
+    onListenerError: (err) => this.log(`updates: a state listener failed: ${(err as Error).message}`),
+  });
   private enabled: boolean;
   private support: Promise<UpdaterSupport> | null = null;
   private updater: UpdaterLike | null = null;
@@ -218,10 +222,8 @@ export class UpdateController {
 
   /** Listens to state changes; returns the function that stops it. */
   onChange(listener: (state: UpdateState) => void): () => void {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
+    const sub = this.changes.event(listener);
+    return () => sub.dispose();
   }
 
   /** Checks now and then every day (the timer never keeps the process alive). */
@@ -280,7 +282,7 @@ export class UpdateController {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    this.listeners.clear();
+    this.changes.dispose();
   }
 
   private async runCheck(): Promise<UpdateState> {
@@ -365,13 +367,7 @@ export class UpdateController {
     if (JSON.stringify(state) === JSON.stringify(this.current)) return;
     this.current = state;
     if (state.status !== 'downloading') this.log(`updates: ${describeUpdate(state)}`);
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(state);
-      } catch {
-        // A failing listener (a closed window) must not stop the others, nor the updater's event.
-      }
-    }
+    this.changes.fire(state);
   }
 
   private isoNow(): string {

@@ -135,8 +135,9 @@ function foldInto(before: GroupSummary, event: NormalizedEvent): GroupSummary {
     userAgent: event.userAgent ?? before.userAgent,
     browser: event.browser ?? before.browser,
     os: event.os ?? before.os,
-    // A new hook is news again: the group shows as unread until the user looks.
-    read: false,
+    // A new hook is news again: the group shows as unread until the user looks. A provider's own resolved or
+    // ignored hook is not a crash, so a group already read stays read.
+    read: resolving || event.lifecycle === 'ignored' ? before.read : false,
     muted: before.muted,
     resolved: before.resolved,
     // One real hook makes the group real: a test event never hides a crash that shares its group.

@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { type ConnectionOptions, connect, credsAuthenticator, errors, type NatsConnection } from '@nats-io/transport-node';
 import type { RelayAuth } from '../../../shared/settings';
+import { Emitter, type Event } from '../base/event';
 import { backoffDelay, type BackoffOptions } from '../tunnel';
 import { explainConnectError, permissionReason } from './reasons';
 
@@ -19,6 +20,12 @@ export interface ConnectionConfig {
   tlsCa: string;
   /** The connection's name as the server shows it (`crashbell-<member>`). */
   name: string;
+}
+
+/** A permission the server refused on the connection: the words to show, and the subject it named. */
+export interface Violation {
+  reason: string;
+  subject: string;
 }
 
 /** The connection's state. */
@@ -85,8 +92,8 @@ export class RelayConfigError extends Error {}
 
 export class RelayConnection {
   private state: ConnectionState = { status: 'connecting', attempt: 0 };
-  private readonly listeners = new Set<(state: ConnectionState) => void>();
-  private readonly violationListeners = new Set<(reason: string, subject: string) => void>();
+  private readonly stateEmitter: Emitter<ConnectionState>;
+  private readonly violationEmitter: Emitter<Violation>;
   private readonly handlers = new Set<ConnectionHandler>();
   private readonly opts: ConnectionOptionsIn;
   private readonly backoff: BackoffOptions;
@@ -106,6 +113,9 @@ export class RelayConnection {
     this.backoff = { ...RELAY_BACKOFF, ...opts.backoff };
     this.now = opts.now ?? Date.now;
     this.log = opts.log ?? (() => undefined);
+    const onListenerError = (err: unknown): void => this.log(`relay: a connection listener failed: ${(err as Error).message}`);
+    this.stateEmitter = new Emitter({ onListenerError });
+    this.violationEmitter = new Emitter({ onListenerError });
   }
 
   get config(): ConnectionConfig {
@@ -125,15 +135,14 @@ export class RelayConnection {
     return this.state.status === 'connected';
   }
 
-  subscribe(listener: (state: ConnectionState) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  /** Each change of the connection's state. */
+  get onState(): Event<ConnectionState> {
+    return this.stateEmitter.event;
   }
 
   /** Permission violations the server reports on the connection (they never reject a pull, only show here). */
-  onViolation(listener: (reason: string, subject: string) => void): () => void {
-    this.violationListeners.add(listener);
-    return () => this.violationListeners.delete(listener);
+  get onViolation(): Event<Violation> {
+    return this.violationEmitter.event;
   }
 
   /** Runs `handler` with each new connection (and the current one, if any). */
@@ -151,11 +160,11 @@ export class RelayConnection {
   whenConnected(signal: AbortSignal): Promise<void> {
     if (this.connected || signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
-      const off = this.subscribe((s) => {
+      const sub = this.onState((s) => {
         if (s.status === 'connected') done();
       });
       const done = (): void => {
-        off();
+        sub.dispose();
         signal.removeEventListener('abort', done);
         resolve();
       };
@@ -165,13 +174,7 @@ export class RelayConnection {
 
   private setState(next: ConnectionState): void {
     this.state = next;
-    for (const l of [...this.listeners]) {
-      try {
-        l(next);
-      } catch (err) {
-        this.log(`relay: a state listener failed: ${(err as Error).message}`);
-      }
-    }
+    this.stateEmitter.fire(next);
   }
 
   private runHandler(handler: ConnectionHandler, nc: NatsConnection): void {
@@ -247,7 +250,7 @@ export class RelayConnection {
           case 'error':
             if (s.error instanceof errors.PermissionViolationError) {
               const reason = permissionReason(s.error);
-              for (const l of [...this.violationListeners]) l(reason, s.error.subject);
+              this.violationEmitter.fire({ reason, subject: s.error.subject });
             } else if (s.error instanceof errors.AuthorizationError) {
               this.setState({ status: 'disconnected', reason: explainConnectError(s.error, this.opts.config.servers).reason });
             }
@@ -282,5 +285,7 @@ export class RelayConnection {
     await this.dropConnection();
     if (nc) await nc.close().catch(() => undefined);
     await this.loop?.catch(() => undefined);
+    this.stateEmitter.dispose();
+    this.violationEmitter.dispose();
   }
 }

@@ -82,17 +82,17 @@ export class Run {
       ...(opts.backoff ? { backoff: opts.backoff } : {}),
       ...(log ? { log } : {}),
     });
-    this.connection.subscribe(() => relay.changed());
+    this.connection.onState(() => relay.changed());
     // The client's own reconnect (same connection): the subscriber's consumer may be gone with the node it sat on.
     let dropped = false;
-    this.connection.subscribe((s) => {
+    this.connection.onState((s) => {
       if (s.status === 'disconnected') dropped = true;
       else if (s.status === 'connected' && dropped) {
         dropped = false;
         this.subscriber?.reconnected();
       }
     });
-    this.connection.onViolation((reason, subject) => {
+    this.connection.onViolation(({ reason, subject }) => {
       // A denied pull never rejects anything: it only shows on the connection.
       const part =
         subject.startsWith('$KV.') || subject.includes('KV_')

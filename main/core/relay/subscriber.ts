@@ -31,6 +31,14 @@ import { explainJetStreamError } from './reasons';
 import { ensureStream, ForeignStreamError, MissingStreamError, type StreamLimits, streamKey } from './stream';
 import { sleep } from './wait';
 
+/** How long a stream that looks shorter than what was read is given to agree with itself (a cluster's failover). */
+const SHORT_STREAM_GRACE_MS = 30_000;
+
+/** The stream looks shorter than what was read; retried like any passing problem. */
+class StreamBehindError extends Error {
+  override readonly name = 'StreamBehindError';
+}
+
 /** A source a relayed event names but this machine has not configured: enough for the policy and the list. */
 export function sourceFromEnvelope(s: EnvelopeSource): Source {
   return sourceObjectSchema.parse({ id: s.id, provider: s.provider, name: s.name });
@@ -78,6 +86,8 @@ export class Subscriber {
   caughtUp = false;
   lastEventAt: string | null = null;
   private key: string | null = null;
+  /** Since when the same stream has looked shorter than what was read (see {@link streamShorter}). */
+  private shortSince: number | null = null;
   /** A burst of late events is being held for one summary (see {@link burstHolds}). */
   private burst = false;
   private quiet: ReturnType<typeof setTimeout> | null = null;
@@ -147,7 +157,8 @@ export class Subscriber {
         lastLogged = null;
       } catch (err) {
         if (signal.aborted) break;
-        const message = err instanceof ForeignStreamError || err instanceof MissingStreamError ? err.message : null;
+        const message =
+          err instanceof ForeignStreamError || err instanceof MissingStreamError || err instanceof StreamBehindError ? err.message : null;
         const reason = message ?? explainJetStreamError(err, `read the stream ${this.opts.limits.name}`).reason;
         this.opts.onProblem(`Subscriber: ${reason}`);
         // Once per reason (the error's own text names a consumer generated afresh on each retry).
@@ -178,8 +189,9 @@ export class Subscriber {
         this.opts.log?.(`relay: the stream ${key} is not the one read before (${cursor.stream}): reading it from its start`);
       await ledger.moveTo(key, 0);
     } else if (cursor.seq > info.state.last_seq) {
-      this.opts.log?.(`relay: the stream ends at ${info.state.last_seq}, before what was read (${cursor.seq}): reading it from its start`);
-      await ledger.moveTo(key, 0);
+      await this.streamShorter(key, info.state.last_seq, cursor.seq);
+    } else {
+      this.shortSince = null;
     }
     this.key = key;
     cursor = ledger.cursor();
@@ -260,6 +272,26 @@ export class Subscriber {
       if (this.restartConsumer === giveUp) this.restartConsumer = null;
       setCurrent(null);
     }
+  }
+
+  /**
+   * The stream, the same one (its name and creation time), ends before what was read. JetStream never numbers a
+   * stream's messages backwards, so this is mostly a cluster's passing view (a node answering while it catches up
+   * after a failover): reading again from the start then would store every event a second time. It is waited out
+   * for {@link SHORT_STREAM_GRACE_MS}; only a stream still shorter after that (restored from a backup) is read
+   * again from its start.
+   */
+  private async streamShorter(key: string, lastSeq: number, readSeq: number): Promise<void> {
+    const now = Date.now();
+    this.shortSince ??= now;
+    if (now - this.shortSince < SHORT_STREAM_GRACE_MS) {
+      throw new StreamBehindError(
+        `the stream ${this.opts.limits.name} reports ${lastSeq} messages, fewer than the ${readSeq} this Crashbell read: waiting for the cluster to agree`,
+      );
+    }
+    this.shortSince = null;
+    this.opts.log?.(`relay: the stream ends at ${lastSeq}, before what was read (${readSeq}): reading it from its start`);
+    await this.opts.cursor.moveTo(key, 0);
   }
 
   /** Ends a catch-up: the summary of what it held, the marks that waited, and the `caught-up` report. */

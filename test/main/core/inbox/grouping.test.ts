@@ -152,6 +152,20 @@ describe('grouping', () => {
     expect(again.decision.notify).toBe(true);
     await inbox.close();
   });
+
+  it("a provider's resolved or ignored hook leaves a group the user read as read; a crash makes it news again", async () => {
+    const { inbox } = await open();
+    const first = await inbox.ingest(errorceptionEvent({ at: T0 }));
+    await inbox.mark(first.group.id, { read: true });
+    expect(inbox.counts()).toEqual({ groups: 1, unread: 0 });
+    await inbox.ingest(errorceptionEvent({ at: T0 + MIN, lifecycle: 'resolved', lastSeen: null, firstSeen: null }));
+    expect(inbox.counts()).toEqual({ groups: 1, unread: 0 });
+    await inbox.ingest(errorceptionEvent({ at: T0 + 2 * MIN, lifecycle: 'ignored', lastSeen: null, firstSeen: null }));
+    expect(inbox.counts()).toEqual({ groups: 1, unread: 0 });
+    await inbox.ingest(errorceptionEvent({ at: T0 + 3 * MIN, body: { date: new Date(T0 + 3 * MIN).toISOString() } }));
+    expect(inbox.counts()).toEqual({ groups: 1, unread: 1 });
+    await inbox.close();
+  });
 });
 
 describe('redelivery', () => {
