@@ -233,6 +233,19 @@ export function trayGroup(g: GroupRow, now: number): TrayGroup {
   return { id: g.id, title: g.title, unread: !g.read && !g.test, resolved: g.resolved, snoozed: Number.isFinite(until) && until > now };
 }
 
+/** setTimeout's largest delay (about 24.8 days); a later snooze end is looked at again then. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** When the first snooze among the tray's latest errors runs out, after `now`; null when none does. */
+export function nextSnoozeEnd(state: AppState, now: number): number | null {
+  let next: number | null = null;
+  for (const g of state.latest.slice(0, TRAY_LATEST)) {
+    const until = g.snoozedUntil ? Date.parse(g.snoozedUntil) : Number.NaN;
+    if (Number.isFinite(until) && until > now && (next === null || until < next)) next = until;
+  }
+  return next;
+}
+
 /** What the tray shows, from the state the app service pushes (so the tray never asks for it itself). */
 export function trayStateOf(state: AppState, now: number = Date.now()): TrayState {
   return {
@@ -275,7 +288,24 @@ export class TrayController {
 
   /** Follows the app service's state pushes; the first state comes with the controller. */
   follow(subscribe: (listener: (state: AppState) => void) => () => void): () => void {
-    return subscribe((state) => this.update({ ...trayStateOf(state), updateReady: this.current.updateReady ?? null }));
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const apply = (state: AppState): void => {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      const now = Date.now();
+      this.update({ ...trayStateOf(state, now), updateReady: this.current.updateReady ?? null });
+      // No push comes when a snooze runs out: the menu offers Snooze again at that time by itself.
+      const next = nextSnoozeEnd(state, now);
+      if (next !== null) {
+        timer = setTimeout(() => apply(state), Math.min(next - now + 50, MAX_TIMER_MS));
+        timer.unref?.();
+      }
+    };
+    const off = subscribe(apply);
+    return () => {
+      if (timer) clearTimeout(timer);
+      off();
+    };
   }
 
   /** Follows the app's update state (the shell's, not the service's): "Restart to update" while one is ready. */

@@ -282,3 +282,35 @@ describe('tray and the app’s own updates', () => {
     expect(lastMenu()).not.toContain('Restart to update (v1.4.0)');
   });
 });
+
+describe('tray and snoozes that run out', () => {
+  it('offers Snooze 1 h again when a snooze ends, though no state push comes then', () => {
+    vi.useFakeTimers({ now: Date.parse('2026-01-01T00:00:00.000Z') });
+    try {
+      const tray = { setImage: vi.fn(), setToolTip: vi.fn(), setContextMenu: vi.fn(), on: vi.fn(), destroy: vi.fn() };
+      const buildMenu = vi.fn((t: TrayMenuItem[]) => ({ template: t }));
+      const c = new TrayController(
+        { createTray: () => tray, buildMenu, iconPath: (k) => k, actions: actions(), platform: 'linux' },
+        state(),
+      );
+      const row = { ...groupRow(makeGroup({ id: 'g1', title: 'TypeError' })), snoozedUntil: '2026-01-01T01:00:00.000Z' };
+      let push: (s: AppState) => void = () => undefined;
+      const off = c.follow((l) => {
+        push = l;
+        return () => undefined;
+      });
+      push(makeState({ latest: [row] }));
+      const submenu = () => (buildMenu.mock.calls.at(-1)![0].find((i) => i.submenu)?.submenu ?? []) as TrayMenuItem[];
+      expect(labels(submenu())).toContain('Snoozed');
+      vi.advanceTimersByTime(59 * 60_000);
+      expect(labels(submenu())).toContain('Snoozed');
+      vi.advanceTimersByTime(2 * 60_000);
+      expect(labels(submenu())).toContain('Snooze 1 h');
+      expect(find(submenu(), 'Snooze 1 h').enabled).toBe(true);
+      off();
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
