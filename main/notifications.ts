@@ -260,18 +260,23 @@ export class Notifier {
   showActionFailure(groupId: string, title: string, result: ActionResult): boolean {
     if (!this.deps.isSupported()) return false;
     const message = actionFailedNotification(title, result);
-    const options: NotificationOptions = this.text(message.title, message.body);
+    this.showToWindow(message.title, message.body, () => this.deps.navigate('errors', groupId));
+    return true;
+  }
+
+  /** Shows a notification whose click brings the window up where `go` leads. */
+  private showToWindow(title: string, body: string, go: () => void): void {
+    const options: NotificationOptions = this.text(title, body);
     if (this.deps.icon) options.icon = this.deps.icon;
     const n = this.deps.createNotification(options);
     this.keep(n, null);
     n.on('click', () => {
       this.forget(n);
       this.deps.showWindow();
-      this.deps.navigate('errors', groupId);
+      go();
     });
     n.on('close', () => this.forget(n));
     n.show();
-    return true;
   }
 
   /**
@@ -287,17 +292,7 @@ export class Notifier {
       current,
       state.sources.map((s) => ({ name: s.name, webhookUrl: s.webhookUrl })),
     );
-    const options: NotificationOptions = this.text(message.title, message.body);
-    if (this.deps.icon) options.icon = this.deps.icon;
-    const n = this.deps.createNotification(options);
-    this.keep(n, null);
-    n.on('click', () => {
-      this.forget(n);
-      this.deps.showWindow();
-      this.deps.navigate('setup');
-    });
-    n.on('close', () => this.forget(n));
-    n.show();
+    this.showToWindow(message.title, message.body, () => this.deps.navigate('setup'));
     this.deps.log(`public URL changed to ${current}: providers must be updated`);
     return true;
   }
