@@ -22,7 +22,7 @@ import { DisposableStore } from './base/lifecycle';
 import type { BoundedEvent } from './bounded-event';
 import { deliver } from './delivery';
 import { errorText, ListenError, ReplayError, UnknownSourceError } from './errors';
-import { statusChanges } from './group-state';
+import { marksSettle, statusChanges } from './group-state';
 import { History } from './history/history';
 import type { RecordAddition } from './history/ledger';
 import { Inbox } from './inbox/inbox';
@@ -350,7 +350,9 @@ export class CrashbellCore implements ExtensionHost {
    */
   async mark(groupId: string, marks: GroupMarks, by?: string | null, how: MarkHow = {}): Promise<GroupSummary | null> {
     const before = this.inbox.summary(groupId);
-    const updated = await this.inbox.mark(groupId, marks, by ?? null, how.additions ?? []);
+    // A group settled by any route (here, a teammate, an action) is read: it asks nothing of anyone any more.
+    const read = before !== null && !before.read && marks.read === undefined && marksSettle(before, marks);
+    const updated = await this.inbox.mark(groupId, read ? { ...marks, read: true } : marks, by ?? null, how.additions ?? []);
     if (updated) {
       this.groupEmitter.fire(updated);
       if (before) this.fireStates(before, updated, by ?? null, how.via ?? 'crashbell', how.inProvider ?? null);

@@ -34,3 +34,11 @@ export function statusChanges(before: StateOf | null, after: StateOf): GroupStat
 
 /** The statuses after which a notification still on screen about the group has nothing left to ask. */
 export const SETTLING_STATUSES: ReadonlySet<GroupStatus> = new Set(['resolved', 'ignored', 'snoozed', 'muted', 'claimed']);
+
+/**
+ * Whether setting `marks` on a group settles it (resolved, ignored, snoozed, muted or claimed, by any route):
+ * the group then needs nobody's attention, so it stops counting as unread.
+ */
+export function marksSettle(before: StateOf, marks: Partial<StateOf>): boolean {
+  return statusChanges(before, { ...before, ...marks }).some((s) => SETTLING_STATUSES.has(s));
+}

@@ -136,8 +136,8 @@ function foldInto(before: GroupSummary, event: NormalizedEvent): GroupSummary {
     browser: event.browser ?? before.browser,
     os: event.os ?? before.os,
     // A new hook is news again: the group shows as unread until the user looks. A provider's own resolved or
-    // ignored hook is not a crash, so a group already read stays read.
-    read: resolving || event.lifecycle === 'ignored' ? before.read : false,
+    // ignored hook is no crash: it settles the group, which then asks nothing of anyone (as a settling mark does).
+    read: resolving || event.lifecycle === 'ignored',
     muted: before.muted,
     resolved: before.resolved,
     // One real hook makes the group real: a test event never hides a crash that shares its group.

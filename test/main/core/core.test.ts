@@ -350,6 +350,31 @@ describe('the one event route', () => {
     expect(await core.mark('no-such-group', { read: true })).toBeNull();
   });
 
+  it('a mark that settles a group (a teammate resolved or claimed it) makes it read; one that does not leaves it unread', async () => {
+    core = await CrashbellCore.open({ settings: settingsWith(), dataDir, port: 0 });
+    const states: string[] = [];
+    core.onGroupState((c) => states.push(`${c.status} by ${c.by} via ${c.via}`));
+    const { group } = await core.ingest(backtraceEvent({ sourceId: backtrace.id }), backtrace, undefined, {
+      kind: 'relay',
+      seq: 1,
+      hold: false,
+    });
+    expect(core.inbox.counts().unread).toBe(1);
+    expect((await core.mark(group.id, { assignee: 'bo' }, 'ana', { via: 'team' }))?.read).toBe(false);
+    expect(core.inbox.counts().unread).toBe(1);
+    const claimed = await core.mark(group.id, { claimedBy: 'ana', claimedUntil: '2999-01-01T00:00:00.000Z' }, 'ana', { via: 'team' });
+    expect(claimed?.read).toBe(true);
+    expect(core.inbox.counts().unread).toBe(0);
+    // The user's own "mark unread" stands, settled or not (a resolve also ends the claim).
+    expect((await core.mark(group.id, { read: false, resolved: true }))?.read).toBe(false);
+    expect(states).toEqual([
+      'assigned by ana via team',
+      'claimed by ana via team',
+      'resolved by null via crashbell',
+      'released by null via crashbell',
+    ]);
+  });
+
   it('hears what it reports at start-up when subscribed between construction and start', async () => {
     const received: string[] = [];
     core = new CrashbellCore({ settings: settingsWith(), dataDir, port: 0 });

@@ -139,11 +139,14 @@ describe('the control socket over a real engine', () => {
     expect(await c.answer(2)).toMatchObject({ id: 'mark', ok: true, result: { id: groupId, resolved: true } });
     const detail = await c.answer(3);
     expect(detail).toEqual({ id: 3, ok: true, result: JSON.parse(JSON.stringify(await stack.service.getGroup(groupId))) });
-    expect(stack.inbox.get(groupId)?.resolved).toBe(true);
+    // Resolved, it asks nothing of anyone: it is read too.
+    expect(stack.inbox.get(groupId)).toMatchObject({ resolved: true, read: true });
 
-    // A call whose method answers nothing answers null; one without arguments may leave `args` out.
-    c.send(`${JSON.stringify({ id: 4, call: 'markAllRead' })}\n`);
-    expect(await c.answer(4)).toEqual({ id: 4, ok: true, result: 1 });
+    // One without arguments may leave `args` out.
+    c.send(`${JSON.stringify({ id: 4, call: 'markGroup', args: [groupId, { read: false }] })}\n`);
+    expect(await c.answer(4)).toMatchObject({ id: 4, ok: true, result: { id: groupId, read: false } });
+    c.send(`${JSON.stringify({ id: 5, call: 'markAllRead' })}\n`);
+    expect(await c.answer(5)).toEqual({ id: 5, ok: true, result: 1 });
   });
 
   it('refuses an unknown call, a call it does not serve, bad arguments and lines that are not requests, and goes on', async () => {

@@ -153,16 +153,19 @@ describe('grouping', () => {
     await inbox.close();
   });
 
-  it("a provider's resolved or ignored hook leaves a group the user read as read; a crash makes it news again", async () => {
+  it("a provider's resolved or ignored hook settles the group, so it stops counting as unread; a crash makes it news again", async () => {
     const { inbox } = await open();
-    const first = await inbox.ingest(errorceptionEvent({ at: T0 }));
-    await inbox.mark(first.group.id, { read: true });
+    await inbox.ingest(errorceptionEvent({ at: T0 }));
+    expect(inbox.counts()).toEqual({ groups: 1, unread: 1 });
+    const state = (lifecycle: 'resolved' | 'ignored', at: number) =>
+      errorceptionEvent({ at, lifecycle, lastSeen: null, firstSeen: null, body: { date: new Date(at).toISOString(), state: lifecycle } });
+    await inbox.ingest(state('resolved', T0 + MIN));
     expect(inbox.counts()).toEqual({ groups: 1, unread: 0 });
-    await inbox.ingest(errorceptionEvent({ at: T0 + MIN, lifecycle: 'resolved', lastSeen: null, firstSeen: null }));
+    await inbox.ingest(errorceptionEvent({ at: T0 + 2 * MIN, body: { date: new Date(T0 + 2 * MIN).toISOString() } }));
+    expect(inbox.counts()).toEqual({ groups: 1, unread: 1 });
+    await inbox.ingest(state('ignored', T0 + 3 * MIN));
     expect(inbox.counts()).toEqual({ groups: 1, unread: 0 });
-    await inbox.ingest(errorceptionEvent({ at: T0 + 2 * MIN, lifecycle: 'ignored', lastSeen: null, firstSeen: null }));
-    expect(inbox.counts()).toEqual({ groups: 1, unread: 0 });
-    await inbox.ingest(errorceptionEvent({ at: T0 + 3 * MIN, body: { date: new Date(T0 + 3 * MIN).toISOString() } }));
+    await inbox.ingest(errorceptionEvent({ at: T0 + 4 * MIN, body: { date: new Date(T0 + 4 * MIN).toISOString() } }));
     expect(inbox.counts()).toEqual({ groups: 1, unread: 1 });
     await inbox.close();
   });
