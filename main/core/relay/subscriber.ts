@@ -28,7 +28,7 @@ import type { StreamCursor } from './cursor';
 import { decodeEnvelope, type EnvelopeSource, type EventEnvelope, eventOf } from './envelope';
 import type { TeamMarks } from './marks';
 import { explainJetStreamError } from './reasons';
-import { ensureStream, ForeignStreamError, MissingStreamError, type StreamLimits, streamKey } from './stream';
+import { ensureStream, ForeignStreamError, MissingStreamError, sameStream, type StreamLimits, streamKey } from './stream';
 import { sleep } from './wait';
 
 /** How long a stream that looks shorter than what was read is given to agree with itself (a cluster's failover). */
@@ -182,8 +182,10 @@ export class Subscriber {
   ): Promise<void> {
     const ledger = this.opts.cursor;
     const { info } = await ensureStream(jsm, this.opts.limits, this.opts.create);
-    const key = streamKey(info);
+    const seen = streamKey(info);
     let cursor = ledger.cursor();
+    // The identity read before is kept while it names this stream, whichever node dated it.
+    const key = cursor.stream !== null && sameStream(cursor.stream, seen) ? cursor.stream : seen;
     if (cursor.stream !== key) {
       if (cursor.stream !== null)
         this.opts.log?.(`relay: the stream ${key} is not the one read before (${cursor.stream}): reading it from its start`);
